@@ -1,0 +1,1 @@
+"""Backends: a Plan → a model object of one probabilistic programming library."""

@@ -1,0 +1,144 @@
+"""SpecIR → CheckedModel: resolves names and roles, generates parameters, and collects coded diagnostics."""
+from __future__ import annotations
+
+from .. import ir
+from ..diagnostics import Diagnostics
+from ..dists import DISTRIBUTIONS, POSITIVE, UNIT, closest
+from ..families import FAMILIES
+from ..source import Source
+from .calls import bind_arguments, check_expression, expression_refs, lookup_dist
+from .declarations import declare
+from .graph import check_acyclic, classify_edges, warn_unused
+from .model import CheckedModel, Edge, NodeInfo, Parameter
+from .params import apply_priors, generate
+
+__all__ = ["check", "CheckedModel", "NodeInfo", "Edge", "Parameter"]
+
+
+def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
+    """Check a parsed spec; raise DagspecError if anything is wrong, else return the checked model."""
+    source = source or Source("", spec.name)
+    found = Diagnostics(source)
+    nodes, edges = declare(spec, found)
+    classify_edges(nodes, edges, found)
+    params = generate(nodes, edges)
+    apply_priors(spec, nodes, params, found)
+    model = CheckedModel(spec, source, nodes, edges, params)
+    _check_names(model, found)
+    _check_distributions(model, found)
+    if not found.errors:
+        check_acyclic(model, found)
+        warn_unused(model, found)
+    found.raise_if_errors()
+    model.warnings = found.warnings
+    return model
+
+
+def _values(model: CheckedModel) -> dict[str, str]:
+    """Names usable as values in expressions → the node or parameter address they mean."""
+    values = {name: name for name, node in model.nodes.items() if node.has_values}
+    values.update({p.name: p.address for p in model.params.values()})
+    return values
+
+
+def _check_names(model: CheckedModel, found: Diagnostics) -> None:
+    taken: dict[str, str] = {}
+    for node in model.nodes.values():
+        taken[node.name] = f"node {node.name!r}"
+    for node in model.nodes.values():
+        if node.alias and node.alias != node.name:
+            if node.alias in taken:
+                found.add("DS206", node.span, name=node.alias, other=taken[node.alias])
+            taken[node.alias] = f"the model name of {node.name!r}"
+    for param in model.params.values():
+        if param.name in taken:
+            found.add("DS206", param.span, name=param.name, other=taken[param.name])
+        taken[param.name] = f"the parameter {param.address!r}"
+
+
+def _resolve_refs(expr, model: CheckedModel, values: dict[str, str], target: str, span, found: Diagnostics) -> None:
+    """Report unknown names in an expression and record an implicit edge for each known one."""
+    for ref in expression_refs(expr):
+        if ref.name in values:
+            model.implicit_edges.append(Edge(values[ref.name], target, ref.span))
+        elif ref.name in model.nodes:
+            found.add("DS201", ref.span, name=ref.name, where=f" as a value: it is {_role(model, ref.name)} without values",
+                      suggestion=f"observe {ref.name} to use its values")
+        else:
+            suggestion = closest(ref.name, values)
+            found.add("DS201", ref.span, name=ref.name, where="",
+                      suggestion=f"did you mean {suggestion!r}?" if suggestion else
+                      f"declare it, e.g. `{ref.name} ~ Normal(0, 1)`")
+
+
+def _role(model: CheckedModel, name: str) -> str:
+    from .model import ROLE_WORDS
+
+    return ROLE_WORDS[model.nodes[name].role]
+
+
+def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
+    values = _values(model)
+    for node in model.nodes.values():
+        if node.role == "random":
+            _check_call(node.dist, model, values, node.name, found)
+        elif node.role == "derived":
+            check_expression(node.expr, found)
+            _resolve_refs(node.expr, model, values, node.name, node.span, found)
+        elif node.role == "outcome":
+            for name, value in node.fixed.items():
+                aux = FAMILIES[node.family].aux_param(name)
+                _check_fixed(node, name, value, aux, model, found)
+    for param in model.params.values():
+        dist = _check_call(param.prior, model, values, param.address, found)
+        if dist is not None and param.role == "aux":
+            aux = FAMILIES[model.nodes[param.outcome].family].aux_param(param.aux)
+            if not dist.support.within(aux.support):
+                found.add("DS410", param.prior.span, address=param.address, support=aux.support.words,
+                          dist=dist.name, example="Exponential(1)" if aux.support is POSITIVE else "Beta(1, 1)")
+        _check_identity_link(model, param, dist, found)
+
+
+def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: Diagnostics):
+    dist = lookup_dist(call, found)
+    if dist is None:
+        return None
+    bound = bind_arguments(call, dist, found)
+    for name, value in bound.items():
+        param = dist.param(name)
+        check_expression(value, found, allow_dist=param.kind == "dist")
+        _resolve_refs(value, model, values, target, call.span, found)
+        if isinstance(value, ir.Ref) and value.name in model.nodes and model.nodes[value.name].role == "random":
+            feeding = DISTRIBUTIONS.get(model.nodes[value.name].dist.func)
+            if feeding is not None and param.kind == "scalar" and not feeding.support.within(param.support):
+                found.add("DS410", value.span, address=f"{dist.name}'s {name}", support=param.support.words,
+                          dist=f"{value.name} ~ {feeding.name}",
+                          example="Exponential(1)" if param.support is POSITIVE else "Beta(1, 1)")
+    return dist
+
+
+def _check_fixed(node: NodeInfo, name: str, value, aux, model: CheckedModel, found: Diagnostics) -> None:
+    from .calls import const_value
+
+    number = const_value(value)
+    if number is not None:
+        if not aux.support.contains(number):
+            found.add("DS403", value.span, dist=node.family, param=name, value=f"{number:g}", support=aux.support.words)
+        return
+    if isinstance(value, ir.Ref) and value.name in model.nodes and model.nodes[value.name].observed is not None:
+        model.implicit_edges.append(Edge(value.name, node.name, value.span))
+        return
+    found.add("DS409", value.span, option=name, what=f"the {node.family} family",
+              why=": it takes a number or an observed column", options=f"{name} = 10 or {name} = column_node")
+
+
+def _check_identity_link(model: CheckedModel, param: Parameter, dist, found: Diagnostics) -> None:
+    """With an identity link, a lone cell effect sets the mean directly, so its prior must respect the mean's range."""
+    node = model.nodes[param.outcome]
+    family = FAMILIES[node.family]
+    if dist is None or param.role == "aux" or node.link != "identity" or family.mean_support.within(UNIT) is False:
+        return
+    terms = [p for p in model.params.values() if p.outcome == node.name and p.role != "aux"]
+    if len(terms) == 1 and not dist.support.within(family.mean_support):
+        found.add("DS410", param.prior.span, address=f"{param.address} (the {family.mean} of {node.family} with an identity link)",
+                  support=family.mean_support.words, dist=dist.name, example="Beta(1, 1)")

@@ -1,0 +1,229 @@
+"""IR statements → the nodes they declare, their roles and observations, and the edges between them."""
+from __future__ import annotations
+
+from .. import ir
+from ..diagnostics import Diagnostics
+from ..dists import closest
+from ..families import FAMILIES, LINKS, OUTCOME_OPTIONS
+from ..parse import KEYWORDS
+from .calls import const_value
+from .model import Edge, NodeInfo, Observation
+
+RESERVED = set(KEYWORDS) | {"none", "true", "false"}
+NODE_TYPES = ("numeric", "categorical")
+
+
+def declare(spec: ir.SpecIR, found: Diagnostics) -> tuple[dict[str, NodeInfo], list[Edge]]:
+    nodes: dict[str, NodeInfo] = {}
+    first_seen: dict[str, ir.Name] = {}
+
+    def claim(name: ir.Name, what: str) -> bool:
+        if name.id in RESERVED:
+            found.add("DS203", name.span, name=name.id)
+            return False
+        if name.id in first_seen:
+            code = "DS308" if what == "node" and isinstance(first_seen[name.id], _NodeName) else "DS202"
+            found.add(code, name.span, name=name.id, line=first_seen[name.id].span.line)
+            return False
+        first_seen[name.id] = _NodeName(id=name.id, span=name.span) if what == "node" else name
+        return True
+
+    for order, statement in enumerate(spec.statements):
+        if isinstance(statement, ir.NodeDecl) and claim(statement.name, "node"):
+            nodes[statement.name.id] = _node_decl(statement, order, found)
+        elif isinstance(statement, ir.RandomVar) and claim(statement.name, "random"):
+            nodes[statement.name.id] = NodeInfo(statement.name.id, "random", statement.name.span, dist=statement.dist,
+                                                alias=_alias(statement.alias), order=order)
+        elif isinstance(statement, ir.PriorStmt) and statement.address.kind == "name":
+            name = statement.address.name
+            if statement.dist is None:
+                continue  # `prior name as alias` targets an existing name: checked with the other priors
+            if claim(name, "random"):
+                nodes[name.id] = NodeInfo(name.id, "random", name.span, dist=statement.dist,
+                                          alias=_alias(statement.alias), order=order)
+        elif isinstance(statement, ir.LetStmt) and claim(statement.name, "let"):
+            nodes[statement.name.id] = NodeInfo(statement.name.id, "derived", statement.name.span,
+                                                expr=statement.value, order=order)
+
+    observations = _observations(spec, found)
+    edges = _edges(spec, found)
+    _implicit_nodes(nodes, observations, edges, spec, found)
+    for name, observation in observations.items():
+        if name in nodes:
+            nodes[name].observed = observation
+    _assign_roles(nodes, edges, found)
+    return nodes, edges
+
+
+class _NodeName(ir.Name):
+    """Marks a name first claimed by a `node` declaration (for the 'declared twice' message)."""
+
+
+def _alias(alias: ir.Name | None) -> str | None:
+    return alias.id if alias is not None else None
+
+
+def _node_decl(statement: ir.NodeDecl, order: int, found: Diagnostics) -> NodeInfo:
+    node = NodeInfo(statement.name.id, "data", statement.name.span, alias=_alias(statement.alias), order=order)
+    if statement.type is not None:
+        _node_type(node, statement.type, found)
+    if statement.family is not None:
+        _family(node, statement.family, found)
+    return node
+
+
+def _node_type(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
+    if call.func not in NODE_TYPES:
+        found.add("DS412", call.span, name=call.func)
+        return
+    node.categorical = call.func == "categorical"
+    for arg in call.args:
+        found.add("DS409", arg.span, option="(positional)", what=f"`: {call.func}`", why="; options are named",
+                  options="levels = [...]" if node.categorical else "no options")
+    for keyword in call.kwargs:
+        if node.categorical and keyword.name == "levels" and isinstance(keyword.value, ir.ListExpr):
+            levels = [_level(item) for item in keyword.value.items]
+            if None in levels or len(set(levels)) != len(levels):
+                found.add("DS409", keyword.value.span, option="levels", what="`: categorical`",
+                          why=": levels must be distinct numbers or strings", options="levels = [\"a\", \"b\"]")
+            else:
+                node.levels = levels
+        else:
+            found.add("DS409", keyword.span, option=keyword.name, what=f"`: {call.func}`", why="",
+                      options="levels = [...]" if node.categorical else "no options")
+
+
+def _level(expr):
+    if isinstance(expr, ir.String):
+        return expr.value
+    value = const_value(expr)
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
+    family = FAMILIES.get(call.func)
+    if family is None:
+        found.add("DS407", call.span, name=call.func, families=", ".join(FAMILIES))
+        return
+    node.role = "outcome"
+    node.family = family.name
+    node.link = family.default_link
+    options = list(OUTCOME_OPTIONS) + [a.name for a in family.aux]
+    for arg in call.args:
+        found.add("DS409", arg.span, option="(positional)", what=f"the {family.name} family", why="; options are named",
+                  options=", ".join(options))
+    for keyword in call.kwargs:
+        value = keyword.value
+        if keyword.name == "intercept":
+            if isinstance(value, ir.Ref) and value.name in ("none", "false"):
+                node.intercept = False
+            elif isinstance(value, ir.Ref) and value.name == "true":
+                node.intercept = True
+            else:
+                found.add("DS409", value.span, option=keyword.name, what=f"the {family.name} family",
+                          why=": intercept is `none` or `true` (priors go in `prior y.intercept ~ ...`)",
+                          options=", ".join(options))
+        elif keyword.name == "link":
+            link = value.name if isinstance(value, ir.Ref) else None
+            if link not in family.links:
+                found.add("DS408", value.span, link=link or "given", family=family.name, links=", ".join(family.links))
+            else:
+                node.link = link
+        elif family.aux_param(keyword.name) is not None:
+            node.fixed[keyword.name] = value
+        else:
+            suggestion = closest(keyword.name, options)
+            found.add("DS409", keyword.span, option=keyword.name, what=f"the {family.name} family",
+                      why=f" (did you mean {suggestion!r}?)" if suggestion else "", options=", ".join(options))
+    missing = [a for a in family.aux if a.default_prior is None and a.name not in node.fixed]
+    for aux in missing:
+        found.add("DS404", call.span, dist=f"the {family.name} family", param=aux.name,
+                  example=f"`node {node.name} ~ {family.name}({aux.name} = 10)` or `{aux.name} = trials_column`")
+
+
+def _observations(spec: ir.SpecIR, found: Diagnostics) -> dict[str, Observation]:
+    observations: dict[str, Observation] = {}
+    for statement in spec.statements:
+        if not isinstance(statement, ir.ObservedStmt):
+            continue
+        file = statement.source.value if statement.source else None
+        for item in statement.items:
+            name = item.name.id
+            if name in observations:
+                found.add("DS509", item.name.span, name=name, line=observations[name].span.line)
+                continue
+            literal = None if item.value is None or isinstance(item.value, ir.String) else item.value
+            observations[name] = Observation(column=item.column, literal=literal, file=file if literal is None else None,
+                                             span=item.span)
+    return observations
+
+
+def _edges(spec: ir.SpecIR, found: Diagnostics) -> list[Edge]:
+    edges: list[Edge] = []
+    for statement in spec.statements:
+        if not isinstance(statement, ir.EdgeStmt):
+            continue
+        pairs = [(s, t) for left, right in zip(statement.chain, statement.chain[1:]) for s in left for t in right]
+        if statement.by is not None and len(pairs) > 1:
+            found.add("DS302", statement.by.span, count=len(pairs))
+        by = statement.by.id if statement.by is not None and len(pairs) == 1 else None
+        for source, target in pairs:
+            span = source.span.model_copy(update={"end_line": target.span.end_line, "end_column": target.span.end_column,
+                                                  "end": target.span.end})
+            edges.append(Edge(source.id, target.id, span, by=by))
+    return edges
+
+
+def _implicit_nodes(nodes, observations, edges, spec, found: Diagnostics) -> None:
+    """Names used in edges but not declared: observed ones become nodes, the others are errors."""
+    spans = {}
+    for statement in spec.statements:
+        if isinstance(statement, ir.EdgeStmt):
+            for group in statement.chain:
+                for name in group:
+                    spans.setdefault(name.id, name.span)
+            if statement.by is not None:
+                spans.setdefault(statement.by.id, statement.by.span)
+    by_groups = {e.by for e in edges if e.by}
+    for name, span in spans.items():
+        if name in nodes:
+            continue
+        if name in RESERVED:
+            found.add("DS203", span, name=name)
+        elif name in observations:
+            nodes[name] = NodeInfo(name, "data", span, declared=False, categorical=name in by_groups,
+                                   order=len(spec.statements) + len(nodes))
+        else:
+            found.add("DS307", span, name=name)
+    for name, observation in observations.items():
+        if name not in nodes and name not in spans:
+            known = list(nodes)
+            suggestion = closest(name, known)
+            found.add("DS201", observation.span.model_copy(update={"end_column": observation.span.column + len(name)}),
+                      name=name, where=" in `observed`",
+                      suggestion=f"did you mean {suggestion!r}?" if suggestion else f"declare it first: `node {name}`")
+
+
+def _assign_roles(nodes: dict[str, NodeInfo], edges: list[Edge], found: Diagnostics) -> None:
+    parents: dict[str, list[str]] = {}
+    for edge in edges:
+        parents.setdefault(edge.target, []).append(edge.source)
+    for node in nodes.values():
+        if node.role == "outcome" and node.observed is None:
+            found.add("DS303", node.span, name=node.name, family=node.family)
+        elif node.role == "data" and node.observed is None:
+            node.role = "graph"
+        elif node.role == "derived" and node.observed is not None:
+            found.add("DS510", node.observed.span, name=node.name, kind="a derived quantity (let)")
+            node.observed = None
+        elif node.role == "data" and node.observed is not None and node.observed.literal is not None \
+                and not isinstance(node.observed.literal, ir.ListExpr):
+            found.add("DS510", node.observed.span, name=node.name, kind="a data column",
+                      hint=f"a column takes a list of values: `observed {node.name} = [1, 2, 3]`")
+    for node in nodes.values():
+        if not node.declared and node.role == "data" and not node.categorical:
+            observed_parents = [p for p in parents.get(node.name, []) if p in nodes and nodes[p].has_values]
+            if observed_parents:  # `x -> y` with `observed x, y`: y is a Normal regression outcome
+                node.role, node.family, node.link = "outcome", "Normal", "identity"

@@ -1,0 +1,56 @@
+"""Nodes and edges → which edges are fitted, `by` groups, implicit dependency edges, and cycles."""
+from __future__ import annotations
+
+import networkx as nx
+
+from ..diagnostics import Diagnostics
+from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo
+
+
+def classify_edges(nodes: dict[str, NodeInfo], edges: list[Edge], found: Diagnostics) -> None:
+    """An edge is fitted when it points at an outcome from a node that has values in the model."""
+    for edge in edges:
+        source, target = nodes.get(edge.source), nodes.get(edge.target)
+        if source is None or target is None:
+            continue
+        if target.role in ("random", "derived"):
+            found.add("DS306", edge.span, target=target.name, source=source.name, kind=ROLE_WORDS[target.role])
+            continue
+        if target.role != "outcome":
+            continue  # an edge into a data or graph-only node is causal knowledge, not a regression
+        if not source.has_values:
+            found.add("DS304", edge.span, source=source.name, target=target.name)
+            continue
+        edge.fitted = True
+        if edge.by is not None:
+            group = nodes.get(edge.by)
+            if group is None:
+                continue
+            if not group.categorical or group.observed is None:
+                kind = "not observed" if group.observed is None else ROLE_WORDS[group.role] + " (numeric)"
+                found.add("DS305", edge.span, group=edge.by, kind=kind)
+                edge.fitted = False
+
+
+def check_acyclic(model: CheckedModel, found: Diagnostics) -> bool:
+    graph = model.full_graph()
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return True
+    names = [source for source, _ in cycle] + [cycle[0][0]]
+    span = graph.edges[cycle[0]].get("span")
+    for source, target in cycle:  # point at an explicit edge where there is one
+        explicit = next((e for e in model.edges if e.source == source and e.target == target), None)
+        if explicit is not None:
+            span = explicit.span
+            break
+    found.add("DS301", span, cycle=" -> ".join(names))
+    return False
+
+
+def warn_unused(model: CheckedModel, found: Diagnostics) -> None:
+    graph = model.full_graph()
+    for node in model.nodes.values():
+        if node.role in ("data", "graph") and node.declared and graph.degree(node.name) == 0:
+            found.add("DS309", node.span, name=node.name)

@@ -1,0 +1,129 @@
+"""The checked model: what each name is (data, outcome, random, derived, graph-only), its edges and its parameters."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import networkx as nx
+
+from .. import ir
+from ..source import NO_SPAN, Source, Span
+
+Role = Literal["data", "outcome", "random", "derived", "graph"]
+ROLE_WORDS = {
+    "data": "a data node",
+    "outcome": "an outcome",
+    "random": "a random variable",
+    "derived": "a derived quantity (let)",
+    "graph": "a graph-only node",
+}
+
+
+@dataclass
+class Observation:
+    """How a node gets its values: a data column (of the data passed in, or of a named file) or a literal."""
+
+    column: str | None = None
+    literal: ir.Expr | None = None
+    file: str | None = None
+    span: Span = NO_SPAN
+
+
+@dataclass
+class NodeInfo:
+    name: str
+    role: Role
+    span: Span
+    declared: bool = True
+    categorical: bool = False
+    levels: list | None = None  # declared levels, in order
+    family: str | None = None
+    link: str | None = None
+    intercept: bool = True
+    fixed: dict[str, ir.Expr] = field(default_factory=dict)  # family options given as values (sigma = 1, n = trials)
+    dist: ir.Call | None = None  # random variables
+    expr: ir.Expr | None = None  # derived quantities
+    alias: str | None = None
+    observed: Observation | None = None
+    order: int = 0
+
+    @property
+    def pymc_name(self) -> str:
+        return self.alias or self.name
+
+    @property
+    def has_values(self) -> bool:
+        """Whether the node has a value in the fitted model (so it can be a predictor)."""
+        return self.role in ("data", "outcome", "random", "derived")
+
+
+@dataclass
+class Edge:
+    source: str
+    target: str
+    span: Span
+    by: str | None = None
+    fitted: bool = False
+
+    @property
+    def address(self) -> str:
+        return f"{self.source} -> {self.target}" + (f" by {self.by}" if self.by else "")
+
+
+@dataclass
+class Parameter:
+    """A generated regression parameter: an intercept, an edge's slope or effects, or a family's noise term."""
+
+    address: str
+    name: str
+    role: Literal["intercept", "slope", "effect", "aux"]
+    outcome: str
+    prior: ir.Call
+    default_prior: bool = True
+    user_named: bool = False
+    edge: Edge | None = None
+    aux: str | None = None
+    dims: tuple[str, ...] = ()  # categorical nodes whose levels index this parameter
+    span: Span = NO_SPAN  # of the prior statement that set it, else of its edge or outcome
+    order: int = 0
+
+
+@dataclass
+class CheckedModel:
+    spec: ir.SpecIR
+    source: Source
+    nodes: dict[str, NodeInfo]
+    edges: list[Edge]
+    params: dict[str, Parameter]
+    implicit_edges: list[Edge] = field(default_factory=list)  # from references in priors, distributions, lets
+    warnings: list = field(default_factory=list)
+
+    def node(self, name: str) -> NodeInfo:
+        return self.nodes[name]
+
+    def fitted_edges(self, target: str) -> list[Edge]:
+        return [e for e in self.edges if e.target == target and e.fitted]
+
+    def outcomes(self) -> list[NodeInfo]:
+        return [n for n in self.nodes.values() if n.role == "outcome"]
+
+    def causal_graph(self) -> nx.DiGraph:
+        """The declared causal DAG: variables (data, outcomes, graph-only nodes) and the edges between them."""
+        graph = nx.DiGraph()
+        for node in self.nodes.values():
+            if node.role in ("data", "outcome", "graph"):
+                graph.add_node(node.name, role=node.role, observed=node.observed is not None)
+        for edge in self.edges:
+            graph.add_edge(edge.source, edge.target, by=edge.by, fitted=edge.fitted)
+        return graph
+
+    def full_graph(self) -> nx.DiGraph:
+        """Every dependency: causal edges, parameters (by address) into their outcomes, and the names that
+        priors, distributions, lets and family options read."""
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.nodes)
+        for param in self.params.values():
+            graph.add_edge(param.address, param.outcome, span=param.span)
+        for edge in self.edges + self.implicit_edges:
+            graph.add_edge(edge.source, edge.target, span=edge.span)
+        return graph

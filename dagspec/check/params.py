@@ -1,0 +1,124 @@
+"""Outcomes and their fitted edges → generated parameters (addresses, names, dims) with priors applied."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .. import ir
+from ..diagnostics import Diagnostics
+from ..dists import closest
+from ..families import DEFAULT_PRIORS, FAMILIES
+from .model import Edge, NodeInfo, Parameter
+
+
+@lru_cache(maxsize=None)
+def default_prior(text: str) -> ir.Call:
+    from ..parse import parse_text
+
+    statement = parse_text(f"_default ~ {text}").statements[0]
+    return statement.dist
+
+
+def generate(nodes: dict[str, NodeInfo], edges: list[Edge]) -> dict[str, Parameter]:
+    """Every parameter the outcomes need, with default names and priors, in a stable order."""
+    params: dict[str, Parameter] = {}
+
+    def add(param: Parameter) -> None:
+        param.order = len(params)
+        params[param.address] = param
+
+    for node in sorted((n for n in nodes.values() if n.role == "outcome"), key=lambda n: n.order):
+        family = FAMILIES[node.family]
+        if node.intercept:
+            add(Parameter(f"{node.name}.intercept", f"{node.name}_intercept", "intercept", node.name,
+                          default_prior(DEFAULT_PRIORS["intercept"]), span=node.span))
+        for edge in edges:
+            if edge.target != node.name or not edge.fitted:
+                continue
+            source = nodes[edge.source]
+            dims = ((edge.by,) if edge.by else ()) + ((edge.source,) if source.categorical else ())
+            role = "effect" if source.categorical else "slope"
+            name = f"b_{edge.source}_{node.name}" + (f"_by_{edge.by}" if edge.by else "")
+            add(Parameter(edge.address, name, role, node.name, default_prior(DEFAULT_PRIORS[role]),
+                          edge=edge, dims=dims, span=edge.span))
+        for aux in family.aux:
+            if aux.fixed_only or aux.name in node.fixed:
+                continue
+            add(Parameter(f"{node.name}.{aux.name}", f"{node.name}_{aux.name}", "aux", node.name,
+                          default_prior(aux.default_prior), aux=aux.name, span=node.span))
+    return params
+
+
+def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, Parameter], found: Diagnostics) -> None:
+    """Set each `prior` statement's distribution and name on its parameter; report unknown addresses."""
+    seen: dict[str, ir.PriorStmt] = {}
+    for statement in spec.statements:
+        if not isinstance(statement, ir.PriorStmt):
+            continue
+        address = statement.address
+        if address.kind == "name":
+            if statement.dist is None:
+                _rename_node(statement, nodes, found)
+            continue
+        key = _normalise(address)
+        param = params.get(key)
+        if param is None:
+            _unknown_address(address, key, nodes, params, found)
+            continue
+        if key in seen:
+            found.add("DS205", address.span, address=key, line=seen[key].span.line)
+            continue
+        seen[key] = statement
+        if statement.dist is not None:
+            param.prior, param.default_prior = statement.dist, False
+        if statement.alias is not None:
+            param.name, param.user_named = statement.alias.id, True
+        param.span = statement.span
+
+
+def _normalise(address: ir.Address) -> str:
+    if address.kind == "param":
+        return f"{address.node.id}.{address.param.id}"
+    return f"{address.source.id} -> {address.target.id}" + (f" by {address.by.id}" if address.by else "")
+
+
+def _rename_node(statement: ir.PriorStmt, nodes: dict[str, NodeInfo], found: Diagnostics) -> None:
+    name = statement.address.name.id
+    node = nodes.get(name)
+    if node is None:
+        suggestion = closest(name, nodes)
+        found.add("DS201", statement.address.span, name=name, where=" in `prior`",
+                  suggestion=f"did you mean {suggestion!r}?" if suggestion else
+                  f"declare it with a distribution: `prior {name} ~ Normal(0, 1)`")
+    elif statement.alias is not None:
+        node.alias = statement.alias.id
+
+
+def _unknown_address(address: ir.Address, key: str, nodes, params, found: Diagnostics) -> None:
+    owner = address.node.id if address.kind == "param" else address.target.id
+    node = nodes.get(owner)
+    available = [p for p in params.values() if p.outcome == owner]
+    why = ""
+    if node is None:
+        why = f": there is no node {owner!r}"
+    elif node.role != "outcome":
+        why = f": {owner!r} is not an outcome, so it has no regression parameters"
+    elif address.kind == "param" and address.param.id == "intercept" and not node.intercept:
+        why = f": {owner} is declared with `intercept = none`"
+    elif address.kind == "param" and address.param.id in node.fixed:
+        why = f": {owner}.{address.param.id} is fixed in the declaration of {owner}"
+    elif address.kind == "edge":
+        edge_without_by = f"{address.source.id} -> {address.target.id}"
+        if edge_without_by in params and address.by is not None:
+            why = f": the edge has no `by {address.by.id}`"
+        elif any(p.edge and p.edge.source == address.source.id and p.edge.target == owner for p in available):
+            why = ": the edge is declared with a `by`"
+        else:
+            why = ": there is no fitted edge {0} -> {1}".format(address.source.id, owner)
+    suggestion = closest(key, [p.address for p in available]) if available else None
+    if suggestion:
+        hint = f"did you mean `prior {suggestion} ~ ...`? {owner} has: " + ", ".join(p.address for p in available)
+    elif available:
+        hint = f"{owner} has: " + ", ".join(p.address for p in available)
+    else:
+        hint = "priors target `outcome.intercept`, `outcome.sigma` (or the family's other parameters) and edges `x -> outcome`"
+    found.add("DS204", address.span, address=key, why=why, suggestion=hint)

@@ -1,0 +1,135 @@
+"""Diagnostic codes → their severity, message template and hint: the one place for every message's wording."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Code:
+    severity: Severity
+    title: str
+    message: str
+    hint: str = ""
+
+
+def _e(title: str, message: str, hint: str = "") -> Code:
+    return Code("error", title, message, hint)
+
+
+def _w(title: str, message: str, hint: str = "") -> Code:
+    return Code("warning", title, message, hint)
+
+
+CODES: dict[str, Code] = {
+    # ---- syntax (DS1xx) ----
+    "DS101": _e("syntax error", "unexpected {found}; expected {expected}",
+                "check the statement against the language reference (docs/language.md)"),
+    "DS102": _e("unexpected character", "unexpected character {char!r}",
+                "names are ASCII letters, digits and '_'; strings use double quotes"),
+    "DS103": _e("unterminated string", "unterminated string",
+                "close the string with a double quote on the same line"),
+    "DS104": _e("unexpected end", "the spec ends in the middle of a statement; expected {expected}",
+                "finish the last statement"),
+    "DS105": _e("keyword case", "unknown word {found!r}; keywords are lowercase",
+                "write {keyword!r}"),
+    "DS106": _e("empty spec", "the spec declares nothing",
+                "add nodes, edges and `observed` statements, e.g. `x -> y` and `observed x, y`"),
+    "DS107": _e("unreadable spec", "cannot read spec file {path!r}: {reason}",
+                "check the path; specs are UTF-8 text files"),
+    "DS108": _e("bad IR", "not a dagspec IR document: {reason}",
+                "pass the JSON written by Spec.to_json() or `dagspec compile --emit ir`"),
+    # ---- names (DS2xx) ----
+    "DS201": _e("unknown name", "unknown name {name!r}{where}",
+                "{suggestion}"),
+    "DS202": _e("duplicate name", "{name!r} is already defined (line {line})",
+                "give one of them another name"),
+    "DS203": _e("reserved word", "{name!r} is a reserved word and cannot name a node or parameter",
+                "choose another name, e.g. {name}_"),
+    "DS204": _e("unknown address", "no parameter at address {address!r}{why}",
+                "{suggestion}"),
+    "DS205": _e("duplicate prior", "a prior for {address!r} is already given (line {line})",
+                "keep one prior per parameter"),
+    "DS206": _e("name clash", "parameter name {name!r} is already used by {other}",
+                "choose another name after `as`"),
+    # ---- graph (DS3xx) ----
+    "DS301": _e("cycle", "the graph has a cycle: {cycle}",
+                "a causal graph is acyclic: remove or reverse one of these edges"),
+    "DS302": _e("misplaced by", "`by` applies to a single edge, but this statement has {count} edges",
+                "write the varying edge on its own line: `x -> y by g`"),
+    "DS303": _e("outcome without data", "{name!r} has a likelihood ({family}) but is not observed",
+                "add `observed {name}` (with `from \"file.csv\"` or data passed to build), or declare `node {name}` without `~` to keep it in the graph only"),
+    "DS304": _w("unfitted edge", "{source} -> {target} is not fitted: {source} is not observed",
+                "observe {source} to fit this edge; as it is, {source} acts as an unobserved cause in the causal analysis"),
+    "DS305": _e("by needs categories", "`by {group}` needs a categorical node, but {group!r} is {kind}",
+                "declare `node {group} : categorical`"),
+    "DS306": _e("edge into a parameter", "{target!r} is {kind}; edges can only point at data nodes and outcomes",
+                "write the dependence in the distribution's arguments instead, e.g. `{target} ~ Normal(mu = {source}, sigma = 1)`"),
+    "DS307": _e("undeclared node", "{name!r} is used in the graph but never declared or observed",
+                "declare it: `node {name}` (a graph-only, unobserved node), or observe it"),
+    "DS308": _e("declared twice", "node {name!r} is declared twice (line {line})",
+                "merge the two declarations"),
+    "DS309": _w("unused node", "node {name!r} has no edges and is not used",
+                "connect it with `->`, or remove it"),
+    # ---- priors, families, distributions (DS4xx) ----
+    "DS401": _e("unknown distribution", "unknown distribution {name!r}",
+                "{suggestion}"),
+    "DS402": _e("unknown parameter", "{dist} has no parameter {param!r}",
+                "{dist} takes {params}"),
+    "DS403": _e("bad parameter value", "{dist}({param} = {value}) is outside its support: {param} must be {support}",
+                "use a value that is {support}"),
+    "DS404": _e("missing parameter", "{dist} needs a value for {param!r}",
+                "write it, e.g. {example}"),
+    "DS405": _e("too many arguments", "{dist} takes at most {count} positional arguments ({params})",
+                "name the arguments, e.g. {example}"),
+    "DS406": _e("duplicate argument", "{dist} is given {param!r} twice",
+                "give each parameter once"),
+    "DS407": _e("unknown family", "unknown likelihood family {name!r}",
+                "families: {families}"),
+    "DS408": _e("impossible link", "the {link} link cannot work with the {family} family",
+                "{family} takes the links {links}"),
+    "DS409": _e("bad option", "{option!r} is not an option of {what}{why}",
+                "{what} takes {options}"),
+    "DS410": _e("prior support", "{address} must be {support}, but {dist} can take values that are not",
+                "use a prior on {support} values, e.g. {example}"),
+    "DS411": _e("bad expression", "{what}",
+                "{suggestion}"),
+    "DS412": _e("unknown type", "unknown node type {name!r}",
+                "node types: numeric, categorical"),
+    "DS413": _e("shape mismatch", "{what}",
+                "{suggestion}"),
+    # ---- observed data (DS5xx) ----
+    "DS501": _e("no data", "{name!r} is observed but no data was given",
+                "name a file with `observed {name} from \"data.csv\"`, or pass data to build()/sample()"),
+    "DS502": _e("missing column", "column {column!r} for {name!r} is not in the data; columns are {columns}",
+                "{suggestion}"),
+    "DS503": _e("data file", "cannot read data file {path!r}: {reason}",
+                "paths are relative to the spec file; CSV and Parquet are read"),
+    "DS504": _e("missing values", "column {column!r} has {count} missing or infinite value(s), first at row(s) {rows}",
+                "remove or impute those rows before fitting"),
+    "DS505": _e("non-numeric", "column {column!r} of numeric node {name!r} has non-numeric values, first at row(s) {rows}: {values}",
+                "declare `node {name} : categorical` if it names categories, or clean the column"),
+    "DS506": _e("undeclared level", "column {column!r} has level(s) {levels} that {name!r} does not declare (declared: {declared})",
+                "add the level to `levels = [...]`, or drop those rows"),
+    "DS507": _e("length mismatch", "data columns differ in length: {lengths}",
+                "every observed column must have one value per row"),
+    "DS508": _e("outside support", "{family} outcome {name!r} has values outside {support}, first at row(s) {rows}: {values}",
+                "{suggestion}"),
+    "DS509": _e("observed twice", "{name!r} is observed twice (line {line})",
+                "observe each node once"),
+    "DS510": _e("cannot observe", "{name!r} is {kind} and cannot be observed",
+                "observe data nodes, outcomes and random variables"),
+    "DS511": _e("bad data", "data must be a pandas DataFrame or a mapping of column names to arrays, not {type}",
+                "pass e.g. pandas.read_csv(\"data.csv\")"),
+    "DS512": _e("empty data", "the data has no rows",
+                "pass at least one row"),
+}
+
+
+def code_table() -> str:
+    """The catalogue as a Markdown table (for docs/diagnostics.md)."""
+    rows = ["| code | severity | what |", "|---|---|---|"]
+    rows += [f"| {code} | {c.severity} | {c.title} |" for code, c in CODES.items()]
+    return "\n".join(rows)

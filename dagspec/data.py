@@ -1,0 +1,217 @@
+"""Observed bindings + a DataFrame, a mapping or the files a spec names → validated numpy columns and level codes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .check.calls import const_value
+from .check.model import CheckedModel, NodeInfo
+from .diagnostics import Diagnostics
+from .dists import closest
+from .families import FAMILIES
+from . import ir
+
+MAX_LEVELS = 100_000
+
+
+@dataclass
+class Column:
+    """One observed node's values: floats for numeric nodes, integer codes plus level names for categorical ones."""
+
+    node: str
+    values: np.ndarray
+    levels: list | None = None
+
+    @property
+    def categorical(self) -> bool:
+        return self.levels is not None
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a CSV or Parquet file (raises OSError/ValueError with a reason)."""
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return pd.read_parquet(path)
+    return pd.read_csv(path)
+
+
+def _as_frame(data, found: Diagnostics) -> pd.DataFrame | None:
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, dict):
+        try:
+            return pd.DataFrame({k: np.asarray(v) for k, v in data.items()})
+        except ValueError:
+            lengths = ", ".join(f"{k}: {len(np.atleast_1d(v))}" for k, v in data.items())
+            found.add("DS507", lengths=lengths)
+            return None
+    found.add("DS511", type=type(data).__name__)
+    return None
+
+
+def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None) -> dict[str, Column]:
+    """Validate and convert every observed node's values; raise DagspecError listing every problem found."""
+    found = Diagnostics(model.source)
+    frame = _as_frame(data, found) if data is not None else None
+    files: dict[str, pd.DataFrame | None] = {}
+    columns: dict[str, Column] = {}
+    for node in model.nodes.values():
+        observation = node.observed
+        if observation is None:
+            continue
+        if observation.literal is not None:
+            values = _literal(observation.literal)
+            if values is not None and np.ndim(values) > 0:
+                raw = pd.Series(values)
+                column = _convert(node, raw, node.name, model, found)
+                if column is not None:
+                    columns[node.name] = column
+            continue
+        table = frame
+        if table is None and observation.file is not None:
+            if observation.file not in files:
+                files[observation.file] = _read_file(observation, base_dir, found)
+            table = files[observation.file]
+        elif table is None:
+            if data is None:
+                found.add("DS501", observation.span, name=node.name)
+            continue
+        if table is None:
+            continue
+        if observation.column not in table.columns:
+            suggestion = closest(observation.column, [str(c) for c in table.columns])
+            shown = ", ".join(map(str, list(table.columns)[:12])) + (" ..." if len(table.columns) > 12 else "")
+            hint = (f"did you mean `observed {node.name} = \"{suggestion}\"`?" if suggestion
+                    else f"map another column with `observed {node.name} = \"Column\"`")
+            found.add("DS502", observation.span, column=observation.column, name=node.name, columns=shown, suggestion=hint)
+            continue
+        if len(table) == 0:
+            found.add("DS512", observation.span)
+            continue
+        column = _convert(node, table[observation.column], observation.column, model, found)
+        if column is not None:
+            columns[node.name] = column
+    lengths = {name: len(c.values) for name, c in columns.items()}
+    if len(set(lengths.values())) > 1:
+        found.add("DS507", model.nodes[next(iter(lengths))].observed.span,
+                  lengths=", ".join(f"{k}: {v}" for k, v in lengths.items()))
+    found.raise_if_errors()
+    return columns
+
+
+def _read_file(observation, base_dir: Path | None, found: Diagnostics) -> pd.DataFrame | None:
+    path = Path(observation.file)
+    if not path.is_absolute():
+        path = (base_dir or Path.cwd()) / path
+    try:
+        return read_table(path)
+    except FileNotFoundError:
+        reason = "no such file"
+    except (OSError, ValueError, ImportError, pd.errors.ParserError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    found.add("DS503", observation.span, path=str(path), reason=reason)
+    return None
+
+
+def _literal(expr):
+    if isinstance(expr, ir.ListExpr):
+        items = [_literal(item) for item in expr.items]
+        return None if any(i is None for i in items) else items
+    if isinstance(expr, ir.String):
+        return expr.value
+    return const_value(expr)
+
+
+def _rows(mask: np.ndarray, limit: int = 5) -> str:
+    rows = np.flatnonzero(mask)[:limit]
+    return ", ".join(str(r) for r in rows) + (" ..." if mask.sum() > limit else "")
+
+
+def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, found: Diagnostics) -> Column | None:
+    span = node.observed.span
+    missing = raw.isna().to_numpy()
+    if node.categorical:
+        if missing.any():
+            found.add("DS504", span, column=column, count=int(missing.sum()), rows=_rows(missing))
+            return None
+        return _categorical(node, raw, column, found)
+    if raw.dtype == bool:
+        raw = raw.astype(float)
+    numeric = pd.to_numeric(raw, errors="coerce")
+    bad = numeric.isna().to_numpy() & ~missing
+    if bad.any():
+        examples = ", ".join(repr(v) for v in raw[bad].head(3).tolist())
+        found.add("DS505", span, column=column, name=node.name, rows=_rows(bad), values=examples)
+        return None
+    values = numeric.to_numpy(dtype=float)
+    nonfinite = ~np.isfinite(values)
+    if nonfinite.any():
+        found.add("DS504", span, column=column, count=int(nonfinite.sum()), rows=_rows(nonfinite))
+        return None
+    if node.role == "outcome":
+        _check_outcome_support(node, values, column, model, found)
+    return Column(node.name, values)
+
+
+def _categorical(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:
+    values = raw.to_numpy()
+    if node.levels is not None:
+        levels = list(node.levels)
+        lookup = {_key(level): code for code, level in enumerate(levels)}
+        codes = np.array([lookup.get(_key(v), -1) for v in values], dtype=np.int64)
+        unknown = codes < 0
+        if unknown.any():
+            extra = sorted({str(v) for v in values[unknown]})[:5]
+            found.add("DS506", node.observed.span, column=column, levels=", ".join(extra), name=node.name,
+                      declared=", ".join(map(str, levels)))
+            return None
+        return Column(node.name, codes, levels)
+    uniques = pd.unique(raw)
+    if len(uniques) > MAX_LEVELS:
+        found.add("DS413", node.observed.span, what=f"{node.name!r} has {len(uniques)} levels (more than {MAX_LEVELS})",
+                  suggestion="a categorical node indexes one parameter per level; group the levels first")
+        return None
+    try:
+        levels = sorted(uniques.tolist())
+    except TypeError:  # mixed numbers and strings
+        levels = sorted(uniques.tolist(), key=str)
+    levels = [_plain(level) for level in levels]
+    lookup = {_key(level): code for code, level in enumerate(levels)}
+    codes = np.array([lookup[_key(v)] for v in values], dtype=np.int64)
+    return Column(node.name, codes, levels)
+
+
+def _plain(value):
+    """numpy scalars → Python ints/floats/strings (for coords and JSON)."""
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return int(value) if float(value).is_integer() else float(value)
+    return value if isinstance(value, (int, str)) else str(value)
+
+
+def _key(value):
+    value = _plain(value)
+    return value if isinstance(value, str) else float(value)
+
+
+def _check_outcome_support(node: NodeInfo, values: np.ndarray, column: str, model: CheckedModel, found: Diagnostics) -> None:
+    family = FAMILIES[node.family]
+    support = family.outcome
+    outside = ~np.array([support.contains(v) for v in values]) if len(values) < 200_000 else \
+        ~((values >= support.low) & (values <= support.high))
+    if outside.any():
+        examples = ", ".join(f"{v:g}" for v in values[outside][:3])
+        suggestions = {
+            "Bernoulli": "a Bernoulli outcome is 0 or 1; recode the column (e.g. `yes` → 1)",
+            "Binomial": "Binomial outcomes count successes: non-negative integers",
+            "Poisson": "Poisson outcomes are counts: non-negative integers",
+            "NegativeBinomial": "NegativeBinomial outcomes are counts: non-negative integers",
+            "Gamma": "Gamma outcomes are positive; a Normal or StudentT family takes any real value",
+            "LogNormal": "LogNormal outcomes are positive",
+            "Beta": "Beta outcomes are proportions strictly between 0 and 1",
+        }
+        found.add("DS508", node.observed.span, family=family.name, name=node.name, support=support.words,
+                  rows=_rows(outside), values=examples, suggestion=suggestions.get(family.name, "check the column"))

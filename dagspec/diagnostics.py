@@ -1,0 +1,125 @@
+"""Problems found in a spec or its data → Diagnostic objects, DagspecError, and their text/JSON renderings."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from .codes import CODES, Severity
+from .source import NO_SPAN, Source, Span
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One coded finding: what is wrong, where, and how to fix it."""
+
+    code: str
+    message: str
+    span: Span = NO_SPAN
+    hint: str = ""
+    file: str = "<string>"
+    source: Source | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def severity(self) -> Severity:
+        return CODES[self.code].severity
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    @property
+    def location(self) -> str:
+        if not self.span.known:
+            return self.file
+        return f"{self.file}:{self.span.line}:{self.span.column}"
+
+    def short(self) -> str:
+        """`file:line:col: severity CODE message`, as ruff and mypy print it."""
+        return f"{self.location}: {self.severity} {self.code} {self.message}"
+
+    def full(self) -> str:
+        """The short line, the source line with a caret, and the hint."""
+        parts = [self.short()]
+        if self.source is not None and self.span.known:
+            parts.append(self.source.excerpt(self.span))
+        if self.hint:
+            parts.append(f"  hint: {self.hint}")
+        return "\n".join(parts)
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.file,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_column,
+            "hint": self.hint,
+        }
+
+
+class Diagnostics:
+    """Collects diagnostics for one source; checks append, never raise."""
+
+    def __init__(self, source: Source | None = None):
+        self.source = source
+        self.items: list[Diagnostic] = []
+
+    def add(self, code: str, span: Span = NO_SPAN, hint: str | None = None, **fields) -> Diagnostic:
+        template = CODES[code]
+        diagnostic = Diagnostic(
+            code=code,
+            message=template.message.format(**fields),
+            span=span,
+            hint=(hint if hint is not None else template.hint.format(**fields)),
+            file=self.source.name if self.source else "<string>",
+            source=self.source,
+        )
+        self.items.append(diagnostic)
+        return diagnostic
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if not d.is_error]
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise DagspecError(sorted_diagnostics(self.items))
+
+
+def sorted_diagnostics(items: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(items, key=lambda d: (d.file, d.span.line, d.span.column, d.code))
+
+
+class DagspecError(Exception):
+    """A user error: carries the diagnostics that explain it. Never a bug in dagspec."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | Diagnostic):
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics = list(diagnostics)
+        super().__init__(self.render())
+
+    @property
+    def codes(self) -> list[str]:
+        return [d.code for d in self.diagnostics]
+
+    def render(self, full: bool = True) -> str:
+        return "\n".join(d.full() if full else d.short() for d in self.diagnostics)
+
+
+def error(code: str, span: Span = NO_SPAN, source: Source | None = None, hint: str | None = None, **fields) -> DagspecError:
+    """A DagspecError carrying one diagnostic (for errors found outside a check pass, e.g. in data)."""
+    found = Diagnostics(source)
+    found.add(code, span, hint=hint, **fields)
+    return DagspecError(found.items)
+
+
+def to_json(diagnostics: list[Diagnostic]) -> str:
+    return json.dumps([d.to_dict() for d in diagnostics], indent=2)

@@ -1,0 +1,61 @@
+"""Likelihood family names → mean parameter, links, auxiliary parameters and default priors (backend-neutral)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .dists import BINARY, COUNT, OPEN_UNIT, POSITIVE, REAL, UNIT, Support
+
+LINKS = ("identity", "logit", "probit", "cloglog", "log", "inverse", "sqrt")
+
+
+@dataclass(frozen=True)
+class Aux:
+    """An auxiliary parameter of a family (a noise scale, a shape, trials) and its default prior."""
+
+    name: str
+    support: Support
+    default_prior: str | None  # `None`: must be given as an option (Binomial's n)
+    fixed_only: bool = False  # given as an option (a literal or a data column), never a free parameter
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    mean: str  # the distribution parameter the linear predictor sets
+    default_link: str
+    links: tuple[str, ...]
+    aux: tuple[Aux, ...]
+    outcome: Support  # values an observed outcome may take
+    mean_support: Support  # values the mean parameter may take (checked against identity links)
+
+    def aux_param(self, name: str) -> Aux | None:
+        return next((a for a in self.aux if a.name == name), None)
+
+
+_SIGMA = Aux("sigma", POSITIVE, "Exponential(1)")
+
+FAMILIES: dict[str, Family] = {f.name: f for f in [
+    Family("Normal", "mu", "identity", ("identity", "log", "inverse"), (_SIGMA,), REAL, REAL),
+    Family("StudentT", "mu", "identity", ("identity", "log", "inverse"),
+           (_SIGMA, Aux("nu", POSITIVE, "Gamma(2, 0.1)")), REAL, REAL),
+    Family("LogNormal", "mu", "identity", ("identity",), (_SIGMA,), POSITIVE, REAL),
+    Family("Bernoulli", "p", "logit", ("logit", "probit", "cloglog", "identity"), (), BINARY, UNIT),
+    Family("Binomial", "p", "logit", ("logit", "probit", "cloglog", "identity"),
+           (Aux("n", COUNT, None, fixed_only=True),), COUNT, UNIT),
+    Family("Poisson", "mu", "log", ("log", "identity", "sqrt"), (), COUNT, POSITIVE),
+    Family("NegativeBinomial", "mu", "log", ("log", "identity", "sqrt"),
+           (Aux("alpha", POSITIVE, "Exponential(1)"),), COUNT, POSITIVE),
+    Family("Gamma", "mu", "log", ("log", "inverse", "identity"), (Aux("alpha", POSITIVE, "Exponential(1)"),),
+           POSITIVE, POSITIVE),
+    Family("Beta", "mu", "logit", ("logit", "probit", "cloglog"), (Aux("kappa", POSITIVE, "Exponential(0.1)"),),
+           OPEN_UNIT, OPEN_UNIT),
+]}
+
+# Default priors of generated regression parameters, by role (documented in docs/language.md).
+DEFAULT_PRIORS = {
+    "intercept": "Normal(0, 10)",
+    "slope": "Normal(0, 10)",
+    "effect": "Normal(0, 10)",
+}
+
+OUTCOME_OPTIONS = ("intercept", "link")

@@ -1,0 +1,253 @@
+""".dag text → SpecIR via a Lark LALR parser; syntax errors become coded diagnostics with spans."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import ir
+from .diagnostics import DagspecError, Diagnostics
+from .source import Source, Span
+
+GRAMMAR_PATH = Path(__file__).resolve().parent.parent / "grammars" / "dagspec.lark"
+KEYWORDS = ("node", "prior", "let", "observed", "from", "as", "by")
+
+# How each terminal is named in "expected ..." messages.
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "STRING": "a string",
+    "_NEWLINE": "a new line",
+    "$END": "the end of the spec",
+}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark(GRAMMAR_PATH.read_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True)
+
+
+def parse_text(text: str, name: str = "<string>") -> ir.SpecIR:
+    """Parse .dag text into the IR; raise DagspecError with one syntax diagnostic on bad syntax."""
+    source = Source(text, name)
+    found = Diagnostics(source)
+    if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
+        found.add("DS106", source.span_at(0, 0))
+        found.raise_if_errors()
+    try:
+        tree = _parser().parse(text)
+        spec = _ToIR().transform(tree)
+    except UnexpectedInput as exc:
+        _syntax_diagnostic(exc, source, found)
+        found.raise_if_errors()
+        raise  # pragma: no cover - _syntax_diagnostic always adds an error
+    except VisitError as exc:  # a number too large etc.
+        if isinstance(exc.orig_exc, DagspecError):
+            raise exc.orig_exc from None
+        raise
+    return spec.model_copy(update={"name": name})
+
+
+def _expected_words(expected: set[str]) -> str:
+    parser = _parser()
+    patterns = {t.name: t.pattern for t in parser.terminals}
+    words = []
+    for term in sorted(expected):
+        if term in _TERMINAL_WORDS:
+            words.append(_TERMINAL_WORDS[term])
+        elif term in patterns and patterns[term].type == "str":
+            words.append(repr(patterns[term].value).replace("'", "`"))
+        elif term.startswith("__ANON") and term in patterns:
+            words.append(f"`{patterns[term].value}`")
+        else:
+            words.append(term.lower())
+    words = sorted(set(words))
+    if len(words) > 6:
+        words = words[:6] + ["..."]
+    return " or ".join(words) if len(words) <= 2 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _syntax_diagnostic(exc: UnexpectedInput, source: Source, found: Diagnostics) -> None:
+    if isinstance(exc, UnexpectedCharacters):
+        char = source.text[exc.pos_in_stream] if exc.pos_in_stream < len(source.text) else ""
+        span = source.span_at(exc.pos_in_stream, 1)
+        if char == '"':
+            found.add("DS103", source.span_at(exc.pos_in_stream, len(source.line_text(span.line)) - span.column + 1))
+        elif char == "\t":
+            found.add("DS102", span, char=char, hint="tabs are fine between words; this one is inside a token")
+        else:
+            found.add("DS102", span, char=char)
+        return
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        span = source.span_at(len(source.text.rstrip()), 0)
+        found.add("DS104", span, expected=_expected_words(set(exc.expected)))
+        return
+    assert isinstance(exc, UnexpectedToken)
+    token: Token = exc.token
+    span = _token_span(token)
+    if token.type == "NAME" and token.value.lower() in KEYWORDS and token.value not in KEYWORDS:
+        found.add("DS105", span, found=token.value, keyword=token.value.lower())
+        return
+    if token.type == "_NEWLINE":
+        what = "end of line"
+    elif token.type == "NAME":
+        what = f"name {token.value!r}"
+    else:
+        what = f"{token.value!r}"
+    found.add("DS101", span, found=what, expected=_expected_words(set(exc.expected)))
+
+
+def _token_span(token: Token) -> Span:
+    return Span(
+        line=token.line or 0,
+        column=token.column or 0,
+        end_line=token.end_line or token.line or 0,
+        end_column=token.end_column or token.column or 0,
+        start=token.start_pos or 0,
+        end=token.end_pos or 0,
+    )
+
+
+def _meta_span(meta) -> Span:
+    if getattr(meta, "empty", True):
+        return Span()
+    return Span(line=meta.line, column=meta.column, end_line=meta.end_line, end_column=meta.end_column,
+                start=meta.start_pos, end=meta.end_pos)
+
+
+def _name(token: Token) -> ir.Name:
+    return ir.Name(id=str(token), span=_token_span(token))
+
+
+@v_args(meta=True)
+class _ToIR(Transformer):
+    """Lark tree → IR nodes, one method per grammar rule."""
+
+    def start(self, meta, items):
+        return ir.SpecIR(statements=[i for i in items if isinstance(i, ir.IRNode)], span=_meta_span(meta))
+
+    # statements
+    def node_decl(self, meta, items):
+        name, node_type, family, alias = items
+        return ir.NodeDecl(name=_name(name), type=node_type, family=family, alias=alias, span=_meta_span(meta))
+
+    def node_type(self, meta, items):
+        return _call(meta, items)
+
+    def family(self, meta, items):
+        return _call(meta, items)
+
+    def alias(self, meta, items):
+        return _name(items[0])
+
+    def edge_stmt(self, meta, items):
+        *groups, by = items
+        chain = list(groups)
+        return ir.EdgeStmt(chain=chain, by=by, span=_meta_span(meta))
+
+    def name_list(self, meta, items):
+        return [_as_name(i) for i in items]
+
+    def by_clause(self, meta, items):
+        return _as_name(items[0])
+
+    def prior_stmt(self, meta, items):
+        address, dist, alias = items
+        return ir.PriorStmt(address=address, dist=dist, alias=alias, span=_meta_span(meta))
+
+    def param_address(self, meta, items):
+        return ir.Address(kind="param", node=_as_name(items[0]), param=_name(items[1]), span=_meta_span(meta))
+
+    def edge_address(self, meta, items):
+        source, target, by = items
+        return ir.Address(kind="edge", source=_as_name(source), target=_as_name(target), by=by, span=_meta_span(meta))
+
+    def name_address(self, meta, items):
+        return ir.Address(kind="name", name=_as_name(items[0]), span=_meta_span(meta))
+
+    def random_var(self, meta, items):
+        name, dist, alias = items
+        return ir.RandomVar(name=_name(name), dist=dist, alias=alias, span=_meta_span(meta))
+
+    def let_stmt(self, meta, items):
+        return ir.LetStmt(name=_name(items[0]), value=items[1], span=_meta_span(meta))
+
+    def observed_stmt(self, meta, items):
+        *obs, source = items
+        string = ir.String(value=_unquote(source), span=_token_span(source)) if source is not None else None
+        return ir.ObservedStmt(items=obs, source=string, span=_meta_span(meta))
+
+    def observed_item(self, meta, items):
+        ref, value = items
+        return ir.ObservedItem(name=_as_name(ref), value=value, span=_meta_span(meta))
+
+    # expressions
+    def add(self, meta, items):
+        return _binop("+", meta, items)
+
+    def sub(self, meta, items):
+        return _binop("-", meta, items)
+
+    def mul(self, meta, items):
+        return _binop("*", meta, items)
+
+    def div(self, meta, items):
+        return _binop("/", meta, items)
+
+    def pow(self, meta, items):
+        return _binop("**", meta, items)
+
+    def neg(self, meta, items):
+        return ir.Neg(operand=items[0], span=_meta_span(meta))
+
+    def index(self, meta, items):
+        return ir.Index(target=items[0], subscripts=items[1:], span=_meta_span(meta))
+
+    def slice(self, meta, items):
+        start, stop = items
+        return ir.Slice(start=start, stop=stop, span=_meta_span(meta))
+
+    def number(self, meta, items):
+        text = str(items[0])
+        return ir.Number(value=float(text), text=text, span=_meta_span(meta))
+
+    def string(self, meta, items):
+        return ir.String(value=_unquote(items[0]), span=_meta_span(meta))
+
+    def list(self, meta, items):
+        return ir.ListExpr(items=[i for i in items if i is not None], span=_meta_span(meta))
+
+    def call(self, meta, items):
+        return _call(meta, items)
+
+    def call_args(self, meta, items):
+        return [i for i in items if i is not None]
+
+    def keyword(self, meta, items):
+        return ir.Keyword(name=str(items[0]), value=items[1], span=_meta_span(meta))
+
+    def ref(self, meta, items):
+        return ir.Ref(name=str(items[0]), span=_token_span(items[0]))
+
+
+def _binop(op, meta, items) -> ir.BinOp:
+    return ir.BinOp(op=op, left=items[0], right=items[1], span=_meta_span(meta))
+
+
+def _call(meta, items) -> ir.Call:
+    name, args = items
+    positional = [a for a in (args or []) if not isinstance(a, ir.Keyword)]
+    keywords = [a for a in (args or []) if isinstance(a, ir.Keyword)]
+    return ir.Call(func=str(name), args=positional, kwargs=keywords, bare=args is None, span=_meta_span(meta))
+
+
+def _as_name(ref) -> ir.Name:
+    if isinstance(ref, ir.Name):
+        return ref
+    return ir.Name(id=ref.name, span=ref.span)
+
+
+def _unquote(token) -> str:
+    return bytes(str(token)[1:-1], "utf-8").decode("unicode_escape")

@@ -1,0 +1,120 @@
+"""A checked spec: the public Spec object (load/parse → IR → check), building PyMC models and serialising the IR."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from . import ir
+from .check import CheckedModel, check
+from .diagnostics import DagspecError, error
+from .parse import parse_text
+from .printer import to_text
+from .source import Source
+
+
+class Spec:
+    """A parsed and checked .dag spec.
+
+    Examples
+    --------
+    >>> import dagspec
+    >>> spec = dagspec.parse("x -> y\\nobserved x, y")
+    >>> sorted(spec.parameters)
+    ['b_x_y', 'y_intercept', 'y_sigma']
+    """
+
+    def __init__(self, spec_ir: ir.SpecIR, source: Source, path: Path | None = None):
+        self.ir = spec_ir
+        self.source = source
+        self.path = path
+        self.checked: CheckedModel = check(spec_ir, source)
+
+    # ---- construction ----
+    @classmethod
+    def from_text(cls, text: str, name: str = "<string>", path: Path | None = None) -> "Spec":
+        return cls(parse_text(text, name), Source(text, name), path)
+
+    @classmethod
+    def from_json(cls, document: str | dict) -> "Spec":
+        """Rebuild a Spec from the JSON IR written by `to_json`."""
+        try:
+            data = json.loads(document) if isinstance(document, str) else document
+            version = data.get("version") if isinstance(data, dict) else None
+            if version != ir.IR_VERSION:
+                raise error("DS108", reason=f"IR version {version!r}, this dagspec reads version {ir.IR_VERSION}")
+            spec_ir = ir.SpecIR.model_validate(data)
+        except (json.JSONDecodeError, ValidationError, AttributeError) as exc:
+            raise error("DS108", reason=str(exc).splitlines()[0]) from None
+        text = to_text(spec_ir)
+        return cls(spec_ir, Source(text, spec_ir.name))
+
+    # ---- views ----
+    @property
+    def name(self) -> str:
+        return self.source.name
+
+    @property
+    def warnings(self):
+        return list(self.checked.warnings)
+
+    @property
+    def parameters(self) -> dict[str, str]:
+        """User-facing parameter names → their addresses (`coeff_1` → `x1 -> x2`)."""
+        named = {p.name: p.address for p in self.checked.params.values()}
+        named.update({n.pymc_name: n.name for n in self.checked.nodes.values() if n.role == "random"})
+        return named
+
+    def to_text(self) -> str:
+        """Canonical .dag text of this spec."""
+        return to_text(self.ir)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The versioned IR as JSON (spans included)."""
+        return self.ir.model_dump_json(indent=indent)
+
+    def causal_graph(self):
+        """The declared causal DAG as a networkx DiGraph."""
+        return self.checked.causal_graph()
+
+    # ---- building ----
+    def columns(self, data=None):
+        from .data import resolve_columns
+
+        base = self.path.parent if self.path is not None else None
+        return resolve_columns(self.checked, data, base)
+
+    def plan(self, data=None):
+        """The backend-neutral plan for this spec and data (no PyMC needed)."""
+        from .plan import make_plan
+
+        return make_plan(self.checked, self.columns(data))
+
+    def build(self, data=None):
+        """Compile to a `pymc.Model`. `data`: a DataFrame or {column: array}; None reads the files the spec names."""
+        from .backends.pymc import build_model
+
+        return build_model(self.plan(data))
+
+    def __repr__(self) -> str:
+        return f"<dagspec.Spec {self.name!r}: {len(self.checked.nodes)} nodes, {len(self.checked.params)} parameters>"
+
+
+def load(path: str | Path) -> Spec:
+    """Read, parse and check a .dag file; raise DagspecError with diagnostics if it is wrong."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error("DS107", path=str(path), reason="no such file") from None
+    except UnicodeDecodeError as exc:
+        raise error("DS107", path=str(path), reason=f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise error("DS107", path=str(path), reason=exc.strerror or str(exc)) from None
+    return Spec.from_text(text, str(path), path)
+
+
+def parse(text: str, name: str = "<string>") -> Spec:
+    """Parse and check .dag text; raise DagspecError with diagnostics if it is wrong."""
+    return Spec.from_text(text, name)
