@@ -37,7 +37,7 @@ CODES: dict[str, Code] = {
                 "write {keyword!r}"),
     "DS106": _e("empty spec", "the spec declares nothing",
                 "add nodes, edges and `observed` statements, e.g. `x -> y` and `observed x, y`"),
-    "DS107": _e("unreadable spec", "cannot read spec file {path!r}: {reason}",
+    "DS107": _e("unreadable spec", "cannot read the spec file: {reason}",
                 "check the path; specs are UTF-8 text files"),
     "DS108": _e("bad IR", "not a dagspec IR document: {reason}",
                 "pass the JSON written by Spec.to_json() or `dagspec compile --emit ir`"),

@@ -88,7 +88,8 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
             found.add("DS502", observation.span, column=observation.column, name=node.name, columns=shown, suggestion=hint)
             continue
         if len(table) == 0:
-            found.add("DS512", observation.span)
+            if not any(d.code == "DS512" for d in found.items):
+                found.add("DS512", observation.span)
             continue
         column = _convert(node, table[observation.column], observation.column, model, found)
         if column is not None:
@@ -111,7 +112,7 @@ def _read_file(observation, base_dir: Path | None, found: Diagnostics) -> pd.Dat
         reason = "no such file"
     except (OSError, ValueError, ImportError, pd.errors.ParserError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    found.add("DS503", observation.span, path=str(path), reason=reason)
+    found.add("DS503", observation.span, path=observation.file, reason=reason)
     return None
 
 

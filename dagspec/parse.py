@@ -87,8 +87,10 @@ def _syntax_diagnostic(exc: UnexpectedInput, source: Source, found: Diagnostics)
     assert isinstance(exc, UnexpectedToken)
     token: Token = exc.token
     span = _token_span(token)
-    if token.type == "NAME" and token.value.lower() in KEYWORDS and token.value not in KEYWORDS:
-        found.add("DS105", span, found=token.value, keyword=token.value.lower())
+    miscased = _miscased_keyword(source, token)
+    if miscased is not None:
+        word, word_span = miscased
+        found.add("DS105", word_span, found=word, keyword=word.lower())
         return
     if token.type == "_NEWLINE":
         what = "end of line"
@@ -96,7 +98,21 @@ def _syntax_diagnostic(exc: UnexpectedInput, source: Source, found: Diagnostics)
         what = f"name {token.value!r}"
     else:
         what = f"{token.value!r}"
-    found.add("DS101", span, found=what, expected=_expected_words(set(exc.expected)))
+    rest = source.text[token.start_pos or 0:]
+    hint = "edges are written `a -> b`" if rest.startswith(("=>", "-->", "<-", "→")) else None
+    found.add("DS101", span, hint=hint, found=what, expected=_expected_words(set(exc.expected)))
+
+
+def _miscased_keyword(source: Source, token: Token) -> tuple[str, Span] | None:
+    """`Node x`, `PRIOR ...`: a keyword in the wrong case at the start of the failing statement."""
+    line = source.line_text(token.line or 0)
+    statement_start = line.rfind(";", 0, max(0, (token.column or 1) - 1)) + 1
+    stripped = line[statement_start:].lstrip()
+    word = stripped.split(" ", 1)[0] if stripped else ""
+    if word.lower() in KEYWORDS and word not in KEYWORDS:
+        column = statement_start + (len(line[statement_start:]) - len(stripped)) + 1
+        return word, source.span_of_line(token.line, column, len(word))
+    return None
 
 
 def _token_span(token: Token) -> Span:

@@ -63,7 +63,7 @@ class Spec:
     def parameters(self) -> dict[str, str]:
         """User-facing parameter names → their addresses (`coeff_1` → `x1 -> x2`)."""
         named = {p.name: p.address for p in self.checked.params.values()}
-        named.update({n.pymc_name: n.name for n in self.checked.nodes.values() if n.role == "random"})
+        named.update({n.pymc_name: n.name for n in self.checked.nodes.values() if n.role == "random" and n.observed is None})
         return named
 
     def to_text(self) -> str:
@@ -104,14 +104,15 @@ class Spec:
 def load(path: str | Path) -> Spec:
     """Read, parse and check a .dag file; raise DagspecError with diagnostics if it is wrong."""
     path = Path(path)
+    where = Source("", str(path))
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise error("DS107", path=str(path), reason="no such file") from None
+        raise error("DS107", source=where, reason="no such file") from None
     except UnicodeDecodeError as exc:
-        raise error("DS107", path=str(path), reason=f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise error("DS107", source=where, reason=f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
-        raise error("DS107", path=str(path), reason=exc.strerror or str(exc)) from None
+        raise error("DS107", source=where, reason=exc.strerror or str(exc)) from None
     return Spec.from_text(text, str(path), path)
 
 

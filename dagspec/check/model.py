@@ -115,6 +115,9 @@ class CheckedModel:
                 graph.add_node(node.name, role=node.role, observed=node.observed is not None)
         for edge in self.edges:
             graph.add_edge(edge.source, edge.target, by=edge.by, fitted=edge.fitted)
+        for edge in self.edges:  # x -> y by g: g modifies x's effect, so g is a cause of y too
+            if edge.by and edge.by in self.nodes and not graph.has_edge(edge.by, edge.target):
+                graph.add_edge(edge.by, edge.target, by=None, fitted=edge.fitted, modifier=True)
         return graph
 
     def full_graph(self) -> nx.DiGraph:
@@ -126,4 +129,6 @@ class CheckedModel:
             graph.add_edge(param.address, param.outcome, span=param.span)
         for edge in self.edges + self.implicit_edges:
             graph.add_edge(edge.source, edge.target, span=edge.span)
+            if edge.by:
+                graph.add_edge(edge.by, edge.target, span=edge.span)
         return graph

@@ -1,0 +1,65 @@
+"""User errors raised through the Python API carry coded diagnostics, never a bare traceback."""
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import dagspec
+
+
+def codes(exc_info):
+    return [d.code for d in exc_info.value.diagnostics]
+
+
+def test_bad_ir_json_is_ds108():
+    with pytest.raises(dagspec.DagspecError) as info:
+        dagspec.Spec.from_json('{"version": 1, "statements": [{"kind": "nope"}]}')
+    assert codes(info) == ["DS108"]
+    with pytest.raises(dagspec.DagspecError) as info:
+        dagspec.Spec.from_json("not json")
+    assert codes(info) == ["DS108"]
+
+
+def test_newer_ir_version_is_refused():
+    document = json.loads(dagspec.parse("a ~ Normal(0, 1)").to_json())
+    document["version"] = 99
+    with pytest.raises(dagspec.DagspecError) as info:
+        dagspec.Spec.from_json(document)
+    assert "version 99" in info.value.diagnostics[0].message
+
+
+def test_data_of_the_wrong_type_is_ds511():
+    spec = dagspec.parse("x -> y\nobserved x, y")
+    with pytest.raises(dagspec.DagspecError) as info:
+        spec.build(data=[1, 2, 3])
+    assert codes(info) == ["DS511"]
+
+
+def test_missing_spec_file_is_ds107(tmp_path):
+    with pytest.raises(dagspec.DagspecError) as info:
+        dagspec.load(tmp_path / "nope.dag")
+    assert codes(info) == ["DS107"]
+    assert info.value.diagnostics[0].file.endswith("nope.dag")
+
+
+def test_data_passed_to_build_overrides_named_files():
+    spec = dagspec.parse('x -> y\nobserved x, y from "missing.csv"')
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [2.0, 3.9, 6.1]})
+    model = spec.build(frame)
+    assert {v.name for v in model.free_RVs} == {"y_intercept", "b_x_y", "y_sigma"}
+
+
+def test_column_mapping_and_dict_data():
+    spec = dagspec.parse('x -> y\nobserved x = "X col", y')
+    model = spec.build({"X col": np.arange(4.0), "y": np.arange(4.0) * 2})
+    assert np.allclose(model["x"].get_value(), np.arange(4.0))
+
+
+def test_several_problems_are_reported_together():
+    spec = dagspec.parse("node g : categorical\ng, x -> y\nobserved g, x, y")
+    frame = pd.DataFrame({"g": ["a", None, "b"], "x": [1.0, "oops", 2.0], "y": [1.0, 2.0, np.inf]})
+    with pytest.raises(dagspec.DagspecError) as info:
+        spec.build(frame)
+    assert codes(info) == ["DS504", "DS505", "DS504"]
+    assert "first at row(s) 1" in info.value.diagnostics[0].message

@@ -1,0 +1,47 @@
+"""Every spec in tests/bad/ reports exactly its golden diagnostics, and every diagnostic code has a case."""
+from pathlib import Path
+
+import pytest
+
+import dagspec
+from dagspec.codes import CODES
+
+from conftest import check_golden
+from corpus import diagnostics_for, render
+
+BAD = Path(__file__).parent / "bad"
+CASES = sorted(BAD.glob("*.dag"))
+
+# Codes that no .dag file can trigger; each is tested through the API in tests/test_api_errors.py.
+API_ONLY = {"DS108", "DS511"}
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_bad_spec_reports_its_golden_diagnostics(path):
+    found = diagnostics_for(path)
+    assert found, f"{path.name} should report at least one diagnostic"
+    for diagnostic in found:
+        assert diagnostic.code in CODES
+        assert diagnostic.hint, f"{diagnostic.code} has no hint"
+        if diagnostic.code not in ("DS106", "DS107"):  # about the whole file
+            assert diagnostic.span.line > 0, f"{diagnostic.code} has no location"
+    check_golden(path.with_suffix(".expected"), render(found))
+
+
+def test_every_code_has_a_corpus_case():
+    covered = set()
+    for path in CASES:
+        expected = path.with_suffix(".expected")
+        if expected.exists():
+            covered |= {line.split()[0] for line in expected.read_text().splitlines() if line}
+    missing = sorted(set(CODES) - covered - API_ONLY)
+    assert not missing, f"diagnostic codes with no bad spec in tests/bad/: {missing}"
+
+
+def test_full_rendering_has_caret_and_hint():
+    with pytest.raises(dagspec.DagspecError) as info:
+        dagspec.load(BAD / "prior_negative_sigma.dag")
+    text = info.value.render()
+    assert "prior_negative_sigma.dag:1:15: error DS403" in text
+    assert "   1 | a ~ Normal(0, -1)\n     |               ^~" in text
+    assert "hint: use a value that is positive" in text
