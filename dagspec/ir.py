@@ -203,8 +203,22 @@ class ObservedStmt(IRNode):
     source: String | None = None
 
 
+class EstimateStmt(IRNode):
+    """`estimate [direct] x -> y [adjust z, w | adjust none] [as name]`: a causal effect to fit by regression.
+
+    `adjust` is None when dagspec chooses the adjustment set from the graph, [] for `adjust none`.
+    """
+
+    kind: Literal["estimate"] = "estimate"
+    exposure: Name
+    outcome: Name
+    direct: bool = False
+    adjust: list[Name] | None = None
+    alias: Name | None = None
+
+
 Statement = Annotated[
-    Union[NodeDecl, EdgeStmt, PriorStmt, RandomVar, LetStmt, ObservedStmt],
+    Union[NodeDecl, EdgeStmt, PriorStmt, RandomVar, LetStmt, ObservedStmt, EstimateStmt],
     Field(discriminator="kind"),
 ]
 

@@ -12,7 +12,7 @@ from .diagnostics import DagspecError, Diagnostics
 from .source import Source, Span
 
 GRAMMAR_PATH = Path(__file__).resolve().parent.parent / "grammars" / "dagspec.lark"
-KEYWORDS = ("node", "prior", "let", "observed", "from", "as", "by")
+KEYWORDS = ("node", "prior", "let", "observed", "from", "as", "by", "estimate", "adjust", "direct")
 
 # How each terminal is named in "expected ..." messages.
 _TERMINAL_WORDS = {
@@ -198,6 +198,14 @@ class _ToIR(Transformer):
     def observed_item(self, meta, items):
         ref, value = items
         return ir.ObservedItem(name=_as_name(ref), value=value, span=_meta_span(meta))
+
+    def estimate_stmt(self, meta, items):
+        direct, exposure, outcome, adjust, alias = items
+        return ir.EstimateStmt(exposure=_name(exposure), outcome=_name(outcome), direct=direct is not None,
+                               adjust=adjust, alias=alias, span=_meta_span(meta))
+
+    def adjust_clause(self, meta, items):
+        return [_name(token) for token in items if token.type == "NAME"]
 
     # expressions
     def add(self, meta, items):

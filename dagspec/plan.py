@@ -100,12 +100,23 @@ class DerivedVar:
 
 @dataclass
 class Term:
-    """One summand of a linear predictor: param[index...] (times value for a slope)."""
+    """One summand of a linear predictor: param[index...] (times value for a slope; value @ param for a block)."""
 
     param: str
     index: tuple[str, ...] = ()
     value: PExpr | None = None
     address: str = ""
+    matmul: bool = False
+
+
+@dataclass
+class PriorPotential:
+    """The prior density of a value computed from other variables (a reparameterised parameter keeps its prior)."""
+
+    name: str
+    dist: str
+    args: dict[str, PExpr]
+    value: PExpr
 
 
 @dataclass
@@ -126,6 +137,7 @@ class Plan:
     coords: dict[str, list]
     entries: list = field(default_factory=list)
     n_obs: int | None = None
+    notes: list[str] = field(default_factory=list)  # what the optimizer did, in words
 
     def entry(self, name: str):
         return next(e for e in self.entries if e.name == name)
@@ -193,7 +205,7 @@ class _Planner:
         return Plan(self.coords, entries, n_obs)
 
     def _order(self) -> list[str]:
-        graph = self.model.full_graph()
+        graph = self.model.dependency_graph()
         order = {name: node.order for name, node in self.model.nodes.items()}
         order.update({address: 10_000 + p.order for address, p in self.model.params.items()})
         return list(nx.lexicographical_topological_sort(graph, key=lambda n: (order.get(n, 99_999), n)))

@@ -36,6 +36,11 @@ def statement_text(s) -> str:
     if isinstance(s, ir.ObservedStmt):
         items = ", ".join(i.name.id + (f" = {expr_text(i.value)}" if i.value is not None else "") for i in s.items)
         return f"observed {items}" + (f" from {_quote(s.source.value)}" if s.source else "")
+    if isinstance(s, ir.EstimateStmt):
+        text = "estimate " + ("direct " if s.direct else "") + f"{s.exposure.id} -> {s.outcome.id}"
+        if s.adjust is not None:
+            text += " adjust " + (", ".join(n.id for n in s.adjust) if s.adjust else "none")
+        return text + _alias(s.alias)
     raise TypeError(f"not a statement: {s!r}")
 
 

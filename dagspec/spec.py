@@ -85,17 +85,23 @@ class Spec:
         base = self.path.parent if self.path is not None else None
         return resolve_columns(self.checked, data, base)
 
-    def plan(self, data=None):
-        """The backend-neutral plan for this spec and data (no PyMC needed)."""
+    def plan(self, data=None, optimize=False):
+        """The backend-neutral plan for this spec and data (no PyMC needed); see `build` for `optimize`."""
+        from .optimize import optimize as run_passes
         from .plan import make_plan
 
-        return make_plan(self.checked, self.columns(data))
+        return run_passes(make_plan(self.checked, self.columns(data)), optimize)
 
-    def build(self, data=None):
-        """Compile to a `pymc.Model`. `data`: a DataFrame or {column: array}; None reads the files the spec names."""
+    def build(self, data=None, optimize=True):
+        """Compile to a `pymc.Model`.
+
+        `data`: a DataFrame or {column: array}; None reads the files the spec names. `optimize`: True applies
+        every exact reparameterisation (same posterior, user names kept as deterministics), False returns the
+        literal model, or a dict switches passes one by one, e.g. `{"linear": False}`.
+        """
         from .backends.pymc import build_model
 
-        return build_model(self.plan(data))
+        return build_model(self.plan(data, optimize))
 
     def __repr__(self) -> str:
         return f"<dagspec.Spec {self.name!r}: {len(self.checked.nodes)} nodes, {len(self.checked.params)} parameters>"

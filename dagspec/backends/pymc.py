@@ -6,14 +6,16 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from ..families import FAMILIES
-from ..plan import (Const, DataVar, DerivedVar, DistOf, Func, Idx, LikelihoodVar, ListOf, Op, Plan, RandomVariable,
-                    Slice, VarRef)
+from ..plan import (Const, DataVar, DerivedVar, DistOf, Func, Idx, LikelihoodVar, ListOf, Op, Plan, PriorPotential,
+                    RandomVariable, Slice, VarRef)
 
 _FUNCTIONS = {
     "exp": pt.exp, "log": pt.log, "sqrt": pt.sqrt, "abs": pt.abs, "logit": pm.math.logit,
     "invlogit": pm.math.invlogit, "sigmoid": pm.math.sigmoid, "probit": pm.math.probit,
     "invprobit": pm.math.invprobit, "sum": pt.sum, "mean": pt.mean, "tanh": pt.tanh,
     "softmax": pm.math.softmax, "square": pt.square,
+    # used by the optimizer's plans only
+    "matmul": pt.dot, "transpose": lambda x: x.T,
 }
 
 _INVERSE_LINKS = {
@@ -40,6 +42,9 @@ def build_model(plan: Plan) -> pm.Model:
                 values[entry.name] = pm.Deterministic(entry.name, _evaluate(entry.expr, values), dims=entry.dims or None)
             elif isinstance(entry, LikelihoodVar):
                 values[entry.name] = _likelihood(entry, values)
+            elif isinstance(entry, PriorPotential):
+                dist = getattr(pm, entry.dist).dist(**_kwargs(entry.dist, entry.args, values))
+                pm.Potential(entry.name, pm.logp(dist, _evaluate(entry.value, values)).sum())
     return model
 
 
@@ -67,7 +72,12 @@ def _likelihood(entry: LikelihoodVar, values):
         effect = values[term.param]
         if term.index:
             effect = effect[tuple(values[i] for i in term.index)]
-        part = effect * values[term.value.name] if term.value is not None else effect
+        if term.value is None:
+            part = effect
+        elif term.matmul:
+            part = pt.dot(_evaluate(term.value, values), effect)
+        else:
+            part = effect * _evaluate(term.value, values)
         eta = part if eta is None else eta + part
     if eta is None:
         eta = pt.zeros(values[entry.observed].shape)

@@ -33,7 +33,11 @@ def classify_edges(nodes: dict[str, NodeInfo], edges: list[Edge], found: Diagnos
 
 
 def check_acyclic(model: CheckedModel, found: Diagnostics) -> bool:
-    graph = model.full_graph()
+    """The causal graph must be a DAG, and so must what the fitted model computes from what."""
+    return _acyclic(model.causal_graph(), model, found) and _acyclic(model.dependency_graph(), model, found)
+
+
+def _acyclic(graph: nx.DiGraph, model: CheckedModel, found: Diagnostics) -> bool:
     try:
         cycle = nx.find_cycle(graph)
     except nx.NetworkXNoCycle:
@@ -50,7 +54,8 @@ def check_acyclic(model: CheckedModel, found: Diagnostics) -> bool:
 
 
 def warn_unused(model: CheckedModel, found: Diagnostics) -> None:
-    graph = model.full_graph()
+    graph = model.dependency_graph()
+    graph.add_edges_from(model.causal_graph().edges)
     for node in model.nodes.values():
         if node.role in ("data", "graph") and node.declared and graph.degree(node.name) == 0:
             found.add("DS309", node.span, name=node.name)

@@ -64,6 +64,7 @@ class Edge:
     span: Span
     by: str | None = None
     fitted: bool = False
+    causal: bool = True  # False for a regression edge an `estimate` adds (a covariate, not a cause)
 
     @property
     def address(self) -> str:
@@ -113,21 +114,22 @@ class CheckedModel:
         for node in self.nodes.values():
             if node.role in ("data", "outcome", "graph"):
                 graph.add_node(node.name, role=node.role, observed=node.observed is not None)
-        for edge in self.edges:
+        causal = [e for e in self.edges if e.causal]
+        for edge in causal:
             graph.add_edge(edge.source, edge.target, by=edge.by, fitted=edge.fitted)
-        for edge in self.edges:  # x -> y by g: g modifies x's effect, so g is a cause of y too
+        for edge in causal:  # x -> y by g: g modifies x's effect, so g is a cause of y too
             if edge.by and edge.by in self.nodes and not graph.has_edge(edge.by, edge.target):
                 graph.add_edge(edge.by, edge.target, by=None, fitted=edge.fitted, modifier=True)
         return graph
 
-    def full_graph(self) -> nx.DiGraph:
-        """Every dependency: causal edges, parameters (by address) into their outcomes, and the names that
-        priors, distributions, lets and family options read."""
+    def dependency_graph(self) -> nx.DiGraph:
+        """What the fitted model computes from what: fitted edges, parameters (by address) into their outcomes,
+        and the names that priors, distributions, lets and family options read."""
         graph = nx.DiGraph()
         graph.add_nodes_from(self.nodes)
         for param in self.params.values():
             graph.add_edge(param.address, param.outcome, span=param.span)
-        for edge in self.edges + self.implicit_edges:
+        for edge in [e for e in self.edges if e.fitted] + self.implicit_edges:
             graph.add_edge(edge.source, edge.target, span=edge.span)
             if edge.by:
                 graph.add_edge(edge.by, edge.target, span=edge.span)

@@ -1,0 +1,36 @@
+"""A Plan → an equivalent, better-conditioned Plan: the same posterior, user names kept as deterministics.
+
+Passes (each can be switched off by name): `linear` (centre numeric predictors, QR when they are
+correlated), `cells` (Bernoulli/Binomial outcomes with only categorical terms → Binomial counts per cell),
+`pools` (non-centred hierarchical pools where the data per group are weak).
+"""
+from __future__ import annotations
+
+from ..plan import Plan
+from .cells import collapse_cells
+from .linear import reparameterise_linear
+from .order import reorder
+from .pools import choose_pool_parameterisation
+
+PASSES = {
+    "linear": reparameterise_linear,
+    "cells": collapse_cells,
+    "pools": choose_pool_parameterisation,
+}
+
+
+def optimize(plan: Plan, options=True) -> Plan:
+    """Apply the passes `options` selects: True (all), False (none), or {pass name: bool}."""
+    if options is False:
+        return plan
+    enabled = dict.fromkeys(PASSES, True)
+    if isinstance(options, dict):
+        unknown = set(options) - set(PASSES)
+        if unknown:
+            raise ValueError(f"unknown optimization(s) {sorted(unknown)}; known: {sorted(PASSES)}")
+        enabled.update(options)
+    for name, run in PASSES.items():
+        if enabled[name]:
+            run(plan)
+    plan.entries = reorder(plan.entries)
+    return plan

@@ -1,0 +1,49 @@
+"""Bernoulli/Binomial outcomes whose terms are all categorical → one Binomial count per cell (same posterior)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..plan import Const, DataVar, LikelihoodVar, Plan, Term, VarRef
+from .common import data_values, entries_by_name
+from .order import reads
+
+
+def collapse_cells(plan: Plan) -> None:
+    for likelihood in [e for e in plan.entries if isinstance(e, LikelihoodVar)]:
+        used_elsewhere = any(likelihood.name in reads(e) for e in plan.entries if e is not likelihood)
+        if likelihood.family in ("Bernoulli", "Binomial") and likelihood.terms and not used_elsewhere \
+                and all(t.value is None for t in likelihood.terms):
+            _collapse(plan, likelihood)
+
+
+def _collapse(plan: Plan, likelihood: LikelihoodVar) -> None:
+    entries = entries_by_name(plan)
+    index_names = sorted({name for t in likelihood.terms for name in t.index})
+    codes = np.column_stack([np.asarray(entries[name].values) for name in index_names])
+    outcome = data_values(plan, VarRef(likelihood.observed))
+    if likelihood.family == "Binomial":
+        trials_expr = likelihood.aux["n"]
+        trials = np.full(len(outcome), trials_expr.value) if isinstance(trials_expr, Const) else data_values(plan, trials_expr)
+        if trials is None:
+            return
+    else:
+        trials = np.ones(len(outcome))
+    cells, inverse = np.unique(codes, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    successes = np.bincount(inverse, weights=outcome).round().astype(np.int64)
+    counts = np.bincount(inverse, weights=trials).round().astype(np.int64)
+    dim = f"{likelihood.name}__cell"
+    plan.coords[dim] = list(range(len(cells)))
+    renamed = {name: f"{likelihood.name}__{name}" for name in index_names}
+    new = [DataVar(renamed[name], cells[:, i].astype(np.int64), likelihood.node, dims=(dim,))
+           for i, name in enumerate(index_names)]
+    new += [DataVar(f"{likelihood.name}__trials", counts, likelihood.node, dims=(dim,)),
+            DataVar(f"{likelihood.name}__successes", successes, likelihood.node, dims=(dim,))]
+    plan.entries[plan.entries.index(likelihood):plan.entries.index(likelihood)] = new
+    likelihood.terms = [Term(t.param, tuple(renamed[i] for i in t.index), None, t.address) for t in likelihood.terms]
+    likelihood.family = "Binomial"
+    likelihood.aux = {"n": VarRef(f"{likelihood.name}__trials")}
+    likelihood.observed = f"{likelihood.name}__successes"
+    likelihood.dims = (dim,)
+    plan.notes.append(f"{likelihood.name}: {len(outcome)} rows collapsed to Binomial counts in {len(cells)} cells "
+                      f"of {', '.join(index_names)}")

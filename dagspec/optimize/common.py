@@ -1,0 +1,37 @@
+"""Shared look-ups on a Plan for the optimizer passes: entries by name, data values, where a parameter is used."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..plan import DataVar, LikelihoodVar, Plan, RandomVariable, VarRef
+
+
+def entries_by_name(plan: Plan) -> dict:
+    return {e.name: e for e in plan.entries}
+
+
+def data_values(plan: Plan, expr) -> np.ndarray | None:
+    """The fixed values behind a term's value: a data container, or an observed outcome's data."""
+    if not isinstance(expr, VarRef):
+        return None
+    entry = entries_by_name(plan).get(expr.name)
+    if isinstance(entry, DataVar):
+        return np.asarray(entry.values, dtype=float)
+    if isinstance(entry, LikelihoodVar):
+        return data_values(plan, VarRef(entry.observed))
+    return None
+
+
+def free_scalar(plan: Plan, name: str) -> RandomVariable | None:
+    """The entry of a free, scalar, univariate parameter called `name` (else None)."""
+    entry = entries_by_name(plan).get(name)
+    if isinstance(entry, RandomVariable) and entry.observed is None and not entry.dims \
+            and entry.dist not in ("MvNormal", "LKJCholeskyCov", "Dirichlet", "Flat", "HalfFlat"):
+        return entry
+    return None
+
+
+def replace(plan: Plan, old, new: list) -> None:
+    """Put `new` entries where `old` was."""
+    position = plan.entries.index(old)
+    plan.entries[position:position + 1] = new

@@ -1,0 +1,99 @@
+"""Linear predictors with numeric data predictors → centred predictors (and a QR basis when they are correlated).
+
+Exact: with a_c = a + b·m and theta = R b, the map (a_c, theta) → (a, b) is linear with a constant Jacobian,
+and the user's intercept and slopes stay in the model as deterministics whose priors enter as potentials.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..plan import OBS_DIM, Const, DataVar, DerivedVar, Idx, LikelihoodVar, Op, Plan, PriorPotential, RandomVariable, Term, VarRef
+from .common import data_values, free_scalar, replace
+
+CORRELATED = 0.3  # QR when two predictors correlate at least this much
+
+
+def reparameterise_linear(plan: Plan) -> None:
+    for likelihood in [e for e in plan.entries if isinstance(e, LikelihoodVar)]:
+        _reparameterise(plan, likelihood)
+
+
+def _reparameterise(plan: Plan, likelihood: LikelihoodVar) -> None:
+    numeric = [t for t in likelihood.terms if t.value is not None and not t.index and not t.matmul
+               and free_scalar(plan, t.param) is not None and data_values(plan, t.value) is not None]
+    if not numeric:
+        return
+    X = np.column_stack([data_values(plan, t.value) for t in numeric])
+    intercept = free_scalar(plan, likelihood.intercept) if likelihood.intercept else None
+    means = X.mean(axis=0) if intercept is not None else np.zeros(X.shape[1])
+    centred = X - means
+    basis = _qr(centred) if len(numeric) >= 2 and _correlated(centred) else None
+    if basis is not None:
+        _use_qr(plan, likelihood, numeric, *basis)
+        plan.notes.append(f"{likelihood.name}: QR basis for the correlated predictors "
+                          f"{', '.join(_label(t) for t in numeric)}")
+    elif intercept is not None:
+        for term, mean in zip(numeric, means):
+            term.value = Op("-", (term.value, Const(float(mean))))
+    if intercept is not None:
+        _centre_intercept(plan, likelihood, intercept, numeric, means)
+        plan.notes.append(f"{likelihood.name}: predictors centred ({', '.join(f'{_label(t)} - {m:.4g}' for t, m in zip(numeric, means))}); "
+                          f"{intercept.name} keeps its prior on the original scale")
+
+
+def _label(term: Term) -> str:
+    return term.address.split(" -> ")[0] if term.address else term.param
+
+
+def _correlated(centred: np.ndarray) -> bool:
+    sd = centred.std(axis=0)
+    if np.any(sd == 0):
+        return False
+    correlation = np.corrcoef(centred, rowvar=False)
+    return bool(np.max(np.abs(correlation - np.eye(len(correlation)))) >= CORRELATED)
+
+
+def _qr(centred: np.ndarray):
+    n = centred.shape[0]
+    if n <= centred.shape[1]:
+        return None
+    q, r = np.linalg.qr(centred)
+    scale = np.sqrt(n - 1)
+    q_star, r_star = q * scale, r / scale
+    if np.min(np.abs(np.diag(r_star))) < 1e-10 * np.max(np.abs(np.diag(r_star))):
+        return None  # (nearly) collinear: R cannot be inverted reliably
+    return q_star, np.linalg.inv(r_star)
+
+
+def _use_qr(plan: Plan, likelihood: LikelihoodVar, numeric: list[Term], q_star: np.ndarray, r_inverse: np.ndarray) -> None:
+    dim = f"{likelihood.name}__qr"
+    plan.coords[dim] = [t.param for t in numeric]
+    q_name, theta = f"{likelihood.name}__Q", f"{likelihood.name}__theta"
+    new = [DataVar(q_name, q_star, likelihood.node, dims=(OBS_DIM, dim)),
+           RandomVariable(theta, "Flat", {}, dims=(dim,), source=f"QR of {likelihood.name}")]
+    for k, term in enumerate(numeric):
+        slope = free_scalar(plan, term.param)
+        parts = [Op("*", (Const(float(r_inverse[k, j])), Idx(VarRef(theta), (Const(j),)))) for j in range(k, len(numeric))]
+        expr = parts[0]
+        for part in parts[1:]:
+            expr = Op("+", (expr, part))
+        new += [DerivedVar(slope.name, expr), PriorPotential(f"{slope.name}__prior", slope.dist, slope.args, VarRef(slope.name))]
+        plan.entries.remove(slope)
+    first = plan.entries.index(likelihood)
+    plan.entries[first:first] = new
+    keep = [t for t in likelihood.terms if t not in numeric]
+    likelihood.terms = [Term(theta, (), VarRef(q_name), "QR block", matmul=True)] + keep
+
+
+def _centre_intercept(plan: Plan, likelihood: LikelihoodVar, intercept: RandomVariable, numeric: list[Term],
+                      means: np.ndarray) -> None:
+    centred = f"{intercept.name}__centred"
+    expr = VarRef(centred)
+    for term, mean in zip(numeric, means):
+        expr = Op("-", (expr, Op("*", (VarRef(term.param), Const(float(mean))))))
+    replace(plan, intercept, [
+        RandomVariable(centred, "Flat", {}, source=f"{intercept.source} (centred)"),
+        DerivedVar(intercept.name, expr),
+        PriorPotential(f"{intercept.name}__prior", intercept.dist, intercept.args, VarRef(intercept.name)),
+    ])
+    likelihood.intercept = centred
