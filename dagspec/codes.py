@@ -140,6 +140,8 @@ CODES: dict[str, Code] = {
                 "pass e.g. pandas.read_csv(\"data.csv\")"),
     "DS512": _e("empty data", "the data has no rows",
                 "pass at least one row"),
+    # ---- running (DS6xx) ----
+    "DS601": _e("sampler", "the sampler {sampler!r} {why}", ""),
 }
 
 
@@ -148,3 +150,23 @@ def code_table() -> str:
     rows = ["| code | severity | what |", "|---|---|---|"]
     rows += [f"| {code} | {c.severity} | {c.title} |" for code, c in CODES.items()]
     return "\n".join(rows)
+
+
+def reference_page() -> str:
+    """docs/diagnostics.md, generated from the catalogue (`python -m dagspec.codes > docs/diagnostics.md`)."""
+    def readable(template: str) -> str:
+        return template.replace("{", "<").replace("}", ">").replace("!r>", ">")
+
+    lines = ["# Diagnostics", "",
+             "Every problem dagspec finds has a stable code. Errors stop the build; warnings do not (unless",
+             "`dagspec check --strict`). DS1xx: syntax; DS2xx: names; DS3xx: the graph and estimates;",
+             "DS4xx: priors, families and expressions; DS5xx: data; DS6xx: running. `<...>` stands for the names in the message.",
+             "", code_table(), "", "## What each one means and how to fix it", ""]
+    for code, c in CODES.items():
+        lines.append(f"- **{code}** ({c.severity}, {c.title}): {readable(c.message)}."
+                     + (f" Fix: {readable(c.hint)}." if c.hint else ""))
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(reference_page(), end="")

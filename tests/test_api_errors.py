@@ -46,7 +46,7 @@ def test_missing_spec_file_is_ds107(tmp_path):
 def test_data_passed_to_build_overrides_named_files():
     spec = dagspec.parse('x -> y\nobserved x, y from "missing.csv"')
     frame = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [2.0, 3.9, 6.1]})
-    model = spec.build(frame)
+    model = spec.build(frame, optimize=False)
     assert {v.name for v in model.free_RVs} == {"y_intercept", "b_x_y", "y_sigma"}
 
 
@@ -63,3 +63,18 @@ def test_several_problems_are_reported_together():
         spec.build(frame)
     assert codes(info) == ["DS504", "DS505", "DS504"]
     assert "first at row(s) 1" in info.value.diagnostics[0].message
+
+
+def test_unknown_or_missing_sampler_is_ds601():
+    from dagspec.backends.sample import SAMPLERS, installed_samplers
+
+    spec = dagspec.parse("a ~ Normal(0, 1)")
+    with pytest.raises(dagspec.DagspecError) as info:
+        dagspec.sample(spec, sampler="stan")
+    assert codes(info) == ["DS601"]
+    assert "samplers: nutpie" in info.value.diagnostics[0].hint
+    missing = [s for s in SAMPLERS if s not in installed_samplers()]
+    for sampler in missing:
+        with pytest.raises(dagspec.DagspecError) as info:
+            dagspec.sample(spec, sampler=sampler)
+        assert "is not installed" in info.value.diagnostics[0].message
