@@ -3,7 +3,7 @@
 A pool is a parameter indexed by levels whose Normal (or MvNormal) prior reads other random variables.
 Non-centred: z ~ Normal(0, 1) and the user's parameter = mu + sigma * z (MvNormal: mu + z @ chol.T), an exact
 reparameterisation. It is chosen when some group's data are weak next to the spread between groups
-(n_g * tau^2 / sigma^2 < 1, with tau and sigma estimated from group means of a Normal outcome); for other
+(n_g * tau^2 / sigma^2 < 1, with sigma and tau estimated by moments from the group means of a Normal outcome); for other
 families when a group has fewer than 30 observations.
 """
 from __future__ import annotations
@@ -62,9 +62,10 @@ def _data_are_strong(plan: Plan, likelihood: LikelihoodVar, index: tuple[str, ..
     means = np.bincount(inverse, weights=y) / counts
     residual = y - means[inverse]
     sigma2 = residual.var(ddof=len(cells)) if len(y) > len(cells) else np.inf
-    tau2 = means.var(ddof=1) if len(cells) > 1 else 0.0
     if not np.isfinite(sigma2) or sigma2 <= 0:
-        return tau2 > 0
+        return True  # no noise left within groups: the data pin every group down
+    # between-group variance, less what the noise in each group mean adds (method of moments)
+    tau2 = max(0.0, means.var(ddof=1) - sigma2 * np.mean(1.0 / counts)) if len(cells) > 1 else 0.0
     return bool(np.min(counts) * tau2 / sigma2 >= 1.0)
 
 
