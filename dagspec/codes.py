@@ -41,6 +41,8 @@ CODES: dict[str, Code] = {
                 "check the path; specs are UTF-8 text files"),
     "DS108": _e("bad IR", "not a dagspec IR document: {reason}",
                 "pass the JSON written by Spec.to_json() or `dagspec compile --emit ir`"),
+    "DS109": _e("spec too large", "the spec is {size} characters long; dagspec reads specs of up to {limit}",
+                "a spec this large is likely the wrong file (a data file?); specs declare a graph, data stays in CSV files"),
     # ---- names (DS2xx) ----
     "DS201": _e("unknown name", "unknown name {name!r}{where}",
                 "{suggestion}"),

@@ -12,6 +12,7 @@ from .diagnostics import DagspecError, Diagnostics
 from .source import Source, Span
 
 GRAMMAR_PATH = Path(__file__).resolve().parent.parent / "grammars" / "dagspec.lark"
+MAX_SPEC_CHARACTERS = 1_000_000
 KEYWORDS = ("node", "prior", "let", "observed", "from", "as", "by", "estimate", "adjust", "direct")
 
 # How each terminal is named in "expected ..." messages.
@@ -33,6 +34,9 @@ def parse_text(text: str, name: str = "<string>") -> ir.SpecIR:
     """Parse .dag text into the IR; raise DagspecError with one syntax diagnostic on bad syntax."""
     source = Source(text, name)
     found = Diagnostics(source)
+    if len(text) > MAX_SPEC_CHARACTERS:
+        found.add("DS109", source.span_at(0, 0), size=f"{len(text):,}", limit=f"{MAX_SPEC_CHARACTERS:,}")
+        found.raise_if_errors()
     if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         found.add("DS106", source.span_at(0, 0))
         found.raise_if_errors()
