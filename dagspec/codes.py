@@ -142,6 +142,8 @@ CODES: dict[str, Code] = {
                 "pass e.g. pandas.read_csv(\"data.csv\")"),
     "DS512": _e("empty data", "the data has no rows",
                 "pass at least one row"),
+    "DS513": _w("constant predictor", "{name!r} has the same value ({value}) in every row, so its effect on {target} is not identified",
+                "remove the edge from the fit, or check the data"),
     # ---- running (DS6xx) ----
     "DS601": _e("sampler", "the sampler {sampler!r} {why}", ""),
 }

@@ -30,6 +30,14 @@ class Column:
         return self.levels is not None
 
 
+class Columns(dict):
+    """Validated columns by node name, with the warnings found in the data."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.warnings: list = []
+
+
 def read_table(path: Path) -> pd.DataFrame:
     """Read a CSV or Parquet file (raises OSError/ValueError with a reason)."""
     if path.suffix.lower() in (".parquet", ".pq"):
@@ -56,7 +64,7 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
     found = Diagnostics(model.source)
     frame = _as_frame(data, found) if data is not None else None
     files: dict[str, pd.DataFrame | None] = {}
-    columns: dict[str, Column] = {}
+    columns = Columns()
     for node in model.nodes.values():
         observation = node.observed
         if observation is None:
@@ -98,8 +106,41 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
     if len(set(lengths.values())) > 1:
         found.add("DS507", model.nodes[next(iter(lengths))].observed.span,
                   lengths=", ".join(f"{k}: {v}" for k, v in lengths.items()))
+    else:
+        _check_trials(model, columns, found)
+        _warn_constant_predictors(model, columns, found)
     found.raise_if_errors()
+    columns.warnings = found.warnings
     return columns
+
+
+def _check_trials(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
+    """Binomial successes cannot exceed their trials."""
+    for node in model.outcomes():
+        trials = node.fixed.get("n")
+        if node.family != "Binomial" or node.name not in columns or trials is None:
+            continue
+        if isinstance(trials, ir.Ref):
+            n = columns[trials.name].values if trials.name in columns else None
+        else:
+            n = const_value(trials)
+        if n is None:
+            continue
+        over = columns[node.name].values > n
+        if np.any(over):
+            found.add("DS508", node.observed.span, family="Binomial", name=node.name, support="0 .. n (the trials)",
+                      rows=_rows(over), values=", ".join(f"{v:g}" for v in columns[node.name].values[over][:3]),
+                      suggestion="successes cannot exceed trials; check that n names the trials column")
+
+
+def _warn_constant_predictors(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
+    for edge in model.edges:
+        column = columns.get(edge.source)
+        if edge.fitted and column is not None and len(column.values) > 1:
+            distinct = len(np.unique(column.values))
+            if distinct == 1:
+                found.add("DS513", model.nodes[edge.source].observed.span, name=edge.source, target=edge.target,
+                          value=f"{column.levels[0] if column.categorical else column.values[0]:}")
 
 
 def _read_file(observation, base_dir: Path | None, found: Diagnostics) -> pd.DataFrame | None:

@@ -11,6 +11,7 @@ def diagnostics_for(path: Path) -> list:
         return exc.diagnostics
     found = list(spec.warnings)
     try:
+        found += spec.columns().warnings
         spec.plan()
     except dagspec.DagspecError as exc:
         found += exc.diagnostics
