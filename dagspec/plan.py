@@ -74,10 +74,16 @@ PExpr = Union[Const, VarRef, Op, Func, Idx, ListOf, DistOf]
 
 @dataclass
 class DataVar:
+    """Values held in a `pm.Data` container: an observed column (with its level names when categorical),
+    or values the optimizer derived from columns (`recipe` says how, for code generation)."""
+
     name: str
     values: np.ndarray
     node: str
     dims: tuple[str, ...] = (OBS_DIM,)
+    column: str | None = None
+    levels: list | None = None
+    recipe: dict | None = None
 
 
 @dataclass
@@ -181,7 +187,9 @@ class _Planner:
             self.data_names[name] = container
             if column.categorical:
                 self.coords[name] = list(column.levels)
-            entries.append(DataVar(container, column.values, name))
+            observation = node.observed
+            entries.append(DataVar(container, column.values, name, column=observation.column if
+                                   observation.literal is None else None, levels=column.levels))
         for node in model.nodes.values():
             if node.role in ("data",) and node.name in self.data_names:
                 self.value_names[node.name] = self.data_names[node.name]

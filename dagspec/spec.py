@@ -103,6 +103,12 @@ class Spec:
 
         return build_model(self.plan(data, optimize))
 
+    def to_source(self, target: str = "pymc", data=None, optimize=False, output=None) -> str:
+        """A standalone, readable Python script building this model for `target` ("pymc" or "pymc3")."""
+        from .codegen import generate
+
+        return generate(self, target, data, optimize, output)
+
     def __repr__(self) -> str:
         return f"<dagspec.Spec {self.name!r}: {len(self.checked.nodes)} nodes, {len(self.checked.params)} parameters>"
 

@@ -16,6 +16,12 @@ def collapse_cells(plan: Plan) -> None:
             _collapse(plan, likelihood)
 
 
+def _trials_name(likelihood: LikelihoodVar):
+    """The trials of each row: a data container's name, a number, or None for Bernoulli (one each)."""
+    trials = likelihood.aux.get("n")
+    return trials.name if isinstance(trials, VarRef) else (trials.value if isinstance(trials, Const) else None)
+
+
 def _collapse(plan: Plan, likelihood: LikelihoodVar) -> None:
     entries = entries_by_name(plan)
     index_names = sorted({name for t in likelihood.terms for name in t.index})
@@ -35,10 +41,13 @@ def _collapse(plan: Plan, likelihood: LikelihoodVar) -> None:
     dim = f"{likelihood.name}__cell"
     plan.coords[dim] = list(range(len(cells)))
     renamed = {name: f"{likelihood.name}__{name}" for name in index_names}
-    new = [DataVar(renamed[name], cells[:, i].astype(np.int64), likelihood.node, dims=(dim,))
-           for i, name in enumerate(index_names)]
-    new += [DataVar(f"{likelihood.name}__trials", counts, likelihood.node, dims=(dim,)),
-            DataVar(f"{likelihood.name}__successes", successes, likelihood.node, dims=(dim,))]
+    recipe = {"index": index_names, "outcome": likelihood.observed, "trials": _trials_name(likelihood)}
+    new = [DataVar(renamed[name], cells[:, i].astype(np.int64), likelihood.node, dims=(dim,),
+                   recipe={"kind": "cell_index", "column": i, **recipe}) for i, name in enumerate(index_names)]
+    new += [DataVar(f"{likelihood.name}__trials", counts, likelihood.node, dims=(dim,),
+                    recipe={"kind": "cell_trials", **recipe}),
+            DataVar(f"{likelihood.name}__successes", successes, likelihood.node, dims=(dim,),
+                    recipe={"kind": "cell_successes", **recipe})]
     plan.entries[plan.entries.index(likelihood):plan.entries.index(likelihood)] = new
     likelihood.terms = [Term(t.param, tuple(renamed[i] for i in t.index), None, t.address) for t in likelihood.terms]
     likelihood.family = "Binomial"

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..plan import OBS_DIM, Const, DataVar, DerivedVar, Idx, LikelihoodVar, Op, Plan, PriorPotential, RandomVariable, Term, VarRef
+from ..plan import (OBS_DIM, Const, DataVar, DerivedVar, Func, Idx, LikelihoodVar, Op, Plan, PriorPotential,
+                    RandomVariable, Term, VarRef)
 from .common import data_values, free_scalar, replace
 
 CORRELATED = 0.3  # QR when two predictors correlate at least this much
@@ -29,7 +30,7 @@ def _reparameterise(plan: Plan, likelihood: LikelihoodVar) -> None:
     centred = X - means
     basis = _qr(centred) if len(numeric) >= 2 and _correlated(centred) else None
     if basis is not None:
-        _use_qr(plan, likelihood, numeric, *basis)
+        _use_qr(plan, likelihood, numeric, *basis, centre=intercept is not None)
         plan.notes.append(f"{likelihood.name}: QR basis for the correlated predictors "
                           f"{', '.join(_label(t) for t in numeric)}")
     elif intercept is not None:
@@ -65,24 +66,33 @@ def _qr(centred: np.ndarray):
     return q_star, np.linalg.inv(r_star)
 
 
-def _use_qr(plan: Plan, likelihood: LikelihoodVar, numeric: list[Term], q_star: np.ndarray, r_inverse: np.ndarray) -> None:
+def _use_qr(plan: Plan, likelihood: LikelihoodVar, numeric: list[Term], q_star: np.ndarray, r_inverse: np.ndarray,
+            centre: bool) -> None:
     dim = f"{likelihood.name}__qr"
     plan.coords[dim] = [t.param for t in numeric]
-    q_name, theta = f"{likelihood.name}__Q", f"{likelihood.name}__theta"
-    new = [DataVar(q_name, q_star, likelihood.node, dims=(OBS_DIM, dim)),
-           RandomVariable(theta, "Flat", {}, dims=(dim,), source=f"QR of {likelihood.name}")]
+    q_name, r_name = f"{likelihood.name}__Q", f"{likelihood.name}__R_inv"
+    theta, beta = f"{likelihood.name}__theta", f"{likelihood.name}__beta"
+    recipe = {"columns": [_data_name(plan, t.value) for t in numeric], "centre": centre}
+    new = [DataVar(q_name, q_star, likelihood.node, dims=(OBS_DIM, dim), recipe={"kind": "qr_q", **recipe}),
+           DataVar(r_name, r_inverse, likelihood.node, dims=(dim, f"{dim}_"), recipe={"kind": "qr_r_inverse", **recipe}),
+           RandomVariable(theta, "Flat", {}, dims=(dim,), source=f"QR of {likelihood.name}"),
+           DerivedVar(beta, Func("matmul", (VarRef(r_name), VarRef(theta))), dims=(dim,))]
+    plan.coords[f"{dim}_"] = list(plan.coords[dim])
     for k, term in enumerate(numeric):
         slope = free_scalar(plan, term.param)
-        parts = [Op("*", (Const(float(r_inverse[k, j])), Idx(VarRef(theta), (Const(j),)))) for j in range(k, len(numeric))]
-        expr = parts[0]
-        for part in parts[1:]:
-            expr = Op("+", (expr, part))
-        new += [DerivedVar(slope.name, expr), PriorPotential(f"{slope.name}__prior", slope.dist, slope.args, VarRef(slope.name))]
+        new += [DerivedVar(slope.name, Idx(VarRef(beta), (Const(k),))),
+                PriorPotential(f"{slope.name}__prior", slope.dist, slope.args, VarRef(slope.name))]
         plan.entries.remove(slope)
     first = plan.entries.index(likelihood)
     plan.entries[first:first] = new
     keep = [t for t in likelihood.terms if t not in numeric]
     likelihood.terms = [Term(theta, (), VarRef(q_name), "QR block", matmul=True)] + keep
+
+
+def _data_name(plan: Plan, value) -> str:
+    """The data container behind a term's value (an outcome's own container for an observed outcome)."""
+    entry = next(e for e in plan.entries if e.name == value.name)
+    return entry.observed if isinstance(entry, LikelihoodVar) else entry.name
 
 
 def _centre_intercept(plan: Plan, likelihood: LikelihoodVar, intercept: RandomVariable, numeric: list[Term],

@@ -1,0 +1,264 @@
+"""A Spec and its Plan → the text of a standalone Python script that builds and samples the same model."""
+from __future__ import annotations
+
+import keyword
+import os
+from pathlib import Path
+
+from ..dists import DISTRIBUTIONS
+from ..families import FAMILIES
+from ..plan import OBS_DIM, DataVar, DerivedVar, LikelihoodVar, Plan, PriorPotential, RandomVariable, VarRef
+from .expressions import ExpressionPrinter, number
+
+_TAKEN = {"pm", "np", "pd", "az", "pt", "tt", "sys", "Path", "HERE", "data", "model", "coords", "idata", "main"}
+
+_INVERSE_LINK = {
+    "identity": "{eta}", "logit": "pm.math.invlogit({eta})", "probit": "pm.math.invprobit({eta})",
+    "cloglog": "1 - pm.math.exp(-pm.math.exp({eta}))", "log": "pm.math.exp({eta})", "inverse": "1 / ({eta})",
+    "sqrt": "pm.math.sqr({eta})",
+}
+
+
+class _Writer:
+    def __init__(self, spec, plan: Plan, target: str, output: Path | None):
+        self.spec, self.plan, self.target, self.output = spec, plan, target, output
+        self.tensor = "tt" if target == "pymc3" else "pt"
+        self.names = self._identifiers()
+        self.print = ExpressionPrinter(self.names, self.tensor, self._dist_args)
+        self.numpy_of: dict[str, str] = {}  # data container → numpy expression of its values
+        self.lines: list[str] = []
+
+    # ---- names ----
+    def _identifiers(self) -> dict[str, str]:
+        names = {}
+        used = set(_TAKEN)
+        for entry in self.plan.entries:
+            identifier = entry.name.strip("_") if entry.name.startswith("__") else entry.name
+            while identifier in used or keyword.iskeyword(identifier):
+                identifier += "_"
+            used.add(identifier)
+            names[entry.name] = identifier
+        return names
+
+    def _dist_args(self, dist: str, args: dict) -> str:
+        aliases = DISTRIBUTIONS[dist].aliases
+        return ", ".join(f"{aliases.get(k, k)}={self.print(v)}" for k, v in args.items())
+
+    # ---- the script ----
+    def write(self) -> str:
+        library = "PyMC3 3.11 (Theano-PyMC)" if self.target == "pymc3" else "PyMC 5"
+        self.lines += [
+            f'"""{Path(self.spec.name).name} compiled by dagspec into a {library} model.',
+            "",
+            "Run it to sample the posterior and print a summary"
+            + (" (pass a CSV file to use other data)." if self._files() else "."),
+            '"""',
+        ]
+        self.lines += self._imports()
+        self._data_section()
+        self._model_section()
+        self._main_section()
+        return "\n".join(self.lines) + "\n"
+
+    def _imports(self) -> list[str]:
+        if self.target == "pymc3":
+            return ["import sys", "from pathlib import Path", "", "import arviz as az", "import numpy as np",
+                    "import pandas as pd", "import pymc3 as pm", "import theano.tensor as tt", ""]
+        return ["import sys", "from pathlib import Path", "", "import arviz as az", "import numpy as np",
+                "import pandas as pd", "import pymc as pm", "import pytensor.tensor as pt", ""]
+
+    def _files(self) -> dict[str | None, str]:
+        """Data files (None: data that was passed in) → the Python name of their DataFrame."""
+        files = []
+        for entry in self.plan.entries:
+            if isinstance(entry, DataVar) and entry.column is not None:
+                observation = self.spec.checked.nodes[entry.node].observed
+                if observation.file not in files:
+                    files.append(observation.file)
+        if len(files) == 1:
+            return {files[0]: "data"}
+        return {f: f"data_{i + 1}" for i, f in enumerate(files)}
+
+    def _data_section(self) -> None:
+        files = self._files()
+        if files:
+            self.lines += ["HERE = Path(__file__).resolve().parent"]
+        for file, frame in files.items():
+            if file is None:
+                self.lines += [f"{frame} = pd.read_csv(sys.argv[1])  # the data the model was compiled with"]
+            else:
+                path = self._relative(file)
+                self.lines += [f"{frame} = pd.read_csv(sys.argv[1] if len(sys.argv) > 1 else HERE / {path!r})"]
+        for entry in [e for e in self.plan.entries if isinstance(e, DataVar)]:
+            self.numpy_of[entry.name] = self._values(entry, files)
+        if files or self.numpy_of:
+            self.lines.append("")
+        coords = []
+        for dim, levels in self.plan.coords.items():
+            if dim == OBS_DIM:
+                coords.append(f"    {dim!r}: np.arange({self.plan.n_obs}),")
+            elif any(isinstance(e, DataVar) and e.levels is not None and e.node == dim for e in self.plan.entries):
+                coords.append(f"    {dim!r}: {self.names.get(dim, dim)}_levels,")
+            else:
+                coords.append(f"    {dim!r}: {list(levels)!r},")
+        self.lines += ["coords = {"] + coords + ["}", ""]
+
+    def _relative(self, file: str) -> str:
+        spec_dir = Path(self.spec.path).resolve().parent if self.spec.path else Path.cwd()
+        target_dir = self.output.resolve().parent if self.output else Path.cwd()
+        return os.path.relpath(spec_dir / file, target_dir)
+
+    def _values(self, entry: DataVar, files) -> str:
+        """Emit what computes a container's values before the model; return the numpy expression."""
+        ident = self.names[entry.name]
+        if entry.recipe is not None:
+            return self._recipe(entry)
+        if entry.levels is not None:
+            self.lines.append(f"{ident}_levels = {list(entry.levels)!r}")
+        if entry.column is None:
+            return f"np.array({entry.values.tolist()!r})"
+        frame = files[self.spec.checked.nodes[entry.node].observed.file]
+        column = f"{frame}[{entry.column!r}]"
+        if entry.levels is not None:
+            self.lines.append(f"{ident}_codes = pd.Categorical({column}, categories={ident}_levels).codes.astype(int)")
+            return f"{ident}_codes"
+        return f"{column}.to_numpy(dtype=float)"
+
+    def _recipe(self, entry: DataVar) -> str:
+        recipe, likelihood = entry.recipe, entry.name.split("__")[0]
+        stem = self.names.get(likelihood, likelihood)
+        if recipe["kind"] == "qr_q":
+            columns = ", ".join(self.numpy_of[c] for c in recipe["columns"])
+            self.lines += [
+                f"# QR basis of the predictors of {likelihood}: an exact change of variables (same posterior),",
+                "# sampled in the orthogonal basis, the slopes recovered as deterministics",
+                f"X_{stem} = np.column_stack([{columns}])",
+            ]
+            if recipe["centre"]:
+                self.lines += [f"X_{stem} = X_{stem} - X_{stem}.mean(axis=0)  # centred: the intercept is sampled at the means"]
+            self.lines += [
+                f"Q_{stem}, R_{stem} = np.linalg.qr(X_{stem})",
+                f"Q_{stem} = Q_{stem} * np.sqrt(len(X_{stem}) - 1)",
+                f"R_inv_{stem} = np.linalg.inv(R_{stem} / np.sqrt(len(X_{stem}) - 1))",
+            ]
+            return f"Q_{stem}"
+        if recipe["kind"] == "qr_r_inverse":
+            return f"R_inv_{stem}"
+        if recipe["kind"] == "cell_index":
+            if recipe["column"] == 0:
+                columns = ", ".join(self.numpy_of[c] for c in recipe["index"])
+                trials = recipe["trials"]
+                weights = "" if trials is None else (f", weights=np.broadcast_to({number(trials)}, len(row_cell_{stem}))"
+                                                     if not isinstance(trials, str) else f", weights={self.numpy_of[trials]}")
+                self.lines += [
+                    f"# {likelihood}: rows with the same ({', '.join(recipe['index'])}) collapse to one Binomial count",
+                    f"cells_{stem}, row_cell_{stem} = np.unique(np.column_stack([{columns}]), axis=0, return_inverse=True)",
+                    f"row_cell_{stem} = row_cell_{stem}.ravel()",
+                    f"trials_{stem} = np.bincount(row_cell_{stem}{weights}).round().astype(int)",
+                    f"successes_{stem} = np.bincount(row_cell_{stem}, weights={self.numpy_of[recipe['outcome']]}).round().astype(int)",
+                ]
+            return f"cells_{stem}[:, {recipe['column']}]"
+        if recipe["kind"] == "cell_trials":
+            return f"trials_{stem}"
+        if recipe["kind"] == "cell_successes":
+            return f"successes_{stem}"
+        raise ValueError(f"unknown recipe {recipe['kind']!r}")
+
+    def _model_section(self) -> None:
+        body: list[str] = []
+        likelihoods = [e for e in self.plan.entries if isinstance(e, LikelihoodVar)]
+        for entry in self.plan.entries:
+            name, ident = entry.name, self.names[entry.name]
+            if isinstance(entry, DataVar):
+                body.append(f"{ident} = pm.Data({name!r}, {self.numpy_of[name]}{self._dims(entry.dims)})")
+            elif isinstance(entry, RandomVariable):
+                body += self._random(entry, ident)
+            elif isinstance(entry, DerivedVar):
+                body.append(f"{ident} = pm.Deterministic({name!r}, {self.print(entry.expr)}{self._dims(entry.dims)})")
+            elif isinstance(entry, PriorPotential):
+                dist = f"pm.{entry.dist}.dist({self._dist_args(entry.dist, entry.args)})"
+                logp = f"{dist}.logp({self.print(entry.value)})" if self.target == "pymc3" else \
+                    f"pm.logp({dist}, {self.print(entry.value)})"
+                body.append(f"pm.Potential({name!r}, {logp})  # {entry.value.name} keeps its prior")
+            elif isinstance(entry, LikelihoodVar):
+                body += self._likelihood(entry, ident, len(likelihoods) > 1)
+        self.lines += ["with pm.Model(coords=coords) as model:"] + [f"    {line}" for line in body] + [""]
+
+    def _dims(self, dims) -> str:
+        if not dims:
+            return ""
+        return f", dims={dims[0]!r}" if len(dims) == 1 else f", dims={tuple(dims)!r}"
+
+    def _random(self, entry: RandomVariable, ident: str) -> list[str]:
+        args = self._dist_args(entry.dist, entry.args)
+        if entry.dist == "LKJCholeskyCov":
+            n = self.print(entry.args["n"])
+            if self.target == "pymc3":
+                return [f"{ident}_packed = pm.LKJCholeskyCov({entry.name!r}, {args})",
+                        f"{ident} = pm.expand_packed_triangular({n}, {ident}_packed, lower=True)"]
+            return [f"{ident}, {ident}_corr, {ident}_stds = pm.LKJCholeskyCov({entry.name!r}, {args}, compute_corr=True)"]
+        observed = f", observed={self.print(entry.observed)}" if entry.observed is not None else ""
+        args = f", {args}" if args else ""
+        note = "  # default prior" if entry.default_prior else ""
+        return [f"{ident} = pm.{entry.dist}({entry.name!r}{args}{self._dims(entry.dims)}{observed}){note}"]
+
+    def _likelihood(self, entry: LikelihoodVar, ident: str, several: bool) -> list[str]:
+        parts = [self.names[entry.intercept]] if entry.intercept else []
+        for term in entry.terms:
+            effect = self.names[term.param]
+            if term.index:
+                effect += "[" + ", ".join(self.names[i] for i in term.index) + "]"
+            if term.value is None:
+                parts.append(effect)
+            elif term.matmul:
+                parts.append(f"pm.math.dot({self.print(term.value)}, {effect})")
+            else:
+                parts.append(f"{effect} * {self.print(term.value, 3)}")
+        eta_name = f"eta_{ident}" if several else "eta"
+        mean_name = f"mu_{ident}" if several else "mu"
+        eta = " + ".join(parts) if parts else "0.0"
+        lines = [f"{eta_name} = {eta}"]
+        family = FAMILIES[entry.family]
+        aux = {k: self.print(v) for k, v in entry.aux.items()}
+        observed = self.names[entry.observed]
+        if family.outcome.integer and self.target == "pymc":
+            observed = f"pt.cast({observed}, 'int64')"
+        if entry.family in ("Bernoulli", "Binomial"):
+            trials = f"n={aux['n']}, " if entry.family == "Binomial" else ""
+            p = f"logit_p={eta_name}" if entry.link == "logit" else f"p={_INVERSE_LINK[entry.link].format(eta=eta_name)}"
+            kwargs = f"{trials}{p}"
+        else:
+            lines.append(f"{mean_name} = {_INVERSE_LINK[entry.link].format(eta=eta_name)}")
+            if entry.family == "Gamma":
+                kwargs = f"alpha={aux['alpha']}, beta={aux['alpha']} / {mean_name}"
+            elif entry.family == "Beta":
+                kwargs = f"alpha={mean_name} * {aux['kappa']}, beta=(1 - {mean_name}) * {aux['kappa']}"
+            else:
+                kwargs = ", ".join([f"mu={mean_name}"] + [f"{k}={v}" for k, v in aux.items()])
+            if entry.link == "identity":  # mu = eta: write it once
+                lines = [f"{mean_name} = {eta}"]
+        lines.append(f"{ident} = pm.{entry.family}({entry.name!r}, {kwargs}, observed={observed}{self._dims(entry.dims)})")
+        return lines
+
+    def _main_section(self) -> None:
+        names = [n for n in self.spec.parameters]
+        names += [e.name for e in self.plan.entries if isinstance(e, DerivedVar) and e.name in
+                  {n.pymc_name for n in self.spec.checked.nodes.values() if n.role == "derived"}]
+        sample = "pm.sample(return_inferencedata=True)" if self.target == "pymc3" else "pm.sample()"
+        self.lines += [
+            'if __name__ == "__main__":',
+            "    with model:",
+            f"        idata = {sample}",
+            f"    print(az.summary(idata, var_names={names!r}))",
+        ]
+
+
+def generate(spec, target: str = "pymc", data=None, optimize=False, output: str | Path | None = None) -> str:
+    """The source of a script that builds `spec` (with its optimizations when `optimize`) for `target`."""
+    if target not in ("pymc", "pymc3"):
+        raise ValueError(f"unknown target {target!r}; targets: pymc, pymc3")
+    plan = spec.plan(data, optimize)
+    return _Writer(spec, plan, target, Path(output) if output else None).write()
+
+
+__all__ = ["generate", "VarRef"]
