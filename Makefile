@@ -14,11 +14,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Graphviz's `dot` renders `dagspec graph`; installed from Debian when missing (needs root, as on CI).
+# Debian packages: Graphviz (`dot` renders `dagspec graph`) and OpenBLAS (fast PyTensor products); installed when missing (needs root, as on CI).
 system-deps:
-	@command -v dot >/dev/null 2>&1 || { \
+	@{ command -v dot >/dev/null 2>&1 && ldconfig -p | grep -q libopenblas; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz libopenblas-dev >/dev/null; \
 	  else echo "note: graphviz (dot) is not installed; install it to render graphs"; fi; }
 
 demo: install system-deps

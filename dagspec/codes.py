@@ -146,6 +146,14 @@ CODES: dict[str, Code] = {
                 "remove the edge from the fit, or check the data"),
     # ---- running (DS6xx) ----
     "DS601": _e("sampler", "the sampler {sampler!r} {why}", ""),
+    "DS602": _w("divergences", "{divergent} divergent transition(s): the sampler could not follow the posterior's geometry, so the draws may be biased",
+                "raise --target-accept (e.g. 0.95), keep optimizations on (non-centred pools), or give tighter priors"),
+    "DS603": _w("tree depth", "{hits} draw(s) hit the maximum tree depth: sampling was slow and may not have explored the posterior",
+                "keep optimizations on (QR for correlated predictors), or rescale predictors"),
+    "DS604": _w("r-hat", "R-hat above 1.01 for {names} (worst {worst}): the chains disagree, so they have not converged",
+                "run more tuning and draws (--tune, --draws), or look for a multimodal or unidentified parameter"),
+    "DS605": _w("low ESS", "effective sample size below {needed} for {names} (lowest {worst}): estimates are noisy",
+                "draw more samples (--draws), or reparameterise"),
 }
 
 

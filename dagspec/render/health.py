@@ -1,0 +1,43 @@
+"""InferenceData → sampler health warnings in plain words (divergences, R-hat, ESS, tree depth) with remedies."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..diagnostics import Diagnostic
+
+ESS_PER_CHAIN = 100
+
+
+def health_warnings(idata) -> list[Diagnostic]:
+    import arviz as az
+
+    found: list[Diagnostic] = []
+    stats = idata.sample_stats
+    if "diverging" in stats:
+        divergent = int(np.asarray(stats["diverging"]).sum())
+        if divergent:
+            found.append(_warning("DS602", divergent=divergent))
+    for name in ("reached_max_treedepth", "maxdepth_reached"):
+        if name in stats:
+            hits = int(np.asarray(stats[name]).sum())
+            if hits:
+                found.append(_warning("DS603", hits=hits))
+    names = [v for v in idata.posterior.data_vars if "__" not in v]
+    if names:
+        summary = az.summary(idata, var_names=names, kind="diagnostics")
+        chains = idata.posterior.sizes.get("chain", 1)
+        high = summary[summary["r_hat"] > 1.01]
+        if len(high):
+            found.append(_warning("DS604", names=", ".join(high.index[:5]), worst=f"{high['r_hat'].max():.3f}"))
+        low = summary[summary["ess_bulk"] < ESS_PER_CHAIN * chains]
+        if len(low):
+            found.append(_warning("DS605", names=", ".join(low.index[:5]), worst=f"{low['ess_bulk'].min():.0f}",
+                                  needed=ESS_PER_CHAIN * chains))
+    return found
+
+
+def _warning(code: str, **fields) -> Diagnostic:
+    from ..codes import CODES
+
+    template = CODES[code]
+    return Diagnostic(code, template.message.format(**fields), hint=template.hint.format(**fields), file="sampler")

@@ -1,0 +1,97 @@
+"""A Spec (and its plan when data is at hand) → the `compile` report: parameters, priors, shapes, likelihoods."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..check.model import ROLE_WORDS
+from ..families import FAMILIES
+from ..printer import call_text, expr_text
+
+_INVERSE = {"identity": "{}", "logit": "invlogit({})", "probit": "invprobit({})", "cloglog": "1 - exp(-exp({}))",
+            "log": "exp({})", "inverse": "1 / ({})", "sqrt": "({})^2"}
+
+
+def linear_predictor(model, outcome: str) -> str:
+    """The linear predictor of an outcome written out with parameter names, e.g. `a + b * x + c[g]`."""
+    parts = []
+    for param in model.params.values():
+        if param.outcome != outcome or param.role == "aux":
+            continue
+        if param.role == "intercept":
+            parts.append(param.name)
+            continue
+        edge, source = param.edge, model.nodes[param.edge.source]
+        index = list(param.dims)
+        term = f"{param.name}[{', '.join(index)}]" if index else param.name
+        parts.append(term if source.categorical else f"{term} * {edge.source}")
+    return " + ".join(parts) or "0"
+
+
+def likelihood_line(model, node) -> str:
+    family = FAMILIES[node.family]
+    eta = _INVERSE[node.link].format(linear_predictor(model, node.name))
+    args = [f"{family.mean} = {eta}"]
+    for aux in family.aux:
+        if aux.name in node.fixed:
+            args.append(f"{aux.name} = {expr_text(node.fixed[aux.name])}")
+        else:
+            args.append(f"{aux.name} = {model.params[f'{node.name}.{aux.name}'].name}")
+    return f"{node.pymc_name} ~ {node.family}({', '.join(args)})"
+
+
+def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return [indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+
+
+def compile_report(spec, plan=None, data_note: str = "") -> str:
+    model = spec.checked
+    shapes = {}
+    if plan is not None:
+        for entry in plan.entries:
+            dims = getattr(entry, "dims", ())
+            shapes[entry.name] = "(" + ", ".join(str(len(plan.coords[d])) for d in dims) + ("," if len(dims) == 1 else "") + ")"
+    roles = {}
+    for node in model.nodes.values():
+        roles[node.role] = roles.get(node.role, 0) + 1
+    counts = ", ".join(f"{n} {ROLE_WORDS[r].split(' ', 1)[1]}{'s' if n != 1 and not r == 'derived' else ''}"
+                       for r, n in roles.items())
+    lines = [f"{Path(spec.name).name}: {counts}; {len(model.params)} generated parameters{data_note}", ""]
+
+    rows = [["address", "name", "prior", "shape", "dims"]]
+    for param in model.params.values():
+        prior = call_text(param.prior) + (" (default)" if param.default_prior else "")
+        rows.append([param.address, param.name, prior, shapes.get(param.name, "?" if param.dims else "()"),
+                     ", ".join(param.dims) or "-"])
+    if len(rows) > 1:
+        lines += ["parameters"] + _table(rows) + [""]
+
+    randoms = [n for n in model.nodes.values() if n.role == "random"]
+    if randoms:
+        rows = [["name", "distribution", "observed"]]
+        for node in randoms:
+            observed = "-" if node.observed is None else (expr_text(node.observed.literal) if node.observed.literal
+                                                          is not None else f"column {node.observed.column}")
+            rows.append([node.pymc_name, call_text(node.dist), observed])
+        lines += ["random variables"] + _table(rows) + [""]
+
+    derived = [n for n in model.nodes.values() if n.role == "derived"]
+    if derived:
+        lines += ["derived quantities"] + [f"  {n.name} = {expr_text(n.expr)}" for n in derived] + [""]
+
+    outcomes = model.outcomes()
+    if outcomes:
+        lines.append("likelihoods")
+        for node in outcomes:
+            lines.append(f"  {likelihood_line(model, node)}")
+            lines.append(f"    link {node.link}; observed column {node.observed.column or '(literal)'}"
+                         + (f"; from {node.observed.file}" if node.observed.file else ""))
+        lines.append("")
+
+    graph_only = [e for e in model.edges if not e.fitted and e.causal]
+    if graph_only:
+        lines += ["causal edges not fitted (graph only)"] + [f"  {e.address}" for e in graph_only] + [""]
+
+    if plan is not None and plan.notes:
+        lines += ["optimizations (exact: same posterior)"] + [f"  {note}" for note in plan.notes] + [""]
+    return "\n".join(lines).rstrip() + "\n"
