@@ -51,6 +51,9 @@ def parse_text(text: str, name: str = "<string>") -> ir.SpecIR:
         if isinstance(exc.orig_exc, DagspecError):
             raise exc.orig_exc from None
         raise
+    if not spec.statements:  # only separators, e.g. `;`
+        found.add("DS106", source.span_at(0, 0))
+        found.raise_if_errors()
     return spec.model_copy(update={"name": name})
 
 

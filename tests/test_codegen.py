@@ -1,6 +1,7 @@
 """Generated PyMC scripts build the same model as spec.build(): equal log densities at random points."""
 import re
 import runpy
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,11 @@ DOC_EXAMPLES = [block for doc in sorted((ROOT / "docs").glob("*.md"))
 def _run_script(spec, tmp_path, optimize):
     script = tmp_path / "model.py"
     script.write_text(spec.to_source("pymc", optimize=optimize, output=script))
-    return runpy.run_path(str(script), run_name="generated")["model"]
+    saved, sys.argv = sys.argv, [str(script)]  # as if run with no arguments
+    try:
+        return runpy.run_path(str(script), run_name="generated")["model"]
+    finally:
+        sys.argv = saved
 
 
 def _same_log_density(ours, theirs, seed=0):
@@ -43,7 +48,8 @@ def test_doc_example_scripts_match(number, tmp_path):
 
 
 def test_script_reads_like_the_tutorial():
-    source = dagspec.load(ROOT / "specs" / "tutorial" / "simple_regression.dag").to_source()
+    spec = dagspec.load(ROOT / "specs" / "tutorial" / "simple_regression.dag")
+    source = spec.to_source(output=ROOT / "specs" / "tutorial" / "model.py")
     assert "intercept = pm.Normal('intercept', mu=0, sigma=10)" in source
     assert "mu = intercept + coeff * x1" in source
     assert "y_hat = pm.Normal('y_hat', mu=mu, sigma=error, observed=y1, dims='__obs__')" in source

@@ -7,6 +7,7 @@ from ..dists import DISTRIBUTIONS, POSITIVE, UNIT, closest
 from ..families import FAMILIES
 from ..source import Source
 from .calls import bind_arguments, check_expression, expression_refs, lookup_dist
+from . import estimates as estimate_checks
 from .declarations import declare
 from .graph import check_acyclic, classify_edges, warn_unused
 from .model import CheckedModel, Edge, NodeInfo, Parameter
@@ -20,10 +21,20 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     source = source or Source("", spec.name)
     found = Diagnostics(source)
     nodes, edges = declare(spec, found)
-    classify_edges(nodes, edges, found)
+    statements = estimate_checks.collect(spec, nodes, found)
+    classify_edges(nodes, edges, found, skip={s.outcome.id for s in statements})
+    estimates = []
+    if not found.errors:
+        model = CheckedModel(spec, source, nodes, edges, {})
+        if check_acyclic(model, found):
+            estimates = estimate_checks.resolve(statements, nodes, edges, found)
+            estimate_checks.regression_edges(statements, estimates, edges)
     params = generate(nodes, edges)
+    for estimate in estimates:
+        if estimate.alias and f"{estimate.exposure} -> {estimate.outcome}" in params:
+            params[f"{estimate.exposure} -> {estimate.outcome}"].name = estimate.alias
     apply_priors(spec, nodes, params, found)
-    model = CheckedModel(spec, source, nodes, edges, params)
+    model = CheckedModel(spec, source, nodes, edges, params, estimates=estimates)
     _check_names(model, found)
     _check_distributions(model, found)
     if not found.errors:

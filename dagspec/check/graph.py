@@ -7,11 +7,14 @@ from ..diagnostics import Diagnostics
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo
 
 
-def classify_edges(nodes: dict[str, NodeInfo], edges: list[Edge], found: Diagnostics) -> None:
-    """An edge is fitted when it points at an outcome from a node that has values in the model."""
+def classify_edges(nodes: dict[str, NodeInfo], edges: list[Edge], found: Diagnostics, skip=frozenset()) -> None:
+    """An edge is fitted when it points at an outcome from a node that has values in the model.
+
+    Outcomes in `skip` are fitted by an `estimate`: their causal edges are not regressions.
+    """
     for edge in edges:
         source, target = nodes.get(edge.source), nodes.get(edge.target)
-        if source is None or target is None:
+        if source is None or target is None or edge.target in skip:
             continue
         if target.role in ("random", "derived"):
             found.add("DS306", edge.span, target=target.name, source=source.name, kind=ROLE_WORDS[target.role])

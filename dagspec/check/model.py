@@ -98,6 +98,7 @@ class CheckedModel:
     params: dict[str, Parameter]
     implicit_edges: list[Edge] = field(default_factory=list)  # from references in priors, distributions, lets
     warnings: list = field(default_factory=list)
+    estimates: list = field(default_factory=list)  # check.estimates.Estimate, one per `estimate` statement
 
     def node(self, name: str) -> NodeInfo:
         return self.nodes[name]
