@@ -1,10 +1,12 @@
 """dagspec: .dag text → checked causal model → PyMC model; the public API."""
 from __future__ import annotations
 
+from .causal.api import adjustment_sets, d_separated, explain, implied_independencies
 from .diagnostics import DagspecError, Diagnostic
 from .spec import Spec, load, parse
 
-__all__ = ["DagspecError", "Diagnostic", "Spec", "load", "parse", "sample"]
+__all__ = ["DagspecError", "Diagnostic", "Spec", "adjustment_sets", "d_separated", "do", "explain",
+           "implied_independencies", "load", "parse", "sample"]
 __version__ = "0.1.0"
 
 
@@ -22,3 +24,17 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
         spec = load(spec)
     return _sample(spec, data, draws=draws, tune=tune, chains=chains, random_seed=random_seed, sampler=sampler,
                    optimize=optimize, **kwargs)
+
+
+def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=None):
+    """Posterior predictive distributions of outcomes under do(node = value), through the fitted path model.
+
+    `interventions` maps node names to values (level names for categorical nodes). Returns InferenceData
+    with the outcomes in `posterior_predictive`; the average causal effect of x on y is the difference of
+    y's means under two interventions, e.g. do(x=1) minus do(x=0).
+    """
+    from .backends.intervene import do as _do
+
+    if not isinstance(spec, Spec):
+        spec = load(spec)
+    return _do(spec, idata, interventions, data=data, outcomes=outcomes, random_seed=random_seed)

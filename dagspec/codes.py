@@ -43,6 +43,8 @@ CODES: dict[str, Code] = {
                 "pass the JSON written by Spec.to_json() or `dagspec compile --emit ir`"),
     "DS109": _e("spec too large", "the spec is {size} characters long; dagspec reads specs of up to {limit}",
                 "a spec this large is likely the wrong file (a data file?); specs declare a graph, data stays in CSV files"),
+    "DS110": _e("dagitty syntax", "dagitty graph: {what}",
+                "{suggestion}"),
     # ---- names (DS2xx) ----
     "DS201": _e("unknown name", "unknown name {name!r}{where}",
                 "{suggestion}"),

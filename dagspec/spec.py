@@ -34,7 +34,24 @@ class Spec:
     # ---- construction ----
     @classmethod
     def from_text(cls, text: str, name: str = "<string>", path: Path | None = None) -> "Spec":
+        """Parse .dag text, or a dagitty graph (`dag { ... }`) which becomes the equivalent spec."""
+        from .causal.api import DAGITTY
+
+        if DAGITTY.match(text):  # diagnostics then point into the converted text, and say so
+            text, name = _dagitty_to_spec(text, name), f"{name} (as converted from dagitty)"
         return cls(parse_text(text, name), Source(text, name), path)
+
+    def to_dagitty(self) -> str:
+        """The causal graph in dagitty's syntax (unobserved nodes marked latent)."""
+        from .causal.dagitty import to_dagitty
+        from .causal.graph import from_checked
+
+        graph = from_checked(self.checked)
+        if self.checked.estimates:
+            estimate = self.checked.estimates[0]
+            graph = graph.with_marks(exposure={estimate.exposure}, outcome={estimate.outcome},
+                                     adjusted=set(estimate.adjust) if not estimate.chosen else set())
+        return to_dagitty(graph)
 
     @classmethod
     def from_json(cls, document: str | dict) -> "Spec":
@@ -111,6 +128,17 @@ class Spec:
 
     def __repr__(self) -> str:
         return f"<dagspec.Spec {self.name!r}: {len(self.checked.nodes)} nodes, {len(self.checked.params)} parameters>"
+
+
+def _dagitty_to_spec(text: str, name: str) -> str:
+    from .causal.dagitty import DagittyParseError, parse_dagitty, to_spec_text
+
+    source = Source(text, name)
+    try:
+        return to_spec_text(parse_dagitty(text))
+    except DagittyParseError as exc:
+        raise error("DS110", span=source.span_of_line(exc.line, exc.column), source=source, what=exc.message,
+                    suggestion=exc.hint or "see dagitty's syntax: dag { x [exposure]; y [outcome]; x -> y }") from None
 
 
 def load(path: str | Path) -> Spec:

@@ -147,6 +147,8 @@ class _Parser:
                 kind, attribute, line, column = self.take()
                 if kind == ",":
                     continue
+                if kind in ("sep", "end"):
+                    raise DagittyParseError("unclosed `[`", line, column, "close the attribute list with `]`")
                 if kind != "name" or attribute not in ATTRIBUTES:
                     raise DagittyParseError(f"unknown node attribute {attribute!r}", line, column,
                                             "attributes: exposure, outcome, latent, adjusted, selected, pos")
@@ -157,8 +159,6 @@ class _Parser:
                         positions[name] = value
                     continue
                 marks.add(_ALIASES.get(attribute, attribute))
-                if self.peek()[0] == "end":
-                    raise DagittyParseError("unclosed `[`", line, column, "close the attribute list with `]`")
             self.take("]")
         return [name]
 
@@ -184,3 +184,29 @@ def to_dagitty(graph: CausalGraph) -> str:
     lines += [f"{_name(a)} -> {_name(b)}" for a, b in graph.edges]
     lines += [f"{_name(a)} <-> {_name(b)}" for a, b in graph.bidirected]
     return "\n".join(lines) + "\n}\n"
+
+
+def to_spec_text(graph: CausalGraph) -> str:
+    """dagspec text for a dagitty graph: its nodes, edges (a <-> b through an unobserved node), observed nodes
+    (all but latent ones) and, when one exposure and one outcome are marked, an `estimate`."""
+    lines = [f"node {_spec_name(n)}" for n in graph.nodes]
+    hidden = []
+    for a, b in graph.bidirected:
+        name = f"U_{_spec_name(a)}_{_spec_name(b)}"
+        hidden.append(name)
+        lines += [f"node {name}", f"{name} -> {_spec_name(a)}", f"{name} -> {_spec_name(b)}"]
+    lines += [f"{_spec_name(a)} -> {_spec_name(b)}" for a, b in graph.edges]
+    observed = [_spec_name(n) for n in graph.nodes if n not in graph.latent]
+    if observed:
+        lines.append("observed " + ", ".join(observed))
+    if len(graph.exposure) == 1 and len(graph.outcome) == 1:
+        (x,), (y,) = graph.exposure, graph.outcome
+        adjust = f" adjust {', '.join(_spec_name(n) for n in sorted(graph.adjusted))}" if graph.adjusted else ""
+        lines.append(f"estimate {_spec_name(x)} -> {_spec_name(y)}{adjust}")
+    return "\n".join(lines) + "\n"
+
+
+def _spec_name(name: str) -> str:
+    """dagitty names may hold any character; dagspec names are identifiers."""
+    cleaned = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    return cleaned if re.match(r"[A-Za-z_]", cleaned) else f"n_{cleaned}"

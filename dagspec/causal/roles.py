@@ -54,7 +54,7 @@ def paths_between(graph: CausalGraph, exposure: str, outcome: str) -> list[Path]
     return sorted(found, key=lambda p: (not p.causal, len(p.nodes), p.text()))
 
 
-def roles(graph: CausalGraph, exposure: str, outcome: str) -> dict[str, set[str]]:
+def node_roles(graph: CausalGraph, exposure: str, outcome: str) -> dict[str, set[str]]:
     """Each other node's roles: mediator, confounder, collider, descendant of the outcome, instrument."""
     full = graph.to_networkx()
     found: dict[str, set[str]] = {}
@@ -113,11 +113,11 @@ def explain(graph: CausalGraph, exposure: str, outcome: str, given=()) -> str:
     sets = adjustment_sets(graph, exposure, outcome)
     if sets:
         shown = " or ".join("{" + ", ".join(sorted(s)) + "}" for s in sets)
-        lines.append(f"minimal adjustment sets for the total effect: {shown}")
+        lines.append(f"minimal adjustment sets for the total effect: {shown}".replace(": {}", ": {} (no adjustment needed)"))
     else:
         lines.append("the total effect is not identifiable by adjustment")
-    node_roles = roles(graph, exposure, outcome)
-    if node_roles:
+    found_roles = node_roles(graph, exposure, outcome)
+    if found_roles:
         lines.append("roles:")
-        lines += [f"  {node}: {', '.join(sorted(kinds))}" for node, kinds in sorted(node_roles.items())]
+        lines += [f"  {node}: {', '.join(sorted(kinds))}" for node, kinds in sorted(found_roles.items())]
     return "\n".join(lines)

@@ -1,0 +1,46 @@
+"""A Spec, its posterior and do(node = value) → posterior predictive draws of the outcomes under the intervention."""
+from __future__ import annotations
+
+import numpy as np
+import pymc as pm
+
+from ..diagnostics import error
+
+
+def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=None):
+    """Posterior predictive draws of outcomes after setting nodes to values, through the fitted path model.
+
+    Data nodes are set in their data container, outcomes and random variables with `pymc.do`; every outcome
+    downstream is then drawn from its likelihood given its (possibly intervened) parents, so an intervention
+    on x1 in x1 -> x2 -> y1 moves y1 through the mediator x2. Returns an InferenceData whose
+    `posterior_predictive` holds the outcomes (named as in the model).
+    """
+    model = spec.build(data, optimize=False)
+    checked = spec.checked
+    replacements, data_values = {}, {}
+    for name, value in interventions.items():
+        node = checked.nodes.get(name)
+        if node is None or node.role not in ("data", "outcome", "random"):
+            raise error("DS201", name=name, where=" in the intervention",
+                        suggestion="intervene on data nodes, outcomes or random variables: "
+                                   + ", ".join(n for n, i in checked.nodes.items() if i.role in ("data", "outcome")))
+        if node.categorical:
+            levels = [str(level) for level in model.coords[name]]
+            if str(value) not in levels:
+                raise error("DS506", column=name, levels=str(value), name=name, declared=", ".join(levels))
+            value = levels.index(str(value))
+        if node.role == "data":
+            container = model[name] if name in model.named_vars else model[f"{name}_obs"]
+            data_values[container.name] = np.full(container.get_value().shape, value,
+                                                  dtype=container.get_value().dtype)
+        else:
+            variable = model[node.pymc_name]
+            replacements[variable] = np.full(tuple(variable.shape.eval()), value, dtype=variable.dtype)
+    if data_values:
+        pm.set_data(data_values, model=model)
+    intervened = pm.do(model, replacements) if replacements else model
+    if outcomes is None:
+        outcomes = [n.pymc_name for n in checked.outcomes() if n.name not in interventions]
+    with intervened:
+        return pm.sample_posterior_predictive(idata, var_names=list(outcomes), random_seed=random_seed,
+                                              progressbar=False)
