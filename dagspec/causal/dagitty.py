@@ -147,7 +147,7 @@ class _Parser:
                 kind, attribute, line, column = self.take()
                 if kind == ",":
                     continue
-                if kind in ("sep", "end"):
+                if kind in ("sep", "end", "}"):
                     raise DagittyParseError("unclosed `[`", line, column, "close the attribute list with `]`")
                 if kind != "name" or attribute not in ATTRIBUTES:
                     raise DagittyParseError(f"unknown node attribute {attribute!r}", line, column,

@@ -66,10 +66,12 @@ def regression_edges(statements: list[ir.EstimateStmt], estimates: list[Estimate
         for edge in edges:
             if edge.target == estimate.outcome:
                 edge.fitted = False
-        for regressor in estimate.regressors:
+        for regressor in estimate.regressors:  # in the estimate's order: exposure, then the adjustment set
             causal = next((e for e in edges if e.source == regressor and e.target == estimate.outcome and e.causal), None)
             if causal is not None:
+                edges.remove(causal)
                 causal.fitted = True
+                edges.append(causal)
             else:
                 edges.append(Edge(regressor, estimate.outcome, statement.span, fitted=True, causal=False))
 
