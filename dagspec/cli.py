@@ -1,4 +1,4 @@
-"""argv → the dagspec commands: check | compile | sample | graph | plot | codegen. Exit 0 ok, 1 findings, 2 usage/IO."""
+"""argv → the dagspec commands (check, compile, sample, graph, plot, explain, adjust, do, codegen, ...); exit 0/1/2."""
 from __future__ import annotations
 
 import argparse
@@ -89,6 +89,37 @@ def _parser() -> argparse.ArgumentParser:
     plot.add_argument("--kind", choices=("trace", "posterior", "forest"), default="trace")
     plot.add_argument("--var", action="append", dest="vars", metavar="NAME")
     plot.set_defaults(run=run_plot)
+
+    explain = commands.add_parser("explain", help="the paths between an exposure and an outcome, in words")
+    explain.add_argument("file", help="a .dag spec or a dagitty graph")
+    explain.add_argument("--effect", required=True, metavar="'X -> Y'")
+    explain.add_argument("--given", default="", metavar="Z,W", help="nodes conditioned on")
+    explain.set_defaults(run=run_explain)
+
+    implications = commands.add_parser("implications", help="the conditional independencies the DAG implies")
+    implications.add_argument("file")
+    implications.set_defaults(run=run_implications)
+
+    adjust = commands.add_parser("adjust", help="adjustment sets for an effect (dagitty's semantics)")
+    adjust.add_argument("file")
+    adjust.add_argument("--effect", required=True, metavar="'X -> Y'")
+    adjust.add_argument("--direct", action="store_true", help="the direct effect (default: total)")
+    adjust.add_argument("--canonical", action="store_true", help="the canonical set instead of all minimal sets")
+    adjust.set_defaults(run=run_adjust)
+
+    export = commands.add_parser("export", help="write the causal graph in dagitty's syntax")
+    export.add_argument("file")
+    export.add_argument("--to", choices=("dagitty",), default="dagitty")
+    export.set_defaults(run=run_export)
+
+    intervene = commands.add_parser("do", help="outcomes under an intervention, from a fitted posterior")
+    intervene.add_argument("file")
+    intervene.add_argument("idata", metavar="IDATA.nc", help="the posterior written by `sample --out`")
+    intervene.add_argument("--set", action="append", required=True, dest="settings", metavar="NODE=VALUE")
+    intervene.add_argument("--data", metavar="FILE")
+    intervene.add_argument("--seed", type=int, default=None)
+    intervene.add_argument("--out", metavar="FILE.nc", help="write the draws to NetCDF (atomically)")
+    intervene.set_defaults(run=run_do)
 
     codegen = commands.add_parser("codegen", help="write a standalone PyMC or PyMC3 script for a spec")
     codegen.add_argument("file")
@@ -277,6 +308,111 @@ def run_plot(args) -> int:
     with atomic_path(args.output) as temporary:
         figure.savefig(temporary, format=suffix.lstrip("."), dpi=100)
     print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _effect(text: str) -> tuple[str, str]:
+    parts = [p.strip() for p in text.split("->")]
+    if len(parts) != 2 or not all(parts):
+        raise UsageError(f"--effect takes 'X -> Y', not {text!r}")
+    return parts[0], parts[1]
+
+
+def _graph(path: str):
+    from .causal.api import as_graph
+
+    if not Path(path).exists():
+        raise UsageError(f"no such file: {path}")
+    if Path(path).suffix == ".dagitty":
+        from .causal.dagitty import DagittyParseError
+
+        try:
+            return as_graph(Path(path))
+        except DagittyParseError as exc:
+            raise UsageError(f"{path}:{exc.line}:{exc.column}: {exc.message}") from None
+    return as_graph(_load(path))
+
+
+def _check_nodes(graph, *names) -> None:
+    unknown = [n for n in names if n not in graph.nodes]
+    if unknown:
+        raise UsageError(f"not a node of the graph: {', '.join(unknown)}; nodes: {', '.join(graph.nodes)}")
+
+
+def run_explain(args) -> int:
+    from .causal.roles import explain
+
+    graph = _graph(args.file)
+    exposure, outcome = _effect(args.effect)
+    given = [g.strip() for g in args.given.split(",") if g.strip()]
+    _check_nodes(graph, exposure, outcome, *given)
+    print(explain(graph, exposure, outcome, given))
+    return EXIT_OK
+
+
+def run_implications(args) -> int:
+    from .causal.dsep import implied_independencies
+
+    found = implied_independencies(_graph(args.file))
+    for u, v, given in found:
+        print(f"{u} _||_ {v}" + (f" | {', '.join(sorted(given))}" if given else ""))
+    if not found:
+        print("the graph implies no conditional independence among observed nodes", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_adjust(args) -> int:
+    from .causal.adjustment import adjustment_sets
+
+    graph = _graph(args.file)
+    exposure, outcome = _effect(args.effect)
+    _check_nodes(graph, exposure, outcome)
+    effect = "direct" if args.direct else "total"
+    found = adjustment_sets(graph, exposure, outcome, effect, "canonical" if args.canonical else "minimal")
+    for adjustment in found:
+        print("{ " + ", ".join(sorted(adjustment)) + " }" if adjustment else "{}")
+    if not found:
+        print(f"the {effect} effect of {exposure} on {outcome} is not identifiable by adjustment", file=sys.stderr)
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def run_export(args) -> int:
+    sys.stdout.write(_load(args.file).to_dagitty())
+    return EXIT_OK
+
+
+def run_do(args) -> int:
+    import arviz as az
+    import numpy as np
+
+    from . import do
+
+    spec = _load(args.file)
+    settings = {}
+    for setting in args.settings:
+        name, _, value = setting.partition("=")
+        if not value:
+            raise UsageError(f"--set takes NODE=VALUE, not {setting!r}")
+        try:
+            settings[name.strip()] = float(value)
+        except ValueError:
+            settings[name.strip()] = value.strip()  # a level name
+    if not Path(args.idata).exists():
+        raise UsageError(f"no such file: {args.idata}")
+    idata = az.from_netcdf(args.idata)
+    draws = do(spec, idata, settings, data=_read_data(args.data), random_seed=args.seed)
+    shown = ", ".join(f"{k} = {v}" for k, v in settings.items())
+    print(f"outcomes under do({shown}): the mean over rows, per posterior draw")
+    for name, values in draws.posterior_predictive.data_vars.items():
+        means = values.mean(dim=[d for d in values.dims if d not in ("chain", "draw")]).values.ravel()
+        low, high = np.quantile(means, [0.03, 0.97])
+        print(f"  {name}: mean {means.mean():.4g}, sd {means.std():.4g}, 94% interval [{low:.4g}, {high:.4g}]")
+    if args.out:
+        from .atomic import atomic_path
+
+        with atomic_path(args.out) as temporary:
+            draws.to_netcdf(str(temporary))
     return EXIT_OK
 
 
