@@ -23,7 +23,7 @@ def quote(text: str) -> str:
 
 def to_dot(model: CheckedModel, title: str = "") -> str:
     """The DAG as the tutorial draws it: node kinds distinct, edges labelled with their parameter names."""
-    lines = ["digraph dagspec {", "  rankdir=LR;", '  node [fontname="Helvetica"];', '  edge [fontname="Helvetica", fontsize=10];']
+    lines = ["digraph dagspec {", "  rankdir=LR;", '  fontname="Helvetica";', '  node [fontname="Helvetica"];', '  edge [fontname="Helvetica", fontsize=10];']
     if title:
         lines.append(f"  label={quote(title)}; labelloc=t;")
     params_by_edge = {p.edge.address: p for p in model.params.values() if p.edge is not None}
