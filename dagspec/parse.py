@@ -82,6 +82,8 @@ def _syntax_diagnostic(exc: UnexpectedInput, source: Source, found: Diagnostics)
         span = source.span_at(exc.pos_in_stream, 1)
         if char == '"':
             found.add("DS103", source.span_at(exc.pos_in_stream, len(source.line_text(span.line)) - span.column + 1))
+        elif source.text.startswith("<-", exc.pos_in_stream):
+            found.add("DS102", span, char=char, hint="edges point forwards: write `b -> a` for `a <- b`")
         elif char == "\t":
             found.add("DS102", span, char=char, hint="tabs are fine between words; this one is inside a token")
         else:

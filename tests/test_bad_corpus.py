@@ -28,6 +28,10 @@ def test_bad_spec_reports_its_golden_diagnostics(path):
     check_golden(path.with_suffix(".expected"), render(found))
 
 
+def test_the_corpus_is_large():
+    assert len(CASES) >= 80
+
+
 def test_every_code_has_a_corpus_case():
     covered = set()
     for path in CASES:

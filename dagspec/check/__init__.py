@@ -105,8 +105,8 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
         if dist is not None and param.role == "aux":
             aux = FAMILIES[model.nodes[param.outcome].family].aux_param(param.aux)
             if not dist.support.within(aux.support):
-                found.add("DS410", param.prior.span, address=param.address, support=aux.support.words,
-                          dist=dist.name, example="Exponential(1)" if aux.support is POSITIVE else "Beta(1, 1)")
+                found.add("DS410", _prior_span(param), address=param.address, support=aux.support.words,
+                          dist=_prior_words(param, dist), example="Exponential(1)" if aux.support is POSITIVE else "Beta(1, 1)")
         _check_identity_link(model, param, dist, found)
 
 
@@ -151,5 +151,15 @@ def _check_identity_link(model: CheckedModel, param: Parameter, dist, found: Dia
         return
     terms = [p for p in model.params.values() if p.outcome == node.name and p.role != "aux"]
     if len(terms) == 1 and not dist.support.within(family.mean_support):
-        found.add("DS410", param.prior.span, address=f"{param.address} (the {family.mean} of {node.family} with an identity link)",
-                  support=family.mean_support.words, dist=dist.name, example="Beta(1, 1)")
+        found.add("DS410", _prior_span(param), address=f"{param.address} (the {family.mean} of {node.family} with an identity link)",
+                  support=family.mean_support.words, dist=_prior_words(param, dist),
+                  example=f"`prior {param.address} ~ Beta(1, 1)`")
+
+
+def _prior_span(param: Parameter):
+    """Where to point for a problem with a parameter's prior: the prior as written, else what generated it."""
+    return param.span if param.default_prior else param.prior.span
+
+
+def _prior_words(param: Parameter, dist) -> str:
+    return f"its default prior {dist.name}" if param.default_prior else dist.name

@@ -46,6 +46,7 @@ def _acyclic(graph: nx.DiGraph, model: CheckedModel, found: Diagnostics) -> bool
     except nx.NetworkXNoCycle:
         return True
     names = [source for source, _ in cycle] + [cycle[0][0]]
+    names = [f"[{n}]" if n in model.params else n for n in names]  # a parameter's address, e.g. [x -> y]
     span = graph.edges[cycle[0]].get("span")
     for source, target in cycle:  # point at an explicit edge where there is one
         explicit = next((e for e in model.edges if e.source == source and e.target == target), None)
