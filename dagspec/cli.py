@@ -121,6 +121,11 @@ def _parser() -> argparse.ArgumentParser:
     intervene.add_argument("--out", metavar="FILE.nc", help="write the draws to NetCDF (atomically)")
     intervene.set_defaults(run=run_do)
 
+    fmt = commands.add_parser("fmt", help="rewrite specs in canonical layout (comments kept)")
+    fmt.add_argument("paths", nargs="+", metavar="FILE|DIR")
+    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
+    fmt.set_defaults(run=run_fmt)
+
     codegen = commands.add_parser("codegen", help="write a standalone PyMC or PyMC3 script for a spec")
     codegen.add_argument("file")
     codegen.add_argument("--target", choices=("pymc", "pymc3"), default="pymc")
@@ -414,6 +419,31 @@ def run_do(args) -> int:
         with atomic_path(args.out) as temporary:
             draws.to_netcdf(str(temporary))
     return EXIT_OK
+
+
+def run_fmt(args) -> int:
+    from .atomic import write_text
+    from .format import format_text
+
+    changed, failed = [], []
+    for path in _spec_files(args.paths):
+        text = path.read_text(encoding="utf-8")
+        try:
+            formatted = format_text(text, str(path))
+        except DagspecError as exc:
+            print(exc.render(), file=sys.stderr)
+            failed.append(path)
+            continue
+        if formatted != text:
+            changed.append(path)
+            if not args.check:
+                write_text(path, formatted)
+    verb = "would reformat" if args.check else "reformatted"
+    for path in changed:
+        print(f"{verb} {path}", file=sys.stderr)
+    if failed:
+        return EXIT_FINDINGS
+    return EXIT_FINDINGS if args.check and changed else EXIT_OK
 
 
 def run_codegen(args) -> int:
