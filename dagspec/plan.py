@@ -16,6 +16,7 @@ from .dists import DISTRIBUTIONS
 from .families import FAMILIES
 
 OBS_DIM = "__obs__"
+MAX_PARAMETER_SIZE = 1_000_000  # elements in one parameter (e.g. the cells of `x -> y by g`)
 
 
 # ---- plan expressions ----------------------------------------------------------------------------
@@ -223,6 +224,12 @@ class _Planner:
         args = self._dist_args(param.prior)
         dims = tuple(param.dims)
         dist = DISTRIBUTIONS[param.prior.func]
+        size = int(np.prod([len(self.coords.get(d, ())) for d in dims])) if dims else 1
+        if size > MAX_PARAMETER_SIZE:
+            self.found.add("DS413", param.span, what=f"{param.address} would have {size:,} elements "
+                                                     f"({' x '.join(str(len(self.coords[d])) for d in dims)} levels), "
+                                                     f"more than dagspec builds ({MAX_PARAMETER_SIZE:,})",
+                           suggestion="group the levels of " + " or ".join(dims) + " first, or drop `by`")
         if dist.name == "MvNormal" and not dims:
             self.found.add("DS413", param.prior.span, what=f"MvNormal needs a vector parameter, but {param.address} is a scalar",
                            suggestion="use MvNormal for `x -> y by g` with categorical x, or a univariate prior")

@@ -78,3 +78,22 @@ def test_unknown_or_missing_sampler_is_ds601():
         with pytest.raises(dagspec.DagspecError) as info:
             dagspec.sample(spec, sampler=sampler)
         assert "is not installed" in info.value.diagnostics[0].message
+
+
+def test_enormous_models_are_refused_before_building():
+    n = 2_000
+    frame = pd.DataFrame({"g": np.arange(n), "t": np.arange(n) % 1_000, "y": np.zeros(n)})
+    spec = dagspec.parse("node g : categorical\nnode t : categorical\nnode y ~ Normal\nt -> y by g\nobserved g, t, y")
+    with pytest.raises(dagspec.DagspecError) as info:
+        spec.plan(frame)  # 2,000 x 1,000 cells
+    assert codes(info) == ["DS413"] and "2,000,000 elements" in info.value.diagnostics[0].message
+
+
+def test_a_categorical_with_too_many_levels_is_refused():
+    from dagspec import data as data_module
+
+    frame = pd.DataFrame({"g": np.arange(data_module.MAX_LEVELS + 1), "y": 0.0})
+    spec = dagspec.parse("node g : categorical\ng -> y\nobserved g, y")
+    with pytest.raises(dagspec.DagspecError) as info:
+        spec.plan(frame)
+    assert codes(info) == ["DS413"] and "levels" in info.value.diagnostics[0].message
