@@ -1,6 +1,7 @@
 """.dag text → SpecIR via a Lark LALR parser; syntax errors become coded diagnostics with spans."""
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,7 +12,13 @@ from . import ir
 from .diagnostics import DagspecError, Diagnostics
 from .source import Source, Span
 
-GRAMMAR_PATH = Path(__file__).resolve().parent.parent / "grammars" / "dagspec.lark"
+GRAMMAR_NAME = "dagspec.lark"
+
+
+def _grammar_path() -> Path:
+    """grammars/ of the source tree (editable installs), else the copy a wheel installs under share/dagspec."""
+    in_tree = Path(__file__).resolve().parent.parent / "grammars" / GRAMMAR_NAME
+    return in_tree if in_tree.exists() else Path(sys.prefix) / "share" / "dagspec" / GRAMMAR_NAME
 MAX_SPEC_CHARACTERS = 1_000_000
 KEYWORDS = ("node", "prior", "let", "observed", "from", "as", "by", "estimate", "adjust", "direct")
 
@@ -27,7 +34,7 @@ _TERMINAL_WORDS = {
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(GRAMMAR_PATH.read_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    return Lark(_grammar_path().read_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True)
 
 
 def parse_text(text: str, name: str = "<string>") -> ir.SpecIR:
