@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -39,6 +40,8 @@ class Spec:
 
         if DAGITTY.match(text):  # diagnostics then point into the converted text, and say so
             text, name = _dagitty_to_spec(text, name), f"{name} (as converted from dagitty)"
+        elif GRAPH_BLOCK.search(text):  # a `dag { ... }` block among the statements
+            text = _expand_blocks(text, name)
         return cls(parse_text(text, name), Source(text, name), path)
 
     def to_dagitty(self) -> str:
@@ -137,6 +140,21 @@ def _dagitty_to_spec(text: str, name: str) -> str:
     try:
         return to_spec_text(parse_dagitty(text))
     except DagittyParseError as exc:
+        raise error("DS110", span=source.span_of_line(exc.line, exc.column), source=source, what=exc.message,
+                    suggestion=exc.hint or "see dagitty's syntax: dag { x [exposure]; y [outcome]; x -> y }") from None
+
+
+GRAPH_BLOCK = re.compile(r"^[ \t]*dag\b[^{\n]*\{", re.M)
+
+
+def _expand_blocks(text: str, name: str) -> str:
+    from .causal.dagitty import DagittyParseError, expand_graph_blocks
+
+    declared = set(re.findall(r"^[ \t]*node[ \t]+([A-Za-z_][A-Za-z0-9_]*)", text, re.M))
+    try:
+        return expand_graph_blocks(text, declared)
+    except DagittyParseError as exc:
+        source = Source(text, name)
         raise error("DS110", span=source.span_of_line(exc.line, exc.column), source=source, what=exc.message,
                     suggestion=exc.hint or "see dagitty's syntax: dag { x [exposure]; y [outcome]; x -> y }") from None
 

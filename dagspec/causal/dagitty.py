@@ -210,3 +210,37 @@ def _spec_name(name: str) -> str:
     """dagitty names may hold any character; dagspec names are identifiers."""
     cleaned = re.sub(r"[^A-Za-z0-9_]", "_", name)
     return cleaned if re.match(r"[A-Za-z_]", cleaned) else f"n_{cleaned}"
+
+
+_BLOCK_START = re.compile(r"^[ \t]*dag\b[^{\n]*\{", re.M)
+
+
+def expand_graph_blocks(text: str, declared: set[str]) -> str:
+    """Replace each `dag { ... }` block inside a .dag spec by the equivalent node and edge statements, on the
+    block's own lines (so that later line numbers do not move). Nodes the spec declares itself are not
+    declared again; latent nodes stay unobserved because the spec's `observed` statements decide that."""
+    while True:
+        match = _BLOCK_START.search(text)
+        if match is None:
+            return text
+        depth, end = 0, None
+        for i in range(match.end() - 1, len(text)):
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            if depth == 0:
+                end = i + 1
+                break
+        if end is None:
+            line = text.count("\n", 0, match.start()) + 1
+            raise DagittyParseError("the graph is not closed with `}`", line, 1, "add `}` at the end of the block")
+        block = text[match.start():end]
+        try:
+            graph = parse_dagitty(block)
+        except DagittyParseError as exc:
+            line = text.count("\n", 0, match.start())
+            raise DagittyParseError(exc.message, exc.line + line, exc.column, exc.hint) from None
+        statements = [f"node {_spec_name(n)}" for n in graph.nodes if _spec_name(n) not in declared]
+        statements += [f"{_spec_name(a)} -> {_spec_name(b)}" for a, b in graph.edges]
+        for a, b in graph.bidirected:
+            hidden = f"U_{_spec_name(a)}_{_spec_name(b)}"
+            statements += [f"node {hidden}", f"{hidden} -> {_spec_name(a)}", f"{hidden} -> {_spec_name(b)}"]
+        text = text[:match.start()] + "; ".join(statements) + "\n" * block.count("\n") + text[end:]

@@ -88,6 +88,18 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
                          + (f"; from {node.observed.file}" if node.observed.file else ""))
         lines.append("")
 
+    if model.estimates:
+        lines.append("estimates")
+        for estimate in model.estimates:
+            adjust = "{" + ", ".join(estimate.adjust) + "}" if estimate.adjust else "nothing"
+            how = ("chosen from the causal graph: the smallest of the minimal adjustment sets "
+                   + " or ".join("{" + ", ".join(sorted(s)) + "}" for s in estimate.alternatives)
+                   if estimate.chosen else "as the spec asks (`adjust`)")
+            name = model.params[f"{estimate.exposure} -> {estimate.outcome}"].name
+            lines.append(f"  {estimate.effect} effect of {estimate.exposure} on {estimate.outcome}: {name}, "
+                         f"adjusting for {adjust}, {how}")
+        lines.append("")
+
     graph_only = [e for e in model.edges if not e.fitted and e.causal]
     if graph_only:
         lines += ["causal edges not fitted (graph only)"] + [f"  {e.address}" for e in graph_only] + [""]

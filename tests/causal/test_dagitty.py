@@ -61,3 +61,16 @@ def test_dagitty_errors_become_diagnostics():
         dagspec.parse("dag {\n x -- y\n}", "g.dagitty")
     diagnostic = info.value.diagnostics[0]
     assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("DS110", 2, 4)
+
+
+def test_a_dagitty_block_inside_a_spec():
+    text = "node D ~ Normal\ndag {\n  S -> W; S -> D\n  W -> D\n}\nobserved S, W, D\nestimate W -> D\nprior W -> D as waffle\n"
+    spec = dagspec.parse(text)
+    assert spec.checked.estimates[0].adjust == ("S",)
+    assert spec.parameters["waffle"] == "W -> D"
+    with pytest.raises(dagspec.DagspecError) as info:
+        dagspec.parse("node D\ndag {\n  S -> D\n  S -- D\n}\nbad ->\n")
+    assert [(d.code, d.span.line) for d in info.value.diagnostics] == [("DS110", 4)]
+    with pytest.raises(dagspec.DagspecError) as info:  # line numbers after the block do not move
+        dagspec.parse("node D\ndag {\n  S -> D\n}\nnode\n")
+    assert [(d.code, d.span.line) for d in info.value.diagnostics] == [("DS104", 5)]
