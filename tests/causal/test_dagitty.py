@@ -73,4 +73,4 @@ def test_a_dagitty_block_inside_a_spec():
     assert [(d.code, d.span.line) for d in info.value.diagnostics] == [("DS110", 4)]
     with pytest.raises(dagspec.DagspecError) as info:  # line numbers after the block do not move
         dagspec.parse("node D\ndag {\n  S -> D\n}\nnode\n")
-    assert [(d.code, d.span.line) for d in info.value.diagnostics] == [("DS104", 5)]
+    assert [(d.code, d.span.line) for d in info.value.diagnostics] == [("DS101", 5)]
