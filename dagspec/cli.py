@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     compile_.add_argument("file")
     compile_.add_argument("--data", metavar="FILE")
     compile_.add_argument("--emit", choices=("text", "ir", "plan"), default="text")
-    compile_.add_argument("--no-optimize", action="store_true", help="show the literal model")
+    _optimization_options(compile_)
     compile_.set_defaults(run=run_compile)
 
     sample = commands.add_parser("sample", help="sample the posterior and summarise it")
@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=None)
     sample.add_argument("--target-accept", type=float, default=None)
     sample.add_argument("--sampler", choices=("pymc", "nutpie", "numpyro", "blackjax"), default=None)
-    sample.add_argument("--no-optimize", action="store_true", help="sample the literal model")
+    _optimization_options(sample)
     sample.add_argument("--strict", action="store_true", help="exit 1 when the sampler reports problems")
     sample.add_argument("--out", metavar="FILE.nc", help="write the InferenceData to NetCDF (atomically)")
     sample.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -131,9 +131,24 @@ def _parser() -> argparse.ArgumentParser:
     codegen.add_argument("--target", choices=("pymc", "pymc3"), default="pymc")
     codegen.add_argument("--data", metavar="FILE")
     codegen.add_argument("--optimize", action="store_true", help="write the optimized model")
+    codegen.add_argument("--without", action="append", default=[], choices=("linear", "cells", "pools"),
+                         help="with --optimize: leave out one optimization (repeatable)")
     codegen.add_argument("-o", "--output", metavar="model.py")
     codegen.set_defaults(run=run_codegen)
     return parser
+
+
+def _optimization_options(command) -> None:
+    command.add_argument("--no-optimize", action="store_true", help="the literal model, no reparameterisation")
+    command.add_argument("--without", action="append", default=[], choices=("linear", "cells", "pools"),
+                         help="leave out one optimization (repeatable)")
+
+
+def _optimize(args, default: bool = True):
+    """--no-optimize / --without PASS → the `optimize` argument of Spec.build."""
+    if getattr(args, "no_optimize", False) or not default:
+        return False
+    return {name: False for name in args.without} or True
 
 
 # ---- shared helpers ---------------------------------------------------------------------------------
@@ -212,7 +227,7 @@ def run_compile(args) -> int:
     data = _read_data(args.data)
     plan, note = None, ""
     try:
-        plan = spec.plan(data, optimize=not args.no_optimize)
+        plan = spec.plan(data, optimize=_optimize(args))
         note = f"; data: {plan.n_obs} rows" if plan.n_obs else ""
     except DagspecError as exc:
         if not all(d.code == "DS501" for d in exc.diagnostics):
@@ -249,7 +264,7 @@ def run_sample(args) -> int:
     if args.target_accept:
         options["target_accept"] = args.target_accept
     idata = sample(spec, data, draws=args.draws, tune=args.tune, chains=args.chains, random_seed=args.seed,
-                   sampler=args.sampler, optimize=not args.no_optimize, progressbar=not args.quiet, **options)
+                   sampler=args.sampler, optimize=_optimize(args), progressbar=not args.quiet, **options)
     print(summary_table(idata, spec))
     problems = health_warnings(idata)
     for problem in problems:
@@ -451,7 +466,7 @@ def run_codegen(args) -> int:
 
     spec = _load(args.file)
     data = _read_data(args.data)
-    source = spec.to_source(args.target, data, optimize=args.optimize, output=args.output)
+    source = spec.to_source(args.target, data, optimize=_optimize(args, default=args.optimize), output=args.output)
     if args.output:
         write_text(args.output, source)
         print(f"wrote {args.output}", file=sys.stderr)

@@ -164,6 +164,7 @@ class PriorStmt(IRNode):
     address: Address
     dist: Call | None = None
     alias: Name | None = None
+    parameterisation: Literal["centered", "noncentered"] | None = None  # for a hierarchical pool
 
 
 class RandomVar(IRNode):

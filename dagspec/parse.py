@@ -29,6 +29,9 @@ _TERMINAL_WORDS = {
     "STRING": "a string",
     "_NEWLINE": "a new line",
     "$END": "the end of the spec",
+    "PARAMETERISATION": "`centered` or `noncentered`",
+    "DIRECT": "`direct`",
+    "NONE": "`none`",
 }
 
 
@@ -186,8 +189,9 @@ class _ToIR(Transformer):
         return _as_name(items[0])
 
     def prior_stmt(self, meta, items):
-        address, dist, alias = items
-        return ir.PriorStmt(address=address, dist=dist, alias=alias, span=_meta_span(meta))
+        address, dist, alias, parameterisation = items
+        return ir.PriorStmt(address=address, dist=dist, alias=alias, span=_meta_span(meta),
+                            parameterisation=str(parameterisation) if parameterisation else None)
 
     def param_address(self, meta, items):
         return ir.Address(kind="param", node=_as_name(items[0]), param=_name(items[1]), span=_meta_span(meta))

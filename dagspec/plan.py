@@ -96,6 +96,7 @@ class RandomVariable:
     observed: PExpr | None = None
     source: str = ""  # the node name or parameter address it comes from
     default_prior: bool = False
+    parameterisation: str | None = None  # a pool's parameterisation as the spec asks
 
 
 @dataclass
@@ -240,7 +241,8 @@ class _Planner:
                                what=f"MvNormal's mu has {len(args['mu'].items)} entries but {param.address} has "
                                     f"{size} levels of {dims[-1]} in its last dimension",
                                suggestion=f"give mu one entry per level of {dims[-1]}")
-        return RandomVariable(param.name, dist.name, args, dims, source=param.address, default_prior=param.default_prior)
+        return RandomVariable(param.name, dist.name, args, dims, source=param.address, default_prior=param.default_prior,
+                              parameterisation=param.parameterisation)
 
     def _random(self, node) -> RandomVariable:
         observed = None

@@ -148,3 +148,32 @@ def test_strong_groups_keep_a_centred_pool():
     data = pd.DataFrame({"g": g, "y": rng.normal(2.0 * g, 0.1)})
     optimized = dagspec.parse(POOL).build(data)
     assert "effect" in {v.name for v in optimized.free_RVs}
+
+
+def test_the_spec_can_choose_a_pools_parameterisation():
+    rng = np.random.default_rng(5)
+    strong = pd.DataFrame({"g": np.repeat(np.arange(4), 50), "y": rng.normal(2.0 * np.repeat(np.arange(4), 50), 0.1)})
+    forced = dagspec.parse(POOL.replace("as effect", "as effect noncentered"))
+    assert "effect__z" in {e.name for e in forced.plan(strong, optimize=True).entries}
+    assert "non-centred pool (as the spec asks)" in " ".join(forced.plan(strong, optimize=True).notes)
+    kept = dagspec.parse(POOL.replace("as effect", "as effect centered"))
+    weak = pd.DataFrame({"g": np.repeat(np.arange(8), 3), "y": rng.normal(0, 2.0, 24)})
+    assert "effect__z" not in {e.name for e in kept.plan(weak, optimize=True).entries}
+    assert "noncentered" in forced.to_text()
+    with pytest.raises(dagspec.DagspecError) as info:
+        dagspec.parse("x -> y\nobserved x, y\nprior x -> y ~ Normal(0, 1) noncentered")
+    assert info.value.codes == ["DS409"]
+
+
+def test_cli_switches_optimizations_off_one_by_one(capsys):
+    from pathlib import Path
+
+    from dagspec import cli
+
+    spec = Path(__file__).resolve().parent.parent / "specs" / "tutorial" / "fork.dag"
+    cli.main(["compile", str(spec)])
+    assert "QR basis" in capsys.readouterr().out
+    cli.main(["compile", str(spec), "--without", "linear"])
+    assert "QR basis" not in capsys.readouterr().out
+    cli.main(["compile", str(spec), "--no-optimize"])
+    assert "optimizations" not in capsys.readouterr().out

@@ -87,6 +87,7 @@ class Parameter:
     dims: tuple[str, ...] = ()  # categorical nodes whose levels index this parameter
     span: Span = NO_SPAN  # of the prior statement that set it, else of its edge or outcome
     order: int = 0
+    parameterisation: str | None = None  # "centered" / "noncentered" as the spec asks, else None (dagspec chooses)
 
 
 @dataclass

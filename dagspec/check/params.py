@@ -72,6 +72,12 @@ def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, 
             param.prior, param.default_prior = statement.dist, False
         if statement.alias is not None:
             param.name, param.user_named = statement.alias.id, True
+        if statement.parameterisation is not None:
+            if param.prior.func not in ("Normal", "MvNormal") or not param.dims:
+                found.add("DS409", statement.span, option=statement.parameterisation, what=f"the prior of {key}",
+                          why=": only a Normal or MvNormal prior over levels (a pool) can be centred or not",
+                          options="centered or noncentered after a pool's prior")
+            param.parameterisation = statement.parameterisation
         param.span = statement.span
 
 

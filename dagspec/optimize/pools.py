@@ -19,17 +19,20 @@ FEW = 30
 def choose_pool_parameterisation(plan: Plan) -> None:
     entries = entries_by_name(plan)
     for entry in list(plan.entries):
-        if not _is_pool(entry, entries):
+        asked = isinstance(entry, RandomVariable) and entry.parameterisation is not None
+        if not asked and not _is_pool(entry, entries):
             continue
-        use = _use_of(plan, entry.name)
-        if use is None:
-            continue
-        likelihood, index = use
-        if _data_are_strong(plan, likelihood, index):
-            plan.notes.append(f"{entry.name}: centred pool (every group has strong data)")
-            continue
-        _noncentre(plan, entry)
-        plan.notes.append(f"{entry.name}: non-centred pool (some groups have little data)")
+        if asked:
+            centred, why = entry.parameterisation == "centered", "as the spec asks"
+        else:
+            use = _use_of(plan, entry.name)
+            if use is None:
+                continue
+            centred = _data_are_strong(plan, *use)
+            why = "every group has strong data" if centred else "some groups have little data"
+        if not centred:
+            _noncentre(plan, entry)
+        plan.notes.append(f"{entry.name}: {'centred' if centred else 'non-centred'} pool ({why})")
 
 
 def _is_pool(entry, entries) -> bool:
