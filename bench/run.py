@@ -6,6 +6,7 @@ Usage: python bench/run.py [--quick]   (--quick: two specs, few draws, small sca
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -101,14 +102,20 @@ def sampling_curve(sizes, draws: int) -> list[tuple[int, float, float]]:
     return rows
 
 
-def main(quick: bool) -> None:
+def main(quick: bool, reuse: str | None = None) -> None:
     names = ["fork", "binary_heterogenous"] if quick else sorted(MODELS)
     draws = 200 if quick else 1000
-    results = [compare(n, draws, draws, 2) for n in names]
-    for row in results:
-        print(row, flush=True)
+    if reuse:  # the comparisons of an earlier run (its JSON), to redo only the curves
+        results = json.loads(Path(reuse).read_text())
+    else:
+        results = []
+        for name in names:
+            results.append(compare(name, draws, draws, 2))
+            print(results[-1], flush=True)
+        (ROOT / "bench" / ("results-quick.json" if quick else "results.json")).write_text(
+            json.dumps(results, indent=1, default=float))
     curve = compile_curve([10, 50] if quick else [10, 100, 500, 1000, 2000])
-    rows = sampling_curve([1_000, 10_000] if quick else [1_000, 10_000, 100_000, 1_000_000], 200 if quick else 500)
+    rows = sampling_curve([1_000, 10_000] if quick else [1_000, 10_000, 100_000, 1_000_000], 200)
     ratios = [r["ratio"] for r in results]
     lines = [
         "# Benchmark: dagspec vs hand-written PyMC", "",
@@ -140,4 +147,6 @@ def main(quick: bool) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
-    main(parser.parse_args().quick)
+    parser.add_argument("--reuse", metavar="results.json", help="report an earlier run's comparisons, redo the curves")
+    arguments = parser.parse_args()
+    main(arguments.quick, arguments.reuse)
