@@ -38,6 +38,8 @@ class CausalGraph:
                 raise CausalGraphError(f"unknown {label} node(s): {', '.join(sorted(unknown))}")
         graph = nx.DiGraph(list(self.edges))
         graph.add_nodes_from(self.nodes)
+        if nx.is_directed_acyclic_graph(graph):
+            return
         try:
             cycle = nx.find_cycle(graph)
         except nx.NetworkXNoCycle:
