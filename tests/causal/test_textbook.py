@@ -17,6 +17,8 @@ PEARL_3_4 = parse_dagitty("""dag {
   X1 -> X3; X1 -> X4; X2 -> X4; X2 -> X5; X3 -> X; X4 -> X; X4 -> Y; X5 -> Y; X -> X6; X6 -> Y
 }""")  # Pearl, Causality, figure 3.4
 INSTRUMENT = parse_dagitty("dag { U [latent]; Z -> X -> Y; U -> X; U -> Y }")
+ELWERT = parse_dagitty("""dag { U [latent]; X [exposure]; Y [outcome]
+  U -> Z1; U -> Z3; X -> Z1; Z2 -> Y; Z2 -> Z1; Z2 -> Z3; Z3 -> Y }""")  # Elwert 2013: nothing to adjust
 COMBINED = parse_dagitty("dag { x1 -> x2 -> y; x1 -> y; x1 -> z; y -> z }")  # the tutorial's combined confounds
 
 
@@ -39,6 +41,7 @@ def sets(*groups):
     (INSTRUMENT, "X", "Y", []),
     (COMBINED, "x1", "y", sets(set())),
     (COMBINED, "x2", "y", sets({"x1"})),
+    (ELWERT, "X", "Y", sets(set())),
 ])
 def test_minimal_adjustment_sets_for_total_effects(graph, x, y, expected):
     assert adjustment_sets(graph, x, y) == expected
@@ -77,9 +80,12 @@ def test_nodes_marked_adjusted_are_in_every_set():
     (PIPE, {"m"}, False),
     (FORK, set(), False),
     (WAFFLE, {"A", "M"}, True),
+    (ELWERT, {"Z1"}, False),
+    (ELWERT, {"Z1", "Z2"}, False),  # U -> Z3 -> Y stays open
+    (ELWERT, {"Z1", "Z2", "Z3"}, True),
 ])
 def test_validity_of_given_sets(graph, z, valid):
-    x, y = ("W", "D") if graph is WAFFLE else ("x", "y")
+    x, y = {id(WAFFLE): ("W", "D"), id(ELWERT): ("X", "Y")}.get(id(graph), ("x", "y"))
     assert is_valid_adjustment(graph, x, y, z) is valid
 
 
