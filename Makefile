@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: install system-deps pymc3-env demo test test-fast bench clean
-PYTHON39 ?= $(shell command -v python3.9 || echo $(HOME)/.pyenv/versions/3.9.18/bin/python)
+PYTHON39 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.9*/bin/python) $(shell command -v python3.9))
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ demo: install system-deps
 # The PyMC3 3.11 lane of the tests (generated PyMC3 scripts): Python 3.9, kept between local runs.
 # Without Python 3.9 the lane's test is skipped (and says so), the rest of the suite runs.
 .venv-pymc3/.installed:
-	@if [ -x "$(PYTHON39)" ]; then \
+	@if [ -n "$(PYTHON39)" ] && "$(PYTHON39)" -c "import sys" 2>/dev/null; then \
 	  $(PYTHON39) -m venv .venv-pymc3 && .venv-pymc3/bin/pip install -q "pip<24" && \
 	  .venv-pymc3/bin/pip install -q "pymc3==3.11.5" "numpy<1.22.2" "arviz==0.11.4" "matplotlib<3.6" \
 	    "pandas<2" "xarray<2023" "scipy<1.8" && touch $@ || { rm -rf .venv-pymc3; echo "note: PyMC3 lane skipped"; }; \

@@ -235,8 +235,15 @@ def _plain(value):
 
 
 def _key(value):
+    """A level's identity: 1, 1.0 and "1" are the same level (integer codes match declared string levels)."""
     value = _plain(value)
-    return value if isinstance(value, str) else float(value)
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        value = number
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _check_outcome_support(node: NodeInfo, values: np.ndarray, column: str, model: CheckedModel, found: Diagnostics) -> None:

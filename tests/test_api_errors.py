@@ -97,3 +97,14 @@ def test_a_categorical_with_too_many_levels_is_refused():
     with pytest.raises(dagspec.DagspecError) as info:
         spec.plan(frame)
     assert codes(info) == ["DS413"] and "levels" in info.value.diagnostics[0].message
+
+
+def test_booleans_and_integer_coded_levels_are_accepted():
+    spec = dagspec.parse('node g : categorical(levels = ["1", "2", "3"])\nnode t\ng, t -> y\nobserved g, t, y')
+    frame = pd.DataFrame({"g": [1, 2, 3, 1], "t": [True, False, True, False], "y": [0.1, 0.2, 0.3, 0.4]})
+    columns = spec.columns(frame)
+    assert list(columns["g"].values) == [0, 1, 2, 0]
+    assert list(columns["t"].values) == [1.0, 0.0, 1.0, 0.0]
+    with pytest.raises(dagspec.DagspecError) as info:
+        spec.columns(frame.assign(g=[1, 2, 4, 1]))
+    assert codes(info) == ["DS506"] and "4" in info.value.diagnostics[0].message

@@ -96,7 +96,8 @@ class _Writer:
         coords = []
         for dim, levels in self.plan.coords.items():
             if dim == OBS_DIM:
-                coords.append(f"    {dim!r}: np.arange({self.plan.n_obs}),")
+                rows = f"len({next(iter(files.values()))})" if files else str(self.plan.n_obs)
+                coords.append(f"    {dim!r}: np.arange({rows}),")
             elif any(isinstance(e, DataVar) and e.levels is not None and e.node == dim for e in self.plan.entries):
                 coords.append(f"    {dim!r}: {self.names.get(dim, dim)}_levels,")
             else:
