@@ -14,7 +14,7 @@ import dagspec
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv-pymc3" / "bin" / "python"
 SPECS = sorted((ROOT / "specs" / "tutorial").glob("*.dag"))
-DRAWS = 300
+DRAWS = 200
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not PYTHON.exists(), reason="run `make pymc3-env` first")]
 

@@ -129,7 +129,8 @@ def test_data_sets_have_the_tutorial_sizes_and_levels():
     for file, columns in CSV_FILES.items():
         assert len(pd.read_csv(TUTORIAL / "data" / file)) == sizes.get(file, 100), file
     categorical = pd.read_csv(TUTORIAL / "data" / "categorical.csv")
-    assert sorted(categorical["x1"].unique()) == [0, 1, 2, 3, 4] and sorted(categorical["x2"].unique()) == [0, 1, 2, 3]
+    assert sorted(categorical["x1"].unique()) == [0, 1, 2, 3, 4]
+    assert sorted(categorical["x2"].unique()) == [0, 1, 2, 3]
     binary = pd.read_csv(TUTORIAL / "data" / "binary_heterogenous.csv")
     assert binary["y1"].dtype == np.int64 and set(binary["y1"]) == {0, 1}
     centred = pd.read_csv(TUTORIAL / "data" / "simple_regression.csv")["x1"]

@@ -137,11 +137,11 @@ TRUE_VALUES = {
 
 # What the deliberately wrong models estimate instead, in the population:
 # no_fork: x = 3z + e1, y = 2z + e2, so cov(x, y) / var(x) = 6 var(z) / (9 var(z) + 0.01) ≈ 2/3.
-# include_collider: z = 3x + 2y + e, so y = (z - 3x - e) / 2 and the regression of y on x and z gives
-# slope_x ≈ -3/2 (the noise e, sd 0.1, is tiny next to y's sd 3).
+# include_collider: z = 3x + 2y + e (var y = 9, var e = 0.01); regressing y on x and z gives
+# slope_x = -3 * 2 * 9 / (4 * 9 + 0.01) = -54 / 36.01 ≈ -1.4996.
 WRONG_MODEL_EXPECTATIONS = {
     "no_fork": {"slope": 6 * 9 / (9 * 9 + 0.01)},
-    "include_collider": {"slope_x": -1.5},
+    "include_collider": {"slope_x": -54 / 36.01},
 }
 
 
