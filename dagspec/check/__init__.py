@@ -30,9 +30,11 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
             estimates = estimate_checks.resolve(statements, nodes, edges, found)
             estimate_checks.regression_edges(statements, estimates, edges)
     params = generate(nodes, edges)
-    for estimate in estimates:
-        if estimate.alias and f"{estimate.exposure} -> {estimate.outcome}" in params:
-            params[f"{estimate.exposure} -> {estimate.outcome}"].name = estimate.alias
+    for estimate in estimates:  # the effect's parameter gets a clear name: `as name`, else effect_x_y
+        param = params.get(f"{estimate.exposure} -> {estimate.outcome}")
+        if param is not None and not nodes[estimate.exposure].categorical:
+            default = f"{'direct_' if estimate.direct else ''}effect_{estimate.exposure}_{estimate.outcome}"
+            param.name = estimate.alias or default
     apply_priors(spec, nodes, params, found)
     model = CheckedModel(spec, source, nodes, edges, params, estimates=estimates)
     _check_names(model, found)

@@ -42,6 +42,7 @@ def test_waffle_house_estimate_picks_the_smallest_set():
 def test_direct_effect_adjusts_for_the_mediator():
     spec = dagspec.parse("x -> m -> y\nx -> y\nobserved x, m, y\nestimate direct x -> y")
     assert spec.checked.estimates[0].adjust == ("m",)
+    assert spec.parameters["direct_effect_x_y"] == "x -> y"  # the effect's clear default name
     assert dagspec.parse("x -> m -> y\nx -> y\nobserved x, m, y\nestimate direct x -> y adjust m").warnings == []
 
 
