@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from . import ir
 from .check import CheckedModel, check
-from .diagnostics import DagspecError, error
+from .diagnostics import error
 from .parse import parse_text
 from .printer import to_text
 from .source import Source

@@ -105,7 +105,7 @@ def _family_kwargs(family: str, link: str, eta, aux: dict) -> dict:
 
 def _evaluate(expr, values):
     if isinstance(expr, Const):
-        return expr.value if not isinstance(expr.value, np.ndarray) else expr.value
+        return expr.value
     if isinstance(expr, VarRef):
         return values[expr.name]
     if isinstance(expr, ListOf):

@@ -6,11 +6,11 @@ from ..diagnostics import Diagnostics
 from ..dists import DISTRIBUTIONS, POSITIVE, UNIT, closest
 from ..families import FAMILIES
 from ..source import Source
-from .calls import bind_arguments, check_expression, expression_refs, lookup_dist
+from .calls import bind_arguments, check_expression, const_value, expression_refs, lookup_dist
 from . import estimates as estimate_checks
 from .declarations import declare
 from .graph import check_acyclic, classify_edges, warn_unused
-from .model import CheckedModel, Edge, NodeInfo, Parameter
+from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
 from .params import apply_priors, generate
 
 __all__ = ["check", "CheckedModel", "NodeInfo", "Edge", "Parameter"]
@@ -69,7 +69,7 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
         taken[param.name] = f"the parameter {param.address!r}"
 
 
-def _resolve_refs(expr, model: CheckedModel, values: dict[str, str], target: str, span, found: Diagnostics) -> None:
+def _resolve_refs(expr, model: CheckedModel, values: dict[str, str], target: str, found: Diagnostics) -> None:
     """Report unknown names in an expression and record an implicit edge for each known one."""
     for ref in expression_refs(expr):
         if ref.name in values:
@@ -85,8 +85,6 @@ def _resolve_refs(expr, model: CheckedModel, values: dict[str, str], target: str
 
 
 def _role(model: CheckedModel, name: str) -> str:
-    from .model import ROLE_WORDS
-
     return ROLE_WORDS[model.nodes[name].role]
 
 
@@ -97,7 +95,7 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
             _check_call(node.dist, model, values, node.name, found)
         elif node.role == "derived":
             check_expression(node.expr, found)
-            _resolve_refs(node.expr, model, values, node.name, node.span, found)
+            _resolve_refs(node.expr, model, values, node.name, found)
         elif node.role == "outcome":
             for name, value in node.fixed.items():
                 aux = FAMILIES[node.family].aux_param(name)
@@ -120,7 +118,7 @@ def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: 
     for name, value in bound.items():
         param = dist.param(name)
         check_expression(value, found, allow_dist=param.kind == "dist")
-        _resolve_refs(value, model, values, target, call.span, found)
+        _resolve_refs(value, model, values, target, found)
         if isinstance(value, ir.Ref) and value.name in model.nodes and model.nodes[value.name].role == "random":
             feeding = DISTRIBUTIONS.get(model.nodes[value.name].dist.func)
             if feeding is not None and param.kind == "scalar" and not feeding.support.within(param.support):
@@ -131,8 +129,6 @@ def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: 
 
 
 def _check_fixed(node: NodeInfo, name: str, value, aux, model: CheckedModel, found: Diagnostics) -> None:
-    from .calls import const_value
-
     number = const_value(value)
     if number is not None:
         if not aux.support.contains(number):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import closest
-from ..families import FAMILIES, LINKS, OUTCOME_OPTIONS
+from ..families import FAMILIES, OUTCOME_OPTIONS
 from ..parse import KEYWORDS
 from .calls import const_value
 from .model import Edge, NodeInfo, Observation

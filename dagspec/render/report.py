@@ -54,7 +54,7 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
     roles = {}
     for node in model.nodes.values():
         roles[node.role] = roles.get(node.role, 0) + 1
-    counts = ", ".join(f"{n} {ROLE_WORDS[r].split(' ', 1)[1]}{'s' if n != 1 and not r == 'derived' else ''}"
+    counts = ", ".join(f"{n} {ROLE_WORDS[r].split(' ', 1)[1]}{'s' if n != 1 and r != 'derived' else ''}"
                        for r, n in roles.items())
     lines = [f"{Path(spec.name).name}: {counts}; {len(model.params)} generated parameters{data_note}", ""]
 
