@@ -37,24 +37,13 @@ class Spec:
     def from_text(cls, text: str, name: str = "<string>", path: Path | None = None) -> "Spec":
         """Parse .dag text, or a dagitty graph (`dag { ... }`) which becomes the equivalent spec."""
         from .causal.api import DAGITTY
+        from .causal.dagitty import BLOCK_START
 
         if DAGITTY.match(text):  # diagnostics then point into the converted text, and say so
             text, name = _dagitty_to_spec(text, name), f"{name} (as converted from dagitty)"
-        elif GRAPH_BLOCK.search(text):  # a `dag { ... }` block among the statements
+        elif BLOCK_START.search(text):  # a `dag { ... }` block among the statements
             text = _expand_blocks(text, name)
         return cls(parse_text(text, name), Source(text, name), path)
-
-    def to_dagitty(self) -> str:
-        """The causal graph in dagitty's syntax (unobserved nodes marked latent)."""
-        from .causal.dagitty import to_dagitty
-        from .causal.graph import from_checked
-
-        graph = from_checked(self.checked)
-        if self.checked.estimates:
-            estimate = self.checked.estimates[0]
-            graph = graph.with_marks(exposure={estimate.exposure}, outcome={estimate.outcome},
-                                     adjusted=set(estimate.adjust) if not estimate.chosen else set())
-        return to_dagitty(graph)
 
     @classmethod
     def from_json(cls, document: str | dict) -> "Spec":
@@ -93,6 +82,18 @@ class Spec:
     def to_json(self, indent: int | None = 2) -> str:
         """The versioned IR as JSON (spans included)."""
         return self.ir.model_dump_json(indent=indent)
+
+    def to_dagitty(self) -> str:
+        """The causal graph in dagitty's syntax (unobserved nodes marked latent)."""
+        from .causal.dagitty import to_dagitty
+        from .causal.graph import from_checked
+
+        graph = from_checked(self.checked)
+        if self.checked.estimates:
+            estimate = self.checked.estimates[0]
+            graph = graph.with_marks(exposure={estimate.exposure}, outcome={estimate.outcome},
+                                     adjusted=set(estimate.adjust) if not estimate.chosen else set())
+        return to_dagitty(graph)
 
     def causal_graph(self):
         """The declared causal DAG as a networkx DiGraph."""
@@ -142,9 +143,6 @@ def _dagitty_to_spec(text: str, name: str) -> str:
     except DagittyParseError as exc:
         raise error("DS110", span=source.span_of_line(exc.line, exc.column), source=source, what=exc.message,
                     suggestion=exc.hint or "see dagitty's syntax: dag { x [exposure]; y [outcome]; x -> y }") from None
-
-
-GRAPH_BLOCK = re.compile(r"^[ \t]*dag\b[^{\n]*\{", re.M)
 
 
 def _expand_blocks(text: str, name: str) -> str:

@@ -212,7 +212,7 @@ def _spec_name(name: str) -> str:
     return cleaned if re.match(r"[A-Za-z_]", cleaned) else f"n_{cleaned}"
 
 
-_BLOCK_START = re.compile(r"^[ \t]*dag\b[^{\n]*\{", re.M)
+BLOCK_START = re.compile(r"^[ \t]*dag\b[^{\n]*\{", re.M)
 
 
 def expand_graph_blocks(text: str, declared: set[str]) -> str:
@@ -220,7 +220,7 @@ def expand_graph_blocks(text: str, declared: set[str]) -> str:
     block's own lines (so that later line numbers do not move). Nodes the spec declares itself are not
     declared again; latent nodes stay unobserved because the spec's `observed` statements decide that."""
     while True:
-        match = _BLOCK_START.search(text)
+        match = BLOCK_START.search(text)
         if match is None:
             return text
         depth, end = 0, None
