@@ -97,6 +97,7 @@ class RandomVariable:
     source: str = ""  # the node name or parameter address it comes from
     default_prior: bool = False
     parameterisation: str | None = None  # a pool's parameterisation as the spec asks
+    initval: object = None  # a starting value (the optimizer's least-squares guess for its Flat parameters)
 
 
 @dataclass

@@ -63,6 +63,8 @@ def _random_variable(entry: RandomVariable, values):
         chol, _, _ = pm.LKJCholeskyCov(entry.name, compute_corr=True, **kwargs)
         return chol
     observed = _evaluate(entry.observed, values) if entry.observed is not None else None
+    if entry.initval is not None:
+        kwargs["initval"] = entry.initval
     return getattr(pm, entry.dist)(entry.name, **kwargs, dims=dims, observed=observed)
 
 

@@ -5,6 +5,8 @@ import keyword
 import os
 from pathlib import Path
 
+import numpy as np
+
 from ..dists import DISTRIBUTIONS
 from ..families import FAMILIES
 from ..plan import OBS_DIM, DataVar, DerivedVar, LikelihoodVar, Plan, PriorPotential, RandomVariable, VarRef
@@ -199,6 +201,9 @@ class _Writer:
                         f"{ident} = pm.expand_packed_triangular({n}, {ident}_packed, lower=True)"]
             return [f"{ident}, {ident}_corr, {ident}_stds = pm.LKJCholeskyCov({entry.name!r}, {args}, compute_corr=True)"]
         observed = f", observed={self.print(entry.observed)}" if entry.observed is not None else ""
+        if entry.initval is not None:  # PyMC3 calls it testval
+            value = np.asarray(entry.initval).tolist()
+            observed += f", {'testval' if self.target == 'pymc3' else 'initval'}={value!r}"
         args = f", {args}" if args else ""
         note = "  # default prior" if entry.default_prior else ""
         return [f"{ident} = pm.{entry.dist}({entry.name!r}{args}{self._dims(entry.dims)}{observed}){note}"]

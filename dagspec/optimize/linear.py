@@ -29,8 +29,14 @@ def _reparameterise(plan: Plan, likelihood: LikelihoodVar) -> None:
     means = X.mean(axis=0) if intercept is not None else np.zeros(X.shape[1])
     centred = X - means
     basis = _qr(centred) if len(numeric) >= 2 and _correlated(centred) else None
+    outcome = data_values(plan, VarRef(likelihood.observed)) if likelihood.link == "identity" else None
     if basis is not None:
         _use_qr(plan, likelihood, numeric, *basis, centre=intercept is not None)
+        if outcome is not None and not [t for t in likelihood.terms if t.param != f"{likelihood.name}__theta"]:
+            # a least-squares start for the Flat coefficients: the same posterior, found sooner
+            theta = next(e for e in plan.entries if e.name == f"{likelihood.name}__theta")
+            residual = outcome - (outcome.mean() if intercept is not None else 0.0)
+            theta.initval = np.linalg.lstsq(basis[0], residual, rcond=None)[0]
         plan.notes.append(f"{likelihood.name}: QR basis for the correlated predictors "
                           f"{', '.join(_label(t) for t in numeric)}")
     elif intercept is not None:
@@ -98,11 +104,13 @@ def _data_name(plan: Plan, value) -> str:
 def _centre_intercept(plan: Plan, likelihood: LikelihoodVar, intercept: RandomVariable, numeric: list[Term],
                       means: np.ndarray) -> None:
     centred = f"{intercept.name}__centred"
+    outcome = data_values(plan, VarRef(likelihood.observed)) if likelihood.link == "identity" else None
     expr = VarRef(centred)
     for term, mean in zip(numeric, means):
         expr = Op("-", (expr, Op("*", (VarRef(term.param), Const(float(mean))))))
     replace(plan, intercept, [
-        RandomVariable(centred, "Flat", {}, source=f"{intercept.source} (centred)"),
+        RandomVariable(centred, "Flat", {}, source=f"{intercept.source} (centred)",
+                       initval=float(outcome.mean()) if outcome is not None else None),
         DerivedVar(intercept.name, expr),
         PriorPotential(f"{intercept.name}__prior", intercept.dist, intercept.args, VarRef(intercept.name)),
     ])
