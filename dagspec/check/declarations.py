@@ -16,16 +16,19 @@ NODE_TYPES = ("numeric", "categorical")
 def declare(spec: ir.SpecIR, found: Diagnostics) -> tuple[dict[str, NodeInfo], list[Edge]]:
     nodes: dict[str, NodeInfo] = {}
     first_seen: dict[str, ir.Name] = {}
+    by_node_statement: set[str] = set()  # names first claimed by `node` (for the "declared twice" message)
 
     def claim(name: ir.Name, what: str) -> bool:
         if name.id in RESERVED:
             found.add("DS203", name.span, name=name.id)
             return False
         if name.id in first_seen:
-            code = "DS308" if what == "node" and isinstance(first_seen[name.id], _NodeName) else "DS202"
+            code = "DS308" if what == "node" and name.id in by_node_statement else "DS202"
             found.add(code, name.span, name=name.id, line=first_seen[name.id].span.line)
             return False
-        first_seen[name.id] = _NodeName(id=name.id, span=name.span) if what == "node" else name
+        first_seen[name.id] = name
+        if what == "node":
+            by_node_statement.add(name.id)
         return True
 
     for order, statement in enumerate(spec.statements):
@@ -53,10 +56,6 @@ def declare(spec: ir.SpecIR, found: Diagnostics) -> tuple[dict[str, NodeInfo], l
             nodes[name].observed = observation
     _assign_roles(nodes, edges, found)
     return nodes, edges
-
-
-class _NodeName(ir.Name):
-    """Marks a name first claimed by a `node` declaration (for the 'declared twice' message)."""
 
 
 def _alias(alias: ir.Name | None) -> str | None:
