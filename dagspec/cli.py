@@ -1,15 +1,28 @@
-"""argv → the dagspec commands (check, compile, sample, graph, plot, explain, adjust, do, codegen, ...); exit 0/1/2."""
+"""argv → the dagspec commands (check, compile, sample, graph, plot, explain, adjust, do, codegen, fmt, ...).
+
+Exit codes: 0 clean, 1 findings (errors; warnings too with --strict), 2 usage or I/O error, 3 a bug in
+dagspec (with a banner and the traceback), 130 Ctrl-C. User errors print one message, never a traceback.
+Heavy libraries (PyMC, ArviZ, matplotlib) are imported inside the commands that need them, so `check` is quick.
+"""
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
 from .diagnostics import DagspecError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+# the modules each NUTS implementation needs (pymc's own needs nothing more)
+SAMPLER_MODULES = {"pymc": (), "nutpie": ("nutpie",), "numpyro": ("numpyro", "jax"), "blackjax": ("blackjax", "jax")}
+PLOTS = ("trace", "posterior", "forest")
+MAX_PLOTTED_ELEMENTS = 20  # without --var, variables with more values per draw than this are left out
 
 
 class UsageError(Exception):
@@ -33,6 +46,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dagspec: interrupted; nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `dagspec check . | head`: the reader left; say nothing more
+        _silence_stdout()
+        return EXIT_FINDINGS
+    except OSError as exc:  # reading or writing a file failed (a full disk, a missing folder, permissions)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"dagspec: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception:  # noqa: BLE001 - anything else is our bug, and says so
         print("=" * 72 + "\nthis is a bug in dagspec, not in your spec: please report it with the text below\n"
               + "=" * 72, file=sys.stderr)
@@ -40,7 +60,37 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BUG
 
 
+def _silence_stdout() -> None:
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (e.g. captured in tests)
+        pass
+
+
 # ---- arguments -------------------------------------------------------------------------------------
+
+def _count(minimum: int):
+    """An argparse type: an integer of at least `minimum` (a bad value is a usage error, exit 2)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text} is less than {minimum}")
+        return value
+    return parse
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
+    return value
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dagspec", description="Declarative causal regression specs compiled to PyMC.")
@@ -49,28 +99,33 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="parse and check specs (files or folders)")
     check.add_argument("paths", nargs="+", metavar="FILE|DIR")
-    check.add_argument("--format", choices=("short", "full", "json", "github"), default="short")
+    check.add_argument("--format", choices=("short", "full", "json", "github"), default="short",
+                       help="short: file:line:col: severity CODE message (default); full: with the source line "
+                            "and hint; json; github: Actions annotations")
     check.add_argument("--strict", action="store_true", help="warnings are findings too (exit 1)")
     check.add_argument("--data", metavar="FILE", help="also check this CSV/Parquet data against the spec")
     check.set_defaults(run=run_check)
 
     compile_ = commands.add_parser("compile", help="show the parameters, priors and likelihoods a spec became")
     compile_.add_argument("file")
-    compile_.add_argument("--data", metavar="FILE")
-    compile_.add_argument("--emit", choices=("text", "ir", "plan"), default="text")
+    compile_.add_argument("--data", metavar="FILE", help="CSV/Parquet data (default: the file the spec names)")
+    compile_.add_argument("--emit", choices=("text", "ir", "plan"), default="text",
+                          help="text: the report (default); ir: the JSON IR; plan: the backend-neutral plan")
     _optimization_options(compile_)
     compile_.set_defaults(run=run_compile)
 
     sample = commands.add_parser("sample", help="sample the posterior and summarise it")
     sample.add_argument("file")
-    sample.add_argument("--data", metavar="FILE")
-    sample.add_argument("--draws", type=int, default=1000)
-    sample.add_argument("--tune", type=int, default=1000)
-    sample.add_argument("--chains", type=int, default=4)
-    sample.add_argument("--cores", type=int, default=None)
-    sample.add_argument("--seed", type=int, default=None)
-    sample.add_argument("--target-accept", type=float, default=None)
-    sample.add_argument("--sampler", choices=("pymc", "nutpie", "numpyro", "blackjax"), default=None)
+    sample.add_argument("--data", metavar="FILE", help="CSV/Parquet data (default: the file the spec names)")
+    sample.add_argument("--draws", type=_count(1), default=1000, help="draws per chain after tuning (1000)")
+    sample.add_argument("--tune", type=_count(0), default=1000, help="tuning steps per chain (1000)")
+    sample.add_argument("--chains", type=_count(1), default=4, help="independent chains (4)")
+    sample.add_argument("--cores", type=_count(1), default=None, help="chains run in parallel (PyMC's default)")
+    sample.add_argument("--seed", type=_count(0), default=None, help="random seed, for reproducible draws")
+    sample.add_argument("--target-accept", type=_probability, default=None, metavar="P",
+                        help="NUTS target acceptance rate in (0, 1); raise it (e.g. 0.95) against divergences")
+    sample.add_argument("--sampler", choices=SAMPLER_MODULES, default=None,
+                        help="NUTS implementation (default: the fastest installed)")
     _optimization_options(sample)
     sample.add_argument("--strict", action="store_true", help="exit 1 when the sampler reports problems")
     sample.add_argument("--out", metavar="FILE.nc", help="write the InferenceData to NetCDF (atomically)")
@@ -79,14 +134,16 @@ def _parser() -> argparse.ArgumentParser:
 
     graph = commands.add_parser("graph", help="draw the causal DAG (svg, png, pdf or dot)")
     graph.add_argument("file")
-    graph.add_argument("-o", "--output", required=True, metavar="OUT.svg|png|pdf|dot")
+    graph.add_argument("-o", "--output", required=True, metavar="OUT.svg|png|pdf|dot",
+                       help="the picture to write; its suffix picks the format (- writes DOT to stdout)")
     graph.set_defaults(run=run_graph)
 
     plot = commands.add_parser("plot", help="plot a posterior written by `sample --out`")
     plot.add_argument("idata", metavar="IDATA.nc")
     plot.add_argument("-o", "--output", required=True, metavar="OUT.png")
-    plot.add_argument("--kind", choices=("trace", "posterior", "forest"), default="trace")
-    plot.add_argument("--var", action="append", dest="vars", metavar="NAME")
+    plot.add_argument("--kind", choices=PLOTS, default="trace", help="trace (default), posterior or forest")
+    plot.add_argument("--var", action="extend", dest="vars", metavar="NAME", nargs="+",
+                      help="variables to plot (repeatable; default: every named one of modest size)")
     plot.set_defaults(run=run_plot)
 
     explain = commands.add_parser("explain", help="the paths between an exposure and an outcome, in words")
@@ -164,7 +221,7 @@ def _spec_files(paths: list[str]) -> list[Path]:
             raise UsageError(f"no such file or directory: {name}")
     if not files:
         raise UsageError("no .dag files found in " + ", ".join(paths))
-    return files
+    return list(dict.fromkeys(files))  # a file named twice (or inside a named folder) is checked once
 
 
 def _read_data(path: str | None):
@@ -229,11 +286,24 @@ def run_compile(args) -> int:
         plan = spec.plan(data, optimize=_optimize(args))
         note = f"; data: {plan.n_obs} rows" if plan.n_obs else ""
     except DagspecError as exc:
-        if not all(d.code == "DS501" for d in exc.diagnostics):
+        # Without --data, a spec that names no data (DS501) or a data file that is not there (DS503) still
+        # compiles: the report shows dims by name instead of sizes. A plan needs the data.
+        codes = {d.code for d in exc.diagnostics}
+        if data is not None or not codes <= {"DS501", "DS503"}:
             raise
-        note = "; no data given, so shapes are shown as dims"
+        if args.emit == "plan":
+            if codes == {"DS501"}:
+                raise UsageError("a plan needs data, and the spec names no data file: pass --data FILE") from None
+            raise
+        note = "; no data, so shapes are shown by dim name"
+        for diagnostic in exc.diagnostics:
+            if diagnostic.code == "DS503":
+                print(f"{diagnostic.location}: note: {diagnostic.message}; shapes are shown by dim name",
+                      file=sys.stderr)
     if args.emit == "plan":
-        print(_plan_text(plan) if plan is not None else "no plan without data: pass --data FILE")
+        from .render.plan import plan_text
+
+        sys.stdout.write(plan_text(plan, Path(spec.name).name))
         return EXIT_OK
     sys.stdout.write(compile_report(spec, plan, note))
     for warning in spec.warnings:
@@ -241,33 +311,39 @@ def run_compile(args) -> int:
     return EXIT_OK
 
 
-def _plan_text(plan) -> str:
-    from dataclasses import fields
-
-    lines = [f"coords: { {k: len(v) for k, v in plan.coords.items()} }"]
-    for entry in plan.entries:
-        shown = {f.name: getattr(entry, f.name) for f in fields(entry) if f.name not in ("values", "name")}
-        lines.append(f"{type(entry).__name__} {entry.name}: {shown}")
-    return "\n".join(lines)
-
-
 def run_sample(args) -> int:
-    from .render.health import health_warnings
-    from .render.summary import summary_table
-
     spec = _load(args.file)
     data = _read_data(args.data)
+    if args.out:
+        _check_writable(args.out)  # before a long run, not after it
+    sampler = _available_sampler(args.sampler)
     from . import sample
+    from .render.health import health_warnings
+    from .render.summary import summary_table, user_variables
 
     options = {"cores": args.cores} if args.cores else {}
     if args.target_accept:
         options["target_accept"] = args.target_accept
-    idata = sample(spec, data, draws=args.draws, tune=args.tune, chains=args.chains, random_seed=args.seed,
-                   sampler=args.sampler, optimize=_optimize(args), progressbar=not args.quiet, **options)
+    if sampler == "pymc":
+        # The summary needs no pointwise log-likelihood, and PyMC cannot compute it for a model whose
+        # variables carry initial values (the optimizer's least-squares starts): NotImplementedError.
+        options["idata_kwargs"] = {"log_likelihood": False}
+    options["compute_convergence_checks"] = False  # dagspec reports convergence itself, in its own words
+    if args.quiet:  # no progress bar, and none of PyMC's running commentary either
+        import importlib
+        import logging
+
+        importlib.import_module("pymc")  # importing pymc sets its logger's level, so set ours after that
+        logging.getLogger("pymc").setLevel(logging.ERROR)
+    print(f"sampling {Path(spec.name).name} with {sampler}: {args.chains} chain(s) of {args.draws} draws after "
+          f"{args.tune} tuning steps", file=sys.stderr)
+    with interrupts_stop_sampling():
+        idata = sample(spec, data, draws=args.draws, tune=args.tune, chains=args.chains, random_seed=args.seed,
+                       sampler=sampler, optimize=_optimize(args), progressbar=not args.quiet, **options)
     print(summary_table(idata, spec))
-    problems = health_warnings(idata)
+    problems = health_warnings(idata, user_variables(idata, spec))
     for problem in problems:
-        print(problem.short(), file=sys.stderr)
+        print(problem.full(), file=sys.stderr)
     if args.out:
         from .atomic import atomic_path
 
@@ -277,15 +353,67 @@ def run_sample(args) -> int:
     return EXIT_FINDINGS if args.strict and problems else EXIT_OK
 
 
+def _available_sampler(name: str | None) -> str:
+    """The sampler asked for if it can be imported (a usage error, exit 2, naming it if not), else the default."""
+    if name is None:
+        from .backends.sample import default_sampler
+
+        return default_sampler()
+    import importlib
+
+    for module in SAMPLER_MODULES[name]:
+        try:
+            importlib.import_module(module)
+        except Exception as exc:  # noqa: BLE001 - ImportError, or a broken install failing as it loads
+            reason = "is not installed" if isinstance(exc, ModuleNotFoundError) else f"is not available ({exc})"
+            raise UsageError(f"sampler {name} {reason}: pip install 'dagspec[{name}]', or use --sampler pymc") from None
+    return name
+
+
+def _check_writable(path: str) -> None:
+    """Fail before a long run, not after it, when the output file cannot be written."""
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"{path} is a folder: give a file name, e.g. {target / 'posterior.nc'}")
+    folder = next((p for p in target.absolute().parents if p.exists()), None)
+    if folder is None or not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise UsageError(f"cannot write {path}: {folder} is not a writable folder")
+
+
+@contextmanager
+def interrupts_stop_sampling():
+    """Make Ctrl-C stop the command even where a sampler catches it (PyMC and nutpie do, and return the draws
+    made so far): after the block, a Ctrl-C pressed during it raises KeyboardInterrupt, so nothing is written."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed = []
+
+    def on_interrupt(signum, frame):
+        pressed.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+    if pressed:
+        raise KeyboardInterrupt
+
+
 def run_graph(args) -> int:
     from .atomic import atomic_path
     from .render.dot import RENDERED, RenderError, render, to_dot
 
     spec = _load(args.file)
+    text = to_dot(spec.checked, Path(spec.name).name)
+    if args.output == "-":
+        sys.stdout.write(text)
+        return EXIT_OK
     fmt = Path(args.output).suffix.lower().lstrip(".")
     if fmt not in RENDERED + ("dot", "gv"):
-        raise UsageError(f"cannot draw to .{fmt}: use .svg, .png, .pdf or .dot")
-    text = to_dot(spec.checked, Path(spec.name).name)
+        raise UsageError(f"cannot draw to .{fmt or args.output}: use .svg, .png, .pdf or .dot (or - for DOT on stdout)")
     if fmt in ("dot", "gv"):
         payload = text.encode()
     else:
@@ -308,26 +436,50 @@ def run_plot(args) -> int:
 
     from .atomic import atomic_path
 
-    if not Path(args.idata).exists():
-        raise UsageError(f"no such file: {args.idata}")
-    try:
-        idata = az.from_netcdf(args.idata)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read {args.idata} as InferenceData: {exc}") from None
-    names = args.vars or [v for v in idata.posterior.data_vars if "__" not in v]
-    missing = [v for v in names if v not in idata.posterior]
-    if missing:
-        raise UsageError(f"not in the posterior: {', '.join(missing)}; it has {', '.join(idata.posterior.data_vars)}")
+    figure_format = (Path(args.output).suffix.lstrip(".") or "png").lower()
+    formats = plt.figure().canvas.get_supported_filetypes()
+    plt.close("all")
+    if figure_format not in formats:
+        raise UsageError(f"cannot plot to .{figure_format}: use one of " + ", ".join(f".{f}" for f in sorted(formats)))
+    idata = _read_idata(args.idata)
+    posterior = idata.posterior
+    if args.vars:
+        names = args.vars
+        missing = [v for v in names if v not in posterior]
+        if missing:
+            raise UsageError(f"not in the posterior: {', '.join(missing)}; it has {', '.join(posterior.data_vars)}")
+    else:
+        per_draw = max(posterior.sizes.get("chain", 1) * posterior.sizes.get("draw", 1), 1)
+        names = [v for v in posterior.data_vars if "__" not in v and posterior[v].size // per_draw <= MAX_PLOTTED_ELEMENTS]
+        if not names:
+            raise UsageError(f"nothing small enough to plot in {args.idata}: choose variables with --var NAME")
     plotter = {"trace": az.plot_trace, "posterior": az.plot_posterior, "forest": az.plot_forest}[args.kind]
     options = {"combined": True} if args.kind == "forest" else {}
     plotter(idata, var_names=names, **options)
     figure = plt.gcf()
     figure.tight_layout()
-    suffix = Path(args.output).suffix or ".png"
     with atomic_path(args.output) as temporary:
-        figure.savefig(temporary, format=suffix.lstrip("."), dpi=100)
+        figure.savefig(temporary, format=figure_format, dpi=100)
+    plt.close("all")
     print(f"wrote {args.output}", file=sys.stderr)
     return EXIT_OK
+
+
+def _read_idata(path: str):
+    """A NetCDF file written by `sample --out` → InferenceData with a posterior; a usage error otherwise."""
+    import arviz as az
+
+    if not Path(path).is_file():
+        raise UsageError(f"no such file: {path}")
+    try:
+        idata = az.from_netcdf(path)
+    except Exception as exc:  # noqa: BLE001 - h5py/netCDF4/xarray raise many kinds for a file that is not one
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UsageError(f"cannot read {path} as ArviZ InferenceData (NetCDF): {reason}") from None
+    if "posterior" not in idata.groups():
+        raise UsageError(f"{path} has no posterior group (it has: {', '.join(idata.groups()) or 'nothing'}); "
+                         f"write one with `dagspec sample FILE --out {path}`")
+    return idata
 
 
 def _effect(text: str) -> tuple[str, str]:
@@ -402,7 +554,6 @@ def run_export(args) -> int:
 
 
 def run_do(args) -> int:
-    import arviz as az
     import numpy as np
 
     from . import do
@@ -417,9 +568,7 @@ def run_do(args) -> int:
             settings[name.strip()] = float(value)
         except ValueError:
             settings[name.strip()] = value.strip()  # a level name
-    if not Path(args.idata).exists():
-        raise UsageError(f"no such file: {args.idata}")
-    idata = az.from_netcdf(args.idata)
+    idata = _read_idata(args.idata)
     draws = do(spec, idata, settings, data=_read_data(args.data), random_seed=args.seed)
     shown = ", ".join(f"{k} = {v}" for k, v in settings.items())
     print(f"outcomes under do({shown}): the mean over rows, per posterior draw")

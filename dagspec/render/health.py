@@ -4,11 +4,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..diagnostics import Diagnostic
+from .summary import arviz_quiet
 
-ESS_PER_CHAIN = 100
+ESS_PER_CHAIN = 100  # bulk ESS below 100 per chain (400 for the default 4 chains) is too noisy (Vehtari et al.)
+R_HAT_LIMIT = 1.01
 
 
-def health_warnings(idata) -> list[Diagnostic]:
+def health_warnings(idata, names: list[str] | None = None) -> list[Diagnostic]:
+    """Divergences, tree-depth hits, R-hat above 1.01 and low bulk ESS of `names` (default: every posterior
+    variable without `__` in its name), each as a warning diagnostic with a remedy."""
     import arviz as az
 
     found: list[Diagnostic] = []
@@ -22,11 +26,13 @@ def health_warnings(idata) -> list[Diagnostic]:
             hits = int(np.asarray(stats[name]).sum())
             if hits:
                 found.append(_warning("DS603", hits=hits))
-    names = [v for v in idata.posterior.data_vars if "__" not in v]
+    if names is None:
+        names = [v for v in idata.posterior.data_vars if "__" not in v]
     if names:
-        summary = az.summary(idata, var_names=names, kind="diagnostics")
+        with arviz_quiet():
+            summary = az.summary(idata, var_names=names, kind="diagnostics")
         chains = idata.posterior.sizes.get("chain", 1)
-        high = summary[summary["r_hat"] > 1.01]
+        high = summary[summary["r_hat"] > R_HAT_LIMIT]
         if len(high):
             found.append(_warning("DS604", names=", ".join(high.index[:5]), worst=f"{high['r_hat'].max():.3f}"))
         low = summary[summary["ess_bulk"] < ESS_PER_CHAIN * chains]

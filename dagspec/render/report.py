@@ -11,6 +11,11 @@ _INVERSE = {"identity": "{}", "logit": "invlogit({})", "probit": "invprobit({})"
             "log": "exp({})", "inverse": "1 / ({})", "sqrt": "({})^2"}
 
 
+def inverse_link(link: str, eta: str) -> str:
+    """The mean as written from the linear predictor's text, e.g. `invlogit(a + b * x)` for a logit link."""
+    return _INVERSE[link].format(eta)
+
+
 def linear_predictor(model, outcome: str) -> str:
     """The linear predictor of an outcome written out with parameter names, e.g. `a + b * x + c[g]`."""
     parts = []
@@ -29,7 +34,7 @@ def linear_predictor(model, outcome: str) -> str:
 
 def likelihood_line(model, node) -> str:
     family = FAMILIES[node.family]
-    eta = _INVERSE[node.link].format(linear_predictor(model, node.name))
+    eta = inverse_link(node.link, linear_predictor(model, node.name))
     args = [f"{family.mean} = {eta}"]
     for aux in family.aux:
         if aux.name in node.fixed:
@@ -39,6 +44,16 @@ def likelihood_line(model, node) -> str:
     return f"{node.pymc_name} ~ {node.family}({', '.join(args)})"
 
 
+def shape_text(model, dims, coords: dict) -> str:
+    """A parameter's shape: each dim's level count from the data (`coords`), else from the levels the spec
+    declares, else the dim's name (symbolic, when no data is at hand), e.g. `(5, 4)` or `(x1,)`."""
+    sizes = []
+    for dim in dims:
+        levels = coords.get(dim) or (model.nodes[dim].levels if dim in model.nodes else None)
+        sizes.append(str(len(levels)) if levels else dim)
+    return "(" + ", ".join(sizes) + ("," if len(sizes) == 1 else "") + ")"
+
+
 def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return [indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -46,11 +61,7 @@ def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
 
 def compile_report(spec, plan=None, data_note: str = "") -> str:
     model = spec.checked
-    shapes = {}
-    if plan is not None:
-        for entry in plan.entries:
-            dims = getattr(entry, "dims", ())
-            shapes[entry.name] = "(" + ", ".join(str(len(plan.coords[d])) for d in dims) + ("," if len(dims) == 1 else "") + ")"
+    coords = plan.coords if plan is not None else {}
     roles = {}
     for node in model.nodes.values():
         roles[node.role] = roles.get(node.role, 0) + 1
@@ -61,7 +72,7 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
     rows = [["address", "name", "prior", "shape", "dims"]]
     for param in model.params.values():
         prior = call_text(param.prior) + (" (default)" if param.default_prior else "")
-        rows.append([param.address, param.name, prior, shapes.get(param.name, "?" if param.dims else "()"),
+        rows.append([param.address, param.name, prior, shape_text(model, param.dims, coords),
                      ", ".join(param.dims) or "-"])
     if len(rows) > 1:
         lines += ["parameters"] + _table(rows) + [""]

@@ -1,20 +1,63 @@
 """InferenceData + Spec → the posterior summary table of the user-named parameters (mean, sd, HDI, ESS, R-hat)."""
 from __future__ import annotations
 
+import logging
+import math
+import warnings
+from contextlib import contextmanager
+
+MAX_ELEMENTS = 50  # a variable with more values than this (per draw) is listed by name, not row by row
+
 
 def user_variables(idata, spec) -> list[str]:
+    """The posterior variables the user knows by name: parameters, free random variables, derived quantities."""
     names = list(spec.parameters)
     names += [n.pymc_name for n in spec.checked.nodes.values() if n.role == "derived"]
-    return [n for n in names if n in idata.posterior]
+    return [n for n in dict.fromkeys(names) if n in idata.posterior]
 
 
-def summary_table(idata, spec) -> str:
+def _elements(idata, name: str) -> int:
+    variable = idata.posterior[name]
+    return math.prod(size for dim, size in variable.sizes.items() if dim not in ("chain", "draw"))
+
+
+def summary_table(idata, spec, max_elements: int = MAX_ELEMENTS) -> str:
+    """An ArviZ summary (94% HDI) of the user's variables; huge arrays are named below the table instead."""
     import arviz as az
 
     names = user_variables(idata, spec)
-    table = az.summary(idata, var_names=names, hdi_prob=0.94, round_to="none")
-    columns = [c for c in ("mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat") if c in table]
-    table = table[columns]
-    formats = {c: "{:.0f}".format for c in ("ess_bulk", "ess_tail")} | {"r_hat": "{:.3f}".format}
-    formats |= {c: "{:.4g}".format for c in ("mean", "sd", "hdi_3%", "hdi_97%")}
-    return table.to_string(formatters=formats)
+    shown = [n for n in names if _elements(idata, n) <= max_elements]
+    skipped = [n for n in names if n not in shown]
+    lines = []
+    if shown:
+        with arviz_quiet():
+            table = az.summary(idata, var_names=shown, hdi_prob=0.94, round_to="none")
+        columns = [c for c in ("mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat") if c in table]
+        table = table[columns]
+        formats = {c: "{:.0f}".format for c in ("ess_bulk", "ess_tail")} | {"r_hat": "{:.3f}".format}
+        formats |= {c: "{:.4g}".format for c in ("mean", "sd", "hdi_3%", "hdi_97%")}
+        lines.append(table.to_string(formatters=formats))
+    else:
+        lines.append("no named parameters to summarise")
+    if skipped:
+        sizes = ", ".join(f"{n} ({_elements(idata, n)} values)" for n in skipped)
+        lines.append(f"not shown, too many values for a table: {sizes}; see them with `dagspec plot --var NAME` "
+                     "or arviz.summary")
+    return "\n".join(lines)
+
+
+@contextmanager
+def arviz_quiet():
+    """ArviZ logs a warning when a diagnostic needs more chains or draws; dagspec says so in its own words."""
+    import arviz
+
+    logger = getattr(arviz, "_log", None) or logging.getLogger("arviz")  # arviz's own Logger, not a registered one
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            yield
+    finally:
+        logger.setLevel(level)
