@@ -125,9 +125,9 @@ CODES: dict[str, Code] = {
     "DS502": _e("missing column", "column {column!r} for {name!r} is not in the data; columns are {columns}",
                 "{suggestion}"),
     "DS503": _e("data file", "cannot read data file {path!r}: {reason}",
-                "paths are relative to the spec file; CSV and Parquet are read"),
+                "paths are relative to the spec file; CSV, Parquet and JSON (named arrays) are read"),
     "DS504": _e("missing values", "column {column!r} has {count} missing or infinite value(s), first at row(s) {rows}",
-                "remove or impute those rows before fitting"),
+                "drop those rows with `where complete` at the end of the `observed` statement, or impute them"),
     "DS505": _e("non-numeric", "column {column!r} of numeric node {name!r} has non-numeric values, first at row(s) {rows}: {values}",
                 "declare `node {name} : categorical` if it names categories, or clean the column"),
     "DS506": _e("undeclared level", "column {column!r} has level(s) {levels} that {name!r} does not declare (declared: {declared})",
@@ -146,7 +146,9 @@ CODES: dict[str, Code] = {
                 "pass at least one row"),
     "DS513": _w("constant predictor", "{name!r} has the same value ({value}) in every row, so its effect on {target} is not identified",
                 "remove the edge from the fit, or check the data"),
-    # ---- running (DS6xx) ----
+    "DS514": _e("bad transform", "{what}",
+                "{suggestion}"),
+    # ---- running: sampling, predictive checks, model comparison (DS6xx) ----
     "DS601": _e("sampler", "the sampler {sampler!r} {why}", ""),
     "DS602": _w("divergences", "{divergent} divergent transition(s): the sampler could not follow the posterior's geometry, so the draws may be biased",
                 "raise --target-accept (e.g. 0.95), keep optimizations on (non-centred pools), or give tighter priors"),
@@ -156,6 +158,18 @@ CODES: dict[str, Code] = {
                 "run more tuning and draws (--tune, --draws), or look for a multimodal or unidentified parameter"),
     "DS605": _w("low ESS", "effective sample size below {needed} for {names} (lowest {worst}): estimates are noisy",
                 "draw more samples (--draws), or reparameterise"),
+    "DS606": _w("unreliable LOO", "LOO is unreliable for {where} (Pareto k above {limit}): leaving such a row out changes the posterior too much for importance sampling",
+                "look at those rows (outliers? a missing predictor?), try a more robust family (e.g. StudentT), or draw more samples"),
+    "DS607": _e("different data", "models do not predict the same data: {why}",
+                "compare specs fitted to the same rows of the same outcomes (give every spec the same data, e.g. --data FILE); pick one outcome with --outcome NODE"),
+    "DS608": _e("posterior of another spec", "the posterior does not fit {spec}: {why}",
+                "pass the posterior sampled from this spec (`dagspec sample FILE --out FILE.nc`, or dagspec.sample)"),
+    "DS609": _e("nothing observed", "{spec} observes no data, so it has nothing to predict",
+                "add an outcome and `observed` data; prior draws (`dagspec sample --prior`) need none"),
+    "DS610": _e("improper prior", "cannot draw from the prior: {names} {have} an improper prior ({dists})",
+                "give {them} a proper prior to draw from, e.g. Normal(0, 10) or Exponential(1)"),
+    "DS611": _e("outcomes not summable", "the observed variables {names} differ in shape ({shapes}), so their log-likelihoods cannot be added up row by row",
+                "cross-validate one of them: outcome=NAME in Python, --outcome NODE on the command line"),
 }
 
 
@@ -174,7 +188,8 @@ def reference_page() -> str:
     lines = ["# Diagnostics", "",
              "Every problem dagspec finds has a stable code. Errors stop the build; warnings do not (unless",
              "`dagspec check --strict`). DS1xx: syntax; DS2xx: names; DS3xx: the graph and estimates;",
-             "DS4xx: priors, families and expressions; DS5xx: data; DS6xx: running. `<...>` stands for the names in the message.",
+             "DS4xx: priors, families and expressions; DS5xx: data; DS6xx: sampling, predictive checks and",
+             "model comparison. `<...>` stands for the names in the message.",
              "", code_table(), "", "## What each one means and how to fix it", ""]
     for code, c in CODES.items():
         lines.append(f"- **{code}** ({c.severity}, {c.title}): {readable(c.message)}."

@@ -1,6 +1,7 @@
 """Observed bindings + a DataFrame, a mapping or the files a spec names → validated numpy columns and level codes."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from .check.model import CheckedModel, NodeInfo
 from .diagnostics import Diagnostics
 from .dists import closest
 from .families import FAMILIES
+from .printer import expr_text
+from .transforms import ColumnError, ColumnEvaluator, Statistics, columns_read, row_filter
 from . import ir
 
 MAX_LEVELS = 100_000
@@ -24,6 +27,7 @@ class Column:
     node: str
     values: np.ndarray
     levels: list | None = None
+    placeholder: bool = False  # an outcome left out of the data for prediction: its values are not used
 
     @property
     def categorical(self) -> bool:
@@ -36,12 +40,27 @@ class Columns(dict):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.warnings: list = []
+        self.statistics: Statistics = Statistics()  # what the transforms computed from the fitted rows
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """Read a CSV or Parquet file (raises OSError/ValueError with a reason)."""
-    if path.suffix.lower() in (".parquet", ".pq"):
+    """Read a CSV, Parquet or JSON file (raises OSError/ValueError with a reason).
+
+    JSON is an object of named arrays (as posteriordb's data.json): the arrays of the most common length are
+    the columns, scalars and other arrays are left out."""
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
         return pd.read_parquet(path)
+    if suffix == ".json":
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(document, dict):
+            raise ValueError("a JSON data file must be an object of named arrays")
+        arrays = {k: v for k, v in document.items() if isinstance(v, list) and all(not isinstance(i, (list, dict)) for i in v)}
+        if not arrays:
+            raise ValueError("the JSON object has no arrays of values")
+        lengths = pd.Series([len(v) for v in arrays.values()]).mode()
+        rows = int(lengths.max())
+        return pd.DataFrame({k: v for k, v in arrays.items() if len(v) == rows})
     return pd.read_csv(path)
 
 
@@ -59,12 +78,20 @@ def _as_frame(data, found: Diagnostics) -> pd.DataFrame | None:
     return None
 
 
-def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None) -> dict[str, Column]:
-    """Validate and convert every observed node's values; raise DagspecError listing every problem found."""
+def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None, statistics: Statistics | None = None,
+                    for_prediction: bool = False, levels: dict[str, list] | None = None) -> Columns:
+    """Validate and convert every observed node's values; raise DagspecError listing every problem found.
+
+    Transforms record the statistics they compute in `statistics` (or, frozen, read them from it). For
+    prediction, `where` filters are not applied, outcomes may be left out (placeholder values), and
+    categorical nodes keep the fitted `levels`, with new levels added after them."""
     found = Diagnostics(model.source)
     frame = _as_frame(data, found) if data is not None else None
+    statistics = statistics if statistics is not None else Statistics()
     files: dict[str, pd.DataFrame | None] = {}
+    filtered: dict[tuple, pd.DataFrame | None] = {}
     columns = Columns()
+    columns.statistics = statistics
     for node in model.nodes.values():
         observation = node.observed
         if observation is None:
@@ -73,7 +100,7 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
             values = _literal(observation.literal)
             if values is not None and np.ndim(values) > 0:
                 raw = pd.Series(values)
-                column = _convert(node, raw, node.name, model, found)
+                column = _convert(node, raw, node.name, model, found, for_prediction, levels)
                 if column is not None:
                     columns[node.name] = column
             continue
@@ -88,30 +115,71 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
             continue
         if table is None:
             continue
-        if observation.column not in table.columns:
-            suggestion = closest(observation.column, [str(c) for c in table.columns])
-            shown = ", ".join(map(str, list(table.columns)[:12])) + (" ..." if len(table.columns) > 12 else "")
-            hint = (f"did you mean `observed {node.name} = \"{suggestion}\"`?" if suggestion
-                    else f"map another column with `observed {node.name} = \"Column\"`")
-            found.add("DS502", observation.span, column=observation.column, name=node.name, columns=shown, suggestion=hint)
+        if observation.where is not None and not for_prediction:
+            key = (observation.file if frame is None else None, id(observation.where))
+            if key not in filtered:
+                filtered[key] = _apply_filter(observation, table, statistics, found)
+            table = filtered[key]
+            if table is None:
+                continue
+        if for_prediction and node.role == "outcome" and not _reads_present(observation, table):
+            columns[node.name] = Column(node.name, np.zeros(len(table)), placeholder=True)
             continue
         if len(table) == 0:
             if not any(d.code == "DS512" for d in found.items):
                 found.add("DS512", observation.span)
             continue
-        column = _convert(node, table[observation.column], observation.column, model, found)
+        raw = _raw_values(node, observation, table, statistics, found)
+        if raw is None:
+            continue
+        label = observation.column if observation.expr is None else expr_text(observation.expr)
+        column = _convert(node, raw, label, model, found, for_prediction, levels)
         if column is not None:
             columns[node.name] = column
     lengths = {name: len(c.values) for name, c in columns.items()}
     if len(set(lengths.values())) > 1:
         found.add("DS507", model.nodes[next(iter(lengths))].observed.span,
                   lengths=", ".join(f"{k}: {v}" for k, v in lengths.items()))
-    else:
+    elif not for_prediction:
         _check_trials(model, columns, found)
         _warn_constant_predictors(model, columns, found)
     found.raise_if_errors()
     columns.warnings = found.warnings
     return columns
+
+
+def _apply_filter(observation, table: pd.DataFrame, statistics: Statistics, found: Diagnostics) -> pd.DataFrame | None:
+    try:
+        kept = row_filter(observation.where, table, list(observation.reads), statistics)
+    except ColumnError as exc:
+        found.add(exc.code, exc.span, **exc.fields)
+        return None
+    return table.loc[kept].reset_index(drop=True)
+
+
+def _reads_present(observation, table: pd.DataFrame) -> bool:
+    needed = [observation.column] if observation.expr is None else columns_read(observation.expr)
+    return all(c in table.columns for c in needed)
+
+
+def _raw_values(node: NodeInfo, observation, table: pd.DataFrame, statistics: Statistics,
+                found: Diagnostics) -> pd.Series | None:
+    """The node's values from the table: its column, or its column expression evaluated."""
+    if observation.expr is not None:
+        try:
+            values = ColumnEvaluator(table, statistics, node.name).values(observation.expr)
+        except ColumnError as exc:
+            found.add(exc.code, exc.span, **exc.fields)
+            return None
+        return values if isinstance(values, pd.Series) else pd.Series(np.full(len(table), values))
+    if observation.column not in table.columns:
+        suggestion = closest(observation.column, [str(c) for c in table.columns])
+        shown = ", ".join(map(str, list(table.columns)[:12])) + (" ..." if len(table.columns) > 12 else "")
+        hint = (f"did you mean `observed {node.name} = \"{suggestion}\"`?" if suggestion
+                else f"map another column with `observed {node.name} = \"Column\"`")
+        found.add("DS502", observation.span, column=observation.column, name=node.name, columns=shown, suggestion=hint)
+        return None
+    return table[observation.column].reset_index(drop=True)
 
 
 def _check_trials(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
@@ -171,13 +239,16 @@ def _rows(mask: np.ndarray, limit: int = 5) -> str:
     return ", ".join(str(r) for r in rows) + (" ..." if mask.sum() > limit else "")
 
 
-def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, found: Diagnostics) -> Column | None:
+def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, found: Diagnostics,
+             for_prediction: bool = False, levels: dict[str, list] | None = None) -> Column | None:
     span = node.observed.span
     missing = raw.isna().to_numpy()
     if node.categorical:
         if missing.any():
             found.add("DS504", span, column=column, count=int(missing.sum()), rows=_rows(missing))
             return None
+        if levels and node.name in levels:
+            return _with_fitted_levels(node, raw, list(levels[node.name]))
         return _categorical(node, raw, column, found)
     if raw.dtype == bool:
         raw = raw.astype(float)
@@ -192,9 +263,18 @@ def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, f
     if nonfinite.any():
         found.add("DS504", span, column=column, count=int(nonfinite.sum()), rows=_rows(nonfinite))
         return None
-    if node.role == "outcome":
+    if node.role == "outcome" and not for_prediction:
         _check_outcome_support(node, values, column, model, found)
     return Column(node.name, values)
+
+
+def _with_fitted_levels(node: NodeInfo, raw: pd.Series, fitted: list) -> Column:
+    """Codes of the fitted levels; levels not seen in fitting get the codes after them (sorted)."""
+    lookup = {_key(level): code for code, level in enumerate(fitted)}
+    new = sorted({_plain(v) for v in raw.tolist() if _key(v) not in lookup}, key=str)
+    levels = fitted + new
+    lookup.update({_key(level): len(fitted) + i for i, level in enumerate(new)})
+    return Column(node.name, np.array([lookup[_key(v)] for v in raw.tolist()], dtype=np.int64), levels)
 
 
 def _categorical(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:

@@ -62,7 +62,7 @@ class ListExpr(IRNode):
 
 class BinOp(IRNode):
     kind: Literal["binop"] = "binop"
-    op: Literal["+", "-", "*", "/", "**"]
+    op: Literal["+", "-", "*", "/", "**", "==", "!=", "<", "<=", ">", ">=", "and", "or"]
     left: Expr
     right: Expr
 
@@ -199,9 +199,12 @@ class ObservedItem(IRNode):
 
 
 class ObservedStmt(IRNode):
+    """`observed items [from "file"] [where condition]`: `where` keeps the rows of the data it reads that pass."""
+
     kind: Literal["observed"] = "observed"
     items: list[ObservedItem]
     source: String | None = None
+    where: Expr | None = None
 
 
 class EstimateStmt(IRNode):

@@ -20,7 +20,7 @@ def _grammar_path() -> Path:
     in_tree = Path(__file__).resolve().parent.parent / "grammars" / GRAMMAR_NAME
     return in_tree if in_tree.exists() else Path(sys.prefix) / "share" / "dagspec" / GRAMMAR_NAME
 MAX_SPEC_CHARACTERS = 1_000_000
-KEYWORDS = ("node", "prior", "let", "observed", "from", "as", "by", "estimate", "adjust", "direct")
+KEYWORDS = ("node", "prior", "let", "observed", "from", "as", "by", "estimate", "adjust", "direct", "where", "and", "or")
 
 # How each terminal is named in "expected ..." messages.
 _TERMINAL_WORDS = {
@@ -32,6 +32,7 @@ _TERMINAL_WORDS = {
     "PARAMETERISATION": "`centered` or `noncentered`",
     "DIRECT": "`direct`",
     "NONE": "`none`",
+    "COMPARE": "a comparison",
 }
 
 
@@ -118,7 +119,11 @@ def _syntax_diagnostic(exc: UnexpectedInput, source: Source, found: Diagnostics)
     else:
         what = f"{token.value!r}"
     rest = source.text[token.start_pos or 0:]
-    hint = "edges are written `a -> b`" if rest.startswith(("=>", "-->", "<-", "→")) else None
+    if rest.startswith("<-"):  # `<` is a comparison now, so `a <- b` fails at a token, not a character
+        found.add("DS102", source.span_at(token.start_pos, 1), char="<",
+                  hint="edges point forwards: write `b -> a` for `a <- b`")
+        return
+    hint = "edges are written `a -> b`" if rest.startswith(("=>", "-->", "→")) else None
     found.add("DS101", span, hint=hint, found=what, expected=_expected_words(set(exc.expected)))
 
 
@@ -211,9 +216,12 @@ class _ToIR(Transformer):
         return ir.LetStmt(name=_name(items[0]), value=items[1], span=_meta_span(meta))
 
     def observed_stmt(self, meta, items):
-        *obs, source = items
+        *obs, source, where = items
         string = ir.String(value=_unquote(source), span=_token_span(source)) if source is not None else None
-        return ir.ObservedStmt(items=obs, source=string, span=_meta_span(meta))
+        return ir.ObservedStmt(items=obs, source=string, where=where, span=_meta_span(meta))
+
+    def where_clause(self, meta, items):
+        return items[0]
 
     def observed_item(self, meta, items):
         ref, value = items
@@ -242,6 +250,15 @@ class _ToIR(Transformer):
 
     def pow(self, meta, items):
         return _binop("**", meta, items)
+
+    def compare(self, meta, items):
+        return _binop(str(items[1]), meta, [items[0], items[2]])
+
+    def and_(self, meta, items):
+        return _binop("and", meta, items)
+
+    def or_(self, meta, items):
+        return _binop("or", meta, items)
 
     def neg(self, meta, items):
         return ir.Neg(operand=items[0], span=_meta_span(meta))

@@ -147,6 +147,7 @@ class Plan:
     entries: list = field(default_factory=list)
     n_obs: int | None = None
     notes: list[str] = field(default_factory=list)  # what the optimizer did, in words
+    statistics: dict[str, float] = field(default_factory=dict)  # what the data transforms computed from the data
 
     def entry(self, name: str):
         return next(e for e in self.entries if e.name == name)
@@ -191,8 +192,9 @@ class _Planner:
             if column.categorical:
                 self.coords[name] = list(column.levels)
             observation = node.observed
-            entries.append(DataVar(container, column.values, name, column=observation.column if
-                                   observation.literal is None else None, levels=column.levels))
+            read_as_is = observation.literal is None and not observation.transformed
+            entries.append(DataVar(container, column.values, name, column=observation.column if read_as_is else None,
+                                   levels=column.levels))
         for node in model.nodes.values():
             if node.role in ("data",) and node.name in self.data_names:
                 self.value_names[node.name] = self.data_names[node.name]
@@ -213,7 +215,7 @@ class _Planner:
                 elif node.role == "outcome":
                     entries.append(self._likelihood(node))
         self._size_lkj(entries)
-        return Plan(self.coords, entries, n_obs)
+        return Plan(self.coords, entries, n_obs, statistics=dict(getattr(self.columns, "statistics", {})))
 
     def _order(self) -> list[str]:
         graph = self.model.dependency_graph()

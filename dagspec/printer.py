@@ -5,7 +5,8 @@ import json
 
 from . import ir
 
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
+_PRECEDENCE = {"or": -2, "and": -1, "+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
+_PRECEDENCE.update(dict.fromkeys(("==", "!=", "<", "<=", ">", ">="), 0))
 _ATOM = 6
 
 
@@ -35,7 +36,8 @@ def statement_text(s) -> str:
         return f"let {s.name.id} = {expr_text(s.value)}"
     if isinstance(s, ir.ObservedStmt):
         items = ", ".join(i.name.id + (f" = {expr_text(i.value)}" if i.value is not None else "") for i in s.items)
-        return f"observed {items}" + (f" from {_quote(s.source.value)}" if s.source else "")
+        return (f"observed {items}" + (f" from {_quote(s.source.value)}" if s.source else "")
+                + (f" where {expr_text(s.where)}" if s.where is not None else ""))
     if isinstance(s, ir.EstimateStmt):
         text = "estimate " + ("direct " if s.direct else "") + f"{s.exposure.id} -> {s.outcome.id}"
         if s.adjust is not None:
@@ -59,7 +61,7 @@ def call_text(call: ir.Call) -> str:
     return f"{call.func}({', '.join(args)})"
 
 
-def expr_text(e, parent: int = 0) -> str:
+def expr_text(e, parent: int = -10) -> str:
     text, precedence = _expr(e)
     return f"({text})" if precedence < parent else text
 
@@ -84,7 +86,8 @@ def _expr(e) -> tuple[str, int]:
         p = _PRECEDENCE[e.op]
         if e.op == "**":  # right-associative; its left side is a postfix expression
             return f"{expr_text(e.left, _ATOM - 1)} ** {expr_text(e.right, _PRECEDENCE['neg'])}", p
-        return f"{expr_text(e.left, p)} {e.op} {expr_text(e.right, p + 1)}", p
+        left = p + 1 if _PRECEDENCE[e.op] == 0 else p  # comparisons do not chain
+        return f"{expr_text(e.left, left)} {e.op} {expr_text(e.right, p + 1)}", p
     raise TypeError(f"not an expression: {e!r}")
 
 

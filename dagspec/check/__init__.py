@@ -6,7 +6,7 @@ from ..diagnostics import Diagnostics
 from ..dists import DISTRIBUTIONS, POSITIVE, UNIT, closest
 from ..families import FAMILIES
 from ..source import Source
-from .calls import bind_arguments, check_expression, const_value, expression_refs, lookup_dist
+from .calls import bind_arguments, call_support, check_expression, const_value, expression_refs, lookup_dist
 from . import estimates as estimate_checks
 from .declarations import declare
 from .graph import check_acyclic, classify_edges, warn_unused
@@ -104,7 +104,7 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
         dist = _check_call(param.prior, model, values, param.address, found)
         if dist is not None and param.role == "aux":
             aux = FAMILIES[model.nodes[param.outcome].family].aux_param(param.aux)
-            if not dist.support.within(aux.support):
+            if not call_support(param.prior, dist).within(aux.support):
                 found.add("DS410", _prior_span(param), address=param.address, support=aux.support.words,
                           dist=_prior_words(param, dist), example="Exponential(1)" if aux.support is POSITIVE else "Beta(1, 1)")
         _check_identity_link(model, param, dist, found)

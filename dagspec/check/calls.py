@@ -5,7 +5,7 @@ import math
 
 from .. import ir
 from ..diagnostics import Diagnostics
-from ..dists import DISTRIBUTIONS, FUNCTIONS, OPTIONAL, REQUIRED, Dist, closest
+from ..dists import DISTRIBUTIONS, FUNCTIONS, OPTIONAL, REQUIRED, Dist, Support, closest
 
 
 def const_value(expr) -> float | None:
@@ -17,7 +17,7 @@ def const_value(expr) -> float | None:
         return None if inner is None else -inner
     if isinstance(expr, ir.BinOp):
         left, right = const_value(expr.left), const_value(expr.right)
-        if left is None or right is None:
+        if left is None or right is None or expr.op not in ("+", "-", "*", "/", "**"):
             return None
         try:
             return {"+": left + right, "-": left - right, "*": left * right,
@@ -76,6 +76,18 @@ def bind_arguments(call: ir.Call, dist: Dist, found: Diagnostics) -> dict[str, i
 
 def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+def call_support(call: ir.Call, dist: Dist) -> Support:
+    """The values a distribution call can take: its family's support, narrowed by constant bounds
+    (`Uniform(0, 50)` is positive, `TruncatedNormal(0, 1, lower = 0)` non-negative)."""
+    if dist.name not in ("Uniform", "TruncatedNormal"):
+        return dist.support
+    bound = bind_arguments(call, dist, Diagnostics())
+    low, high = const_value(bound.get("lower")), const_value(bound.get("upper"))
+    if dist.name == "Uniform":
+        low, high = (0.0 if low is None else low), (1.0 if high is None else high)
+    return Support(-math.inf if low is None else low, math.inf if high is None else high, True, True, words="bounded")
 
 
 def lookup_dist(call: ir.Call, found: Diagnostics) -> Dist | None:
@@ -144,6 +156,9 @@ def check_expression(expr, found: Diagnostics, allow_dist: bool = False) -> None
         for item in expr.items:
             check_expression(item, found)
     elif isinstance(expr, ir.BinOp):
+        if expr.op not in ("+", "-", "*", "/", "**"):
+            found.add("DS411", expr.span, what=f"`{expr.op}` compares or filters data columns; it is not a model value",
+                      suggestion="use comparisons in `observed`: `observed female = sex == \"f\"` or `... where age >= 18`")
         check_expression(expr.left, found)
         check_expression(expr.right, found)
     elif isinstance(expr, ir.Neg):

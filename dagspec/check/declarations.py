@@ -6,6 +6,7 @@ from ..diagnostics import Diagnostics
 from ..dists import closest
 from ..families import FAMILIES, OUTCOME_OPTIONS
 from ..parse import KEYWORDS
+from ..transforms import check_column_expression, columns_read, is_column_expression
 from .calls import const_value
 from .model import Edge, NodeInfo, Observation
 
@@ -148,14 +149,26 @@ def _observations(spec: ir.SpecIR, found: Diagnostics) -> dict[str, Observation]
         if not isinstance(statement, ir.ObservedStmt):
             continue
         file = statement.source.value if statement.source else None
+        reads = [c for item in statement.items for c in
+                 ([item.column] if item.column else columns_read(item.value) if is_column_expression(item.value) else [])]
+        if statement.where is not None:
+            check_column_expression(statement.where, found.add)
+            reads += columns_read(statement.where)
+        reads = tuple(dict.fromkeys(reads))
         for item in statement.items:
             name = item.name.id
             if name in observations:
                 found.add("DS509", item.name.span, name=name, line=observations[name].span.line)
                 continue
+            if is_column_expression(item.value):
+                check_column_expression(item.value, found.add)
+                observations[name] = Observation(expr=item.value, file=file, span=item.span, where=statement.where,
+                                                 reads=reads)
+                continue
             literal = None if item.value is None or isinstance(item.value, ir.String) else item.value
             observations[name] = Observation(column=item.column, literal=literal, file=file if literal is None else None,
-                                             span=item.span)
+                                             span=item.span, where=statement.where if literal is None else None,
+                                             reads=reads)
     return observations
 
 

@@ -21,12 +21,30 @@ ROLE_WORDS = {
 
 @dataclass
 class Observation:
-    """How a node gets its values: a data column (of the data passed in, or of a named file) or a literal."""
+    """How a node gets its values: a data column (of the data passed in, or of a named file), possibly transformed
+    and filtered, or a literal."""
 
     column: str | None = None
     literal: ir.Expr | None = None
     file: str | None = None
     span: Span = NO_SPAN
+    expr: ir.Expr | None = None  # a column expression: `standardize(Divorce)`, `log(mass)`, `1 + condition`
+    where: ir.Expr | None = None  # the statement's row filter
+    reads: tuple[str, ...] = ()  # every column the statement reads (what `where complete` looks at)
+
+    def describe(self) -> str:
+        """How the values are got, in the spec's words: `column Divorce`, `standardize(Age) where complete`."""
+        from ..printer import expr_text
+
+        if self.literal is not None:
+            return expr_text(self.literal)
+        text = expr_text(self.expr) if self.expr is not None else f"column {self.column}"
+        return text + (f" where {expr_text(self.where)}" if self.where is not None else "")
+
+    @property
+    def transformed(self) -> bool:
+        """Whether the values are computed (a transform or a row filter), not a column read as it is."""
+        return self.expr is not None or self.where is not None
 
 
 @dataclass

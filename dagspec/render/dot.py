@@ -74,6 +74,8 @@ def node_label(node: NodeInfo) -> str:
         lines.append("(unobserved)")
     elif node.categorical:
         lines.append("categorical")
+    if node.role in ("data", "outcome") and node.observed is not None and node.observed.expr is not None:
+        lines.append(_shorten(f"= {expr_text(node.observed.expr)}"))
     if node.alias and node.alias != node.name:
         lines.append(f"as {node.alias}")
     return "\n".join(lines)

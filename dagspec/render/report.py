@@ -81,8 +81,7 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
     if randoms:
         rows = [["name", "distribution", "observed"]]
         for node in randoms:
-            observed = "-" if node.observed is None else (expr_text(node.observed.literal) if node.observed.literal
-                                                          is not None else f"column {node.observed.column}")
+            observed = "-" if node.observed is None else node.observed.describe()
             rows.append([node.pymc_name, call_text(node.dist), observed])
         lines += ["random variables"] + _table(rows) + [""]
 
@@ -95,9 +94,15 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
         lines.append("likelihoods")
         for node in outcomes:
             lines.append(f"  {likelihood_line(model, node)}")
-            lines.append(f"    link {node.link}; observed column {node.observed.column or '(literal)'}"
+            observed = node.observed.describe() if node.observed.literal is None else "(literal)"
+            lines.append(f"    link {node.link}; observed {observed}"
                          + (f"; from {node.observed.file}" if node.observed.file else ""))
         lines.append("")
+
+    transformed = [n for n in model.nodes.values() if n.role == "data" and n.observed and n.observed.transformed]
+    if transformed:
+        lines += ["data transforms (applied again, with the fitted statistics, when predicting)"]
+        lines += [f"  {n.name} = {n.observed.describe()}" for n in transformed] + [""]
 
     if model.estimates:
         lines.append("estimates")
