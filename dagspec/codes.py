@@ -148,6 +148,9 @@ CODES: dict[str, Code] = {
                 "remove the edge from the fit, or check the data"),
     "DS514": _e("bad transform", "{what}",
                 "{suggestion}"),
+    "DS515": _e("new level", "{name!r} has level(s) {levels} that the fit did not see, and {param} has no "
+                             "hierarchical prior to draw their effects from (fitted levels: {fitted})",
+                "predict for fitted levels, or give the effect a pooled prior, e.g. `prior g -> y ~ Normal(mu, sigma)`"),
     # ---- running: sampling, predictive checks, model comparison (DS6xx) ----
     "DS601": _e("sampler", "the sampler {sampler!r} {why}", ""),
     "DS602": _w("divergences", "{divergent} divergent transition(s): the sampler could not follow the posterior's geometry, so the draws may be biased",
@@ -161,15 +164,17 @@ CODES: dict[str, Code] = {
     "DS606": _w("unreliable LOO", "LOO is unreliable for {where} (Pareto k above {limit}): leaving such a row out changes the posterior too much for importance sampling",
                 "look at those rows (outliers? a missing predictor?), try a more robust family (e.g. StudentT), or draw more samples"),
     "DS607": _e("different data", "models do not predict the same data: {why}",
-                "compare specs fitted to the same rows of the same outcomes (give every spec the same data, e.g. --data FILE); pick one outcome with --outcome NODE"),
-    "DS608": _e("posterior of another spec", "the posterior does not fit {spec}: {why}",
+                "compare specs fitted to the same rows of the same outcomes (give each the same data, e.g. --data FILE), or compare on one outcome: outcome=NODE (--outcome NODE)"),
+    "DS608": _e("posterior of another spec", "the posterior was not drawn from this spec: {why}",
                 "pass the posterior sampled from this spec (`dagspec sample FILE --out FILE.nc`, or dagspec.sample)"),
-    "DS609": _e("nothing observed", "{spec} observes no data, so it has nothing to predict",
+    "DS609": _e("nothing observed", "the spec observes no data, so it has nothing to predict",
                 "add an outcome and `observed` data; prior draws (`dagspec sample --prior`) need none"),
     "DS610": _e("improper prior", "cannot draw from the prior: {names} {have} an improper prior ({dists})",
                 "give {them} a proper prior to draw from, e.g. Normal(0, 10) or Exponential(1)"),
     "DS611": _e("outcomes not summable", "the observed variables {names} differ in shape ({shapes}), so their log-likelihoods cannot be added up row by row",
                 "cross-validate one of them: outcome=NAME in Python, --outcome NODE on the command line"),
+    "DS620": _e("prediction", "{what}",
+                "{suggestion}"),
 }
 
 

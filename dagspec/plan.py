@@ -148,6 +148,7 @@ class Plan:
     n_obs: int | None = None
     notes: list[str] = field(default_factory=list)  # what the optimizer did, in words
     statistics: dict[str, float] = field(default_factory=dict)  # what the data transforms computed from the data
+    expose_means: bool = False  # also a deterministic `<outcome>__mean` of each outcome's expected value (predictions)
 
     def entry(self, name: str):
         return next(e for e in self.entries if e.name == name)

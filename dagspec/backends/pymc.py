@@ -41,7 +41,7 @@ def build_model(plan: Plan) -> pm.Model:
             elif isinstance(entry, DerivedVar):
                 values[entry.name] = pm.Deterministic(entry.name, _evaluate(entry.expr, values), dims=entry.dims or None)
             elif isinstance(entry, LikelihoodVar):
-                values[entry.name] = _likelihood(entry, values)
+                values[entry.name] = _likelihood(entry, values, plan.expose_means)
             elif isinstance(entry, PriorPotential):
                 dist = getattr(pm, entry.dist).dist(**_kwargs(entry.dist, entry.args, values))
                 pm.Potential(entry.name, pm.logp(dist, _evaluate(entry.value, values)).sum())
@@ -68,7 +68,7 @@ def _random_variable(entry: RandomVariable, values):
     return getattr(pm, entry.dist)(entry.name, **kwargs, dims=dims, observed=observed)
 
 
-def _likelihood(entry: LikelihoodVar, values):
+def _likelihood(entry: LikelihoodVar, values, expose_mean: bool = False):
     eta = values[entry.intercept] if entry.intercept else None
     for term in entry.terms:
         effect = values[term.param]
@@ -89,7 +89,19 @@ def _likelihood(entry: LikelihoodVar, values):
     if family.outcome.integer:
         observed = pt.cast(observed, "int64")
     kwargs = _family_kwargs(entry.family, entry.link, eta, aux)
+    if expose_mean:
+        mean = _expected_value(entry.family, _INVERSE_LINKS[entry.link](eta), aux)
+        values[f"{entry.name}__mean"] = pm.Deterministic(f"{entry.name}__mean", mean, dims=entry.dims)
     return getattr(pm, entry.family)(entry.name, **kwargs, observed=observed, dims=entry.dims)
+
+
+def _expected_value(family: str, mean, aux: dict):
+    """E[y] from the family's mean parameter: n p for Binomial, exp(mu + sigma²/2) for LogNormal, else itself."""
+    if family == "Binomial":
+        return aux["n"] * mean
+    if family == "LogNormal":
+        return pt.exp(mean + aux["sigma"] ** 2 / 2)
+    return mean
 
 
 def _family_kwargs(family: str, link: str, eta, aux: dict) -> dict:

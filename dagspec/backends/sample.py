@@ -6,6 +6,8 @@ import importlib.util
 import pymc as pm
 
 from ..diagnostics import error
+from .predict import STATISTICS_ATTR, statistics_attribute
+from .pymc import build_model
 
 # Fastest first: the default is the first one installed.
 SAMPLERS = ("nutpie", "numpyro", "blackjax", "pymc")
@@ -36,9 +38,15 @@ def resolve_sampler(sampler: str | None) -> str:
 def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4, random_seed=None,
            sampler: str | None = None, optimize=True, progressbar: bool = False, **kwargs):
     sampler = resolve_sampler(sampler)
-    model = spec.build(data, optimize=optimize)
+    plan = spec.plan(data, optimize)
+    model = build_model(plan)
     with model:
         if sampler == "pymc":
-            kwargs.setdefault("idata_kwargs", {"log_likelihood": True})
-        return pm.sample(draws=draws, tune=tune, chains=chains, random_seed=random_seed,
-                         progressbar=progressbar, nuts_sampler=sampler, **kwargs)
+            # Not the optimized model's log-likelihood: it may be per Binomial cell rather than per row, and PyMC
+            # cannot compute it for variables with initial values (NotImplementedError). dagspec.log_likelihood
+            # and dagspec.loo compute it per row with the literal model.
+            kwargs.setdefault("idata_kwargs", {"log_likelihood": False})
+        idata = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=random_seed,
+                          progressbar=progressbar, nuts_sampler=sampler, **kwargs)
+    idata.posterior.attrs[STATISTICS_ATTR] = statistics_attribute(plan)  # how predictions transform new rows
+    return idata

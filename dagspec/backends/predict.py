@@ -1,0 +1,217 @@
+"""A Spec, its posterior and new rows → posterior draws of each outcome's mean or of new outcomes (`predictions`).
+
+The rows are transformed as the fitted ones were (the statistics of the fitted rows, from the posterior's
+attributes), categorical levels keep their fitted codes, and the literal model is rebuilt on the new rows.
+Outcomes are predicted in the causal order: a mediator missing from the new rows is predicted from its own
+parents first and its prediction feeds the outcomes downstream (its mean for kind="mean", its draws for
+kind="outcome"); a mediator given in the new rows is used as given. A categorical level not seen in fitting
+gets, per posterior draw, a new effect drawn from its hierarchical prior; without one it is an error (DS515).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pymc as pm
+import xarray as xr
+
+from ..data import Column, resolve_columns
+from ..diagnostics import error
+from ..plan import Const, DerivedVar, LikelihoodVar, ListOf, Op, Plan, RandomVariable, VarRef, make_plan
+from ..transforms import Statistics
+from .pymc import build_model
+
+KINDS = ("mean", "outcome")
+STATISTICS_ATTR = "dagspec_statistics"
+MEAN_SUFFIX = "__mean"
+
+
+def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random_seed=None, data=None):
+    """InferenceData whose `predictions` group holds, per posterior draw and new row, each outcome's expected
+    value (kind="mean") or a new draw of it (kind="outcome"); `newdata=None` predicts the fitted rows."""
+    if kind not in KINDS:
+        raise error("DS620", what=f"kind={kind!r} is not a kind of prediction", suggestion="use kind='mean' or kind='outcome'")
+    checked = spec.checked
+    levels = _fitted_levels(spec, idata)
+    statistics = _fitted_statistics(spec, idata, data)
+    base = spec.path.parent if spec.path is not None else None
+    columns = resolve_columns(checked, newdata if newdata is not None else data, base, statistics=statistics,
+                              for_prediction=newdata is not None, levels=levels)
+    plan = make_plan(checked, columns)
+    posterior = _posterior_for(plan, idata, columns, levels, random_seed, spec.name)
+    given = {name for name, column in columns.items() if checked.nodes[name].role == "outcome" and not column.placeholder}
+    plan = _prediction_plan(plan, checked, given, kind)
+    wanted = list(outcomes) if outcomes is not None else [n.pymc_name for n in checked.outcomes()]
+    unknown = [o for o in wanted if o not in {n.pymc_name for n in checked.outcomes()}]
+    if unknown:
+        raise error("DS620", what=f"{', '.join(unknown)} is not an outcome of this spec",
+                    suggestion="outcomes: " + ", ".join(n.pymc_name for n in checked.outcomes()))
+    model = build_model(plan)
+    names = [o + MEAN_SUFFIX if kind == "mean" else o for o in wanted]
+    with model:
+        result = pm.sample_posterior_predictive(posterior, var_names=names, predictions=True, progressbar=False,
+                                                random_seed=random_seed)
+    if kind == "mean":
+        result.predictions = result.predictions.rename({o + MEAN_SUFFIX: o for o in wanted})
+    result.predictions.attrs["kind"] = kind
+    return result
+
+
+def statistics_attribute(plan: Plan) -> str:
+    """What the data transforms computed from the fitted rows, as an InferenceData attribute (JSON)."""
+    return json.dumps(plan.statistics)
+
+
+# ---- what the fit knew ------------------------------------------------------------------------------
+
+def _fitted_levels(spec, idata) -> dict[str, list]:
+    """Level names of each categorical node, in the order of the fitted parameters' coordinates."""
+    posterior = idata.posterior
+    return {name: [_plain(v) for v in posterior.coords[name].values.tolist()]
+            for name, node in spec.checked.nodes.items() if node.categorical and name in posterior.coords}
+
+
+def _plain(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return int(value)
+    return value
+
+
+def _fitted_statistics(spec, idata, data) -> Statistics:
+    recorded = idata.posterior.attrs.get(STATISTICS_ATTR) or getattr(idata, "attrs", {}).get(STATISTICS_ATTR)
+    if recorded:
+        return Statistics(json.loads(recorded), frozen=True)
+    if not any(n.observed is not None and n.observed.expr is not None for n in spec.checked.nodes.values()):
+        return Statistics(frozen=True)
+    return Statistics(dict(spec.columns(data).statistics), frozen=True)  # recomputed from the fitted data
+
+
+# ---- the posterior, with draws for new levels ---------------------------------------------------------
+
+def _posterior_for(plan: Plan, idata, columns: dict[str, Column], levels: dict[str, list], random_seed,
+                   spec_name: str) -> xr.Dataset:
+    """The literal model's free variables from the posterior; parameters indexed by new levels get draws from
+    their hierarchical prior for those levels."""
+    posterior = idata.posterior
+    entries = {e.name: e for e in plan.entries}
+    free = [e for e in plan.entries if isinstance(e, RandomVariable) and e.observed is None]
+    missing = [e.name for e in free if e.name not in posterior]
+    if missing:
+        raise error("DS608", spec=spec_name, why=f"it has no {', '.join(missing)}")
+    rng = np.random.default_rng(random_seed)
+    variables = {}
+    for entry in free:
+        values = posterior[entry.name]
+        grown = [d for d in entry.dims if d in levels and len(columns[d].levels) > len(levels[d])]
+        if grown:
+            values = _with_new_levels(entry, values, grown, columns, entries, posterior, rng)
+        variables[entry.name] = values
+    return xr.Dataset(variables)
+
+
+def _with_new_levels(entry: RandomVariable, values: xr.DataArray, grown: list[str], columns, entries, posterior, rng):
+    new_levels = {d: columns[d].levels[values.sizes[d]:] for d in grown}
+    if not _is_pool(entry, entries):
+        dim = grown[0]
+        raise error("DS515", name=dim, levels=", ".join(map(str, new_levels[dim])), param=entry.source,
+                    fitted=", ".join(map(str, columns[dim].levels[:values.sizes[dim]])))
+    if entry.dist == "MvNormal" and entry.dims[-1] in grown:
+        dim = entry.dims[-1]
+        raise error("DS515", name=dim, levels=", ".join(map(str, new_levels[dim])), param=entry.source,
+                    fitted=", ".join(map(str, columns[dim].levels[:values.sizes[dim]])),
+                    hint=f"{dim} indexes the components of a multivariate prior, which cannot grow")
+    for dim in grown:
+        other = [d for d in entry.dims if d != dim]
+        shape = (values.sizes["chain"], values.sizes["draw"], len(new_levels[dim])) + tuple(values.sizes[d] for d in other)
+        drawn = _draw_from_prior(entry, posterior, entries, shape, rng)
+        fresh = xr.DataArray(drawn, dims=("chain", "draw", dim, *other),
+                             coords={dim: new_levels[dim], **{d: values.coords[d] for d in other}})
+        values = xr.concat([values, fresh.transpose(*values.dims)], dim=dim)
+    return values
+
+
+def _is_pool(entry: RandomVariable, entries) -> bool:
+    """A parameter whose prior reads other random variables (a hierarchical prior over the levels)."""
+    def reads_random(expr) -> bool:
+        if isinstance(expr, VarRef):
+            return isinstance(entries.get(expr.name), (RandomVariable, DerivedVar))
+        if isinstance(expr, (ListOf,)):
+            return any(reads_random(i) for i in expr.items)
+        if isinstance(expr, Op):
+            return any(reads_random(a) for a in expr.args)
+        return False
+    return any(reads_random(v) for v in entry.args.values())
+
+
+def _draw_from_prior(entry: RandomVariable, posterior, entries, shape, rng) -> np.ndarray:
+    """Draws of `shape` (chain, draw, new levels, other dims...) from the prior, given each posterior draw."""
+    from ..dists import DISTRIBUTIONS
+
+    draws = shape[0] * shape[1]
+    batch = shape[2:-1] if entry.dist == "MvNormal" else shape[2:]
+    kwargs = {}
+    for name, expr in entry.args.items():
+        value = _per_draw(expr, posterior, entries, draws)
+        if entry.dist != "MvNormal" and value.ndim > 1:
+            raise error("DS515", name=", ".join(entry.dims), levels="(new)", param=entry.source, fitted="-",
+                        hint="a new level's effect can be drawn when its prior's parameters are scalars")
+        kwargs[DISTRIBUTIONS[entry.dist].aliases.get(name, name)] = \
+            value.reshape((draws,) + (1,) * len(batch) + value.shape[1:])
+    dist = getattr(pm, entry.dist).dist(**kwargs, size=(draws,) + tuple(batch))
+    return np.asarray(pm.draw(dist, random_seed=rng)).reshape(shape)
+
+
+def _per_draw(expr, posterior, entries, draws: int) -> np.ndarray:
+    """A prior's argument for each posterior draw: an array whose first axis runs over the draws."""
+    if isinstance(expr, Const):
+        value = np.asarray(expr.value, dtype=float)
+        return np.broadcast_to(value, (draws,) + value.shape)
+    if isinstance(expr, VarRef):
+        value = posterior[expr.name].values
+        value = value.reshape((draws,) + value.shape[2:])
+        entry = entries.get(expr.name)
+        return _unpack_cholesky(value) if isinstance(entry, RandomVariable) and entry.dist == "LKJCholeskyCov" else value
+    if isinstance(expr, ListOf):
+        return np.stack([_per_draw(i, posterior, entries, draws) for i in expr.items], axis=-1)
+    if isinstance(expr, Op):
+        args = [_per_draw(a, posterior, entries, draws) for a in expr.args]
+        if expr.op == "neg":
+            return -args[0]
+        return {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "**": np.power}[expr.op](*args)
+    raise error("DS515", name="(a new level)", levels="(new)", param="a prior", fitted="-",
+                hint="a new level's effect can be drawn when its prior reads random variables, numbers and arithmetic")
+
+
+def _unpack_cholesky(packed: np.ndarray) -> np.ndarray:
+    """PyMC's packed lower triangle (row by row) → the Cholesky factors, one per draw."""
+    n = int(round((np.sqrt(8 * packed.shape[1] + 1) - 1) / 2))
+    rows, cols = np.tril_indices(n)
+    chol = np.zeros((packed.shape[0], n, n))
+    chol[:, rows, cols] = packed
+    return chol
+
+
+# ---- the model that predicts ----------------------------------------------------------------------------
+
+def _prediction_plan(plan: Plan, checked, given: set[str], kind: str) -> Plan:
+    """Expose each outcome's expected value, and feed mediators downstream as given, as their mean, or as draws."""
+    outcome_names = {n.pymc_name: n for n in checked.outcomes()}
+    container = {e.name: e.observed for e in plan.entries if isinstance(e, LikelihoodVar)}
+    entries = []
+    for entry in plan.entries:
+        if isinstance(entry, LikelihoodVar):
+            terms = []
+            for term in entry.terms:
+                source = term.value.name if isinstance(term.value, VarRef) else None
+                if source in outcome_names:
+                    if outcome_names[source].name in given:
+                        term = replace(term, value=VarRef(container[source]))
+                    elif kind == "mean":
+                        term = replace(term, value=VarRef(source + MEAN_SUFFIX))
+                terms.append(term)
+            entry = replace(entry, terms=terms)
+        entries.append(entry)
+    return replace(plan, entries=entries, expose_means=True)
