@@ -1,0 +1,283 @@
+"""A Spec and its posterior (or prior) → per-row log-likelihood, predictive draws and PSIS-LOO comparisons, via the literal model."""
+from __future__ import annotations
+
+import logging
+import warnings
+from contextlib import contextmanager
+
+import arviz as az
+import numpy as np
+import pymc as pm
+import xarray as xr
+
+from ..diagnostics import error
+from ..plan import RandomVariable
+from ..source import Source
+from .pymc import build_model
+
+# Groups computed here carry this mark, so that a log-likelihood of the optimized model (which may be one
+# value per Binomial cell, not per row) is never taken for the literal model's.
+MARK, LITERAL = "dagspec_model", "literal"
+IMPROPER = ("Flat", "HalfFlat")
+COMPARING = Source("", "compare")  # where a comparison's diagnostics are located
+
+
+# ---- the literal model and what it observes ----------------------------------------------------------
+
+def literal_model(spec, data=None) -> pm.Model:
+    """The model exactly as written: one likelihood row per data row."""
+    return spec.build(data, optimize=False)
+
+
+def observed_data(model: pm.Model) -> xr.Dataset:
+    """The observed values of every observed variable of `model`, with its dims (as ArviZ stores them)."""
+    from pymc.backends.arviz import coords_and_dims_for_inferencedata, find_observations
+
+    coords, dims = coords_and_dims_for_inferencedata(model)
+    dataset = az.dict_to_dataset(find_observations(model), library=pm, coords=coords, dims=dims, default_dims=[])
+    dataset.attrs[MARK] = LITERAL
+    return dataset
+
+
+def node_names(spec) -> dict[str, str]:
+    """PyMC names of observed variables → the spec's node names (`y_hat` → `y1`)."""
+    return {n.pymc_name: n.name for n in spec.checked.nodes.values()
+            if n.observed is not None and n.role in ("outcome", "random")}
+
+
+def _spec_error(spec, code: str, **fields):
+    """A DagspecError located at the spec's file (not at a line: the problem is the spec against its posterior)."""
+    return error(code, source=Source("", spec.name), **fields)
+
+
+def _observed_names(spec, model) -> list[str]:
+    names = [rv.name for rv in model.observed_RVs]
+    if not names:
+        raise _spec_error(spec, "DS609")
+    return names
+
+
+def _check_posterior(spec, idata, model) -> None:
+    """DS608 unless `idata` holds a posterior of every free variable of `model`, with its shape."""
+    if idata is None or not hasattr(idata, "groups") or "posterior" not in idata.groups():
+        groups = ", ".join(idata.groups()) if hasattr(idata, "groups") else type(idata).__name__
+        raise _spec_error(spec, "DS608", why=f"there is no posterior group (it has: {groups or 'nothing'})")
+    posterior = idata.posterior
+    missing = [rv.name for rv in model.free_RVs if rv.name not in posterior]
+    if missing:
+        raise _spec_error(spec, "DS608", why="it has no " + ", ".join(missing))
+    shapes = model.eval_rv_shapes()
+    for rv in model.free_RVs:
+        expected = tuple(int(s) for s in shapes[rv.name])
+        found = tuple(size for dim, size in posterior[rv.name].sizes.items() if dim not in ("chain", "draw"))
+        if found != expected:
+            raise _spec_error(spec, "DS608", why=f"{rv.name} has shape {found} per draw, but {expected} in this spec")
+
+
+def _set_groups(idata, **groups) -> None:
+    """Add groups to `idata`, replacing any it has of the same name."""
+    idata.extend(az.InferenceData(**groups), join="right")
+
+
+@contextmanager
+def _quiet():
+    """PyMC logs each variable it draws ("Sampling: [y]"); ArviZ warns about Pareto k in its own words."""
+    logger = logging.getLogger("pymc")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore", FutureWarning)
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+# ---- log-likelihood and predictive draws --------------------------------------------------------------
+
+def log_likelihood(spec, idata, data=None):
+    """Add the pointwise log-likelihood (per data row, per observed variable) of the literal model to `idata`.
+
+    Also sets `observed_data` to the literal model's observed values. Returns `idata` (changed in place).
+    """
+    model = literal_model(spec, data)
+    _observed_names(spec, model)
+    _check_posterior(spec, idata, model)
+    with _quiet():
+        pointwise = pm.compute_log_likelihood(idata, model=model, extend_inferencedata=False, progressbar=False)
+    pointwise.attrs[MARK] = LITERAL
+    _set_groups(idata, log_likelihood=pointwise, observed_data=observed_data(model))
+    return idata
+
+
+def posterior_predictive(spec, idata, data=None, random_seed=None):
+    """Add posterior predictive draws of every observed variable (per data row) to `idata`, through the literal
+    model, and set `observed_data` to the literal model's observed values. Returns `idata` (changed in place)."""
+    model = literal_model(spec, data)
+    names = _observed_names(spec, model)
+    _check_posterior(spec, idata, model)
+    with model, _quiet():
+        draws = pm.sample_posterior_predictive(idata, var_names=names, random_seed=random_seed, progressbar=False,
+                                               extend_inferencedata=False)
+    predictive = draws.posterior_predictive
+    predictive.attrs[MARK] = LITERAL
+    _set_groups(idata, posterior_predictive=predictive, observed_data=observed_data(model))
+    return idata
+
+
+def prior_predictive(spec, data=None, draws: int = 500, random_seed=None):
+    """Draws from the prior and the prior predictive of the literal model: InferenceData with `prior`,
+    `prior_predictive` (per data row) and `observed_data` (when the spec observes anything)."""
+    plan = spec.plan(data, optimize=False)
+    improper = [(e.name, e.dist) for e in plan.entries if isinstance(e, RandomVariable) and e.dist in IMPROPER]
+    if improper:
+        several = len(improper) > 1
+        raise _spec_error(spec, "DS610", names=", ".join(n for n, _ in improper), have="have" if several else "has",
+                    dists=", ".join(sorted({d for _, d in improper})), them="them" if several else "it")
+    model = build_model(plan)
+    with model, _quiet():
+        idata = pm.sample_prior_predictive(draws=draws, random_seed=random_seed)
+    for group in ("prior", "prior_predictive"):
+        if group in idata.groups():
+            idata[group].attrs[MARK] = LITERAL
+    if model.observed_RVs:
+        _set_groups(idata, observed_data=observed_data(model))
+    return idata
+
+
+def _is_literal(idata, group: str) -> bool:
+    return group in idata.groups() and idata[group].attrs.get(MARK) == LITERAL
+
+
+# ---- PSIS-LOO and comparisons --------------------------------------------------------------------------
+
+def _literal_log_likelihood(spec, idata, data=None):
+    """A new InferenceData with `idata`'s posterior (the literal model's free variables) and the literal
+    log-likelihood: the one `idata` carries when dagspec computed it (and no other data is given), else a new one."""
+    model = literal_model(spec, data)
+    _observed_names(spec, model)
+    _check_posterior(spec, idata, model)
+    working = az.InferenceData(posterior=idata.posterior[[rv.name for rv in model.free_RVs]])
+    if data is None and _is_literal(idata, "log_likelihood") and _is_literal(idata, "observed_data"):
+        _set_groups(working, log_likelihood=idata.log_likelihood, observed_data=idata.observed_data)
+        return working
+    with _quiet():
+        pointwise = pm.compute_log_likelihood(idata, model=model, extend_inferencedata=False, progressbar=False)
+    _set_groups(working, log_likelihood=pointwise, observed_data=observed_data(model))
+    return working
+
+
+def _selected(spec, names: list[str], outcome: str | None) -> list[str]:
+    """The observed variables LOO predicts: `outcome` (a node or PyMC name), else all of them."""
+    if outcome is None:
+        return names
+    nodes = node_names(spec)
+    by_node = {node: name for name, node in nodes.items()}
+    if outcome in names:
+        return [outcome]
+    if by_node.get(outcome) in names:
+        return [by_node[outcome]]
+    raise _spec_error(spec, "DS201", name=outcome, where=" among the spec's observed nodes",
+                      suggestion="choose one of: " + ", ".join(nodes.get(n, n) for n in names))
+
+
+def _same_rows(spec, observed: xr.Dataset, names: list[str]) -> None:
+    """DS611 unless the observed variables `names` have the same dims (so their log-likelihoods add up per row)."""
+    first = observed[names[0]]
+    if any(observed[n].dims != first.dims or observed[n].shape != first.shape for n in names[1:]):
+        nodes = node_names(spec)
+        shapes = ", ".join(f"{nodes.get(n, n)}: {_shape_words(observed[n])}" for n in names)
+        raise _spec_error(spec, "DS611", names=", ".join(nodes.get(n, n) for n in names), shapes=shapes)
+
+
+def _pointwise(working, names: list[str]) -> tuple[str, xr.DataArray]:
+    """One log-likelihood per row: the variable's own, or the sum over several observed over the same rows."""
+    arrays = [working.log_likelihood[n] for n in names]
+    return "+".join(names), sum(arrays[1:], arrays[0])
+
+
+def predicted_data(spec, data=None, outcome: str | None = None) -> dict[str, np.ndarray]:
+    """What LOO of this spec predicts: its observed nodes' names (as in the spec) → their observed values."""
+    model = literal_model(spec, data)
+    names = _selected(spec, _observed_names(spec, model), outcome)
+    observed = observed_data(model)
+    _same_rows(spec, observed, names)
+    nodes = node_names(spec)
+    return {nodes.get(n, n): np.asarray(observed[n].values) for n in names}
+
+
+def check_same_data(specs: dict, data=None, outcome: str | None = None) -> None:
+    """DS607 unless every spec of `{name: spec}` predicts the same observed values of the same nodes (before
+    anything is sampled: `compare` checks its posteriors again)."""
+    _same_data({name: predicted_data(spec, data, outcome) for name, spec in specs.items()})
+
+
+def _shape_words(array: xr.DataArray) -> str:
+    dims = [f"{dim} = {size}" for dim, size in array.sizes.items() if dim not in ("chain", "draw")]
+    return ", ".join(dims) or "one value"
+
+
+def _loo(working, name: str, pointwise: xr.DataArray):
+    target = az.InferenceData(posterior=working.posterior,
+                              log_likelihood=xr.Dataset({name: pointwise}))
+    with _quiet():
+        return az.loo(target, pointwise=True)
+
+
+def loo(spec, idata, data=None, outcome: str | None = None):
+    """PSIS-LOO of a spec's posterior, one term per data row (ArviZ ELPDData, with `pareto_k` per row).
+
+    With one observed variable, its rows. With several observed over the same rows (path analysis: x2 and y1),
+    a row's log-likelihood is the sum of theirs: leaving a row out leaves out all its outcomes. `outcome` (a node
+    or PyMC name) cross-validates that one alone.
+    """
+    working = _literal_log_likelihood(spec, idata, data)
+    names = _selected(spec, list(working.log_likelihood.data_vars), outcome)
+    _same_rows(spec, working.observed_data, names)
+    return _loo(working, *_pointwise(working, names))
+
+
+def compare_loo(models: dict, data=None, outcome: str | None = None):
+    """`{name: (spec, idata)}` → (ArviZ's compare table, {name: ELPDData}); DS607 unless every model predicts
+    the same observed values of the same nodes."""
+    prepared, targets = {}, {}
+    for model_name, (spec, idata) in models.items():
+        working = _literal_log_likelihood(spec, idata, data)
+        names = _selected(spec, list(working.log_likelihood.data_vars), outcome)
+        _same_rows(spec, working.observed_data, names)
+        nodes = node_names(spec)
+        targets[model_name] = {nodes.get(n, n): np.asarray(working.observed_data[n].values) for n in names}
+        prepared[model_name] = working, names
+    _same_data(targets)
+    loos = {name: _loo(working, *_pointwise(working, names)) for name, (working, names) in prepared.items()}
+    with _quiet():
+        table = az.compare(loos)
+    return table, loos
+
+
+def compare(models: dict, data=None, outcome: str | None = None):
+    """`{name: (spec, idata)}` → ArviZ's compare table (PSIS-LOO, stacking weights), best model first."""
+    return compare_loo(models, data, outcome)[0]
+
+
+def _same_data(targets: dict[str, dict[str, np.ndarray]]) -> None:
+    (first, reference), *others = targets.items()
+    for name, values in others:
+        if set(values) != set(reference):
+            raise error("DS607", source=COMPARING, why=f"{first} predicts {', '.join(sorted(reference))}; "
+                                     f"{name} predicts {', '.join(sorted(values))}")
+        for node, observed in values.items():
+            expected = reference[node]
+            if observed.shape != expected.shape:
+                raise error("DS607", source=COMPARING, why=f"{first} predicts {_count(expected)} of {node}, {name} {_count(observed)}")
+            differ = ~np.isclose(observed.astype(float), expected.astype(float), rtol=1e-9, atol=0)
+            if differ.any():
+                row = np.flatnonzero(differ.ravel())[0]
+                raise error("DS607", source=COMPARING, why=f"the observed values of {node} differ between {first} and {name} "
+                                         f"(first at row {row})")
+
+
+def _count(values: np.ndarray) -> str:
+    return "1 value" if values.size == 1 else f"{values.size} rows"
