@@ -129,6 +129,15 @@ class PriorPotential:
 
 
 @dataclass
+class LogDensity:
+    """A term of the model's log density (the optimizer's likelihood of an outcome from sufficient statistics)."""
+
+    name: str
+    expr: PExpr
+    node: str = ""
+
+
+@dataclass
 class LikelihoodVar:
     name: str
     node: str

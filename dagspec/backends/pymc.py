@@ -6,8 +6,8 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from ..families import FAMILIES
-from ..plan import (Const, DataVar, DerivedVar, DistOf, Func, Idx, LikelihoodVar, ListOf, Op, Plan, PriorPotential,
-                    RandomVariable, Slice, VarRef)
+from ..plan import (Const, DataVar, DerivedVar, DistOf, Func, Idx, LikelihoodVar, ListOf, LogDensity, Op, Plan,
+                    PriorPotential, RandomVariable, Slice, VarRef)
 
 _FUNCTIONS = {
     "exp": pt.exp, "log": pt.log, "sqrt": pt.sqrt, "abs": pt.abs, "logit": pm.math.logit,
@@ -16,6 +16,7 @@ _FUNCTIONS = {
     "softmax": pm.math.softmax, "square": pt.square,
     # used by the optimizer's plans only
     "matmul": pt.dot, "transpose": lambda x: x.T,
+    "concat": lambda *parts: pt.concatenate([pt.reshape(p, (-1,)) for p in parts]),
 }
 
 _INVERSE_LINKS = {
@@ -42,6 +43,8 @@ def build_model(plan: Plan) -> pm.Model:
                 values[entry.name] = pm.Deterministic(entry.name, _evaluate(entry.expr, values), dims=entry.dims or None)
             elif isinstance(entry, LikelihoodVar):
                 values[entry.name] = _likelihood(entry, values, plan.expose_means)
+            elif isinstance(entry, LogDensity):
+                pm.Potential(entry.name, _evaluate(entry.expr, values))
             elif isinstance(entry, PriorPotential):
                 dist = getattr(pm, entry.dist).dist(**_kwargs(entry.dist, entry.args, values))
                 pm.Potential(entry.name, pm.logp(dist, _evaluate(entry.value, values)).sum())

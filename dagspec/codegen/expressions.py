@@ -53,6 +53,9 @@ class ExpressionPrinter:
             if e.op == "**":
                 return f"{self(e.args[0], atom)} ** {self(e.args[1], _PRECEDENCE['neg'])}", p
             return f"{self(e.args[0], p)} {e.op} {self(e.args[1], p + 1)}", p
+        if isinstance(e, Func) and e.name == "concat":  # scalars and vectors into one vector
+            parts = ", ".join(f"{self.tensor}.reshape({self(a)}, (-1,))" for a in e.args)
+            return f"{self.tensor}.concatenate([{parts}])", atom
         if isinstance(e, Func):
             function = MATH[e.name].format(t=self.tensor)
             return f"{function}({', '.join(self(a) for a in e.args)})", atom

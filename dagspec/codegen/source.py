@@ -9,7 +9,7 @@ import numpy as np
 
 from ..dists import DISTRIBUTIONS
 from ..families import FAMILIES
-from ..plan import OBS_DIM, DataVar, DerivedVar, LikelihoodVar, Plan, PriorPotential, RandomVariable, VarRef
+from ..plan import OBS_DIM, DataVar, DerivedVar, LikelihoodVar, LogDensity, Plan, PriorPotential, RandomVariable, VarRef
 from .expressions import ExpressionPrinter, number
 
 _TAKEN = {"pm", "np", "pd", "az", "pt", "tt", "sys", "Path", "HERE", "data", "model", "coords", "idata", "main"}
@@ -161,11 +161,29 @@ class _Writer:
                     f"successes_{stem} = np.bincount(row_cell_{stem}, weights={self.numpy_of[recipe['outcome']]}).round().astype(int)",
                 ]
             return f"cells_{stem}[:, {recipe['column']}]"
+        if recipe["kind"] == "normal_stats":
+            return self._normal_stats(recipe, stem)
         if recipe["kind"] == "cell_trials":
             return f"trials_{stem}"
         if recipe["kind"] == "cell_successes":
             return f"successes_{stem}"
         raise ValueError(f"unknown recipe {recipe['kind']!r}")
+
+    def _normal_stats(self, recipe: dict, stem: str) -> str:
+        if recipe["part"] == "gram":
+            data = ExpressionPrinter(self.numpy_of, "np")
+            columns = ([f"np.ones(len({self.numpy_of[recipe['outcome']]}))"] if recipe["intercept"] else []) + \
+                [data(c) for c in recipe["columns"]]
+            y = self.numpy_of[recipe["outcome"]]
+            self.lines += [
+                f"# {stem}'s Normal likelihood from sufficient statistics (exact): with the design Z, a least-squares",
+                "# fit b_hat and its residual sum of squares, sum((y - Z b)^2) = RSS + (b - b_hat)' Z'Z (b - b_hat)",
+                f"Z_{stem} = np.column_stack([{', '.join(columns)}])",
+                f"b_hat_{stem} = np.linalg.lstsq(Z_{stem}, {y}, rcond=None)[0]",
+                f"rss_{stem} = np.sum(({y} - Z_{stem} @ b_hat_{stem}) ** 2)",
+            ]
+            return f"Z_{stem}.T @ Z_{stem}"
+        return f"b_hat_{stem}" if recipe["part"] == "lstsq" else f"rss_{stem}"
 
     def _model_section(self) -> None:
         body: list[str] = []
@@ -185,6 +203,8 @@ class _Writer:
                 body.append(f"pm.Potential({name!r}, {logp})  # {entry.value.name} keeps its prior")
             elif isinstance(entry, LikelihoodVar):
                 body += self._likelihood(entry, ident, len(likelihoods) > 1)
+            elif isinstance(entry, LogDensity):
+                body.append(f"pm.Potential({name!r}, {self.print(entry.expr)})  # {entry.node}'s Normal likelihood")
         self.lines += ["with pm.Model(coords=coords) as model:"] + [f"    {line}" for line in body] + [""]
 
     def _dims(self, dims) -> str:

@@ -2,13 +2,15 @@
 
 Passes (each can be switched off by name): `linear` (centre numeric predictors, QR when they are
 correlated), `cells` (Bernoulli/Binomial outcomes with only categorical terms → Binomial counts per cell),
-`pools` (non-centred hierarchical pools where the data per group are weak).
+`pools` (non-centred hierarchical pools where the data per group are weak), `normal` (Normal likelihoods of
+fixed data from sufficient statistics).
 """
 from __future__ import annotations
 
 from ..plan import Plan
 from .cells import collapse_cells
 from .linear import reparameterise_linear
+from .normal import use_sufficient_statistics
 from .order import reorder
 from .pools import choose_pool_parameterisation
 
@@ -16,6 +18,7 @@ PASSES = {
     "linear": reparameterise_linear,
     "cells": collapse_cells,
     "pools": choose_pool_parameterisation,
+    "normal": use_sufficient_statistics,
 }
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from ..plan import (Const, DataVar, DerivedVar, DistOf, Func, Idx, LikelihoodVar, ListOf, Op, PriorPotential,
+from ..plan import (DataVar, DerivedVar, DistOf, Func, Idx, LikelihoodVar, ListOf, LogDensity, Op, PriorPotential,
                     RandomVariable, Slice, VarRef)
 
 
@@ -29,7 +29,7 @@ def reads(entry) -> set[str]:
         return set()
     if isinstance(entry, RandomVariable):
         return set().union(*(refs(a) for a in entry.args.values()), refs(entry.observed))
-    if isinstance(entry, DerivedVar):
+    if isinstance(entry, (DerivedVar, LogDensity)):
         return refs(entry.expr)
     if isinstance(entry, PriorPotential):
         return set().union(*(refs(a) for a in entry.args.values()), refs(entry.value))
@@ -50,6 +50,3 @@ def reorder(entries: list) -> list:
     by_name = {e.name: e for e in entries}
     order = nx.lexicographical_topological_sort(graph, key=lambda name: position[name])
     return [by_name[name] for name in order]
-
-
-__all__ = ["refs", "reads", "reorder", "Const"]

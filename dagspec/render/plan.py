@@ -5,7 +5,7 @@ import numpy as np
 
 from ..codegen.expressions import ExpressionPrinter
 from ..families import FAMILIES
-from ..plan import (Const, DataVar, DerivedVar, DistOf, Func, LikelihoodVar, ListOf, PriorPotential,
+from ..plan import (Const, DataVar, DerivedVar, DistOf, Func, LikelihoodVar, ListOf, LogDensity, PriorPotential,
                     RandomVariable)
 from .report import inverse_link
 
@@ -114,6 +114,8 @@ def plan_text(plan, title: str = "") -> str:
             rows.append(_likelihood_row(entry, show))
         elif isinstance(entry, PriorPotential):
             rows.append(("potential", entry.name, f"{show(entry.value)} ~ {entry.dist}({show.arguments(entry.args)})"))
+        elif isinstance(entry, LogDensity):
+            rows.append(("log density", entry.name, f"= {show(entry.expr)}"))
         else:  # a plan entry this renderer does not know yet: still list it
             rows.append((type(entry).__name__, entry.name, ""))
     if rows:
