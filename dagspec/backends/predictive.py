@@ -11,7 +11,7 @@ import pymc as pm
 import xarray as xr
 
 from ..diagnostics import error
-from ..plan import RandomVariable
+from ..plan import OBS_DIM, RandomVariable
 from ..source import Source
 from .pymc import build_model
 
@@ -90,6 +90,7 @@ def _quiet():
             warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("ignore", RuntimeWarning)
             warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)  # pandas on ArviZ's compare
             yield
     finally:
         logger.setLevel(level)
@@ -215,8 +216,14 @@ def check_same_data(specs: dict, data=None, outcome: str | None = None) -> None:
 
 
 def _shape_words(array: xr.DataArray) -> str:
-    dims = [f"{dim} = {size}" for dim, size in array.sizes.items() if dim not in ("chain", "draw")]
-    return ", ".join(dims) or "one value"
+    """`4 rows`, `1 value`, `3 values`, `g = 3`: an observed variable's shape in words."""
+    sizes = {dim: size for dim, size in array.sizes.items() if dim not in ("chain", "draw")}
+    if list(sizes) == [OBS_DIM]:
+        return f"{sizes[OBS_DIM]} rows"
+    if all(dim.startswith(f"{array.name}_dim_") for dim in sizes):  # dims PyMC made up
+        count = int(np.prod(list(sizes.values())))
+        return "1 value" if count == 1 else f"{count} values"
+    return ", ".join(f"{dim} = {size}" for dim, size in sizes.items())
 
 
 def _loo(working, name: str, pointwise: xr.DataArray):
