@@ -1,4 +1,4 @@
-"""argv → the dagspec commands (check, compile, sample, graph, plot, explain, adjust, do, codegen, fmt, ...).
+"""argv → the dagspec commands (check, compile, sample, graph, plot, compare, explain, adjust, do, codegen, fmt, ...).
 
 Exit codes: 0 clean, 1 findings (errors; warnings too with --strict), 2 usage or I/O error, 3 a bug in
 dagspec (with a banner and the traceback), 130 Ctrl-C. User errors print one message, never a traceback.
@@ -13,6 +13,7 @@ import sys
 import threading
 import traceback
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
@@ -21,7 +22,8 @@ from .diagnostics import DagspecError
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 # the modules each NUTS implementation needs (pymc's own needs nothing more)
 SAMPLER_MODULES = {"pymc": (), "nutpie": ("nutpie",), "numpyro": ("numpyro", "jax"), "blackjax": ("blackjax", "jax")}
-PLOTS = ("trace", "posterior", "forest")
+PLOTS = ("trace", "posterior", "forest", "ppc")
+PPC_DRAWS = 100  # predictive draws a ppc plot shows (a density each)
 MAX_PLOTTED_ELEMENTS = 20  # without --var, variables with more values per draw than this are left out
 
 
@@ -114,21 +116,24 @@ def _parser() -> argparse.ArgumentParser:
     _optimization_options(compile_)
     compile_.set_defaults(run=run_compile)
 
-    sample = commands.add_parser("sample", help="sample the posterior and summarise it")
+    sample = commands.add_parser("sample", help="sample the posterior (or the prior) and summarise it")
     sample.add_argument("file")
     sample.add_argument("--data", metavar="FILE", help="CSV/Parquet data (default: the file the spec names)")
-    sample.add_argument("--draws", type=_count(1), default=1000, help="draws per chain after tuning (1000)")
-    sample.add_argument("--tune", type=_count(0), default=1000, help="tuning steps per chain (1000)")
-    sample.add_argument("--chains", type=_count(1), default=4, help="independent chains (4)")
+    sample.add_argument("--prior", action="store_true",
+                        help="draw from the prior and the prior predictive instead (no fitting; --draws N draws)")
+    sample.add_argument("--draws", type=_count(1), default=None,
+                        help="draws per chain after tuning (1000); with --prior, prior draws (500)")
+    _sampling_options(sample)
     sample.add_argument("--cores", type=_count(1), default=None, help="chains run in parallel (PyMC's default)")
-    sample.add_argument("--seed", type=_count(0), default=None, help="random seed, for reproducible draws")
     sample.add_argument("--target-accept", type=_probability, default=None, metavar="P",
                         help="NUTS target acceptance rate in (0, 1); raise it (e.g. 0.95) against divergences")
-    sample.add_argument("--sampler", choices=SAMPLER_MODULES, default=None,
-                        help="NUTS implementation (default: the fastest installed)")
     _optimization_options(sample)
     sample.add_argument("--strict", action="store_true", help="exit 1 when the sampler reports problems")
-    sample.add_argument("--out", metavar="FILE.nc", help="write the InferenceData to NetCDF (atomically)")
+    sample.add_argument("--out", metavar="FILE.nc",
+                        help="write the InferenceData to NetCDF (atomically), with the pointwise log-likelihood and "
+                             "posterior predictive draws per data row")
+    sample.add_argument("--no-ppc", action="store_true",
+                        help="with --out: leave out the log-likelihood and posterior predictive draws (smaller files)")
     sample.add_argument("--quiet", action="store_true", help="no progress bar")
     sample.set_defaults(run=run_sample)
 
@@ -141,10 +146,26 @@ def _parser() -> argparse.ArgumentParser:
     plot = commands.add_parser("plot", help="plot a posterior written by `sample --out`")
     plot.add_argument("idata", metavar="IDATA.nc")
     plot.add_argument("-o", "--output", required=True, metavar="OUT.png")
-    plot.add_argument("--kind", choices=PLOTS, default="trace", help="trace (default), posterior or forest")
+    plot.add_argument("--kind", choices=PLOTS, default="trace",
+                      help="trace (default), posterior, forest, or ppc (predictive draws against the data)")
     plot.add_argument("--var", action="extend", dest="vars", metavar="NAME", nargs="+",
-                      help="variables to plot (repeatable; default: every named one of modest size)")
+                      help="variables to plot (repeatable; default: every named one of modest size, or every outcome)")
+    plot.add_argument("--group", choices=("posterior", "prior"), default=None,
+                      help="with --kind ppc: posterior or prior predictive draws (default: posterior, if there)")
     plot.set_defaults(run=run_plot)
+
+    compare = commands.add_parser("compare", help="compare specs by PSIS-LOO cross-validation on the same data")
+    compare.add_argument("models", nargs="+", metavar="FILE.dag[=IDATA.nc]",
+                         help="two or more specs; FILE.dag=IDATA.nc reuses a posterior written by `sample --out`")
+    compare.add_argument("--data", metavar="FILE", help="CSV/Parquet data for every spec (default: their own files)")
+    compare.add_argument("--draws", type=_count(1), default=1000, help="draws per chain after tuning (1000)")
+    _sampling_options(compare)
+    compare.add_argument("--cores", type=_count(1), default=None, help="chains run in parallel (PyMC's default)")
+    compare.add_argument("--outcome", metavar="NODE", help="compare on this outcome alone (default: every outcome)")
+    compare.add_argument("--strict", action="store_true",
+                         help="exit 1 when LOO is unreliable for a row (Pareto k > 0.7) or a sampler reports problems")
+    compare.add_argument("--quiet", action="store_true", help="no progress bar")
+    compare.set_defaults(run=run_compare)
 
     explain = commands.add_parser("explain", help="the paths between an exposure and an outcome, in words")
     explain.add_argument("file", help="a .dag spec or a dagitty graph")
@@ -187,16 +208,30 @@ def _parser() -> argparse.ArgumentParser:
     codegen.add_argument("--target", choices=("pymc", "pymc3"), default="pymc")
     codegen.add_argument("--data", metavar="FILE")
     codegen.add_argument("--optimize", action="store_true", help="write the optimized model")
-    codegen.add_argument("--without", action="append", default=[], choices=("linear", "cells", "pools"),
+    codegen.add_argument("--without", action="append", default=[], choices=_passes(),
                          help="with --optimize: leave out one optimization (repeatable)")
     codegen.add_argument("-o", "--output", metavar="model.py")
     codegen.set_defaults(run=run_codegen)
     return parser
 
 
+def _sampling_options(command) -> None:
+    command.add_argument("--tune", type=_count(0), default=1000, help="tuning steps per chain (1000)")
+    command.add_argument("--chains", type=_count(1), default=4, help="independent chains (4)")
+    command.add_argument("--seed", type=_count(0), default=None, help="random seed, for reproducible draws")
+    command.add_argument("--sampler", choices=SAMPLER_MODULES, default=None,
+                         help="NUTS implementation (default: the fastest installed)")
+
+
+def _passes() -> tuple[str, ...]:
+    from .optimize import PASSES  # names only: the optimizer's modules import no heavy library
+
+    return tuple(PASSES)
+
+
 def _optimization_options(command) -> None:
     command.add_argument("--no-optimize", action="store_true", help="the literal model, no reparameterisation")
-    command.add_argument("--without", action="append", default=[], choices=("linear", "cells", "pools"),
+    command.add_argument("--without", action="append", default=[], choices=_passes(),
                          help="leave out one optimization (repeatable)")
 
 
@@ -204,7 +239,7 @@ def _optimize(args, default: bool = True):
     """--no-optimize / --without PASS → the `optimize` argument of Spec.build."""
     if getattr(args, "no_optimize", False) or not default:
         return False
-    return {name: False for name in args.without} or True
+    return {name: False for name in getattr(args, "without", [])} or True
 
 
 # ---- shared helpers ---------------------------------------------------------------------------------
@@ -316,41 +351,82 @@ def run_sample(args) -> int:
     data = _read_data(args.data)
     if args.out:
         _check_writable(args.out)  # before a long run, not after it
+    if args.prior:
+        return _sample_prior(args, spec, data)
     sampler = _available_sampler(args.sampler)
-    from . import sample
     from .render.health import health_warnings
     from .render.summary import summary_table, user_variables
 
-    options = {"cores": args.cores} if args.cores else {}
-    if args.target_accept:
-        options["target_accept"] = args.target_accept
-    if sampler == "pymc":
-        # The summary needs no pointwise log-likelihood, and PyMC cannot compute it for a model whose
-        # variables carry initial values (the optimizer's least-squares starts): NotImplementedError.
-        options["idata_kwargs"] = {"log_likelihood": False}
-    options["compute_convergence_checks"] = False  # dagspec reports convergence itself, in its own words
-    if args.quiet:  # no progress bar, and none of PyMC's running commentary either
-        import importlib
-        import logging
-
-        importlib.import_module("pymc")  # importing pymc sets its logger's level, so set ours after that
-        logging.getLogger("pymc").setLevel(logging.ERROR)
-    print(f"sampling {Path(spec.name).name} with {sampler}: {args.chains} chain(s) of {args.draws} draws after "
-          f"{args.tune} tuning steps", file=sys.stderr)
+    if args.quiet:
+        _quiet_pymc()
     with interrupts_stop_sampling():
-        idata = sample(spec, data, draws=args.draws, tune=args.tune, chains=args.chains, random_seed=args.seed,
-                       sampler=sampler, optimize=_optimize(args), progressbar=not args.quiet, **options)
+        idata = _sample_posterior(args, spec, data, sampler, args.draws or 1000)
     print(summary_table(idata, spec))
     problems = health_warnings(idata, user_variables(idata, spec))
     for problem in problems:
         print(problem.full(), file=sys.stderr)
     if args.out:
-        from .atomic import atomic_path
+        if not args.no_ppc and _observes_something(spec):
+            import dagspec
 
-        with atomic_path(args.out) as temporary:
-            idata.to_netcdf(str(temporary))
-        print(f"wrote {args.out}", file=sys.stderr)
+            # per data row, through the literal model (the optimized one may predict per-cell counts)
+            dagspec.log_likelihood(spec, idata, data)
+            dagspec.posterior_predictive(spec, idata, data, random_seed=args.seed)
+        _write_idata(idata, args.out)
     return EXIT_FINDINGS if args.strict and problems else EXIT_OK
+
+
+def _sample_posterior(args, spec, data, sampler: str, draws: int):
+    """Run NUTS as the command line's options say (the caller handles Ctrl-C)."""
+    import dagspec
+
+    options = {"cores": args.cores} if getattr(args, "cores", None) else {}
+    if getattr(args, "target_accept", None):
+        options["target_accept"] = args.target_accept
+    if sampler == "pymc":
+        # PyMC cannot compute the pointwise log-likelihood for a model whose variables carry initial values (the
+        # optimizer's least-squares starts): NotImplementedError. dagspec computes it with the literal model.
+        options["idata_kwargs"] = {"log_likelihood": False}
+    options["compute_convergence_checks"] = False  # dagspec reports convergence itself, in its own words
+    print(f"sampling {Path(spec.name).name} with {sampler}: {args.chains} chain(s) of {draws} draws after "
+          f"{args.tune} tuning steps", file=sys.stderr)
+    return dagspec.sample(spec, data, draws=draws, tune=args.tune, chains=args.chains, random_seed=args.seed,
+                          sampler=sampler, optimize=_optimize(args), progressbar=not args.quiet, **options)
+
+
+def _quiet_pymc() -> None:
+    """No progress bar, and none of PyMC's running commentary either."""
+    import importlib
+    import logging
+
+    importlib.import_module("pymc")  # importing pymc sets its logger's level, so set ours after that
+    logging.getLogger("pymc").setLevel(logging.ERROR)
+
+
+def _observes_something(spec) -> bool:
+    return any(n.observed is not None and n.role in ("outcome", "random") for n in spec.checked.nodes.values())
+
+
+def _sample_prior(args, spec, data) -> int:
+    import dagspec
+
+    from .render.predictive import prior_summary
+
+    draws = args.draws or 500
+    print(f"drawing {draws} times from the prior of {Path(spec.name).name} (nothing is fitted)", file=sys.stderr)
+    idata = dagspec.sample_prior(spec, data, draws=draws, random_seed=args.seed)
+    print(prior_summary(idata, spec))
+    if args.out:
+        _write_idata(idata, args.out)
+    return EXIT_OK
+
+
+def _write_idata(idata, path: str) -> None:
+    from .atomic import atomic_path
+
+    with atomic_path(path) as temporary:
+        idata.to_netcdf(str(temporary))
+    print(f"wrote {path}", file=sys.stderr)
 
 
 def _available_sampler(name: str | None) -> str:
@@ -441,6 +517,22 @@ def run_plot(args) -> int:
     plt.close("all")
     if figure_format not in formats:
         raise UsageError(f"cannot plot to .{figure_format}: use one of " + ", ".join(f".{f}" for f in sorted(formats)))
+    if args.kind == "ppc":
+        _plot_ppc(args, az)
+    else:
+        _plot_posterior(args, az)
+    figure = plt.gcf()
+    figure.tight_layout()
+    with atomic_path(args.output) as temporary:
+        figure.savefig(temporary, format=figure_format, dpi=100)
+    plt.close("all")
+    print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _plot_posterior(args, az) -> None:
+    if args.group:
+        raise UsageError(f"--group is for --kind ppc, not --kind {args.kind}")
     idata = _read_idata(args.idata)
     posterior = idata.posterior
     if args.vars:
@@ -456,17 +548,36 @@ def run_plot(args) -> int:
     plotter = {"trace": az.plot_trace, "posterior": az.plot_posterior, "forest": az.plot_forest}[args.kind]
     options = {"combined": True} if args.kind == "forest" else {}
     plotter(idata, var_names=names, **options)
-    figure = plt.gcf()
-    figure.tight_layout()
-    with atomic_path(args.output) as temporary:
-        figure.savefig(temporary, format=figure_format, dpi=100)
-    plt.close("all")
-    print(f"wrote {args.output}", file=sys.stderr)
-    return EXIT_OK
 
 
-def _read_idata(path: str):
-    """A NetCDF file written by `sample --out` → InferenceData with a posterior; a usage error otherwise."""
+def _plot_ppc(args, az) -> None:
+    """Predictive draws (posterior, or prior) against the observed data, one panel per outcome."""
+    idata = _read_idata(args.idata, need_posterior=False)
+    groups = idata.groups()
+    path = args.idata
+    makes = {"posterior": f"`dagspec sample FILE --out {path}`", "prior": f"`dagspec sample FILE --prior --out {path}`"}
+    group = args.group or next((g for g in ("posterior", "prior") if f"{g}_predictive" in groups), None)
+    if group is None:
+        raise UsageError(f"{path} has no predictive draws to plot (it has: {', '.join(groups) or 'nothing'}); write "
+                         f"posterior predictive draws with {makes['posterior']}, prior ones with {makes['prior']}")
+    if f"{group}_predictive" not in groups:
+        raise UsageError(f"{path} has no {group} predictive draws; write them with {makes[group]}")
+    if "observed_data" not in groups:
+        raise UsageError(f"{path} has no observed_data to compare the draws with; write it with {makes[group]}")
+    predictive = idata[f"{group}_predictive"]
+    available = [v for v in predictive.data_vars if v in idata.observed_data]
+    names = args.vars or available
+    missing = [v for v in names if v not in available]
+    if missing:
+        raise UsageError(f"no {group} predictive draws of {', '.join(missing)}; there are {', '.join(available)}")
+    draws = predictive.sizes.get("chain", 1) * predictive.sizes.get("draw", 1)
+    az.plot_ppc(idata, group=group, var_names=names, observed=True, num_pp_samples=min(PPC_DRAWS, draws),
+                random_seed=0)
+
+
+def _read_idata(path: str, need_posterior: bool = True):
+    """A NetCDF file written by `sample --out` → InferenceData (with a posterior, unless need_posterior is
+    False); a usage error otherwise."""
     import arviz as az
 
     if not Path(path).is_file():
@@ -476,10 +587,54 @@ def _read_idata(path: str):
     except Exception as exc:  # noqa: BLE001 - h5py/netCDF4/xarray raise many kinds for a file that is not one
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UsageError(f"cannot read {path} as ArviZ InferenceData (NetCDF): {reason}") from None
-    if "posterior" not in idata.groups():
+    if need_posterior and "posterior" not in idata.groups():
         raise UsageError(f"{path} has no posterior group (it has: {', '.join(idata.groups()) or 'nothing'}); "
                          f"write one with `dagspec sample FILE --out {path}`")
     return idata
+
+
+def run_compare(args) -> int:
+    from .backends.predictive import check_same_data, compare_loo
+    from .render.health import health_warnings
+    from .render.predictive import compare_table, pareto_warning
+    from .render.summary import user_variables
+
+    if len(args.models) < 2:
+        raise UsageError("compare needs two or more specs, e.g. `dagspec compare a.dag b.dag`")
+    given = [item.partition("=")[::2] for item in args.models]
+    names = _model_names([path for path, _ in given])
+    specs = {name: _load(path) for name, (path, _) in zip(names, given)}  # every file is read before sampling
+    posteriors = {name: _read_idata(stored) for name, (_, stored) in zip(names, given) if stored}
+    data = _read_data(args.data)
+    check_same_data(specs, data, args.outcome)  # before sampling, not after it
+    problems = []
+    if len(posteriors) < len(specs):
+        sampler = _available_sampler(args.sampler)
+        if args.quiet:
+            _quiet_pymc()
+        with interrupts_stop_sampling():
+            for name, spec in specs.items():
+                if name not in posteriors:
+                    posteriors[name] = _sample_posterior(args, spec, data, sampler, args.draws)
+                    problems += [replace(p, file=f"{name}: {p.file}")
+                                 for p in health_warnings(posteriors[name], user_variables(posteriors[name], spec))]
+    table, loos = compare_loo({name: (specs[name], posteriors[name]) for name in specs}, data, args.outcome)
+    print(compare_table(table))
+    unreliable = pareto_warning(loos)
+    problems += [unreliable] if unreliable else []
+    for problem in problems:
+        print(problem.full(), file=sys.stderr)
+    return EXIT_FINDINGS if args.strict and problems else EXIT_OK
+
+
+def _model_names(paths: list[str]) -> list[str]:
+    """Models are named by their file's stem, or by the path as given when two stems are the same."""
+    stems = [Path(p).stem for p in paths]
+    if len(set(stems)) == len(stems):
+        return stems
+    if len(set(paths)) < len(paths):
+        raise UsageError("a spec is named twice: " + ", ".join(sorted({p for p in paths if paths.count(p) > 1})))
+    return paths
 
 
 def _effect(text: str) -> tuple[str, str]:

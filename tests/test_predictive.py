@@ -209,7 +209,8 @@ def test_a_posterior_of_another_spec_is_ds608():
     with pytest.raises(dagspec.DagspecError) as info:
         dagspec.loo(spec, other, data)
     assert codes(info) == ["DS608"] and "it has no a, b, s" in info.value.diagnostics[0].message
-    wrong_shape = fake_posterior(dagspec.parse(BERNOULLI), bernoulli_data().assign(g=lambda f: f["g"].replace("c", "b")))
+    two_levels = bernoulli_data().assign(g=lambda frame: frame["g"].replace("c", "b"))
+    wrong_shape = fake_posterior(dagspec.parse(BERNOULLI), two_levels)
     with pytest.raises(dagspec.DagspecError) as info:
         dagspec.posterior_predictive(dagspec.parse(BERNOULLI), wrong_shape, bernoulli_data())
     assert codes(info) == ["DS608"] and "effect has shape (2,) per draw, but (3,)" in info.value.diagnostics[0].message

@@ -1,4 +1,4 @@
-"""A Spec and its posterior (or prior) → per-row log-likelihood, predictive draws and PSIS-LOO comparisons, via the literal model."""
+"""A Spec and its posterior (or prior) → per-row log-likelihood, predictive draws, LOO comparisons (literal model)."""
 from __future__ import annotations
 
 import logging
@@ -278,12 +278,13 @@ def _same_data(targets: dict[str, dict[str, np.ndarray]]) -> None:
         for node, observed in values.items():
             expected = reference[node]
             if observed.shape != expected.shape:
-                raise error("DS607", source=COMPARING, why=f"{first} predicts {_count(expected)} of {node}, {name} {_count(observed)}")
+                raise error("DS607", source=COMPARING,
+                            why=f"{first} predicts {_count(expected)} of {node}, {name} {_count(observed)}")
             differ = ~np.isclose(observed.astype(float), expected.astype(float), rtol=1e-9, atol=0)
             if differ.any():
                 row = np.flatnonzero(differ.ravel())[0]
-                raise error("DS607", source=COMPARING, why=f"the observed values of {node} differ between {first} and {name} "
-                                         f"(first at row {row})")
+                raise error("DS607", source=COMPARING,
+                            why=f"the observed values of {node} differ between {first} and {name} (first at row {row})")
 
 
 def _count(values: np.ndarray) -> str:

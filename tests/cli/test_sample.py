@@ -233,3 +233,47 @@ def test_real_ctrl_c_exits_130_and_writes_nothing(tmp_path):
     assert child.returncode == 130, err
     assert "dagspec: interrupted; nothing was written" in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_prior_draws_are_summarised_and_written(capsys, tmp_path):
+    import arviz as az
+
+    out_file = tmp_path / "prior.nc"
+    code, out, err = run(capsys, "sample", TUTORIAL / "simple_regression.dag", "--prior", "--draws", 200, "--seed", 1,
+                         "--out", out_file)
+    assert code == 0 and "drawing 200 times from the prior of simple_regression.dag" in err
+    lines = out.splitlines()
+    assert lines[0] == "prior draws (200) of the parameters:"
+    assert lines[1].split() == ["mean", "sd", "hdi_3%", "hdi_97%"]
+    assert [line.split()[0] for line in lines[2:5]] == ["intercept", "coeff", "error"]
+    assert lines[5] == "prior predictive of the outcomes (every row of every draw):"
+    assert lines[7].split()[:2] == ["y_hat", "100"]  # 100 rows per draw
+    idata = az.from_netcdf(out_file)
+    assert {"prior", "prior_predictive", "observed_data"} <= set(idata.groups()) and "posterior" not in idata.groups()
+    assert idata.prior_predictive["y_hat"].shape == (1, 200, 100)
+    assert abs(float(idata.prior["coeff"].std()) - 10) < 1.5  # prior x1 -> y1 ~ Normal(0, 10)
+
+
+def test_prior_draws_need_proper_priors(capsys, tmp_path):
+    spec = tmp_path / "flat.dag"
+    spec.write_text("x -> y\nobserved x = [1.0, 2.0], y = [1.0, 3.0]\nprior x -> y ~ Flat()\n")
+    code, out, err = run(capsys, "sample", spec, "--prior")
+    assert code == 1 and out == ""
+    assert f"{spec}: error DS610 cannot draw from the prior: b_x_y has an improper prior (Flat)" in err
+    assert "give it a proper prior" in err
+
+
+def test_out_stores_per_row_predictions_unless_no_ppc(capsys, tmp_path, fake_sampler):
+    import arviz as az
+
+    with_ppc, without = tmp_path / "with.nc", tmp_path / "without.nc"
+    assert run(capsys, "sample", TUTORIAL / "coin.dag", "--sampler", "pymc", "--seed", 0, "--out", with_ppc)[0] == 0
+    idata = az.from_netcdf(with_ppc)
+    assert {"log_likelihood", "posterior_predictive", "observed_data"} <= set(idata.groups())
+    assert idata.posterior_predictive["likelihood"].shape[:2] == (2, 200)
+    assert run(capsys, "sample", TUTORIAL / "coin.dag", "--sampler", "pymc", "--out", without, "--no-ppc")[0] == 0
+    assert not {"log_likelihood", "posterior_predictive"} & set(az.from_netcdf(without).groups())
+    # a spec that observes nothing has nothing to predict: the posterior alone
+    nothing = tmp_path / "sum.nc"
+    assert run(capsys, "sample", TUTORIAL / "sum_of_normals.dag", "--sampler", "pymc", "--out", nothing)[0] == 0
+    assert "log_likelihood" not in az.from_netcdf(nothing).groups()
