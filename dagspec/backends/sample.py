@@ -6,10 +6,13 @@ import importlib.util
 import pymc as pm
 
 from ..diagnostics import error
+from ..optimize.order import refs
+from ..plan import Plan, RandomVariable
+from .cache import model_and_step
 from .predict import STATISTICS_ATTR, statistics_attribute
 from .pymc import build_model
 
-# Fastest first: the default is the first one installed.
+# Fastest first: without a plan to choose by, the default is the first one installed.
 SAMPLERS = ("nutpie", "numpyro", "blackjax", "pymc")
 _MODULES = {"nutpie": ("nutpie",), "numpyro": ("numpyro", "jax"), "blackjax": ("blackjax", "jax"), "pymc": ()}
 _EXTRAS = {"nutpie": "nutpie", "numpyro": "numpyro", "blackjax": "blackjax"}
@@ -19,13 +22,36 @@ def installed_samplers() -> list[str]:
     return [name for name in SAMPLERS if all(importlib.util.find_spec(m) for m in _MODULES[name])]
 
 
-def default_sampler() -> str:
-    return installed_samplers()[0]
+def default_sampler(plan: Plan | None = None) -> str:
+    """The NUTS implementation to use: for a plan without hierarchical structure, PyMC's own (it compiles
+    quickly, and its compiled step is cached across runs); for pools and covariances, nutpie where installed
+    (their long trajectories repay its compile time with faster steps); without a plan, the fastest installed."""
+    installed = installed_samplers()
+    if plan is not None and not _hierarchical(plan):
+        return "pymc"
+    return installed[0]
 
 
-def resolve_sampler(sampler: str | None) -> str:
+def _hierarchical(plan: Plan) -> bool:
+    """Whether some parameter's prior reads other random variables (a pool), or the plan has a covariance."""
+    random = {e.name for e in plan.entries if isinstance(e, RandomVariable) and e.observed is None}
+    return any(e.name in random and (e.dist in ("LKJCholeskyCov", "MvNormal") or any(refs(a) & random for a in e.args.values()))
+               for e in plan.entries if isinstance(e, RandomVariable))
+
+
+def step_options(plan: Plan, options: dict) -> dict:
+    """NUTS settings: a covariance with an LKJ prior is sampled with target_accept 0.95 unless one is given
+    (the hyper-parameters of a few groups' covariance have tails that the default 0.8 steps across badly)."""
+    options = dict(options)
+    if "target_accept" not in options and any(isinstance(e, RandomVariable) and e.dist == "LKJCholeskyCov"
+                                              for e in plan.entries):
+        options["target_accept"] = 0.95
+    return options
+
+
+def resolve_sampler(sampler: str | None, plan: Plan | None = None) -> str:
     if sampler is None:
-        return default_sampler()
+        return default_sampler(plan)
     if sampler not in SAMPLERS:
         raise error("DS601", sampler=sampler, why="is not a sampler dagspec knows",
                     hint="samplers: " + ", ".join(SAMPLERS))
@@ -37,16 +63,21 @@ def resolve_sampler(sampler: str | None) -> str:
 
 def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4, random_seed=None,
            sampler: str | None = None, optimize=True, progressbar: bool = False, **kwargs):
-    sampler = resolve_sampler(sampler)
     plan = spec.plan(data, optimize)
-    model = build_model(plan)
-    with model:
-        if sampler == "pymc":
-            # Not the optimized model's log-likelihood: it may be per Binomial cell rather than per row, and PyMC
-            # cannot compute it for variables with initial values (NotImplementedError). dagspec.log_likelihood
-            # and dagspec.loo compute it per row with the literal model.
-            kwargs.setdefault("idata_kwargs", {"log_likelihood": False})
-        idata = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=random_seed,
-                          progressbar=progressbar, nuts_sampler=sampler, **kwargs)
+    sampler = resolve_sampler(sampler, plan)
+    nuts = step_options(plan, {"target_accept": kwargs.pop("target_accept")} if "target_accept" in kwargs else {})
+    options = dict(draws=draws, tune=tune, chains=chains, random_seed=random_seed, progressbar=progressbar)
+    if sampler == "pymc":
+        model, step = model_and_step(plan, nuts)
+        # Not the optimized model's log-likelihood: it may be per Binomial cell rather than per row, and PyMC
+        # cannot compute it for variables with initial values (NotImplementedError). dagspec.log_likelihood
+        # and dagspec.loo compute it per row with the literal model.
+        kwargs.setdefault("idata_kwargs", {"log_likelihood": False})
+        with model:
+            idata = pm.sample(step=step, **options, **kwargs)
+    else:
+        with build_model(plan):
+            idata = pm.sample(nuts_sampler=sampler, **options, **nuts, **kwargs)
     idata.posterior.attrs[STATISTICS_ATTR] = statistics_attribute(plan)  # how predictions transform new rows
+    idata.posterior.attrs["dagspec_sampler"] = sampler
     return idata
