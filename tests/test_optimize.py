@@ -199,3 +199,17 @@ def test_a_mediator_keeps_its_rows():
     data = pd.DataFrame({"x1": x1, "x2": x2, "y": x2 + rng.normal(size=100)})
     optimized = dagspec.parse("node x2 ~ Normal\nx1 -> x2 -> y\nobserved x1, x2, y").build(data)
     assert {v.name for v in optimized.observed_RVs} == {"x2"}  # y's likelihood became sufficient statistics
+
+
+def test_categorical_effects_are_whitened_with_a_constant_jacobian():
+    rng = np.random.default_rng(8)
+    g, h = rng.integers(0, 3, 120), rng.integers(0, 4, 120)
+    data = pd.DataFrame({"g": g, "h": h, "y": np.array([1.0, -1.0, 0.5])[g] + np.array([0.0, 2.0, -2.0, 1.0])[h]
+                         + rng.normal(0, 0.1, 120)})
+    spec = dagspec.parse("node g : categorical\nnode h : categorical\nnode y ~ Normal(intercept = none)\n"
+                         "g -> y\nh -> y\nobserved g, h, y\nprior g -> y ~ Normal(0, 1)\nprior h -> y ~ Flat()")
+    gaps, _, optimized = _log_density_gaps(spec, data, True)
+    assert np.ptp(gaps) < 1e-6 * max(1.0, np.abs(gaps).max())  # log |det L|, the same at every point
+    assert "y__z_white" in {v.name for v in optimized.free_RVs}
+    assert {"b_g_y", "b_h_y"} <= {d.name for d in optimized.deterministics}
+    assert any("whitened" in n for n in spec.plan(data, optimize=True).notes)

@@ -17,6 +17,7 @@ _FUNCTIONS = {
     # used by the optimizer's plans only
     "matmul": pt.dot, "transpose": lambda x: x.T,
     "concat": lambda *parts: pt.concatenate([pt.reshape(p, (-1,)) for p in parts]),
+    "reshape": lambda x, shape: pt.reshape(x, tuple(int(n) for n in shape)),
 }
 
 _INVERSE_LINKS = {

@@ -12,7 +12,7 @@ MATH = {
     "logit": "pm.math.logit", "invlogit": "pm.math.invlogit", "sigmoid": "pm.math.sigmoid",
     "probit": "pm.math.probit", "invprobit": "pm.math.invprobit", "sum": "pm.math.sum", "mean": "{t}.mean",
     "tanh": "pm.math.tanh", "softmax": "{t}.nnet.softmax", "square": "pm.math.sqr", "matmul": "pm.math.dot",
-    "transpose": "{t}.transpose",
+    "transpose": "{t}.transpose", "reshape": "{t}.reshape",
 }
 
 

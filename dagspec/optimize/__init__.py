@@ -2,8 +2,9 @@
 
 Passes (each can be switched off by name): `linear` (centre numeric predictors, QR when they are
 correlated), `cells` (Bernoulli/Binomial outcomes with only categorical terms → Binomial counts per cell),
-`pools` (non-centred hierarchical pools where the data per group are weak), `normal` (Normal likelihoods of
-fixed data from sufficient statistics).
+`whiten` (Normal regressions on categorical effects with fixed priors sampled in a whitened basis), `pools`
+(non-centred hierarchical pools where the data per group are weak), `normal` (Normal likelihoods of fixed
+data from sufficient statistics).
 """
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from .linear import reparameterise_linear
 from .normal import use_sufficient_statistics
 from .order import reorder
 from .pools import choose_pool_parameterisation
+from .whiten import whiten_categorical_effects
 
 PASSES = {
     "linear": reparameterise_linear,
+    "whiten": whiten_categorical_effects,
     "cells": collapse_cells,
     "pools": choose_pool_parameterisation,
     "normal": use_sufficient_statistics,
