@@ -370,6 +370,8 @@ def run_sample(args) -> int:
             import dagspec
 
             # per data row, through the literal model (the optimized one may predict per-cell counts)
+            print("adding the pointwise log-likelihood and posterior predictive draws (--no-ppc leaves them out)",
+                  file=sys.stderr)
             dagspec.log_likelihood(spec, idata, data)
             dagspec.posterior_predictive(spec, idata, data, random_seed=args.seed)
         _write_idata(idata, args.out)

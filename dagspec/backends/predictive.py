@@ -122,7 +122,7 @@ def posterior_predictive(spec, idata, data=None, random_seed=None):
     with model, _quiet():
         draws = pm.sample_posterior_predictive(idata, var_names=names, random_seed=random_seed, progressbar=False,
                                                extend_inferencedata=False)
-    predictive = draws.posterior_predictive
+    predictive = _compact(draws.posterior_predictive)
     predictive.attrs[MARK] = LITERAL
     _set_groups(idata, posterior_predictive=predictive, observed_data=observed_data(model))
     return idata
@@ -140,12 +140,27 @@ def prior_predictive(spec, data=None, draws: int = 500, random_seed=None):
     model = build_model(plan)
     with model, _quiet():
         idata = pm.sample_prior_predictive(draws=draws, random_seed=random_seed)
+    if "prior_predictive" in idata.groups():
+        _set_groups(idata, prior_predictive=_compact(idata.prior_predictive))
     for group in ("prior", "prior_predictive"):
         if group in idata.groups():
             idata[group].attrs[MARK] = LITERAL
     if model.observed_RVs:
         _set_groups(idata, observed_data=observed_data(model))
     return idata
+
+
+def _compact(dataset: xr.Dataset) -> xr.Dataset:
+    """Integer draws (counts, 0/1 outcomes) in the smallest integer type that holds them: a Bernoulli outcome's
+    draws over many rows take an eighth of the memory and file."""
+    for name, values in dataset.data_vars.items():
+        if np.issubdtype(values.dtype, np.integer) and values.size:
+            low, high = int(values.min()), int(values.max())
+            for dtype in (np.int8, np.int16, np.int32):
+                if np.iinfo(dtype).min <= low and high <= np.iinfo(dtype).max:
+                    dataset[name] = values.astype(dtype)
+                    break
+    return dataset
 
 
 def _is_literal(idata, group: str) -> bool:
