@@ -220,7 +220,8 @@ def _sampling_options(command) -> None:
     command.add_argument("--chains", type=_count(1), default=4, help="independent chains (4)")
     command.add_argument("--seed", type=_count(0), default=None, help="random seed, for reproducible draws")
     command.add_argument("--sampler", choices=SAMPLER_MODULES, default=None,
-                         help="NUTS implementation (default: the fastest installed)")
+                         help="NUTS implementation (default: pymc for models without pools or covariances, "
+                              "else the fastest installed)")
 
 
 def _passes() -> tuple[str, ...]:
@@ -378,9 +379,15 @@ def run_sample(args) -> int:
     return EXIT_FINDINGS if args.strict and problems else EXIT_OK
 
 
-def _sample_posterior(args, spec, data, sampler: str, draws: int):
-    """Run NUTS as the command line's options say (the caller handles Ctrl-C)."""
+def _sample_posterior(args, spec, data, sampler: str | None, draws: int):
+    """Run NUTS as the command line's options say (the caller handles Ctrl-C); without a sampler named, the one
+    dagspec picks for this model (PyMC's for models without pools, nutpie for hierarchical ones)."""
     import dagspec
+
+    if sampler is None:
+        from .backends.sample import default_sampler
+
+        sampler = default_sampler(spec.plan(data, _optimize(args)))
 
     options = {"cores": args.cores} if getattr(args, "cores", None) else {}
     if getattr(args, "target_accept", None):
@@ -431,12 +438,10 @@ def _write_idata(idata, path: str) -> None:
     print(f"wrote {path}", file=sys.stderr)
 
 
-def _available_sampler(name: str | None) -> str:
-    """The sampler asked for if it can be imported (a usage error, exit 2, naming it if not), else the default."""
+def _available_sampler(name: str | None) -> str | None:
+    """The sampler asked for if it can be imported (a usage error, exit 2, naming it if not); None if none was."""
     if name is None:
-        from .backends.sample import default_sampler
-
-        return default_sampler()
+        return None
     import importlib
 
     for module in SAMPLER_MODULES[name]:
