@@ -250,6 +250,14 @@ def test_compare_refuses_models_of_different_data():
         dagspec.compare({"a": (four, fake_posterior(four, None)), "b": (changed, fake_posterior(changed, None))})
     assert "the observed values of y differ between a and b (first at row 2)" in info.value.diagnostics[0].message
     assert info.value.diagnostics[0].short().startswith("compare: error DS607")
+    binary = 'observed x = [0.0, 1.0, 2.0, 3.0], y = [0, 1, 1, 1]\n'
+    logistic, linear = dagspec.parse("node y ~ Bernoulli\nx -> y\n" + binary), dagspec.parse("x -> y\n" + binary)
+    with pytest.raises(dagspec.DagspecError) as info:
+        dagspec.compare({"logistic": (logistic, fake_posterior(logistic, None)),
+                         "linear": (linear, fake_posterior(linear, None))})
+    assert info.value.diagnostics[0].message.endswith(
+        "y is Bernoulli (discrete) in logistic but Normal (continuous) in linear, and a probability does not compare "
+        "with a density")
 
 
 def test_compare_table_of_a_tight_and_a_wrong_model():

@@ -136,7 +136,7 @@ def prior_predictive(spec, data=None, draws: int = 500, random_seed=None):
     if improper:
         several = len(improper) > 1
         raise _spec_error(spec, "DS610", names=", ".join(n for n, _ in improper), have="have" if several else "has",
-                    dists=", ".join(sorted({d for _, d in improper})), them="them" if several else "it")
+                          dists=", ".join(sorted({d for _, d in improper})), them="them" if several else "it")
     model = build_model(plan)
     with model, _quiet():
         idata = pm.sample_prior_predictive(draws=draws, random_seed=random_seed)
@@ -153,7 +153,7 @@ def prior_predictive(spec, data=None, draws: int = 500, random_seed=None):
 def _compact(dataset: xr.Dataset) -> xr.Dataset:
     """Integer draws (counts, 0/1 outcomes) in the smallest integer type that holds them: a Bernoulli outcome's
     draws over many rows take an eighth of the memory and file."""
-    for name, values in dataset.data_vars.items():
+    for name, values in list(dataset.data_vars.items()):
         if np.issubdtype(values.dtype, np.integer) and values.size:
             low, high = int(values.min()), int(values.max())
             for dtype in (np.int8, np.int16, np.int32):
@@ -170,19 +170,21 @@ def _is_literal(idata, group: str) -> bool:
 # ---- PSIS-LOO and comparisons --------------------------------------------------------------------------
 
 def _literal_log_likelihood(spec, idata, data=None):
-    """A new InferenceData with `idata`'s posterior (the literal model's free variables) and the literal
-    log-likelihood: the one `idata` carries when dagspec computed it (and no other data is given), else a new one."""
+    """(A new InferenceData with `idata`'s posterior (the literal model's free variables) and the literal
+    log-likelihood: the one `idata` carries when dagspec computed it (and no other data is given), else a new
+    one; the literal model)."""
     model = literal_model(spec, data)
     _observed_names(spec, model)
     _check_posterior(spec, idata, model)
-    working = az.InferenceData(posterior=idata.posterior[[rv.name for rv in model.free_RVs]])
+    free = [rv.name for rv in model.free_RVs]  # the relative ESS of LOO comes from these alone
+    working = az.InferenceData(posterior=idata.posterior[free] if free else idata.posterior)
     if data is None and _is_literal(idata, "log_likelihood") and _is_literal(idata, "observed_data"):
         _set_groups(working, log_likelihood=idata.log_likelihood, observed_data=idata.observed_data)
-        return working
+        return working, model
     with _quiet():
         pointwise = pm.compute_log_likelihood(idata, model=model, extend_inferencedata=False, progressbar=False)
     _set_groups(working, log_likelihood=pointwise, observed_data=observed_data(model))
-    return working
+    return working, model
 
 
 def _selected(spec, names: list[str], outcome: str | None) -> list[str]:
@@ -214,14 +216,25 @@ def _pointwise(working, names: list[str]) -> tuple[str, xr.DataArray]:
     return "+".join(names), sum(arrays[1:], arrays[0])
 
 
-def predicted_data(spec, data=None, outcome: str | None = None) -> dict[str, np.ndarray]:
-    """What LOO of this spec predicts: its observed nodes' names (as in the spec) → their observed values."""
+def predicted_data(spec, data=None, outcome: str | None = None) -> dict[str, tuple[np.ndarray, str]]:
+    """What LOO of this spec predicts: its observed nodes' names (as in the spec) → (their observed values,
+    their family)."""
     model = literal_model(spec, data)
     names = _selected(spec, _observed_names(spec, model), outcome)
-    observed = observed_data(model)
+    return _targets(spec, model, observed_data(model), names)
+
+
+def _targets(spec, model, observed: xr.Dataset, names: list[str]) -> dict[str, tuple[np.ndarray, str]]:
     _same_rows(spec, observed, names)
     nodes = node_names(spec)
-    return {nodes.get(n, n): np.asarray(observed[n].values) for n in names}
+    return {nodes.get(n, n): (np.asarray(observed[n].values), _family(model[n])) for n in names}
+
+
+def _family(variable) -> str:
+    """`Bernoulli (discrete)`, `Normal (continuous)`: what a log-likelihood value of the variable is."""
+    op = variable.owner.op if variable.owner is not None else None
+    name = type(op).__name__.removesuffix("RV") if op is not None else "?"
+    return f"{name} ({'discrete' if variable.dtype.startswith(('int', 'uint')) else 'continuous'})"
 
 
 def check_same_data(specs: dict, data=None, outcome: str | None = None) -> None:
@@ -255,7 +268,7 @@ def loo(spec, idata, data=None, outcome: str | None = None):
     a row's log-likelihood is the sum of theirs: leaving a row out leaves out all its outcomes. `outcome` (a node
     or PyMC name) cross-validates that one alone.
     """
-    working = _literal_log_likelihood(spec, idata, data)
+    working, _ = _literal_log_likelihood(spec, idata, data)
     names = _selected(spec, list(working.log_likelihood.data_vars), outcome)
     _same_rows(spec, working.observed_data, names)
     return _loo(working, *_pointwise(working, names))
@@ -264,13 +277,13 @@ def loo(spec, idata, data=None, outcome: str | None = None):
 def compare_loo(models: dict, data=None, outcome: str | None = None):
     """`{name: (spec, idata)}` → (ArviZ's compare table, {name: ELPDData}); DS607 unless every model predicts
     the same observed values of the same nodes."""
+    if not models:
+        raise ValueError("compare needs models: {name: (spec, idata), ...}")
     prepared, targets = {}, {}
     for model_name, (spec, idata) in models.items():
-        working = _literal_log_likelihood(spec, idata, data)
+        working, model = _literal_log_likelihood(spec, idata, data)
         names = _selected(spec, list(working.log_likelihood.data_vars), outcome)
-        _same_rows(spec, working.observed_data, names)
-        nodes = node_names(spec)
-        targets[model_name] = {nodes.get(n, n): np.asarray(working.observed_data[n].values) for n in names}
+        targets[model_name] = _targets(spec, model, working.observed_data, names)
         prepared[model_name] = working, names
     _same_data(targets)
     loos = {name: _loo(working, *_pointwise(working, names)) for name, (working, names) in prepared.items()}
@@ -284,14 +297,20 @@ def compare(models: dict, data=None, outcome: str | None = None):
     return compare_loo(models, data, outcome)[0]
 
 
-def _same_data(targets: dict[str, dict[str, np.ndarray]]) -> None:
+def _same_data(targets: dict[str, dict[str, tuple[np.ndarray, str]]]) -> None:
+    """DS607 unless every model predicts the same values of the same nodes, all discrete or all continuous
+    (a log-probability and a log-density do not compare)."""
     (first, reference), *others = targets.items()
     for name, values in others:
         if set(values) != set(reference):
             raise error("DS607", source=COMPARING, why=f"{first} predicts {', '.join(sorted(reference))}; "
-                                     f"{name} predicts {', '.join(sorted(values))}")
-        for node, observed in values.items():
-            expected = reference[node]
+                                                       f"{name} predicts {', '.join(sorted(values))}")
+        for node, (observed, family) in values.items():
+            expected, expected_family = reference[node]
+            if family.endswith("(discrete)") != expected_family.endswith("(discrete)"):
+                raise error("DS607", source=COMPARING,
+                            why=f"{node} is {expected_family} in {first} but {family} in {name}, and a probability "
+                                "does not compare with a density")
             if observed.shape != expected.shape:
                 raise error("DS607", source=COMPARING,
                             why=f"{first} predicts {_count(expected)} of {node}, {name} {_count(observed)}")
