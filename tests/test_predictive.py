@@ -310,5 +310,7 @@ def test_compare_prefers_the_true_model():
               for name, spec in [("true", true), ("without_z", without_z)]}
     table = dagspec.compare(models, data)
     assert table.index[0] == "true"
+    # clearly: by more than twice the difference's standard error (dse), and than either model's own (se)
     assert table.loc["without_z", "elpd_diff"] > 2 * table.loc["without_z", "dse"]
+    assert table.loc["without_z", "elpd_diff"] > 2 * table["se"].max()
     assert table.loc["true", "weight"] > 0.9
