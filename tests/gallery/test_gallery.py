@@ -23,7 +23,6 @@ import dagspec
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from references import ANALYSES, BY_NAME, SETTINGS, SPECS, sd_tolerance, tolerance  # noqa: E402
 
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +48,7 @@ def references(name):
     return BY_NAME[name].references()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [a.name for a in ANALYSES])
 def test_posterior_matches_references(name, fit):
     summary, _ = fit(name)
@@ -82,6 +82,7 @@ def _sd(fit, name, label):
     return float(fit(name)[0].loc[label, "sd"])
 
 
+@pytest.mark.slow
 def test_waffle_marriage_rate_is_spurious_once_age_is_adjusted_for(fit):
     # m5.2: D on M alone shows a positive association; m5.3 adjusts for A (the fork) and it vanishes
     assert _mean(fit, "waffle_m5_2", "bM") > 2 * _sd(fit, "waffle_m5_2", "bM")
@@ -90,21 +91,25 @@ def test_waffle_marriage_rate_is_spurious_once_age_is_adjusted_for(fit):
     assert abs(_mean(fit, "waffle_m5_3", "bA") - _mean(fit, "waffle_m5_1", "bA")) < _sd(fit, "waffle_m5_1", "bA")
 
 
+@pytest.mark.slow
 def test_milk_both_effects_are_unmasked_together(fit):
     assert abs(_mean(fit, "milk_m5_7", "bN")) > 2 * abs(_mean(fit, "milk_m5_5", "bN"))
     assert abs(_mean(fit, "milk_m5_7", "bM")) > 2 * abs(_mean(fit, "milk_m5_6", "bM"))
     assert _mean(fit, "milk_m5_7", "bN") > 0 > _mean(fit, "milk_m5_7", "bM")
 
 
+@pytest.mark.slow
 def test_ucbadmit_gender_contrast_reverses_within_departments(fit):
     assert _mean(fit, "ucbadmit_m11_7", "diff_a") > 5 * _sd(fit, "ucbadmit_m11_7", "diff_a")
     assert _mean(fit, "ucbadmit_m11_8", "diff_a") < 0
 
 
+@pytest.mark.slow
 def test_rugged_slopes_have_opposite_signs_in_and_out_of_africa(fit):
     assert _mean(fit, "rugged_m8_3", "b[1]") > 0 > _mean(fit, "rugged_m8_3", "b[0]")
 
 
+@pytest.mark.slow
 def test_reedfrogs_tanks_are_pooled(fit):
     # partial pooling: the tanks' posterior survival probabilities are less spread out than the raw proportions,
     # and the most extreme raw proportions (all or almost none survived) move most
@@ -115,3 +120,30 @@ def test_reedfrogs_tanks_are_pooled(fit):
     assert post.std() < raw.std()
     shift = np.abs(post - raw)
     assert shift[raw == 1.0].mean() > shift[(raw > 0.6) & (raw < 0.9)].mean()
+
+
+# ---------------------------------------------------------------- the causal analyses the specs ask for (fast)
+
+ADJUSTED = {  # spec: (the parameters of the fitted regression, the codes dagspec warns with)
+    "waffle_m5_1": ({"a", "bA", "sigma"}, set()),            # A's total effect: no back-door path
+    "waffle_m5_2": ({"a", "bM", "sigma"}, {"DS316"}),         # M alone: the fork at A left open, and said so
+    "waffle_m5_3": ({"a", "bM", "bA", "sigma"}, set()),      # estimate M -> D adjusts for A
+    "milk_m5_5": ({"a", "bN", "sigma"}, {"DS316"}),
+    "milk_m5_6": ({"a", "bM", "sigma"}, set()),              # N is a mediator of M: not adjusted for
+    "milk_m5_7": ({"a", "bN", "bM", "sigma"}, set()),        # estimate N -> K adjusts for M
+    "earnings_logearn_logheight_male": ({"beta_1", "beta_2", "beta_3", "sigma"}, set()),   # adjusts for male
+}
+
+
+@pytest.mark.parametrize("name", sorted(ADJUSTED))
+def test_estimates_fit_the_adjustment_the_graph_implies(name):
+    spec = dagspec.load(SPECS / f"{name}.dag")
+    parameters, warnings = ADJUSTED[name]
+    assert set(spec.parameters) == parameters
+    assert {w.code for w in spec.warnings} == warnings
+
+
+def test_every_gallery_spec_checks_without_errors():
+    for analysis in ANALYSES:
+        spec = dagspec.load(SPECS / f"{analysis.name}.dag")
+        spec.plan()
