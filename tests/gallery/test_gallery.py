@@ -24,7 +24,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from references import ANALYSES, BY_NAME, SETTINGS, SPECS, sd_tolerance, tolerance  # noqa: E402
 
 
-
 @pytest.fixture(scope="module")
 def fit():
     """Build and sample each spec once per test module; returns its az.summary and the InferenceData."""
