@@ -601,7 +601,7 @@ def _read_idata(path: str, need_posterior: bool = True):
 
 
 def run_compare(args) -> int:
-    from .backends.predictive import check_same_data, compare_loo
+    from .backends.predictive import MIN_LOO_DRAWS, check_same_data, compare_loo
     from .render.health import health_warnings
     from .render.predictive import compare_table, pareto_warning
     from .render.summary import user_variables
@@ -616,6 +616,9 @@ def run_compare(args) -> int:
     check_same_data(specs, data, args.outcome)  # before sampling, not after it
     problems = []
     if len(posteriors) < len(specs):
+        if args.draws * args.chains < MIN_LOO_DRAWS:
+            raise UsageError(f"LOO needs at least {MIN_LOO_DRAWS} draws: --draws {args.draws} --chains {args.chains} "
+                             f"make {args.draws * args.chains}")
         sampler = _available_sampler(args.sampler)
         if args.quiet:
             _quiet_pymc()

@@ -173,6 +173,8 @@ CODES: dict[str, Code] = {
                 "give {them} a proper prior to draw from, e.g. Normal(0, 10) or Exponential(1)"),
     "DS611": _e("outcomes not summable", "the observed variables {names} differ in shape ({shapes}), so their log-likelihoods cannot be added up row by row",
                 "cross-validate one of them: outcome=NAME in Python, --outcome NODE on the command line"),
+    "DS612": _e("too few draws", "PSIS-LOO needs at least {needed} posterior draws, and this posterior has {count}",
+                "draw more (--draws, --chains): a few hundred make LOO's estimate and its Pareto k stable"),
     "DS620": _e("prediction", "{what}",
                 "{suggestion}"),
 }

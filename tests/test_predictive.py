@@ -219,6 +219,13 @@ def test_a_posterior_of_another_spec_is_ds608():
     assert codes(info) == ["DS608"] and "no posterior group" in info.value.diagnostics[0].message
 
 
+def test_loo_needs_a_few_draws():
+    spec, data = dagspec.parse(REGRESSION), regression_data()
+    with pytest.raises(dagspec.DagspecError) as info:
+        dagspec.loo(spec, fake_posterior(spec, data, draws=1), data)
+    assert codes(info) == ["DS612"] and "this posterior has 1" in info.value.diagnostics[0].message
+
+
 def test_a_spec_that_observes_nothing_has_nothing_to_predict():
     spec = dagspec.parse("a ~ Normal(0, 1)\n")
     with pytest.raises(dagspec.DagspecError) as info:

@@ -20,6 +20,7 @@ from .pymc import build_model
 MARK, LITERAL = "dagspec_model", "literal"
 IMPROPER = ("Flat", "HalfFlat")
 COMPARING = Source("", "compare")  # where a comparison's diagnostics are located
+MIN_LOO_DRAWS = 10  # Pareto smoothing fits the tail of the importance ratios: below this there is no tail
 
 
 # ---- the literal model and what it observes ----------------------------------------------------------
@@ -176,6 +177,9 @@ def _literal_log_likelihood(spec, idata, data=None):
     model = literal_model(spec, data)
     _observed_names(spec, model)
     _check_posterior(spec, idata, model)
+    draws = idata.posterior.sizes.get("chain", 1) * idata.posterior.sizes.get("draw", 1)
+    if draws < MIN_LOO_DRAWS:
+        raise _spec_error(spec, "DS612", needed=MIN_LOO_DRAWS, count=draws)
     free = [rv.name for rv in model.free_RVs]  # the relative ESS of LOO comes from these alone
     working = az.InferenceData(posterior=idata.posterior[free] if free else idata.posterior)
     if data is None and _is_literal(idata, "log_likelihood") and _is_literal(idata, "observed_data"):
