@@ -117,7 +117,8 @@ def test_usage_errors(capsys, folder, prior_sampler):
         (["compare", right, right], "a spec is named twice"),
         (["compare", right, folder / "wrong.dag", "--data", folder / "missing.csv"], "no such data file"),
         (["compare", right, folder / "wrong.dag", "--draws", 0], "usage:"),
-        (["compare", right, folder / "wrong.dag", "--draws", 4, "--chains", 2], "LOO needs at least 10 draws"),
+        (["compare", right, folder / "wrong.dag", "--data", folder / "data.csv", "--draws", 4, "--chains", 2],
+         "LOO needs at least 10 draws: --draws 4 --chains 2 make 8"),
     ]
     for argv, message in cases:
         code, _, err = run(capsys, *argv)
