@@ -321,3 +321,15 @@ def test_compare_prefers_the_true_model():
     assert table.loc["without_z", "elpd_diff"] > 2 * table.loc["without_z", "dse"]
     assert table.loc["without_z", "elpd_diff"] > 2 * table["se"].max()
     assert table.loc["true", "weight"] > 0.9
+
+
+def test_optimized_posteriors_hold_every_variable_of_the_literal_model():
+    """The literal model's log-likelihood and predictive draws read an optimized posterior by name: every
+    optimizer pass must keep each literal free variable under its name (as a deterministic if need be)."""
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).parent.parent / "specs" / "tutorial").glob("*.dag")):
+        spec = dagspec.load(path)
+        optimized = spec.build()
+        missing = [v.name for v in spec.build(optimize=False).free_RVs if v.name not in optimized.named_vars]
+        assert not missing, f"{path.name}: the optimized model has no {missing}"
