@@ -228,7 +228,8 @@ slope changes sign in Africa, and reed-frog tanks are pooled.
 - **m5.2** has no printed table in the book (it appears in a coefficient plot), so only the exact posterior is
   used. m13.2 and m13.4 are checked against independent computations only: the book's tables for them come from
   MCMC runs, reproducible only to their Monte Carlo error, while quadrature (m13.2) and a longer hand-written
-  run (m13.4) are sharper references; the eight schools likewise (posteriordb publishes no table on a page).
+  run (m13.4) are sharper references. The eight schools are checked against numerical integration (posteriordb's
+  reference draws are not among the shared data).
 - **m11.8**'s `a` and `delta` are only weakly identified (the data fix `a + delta`): with 1000 draws their bulk
   ESS is about 140 and R-hat about 1.04, while the contrast `diff_a` mixes well (ESS about 960).
 - **earnings_logearn_logheight_male** is the slowest fit (tree depth about 8): with flat priors, the intercept
