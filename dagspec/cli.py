@@ -198,6 +198,21 @@ def _parser() -> argparse.ArgumentParser:
     intervene.add_argument("--out", metavar="FILE.nc", help="write the draws to NetCDF (atomically)")
     intervene.set_defaults(run=run_do)
 
+    predict = commands.add_parser("predict", help="predict outcomes for new rows from a fitted posterior")
+    predict.add_argument("file")
+    predict.add_argument("idata", metavar="IDATA.nc", help="the posterior written by `sample --out`")
+    predict.add_argument("--newdata", metavar="FILE", help="CSV/Parquet/JSON rows to predict, with the columns the "
+                                                          "spec reads (default: the fitted rows)")
+    predict.add_argument("--kind", choices=("mean", "outcome"), default="mean",
+                         help="mean: each outcome's expected value (default); outcome: new draws of it")
+    predict.add_argument("--outcome", action="append", dest="outcomes", metavar="NODE",
+                         help="predict only these outcomes (repeatable; default: all)")
+    predict.add_argument("--data", metavar="FILE", help="the fitted data, when it was not the spec's own file")
+    predict.add_argument("--seed", type=_count(0), default=None)
+    predict.add_argument("-o", "--output", metavar="OUT.csv", help="write the table as CSV (atomically)")
+    predict.add_argument("--out", metavar="FILE.nc", help="write every draw to NetCDF (atomically)")
+    predict.set_defaults(run=run_predict)
+
     fmt = commands.add_parser("fmt", help="rewrite specs in canonical layout (comments kept)")
     fmt.add_argument("paths", nargs="+", metavar="FILE|DIR")
     fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
@@ -746,6 +761,37 @@ def run_do(args) -> int:
 
         with atomic_path(args.out) as temporary:
             draws.to_netcdf(str(temporary))
+    return EXIT_OK
+
+
+def run_predict(args) -> int:
+    from . import predict
+    from .atomic import atomic_path, write_text
+    from .render.summary import prediction_table
+
+    spec = _load(args.file)
+    newdata = _read_data(args.newdata)
+    idata = _read_idata(args.idata)
+    outcomes = None
+    if args.outcomes:
+        names = {n.name: n.pymc_name for n in spec.checked.outcomes()}
+        unknown = [o for o in args.outcomes if o not in names and o not in names.values()]
+        if unknown:
+            raise UsageError(f"not an outcome of {args.file}: {', '.join(unknown)}; outcomes: {', '.join(names)}")
+        outcomes = [names.get(o, o) for o in args.outcomes]
+    result = predict(spec, idata, newdata, kind=args.kind, outcomes=outcomes, random_seed=args.seed,
+                     data=_read_data(args.data))
+    table = prediction_table(result.predictions, newdata)
+    what = "expected value" if args.kind == "mean" else "predictive draws"
+    print(f"{what} per row: posterior mean, sd and 94% HDI")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    if args.output:
+        write_text(args.output, table.to_csv(index=False))
+        print(f"wrote {args.output}", file=sys.stderr)
+    if args.out:
+        with atomic_path(args.out) as temporary:
+            result.to_netcdf(str(temporary))
+        print(f"wrote {args.out}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -52,6 +52,14 @@ def test_readme_spec_is_the_tutorial_file():
     assert DAG[0] == (ROOT / "specs" / "tutorial" / "simple_regression.dag").read_text()
 
 
+def test_readme_howell_spec_is_the_gallery_file():
+    import dagspec
+
+    for block in DAG[1:]:
+        dagspec.parse(block)
+        assert block in (ROOT / "specs" / "gallery" / "howell_m4_3.dag").read_text()
+
+
 @pytest.mark.slow
 def test_readme_python_runs(workdir, monkeypatch):
     monkeypatch.chdir(workdir)

@@ -20,6 +20,7 @@ from ..data import Column, resolve_columns
 from ..diagnostics import error
 from ..plan import Const, DerivedVar, LikelihoodVar, ListOf, Op, Plan, RandomVariable, VarRef, make_plan
 from ..transforms import Statistics
+from .predictive import quiet
 from .pymc import build_model
 
 KINDS = ("mean", "outcome")
@@ -49,7 +50,7 @@ def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random
                     suggestion="outcomes: " + ", ".join(n.pymc_name for n in checked.outcomes()))
     model = build_model(plan)
     names = [o + MEAN_SUFFIX if kind == "mean" else o for o in wanted]
-    with model:
+    with model, quiet():
         result = pm.sample_posterior_predictive(posterior, var_names=names, predictions=True, progressbar=False,
                                                 random_seed=random_seed)
     if kind == "mean":

@@ -81,7 +81,7 @@ def _set_groups(idata, **groups) -> None:
 
 
 @contextmanager
-def _quiet():
+def quiet():
     """PyMC logs each variable it draws ("Sampling: [y]"); ArviZ warns about Pareto k in its own words."""
     logger = logging.getLogger("pymc")
     level = logger.level
@@ -107,7 +107,7 @@ def log_likelihood(spec, idata, data=None):
     model = literal_model(spec, data)
     _observed_names(spec, model)
     _check_posterior(spec, idata, model)
-    with _quiet():
+    with quiet():
         pointwise = pm.compute_log_likelihood(idata, model=model, extend_inferencedata=False, progressbar=False)
     pointwise.attrs[MARK] = LITERAL
     _set_groups(idata, log_likelihood=pointwise, observed_data=observed_data(model))
@@ -120,7 +120,7 @@ def posterior_predictive(spec, idata, data=None, random_seed=None):
     model = literal_model(spec, data)
     names = _observed_names(spec, model)
     _check_posterior(spec, idata, model)
-    with model, _quiet():
+    with model, quiet():
         draws = pm.sample_posterior_predictive(idata, var_names=names, random_seed=random_seed, progressbar=False,
                                                extend_inferencedata=False)
     predictive = _compact(draws.posterior_predictive)
@@ -139,7 +139,7 @@ def prior_predictive(spec, data=None, draws: int = 500, random_seed=None):
         raise _spec_error(spec, "DS610", names=", ".join(n for n, _ in improper), have="have" if several else "has",
                           dists=", ".join(sorted({d for _, d in improper})), them="them" if several else "it")
     model = build_model(plan)
-    with model, _quiet():
+    with model, quiet():
         idata = pm.sample_prior_predictive(draws=draws, random_seed=random_seed)
     if "prior_predictive" in idata.groups():
         _set_groups(idata, prior_predictive=_compact(idata.prior_predictive))
@@ -185,7 +185,7 @@ def _literal_log_likelihood(spec, idata, data=None):
     if data is None and _is_literal(idata, "log_likelihood") and _is_literal(idata, "observed_data"):
         _set_groups(working, log_likelihood=idata.log_likelihood, observed_data=idata.observed_data)
         return working, model
-    with _quiet():
+    with quiet():
         pointwise = pm.compute_log_likelihood(idata, model=model, extend_inferencedata=False, progressbar=False)
     _set_groups(working, log_likelihood=pointwise, observed_data=observed_data(model))
     return working, model
@@ -261,7 +261,7 @@ def _shape_words(array: xr.DataArray) -> str:
 def _loo(working, name: str, pointwise: xr.DataArray):
     target = az.InferenceData(posterior=working.posterior,
                               log_likelihood=xr.Dataset({name: pointwise}))
-    with _quiet():
+    with quiet():
         return az.loo(target, pointwise=True)
 
 
@@ -291,7 +291,7 @@ def compare_loo(models: dict, data=None, outcome: str | None = None):
         prepared[model_name] = working, names
     _same_data(targets)
     loos = {name: _loo(working, *_pointwise(working, names)) for name, (working, names) in prepared.items()}
-    with _quiet():
+    with quiet():
         table = az.compare(loos)
     return table, loos
 

@@ -61,3 +61,23 @@ def arviz_quiet():
             yield
     finally:
         logger.setLevel(level)
+
+
+def prediction_table(predictions, newdata=None):
+    """Predictions (chain, draw, row) → one row per new row: its given columns, then each outcome's mean, sd and
+    94% HDI."""
+    import arviz as az
+    import numpy as np
+    import pandas as pd
+
+    table = newdata.reset_index(drop=True).copy() if newdata is not None else pd.DataFrame()
+    for name, values in predictions.data_vars.items():
+        rows = [d for d in values.dims if d not in ("chain", "draw")]
+        stacked = values.stack(sample=("chain", "draw")).transpose(*rows, "sample").values.reshape(-1, values.sizes["chain"] * values.sizes["draw"])
+        with arviz_quiet():
+            hdi = np.array([az.hdi(row, hdi_prob=0.94) for row in stacked])
+        if len(table) != len(stacked):
+            table = pd.DataFrame(index=range(len(stacked)))
+        table[f"{name}_mean"], table[f"{name}_sd"] = stacked.mean(axis=1), stacked.std(axis=1, ddof=1)
+        table[f"{name}_hdi_3%"], table[f"{name}_hdi_97%"] = hdi[:, 0], hdi[:, 1]
+    return table
