@@ -13,11 +13,13 @@ __version__ = "0.1.0"
 
 def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4, random_seed=None,
            sampler: str | None = None, optimize=True, **kwargs):
-    """Sample a spec's posterior with NUTS; returns arviz.InferenceData.
+    """Sample a spec's posterior; returns arviz.InferenceData.
 
     `spec` is a Spec or a path to a .dag file; `data` and `optimize` as in `Spec.build`. `sampler` is one of
-    "pymc", "nutpie", "numpyro", "blackjax" (default: the fastest installed). Extra keyword arguments go to
-    `pymc.sample` (e.g. `target_accept`, `cores`). The pointwise log-likelihood is not stored; `log_likelihood`,
+    "pymc", "nutpie", "numpyro", "blackjax"; by default dagspec picks: exact independent draws where the
+    posterior is known in closed form (a prior-only model, a Beta prior on a Binomial's p), PyMC's NUTS for
+    models without pools or covariances, nutpie for hierarchical ones (`idata.posterior.attrs
+    ["dagspec_sampler"]` says which). Extra keyword arguments go to `pymc.sample` (e.g. `target_accept`, `cores`). The pointwise log-likelihood is not stored; `log_likelihood`,
     `loo` and `posterior_predictive` add it and predictive draws per data row.
     """
     from .backends.sample import sample as _sample

@@ -395,24 +395,19 @@ def run_sample(args) -> int:
 
 
 def _sample_posterior(args, spec, data, sampler: str | None, draws: int):
-    """Run NUTS as the command line's options say (the caller handles Ctrl-C); without a sampler named, the one
-    dagspec picks for this model (PyMC's for models without pools, nutpie for hierarchical ones)."""
+    """Sample as the command line's options say (the caller handles Ctrl-C); without a sampler named, the way
+    dagspec picks for this model (exact draws, PyMC's NUTS, or nutpie for hierarchical ones)."""
     import dagspec
 
-    if sampler is None:
-        from .backends.sample import default_sampler
+    from .backends.sample import planned_sampler
 
-        sampler = default_sampler(spec.plan(data, _optimize(args)))
-
+    shown = sampler or planned_sampler(spec.plan(data, _optimize(args)))
     options = {"cores": args.cores} if getattr(args, "cores", None) else {}
     if getattr(args, "target_accept", None):
         options["target_accept"] = args.target_accept
-    if sampler == "pymc":
-        # PyMC cannot compute the pointwise log-likelihood for a model whose variables carry initial values (the
-        # optimizer's least-squares starts): NotImplementedError. dagspec computes it with the literal model.
-        options["idata_kwargs"] = {"log_likelihood": False}
     options["compute_convergence_checks"] = False  # dagspec reports convergence itself, in its own words
-    print(f"sampling {Path(spec.name).name} with {sampler}: {args.chains} chain(s) of {draws} draws after "
+    what = "exact independent draws (the posterior in closed form)" if shown == "exact" else shown
+    print(f"sampling {Path(spec.name).name} with {what}: {args.chains} chain(s) of {draws} draws after "
           f"{args.tune} tuning steps", file=sys.stderr)
     return dagspec.sample(spec, data, draws=draws, tune=args.tune, chains=args.chains, random_seed=args.seed,
                           sampler=sampler, optimize=_optimize(args), progressbar=not args.quiet, **options)

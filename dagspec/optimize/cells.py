@@ -5,12 +5,13 @@ import numpy as np
 
 from ..plan import Const, DataVar, LikelihoodVar, Plan, Term, VarRef
 from .common import data_values, entries_by_name
-from .order import reads
+from .order import read_by_others
 
 
 def collapse_cells(plan: Plan) -> None:
+    read = read_by_others(plan.entries)  # collapsing one outcome does not change what reads another
     for likelihood in [e for e in plan.entries if isinstance(e, LikelihoodVar)]:
-        used_elsewhere = any(likelihood.name in reads(e) for e in plan.entries if e is not likelihood)
+        used_elsewhere = likelihood.name in read
         if likelihood.family in ("Bernoulli", "Binomial") and likelihood.terms and not used_elsewhere \
                 and all(t.value is None for t in likelihood.terms):
             _collapse(plan, likelihood)

@@ -12,15 +12,15 @@ import numpy as np
 
 from ..plan import OBS_DIM, Const, DataVar, Func, LikelihoodVar, LogDensity, Op, Plan, VarRef
 from .common import data_values, entries_by_name, replace
-from .order import reads
+from .order import read_by_others
 
 MIN_ROWS = 50  # below this the per-row likelihood costs no more than the cross-products
 
 
 def use_sufficient_statistics(plan: Plan) -> None:
+    read = read_by_others(plan.entries)  # collapsing one outcome does not change what reads another
     for likelihood in [e for e in plan.entries if isinstance(e, LikelihoodVar)]:
-        read_elsewhere = set().union(*(reads(e) for e in plan.entries if e is not likelihood))
-        if likelihood.name not in read_elsewhere:  # a mediator's values feed other outcomes: keep its rows
+        if likelihood.name not in read:  # a mediator's values feed other outcomes: keep its rows
             _collapse(plan, likelihood)
 
 

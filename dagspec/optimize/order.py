@@ -41,6 +41,12 @@ def reads(entry) -> set[str]:
     raise TypeError(entry)
 
 
+def read_by_others(entries: list) -> set[str]:
+    """The names some entry reads (an entry never reads its own name, so for any entry e, `e.name in` this set
+    says whether another entry reads it)."""
+    return set().union(*(reads(e) for e in entries)) if entries else set()
+
+
 def reorder(entries: list) -> list:
     position = {e.name: i for i, e in enumerate(entries)}
     graph = nx.DiGraph()
