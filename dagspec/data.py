@@ -118,7 +118,7 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
         if observation.where is not None and not for_prediction:
             key = (observation.file if frame is None else None, id(observation.where))
             if key not in filtered:
-                filtered[key] = _apply_filter(observation, table, statistics, found)
+                filtered[key] = _apply_filter(observation, table, found)
             table = filtered[key]
             if table is None:
                 continue
@@ -148,9 +148,9 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
     return columns
 
 
-def _apply_filter(observation, table: pd.DataFrame, statistics: Statistics, found: Diagnostics) -> pd.DataFrame | None:
+def _apply_filter(observation, table: pd.DataFrame, found: Diagnostics) -> pd.DataFrame | None:
     try:
-        kept = row_filter(observation.where, table, list(observation.reads), statistics)
+        kept = row_filter(observation.where, table, list(observation.reads))
     except ColumnError as exc:
         found.add(exc.code, exc.span, **exc.fields)
         return None

@@ -220,7 +220,7 @@ class ColumnEvaluator:
                                   suggestion=f"keep those rows out with `where {expr_text(e.args[0])} > 0`")
 
 
-def row_filter(where, table: pd.DataFrame, read: list[str], statistics: Statistics) -> np.ndarray:
+def row_filter(where, table: pd.DataFrame, read: list[str]) -> np.ndarray:
     """The rows of `table` that pass `where`; `complete` means no missing value in the columns `read`."""
     present = [c for c in read if c in table.columns]
     complete = table[present].notna().all(axis=1).reset_index(drop=True) if present else \
