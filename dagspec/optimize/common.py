@@ -23,10 +23,11 @@ def data_values(plan: Plan, expr) -> np.ndarray | None:
 
 
 def free_scalar(plan: Plan, name: str) -> RandomVariable | None:
-    """The entry of a free, scalar, univariate parameter called `name` (else None)."""
+    """The entry of a free, scalar, univariate parameter called `name` (else None). HalfFlat is left out: its
+    wall at 0 would cut across the reparameterised coordinates."""
     entry = entries_by_name(plan).get(name)
     if isinstance(entry, RandomVariable) and entry.observed is None and not entry.dims \
-            and entry.dist not in ("MvNormal", "LKJCholeskyCov", "Dirichlet", "Flat", "HalfFlat"):
+            and entry.dist not in ("MvNormal", "LKJCholeskyCov", "Dirichlet", "HalfFlat"):
         return entry
     return None
 
