@@ -115,6 +115,7 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
             continue
         if table is None:
             continue
+        unfiltered = table
         if observation.where is not None and not for_prediction:
             key = (observation.file if frame is None else None, id(observation.where))
             if key not in filtered:
@@ -129,7 +130,7 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
             if not any(d.code == "DS512" for d in found.items):
                 found.add("DS512", observation.span)
             continue
-        raw = _raw_values(node, observation, table, statistics, found)
+        raw = _raw_values(node, observation, table, statistics, found, unfiltered)
         if raw is None:
             continue
         label = observation.column if observation.expr is None else expr_text(observation.expr)
@@ -162,12 +163,12 @@ def _reads_present(observation, table: pd.DataFrame) -> bool:
     return all(c in table.columns for c in needed)
 
 
-def _raw_values(node: NodeInfo, observation, table: pd.DataFrame, statistics: Statistics,
-                found: Diagnostics) -> pd.Series | None:
+def _raw_values(node: NodeInfo, observation, table: pd.DataFrame, statistics: Statistics, found: Diagnostics,
+                unfiltered: pd.DataFrame) -> pd.Series | None:
     """The node's values from the table: its column, or its column expression evaluated."""
     if observation.expr is not None:
         try:
-            values = ColumnEvaluator(table, statistics, node.name).values(observation.expr)
+            values = ColumnEvaluator(table, statistics, node.name, unfiltered).values(observation.expr)
         except ColumnError as exc:
             found.add(exc.code, exc.span, **exc.fields)
             return None

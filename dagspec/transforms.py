@@ -19,6 +19,8 @@ ELEMENTWISE = {"log": 1, "exp": 1, "sqrt": 1, "abs": 1, "standardize": 1, "cente
 AGGREGATES = {"mean": 1, "sd": 1, "min": 1, "max": 1, "median": 1}
 SPECIAL = {"row": 0, "col": 1}
 FUNCTIONS = {**ELEMENTWISE, **AGGREGATES, **SPECIAL}
+STATISTICS = ("standardize", "center", *AGGREGATES)  # computed from the data; `over = all` for every row
+OVER = ("all", "kept")
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
 COMPLETE = "complete"  # in `where`: no missing value in the columns the statement reads
 
@@ -61,7 +63,7 @@ def columns_read(expr) -> list[str]:
             visit(e.operand)
         elif isinstance(e, ir.Call):
             for position, arg in enumerate(e.args):
-                visit(arg, position == 0 and e.func not in ("row",))
+                visit(arg, position == 0 and e.func not in ("row",))  # `over = all` names no column
     visit(expr, column_position=True)
     return list(dict.fromkeys(found))
 
@@ -76,10 +78,15 @@ def check_column_expression(expr, add) -> None:
             add("DS411", expr.span, what=f"unknown column function {expr.func!r}",
                 suggestion="column functions: " + ", ".join(FUNCTIONS))
             return
-        if len(expr.args) != arity or expr.kwargs:
+        if len(expr.args) != arity or any(k.name != "over" or expr.func not in STATISTICS for k in expr.kwargs):
             example = {0: "row()", 1: f"{expr.func}(column)", 2: 'indicator(column, "level")'}[arity]
-            add("DS411", expr.span, what=f"{expr.func}() takes {arity} argument(s)", suggestion=f"write {example}")
+            more = "; `over = all` takes its statistics from every row, before `where`" if expr.func in STATISTICS else ""
+            add("DS411", expr.span, what=f"{expr.func}() takes {arity} argument(s){more}", suggestion=f"write {example}")
             return
+        over = expr.kwarg("over")
+        if over is not None and not (isinstance(over.value, ir.Ref) and over.value.name in OVER):
+            add("DS411", over.value.span, what="`over` is `all` (every row of the data, before `where`) or `kept` "
+                                               "(the rows `where` keeps, the default)", suggestion=f"write {expr.func}(x, over = all)")
         if expr.func == "col" and not isinstance(expr.args[0], ir.String):
             add("DS411", expr.args[0].span, what="col() takes a column name in quotes",
                 suggestion='write col("kcal.per.g")')
@@ -96,10 +103,12 @@ def check_column_expression(expr, add) -> None:
 
 
 class ColumnEvaluator:
-    """Evaluates column expressions on one table; `node` names the statistics it records or reads."""
+    """Evaluates column expressions on one table; `node` names the statistics it records or reads, and
+    `unfiltered` is the table before `where` (for statistics `over = all`)."""
 
-    def __init__(self, table: pd.DataFrame, statistics: Statistics, node: str = ""):
+    def __init__(self, table: pd.DataFrame, statistics: Statistics, node: str = "", unfiltered: pd.DataFrame | None = None):
         self.table, self.statistics, self.node = table, statistics, node
+        self.unfiltered = unfiltered if unfiltered is not None else table
 
     def values(self, expr) -> pd.Series:
         return self._eval(expr, column_position=True)
@@ -173,12 +182,18 @@ class ColumnEvaluator:
             column = self._eval(e.args[0], column_position=True)
             return _equal(column, self._eval(e.args[1])).astype(float)
         x = self._numeric(self._eval(e.args[0], column_position=True), e.args[0])
-        if name in AGGREGATES:
-            return self._statistic(name, e.args[0], x)
-        if name == "standardize":
-            return (x - self._statistic("mean", e.args[0], x)) / self._positive_sd(e, x)
-        if name == "center":
-            return x - self._statistic("mean", e.args[0], x)
+        if name in STATISTICS:
+            over = e.kwarg("over")
+            over = over.value.name if over is not None else "kept"
+            rows = x
+            if over == "all" and not self.statistics.frozen:
+                whole = ColumnEvaluator(self.unfiltered, self.statistics, self.node)
+                rows = whole._numeric(whole._eval(e.args[0], column_position=True), e.args[0])
+            if name in AGGREGATES:
+                return self._statistic(name, e.args[0], rows, over)
+            if name == "standardize":
+                return (x - self._statistic("mean", e.args[0], rows, over)) / self._positive_sd(e, rows, over)
+            return x - self._statistic("mean", e.args[0], rows, over)
         with np.errstate(all="ignore"):
             if name == "log":
                 self._domain(e, x, x > 0, "positive values")
@@ -188,8 +203,8 @@ class ColumnEvaluator:
                 return np.sqrt(x)
             return {"exp": np.exp, "abs": np.abs}[name](x)
 
-    def _statistic(self, name: str, argument, x) -> float:
-        key = f"{self.node}: {name}({expr_text(argument)})"
+    def _statistic(self, name: str, argument, x, over: str = "kept") -> float:
+        key = f"{self.node}: {name}({expr_text(argument)})" + (" over all" if over == "all" else "")
         if self.statistics.frozen:
             if key not in self.statistics:
                 raise ColumnError("DS514", argument.span, what=f"{name}({expr_text(argument)}) of the fitted data is "
@@ -202,8 +217,8 @@ class ColumnEvaluator:
         self.statistics[key] = float(value)
         return float(value)
 
-    def _positive_sd(self, e: ir.Call, x) -> float:
-        sd = self._statistic("sd", e.args[0], x)
+    def _positive_sd(self, e: ir.Call, x, over: str) -> float:
+        sd = self._statistic("sd", e.args[0], x, over)
         if not np.isfinite(sd) or sd <= 0:
             raise ColumnError("DS514", e.span, what=f"standardize({expr_text(e.args[0])}) divides by its sd, "
                                                     f"which is {sd:g}",

@@ -103,3 +103,19 @@ def test_transforms_and_filters_round_trip_and_show_in_compile():
 def test_a_transformed_model_builds_on_the_transformed_values():
     model = dagspec.parse("A -> D\nobserved A = standardize(Age), D = Divorce").build(WAFFLE, optimize=False)
     np.testing.assert_allclose(model["A"].get_value(), (WAFFLE.Age - WAFFLE.Age.mean()) / WAFFLE.Age.std(ddof=1))
+
+
+def test_statistics_over_all_rows_come_from_before_the_filter():
+    data = WAFFLE.assign(N=[1.0, np.nan, 3.0, 4.0, 9.0])
+    got = columns("A, N -> D\nobserved A = standardize(Age, over = all), N = center(N, over = all), D = Divorce "
+                  "where complete and Age < 29", data)
+    kept = data[data.N.notna() & (data.Age < 29)]
+    np.testing.assert_allclose(got["A"].values, (kept.Age - data.Age.mean()) / data.Age.std(ddof=1))
+    np.testing.assert_allclose(got["N"].values, kept.N - data.N.mean())  # the mean of the values present, as R
+    assert "A: mean(Age) over all" in got.statistics
+
+
+def test_over_takes_all_or_kept():
+    with pytest.raises(dagspec.DagspecError) as info:
+        dagspec.parse("A -> D\nobserved A = standardize(Age, over = rows), D")
+    assert info.value.codes == ["DS411"] and "over" in info.value.diagnostics[0].message

@@ -43,9 +43,8 @@ hardly moves from m5.1. All three variables are standardized.""",
 `N` and `M` are positively correlated, so each relationship is masked when looked at alone (m5.5, m5.6). With the
 DAG `M -> N`, `M -> K`, `N -> K`, estimating `N -> K` adjusts for `M` (m5.7) and both effects appear, larger.""",
         data="""`milk.csv`, the 17 species with no missing value (`where complete`). The book standardizes `K` and
-log mass over all 29 species before dropping incomplete rows, while dagspec computes aggregates on the fitted rows;
-the specs therefore use the 29-species mean and sd of those two columns as constants (`N` is standardized over its
-17 values either way)."""),
+log mass over all 29 species before dropping incomplete rows, so those two are `standardize(..., over = all)`: their
+mean and sd come from every row, not only the fitted ones (`N` is standardized over its 17 values either way)."""),
     "rugged": dict(
         title="Ruggedness and GDP, inside and outside Africa (rugged)",
         story="""Rugged terrain makes trade and farming harder, and outside Africa rugged countries are poorer; in
@@ -223,8 +222,7 @@ slope changes sign in Africa, and reed-frog tanks are pooled.
 ## Notes
 
 - **milk**: the book standardizes `kcal.per.g` and log mass over all 29 species and then keeps the 17 complete
-  ones; dagspec computes a transform's aggregates on the rows it fits, so those two specs write the 29-species
-  mean and sd as constants. An aggregate over the unfiltered file cannot be written today.
+  ones; the specs say so with `standardize(..., over = all)` (statistics from every row, before `where`).
 - **m5.2** has no printed table in the book (it appears in a coefficient plot), so only the exact posterior is
   used. m13.2 and m13.4 are checked against independent computations only: the book's tables for them come from
   MCMC runs, reproducible only to their Monte Carlo error, while quadrature (m13.2) and a longer hand-written
