@@ -52,8 +52,8 @@ def compare(name: str, draws: int, tune: int, chains: int) -> dict:
     data = load_data(name)
     reference = MODELS[name](data)
     names = [rv.name for rv in reference.free_RVs]
-    # each side with its own defaults for the rest: pm.sample runs the chains on min(4, cores) processes,
-    # dagspec picks its sampler and runs small models' chains in one process
+    # each side with its own defaults for the rest (pm.sample runs the chains on min(4, cores) processes;
+    # dagspec picks its sampler)
     options = dict(draws=draws, tune=tune, chains=chains, random_seed=SEED, progressbar=False)
 
     def hand_written():

@@ -7,7 +7,7 @@ import pymc as pm
 
 from ..diagnostics import error
 from ..optimize.order import refs
-from ..plan import OBS_DIM, LikelihoodVar, Plan, RandomVariable
+from ..plan import Plan, RandomVariable
 from .cache import model_and_step
 from .exact import conjugate_updates, exact_sample
 from .predict import STATISTICS_ATTR, statistics_attribute
@@ -16,7 +16,6 @@ from .pymc import build_model
 # Fastest first: without a plan to choose by, the default is the first one installed.
 SAMPLERS = ("nutpie", "numpyro", "blackjax", "pymc")
 _MODULES = {"nutpie": ("nutpie",), "numpyro": ("numpyro", "jax"), "blackjax": ("blackjax", "jax"), "pymc": ()}
-QUICK_ROWS = 10_000  # PyMC's NUTS runs the chains of a model this small in one process
 _EXTRAS = {"nutpie": "nutpie", "numpyro": "numpyro", "blackjax": "blackjax"}
 
 
@@ -32,11 +31,6 @@ def default_sampler(plan: Plan | None = None) -> str:
     if plan is not None and not _hierarchical(plan):
         return "pymc"
     return installed[0]
-
-
-def _quick_to_sample(plan: Plan) -> bool:
-    """Whether each gradient is cheap: no likelihood reads more than QUICK_ROWS rows (sufficient statistics read none)."""
-    return all(len(plan.coords.get(OBS_DIM, ())) <= QUICK_ROWS for e in plan.entries if isinstance(e, LikelihoodVar))
 
 
 def planned_sampler(plan: Plan) -> str:
@@ -85,8 +79,6 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
     nuts = step_options(plan, {"target_accept": kwargs.pop("target_accept")} if "target_accept" in kwargs else {})
     options = dict(draws=draws, tune=tune, chains=chains, random_seed=random_seed, progressbar=progressbar)
     if sampler == "pymc":
-        if "cores" not in kwargs and _quick_to_sample(plan):
-            kwargs["cores"] = 1  # chains one after the other: cheaper than starting a process for each
         model, step = model_and_step(plan, nuts)
         # Not the optimized model's log-likelihood: it may be per Binomial cell rather than per row, and PyMC
         # cannot compute it for variables with initial values (NotImplementedError). dagspec.log_likelihood
