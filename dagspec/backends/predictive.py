@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import logging
-import warnings
-from contextlib import contextmanager
 
 import arviz as az
 import numpy as np
@@ -12,6 +10,7 @@ import xarray as xr
 
 from ..diagnostics import error
 from ..plan import OBS_DIM, RandomVariable
+from ..quiet import silenced
 from ..source import Source
 from .pymc import build_model
 
@@ -80,21 +79,10 @@ def _set_groups(idata, **groups) -> None:
     idata.extend(az.InferenceData(**groups), join="right")
 
 
-@contextmanager
 def quiet():
     """PyMC logs each variable it draws ("Sampling: [y]"); ArviZ warns about Pareto k in its own words."""
-    logger = logging.getLogger("pymc")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            warnings.simplefilter("ignore", RuntimeWarning)
-            warnings.simplefilter("ignore", FutureWarning)
-            warnings.simplefilter("ignore", DeprecationWarning)  # pandas on ArviZ's compare
-            yield
-    finally:
-        logger.setLevel(level)
+    return silenced(logging.getLogger("pymc"), UserWarning, RuntimeWarning, FutureWarning,
+                    DeprecationWarning)  # DeprecationWarning: pandas on ArviZ's compare
 
 
 # ---- log-likelihood and predictive draws --------------------------------------------------------------

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 import math
-import warnings
-from contextlib import contextmanager
+
+from ..quiet import silenced
 
 MAX_ELEMENTS = 50  # a variable with more values than this (per draw) is listed by name, not row by row
 
@@ -46,21 +46,12 @@ def summary_table(idata, spec, max_elements: int = MAX_ELEMENTS) -> str:
     return "\n".join(lines)
 
 
-@contextmanager
 def arviz_quiet():
     """ArviZ logs a warning when a diagnostic needs more chains or draws; dagspec says so in its own words."""
     import arviz
 
     logger = getattr(arviz, "_log", None) or logging.getLogger("arviz")  # arviz's own Logger, not a registered one
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            warnings.simplefilter("ignore", RuntimeWarning)
-            yield
-    finally:
-        logger.setLevel(level)
+    return silenced(logger, UserWarning, RuntimeWarning)
 
 
 def prediction_table(predictions, newdata=None):
