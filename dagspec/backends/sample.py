@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 
+import numpy as np
 import pymc as pm
 
 from ..diagnostics import error
@@ -31,6 +32,15 @@ def default_sampler(plan: Plan | None = None) -> str:
     if plan is not None and not _hierarchical(plan):
         return "pymc"
     return installed[0]
+
+
+def jittered_starts(model: pm.Model, chains: int, random_seed) -> list[dict]:
+    """Starts as pm.sample's default initialisation makes them, for a step made beforehand (which pm.sample
+    does not jitter): the initial point plus a uniform [-1, 1] jitter of each unconstrained value, per chain."""
+    from pymc.initial_point import make_initial_point_fn
+
+    starts = make_initial_point_fn(model=model, jitter_rvs=set(model.free_RVs), return_transformed=False)
+    return [starts(int(seed)) for seed in np.random.default_rng(random_seed).integers(2**30, size=chains)]
 
 
 def planned_sampler(plan: Plan) -> str:
@@ -80,6 +90,7 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
     options = dict(draws=draws, tune=tune, chains=chains, random_seed=random_seed, progressbar=progressbar)
     if sampler == "pymc":
         model, step = model_and_step(plan, nuts)
+        kwargs.setdefault("initvals", jittered_starts(model, chains, random_seed))
         # Not the optimized model's log-likelihood: it may be per Binomial cell rather than per row, and PyMC
         # cannot compute it for variables with initial values (NotImplementedError). dagspec.log_likelihood
         # and dagspec.loo compute it per row with the literal model.
