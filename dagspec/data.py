@@ -14,7 +14,7 @@ from .diagnostics import Diagnostics
 from .dists import closest
 from .families import FAMILIES
 from .printer import expr_text
-from .transforms import ColumnError, ColumnEvaluator, Statistics, columns_read, row_filter
+from .transforms import ColumnError, ColumnEvaluator, Statistics, columns_read, level_key, row_filter, rows_text
 from . import ir
 
 MAX_LEVELS = 100_000
@@ -198,7 +198,7 @@ def _check_trials(model: CheckedModel, columns: Columns, found: Diagnostics) -> 
         over = columns[node.name].values > n
         if np.any(over):
             found.add("DS508", node.observed.span, family="Binomial", name=node.name, support="0 .. n (the trials)",
-                      rows=_rows(over), values=", ".join(f"{v:g}" for v in columns[node.name].values[over][:3]),
+                      rows=rows_text(over), values=", ".join(f"{v:g}" for v in columns[node.name].values[over][:3]),
                       suggestion="successes cannot exceed trials; check that n names the trials column")
 
 
@@ -235,19 +235,16 @@ def _literal(expr):
     return const_value(expr)
 
 
-def _rows(mask: np.ndarray, limit: int = 5) -> str:
-    rows = np.flatnonzero(mask)[:limit]
-    return ", ".join(str(r) for r in rows) + (" ..." if mask.sum() > limit else "")
-
-
 def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, found: Diagnostics,
              for_prediction: bool = False, levels: dict[str, list] | None = None) -> Column | None:
     span = node.observed.span
     missing = raw.isna().to_numpy()
     if node.categorical:
         if missing.any():
-            found.add("DS504", span, column=column, count=int(missing.sum()), rows=_rows(missing))
+            found.add("DS504", span, column=column, count=int(missing.sum()), rows=rows_text(missing))
             return None
+        if raw.dtype.kind in "mM":  # dates and durations are levels by their text
+            raw = raw.astype(str)
         if levels and node.name in levels:
             return _with_fitted_levels(node, raw, list(levels[node.name]))
         return _categorical(node, raw, column, found)
@@ -257,12 +254,12 @@ def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, f
     bad = numeric.isna().to_numpy() & ~missing
     if bad.any():
         examples = ", ".join(repr(v) for v in raw[bad].head(3).tolist())
-        found.add("DS505", span, column=column, name=node.name, rows=_rows(bad), values=examples)
+        found.add("DS505", span, column=column, name=node.name, rows=rows_text(bad), values=examples)
         return None
     values = numeric.to_numpy(dtype=float)
     nonfinite = ~np.isfinite(values)
     if nonfinite.any():
-        found.add("DS504", span, column=column, count=int(nonfinite.sum()), rows=_rows(nonfinite))
+        found.add("DS504", span, column=column, count=int(nonfinite.sum()), rows=rows_text(nonfinite))
         return None
     if node.role == "outcome" and not for_prediction:
         _check_outcome_support(node, values, column, model, found)
@@ -271,19 +268,19 @@ def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, f
 
 def _with_fitted_levels(node: NodeInfo, raw: pd.Series, fitted: list) -> Column:
     """Codes of the fitted levels; levels not seen in fitting get the codes after them (sorted)."""
-    lookup = {_key(level): code for code, level in enumerate(fitted)}
-    new = sorted({_plain(v) for v in raw.tolist() if _key(v) not in lookup}, key=str)
+    lookup = {level_key(level): code for code, level in enumerate(fitted)}
+    new = sorted({plain_value(v) for v in raw.tolist() if level_key(v) not in lookup}, key=str)
     levels = fitted + new
-    lookup.update({_key(level): len(fitted) + i for i, level in enumerate(new)})
-    return Column(node.name, np.array([lookup[_key(v)] for v in raw.tolist()], dtype=np.int64), levels)
+    lookup.update({level_key(level): len(fitted) + i for i, level in enumerate(new)})
+    return Column(node.name, np.array([lookup[level_key(v)] for v in raw.tolist()], dtype=np.int64), levels)
 
 
 def _categorical(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:
     values = raw.to_numpy()
     if node.levels is not None:
         levels = list(node.levels)
-        lookup = {_key(level): code for code, level in enumerate(levels)}
-        codes = np.array([lookup.get(_key(v), -1) for v in values], dtype=np.int64)
+        lookup = {level_key(level): code for code, level in enumerate(levels)}
+        codes = np.array([lookup.get(level_key(v), -1) for v in values], dtype=np.int64)
         unknown = codes < 0
         if unknown.any():
             extra = sorted({str(v) for v in values[unknown]})[:5]
@@ -300,31 +297,19 @@ def _categorical(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics
         levels = sorted(uniques.tolist())
     except TypeError:  # mixed numbers and strings
         levels = sorted(uniques.tolist(), key=str)
-    levels = [_plain(level) for level in levels]
-    lookup = {_key(level): code for code, level in enumerate(levels)}
-    codes = np.array([lookup[_key(v)] for v in values], dtype=np.int64)
+    levels = [plain_value(level) for level in levels]
+    lookup = {level_key(level): code for code, level in enumerate(levels)}
+    codes = np.array([lookup[level_key(v)] for v in values], dtype=np.int64)
     return Column(node.name, codes, levels)
 
 
-def _plain(value):
+def plain_value(value):
     """numpy scalars → Python ints/floats/strings (for coords and JSON)."""
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.floating, float)):
         return int(value) if float(value).is_integer() else float(value)
     return value if isinstance(value, (int, str)) else str(value)
-
-
-def _key(value):
-    """A level's identity: 1, 1.0 and "1" are the same level (integer codes match declared string levels)."""
-    value = _plain(value)
-    if isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return value
-        value = number
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _check_outcome_support(node: NodeInfo, values: np.ndarray, column: str, model: CheckedModel, found: Diagnostics) -> None:
@@ -344,4 +329,4 @@ def _check_outcome_support(node: NodeInfo, values: np.ndarray, column: str, mode
             "Beta": "Beta outcomes are proportions strictly between 0 and 1",
         }
         found.add("DS508", node.observed.span, family=family.name, name=node.name, support=support.words,
-                  rows=_rows(outside), values=examples, suggestion=suggestions.get(family.name, "check the column"))
+                  rows=rows_text(outside), values=examples, suggestion=suggestions.get(family.name, "check the column"))

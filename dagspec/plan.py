@@ -37,6 +37,9 @@ class Op:
     args: tuple
 
 
+ARRAY_OPS = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "**": np.power, "neg": np.negative}
+
+
 @dataclass(frozen=True)
 class Func:
     name: str

@@ -153,7 +153,7 @@ class ColumnEvaluator:
         if bad.any():
             examples = ", ".join(repr(v) for v in value[bad].head(3).tolist())
             raise ColumnError("DS505", expr.span, column=expr_text(expr), name=self.node,
-                              rows=_rows(bad.to_numpy()), values=examples)
+                              rows=rows_text(bad.to_numpy()), values=examples)
         return numeric.astype(float)
 
     def _binop(self, e: ir.BinOp):
@@ -231,7 +231,7 @@ class ColumnEvaluator:
             if bad.any():
                 values = ", ".join(f"{v:g}" for v in x[bad].head(3))
                 raise ColumnError("DS514", e.span, what=f"{e.func}() needs {needs}, but {expr_text(e.args[0])} is "
-                                                        f"{values} at row(s) {_rows(bad)}",
+                                                        f"{values} at row(s) {rows_text(bad)}",
                                   suggestion=f"keep those rows out with `where {expr_text(e.args[0])} > 0`")
 
 
@@ -267,13 +267,14 @@ def _equal(left, right) -> pd.Series:
     """== of columns and values, where 1, 1.0 and "1" are equal (as level names are)."""
     def keys(v):
         if isinstance(v, pd.Series):
-            return v.map(_key)
-        return _key(v)
+            return v.map(level_key)
+        return level_key(v)
     result = keys(left) == keys(right)
     return result if isinstance(result, pd.Series) else pd.Series([result])
 
 
-def _key(value):
+def level_key(value):
+    """A level's identity: 1, 1.0 and "1" are the same level (integer codes match declared string levels)."""
     if isinstance(value, str):
         try:
             value = float(value)
@@ -281,10 +282,14 @@ def _key(value):
             return value
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):  # dates and other objects: their text
+        return str(value)
     return str(int(number)) if number.is_integer() else repr(number)
 
 
-def _rows(mask: np.ndarray, limit: int = 5) -> str:
+def rows_text(mask: np.ndarray, limit: int = 5) -> str:
+    """The first rows a mask marks, for a message: `0, 3, 7 ...`."""
     rows = np.flatnonzero(mask)[:limit]
     return ", ".join(str(r) for r in rows) + (" ..." if mask.sum() > limit else "")

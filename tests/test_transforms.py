@@ -119,3 +119,10 @@ def test_over_takes_all_or_kept():
     with pytest.raises(dagspec.DagspecError) as info:
         dagspec.parse("A -> D\nobserved A = standardize(Age, over = rows), D")
     assert info.value.codes == ["DS411"] and "over" in info.value.diagnostics[0].message
+
+
+def test_dates_are_categorical_levels_by_their_text():
+    data = pd.DataFrame({"day": pd.to_datetime(["2020-01-01", "2020-01-02", "2020-01-01"]), "y": [1.0, 2.0, 3.0]})
+    got = columns("node day : categorical\nnode y ~ Normal\nday -> y\nobserved day, y", data)
+    assert got["day"].levels == ["2020-01-01", "2020-01-02"]
+    np.testing.assert_array_equal(got["day"].values, [0, 1, 0])

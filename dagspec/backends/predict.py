@@ -16,9 +16,9 @@ import numpy as np
 import pymc as pm
 import xarray as xr
 
-from ..data import Column, resolve_columns
+from ..data import Column, plain_value, resolve_columns
 from ..diagnostics import error
-from ..plan import Const, DerivedVar, LikelihoodVar, ListOf, Op, Plan, RandomVariable, VarRef, make_plan
+from ..plan import ARRAY_OPS, Const, DerivedVar, LikelihoodVar, ListOf, Op, Plan, RandomVariable, VarRef, make_plan
 from ..transforms import Statistics
 from .predictive import quiet
 from .pymc import build_model
@@ -69,16 +69,8 @@ def statistics_attribute(plan: Plan) -> str:
 def _fitted_levels(spec, idata) -> dict[str, list]:
     """Level names of each categorical node, in the order of the fitted parameters' coordinates."""
     posterior = idata.posterior
-    return {name: [_plain(v) for v in posterior.coords[name].values.tolist()]
+    return {name: [plain_value(v) for v in posterior.coords[name].values.tolist()]
             for name, node in spec.checked.nodes.items() if node.categorical and name in posterior.coords}
-
-
-def _plain(value):
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return int(value)
-    return value
 
 
 def _fitted_statistics(spec, idata, data) -> Statistics:
@@ -178,10 +170,7 @@ def _per_draw(expr, posterior, entries, draws: int) -> np.ndarray:
     if isinstance(expr, ListOf):
         return np.stack([_per_draw(i, posterior, entries, draws) for i in expr.items], axis=-1)
     if isinstance(expr, Op):
-        args = [_per_draw(a, posterior, entries, draws) for a in expr.args]
-        if expr.op == "neg":
-            return -args[0]
-        return {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "**": np.power}[expr.op](*args)
+        return ARRAY_OPS[expr.op](*[_per_draw(a, posterior, entries, draws) for a in expr.args])
     raise error("DS515", name="(a new level)", levels="(new)", param="a prior", fitted="-",
                 hint="a new level's effect can be drawn when its prior reads random variables, numbers and arithmetic")
 

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ..plan import OBS_DIM, Const, DataVar, Func, LikelihoodVar, LogDensity, Op, Plan, VarRef
+from ..plan import ARRAY_OPS, OBS_DIM, Const, DataVar, Func, LikelihoodVar, LogDensity, Op, Plan, VarRef
 from .common import data_values, entries_by_name, replace
 from .order import read_by_others
 
@@ -100,9 +100,5 @@ def data_expression(plan: Plan, expr) -> np.ndarray | None:
         return data_values(plan, expr) if isinstance(entry, LikelihoodVar) else None
     if isinstance(expr, Op):
         args = [data_expression(plan, a) for a in expr.args]
-        if any(a is None for a in args):
-            return None
-        if expr.op == "neg":
-            return -args[0]
-        return {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "**": np.power}[expr.op](*args)
+        return None if any(a is None for a in args) else ARRAY_OPS[expr.op](*args)
     return None
