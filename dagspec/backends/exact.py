@@ -27,8 +27,7 @@ def conjugate_updates(plan: Plan) -> dict[str, tuple[float, float]] | None:
     for entry in plan.entries:
         graph.add_node(entry.name)
         graph.add_edges_from((name, entry.name) for name in reads(entry) if name in entries)
-    observed = {e.name for e in plan.entries if isinstance(e, (LikelihoodVar, LogDensity))
-                or (isinstance(e, RandomVariable) and e.observed is not None)}
+    observed = _observed_names(entries)
     if not observed and not any(isinstance(e, RandomVariable) for e in plan.entries):
         return None
     free = [e for e in plan.entries if isinstance(e, RandomVariable) and e.observed is None]
@@ -36,14 +35,14 @@ def conjugate_updates(plan: Plan) -> dict[str, tuple[float, float]] | None:
     for entry in free:
         if not (nx.descendants(graph, entry.name) & observed):
             continue  # the prior is the posterior
-        update = _beta_binomial(entry, graph, entries)
+        update = _beta_binomial(entry, graph, entries, observed)
         if update is None:
             return None
         updates[entry.name] = update
     return updates
 
 
-def _beta_binomial(entry: RandomVariable, graph: nx.DiGraph, entries: dict) -> tuple[float, float] | None:
+def _beta_binomial(entry: RandomVariable, graph: nx.DiGraph, entries: dict, observed: set[str]) -> tuple[float, float] | None:
     if entry.dist != "Beta" or entry.dims or set(entry.args) - {"alpha", "beta"}:
         return None
     alpha, beta = (entry.args.get(k, Const(1.0)) for k in ("alpha", "beta"))
@@ -52,7 +51,7 @@ def _beta_binomial(entry: RandomVariable, graph: nx.DiGraph, entries: dict) -> t
     successes, failures = 0.0, 0.0
     for child in graph.successors(entry.name):
         child = entries[child]
-        if isinstance(child, DerivedVar) and not (nx.descendants(graph, child.name) & _observed_names(entries)):
+        if isinstance(child, DerivedVar) and not (nx.descendants(graph, child.name) & observed):
             continue  # a derived quantity that no data depends on
         if not (isinstance(child, RandomVariable) and child.observed is not None and child.dist in ("Binomial", "Bernoulli")
                 and child.args.get("p") == VarRef(entry.name) and isinstance(child.observed, Const)):
@@ -67,6 +66,7 @@ def _beta_binomial(entry: RandomVariable, graph: nx.DiGraph, entries: dict) -> t
 
 
 def _observed_names(entries: dict) -> set[str]:
+    """The entries that observe data: likelihoods, sufficient-statistic densities, observed random variables."""
     return {name for name, e in entries.items() if isinstance(e, (LikelihoodVar, LogDensity))
             or (isinstance(e, RandomVariable) and e.observed is not None)}
 

@@ -17,6 +17,7 @@ import pymc as pm
 import xarray as xr
 
 from ..data import Column, plain_value, resolve_columns
+from ..optimize.order import refs
 from ..diagnostics import error
 from ..plan import ARRAY_OPS, Const, DerivedVar, LikelihoodVar, ListOf, Op, Plan, RandomVariable, VarRef, make_plan
 from ..transforms import Statistics
@@ -128,15 +129,8 @@ def _with_new_levels(entry: RandomVariable, values: xr.DataArray, grown: list[st
 
 def _is_pool(entry: RandomVariable, entries) -> bool:
     """A parameter whose prior reads other random variables (a hierarchical prior over the levels)."""
-    def reads_random(expr) -> bool:
-        if isinstance(expr, VarRef):
-            return isinstance(entries.get(expr.name), (RandomVariable, DerivedVar))
-        if isinstance(expr, (ListOf,)):
-            return any(reads_random(i) for i in expr.items)
-        if isinstance(expr, Op):
-            return any(reads_random(a) for a in expr.args)
-        return False
-    return any(reads_random(v) for v in entry.args.values())
+    read = set().union(*(refs(v) for v in entry.args.values())) if entry.args else set()
+    return any(isinstance(entries.get(name), (RandomVariable, DerivedVar)) for name in read)
 
 
 def _draw_from_prior(entry: RandomVariable, posterior, entries, shape, rng) -> np.ndarray:

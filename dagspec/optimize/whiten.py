@@ -41,10 +41,13 @@ def _whiten(plan: Plan, likelihood: LikelihoodVar) -> None:
         blocks.append(block)
     design = np.column_stack(blocks)
     k = design.shape[1]
-    if k > MAX_COEFFICIENTS or len(y) <= np.linalg.matrix_rank(design):
+    if k > MAX_COEFFICIENTS:
+        return
+    rank = np.linalg.matrix_rank(design)
+    if len(y) <= rank:
         return
     fit = np.linalg.lstsq(design, y, rcond=None)[0]
-    s2 = float(np.sum((y - design @ fit) ** 2)) / (len(y) - np.linalg.matrix_rank(design))
+    s2 = float(np.sum((y - design @ fit) ** 2)) / (len(y) - rank)
     if not np.isfinite(s2) or s2 <= 0:
         return
     prior_mean = np.concatenate([np.broadcast_to(m, (_size(plan, entries[p]),))
