@@ -1,10 +1,11 @@
 """A plan → PyMC's model and compiled NUTS step, from an on-disk cache keyed by the plan's structure.
 
 Compiling a model's log density and gradient takes most of a small model's run. The key is the plan with
-its data containers reduced to shapes (their values are set again after loading), plus the versions
-that compiled it, so a second `dagspec sample` of the same spec on data of the same shape loads the
-compiled step instead of compiling it again. `DAGSPEC_CACHE_DIR` moves the cache (default
-~/.cache/dagspec); `DAGSPEC_CACHE_DIR=off` turns it off.
+its data containers reduced to shapes (their values are set again after loading) but every constant compiled
+into the graph kept (the optimizer's centring means, a random variable's observations), plus the versions
+that compiled it. So a second `dagspec sample` of the same spec and data loads the compiled step instead of
+compiling it again, and other data are never sampled with a stale step. `DAGSPEC_CACHE_DIR` moves the
+cache (default ~/.cache/dagspec); `DAGSPEC_CACHE_DIR=off` turns it off.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from ..atomic import atomic_path
 from ..plan import DataVar, Plan, RandomVariable
 from .pymc import build_model
 
-KEEP = 64  # cached steps kept; older ones are removed
+KEEP = 64  # cached entries kept; older ones are removed
 
 
 def cache_dir() -> Path | None:
@@ -45,9 +46,9 @@ def plan_key(plan: Plan, step_options: dict) -> str:
 
 
 def _structure(value):
-    if isinstance(value, np.ndarray):
-        return ("array", value.shape, str(value.dtype))
-    if isinstance(value, DataVar):
+    if isinstance(value, np.ndarray):  # a constant compiled into the graph (e.g. a random variable's observations)
+        return ("array", value.shape, str(value.dtype), hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest())
+    if isinstance(value, DataVar):  # held in a shared variable: set again after loading, so only its shape counts
         return ("data", value.name, value.dims, np.shape(value.values), str(np.asarray(value.values).dtype))
     if isinstance(value, RandomVariable):  # its starting value is set after loading
         return _structure(dataclasses.replace(value, initval=None).__dict__) + ("random",)
