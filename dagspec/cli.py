@@ -240,9 +240,9 @@ def _sampling_options(command) -> None:
 
 
 def _passes() -> tuple[str, ...]:
-    from .optimize import PASSES  # names only: the optimizer's modules import no heavy library
+    from .optimize import OPTIMIZATIONS  # names only: the optimizer's modules import no heavy library
 
-    return tuple(PASSES)
+    return OPTIMIZATIONS
 
 
 def _optimization_options(command) -> None:
@@ -401,12 +401,13 @@ def _sample_posterior(args, spec, data, sampler: str | None, draws: int):
 
     from .backends.sample import planned_sampler
 
-    shown = sampler or planned_sampler(spec.plan(data, _optimize(args)))
+    shown = sampler or planned_sampler(spec, data, _optimize(args))
     options = {"cores": args.cores} if getattr(args, "cores", None) else {}
     if getattr(args, "target_accept", None):
         options["target_accept"] = args.target_accept
     options["compute_convergence_checks"] = False  # dagspec reports convergence itself, in its own words
-    what = "exact independent draws (the posterior in closed form)" if shown == "exact" else shown
+    what = {"exact": "exact independent draws (the posterior in closed form)",
+            "gaussian": "independent draws (coefficients Gaussian given their scales, no MCMC)"}.get(shown, shown)
     print(f"sampling {Path(spec.name).name} with {what}: {args.chains} chain(s) of {draws} draws after "
           f"{args.tune} tuning steps", file=sys.stderr)
     return dagspec.sample(spec, data, draws=draws, tune=args.tune, chains=args.chains, random_seed=args.seed,

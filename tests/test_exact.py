@@ -4,7 +4,7 @@ import pytest
 from scipy import stats
 
 import dagspec
-from dagspec.backends.exact import conjugate_updates
+from dagspec.optimize.exact import conjugate_updates
 
 
 def test_the_coin_is_drawn_from_its_beta_posterior():

@@ -1,6 +1,7 @@
 """A Spec + data → posterior draws as arviz.InferenceData, with the chosen NUTS implementation."""
 from __future__ import annotations
 
+import copy
 import importlib.util
 
 import numpy as np
@@ -10,7 +11,9 @@ from ..diagnostics import error
 from ..optimize.order import refs
 from ..plan import Plan, RandomVariable
 from .cache import model_and_step
-from .exact import conjugate_updates, exact_sample
+from ..optimize import EXACT, enabled, optimize as run_passes
+from ..optimize.exact import ExactDraws, exact_draws
+from .exact import exact_sample
 from .predict import STATISTICS_ATTR, statistics_attribute
 from .pymc import build_model
 
@@ -43,9 +46,16 @@ def jittered_starts(model: pm.Model, chains: int, random_seed) -> list[dict]:
     return [starts(int(seed)) for seed in np.random.default_rng(random_seed).integers(2**30, size=chains)]
 
 
-def planned_sampler(plan: Plan) -> str:
-    """How `sample` will draw from this plan's posterior without a sampler named: "exact" or a NUTS sampler."""
-    return "exact" if conjugate_updates(plan) is not None else default_sampler(plan)
+def planned_sampler(spec, data=None, optimize=True) -> str:
+    """How `sample` will draw from this spec's posterior without a sampler named: "exact" (closed form),
+    "gaussian" (linear-Gaussian blocks), or the NUTS sampler."""
+    literal = spec.plan(data, False)
+    exact = _exact(literal, optimize)
+    return exact.kind if exact is not None else default_sampler(run_passes(literal, optimize))
+
+
+def _exact(literal: Plan, optimize) -> ExactDraws | None:
+    return exact_draws(literal) if enabled(optimize)[EXACT] else None
 
 
 def _hierarchical(plan: Plan) -> bool:
@@ -79,12 +89,14 @@ def resolve_sampler(sampler: str | None, plan: Plan | None = None) -> str:
 
 def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4, random_seed=None,
            sampler: str | None = None, optimize=True, progressbar: bool = False, **kwargs):
-    plan = spec.plan(data, optimize)
-    updates = conjugate_updates(plan) if sampler is None else None
-    if updates is not None:  # the posterior in closed form: independent draws, no MCMC
-        idata = exact_sample(plan, updates, draws, chains, random_seed)
-        idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(plan), "dagspec_sampler": "exact"})
-        return idata
+    literal = spec.plan(data, False)
+    exact = _exact(literal, optimize) if sampler is None else None
+    if exact is not None:  # independent draws, no MCMC
+        idata = exact_sample(literal, exact, draws, chains, random_seed)
+        if idata is not None:
+            idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(literal), "dagspec_sampler": exact.kind})
+            return idata
+    plan = run_passes(copy.deepcopy(literal), optimize)
     sampler = resolve_sampler(sampler, plan)
     nuts = step_options(plan, {"target_accept": kwargs.pop("target_accept")} if "target_accept" in kwargs else {})
     options = dict(draws=draws, tune=tune, chains=chains, random_seed=random_seed, progressbar=progressbar)

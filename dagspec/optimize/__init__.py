@@ -4,12 +4,14 @@ Passes (each can be switched off by name): `linear` (centre numeric predictors, 
 correlated), `cells` (Bernoulli/Binomial outcomes with only categorical terms → Binomial counts per cell),
 `whiten` (Normal regressions on categorical effects with fixed priors sampled in a whitened basis), `pools`
 (non-centred hierarchical pools where the data per group are weak), `normal` (Normal likelihoods of fixed
-data from sufficient statistics).
+data from sufficient statistics). One more switch, `exact`, is not a pass: where the literal model's posterior
+can be drawn without MCMC (optimize/exact.py), `sample` does so, and the plan's notes say so.
 """
 from __future__ import annotations
 
 from ..plan import Plan
 from .cells import collapse_cells
+from .exact import exact_draws
 from .linear import reparameterise_linear
 from .normal import use_sufficient_statistics
 from .order import reorder
@@ -23,20 +25,33 @@ PASSES = {
     "pools": choose_pool_parameterisation,
     "normal": use_sufficient_statistics,
 }
+EXACT = "exact"
+OPTIMIZATIONS = (*PASSES, EXACT)
+
+
+def enabled(options) -> dict[str, bool]:
+    """`options` (True: all, False: none, or {name: bool}) → whether each optimization is on."""
+    if options is False:
+        return dict.fromkeys(OPTIMIZATIONS, False)
+    chosen = dict.fromkeys(OPTIMIZATIONS, True)
+    if isinstance(options, dict):
+        unknown = set(options) - set(OPTIMIZATIONS)
+        if unknown:
+            raise ValueError(f"unknown optimization(s) {sorted(unknown)}; known: {sorted(OPTIMIZATIONS)}")
+        chosen.update(options)
+    return chosen
 
 
 def optimize(plan: Plan, options=True) -> Plan:
     """Apply the passes `options` selects: True (all), False (none), or {pass name: bool}."""
     if options is False:
         return plan
-    enabled = dict.fromkeys(PASSES, True)
-    if isinstance(options, dict):
-        unknown = set(options) - set(PASSES)
-        if unknown:
-            raise ValueError(f"unknown optimization(s) {sorted(unknown)}; known: {sorted(PASSES)}")
-        enabled.update(options)
+    switches = enabled(options)
+    if switches[EXACT]:  # read on the literal plan, before the passes change it
+        exact = exact_draws(plan)
+        plan.notes.extend(exact.notes() if exact else [])
     for name, run in PASSES.items():
-        if enabled[name]:
+        if switches[name]:
             run(plan)
     plan.entries = reorder(plan.entries)
     return plan

@@ -47,6 +47,16 @@ def read_by_others(entries: list) -> set[str]:
     return set().union(*(reads(e) for e in entries)) if entries else set()
 
 
+def dependency_graph(plan) -> nx.DiGraph:
+    """An edge from each entry of a plan to every entry that reads it."""
+    names = {e.name for e in plan.entries}
+    graph = nx.DiGraph()
+    for entry in plan.entries:
+        graph.add_node(entry.name)
+        graph.add_edges_from((name, entry.name) for name in reads(entry) if name in names)
+    return graph
+
+
 def reorder(entries: list) -> list:
     position = {e.name: i for i, e in enumerate(entries)}
     graph = nx.DiGraph()

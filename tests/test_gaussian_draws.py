@@ -1,0 +1,163 @@
+"""Linear-Gaussian blocks drawn without MCMC: the decomposition is the literal model's density, the grid draws
+follow the density they integrate, and the draws agree with NUTS."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import dagspec
+from dagspec.backends import gaussian
+from dagspec.backends.pymc import build_model
+from dagspec.optimize.exact import conjugate_updates, exact_draws
+from dagspec.optimize.gaussian import gaussian_blocks
+
+ROOT = Path(__file__).resolve().parent.parent
+GAUSSIAN_SPECS = ["simple_regression", "multivariate_regression", "fork", "no_fork", "include_collider",
+                  "exclude_collider", "pipe_regression", "path_analysis", "combined_confounds", "categorical",
+                  "no_heterogenous", "pooled_categorical"]
+GALLERY = ["eight_schools", "kidiq_interaction", "milk_m5_7", "rugged_m8_3", "waffle_m5_3"]
+
+
+def _spec(name):
+    folder = "tutorial" if name in GAUSSIAN_SPECS else "gallery"
+    return dagspec.load(ROOT / "specs" / folder / f"{name}.dag")
+
+
+@pytest.mark.parametrize("name", GAUSSIAN_SPECS + GALLERY)
+def test_marginal_times_conditional_is_the_literal_density(name):
+    """log p(g, s, y) = log p(s | y) + log p(g | s, y) + a constant, at random points: the marginal of the
+    scales and the Gaussian conditional of the coefficients are exactly the literal model's posterior."""
+    plan = _spec(name).plan(None, False)
+    blocks = gaussian_blocks(plan)
+    assert blocks is not None
+    model = build_model(plan)
+    literal = model.compile_logp(jacobian=True)
+    rng = np.random.default_rng(0)
+    gaps = []
+    for _ in range(6):
+        point, ours = {}, 0.0
+        for block in blocks:
+            u = rng.uniform(-1, 1, size=(1, len(block.scales)))
+            scales, log_prior = gaussian._scale_prior(model, block.scales)(u) if block.scales else (np.empty((1, 0)), 0)
+            precision, linear, _, _ = gaussian._system(block, scales)
+            chol = np.linalg.cholesky(precision[0])
+            mean = np.linalg.solve(precision[0], linear[0])
+            z = rng.normal(scale=2.0, size=block.size)  # some sds away from the conditional mean
+            g = mean + np.linalg.solve(chol.T, z)
+            conditional = np.log(np.diag(chol)).sum() - block.size / 2 * np.log(2 * np.pi) - 0.5 * z @ z
+            ours += conditional + (gaussian._log_marginal(block, scales, np.atleast_1d(log_prior))[0])
+            for i, scale in enumerate(block.scales):
+                point[model.rvs_to_values[model[scale]].name] = u[0, i]
+            for coefficient, (offset, shape) in block.coefficients.items():
+                point[coefficient] = g[offset:offset + int(np.prod(shape))].reshape(shape)
+        gaps.append(literal(point) - ours)
+    assert np.ptp(gaps) < 1e-7 * max(1.0, abs(gaps[0])), gaps
+
+
+@pytest.mark.parametrize("dims, log_density, sample", [
+    (1, lambda u: stats.gamma(3, scale=0.5).logpdf(np.exp(u[:, 0])) + u[:, 0],  # a Gamma scale, in log coordinates
+     lambda rng, n: np.log(stats.gamma(3, scale=0.5).rvs(n, random_state=rng))[:, None]),
+    (1, lambda u: stats.norm(5e-4, 1e-4).logpdf(u[:, 0]),  # narrow, far from where the grid starts
+     lambda rng, n: rng.normal(5e-4, 1e-4, (n, 1))),
+    (1, lambda u: u[:, 0] - np.exp(u[:, 0]),  # log of an Exponential(1) draw: a long left tail
+     lambda rng, n: np.log(rng.exponential(size=(n, 1)))),
+    (2, lambda u: stats.multivariate_normal([1, -2], [[1, 0.8], [0.8, 2]]).logpdf(u),
+     lambda rng, n: rng.multivariate_normal([1, -2], [[1, 0.8], [0.8, 2]], n)),
+], ids=["gamma", "narrow", "exponential-tail", "correlated-2d"])
+def test_grid_draws_follow_the_density(dims, log_density, sample):
+    rng = np.random.default_rng(3)
+    drawn = gaussian._grid_draws(log_density, dims, 20000, rng)
+    reference = sample(rng, 20000)
+    for i in range(dims):
+        assert stats.ks_2samp(drawn[:, i], reference[:, i]).pvalue > 0.001
+        sd = reference[:, i].std()
+        assert abs(drawn[:, i].mean() - reference[:, i].mean()) < 4 * sd * np.sqrt(2 / 20000)
+        assert abs(drawn[:, i].std() / sd - 1) < 0.03
+    if dims == 2:
+        assert abs(np.corrcoef(drawn.T)[0, 1] - np.corrcoef(reference.T)[0, 1]) < 0.02
+
+
+def test_a_flat_marginal_is_left_to_nuts():
+    assert gaussian._grid_draws(lambda u: np.zeros(len(u)), 1, 100, np.random.default_rng(0)) is None
+
+
+def test_a_known_sd_makes_the_posterior_gaussian():
+    """With sigma given, the posterior of a regression with Normal priors is the textbook Gaussian."""
+    x = np.array([-1.0, 0.0, 1.0, 2.0])
+    y = np.array([0.5, 1.1, 2.2, 2.8])
+    spec = dagspec.parse("node y ~ Normal(sigma = 0.5)\nx -> y\nobserved x, y\n"
+                         "prior y.intercept ~ Normal(0, 2)\nprior x -> y ~ Normal(0, 2)")
+    idata = dagspec.sample(spec, {"x": x, "y": y}, draws=4000, chains=2, random_seed=4)
+    assert idata.posterior.attrs["dagspec_sampler"] == "gaussian"
+    design = np.column_stack([np.ones(4), x])
+    precision = design.T @ design / 0.25 + np.eye(2) / 4
+    mean = np.linalg.solve(precision, design.T @ y / 0.25)
+    cov = np.linalg.inv(precision)
+    for i, name in enumerate(["y_intercept", "b_x_y"]):
+        draws = idata.posterior[name].values.ravel()
+        assert stats.kstest(draws, stats.norm(mean[i], np.sqrt(cov[i, i])).cdf).pvalue > 0.001
+    both = np.column_stack([idata.posterior[n].values.ravel() for n in ["y_intercept", "b_x_y"]])
+    np.testing.assert_allclose(np.cov(both.T), cov, rtol=0.08)
+
+
+@pytest.mark.parametrize("text", [
+    "x -> y\nobserved x, y\nprior x -> y ~ LogNormal(0, 1)",  # a slope that is not Gaussian
+    "node y ~ Bernoulli\nx -> y\nobserved x, y",  # not a Normal outcome
+    "node y ~ StudentT(nu = 3)\nx -> y\nobserved x, y",
+    "s ~ Exponential(1)\nx -> y\nobserved x, y\nprior y.sigma ~ Exponential(s)",  # a scale's scale
+    "s ~ Exponential(1)\nx -> y\nobserved x, y\nprior x -> y ~ Normal(0, s)\nprior y.intercept ~ Normal(s, 1)",  # in a mean
+    "a ~ Exponential(1)\nb ~ Exponential(1)\nx -> y\nz -> y\nobserved x, z, y\n"
+    "prior x -> y ~ Normal(0, a)\nprior z -> y ~ Normal(0, b)",  # three scales in one block
+])
+def test_other_models_are_not_gaussian_blocks(text):
+    data = {"x": np.linspace(0, 1, 20), "z": np.cos(np.arange(20)), "y": (np.arange(20) % 2).astype(float)}
+    spec = dagspec.parse(text)
+    columns = {k: v for k, v in data.items() if k in {n for n in spec.checked.nodes}}
+    assert gaussian_blocks(spec.plan(columns, False)) is None
+
+
+def test_independent_regressions_are_separate_blocks():
+    blocks = gaussian_blocks(_spec("path_analysis").plan(None, False))
+    assert [sorted(b.coefficients) for b in blocks] == [["coeff_1", "intercept_1"], ["coeff_2", "intercept_2"]]
+    assert [b.scales for b in blocks] == [["error_1"], ["error_2"]]
+
+
+def test_beta_effects_per_cell_are_drawn_from_their_counts():
+    """binary_heterogenous: one Beta(1, 1) probability per (x1, x2) cell, updated by that cell's counts."""
+    import pandas as pd
+
+    spec = dagspec.load(ROOT / "specs/tutorial/binary_heterogenous.dag")
+    frame = pd.read_csv(ROOT / "specs/tutorial/data/binary_heterogenous.csv")
+    alpha, beta = conjugate_updates(spec.plan(None, False))["treatment_effect"]
+    cells = frame.groupby(["x1", "x2"])["y1"].agg(["sum", "count"])
+    np.testing.assert_array_equal(alpha.ravel(), 1 + cells["sum"].values)
+    np.testing.assert_array_equal(beta.ravel(), 1 + cells["count"].values - cells["sum"].values)
+    idata = dagspec.sample(spec, draws=500, chains=2, random_seed=1)
+    assert idata.posterior.attrs["dagspec_sampler"] == "exact"
+    diff = idata.posterior["treatment_effect"].values[..., 1] - idata.posterior["treatment_effect"].values[..., 0]
+    np.testing.assert_allclose(idata.posterior["diff"].values, diff)
+
+
+def test_switching_exact_off_samples_with_nuts():
+    spec = _spec("simple_regression")
+    assert exact_draws(spec.plan(None, False)).kind == "gaussian"
+    idata = dagspec.sample(spec, draws=100, tune=100, chains=1, random_seed=1, optimize={"exact": False})
+    assert idata.posterior.attrs["dagspec_sampler"] == "pymc"
+    assert any("without MCMC" in note for note in spec.plan(None, True).notes)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["pooled_categorical", "eight_schools"])
+def test_gaussian_draws_agree_with_nuts(name):
+    import arviz as az
+
+    spec = _spec(name)
+    ours = dagspec.sample(spec, draws=2000, chains=2, random_seed=2)
+    assert ours.posterior.attrs["dagspec_sampler"] == "gaussian"
+    nuts = dagspec.sample(spec, draws=1000, tune=1000, chains=2, random_seed=2, sampler="pymc", target_accept=0.95)
+    theirs = az.summary(nuts, kind="all", round_to="none")
+    mine = az.summary(ours, kind="all", round_to="none")
+    for row in mine.index:  # NUTS also has the optimizer's own coordinates
+        mcse = np.hypot(theirs.loc[row, "mcse_mean"], mine.loc[row, "mcse_mean"])
+        assert abs(theirs.loc[row, "mean"] - mine.loc[row, "mean"]) < 4.5 * mcse, row
