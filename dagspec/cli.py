@@ -407,7 +407,9 @@ def _sample_posterior(args, spec, data, sampler: str | None, draws: int):
         options["target_accept"] = args.target_accept
     options["compute_convergence_checks"] = False  # dagspec reports convergence itself, in its own words
     what = {"exact": "exact independent draws (the posterior in closed form)",
-            "gaussian": "independent draws (coefficients Gaussian given their scales, no MCMC)"}.get(shown, shown)
+            "gaussian": "independent draws (coefficients Gaussian given their scales, no MCMC)",
+            "collapsed": "NUTS on the scales alone (the Gaussian coefficients integrated out, then drawn exactly)",
+            }.get(shown, shown)
     print(f"sampling {Path(spec.name).name} with {what}: {args.chains} chain(s) of {draws} draws after "
           f"{args.tune} tuning steps", file=sys.stderr)
     return dagspec.sample(spec, data, draws=draws, tune=args.tune, chains=args.chains, random_seed=args.seed,

@@ -12,18 +12,25 @@ from .pymc import build_model
 from .predictive import quiet
 
 
-def exact_sample(plan: Plan, exact: ExactDraws, draws: int, chains: int, random_seed=None):
+def exact_sample(plan: Plan, exact: ExactDraws, draws: int, chains: int, random_seed=None, nuts: dict | None = None):
     """Independent draws of every free parameter and derived quantity of the literal plan, as InferenceData
-    (chain, draw, ...); None when a Gaussian block's scales cannot be integrated on a grid (then use NUTS)."""
+    (chain, draw, ...); None when a Gaussian block's scales cannot be integrated on a grid (then use NUTS).
+    `nuts`: options for pm.sample where a block's scales are sampled with NUTS (tune, target_accept, ...)."""
     rng = np.random.default_rng(random_seed)
     model = build_model(plan)
+    stats = None
     if exact.blocks is not None:
-        values = gaussian_draws(model, exact.blocks, draws, chains, rng)
-        if values is None:
+        drawn = gaussian_draws(plan, model, exact.blocks, draws, chains, rng, nuts or {})
+        if drawn is None:
             return None
+        values, stats = drawn
     else:
         values = {name: rng.beta(a, b, size=(chains, draws) + np.shape(a)) for name, (a, b) in exact.updates.items()}
-    return posterior_from_draws(plan, model, values, draws, chains, rng)
+    idata = posterior_from_draws(plan, model, values, draws, chains, rng)
+    if stats is not None:  # the NUTS run of a block's scales: its divergences and tree depths are the ones to check
+        del idata.sample_stats
+        idata.add_groups(sample_stats=stats)
+    return idata
 
 
 def posterior_from_draws(plan: Plan, model: pm.Model, values: dict[str, np.ndarray], draws: int, chains: int, rng):
@@ -33,14 +40,16 @@ def posterior_from_draws(plan: Plan, model: pm.Model, values: dict[str, np.ndarr
 
     names = [e.name for e in plan.entries if (isinstance(e, RandomVariable) and e.observed is None)
              or (isinstance(e, DerivedVar) and e.name in model.named_vars)]
+    names += [v.name for v in model.deterministics if v.name not in names]  # e.g. an LKJ prior's correlations
     rest = [n for n in names if n not in values]
     with model, quiet():
         if rest and not values:  # the prior is the posterior: ancestral draws
             drawn = pm.sample_prior_predictive(draws=draws * chains, var_names=rest, random_seed=rng).prior
         elif rest:
-            dims = {n: model.named_vars_to_dims.get(n, ()) for n in values}
+            dims = {n: model.named_vars_to_dims.get(n) or tuple(f"{n}_dim_{i}" for i in range(v.ndim - 2))
+                    for n, v in values.items()}
             known = xr.Dataset({n: (("chain", "draw", *dims[n]), v) for n, v in values.items()},
-                               coords={d: list(model.coords[d]) for n in dims for d in dims[n]})
+                               coords={d: list(model.coords[d]) for n in dims for d in dims[n] if d in model.coords})
             drawn = pm.sample_posterior_predictive(known, var_names=rest, random_seed=rng,
                                                    progressbar=False).posterior_predictive
     for name in rest:

@@ -1,14 +1,17 @@
-"""Linear-Gaussian blocks (optimize/gaussian.py) → independent posterior draws of their parameters, without MCMC.
+"""Linear-Gaussian blocks (optimize/gaussian.py) → independent posterior draws of their parameters.
 
-Given its scales s, a block's coefficients g are Gaussian: N(Q⁻¹r, Q⁻¹) with Q = Σ gram/s² and r = Σ cross/s²
-over its factors. Integrating g out leaves the scales' marginal log density, up to a constant,
+Given its scales, a block's coefficients g are Gaussian: N(Q⁻¹r, Q⁻¹) with Q = Σ_f Σ_jl W_jl gram_jl and
+r = Σ_f Σ_jl W_jl cross_jl over its factors, W being each factor group's precision (1/s² for a scale s, Σ⁻¹
+for a covariance). Integrating g out leaves the scales' marginal log density, up to a constant,
 
-    log p(s) − Σ count·log s − ½ Σ square/s² + ½ rᵀQ⁻¹r − ½ log det Q.
+    log p(scales) + Σ_f count/2 · log det W − ½ Σ_f Σ_jl W_jl square_jl + ½ rᵀQ⁻¹r − ½ log det Q.
 
-A block's one or two scales are drawn from it by quadrature: the density is evaluated on a grid in the scales'
-unconstrained coordinates that covers all but about e⁻²⁵ of the mass, interpolated with cubic splines onto a
-grid some hundred times finer than a posterior sd, and drawn from cell by cell, uniformly within a cell (an
-error far below Monte Carlo error). The coefficients are then drawn exactly given each draw of the scales.
+One or two scalar scales are drawn from it by quadrature, without MCMC: the density is evaluated on a grid in
+the scales' unconstrained coordinates that covers all but about e⁻²⁵ of the mass, interpolated with cubic
+splines onto a grid some hundred times finer than a posterior sd, and drawn from cell by cell, uniformly within
+a cell (an error far below Monte Carlo error). More scales, or a covariance, are sampled with NUTS on this
+marginal alone: a posterior of a few dimensions without the funnels of the full hierarchical model. Either
+way the coefficients are then drawn exactly given each draw of the scales.
 """
 from __future__ import annotations
 
@@ -16,8 +19,13 @@ import numpy as np
 import pymc as pm
 import pytensor
 import pytensor.tensor as pt
+from pytensor.tensor.slinalg import cholesky, solve_triangular
 
 from ..optimize.gaussian import GaussianBlock
+from ..plan import Plan
+from .predict import unpack_cholesky
+from .predictive import quiet
+from .pymc import build_model
 
 TAIL = 25.0  # the grid keeps the points whose log density is within this of the largest (mass left out ≲ e⁻²⁵ per unit)
 WIDEST = 200.0  # unconstrained coordinates beyond ±this: the marginal is improper or flat, leave it to NUTS
@@ -25,32 +33,41 @@ SEARCH_POINTS = {1: 64, 2: 24}  # per dimension, while finding where the mass is
 FINAL_POINTS = {1: 256, 2: 96}  # per dimension, where the density is evaluated for drawing
 FINE_POINTS = {1: 16384, 2: 512}  # per dimension, the spline-interpolated grid drawn from
 MEMORY = 2.5e7  # float64 numbers held at once for a batch of precision matrices
+COLLAPSED_TARGET_ACCEPT = 0.9
 
 
-def gaussian_draws(model: pm.Model, blocks: list[GaussianBlock], draws: int, chains: int, rng) -> dict | None:
+def gaussian_draws(plan: Plan, model: pm.Model, blocks: list[GaussianBlock], draws: int, chains: int, rng,
+                   nuts: dict) -> tuple[dict, object] | None:
     """Independent draws {name: (chain, draw, ...)} of the blocks' parameters (the literal `model` gives the
-    scales' priors), or None when a block's marginal cannot be integrated on a grid (improper, or flat to the edge)."""
+    scales' priors) and the NUTS sampler's statistics if the scales of some block needed it (else None); None
+    when a block's marginal cannot be integrated on a grid (improper, or flat out to the edge)."""
     n = draws * chains
-    values = {}
+    values, stats = {}, None
     for block in blocks:
-        scales = np.empty((n, 0))
-        if block.scales:
-            prior = _scale_prior(model, block.scales)
-            if prior is None:
-                return None
-            unconstrained = _grid_draws(lambda u: _log_marginal(block, *prior(u)), len(block.scales), n, rng)
-            if unconstrained is None:
-                return None
-            scales = prior(unconstrained)[0]
-        coefficients = _coefficient_draws(block, scales, rng)
+        if block.gridded:
+            scales = np.empty((n, 0))
+            if block.scales:
+                prior = _scale_prior(model, block.scales)
+                if prior is None:
+                    return None
+                unconstrained = _grid_draws(lambda u: _log_marginal(block, _scalar_precisions(block, prior(u)[0]),
+                                                                    prior(u)[1]), len(block.scales), n, rng)
+                if unconstrained is None:
+                    return None
+                scales = prior(unconstrained)[0]
+            drawn = {name: scales[:, i] for i, name in enumerate(block.scales)}
+        else:
+            posterior, stats = _collapsed_nuts(plan, block, draws, chains, rng, nuts)
+            drawn = {name: posterior[name].values.reshape((n,) + posterior[name].shape[2:]) for name in block.scales}
+        coefficients = _coefficient_draws(block, _precisions(block, drawn, n), n, rng)
         if coefficients is None:
             return None
-        for i, name in enumerate(block.scales):
-            values[name] = scales[:, i].reshape(chains, draws)
+        for name, value in drawn.items():
+            values[name] = value.reshape((chains, draws) + value.shape[1:])
         for name, (offset, shape) in block.coefficients.items():
             size = int(np.prod(shape))
             values[name] = coefficients[:, offset:offset + size].reshape((chains, draws) + shape)
-    return values
+    return values, stats
 
 
 def _scale_prior(model, names: list[str]):
@@ -72,29 +89,56 @@ def _scale_prior(model, names: list[str]):
     return lambda u: compiled(np.asarray(u, dtype=float))
 
 
-def _system(block: GaussianBlock, scales: np.ndarray):
-    """Per row of `scales`: Q, r, Σ square/s², Σ count·log s."""
-    weights = {None: np.ones(len(scales))}
-    weights.update({name: scales[:, i] ** -2.0 for i, name in enumerate(block.scales)})
-    logs = {None: np.zeros(len(scales))}
-    logs.update({name: np.log(scales[:, i]) for i, name in enumerate(block.scales)})
-    precision = sum(weights[f.scale][:, None, None] * f.gram for f in block.factors)
-    linear = sum(weights[f.scale][:, None] * f.cross for f in block.factors)
-    squares = sum(weights[f.scale] * f.square for f in block.factors)
-    log_scales = sum(f.count * logs[f.scale] for f in block.factors)
-    return precision, linear, squares, log_scales
+# ---- the Gaussian algebra, in numpy for many points at once ------------------------------------------
+
+def _scalar_precisions(block: GaussianBlock, scales: np.ndarray) -> dict:
+    """Gridded scales (points × scales) → {scale: (W, log det W)} per point."""
+    return {name: _scale_precision(scales[:, i]) for i, name in enumerate(block.scales)}
 
 
-def _log_marginal(block: GaussianBlock, scales: np.ndarray, log_prior: np.ndarray) -> np.ndarray:
-    result = np.full(len(scales), -np.inf)
+def _scale_precision(scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return scale[:, None, None] ** -2.0, -2 * np.log(scale)
+
+
+def _precisions(block: GaussianBlock, drawn: dict[str, np.ndarray], n: int) -> dict:
+    """Draws of the scales (a covariance as PyMC's packed Cholesky factor) → {scale: (W, log det W)} per draw."""
+    out = {}
+    for name, value in drawn.items():
+        if name in block.covariances:
+            chol = unpack_cholesky(value.reshape(n, -1))
+            inverse = np.linalg.solve(chol, np.broadcast_to(np.eye(chol.shape[-1]), chol.shape))
+            out[name] = (np.swapaxes(inverse, -1, -2) @ inverse,
+                         -2 * np.log(np.diagonal(chol, axis1=-2, axis2=-1)).sum(-1))
+        else:
+            out[name] = _scale_precision(value.reshape(n))
+    return out
+
+
+def _system(block: GaussianBlock, precisions: dict, rows: slice, n: int):
+    """For the points `rows`: Q, r, Σ W·square and Σ count/2 · log det W."""
+    count = len(range(*rows.indices(n)))
+    known = (np.ones((count, 1, 1)), np.zeros(count))
+    precision = linear = squares = log_norm = 0
+    for f in block.factors:
+        weight, log_det = (precisions[f.scale][0][rows], precisions[f.scale][1][rows]) if f.scale else known
+        precision = precision + np.einsum("njk,jkab->nab", weight, f.gram)
+        linear = linear + np.einsum("njk,jka->na", weight, f.cross)
+        squares = squares + np.einsum("njk,jk->n", weight, f.square)
+        log_norm = log_norm + f.count / 2 * log_det
+    return precision, linear, squares, log_norm
+
+
+def _log_marginal(block: GaussianBlock, precisions: dict, log_prior: np.ndarray) -> np.ndarray:
+    n = len(log_prior)
+    result = np.full(n, -np.inf)
     chunk = max(1, int(MEMORY // block.size ** 2))
-    for start in range(0, len(scales), chunk):
-        part = slice(start, start + chunk)
-        precision, linear, squares, log_scales = _system(block, scales[part])
+    for start in range(0, n, chunk):
+        rows = slice(start, min(n, start + chunk))
+        precision, linear, squares, log_norm = _system(block, precisions, rows, n)
         chol, ok = _cholesky(precision)
         z = np.linalg.solve(chol[ok], linear[ok][..., None])[..., 0]
         log_det = 2 * np.log(np.diagonal(chol[ok], axis1=-2, axis2=-1)).sum(-1)
-        value = log_prior[part][ok] - log_scales[ok] - 0.5 * squares[ok] + 0.5 * (z ** 2).sum(-1) - 0.5 * log_det
+        value = log_prior[rows][ok] + log_norm[ok] - 0.5 * squares[ok] + 0.5 * (z ** 2).sum(-1) - 0.5 * log_det
         result[np.flatnonzero(ok) + start] = value
     return np.where(np.isnan(result), -np.inf, result)
 
@@ -113,15 +157,14 @@ def _cholesky(matrices: np.ndarray):
         return chol, ok
 
 
-def _coefficient_draws(block: GaussianBlock, scales: np.ndarray, rng) -> np.ndarray | None:
-    """g | s ~ N(Q⁻¹r, Q⁻¹) per row of `scales` (all at once when there are no scales)."""
-    n = len(scales)
-    rows = scales[:1] if not block.scales else scales
+def _coefficient_draws(block: GaussianBlock, precisions: dict, n: int, rng) -> np.ndarray | None:
+    """g | scales ~ N(Q⁻¹r, Q⁻¹), per draw of the scales (all n at once when the block has none)."""
+    points = n if block.scales else 1
     out = np.empty((n, block.size))
     chunk = max(1, int(MEMORY // block.size ** 2))
-    for start in range(0, len(rows), chunk):
-        part = slice(start, start + chunk)
-        precision, linear, _, _ = _system(block, rows[part])
+    for start in range(0, points, chunk):
+        rows = slice(start, min(points, start + chunk))
+        precision, linear, _, _ = _system(block, precisions, rows, points)
         chol, ok = _cholesky(precision)
         if not ok.all():
             return None
@@ -132,6 +175,47 @@ def _coefficient_draws(block: GaussianBlock, scales: np.ndarray, rng) -> np.ndar
         deviation = np.linalg.solve(np.broadcast_to(upper, (count,) + upper.shape[1:]), noise)[..., 0]
         out[start:start + count] = mean + deviation
     return out
+
+
+# ---- NUTS on the scales alone --------------------------------------------------------------------------
+
+def _collapsed_nuts(plan: Plan, block: GaussianBlock, draws: int, chains: int, rng, nuts: dict):
+    """The block's scales sampled with PyMC's NUTS on their marginal posterior: (posterior, sample_stats)."""
+    with scales_model(plan, block):
+        options = {"target_accept": COLLAPSED_TARGET_ACCEPT, "progressbar": False, "compute_convergence_checks": False,
+                   "idata_kwargs": {"log_likelihood": False}, **{k: v for k, v in nuts.items() if k != "initvals"}}
+        with quiet():
+            idata = pm.sample(draws=draws, chains=chains, random_seed=int(rng.integers(2**31)), **options)
+    return idata.posterior, idata.sample_stats
+
+
+def scales_model(plan: Plan, block: GaussianBlock) -> pm.Model:
+    """A PyMC model of the block's scales alone: their priors and their marginal likelihood (a potential)."""
+    with build_model(Plan(plan.coords, [e for e in plan.entries if e.name in block.scales])) as model:
+        precisions = {}
+        for name in block.scales:
+            if name in block.covariances:
+                chol = pm.expand_packed_triangular(block.covariances[name], model[name], lower=True)
+                inverse = solve_triangular(chol, pt.eye(block.covariances[name]), lower=True)
+                precisions[name] = (inverse.T @ inverse, -2 * pt.log(pt.diagonal(chol)).sum())
+            else:
+                precisions[name] = (pt.reshape(model[name] ** -2.0, (1, 1)), -2 * pt.log(model[name]))
+        pm.Potential("coefficients_integrated_out", _marginal_tensor(block, precisions))
+    return model
+
+
+def _marginal_tensor(block: GaussianBlock, precisions: dict):
+    """The marginal log density of the scales (without their prior) as a PyTensor scalar, for one point."""
+    precision = linear = squares = log_norm = 0
+    for f in block.factors:
+        weight, log_det = precisions[f.scale] if f.scale else (pt.ones((1, 1)), 0.0)
+        precision = precision + pt.tensordot(weight, f.gram, axes=[[0, 1], [0, 1]])
+        linear = linear + pt.tensordot(weight, f.cross, axes=[[0, 1], [0, 1]])
+        squares = squares + (weight * f.square).sum()
+        log_norm = log_norm + f.count / 2 * log_det
+    chol = cholesky(precision, lower=True)
+    z = solve_triangular(chol, linear, lower=True)
+    return log_norm - 0.5 * squares + 0.5 * (z ** 2).sum() - pt.log(pt.diagonal(chol)).sum()
 
 
 def _grid_draws(log_density, dims: int, n: int, rng) -> np.ndarray | None:

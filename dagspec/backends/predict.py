@@ -160,7 +160,7 @@ def _per_draw(expr, posterior, entries, draws: int) -> np.ndarray:
         value = posterior[expr.name].values
         value = value.reshape((draws,) + value.shape[2:])
         entry = entries.get(expr.name)
-        return _unpack_cholesky(value) if isinstance(entry, RandomVariable) and entry.dist == "LKJCholeskyCov" else value
+        return unpack_cholesky(value) if isinstance(entry, RandomVariable) and entry.dist == "LKJCholeskyCov" else value
     if isinstance(expr, ListOf):
         return np.stack([_per_draw(i, posterior, entries, draws) for i in expr.items], axis=-1)
     if isinstance(expr, Op):
@@ -169,7 +169,7 @@ def _per_draw(expr, posterior, entries, draws: int) -> np.ndarray:
                 hint="a new level's effect can be drawn when its prior reads random variables, numbers and arithmetic")
 
 
-def _unpack_cholesky(packed: np.ndarray) -> np.ndarray:
+def unpack_cholesky(packed: np.ndarray) -> np.ndarray:
     """PyMC's packed lower triangle (row by row) → the Cholesky factors, one per draw."""
     n = int(round((np.sqrt(8 * packed.shape[1] + 1) - 1) / 2))
     rows, cols = np.tril_indices(n)

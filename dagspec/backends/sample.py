@@ -92,7 +92,8 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
     literal = spec.plan(data, False)
     exact = _exact(literal, optimize) if sampler is None else None
     if exact is not None:  # independent draws, no MCMC
-        idata = exact_sample(literal, exact, draws, chains, random_seed)
+        nuts = {"tune": tune, "progressbar": progressbar, **kwargs}
+        idata = exact_sample(literal, exact, draws, chains, random_seed, nuts)
         if idata is not None:
             idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(literal), "dagspec_sampler": exact.kind})
             return idata

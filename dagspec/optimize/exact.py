@@ -30,7 +30,10 @@ class ExactDraws:
 
     @property
     def kind(self) -> str:
-        return "gaussian" if self.blocks is not None else "exact"
+        """"exact" (closed form), "gaussian" (scales on a grid) or "collapsed" (NUTS on some block's scales)."""
+        if self.blocks is None:
+            return "exact"
+        return "gaussian" if all(b.gridded for b in self.blocks) else "collapsed"
 
     def notes(self) -> list[str]:
         """What `compile` lists: how `sample` draws without MCMC (the passes apply when a NUTS sampler is named)."""
@@ -40,9 +43,16 @@ class ExactDraws:
         notes = []
         for block in self.blocks:
             scales = " and ".join(block.scales)
-            how = (f"Gaussian given {scales}, drawn from {'their' if len(block.scales) > 1 else 'its'} marginal "
-                   "posterior by quadrature") if block.scales else "Gaussian"
-            notes.append(f"sample: independent draws without MCMC, {', '.join(block.coefficients)} {how}")
+            their = "their" if len(block.scales) > 1 else "its"
+            coefficients = ", ".join(block.coefficients)
+            if not block.gridded:
+                notes.append(f"sample: {coefficients} integrated out (Gaussian given {scales}); NUTS samples "
+                             f"{scales} from {their} marginal posterior, then {coefficients} are drawn exactly")
+            elif block.scales:
+                notes.append(f"sample: independent draws without MCMC, {coefficients} Gaussian given {scales}, "
+                             f"drawn from {their} marginal posterior by quadrature")
+            else:
+                notes.append(f"sample: independent draws without MCMC, {coefficients} Gaussian")
         return notes
 
 

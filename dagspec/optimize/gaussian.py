@@ -1,11 +1,12 @@
 """A literal Plan → its linear-Gaussian blocks (or None): coefficients jointly Gaussian given a few scales.
 
 Not a pass: the plan is left as it is, and the sampler uses what this finds. A block is a set of coefficients
-with Normal (or Flat) priors whose means are affine in other coefficients, which enter the means of Normal
-likelihoods linearly, and whose prior and likelihood sds are numbers or *scales*: scalar parameters with fixed
-priors. Given its scales a block's coefficients are Gaussian, and the scales' marginal posterior is known up to
-a constant, so both can be drawn without MCMC (backends/gaussian.py). All a block keeps of the data is
-sufficient statistics: per scale, the cross-products of its Gaussian factors (a·g − b) / scale.
+with Normal, Flat or MvNormal priors whose means are affine in other coefficients, which enter the means of
+Normal likelihoods linearly, and whose prior and likelihood sds are numbers, data or *scales*: scalar parameters
+with fixed priors, or an LKJ covariance (the Cholesky factor of an MvNormal prior). Given its scales a block's
+coefficients are Gaussian, and the scales' marginal posterior is known up to a constant (backends/gaussian.py):
+one or two scalar scales are drawn on a grid, more (or a covariance) by NUTS on the scales alone. All a block
+keeps of the data is sufficient statistics: per scale, cross-products of its Gaussian factors.
 """
 from __future__ import annotations
 
@@ -15,43 +16,52 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sparse
 
-from ..plan import Const, LikelihoodVar, LogDensity, Op, Plan, PriorPotential, RandomVariable, VarRef
+from ..plan import Const, DistOf, LikelihoodVar, ListOf, LogDensity, Op, Plan, PriorPotential, RandomVariable, VarRef
 from .normal import data_expression
 from .order import dependency_graph
 
-MAX_SCALES = 2  # the scales' marginal is integrated on a grid: one or two dimensions
-MAX_COEFFICIENTS = {0: 2000, 1: 200, 2: 60}  # per number of scales, what a grid of Cholesky factors affords
+GRID_SCALES = 2  # one or two scalar scales: their marginal is integrated on a grid; more go to NUTS
+MAX_COEFFICIENTS = {0: 2000, 1: 200, 2: 60, None: 200}  # per number of gridded scales (None: NUTS on the
+# scales), what a batch of Cholesky factors affords
 
 
 @dataclass
 class Factors:
-    """Gaussian factors sharing one scale s: they contribute -count·log s - Σ (a·g - b)² / (2 s²)."""
+    """Groups of k Gaussian factors sharing one precision W (k × k): 1/s² for a scale s (k = 1), Σ⁻¹ for a
+    covariance. They contribute count/2 · log det W − ½ Σ_jl W_jl (gᵀ gram_jl g − 2 cross_jlᵀ g + square_jl)."""
 
-    scale: str | None  # a scale parameter, or None for factors whose sds are numbers (already divided out)
-    gram: np.ndarray  # Σ a aᵀ
-    cross: np.ndarray  # Σ a b
-    square: float  # Σ b²
+    scale: str | None  # a scale or covariance, or None for factors whose sds are known (already divided out)
+    gram: np.ndarray  # (k, k, P, P)
+    cross: np.ndarray  # (k, k, P)
+    square: np.ndarray  # (k, k)
     count: int
 
 
 @dataclass
 class GaussianBlock:
     coefficients: dict[str, tuple[int, tuple[int, ...]]]  # name → (offset into the block's vector, shape)
-    scales: list[str]
+    scales: list[str]  # scalar scales first, then covariances
+    covariances: dict[str, int] = field(default_factory=dict)  # covariance name → its size k
     factors: list[Factors] = field(default_factory=list)
 
     @property
     def size(self) -> int:
         return sum(int(np.prod(shape)) for _, shape in self.coefficients.values())
 
+    @property
+    def gridded(self) -> bool:
+        """Whether the scales are drawn on a grid (else by NUTS on the scales alone)."""
+        return not self.covariances and len(self.scales) <= GRID_SCALES
+
 
 @dataclass
 class _Source:
-    """The Gaussian factors one entry contributes (a prior, or a likelihood's rows), on the global coefficients."""
+    """The Gaussian factors one entry contributes (a prior, or a likelihood's rows), on the global coefficients:
+    k designs and targets, one per component of the precision W of `scale`."""
 
     scale: str | None
-    design: sparse.csr_matrix
-    target: np.ndarray
+    designs: list[sparse.csr_matrix]
+    targets: list[np.ndarray]
     reads: set[str]
 
 
@@ -70,9 +80,10 @@ def gaussian_blocks(plan: Plan) -> list[GaussianBlock] | None:
     if not informed:
         return None  # prior-only models are drawn ancestrally (backends/exact.py)
     shapes = {e.name: tuple(len(plan.coords[d]) for d in e.dims) for e in informed}
-    coefficients = [e for e in informed if e.dist in ("Normal", "Flat")]
+    coefficients = [e for e in informed if e.dist in ("Normal", "Flat", "MvNormal")]
     scales = {e.name for e in informed if e not in coefficients}
-    if not all(_fixed_scalar(entries[name]) for name in scales):
+    covariances = {name: int(entries[name].args["n"].value) for name in scales if _fixed_covariance(entries[name])}
+    if not all(name in covariances or _fixed_scalar(entries[name]) for name in scales):
         return None
     offsets, total = {}, 0
     for entry in coefficients:
@@ -80,16 +91,25 @@ def gaussian_blocks(plan: Plan) -> list[GaussianBlock] | None:
         total += int(np.prod(shapes[entry.name]))
     layout = _Layout(plan, offsets, shapes, scales, total)
     sources = [layout.prior(e) for e in coefficients if e.dist == "Normal"]
+    sources += [layout.multivariate_prior(e, covariances) for e in coefficients if e.dist == "MvNormal"]
     sources += [layout.likelihood(e) for e in observing]
     if any(s is None for s in sources):  # scales read elsewhere than as sds fail here too
         return None
-    return _split(sources, offsets, shapes, scales)
+    return _split(sources, offsets, shapes, scales, covariances)
 
 
 def _fixed_scalar(entry: RandomVariable) -> bool:
     """A scale parameter: scalar, univariate, with a prior of numbers."""
     return (not entry.dims and entry.dist not in ("MvNormal", "LKJCholeskyCov", "Dirichlet")
             and all(isinstance(a, Const) and np.ndim(a.value) == 0 for a in entry.args.values()))
+
+
+def _fixed_covariance(entry: RandomVariable) -> bool:
+    """An LKJ covariance whose size, eta and sd prior are numbers."""
+    sd = entry.args.get("sd")
+    return (entry.dist == "LKJCholeskyCov" and not entry.dims and isinstance(entry.args.get("n"), Const)
+            and isinstance(entry.args.get("eta"), Const) and isinstance(sd, DistOf)
+            and all(isinstance(a, Const) for a in sd.args.values()))
 
 
 class _Layout:
@@ -110,6 +130,31 @@ class _Layout:
         own = sparse.csr_matrix((np.ones(size), (np.arange(size), self.offsets[entry.name] + np.arange(size))),
                                 shape=(size, self.total))
         return self._scaled(own - mean[0], mean[1], entry.args.get("sigma", Const(1.0)), shape)
+
+    def multivariate_prior(self, entry: RandomVariable, covariances: dict[str, int]) -> _Source | None:
+        """g[..., :] ~ MvNormal(mu, chol = L): per cell, k factors g[c, j] - mu_j sharing the precision (LLᵀ)⁻¹."""
+        chol, mu = entry.args.get("chol"), entry.args.get("mu")
+        shape = self.shapes[entry.name]
+        if set(entry.args) - {"mu", "chol"} or not (isinstance(chol, VarRef) and chol.name in covariances) \
+                or not shape or covariances[chol.name] != shape[-1]:
+            return None
+        k, cells = shape[-1], int(np.prod(shape[:-1]))
+        if isinstance(mu, Const) and np.shape(mu.value) in ((), (k,)):
+            means = [Const(v) for v in np.broadcast_to(np.asarray(mu.value, dtype=float), (k,))]
+        elif isinstance(mu, ListOf) and len(mu.items) == k:
+            means = list(mu.items)
+        else:
+            return None
+        designs, targets = [], []
+        for j, mean in enumerate(means):
+            affine = self._affine(mean, (cells,))
+            if affine is None:
+                return None
+            columns = self.offsets[entry.name] + np.arange(cells) * k + j
+            own = sparse.csr_matrix((np.ones(cells), (np.arange(cells), columns)), shape=(cells, self.total))
+            designs.append(own - affine[0])
+            targets.append(affine[1])
+        return self._source(chol.name, designs, targets)
 
     def likelihood(self, entry) -> _Source | None:
         if isinstance(entry, RandomVariable):  # an observed random variable: y ~ Normal(mu, sigma), y given
@@ -157,10 +202,13 @@ class _Layout:
                 return None
             weights = 1.0 / np.broadcast_to(known, shape).ravel()
             design, target, scale = sparse.diags(weights) @ design, target * weights, None
-        design = sparse.csr_matrix(design)
-        touched = np.unique(design.indices)
+        return self._source(scale, [design], [target])
+
+    def _source(self, scale, designs, targets) -> _Source:
+        designs = [sparse.csr_matrix(d) for d in designs]
+        touched = np.unique(np.concatenate([d.indices for d in designs]))
         names = {n for n, o in self.offsets.items() if np.any((touched >= o) & (touched < o + int(np.prod(self.shapes[n]))))}
-        return _Source(scale, design, np.asarray(target, dtype=float), names | ({scale} if scale else set()))
+        return _Source(scale, designs, [np.asarray(t, dtype=float) for t in targets], names | ({scale} if scale else set()))
 
     def _affine(self, expr, shape) -> tuple[sparse.csr_matrix, np.ndarray] | None:
         """expr over the elements of `shape` as (A, c): expr = A·g + c, else None."""
@@ -197,7 +245,7 @@ class _Layout:
         return None
 
 
-def _split(sources: list[_Source], offsets: dict, shapes: dict, scales: set[str]) -> list[GaussianBlock] | None:
+def _split(sources: list[_Source], offsets: dict, shapes: dict, scales: set[str], covariances: dict[str, int]):
     """Independent blocks: coefficients and scales linked by shared factors, each with its own sufficient statistics."""
     links = nx.Graph()
     links.add_nodes_from(offsets)
@@ -208,24 +256,28 @@ def _split(sources: list[_Source], offsets: dict, shapes: dict, scales: set[str]
     blocks = []
     for component in nx.connected_components(links):
         names = [n for n in offsets if n in component]
-        block_scales = sorted(component & scales)
-        if not names or len(block_scales) > MAX_SCALES:
+        mine = sorted(component & scales, key=lambda n: (n in covariances, n))
+        if not names:
+            return None
+        block = GaussianBlock({}, mine, {n: covariances[n] for n in mine if n in covariances})
+        for name in names:
+            block.coefficients[name] = (block.size, shapes[name])
+        if block.size > MAX_COEFFICIENTS[len(mine) if block.gridded else None]:
             return None
         columns = np.concatenate([offsets[n] + np.arange(int(np.prod(shapes[n]))) for n in names])
-        block = GaussianBlock({}, block_scales)
-        position = 0
-        for name in names:
-            block.coefficients[name] = (position, shapes[name])
-            position += int(np.prod(shapes[name]))
-        if block.size > MAX_COEFFICIENTS[len(block_scales)]:
-            return None
-        for scale in [None, *block_scales]:
-            mine = [s for s in sources if s.scale == scale and s.reads & component]
-            if not mine:
-                continue
-            design = sparse.vstack([s.design[:, columns] for s in mine]).tocsr()
-            target = np.concatenate([s.target for s in mine])
-            block.factors.append(Factors(scale, (design.T @ design).toarray(), design.T @ target,
-                                         float(target @ target), design.shape[0]))
+        for scale in [None, *mine]:
+            group = [s for s in sources if s.scale == scale and s.reads & component]
+            if group:
+                block.factors.append(_statistics(scale, group, columns))
         blocks.append(block)
     return blocks
+
+
+def _statistics(scale, group: list[_Source], columns: np.ndarray) -> Factors:
+    k = len(group[0].designs)
+    designs = [sparse.vstack([s.designs[j][:, columns] for s in group]).tocsr() for j in range(k)]
+    targets = [np.concatenate([s.targets[j] for s in group]) for j in range(k)]
+    gram = np.array([[(designs[j].T @ designs[m]).toarray() for m in range(k)] for j in range(k)])
+    cross = np.array([[designs[j].T @ targets[m] for m in range(k)] for j in range(k)])
+    square = np.array([[targets[j] @ targets[m] for m in range(k)] for j in range(k)])
+    return Factors(scale, gram, cross, square, designs[0].shape[0])
