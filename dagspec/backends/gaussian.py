@@ -19,7 +19,11 @@ import numpy as np
 import pymc as pm
 import pytensor
 import pytensor.tensor as pt
-from pytensor.tensor.slinalg import cholesky, solve_triangular
+from pytensor.graph.basic import Apply
+from pytensor.graph.op import Op
+from pytensor.tensor.nlinalg import matrix_inverse
+from scipy.linalg.lapack import dpotrf, dpotri
+from scipy.ndimage import binary_dilation
 
 from ..optimize.gaussian import GaussianBlock
 from ..plan import Plan
@@ -33,6 +37,8 @@ SEARCH_POINTS = {1: 64, 2: 24}  # per dimension, while finding where the mass is
 FINAL_POINTS = {1: 256, 2: 96}  # per dimension, where the density is evaluated for drawing
 FINE_POINTS = {1: 16384, 2: 512}  # per dimension, the spline-interpolated grid drawn from
 MEMORY = 2.5e7  # float64 numbers held at once for a batch of precision matrices
+ILL_CONDITIONED = 1e14  # ratio of Cholesky pivots beyond which Q's log density is not evaluated (NaN)
+RELIABLE = 12.0  # the grid gives up if points within this of the top border points it could not evaluate
 COLLAPSED_TARGET_ACCEPT = 0.9
 
 
@@ -59,9 +65,10 @@ def gaussian_draws(plan: Plan, model: pm.Model, blocks: list[GaussianBlock], dra
         else:
             posterior, stats = _collapsed_nuts(plan, block, draws, chains, rng, nuts)
             drawn = {name: posterior[name].values.reshape((n,) + posterior[name].shape[2:]) for name in block.scales}
-        coefficients = _coefficient_draws(block, _precisions(block, drawn, n), n, rng)
-        if coefficients is None:
+        deviations = _coefficient_draws(block, _precisions(block, drawn, n), n, rng)
+        if deviations is None:
             return None
+        coefficients = block.centre + deviations
         for name, value in drawn.items():
             values[name] = value.reshape((chains, draws) + value.shape[1:])
         for name, (offset, shape) in block.coefficients.items():
@@ -129,18 +136,22 @@ def _system(block: GaussianBlock, precisions: dict, rows: slice, n: int):
 
 
 def _log_marginal(block: GaussianBlock, precisions: dict, log_prior: np.ndarray) -> np.ndarray:
+    """Per point; NaN where Q is too ill-conditioned to evaluate (a scale so small that its factors' precision
+    swamps the others' in floating point) or not positive definite."""
     n = len(log_prior)
-    result = np.full(n, -np.inf)
+    result = np.full(n, np.nan)
     chunk = max(1, int(MEMORY // block.size ** 2))
     for start in range(0, n, chunk):
         rows = slice(start, min(n, start + chunk))
         precision, linear, squares, log_norm = _system(block, precisions, rows, n)
         chol, ok = _cholesky(precision)
+        pivots = np.diagonal(chol, axis1=-2, axis2=-1) ** 2
+        ok &= pivots.max(-1) < ILL_CONDITIONED * pivots.min(-1)
         z = np.linalg.solve(chol[ok], linear[ok][..., None])[..., 0]
-        log_det = 2 * np.log(np.diagonal(chol[ok], axis1=-2, axis2=-1)).sum(-1)
+        log_det = np.log(pivots[ok]).sum(-1)
         value = log_prior[rows][ok] + log_norm[ok] - 0.5 * squares[ok] + 0.5 * (z ** 2).sum(-1) - 0.5 * log_det
         result[np.flatnonzero(ok) + start] = value
-    return np.where(np.isnan(result), -np.inf, result)
+    return result
 
 
 def _cholesky(matrices: np.ndarray):
@@ -182,8 +193,11 @@ def _coefficient_draws(block: GaussianBlock, precisions: dict, n: int, rng) -> n
 def _collapsed_nuts(plan: Plan, block: GaussianBlock, draws: int, chains: int, rng, nuts: dict):
     """The block's scales sampled with PyMC's NUTS on their marginal posterior: (posterior, sample_stats)."""
     with scales_model(plan, block):
+        # Chains one after the other: the scales' posterior is small and quick, and parallel chains each running
+        # multithreaded BLAS on these small matrices oversubscribe the cores (20× slower on 2 cores).
         options = {"target_accept": COLLAPSED_TARGET_ACCEPT, "progressbar": False, "compute_convergence_checks": False,
-                   "idata_kwargs": {"log_likelihood": False}, **{k: v for k, v in nuts.items() if k != "initvals"}}
+                   "idata_kwargs": {"log_likelihood": False},
+                   **{k: v for k, v in nuts.items() if k not in ("initvals", "cores")}, "cores": 1}
         with quiet():
             idata = pm.sample(draws=draws, chains=chains, random_seed=int(rng.integers(2**31)), **options)
     return idata.posterior, idata.sample_stats
@@ -192,30 +206,73 @@ def _collapsed_nuts(plan: Plan, block: GaussianBlock, draws: int, chains: int, r
 def scales_model(plan: Plan, block: GaussianBlock) -> pm.Model:
     """A PyMC model of the block's scales alone: their priors and their marginal likelihood (a potential)."""
     with build_model(Plan(plan.coords, [e for e in plan.entries if e.name in block.scales])) as model:
-        precisions = {}
-        for name in block.scales:
-            if name in block.covariances:
-                chol = pm.expand_packed_triangular(block.covariances[name], model[name], lower=True)
-                inverse = solve_triangular(chol, pt.eye(block.covariances[name]), lower=True)
-                precisions[name] = (inverse.T @ inverse, -2 * pt.log(pt.diagonal(chol)).sum())
+        weights, log_norm = [], 0.0
+        for f in block.factors:
+            if f.scale is None:
+                continue
+            if f.scale in block.covariances:
+                chol = pm.expand_packed_triangular(block.covariances[f.scale], model[f.scale], lower=True)
+                weight, log_det = matrix_inverse(chol @ chol.T), -2 * pt.log(pt.diagonal(chol)).sum()
             else:
-                precisions[name] = (pt.reshape(model[name] ** -2.0, (1, 1)), -2 * pt.log(model[name]))
-        pm.Potential("coefficients_integrated_out", _marginal_tensor(block, precisions))
+                weight, log_det = pt.reshape(model[f.scale] ** -2.0, (1, 1)), -2 * pt.log(model[f.scale])
+            weights.append(weight)
+            log_norm = log_norm + f.count / 2 * log_det
+        pm.Potential("coefficients_integrated_out", log_norm + _IntegratedOut(block)(*weights)[0])
     return model
 
 
-def _marginal_tensor(block: GaussianBlock, precisions: dict):
-    """The marginal log density of the scales (without their prior) as a PyTensor scalar, for one point."""
-    precision = linear = squares = log_norm = 0
-    for f in block.factors:
-        weight, log_det = precisions[f.scale] if f.scale else (pt.ones((1, 1)), 0.0)
-        precision = precision + pt.tensordot(weight, f.gram, axes=[[0, 1], [0, 1]])
-        linear = linear + pt.tensordot(weight, f.cross, axes=[[0, 1], [0, 1]])
-        squares = squares + (weight * f.square).sum()
-        log_norm = log_norm + f.count / 2 * log_det
-    chol = cholesky(precision, lower=True)
-    z = solve_triangular(chol, linear, lower=True)
-    return log_norm - 0.5 * squares + 0.5 * (z ** 2).sum() - pt.log(pt.diagonal(chol)).sum()
+class _IntegratedOut(Op):
+    """W_1, ..., W_m (the precisions of a block's scaled factor groups) → the log of ∫ exp(−½ Σ_f Σ_jl W_jl
+    (gᵀ gram_jl g − 2 cross_jlᵀ g + square_jl)) dg up to a constant, and its gradient with respect to each W:
+    −½ square_jl + mᵀ cross_jl − ½ mᵀ gram_jl m − ½ tr(Q⁻¹ gram_jl), with m = Q⁻¹r. One numpy call per log
+    density: PyTensor's own Cholesky and triangular solves cost more than the rest of the sampler together."""
+
+    __props__ = ()
+
+    def __init__(self, block: GaussianBlock):
+        known = [f for f in block.factors if f.scale is None]
+        scaled = [f for f in block.factors if f.scale is not None]
+        size = block.size
+        self.size, self.shapes = size, [f.square.shape for f in scaled]
+        self.base = (sum((f.gram[0, 0] for f in known), np.zeros((size, size))),
+                     sum((f.cross[0, 0] for f in known), np.zeros(size)),
+                     sum(float(f.square[0, 0]) for f in known))
+        # every scaled group's (j, l) entries stacked, so that one matrix product weighs them all
+        self.grams = np.concatenate([f.gram.reshape(-1, size * size) for f in scaled]) if scaled else np.zeros((0, size * size))
+        self.crosses = np.concatenate([f.cross.reshape(-1, size) for f in scaled]) if scaled else np.zeros((0, size))
+        self.squares = np.concatenate([f.square.ravel() for f in scaled]) if scaled else np.zeros(0)
+
+    def make_node(self, *weights):
+        weights = [pt.as_tensor_variable(w) for w in weights]
+        return Apply(self, weights, [pt.dscalar()] + [w.type() for w in weights])
+
+    def perform(self, node, inputs, outputs):
+        weights = np.concatenate([np.ravel(w) for w in inputs]) if inputs else np.zeros(0)
+        precision = self.base[0] + (weights @ self.grams).reshape(self.size, self.size)
+        linear = self.base[1] + weights @ self.crosses
+        chol, info = dpotrf(precision, lower=1)
+        if info != 0:  # not positive definite: no mass here
+            outputs[0][0] = np.asarray(-np.inf)
+            for i, w in enumerate(inputs):
+                outputs[i + 1][0] = np.zeros_like(w)
+            return
+        covariance, _ = dpotri(chol, lower=1)
+        covariance = np.tril(covariance) + np.tril(covariance, -1).T
+        mean = covariance @ linear
+        outputs[0][0] = np.asarray(-0.5 * (self.base[2] + weights @ self.squares) + 0.5 * linear @ mean
+                                   - np.log(np.diag(chol)).sum())
+        gradient = (-0.5 * self.squares + self.crosses @ mean
+                    - 0.5 * (self.grams.reshape(-1, self.size, self.size) @ mean) @ mean
+                    - 0.5 * self.grams @ covariance.ravel())
+        start = 0
+        for i, shape in enumerate(self.shapes):
+            size = int(np.prod(shape))
+            outputs[i + 1][0] = gradient[start:start + size].reshape(shape)
+            start += size
+
+    def grad(self, inputs, output_grads):
+        gradients = self(*inputs)[1:]
+        return [output_grads[0] * g for g in gradients]
 
 
 def _grid_draws(log_density, dims: int, n: int, rng) -> np.ndarray | None:
@@ -234,6 +291,9 @@ def _grid_draws(log_density, dims: int, n: int, rng) -> np.ndarray | None:
     else:
         return None
     axes, values = _evaluate(log_density, box, FINAL_POINTS[dims])
+    if _mass_near_a_hole(values):
+        return None
+    values = np.where(np.isnan(values), -np.inf, values)
     if not np.isfinite(values).all():  # a hole in the grid (e.g. a bound of the scale's support): draw as evaluated
         fine_axes, fine = axes, values
     else:
@@ -258,8 +318,9 @@ def _evaluate(log_density, box: np.ndarray, points: int):
 def _where_the_mass_is(axes, values: np.ndarray, box: np.ndarray):
     """The box around the points within TAIL of the top (one grid step wider), whether the grid already resolves
     it (the mass spans half of the grid or more, clear of its edges); None when the density is nowhere finite."""
-    if not np.isfinite(values).any():
+    if not np.isfinite(values).any() or _mass_near_a_hole(values):
         return None, False
+    values = np.where(np.isnan(values), -np.inf, values)
     keep = values > values.max() - TAIL
     new_box, settled = box.copy(), True
     for i, axis in enumerate(axes):
@@ -276,3 +337,13 @@ def _where_the_mass_is(axes, values: np.ndarray, box: np.ndarray):
         if last - first + 1 < len(axis) // 2:
             settled = False
     return new_box, settled
+
+
+def _mass_near_a_hole(values: np.ndarray) -> bool:
+    """Whether points next to ones that could not be evaluated (NaN) are within RELIABLE of the top."""
+    holes = np.isnan(values)
+    if not holes.any() or holes.all():
+        return holes.all()
+    near = binary_dilation(holes)
+    top = np.nanmax(values)
+    return bool(np.any(near & ~holes & (values > top - RELIABLE)))

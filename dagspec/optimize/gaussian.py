@@ -28,7 +28,8 @@ MAX_COEFFICIENTS = {0: 2000, 1: 200, 2: 60, None: 200}  # per number of gridded 
 @dataclass
 class Factors:
     """Groups of k Gaussian factors sharing one precision W (k × k): 1/s² for a scale s (k = 1), Σ⁻¹ for a
-    covariance. They contribute count/2 · log det W − ½ Σ_jl W_jl (gᵀ gram_jl g − 2 cross_jlᵀ g + square_jl)."""
+    covariance. They contribute count/2 · log det W − ½ Σ_jl W_jl (δᵀ gram_jl δ − 2 cross_jlᵀ δ + square_jl),
+    δ being the coefficients minus the block's centre."""
 
     scale: str | None  # a scale or covariance, or None for factors whose sds are known (already divided out)
     gram: np.ndarray  # (k, k, P, P)
@@ -42,7 +43,8 @@ class GaussianBlock:
     coefficients: dict[str, tuple[int, tuple[int, ...]]]  # name → (offset into the block's vector, shape)
     scales: list[str]  # scalar scales first, then covariances
     covariances: dict[str, int] = field(default_factory=dict)  # covariance name → its size k
-    factors: list[Factors] = field(default_factory=list)
+    factors: list[Factors] = field(default_factory=list)  # statistics of g − centre (exactly the same posterior)
+    centre: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -265,19 +267,34 @@ def _split(sources: list[_Source], offsets: dict, shapes: dict, scales: set[str]
         if block.size > MAX_COEFFICIENTS[len(mine) if block.gridded else None]:
             return None
         columns = np.concatenate([offsets[n] + np.arange(int(np.prod(shapes[n]))) for n in names])
+        groups = {}
         for scale in [None, *mine]:
             group = [s for s in sources if s.scale == scale and s.reads & component]
             if group:
-                block.factors.append(_statistics(scale, group, columns))
+                k = len(group[0].designs)
+                groups[scale] = ([sparse.vstack([s.designs[j][:, columns] for s in group]).tocsr() for j in range(k)],
+                                 [np.concatenate([s.targets[j] for s in group]) for j in range(k)])
+        block.centre = _least_squares(groups.values(), block.size)
+        block.factors = [_statistics(scale, designs, targets, block.centre) for scale, (designs, targets) in groups.items()]
         blocks.append(block)
     return blocks
 
 
-def _statistics(scale, group: list[_Source], columns: np.ndarray) -> Factors:
-    k = len(group[0].designs)
-    designs = [sparse.vstack([s.designs[j][:, columns] for s in group]).tocsr() for j in range(k)]
-    targets = [np.concatenate([s.targets[j] for s in group]) for j in range(k)]
+def _least_squares(groups, size: int) -> np.ndarray:
+    """A least-squares fit of all factors with unit weights: the point the statistics are taken around."""
+    gram, cross = np.zeros((size, size)), np.zeros(size)
+    for designs, targets in groups:
+        for design, target in zip(designs, targets):
+            gram += (design.T @ design).toarray()
+            cross += design.T @ target
+    return np.linalg.lstsq(gram, cross, rcond=None)[0]
+
+
+def _statistics(scale, designs, targets, centre: np.ndarray) -> Factors:
+    """Cross-products of the factors in residual form: of g − centre, so that large targets do not cancel."""
+    k = len(designs)
+    residuals = [t - d @ centre for d, t in zip(designs, targets)]
     gram = np.array([[(designs[j].T @ designs[m]).toarray() for m in range(k)] for j in range(k)])
-    cross = np.array([[designs[j].T @ targets[m] for m in range(k)] for j in range(k)])
-    square = np.array([[targets[j] @ targets[m] for m in range(k)] for j in range(k)])
+    cross = np.array([[designs[j].T @ residuals[m] for m in range(k)] for j in range(k)])
+    square = np.array([[residuals[j] @ residuals[m] for m in range(k)] for j in range(k)])
     return Factors(scale, gram, cross, square, designs[0].shape[0])
