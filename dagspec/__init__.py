@@ -16,11 +16,14 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
     """Sample a spec's posterior; returns arviz.InferenceData.
 
     `spec` is a Spec or a path to a .dag file; `data` and `optimize` as in `Spec.build`. `sampler` is one of
-    "pymc", "nutpie", "numpyro", "blackjax"; by default dagspec picks: exact independent draws where the
-    posterior is known in closed form (a prior-only model, a Beta prior on a Binomial's p), PyMC's NUTS for
-    models without pools or covariances, nutpie for hierarchical ones (`idata.posterior.attrs
-    ["dagspec_sampler"]` says which). Extra keyword arguments go to `pymc.sample` (e.g. `target_accept`, `cores`). The pointwise log-likelihood is not stored; `log_likelihood`,
-    `loo` and `posterior_predictive` add it and predictive draws per data row.
+    "pymc", "nutpie", "numpyro", "blackjax"; by default dagspec picks (`idata.posterior.attrs["dagspec_sampler"]`
+    says which): independent draws without MCMC where the posterior allows it — "exact" (closed form: a prior-only
+    model, a Beta prior on a Binomial's p) and "gaussian" (coefficients Gaussian given one or two scales, drawn by
+    quadrature) —, "collapsed" (NUTS on the scales alone, the Gaussian coefficients integrated out and drawn
+    exactly), else PyMC's NUTS for models without pools or covariances and nutpie for hierarchical ones.
+    `optimize={"exact": False}` turns the draws without MCMC off. Extra keyword arguments go to `pymc.sample`
+    (e.g. `target_accept`, `cores`). The pointwise log-likelihood is not stored; `log_likelihood`, `loo` and
+    `posterior_predictive` add it and predictive draws per data row.
     """
     from .backends.sample import sample as _sample
 
