@@ -410,8 +410,9 @@ def _sample_posterior(args, spec, data, sampler: str | None, draws: int):
             "gaussian": "independent draws (coefficients Gaussian given their scales, no MCMC)",
             "collapsed": "NUTS on the scales alone (the Gaussian coefficients integrated out, then drawn exactly)",
             }.get(shown, shown)
-    print(f"sampling {Path(spec.name).name} with {what}: {args.chains} chain(s) of {draws} draws after "
-          f"{args.tune} tuning steps", file=sys.stderr)
+    tuning = "" if shown in ("exact", "gaussian") else f" after {args.tune} tuning steps"
+    print(f"sampling {Path(spec.name).name} with {what}: {args.chains} chain(s) of {draws} draws{tuning}",
+          file=sys.stderr)
     return dagspec.sample(spec, data, draws=draws, tune=args.tune, chains=args.chains, random_seed=args.seed,
                           sampler=sampler, optimize=_optimize(args), progressbar=not args.quiet, **options)
 

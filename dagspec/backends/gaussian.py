@@ -51,20 +51,16 @@ def gaussian_draws(plan: Plan, model: pm.Model, blocks: list[GaussianBlock], dra
     values, stats = {}, None
     for block in blocks:
         if block.gridded:
-            scales = np.empty((n, 0))
-            if block.scales:
-                prior = _scale_prior(model, block.scales)
-                if prior is None:
-                    return None
-                unconstrained = _grid_draws(lambda u: _log_marginal(block, _scalar_precisions(block, prior(u)[0]),
-                                                                    prior(u)[1]), len(block.scales), n, rng)
-                if unconstrained is None:
-                    return None
-                scales = prior(unconstrained)[0]
+            scales = _gridded_scales(model, block, n, rng)
+            if scales is None:
+                return None
             drawn = {name: scales[:, i] for i, name in enumerate(block.scales)}
         else:
-            posterior, stats = _collapsed_nuts(plan, block, draws, chains, rng, nuts)
+            posterior, block_stats = _collapsed_nuts(plan, block, draws, chains, rng, nuts)
             drawn = {name: posterior[name].values.reshape((n,) + posterior[name].shape[2:]) for name in block.scales}
+            if stats is not None:  # several blocks sampled with NUTS: a draw diverged if it did in any
+                block_stats["diverging"] = block_stats["diverging"] | stats["diverging"]
+            stats = block_stats
         deviations = _coefficient_draws(block, _precisions(block, drawn, n), n, rng)
         if deviations is None:
             return None
@@ -75,6 +71,22 @@ def gaussian_draws(plan: Plan, model: pm.Model, blocks: list[GaussianBlock], dra
             size = int(np.prod(shape))
             values[name] = coefficients[:, offset:offset + size].reshape((chains, draws) + shape)
     return values, stats
+
+
+def _gridded_scales(model: pm.Model, block: GaussianBlock, n: int, rng) -> np.ndarray | None:
+    """n draws (n × scales) of a block's zero, one or two scales from their marginal posterior on a grid."""
+    if not block.scales:
+        return np.empty((n, 0))
+    prior = _scale_prior(model, block.scales)
+    if prior is None:
+        return None
+
+    def log_density(u):
+        scales, log_prior = prior(u)
+        return _log_marginal(block, _scalar_precisions(block, scales), log_prior)
+
+    unconstrained = _grid_draws(log_density, len(block.scales), n, rng)
+    return None if unconstrained is None else prior(unconstrained)[0]
 
 
 def _scale_prior(model, names: list[str]):
@@ -191,20 +203,21 @@ def _coefficient_draws(block: GaussianBlock, precisions: dict, n: int, rng) -> n
 # ---- NUTS on the scales alone --------------------------------------------------------------------------
 
 def _collapsed_nuts(plan: Plan, block: GaussianBlock, draws: int, chains: int, rng, nuts: dict):
-    """The block's scales sampled with PyMC's NUTS on their marginal posterior: (posterior, sample_stats)."""
-    with scales_model(plan, block):
-        # Chains one after the other: the scales' posterior is small and quick, and parallel chains each running
-        # multithreaded BLAS on these small matrices oversubscribe the cores (20× slower on 2 cores).
-        options = {"target_accept": COLLAPSED_TARGET_ACCEPT, "progressbar": False, "compute_convergence_checks": False,
-                   "idata_kwargs": {"log_likelihood": False},
-                   **{k: v for k, v in nuts.items() if k not in ("initvals", "cores")}, "cores": 1}
-        with quiet():
-            idata = pm.sample(draws=draws, chains=chains, random_seed=int(rng.integers(2**31)), **options)
+    """The block's scales sampled with PyMC's NUTS on their marginal posterior: (posterior, sample_stats). Not
+    in the step cache: pickling the step costs more than compiling this small model does."""
+    # Chains one after the other: the scales' posterior is small and quick, and parallel chains each running
+    # multithreaded BLAS on these small matrices oversubscribe the cores (20× slower on 2 cores).
+    options = {"target_accept": COLLAPSED_TARGET_ACCEPT, "progressbar": False, "compute_convergence_checks": False,
+               "idata_kwargs": {"log_likelihood": False},
+               **{k: v for k, v in nuts.items() if k not in ("initvals", "cores")}, "cores": 1}
+    with scales_model(plan, block), quiet():
+        idata = pm.sample(draws=draws, chains=chains, random_seed=int(rng.integers(2**31)), **options)
     return idata.posterior, idata.sample_stats
 
 
 def scales_model(plan: Plan, block: GaussianBlock) -> pm.Model:
-    """A PyMC model of the block's scales alone: their priors and their marginal likelihood (a potential)."""
+    """A PyMC model of the block's scales alone: their priors (from `plan`, which may hold only them) and their
+    marginal likelihood (a potential)."""
     with build_model(Plan(plan.coords, [e for e in plan.entries if e.name in block.scales])) as model:
         weights, log_norm = [], 0.0
         for f in block.factors:
@@ -226,8 +239,6 @@ class _IntegratedOut(Op):
     (gᵀ gram_jl g − 2 cross_jlᵀ g + square_jl)) dg up to a constant, and its gradient with respect to each W:
     −½ square_jl + mᵀ cross_jl − ½ mᵀ gram_jl m − ½ tr(Q⁻¹ gram_jl), with m = Q⁻¹r. One numpy call per log
     density: PyTensor's own Cholesky and triangular solves cost more than the rest of the sampler together."""
-
-    __props__ = ()
 
     def __init__(self, block: GaussianBlock):
         known = [f for f in block.factors if f.scale is None]

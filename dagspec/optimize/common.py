@@ -10,15 +10,17 @@ def entries_by_name(plan: Plan) -> dict:
     return {e.name: e for e in plan.entries}
 
 
-def data_values(plan: Plan, expr) -> np.ndarray | None:
-    """The fixed values behind a term's value: a data container, or an observed outcome's data."""
+def data_values(plan: Plan, expr, entries: dict | None = None) -> np.ndarray | None:
+    """The fixed values behind a term's value: a data container, or an observed outcome's data (`entries`: the
+    plan's entries by name, when the caller has them)."""
     if not isinstance(expr, VarRef):
         return None
-    entry = entries_by_name(plan).get(expr.name)
+    entries = entries if entries is not None else entries_by_name(plan)
+    entry = entries.get(expr.name)
     if isinstance(entry, DataVar):
         return np.asarray(entry.values, dtype=float)
     if isinstance(entry, LikelihoodVar):
-        return data_values(plan, VarRef(entry.observed))
+        return data_values(plan, VarRef(entry.observed), entries)
     return None
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from ..plan import Const, DerivedVar, LikelihoodVar, LogDensity, Plan, RandomVariable, VarRef
 from .gaussian import GaussianBlock, gaussian_blocks
 from .normal import data_expression
-from .order import dependency_graph
+from .order import dependency_graph, informed_by
 
 
 @dataclass
@@ -73,18 +73,19 @@ def conjugate_updates(plan: Plan) -> dict[str, tuple[np.ndarray, np.ndarray]] | 
     if not observed and not any(isinstance(e, RandomVariable) for e in plan.entries):
         return None
     free = [e for e in plan.entries if isinstance(e, RandomVariable) and e.observed is None]
+    upstream = informed_by(graph, observed)
     updates = {}
     for entry in free:
-        if not (nx.descendants(graph, entry.name) & observed):
+        if entry.name not in upstream:
             continue  # the prior is the posterior
-        update = _beta_binomial(entry, graph, entries, observed, plan)
+        update = _beta_binomial(entry, graph, entries, upstream, plan)
         if update is None:
             return None
         updates[entry.name] = update
     return updates
 
 
-def _beta_binomial(entry: RandomVariable, graph: nx.DiGraph, entries: dict, observed: set[str], plan: Plan):
+def _beta_binomial(entry: RandomVariable, graph: nx.DiGraph, entries: dict, upstream: set[str], plan: Plan):
     if entry.dist != "Beta" or set(entry.args) - {"alpha", "beta"}:
         return None
     alpha, beta = (entry.args.get(k, Const(1.0)) for k in ("alpha", "beta"))
@@ -94,7 +95,7 @@ def _beta_binomial(entry: RandomVariable, graph: nx.DiGraph, entries: dict, obse
     successes, failures = np.zeros(shape), np.zeros(shape)
     for child in graph.successors(entry.name):
         child = entries[child]
-        if isinstance(child, DerivedVar) and not (nx.descendants(graph, child.name) & observed):
+        if isinstance(child, DerivedVar) and child.name not in upstream:
             continue  # a derived quantity that no data depends on
         counted = _counts(entry, child, plan, shape)
         if counted is None:

@@ -18,7 +18,7 @@ import scipy.sparse as sparse
 
 from ..plan import Const, DistOf, LikelihoodVar, ListOf, LogDensity, Op, Plan, PriorPotential, RandomVariable, VarRef
 from .normal import data_expression
-from .order import dependency_graph
+from .order import dependency_graph, informed_by
 
 GRID_SCALES = 2  # one or two scalar scales: their marginal is integrated on a grid; more go to NUTS
 MAX_COEFFICIENTS = {0: 2000, 1: 200, 2: 60, None: 200}  # per number of gridded scales (None: NUTS on the
@@ -77,13 +77,13 @@ def gaussian_blocks(plan: Plan) -> list[GaussianBlock] | None:
     observing = [e for e in plan.entries if isinstance(e, LikelihoodVar)
                  or (isinstance(e, RandomVariable) and e.observed is not None)]
     observed = {e.name for e in observing}
-    informed = [e for e in plan.entries if isinstance(e, RandomVariable) and e.observed is None
-                and nx.descendants(graph, e.name) & observed]
+    upstream = informed_by(graph, observed)
+    informed = [e for e in plan.entries if isinstance(e, RandomVariable) and e.observed is None and e.name in upstream]
     if not informed:
         return None  # prior-only models are drawn ancestrally (backends/exact.py)
     shapes = {e.name: tuple(len(plan.coords[d]) for d in e.dims) for e in informed}
     coefficients = [e for e in informed if e.dist in ("Normal", "Flat", "MvNormal")]
-    scales = {e.name for e in informed if e not in coefficients}
+    scales = {e.name for e in informed} - {e.name for e in coefficients}
     covariances = {name: int(entries[name].args["n"].value) for name in scales if _fixed_covariance(entries[name])}
     if not all(name in covariances or _fixed_scalar(entries[name]) for name in scales):
         return None
@@ -120,6 +120,8 @@ class _Layout:
     def __init__(self, plan, offsets, shapes, scales, total):
         self.plan, self.offsets, self.shapes, self.scales, self.total = plan, offsets, shapes, scales, total
         self.entries = {e.name: e for e in plan.entries}
+        self.starts = np.array(list(offsets.values()), dtype=np.int64)  # offsets ascend in insertion order
+        self.names = list(offsets)
 
     def prior(self, entry: RandomVariable) -> _Source | None:
         if set(entry.args) - {"mu", "sigma"}:
@@ -168,7 +170,7 @@ class _Layout:
                                                           entry.args.get("sigma", Const(1.0)), y.shape)
         if entry.family != "Normal" or entry.link != "identity" or set(entry.aux) != {"sigma"}:
             return None
-        y = data_expression(self.plan, VarRef(entry.observed))
+        y = data_expression(self.plan, VarRef(entry.observed), self.entries)
         if y is None or y.ndim != 1:
             return None
         n = len(y)
@@ -185,7 +187,7 @@ class _Layout:
                 return None
             codes = [np.asarray(self.entries[c].values, dtype=np.int64) for c in term.index]
             flat = np.ravel_multi_index(tuple(codes), shape) if codes else np.zeros(n, dtype=np.int64)
-            value = np.ones(n) if term.value is None else data_expression(self.plan, term.value)
+            value = np.ones(n) if term.value is None else data_expression(self.plan, term.value, self.entries)
             if value is None:
                 return None
             rows.append(np.arange(n)), cols.append(self.offsets[term.param] + flat)
@@ -199,7 +201,7 @@ class _Layout:
         if isinstance(sigma, VarRef) and sigma.name in self.scales:
             scale = sigma.name
         else:
-            known = data_expression(self.plan, sigma)
+            known = data_expression(self.plan, sigma, self.entries)
             if known is None or not np.all(known > 0):
                 return None
             weights = 1.0 / np.broadcast_to(known, shape).ravel()
@@ -209,7 +211,7 @@ class _Layout:
     def _source(self, scale, designs, targets) -> _Source:
         designs = [sparse.csr_matrix(d) for d in designs]
         touched = np.unique(np.concatenate([d.indices for d in designs]))
-        names = {n for n, o in self.offsets.items() if np.any((touched >= o) & (touched < o + int(np.prod(self.shapes[n]))))}
+        names = {self.names[i] for i in np.unique(np.searchsorted(self.starts, touched, side="right") - 1)}
         return _Source(scale, designs, [np.asarray(t, dtype=float) for t in targets], names | ({scale} if scale else set()))
 
     def _affine(self, expr, shape) -> tuple[sparse.csr_matrix, np.ndarray] | None:
@@ -255,8 +257,13 @@ def _split(sources: list[_Source], offsets: dict, shapes: dict, scales: set[str]
     for source in sources:
         names = sorted(source.reads)
         links.add_edges_from(zip(names, names[1:]))
+    component_of = {name: i for i, component in enumerate(nx.connected_components(links)) for name in component}
+    by_component: dict[int, list[_Source]] = {}
+    for source in sources:
+        if source.reads:
+            by_component.setdefault(component_of[next(iter(source.reads))], []).append(source)
     blocks = []
-    for component in nx.connected_components(links):
+    for i, component in enumerate(nx.connected_components(links)):
         names = [n for n in offsets if n in component]
         mine = sorted(component & scales, key=lambda n: (n in covariances, n))
         if not names:
@@ -269,7 +276,7 @@ def _split(sources: list[_Source], offsets: dict, shapes: dict, scales: set[str]
         columns = np.concatenate([offsets[n] + np.arange(int(np.prod(shapes[n]))) for n in names])
         groups = {}
         for scale in [None, *mine]:
-            group = [s for s in sources if s.scale == scale and s.reads & component]
+            group = [s for s in by_component.get(i, []) if s.scale == scale]
             if group:
                 k = len(group[0].designs)
                 groups[scale] = ([sparse.vstack([s.designs[j][:, columns] for s in group]).tocsr() for j in range(k)],

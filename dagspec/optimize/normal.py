@@ -89,16 +89,17 @@ def _on_data(plan: Plan, expr):
     return expr
 
 
-def data_expression(plan: Plan, expr) -> np.ndarray | None:
+def data_expression(plan: Plan, expr, entries: dict | None = None) -> np.ndarray | None:
     """The values of an expression of data alone (columns, matrices, arithmetic with numbers), else None."""
     if isinstance(expr, Const):
         return np.asarray(expr.value, dtype=float)
     if isinstance(expr, VarRef):
-        entry = entries_by_name(plan).get(expr.name)
+        entries = entries if entries is not None else entries_by_name(plan)
+        entry = entries.get(expr.name)
         if isinstance(entry, DataVar) and entry.dims and entry.dims[0] == OBS_DIM:
             return np.asarray(entry.values, dtype=float)
-        return data_values(plan, expr) if isinstance(entry, LikelihoodVar) else None
+        return data_values(plan, expr, entries) if isinstance(entry, LikelihoodVar) else None
     if isinstance(expr, Op):
-        args = [data_expression(plan, a) for a in expr.args]
+        args = [data_expression(plan, a, entries) for a in expr.args]
         return None if any(a is None for a in args) else ARRAY_OPS[expr.op](*args)
     return None

@@ -57,6 +57,14 @@ def dependency_graph(plan) -> nx.DiGraph:
     return graph
 
 
+def informed_by(graph: nx.DiGraph, observed: set[str]) -> set[str]:
+    """The entries some observed entry depends on (in one traversal, not one per entry)."""
+    sink = object()
+    graph = graph.copy()
+    graph.add_edges_from((name, sink) for name in observed)
+    return nx.ancestors(graph, sink) - {sink} if observed else set()
+
+
 def reorder(entries: list) -> list:
     position = {e.name: i for i, e in enumerate(entries)}
     graph = nx.DiGraph()
