@@ -2,6 +2,7 @@
 plus scale curves for compiling large generated specs and sampling large regressions.
 
 Usage: python bench/run.py [--quick]   (--quick: two specs, few draws, small scale curves; what CI runs)
+       python bench/run.py --reuse bench/results.json [--only SPEC ...]   (redo the curves, and those specs)
 """
 from __future__ import annotations
 
@@ -119,11 +120,13 @@ def sampling_curve(sizes, draws: int) -> list[tuple]:
     return rows
 
 
-def main(quick: bool, reuse: str | None = None) -> None:
+def main(quick: bool, reuse: str | None = None, only: tuple[str, ...] = ()) -> None:
     names = ["fork", "binary_heterogenous"] if quick else sorted(MODELS)
     draws = 200 if quick else 1000
-    if reuse:  # the comparisons of an earlier run (its JSON), to redo only the curves
-        results = json.loads(Path(reuse).read_text())
+    if reuse:  # the comparisons of an earlier run (its JSON), to redo only the curves (and the specs in `only`)
+        results = [compare(r["spec"], draws, draws, 2) if r["spec"] in only else r
+                   for r in json.loads(Path(reuse).read_text())]
+        Path(reuse).write_text(json.dumps(results, indent=1, default=float))
     else:
         results = []
         for name in names:
@@ -180,5 +183,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--reuse", metavar="results.json", help="report an earlier run's comparisons, redo the curves")
+    parser.add_argument("--only", action="append", default=[], metavar="SPEC",
+                        help="with --reuse: compare this spec again (repeatable)")
     arguments = parser.parse_args()
-    main(arguments.quick, arguments.reuse)
+    main(arguments.quick, arguments.reuse, tuple(arguments.only))

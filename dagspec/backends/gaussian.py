@@ -39,7 +39,9 @@ FINE_POINTS = {1: 16384, 2: 512}  # per dimension, the spline-interpolated grid 
 MEMORY = 2.5e7  # float64 numbers held at once for a batch of precision matrices
 ILL_CONDITIONED = 1e14  # ratio of Cholesky pivots beyond which Q's log density is not evaluated (NaN)
 RELIABLE = 12.0  # the grid gives up if points within this of the top border points it could not evaluate
-COLLAPSED_TARGET_ACCEPT = 0.9
+# NUTS on the scales alone: their marginal has steep walls (a group sd cannot be much below the spread of the
+# groups' estimates), which a full mass matrix and small steps cross without diverging
+COLLAPSED_NUTS = {"target_accept": 0.95, "init": "jitter+adapt_full"}
 
 
 def gaussian_draws(plan: Plan, model: pm.Model, blocks: list[GaussianBlock], draws: int, chains: int, rng,
@@ -207,7 +209,7 @@ def _collapsed_nuts(plan: Plan, block: GaussianBlock, draws: int, chains: int, r
     in the step cache: pickling the step costs more than compiling this small model does."""
     # Chains one after the other: the scales' posterior is small and quick, and parallel chains each running
     # multithreaded BLAS on these small matrices oversubscribe the cores (20× slower on 2 cores).
-    options = {"target_accept": COLLAPSED_TARGET_ACCEPT, "progressbar": False, "compute_convergence_checks": False,
+    options = {**COLLAPSED_NUTS, "progressbar": False, "compute_convergence_checks": False,
                "idata_kwargs": {"log_likelihood": False},
                **{k: v for k, v in nuts.items() if k not in ("initvals", "cores")}, "cores": 1}
     with scales_model(plan, block), quiet():
