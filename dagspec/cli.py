@@ -235,8 +235,8 @@ def _sampling_options(command) -> None:
     command.add_argument("--chains", type=_count(1), default=4, help="independent chains (4)")
     command.add_argument("--seed", type=_count(0), default=None, help="random seed, for reproducible draws")
     command.add_argument("--sampler", choices=SAMPLER_MODULES, default=None,
-                         help="NUTS implementation (default: pymc for models without pools or covariances, "
-                              "else the fastest installed)")
+                         help="NUTS implementation (default: draws without MCMC where the posterior allows, "
+                              "else pymc)")
 
 
 def _passes() -> tuple[str, ...]:
@@ -396,7 +396,7 @@ def run_sample(args) -> int:
 
 def _sample_posterior(args, spec, data, sampler: str | None, draws: int):
     """Sample as the command line's options say (the caller handles Ctrl-C); without a sampler named, the way
-    dagspec picks for this model (exact draws, PyMC's NUTS, or nutpie for hierarchical ones)."""
+    dagspec picks for this model (draws without MCMC where it can, else PyMC's NUTS)."""
     import dagspec
 
     from .backends.sample import planned_sampler

@@ -139,7 +139,7 @@ class CheckedModel:
             graph.add_edge(edge.source, edge.target, by=edge.by, fitted=edge.fitted)
         for edge in causal:  # x -> y by g: g modifies x's effect, so g is a cause of y too
             if edge.by and edge.by in self.nodes and not graph.has_edge(edge.by, edge.target):
-                graph.add_edge(edge.by, edge.target, by=None, fitted=edge.fitted, modifier=True)
+                graph.add_edge(edge.by, edge.target, by=None, fitted=edge.fitted, modifier=True, span=edge.span)
         return graph
 
     def dependency_graph(self) -> nx.DiGraph:
