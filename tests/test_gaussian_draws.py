@@ -63,6 +63,27 @@ def test_marginal_times_conditional_is_the_literal_density(name):
     assert np.ptp(gaps) < 1e-7 * max(1.0, abs(gaps[0])), gaps
 
 
+@pytest.mark.parametrize("name", ["heterogenous", "pooled_categorical"])
+def test_the_integrated_out_gradient_is_the_derivative_of_the_marginal(name):
+    """NUTS on the scales alone follows the gradient of one numpy Op: it must match finite differences."""
+    plan = _spec(name).plan(None, False)
+    (block,) = gaussian_blocks(plan)
+    scales = gaussian.scales_model(plan, block)
+    logp, dlogp = scales.compile_logp(), scales.compile_dlogp()
+    names = [v.name for v in scales.value_vars]
+    sizes = [int(np.prod(np.shape(x))) for x in scales.initial_point().values()]
+    rng = np.random.default_rng(1)
+
+    def point(flat):
+        parts = np.split(flat, np.cumsum(sizes)[:-1])
+        return {n: p.reshape(np.shape(x)) for n, p, x in zip(names, parts, scales.initial_point().values())}
+
+    for _ in range(3):
+        x = rng.uniform(-0.5, 0.5, sum(sizes))
+        numeric = [(logp(point(x + h)) - logp(point(x - h))) / 2e-6 for h in np.eye(len(x)) * 1e-6]
+        np.testing.assert_allclose(dlogp(point(x)), numeric, rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.parametrize("dims, log_density, sample", [
     (1, lambda u: stats.gamma(3, scale=0.5).logpdf(np.exp(u[:, 0])) + u[:, 0],  # a Gamma scale, in log coordinates
      lambda rng, n: np.log(stats.gamma(3, scale=0.5).rvs(n, random_state=rng))[:, None]),
