@@ -63,7 +63,6 @@ def test_new_rows_are_transformed_with_the_fitted_statistics():
 
 
 def test_statistics_travel_with_the_posterior():
-    fitted = pd.DataFrame({"Age": [24.0, 25.0, 27.0, 30.0], "Divorce": [12.0, 11.0, 9.0, 7.0]})
     spec = dagspec.parse("A -> D\nobserved A = center(Age), D = Divorce")
     idata = posterior(D_intercept=draws(10), b_A_D=draws(-1), D_sigma=np.abs(draws(1, 0.1)))
     idata.posterior.attrs["dagspec_statistics"] = '{"A: mean(Age)": 100.0}'
