@@ -1,9 +1,9 @@
-"""Shared look-ups on a Plan for the optimizer passes: entries by name, data values, where a parameter is used."""
+"""Shared look-ups on a Plan for the optimizer passes: entries by name, data values and expressions of data, free scalars."""
 from __future__ import annotations
 
 import numpy as np
 
-from ..plan import DataVar, LikelihoodVar, Plan, RandomVariable, VarRef
+from ..plan import ARRAY_OPS, OBS_DIM, Const, DataVar, LikelihoodVar, Op, Plan, RandomVariable, VarRef
 
 
 def entries_by_name(plan: Plan) -> dict:
@@ -38,3 +38,19 @@ def replace(plan: Plan, old, new: list) -> None:
     """Put `new` entries where `old` was."""
     position = plan.entries.index(old)
     plan.entries[position:position + 1] = new
+
+
+def data_expression(plan: Plan, expr, entries: dict | None = None) -> np.ndarray | None:
+    """The values of an expression of data alone (columns, matrices, arithmetic with numbers), else None."""
+    if isinstance(expr, Const):
+        return np.asarray(expr.value, dtype=float)
+    if isinstance(expr, VarRef):
+        entries = entries if entries is not None else entries_by_name(plan)
+        entry = entries.get(expr.name)
+        if isinstance(entry, DataVar) and entry.dims and entry.dims[0] == OBS_DIM:
+            return np.asarray(entry.values, dtype=float)
+        return data_values(plan, expr, entries) if isinstance(entry, LikelihoodVar) else None
+    if isinstance(expr, Op):
+        args = [data_expression(plan, a, entries) for a in expr.args]
+        return None if any(a is None for a in args) else ARRAY_OPS[expr.op](*args)
+    return None

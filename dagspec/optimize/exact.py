@@ -17,7 +17,7 @@ import numpy as np
 
 from ..plan import Const, DerivedVar, LikelihoodVar, LogDensity, Plan, RandomVariable, VarRef
 from .gaussian import GaussianBlock, gaussian_blocks
-from .normal import data_expression
+from .common import data_expression
 from .order import dependency_graph, informed_by
 
 

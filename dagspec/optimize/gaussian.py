@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sparse
 
 from ..plan import Const, DistOf, LikelihoodVar, ListOf, LogDensity, Op, Plan, PriorPotential, RandomVariable, VarRef
-from .normal import data_expression
+from .common import data_expression
 from .order import dependency_graph, informed_by
 
 GRID_SCALES = 2  # one or two scalar scales: their marginal is integrated on a grid; more go to NUTS

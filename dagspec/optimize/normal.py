@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
-from ..plan import ARRAY_OPS, OBS_DIM, Const, DataVar, Func, LikelihoodVar, LogDensity, Op, Plan, VarRef
-from .common import data_values, entries_by_name, replace
+from ..plan import Const, DataVar, Func, LikelihoodVar, LogDensity, Op, Plan, VarRef
+from .common import data_expression, data_values, entries_by_name, replace
 from .order import read_by_others
 
 MIN_ROWS = 50  # below this the per-row likelihood costs no more than the cross-products
@@ -87,19 +87,3 @@ def _on_data(plan: Plan, expr):
     if isinstance(expr, Op):
         return Op(expr.op, tuple(_on_data(plan, a) for a in expr.args))
     return expr
-
-
-def data_expression(plan: Plan, expr, entries: dict | None = None) -> np.ndarray | None:
-    """The values of an expression of data alone (columns, matrices, arithmetic with numbers), else None."""
-    if isinstance(expr, Const):
-        return np.asarray(expr.value, dtype=float)
-    if isinstance(expr, VarRef):
-        entries = entries if entries is not None else entries_by_name(plan)
-        entry = entries.get(expr.name)
-        if isinstance(entry, DataVar) and entry.dims and entry.dims[0] == OBS_DIM:
-            return np.asarray(entry.values, dtype=float)
-        return data_values(plan, expr, entries) if isinstance(entry, LikelihoodVar) else None
-    if isinstance(expr, Op):
-        args = [data_expression(plan, a, entries) for a in expr.args]
-        return None if any(a is None for a in args) else ARRAY_OPS[expr.op](*args)
-    return None

@@ -13,8 +13,7 @@ import numpy as np
 
 from ..plan import (Const, DataVar, DerivedVar, Func, Idx, LikelihoodVar, Op, Plan, PriorPotential, RandomVariable,
                     Slice, VarRef)
-from .common import data_values, entries_by_name
-from .normal import data_expression
+from .common import data_expression, data_values, entries_by_name
 
 MAX_COEFFICIENTS = 200  # a dense k × k factor; beyond this the ridge is left to the sampler
 
