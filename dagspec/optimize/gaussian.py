@@ -91,7 +91,7 @@ def gaussian_blocks(plan: Plan) -> list[GaussianBlock] | None:
     for entry in coefficients:
         offsets[entry.name] = total
         total += int(np.prod(shapes[entry.name]))
-    layout = _Layout(plan, offsets, shapes, scales, total)
+    layout = _Layout(plan, entries, offsets, shapes, scales, total)
     sources = [layout.prior(e) for e in coefficients if e.dist == "Normal"]
     sources += [layout.multivariate_prior(e, covariances) for e in coefficients if e.dist == "MvNormal"]
     sources += [layout.likelihood(e) for e in observing]
@@ -102,7 +102,7 @@ def gaussian_blocks(plan: Plan) -> list[GaussianBlock] | None:
 
 def _fixed_scalar(entry: RandomVariable) -> bool:
     """A scale parameter: scalar, univariate, with a prior of numbers."""
-    return (not entry.dims and entry.dist not in ("MvNormal", "LKJCholeskyCov", "Dirichlet")
+    return (not entry.dims and entry.dist not in ("LKJCholeskyCov", "Dirichlet")
             and all(isinstance(a, Const) and np.ndim(a.value) == 0 for a in entry.args.values()))
 
 
@@ -117,9 +117,9 @@ def _fixed_covariance(entry: RandomVariable) -> bool:
 class _Layout:
     """Turns priors and likelihoods into Gaussian factors on the vector of all coefficients."""
 
-    def __init__(self, plan, offsets, shapes, scales, total):
-        self.plan, self.offsets, self.shapes, self.scales, self.total = plan, offsets, shapes, scales, total
-        self.entries = {e.name: e for e in plan.entries}
+    def __init__(self, plan, entries, offsets, shapes, scales, total):
+        self.plan, self.entries, self.offsets, self.shapes, self.scales = plan, entries, offsets, shapes, scales
+        self.total = total
         self.starts = np.array(list(offsets.values()), dtype=np.int64)  # offsets ascend in insertion order
         self.names = list(offsets)
 
@@ -257,13 +257,14 @@ def _split(sources: list[_Source], offsets: dict, shapes: dict, scales: set[str]
     for source in sources:
         names = sorted(source.reads)
         links.add_edges_from(zip(names, names[1:]))
-    component_of = {name: i for i, component in enumerate(nx.connected_components(links)) for name in component}
+    components = list(nx.connected_components(links))
+    component_of = {name: i for i, component in enumerate(components) for name in component}
     by_component: dict[int, list[_Source]] = {}
     for source in sources:
         if source.reads:
             by_component.setdefault(component_of[next(iter(source.reads))], []).append(source)
     blocks = []
-    for i, component in enumerate(nx.connected_components(links)):
+    for i, component in enumerate(components):
         names = [n for n in offsets if n in component]
         mine = sorted(component & scales, key=lambda n: (n in covariances, n))
         if not names:
@@ -281,27 +282,29 @@ def _split(sources: list[_Source], offsets: dict, shapes: dict, scales: set[str]
                 k = len(group[0].designs)
                 groups[scale] = ([sparse.vstack([s.designs[j][:, columns] for s in group]).tocsr() for j in range(k)],
                                  [np.concatenate([s.targets[j] for s in group]) for j in range(k)])
-        block.centre = _least_squares(groups.values(), block.size)
-        block.factors = [_statistics(scale, designs, targets, block.centre) for scale, (designs, targets) in groups.items()]
+        grams = {scale: _grams(designs) for scale, (designs, _) in groups.items()}
+        block.centre = _least_squares(groups, grams)
+        block.factors = [_statistics(scale, designs, targets, grams[scale], block.centre)
+                         for scale, (designs, targets) in groups.items()]
         blocks.append(block)
     return blocks
 
 
-def _least_squares(groups, size: int) -> np.ndarray:
+def _grams(designs) -> np.ndarray:
+    """(k, k, P, P): the cross-products of k designs."""
+    return np.array([[(dj.T @ dm).toarray() for dm in designs] for dj in designs])
+
+
+def _least_squares(groups: dict, grams: dict) -> np.ndarray:
     """A least-squares fit of all factors with unit weights: the point the statistics are taken around."""
-    gram, cross = np.zeros((size, size)), np.zeros(size)
-    for designs, targets in groups:
-        for design, target in zip(designs, targets):
-            gram += (design.T @ design).toarray()
-            cross += design.T @ target
+    gram = sum(np.trace(g, axis1=0, axis2=1) for g in grams.values())
+    cross = sum(d.T @ t for designs, targets in groups.values() for d, t in zip(designs, targets))
     return np.linalg.lstsq(gram, cross, rcond=None)[0]
 
 
-def _statistics(scale, designs, targets, centre: np.ndarray) -> Factors:
+def _statistics(scale, designs, targets, gram: np.ndarray, centre: np.ndarray) -> Factors:
     """Cross-products of the factors in residual form: of g − centre, so that large targets do not cancel."""
-    k = len(designs)
     residuals = [t - d @ centre for d, t in zip(designs, targets)]
-    gram = np.array([[(designs[j].T @ designs[m]).toarray() for m in range(k)] for j in range(k)])
-    cross = np.array([[designs[j].T @ residuals[m] for m in range(k)] for j in range(k)])
-    square = np.array([[residuals[j] @ residuals[m] for m in range(k)] for j in range(k)])
+    cross = np.array([[dj.T @ rm for rm in residuals] for dj in designs])
+    square = np.array([[rj @ rm for rm in residuals] for rj in residuals])
     return Factors(scale, gram, cross, square, designs[0].shape[0])
