@@ -49,7 +49,7 @@ def test_marginal_times_conditional_is_the_literal_density(name):
                 u = np.array([[unconstrained[scales.rvs_to_values[scales[n]].name] for n in block.scales]])
                 prior = gaussian._scale_prior(scales, block.scales)(u)
                 np.testing.assert_allclose(gaussian._log_marginal(block, precisions, prior[1])[0], marginal, rtol=1e-10)
-            precision, linear, _, _ = gaussian._system(block, precisions, slice(0, 1), 1)
+            precision, linear, _, _ = gaussian._system(block, precisions, slice(0, 1))
             chol = np.linalg.cholesky(precision[0])
             mean = np.linalg.solve(precision[0], linear[0])
             z = rng.normal(scale=2.0, size=block.size)  # some sds away from the conditional mean

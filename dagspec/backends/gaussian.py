@@ -85,7 +85,7 @@ def _gridded_scales(model: pm.Model, block: GaussianBlock, n: int, rng) -> np.nd
 
     def log_density(u):
         scales, log_prior = prior(u)
-        return _log_marginal(block, _scalar_precisions(block, scales), log_prior)
+        return _log_marginal(block, _precisions(block, dict(zip(block.scales, scales.T)), len(u)), log_prior)
 
     unconstrained = _grid_draws(log_density, len(block.scales), n, rng)
     return None if unconstrained is None else prior(unconstrained)[0]
@@ -112,15 +112,6 @@ def _scale_prior(model, names: list[str]):
 
 # ---- the Gaussian algebra, in numpy for many points at once ------------------------------------------
 
-def _scalar_precisions(block: GaussianBlock, scales: np.ndarray) -> dict:
-    """Gridded scales (points × scales) → {scale: (W, log det W)} per point."""
-    return {name: _scale_precision(scales[:, i]) for i, name in enumerate(block.scales)}
-
-
-def _scale_precision(scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return scale[:, None, None] ** -2.0, -2 * np.log(scale)
-
-
 def _precisions(block: GaussianBlock, drawn: dict[str, np.ndarray], n: int) -> dict:
     """Draws of the scales (a covariance as PyMC's packed Cholesky factor) → {scale: (W, log det W)} per draw."""
     out = {}
@@ -131,13 +122,14 @@ def _precisions(block: GaussianBlock, drawn: dict[str, np.ndarray], n: int) -> d
             out[name] = (np.swapaxes(inverse, -1, -2) @ inverse,
                          -2 * np.log(np.diagonal(chol, axis1=-2, axis2=-1)).sum(-1))
         else:
-            out[name] = _scale_precision(value.reshape(n))
+            scale = value.reshape(n)
+            out[name] = (scale[:, None, None] ** -2.0, -2 * np.log(scale))
     return out
 
 
-def _system(block: GaussianBlock, precisions: dict, rows: slice, n: int):
-    """For the points `rows`: Q, r, Σ W·square and Σ count/2 · log det W."""
-    count = len(range(*rows.indices(n)))
+def _system(block: GaussianBlock, precisions: dict, rows: slice):
+    """For the points `rows` (a slice with start and stop): Q, r, Σ W·square and Σ count/2 · log det W."""
+    count = rows.stop - rows.start
     known = (np.ones((count, 1, 1)), np.zeros(count))
     precision = linear = squares = log_norm = 0
     for f in block.factors:
@@ -157,7 +149,7 @@ def _log_marginal(block: GaussianBlock, precisions: dict, log_prior: np.ndarray)
     chunk = max(1, int(MEMORY // block.size ** 2))
     for start in range(0, n, chunk):
         rows = slice(start, min(n, start + chunk))
-        precision, linear, squares, log_norm = _system(block, precisions, rows, n)
+        precision, linear, squares, log_norm = _system(block, precisions, rows)
         chol, ok = _cholesky(precision)
         pivots = np.diagonal(chol, axis1=-2, axis2=-1) ** 2
         ok &= pivots.max(-1) < ILL_CONDITIONED * pivots.min(-1)
@@ -189,7 +181,7 @@ def _coefficient_draws(block: GaussianBlock, precisions: dict, n: int, rng) -> n
     chunk = max(1, int(MEMORY // block.size ** 2))
     for start in range(0, points, chunk):
         rows = slice(start, min(points, start + chunk))
-        precision, linear, _, _ = _system(block, precisions, rows, points)
+        precision, linear, _, _ = _system(block, precisions, rows)
         chol, ok = _cholesky(precision)
         if not ok.all():
             return None
