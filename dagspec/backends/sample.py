@@ -47,11 +47,16 @@ def planned_sampler(spec, data=None, optimize=True) -> str:
     "gaussian" (linear-Gaussian blocks), or the NUTS sampler."""
     literal = spec.plan(data, False)
     exact = _exact(literal, optimize)
-    return exact.kind if exact is not None else default_sampler(run_passes(literal, optimize))
+    return exact.kind if exact is not None else default_sampler(_passes(literal, optimize))
 
 
 def _exact(literal: Plan, optimize) -> ExactDraws | None:
     return exact_draws(literal) if enabled(optimize)[EXACT] else None
+
+
+def _passes(literal: Plan, optimize) -> Plan:
+    """The plan NUTS samples: the passes `optimize` selects, without analysing exact draws a second time."""
+    return run_passes(literal, False if optimize is False else {**enabled(optimize), EXACT: False})
 
 
 def step_options(plan: Plan, options: dict) -> dict:
@@ -86,7 +91,7 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
         if idata is not None:
             idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(literal), "dagspec_sampler": exact.kind})
             return idata
-    plan = run_passes(copy.deepcopy(literal), optimize)
+    plan = _passes(copy.deepcopy(literal), optimize)
     sampler = resolve_sampler(sampler, plan)
     nuts = step_options(plan, {"target_accept": kwargs.pop("target_accept")} if "target_accept" in kwargs else {})
     options = dict(draws=draws, tune=tune, chains=chains, random_seed=random_seed, progressbar=progressbar)
