@@ -69,10 +69,9 @@ class Analysis:
         found = self.range_of(name.span)
         if self.text[found.start:found.end] == name.id:
             return found
-        line_start = self.offset(name.span.line, 1)
-        line_end = self.text.find("\n", line_start)
-        line = code_only(self.text[line_start:line_end if line_end >= 0 else len(self.text)])
-        match = re.search(rf"(?<![A-Za-z0-9_]){re.escape(name.id)}(?![A-Za-z0-9_])", line)
+        line_start = self.offset(name.span.line, 1)  # a block's statements are all on its first line
+        rest = code_only(self.text[line_start:])
+        match = re.search(rf"(?<![A-Za-z0-9_]){re.escape(name.id)}(?![A-Za-z0-9_])", rest)
         return Range(line_start + match.start(), line_start + match.end()) if match else Range(line_start, line_start)
 
     # ---- names ----
