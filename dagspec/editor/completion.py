@@ -36,6 +36,8 @@ def complete(analysis: Analysis, offset: int) -> tuple[Range, list[Completion]]:
 
 def _candidates(analysis: Analysis, cursor: Cursor) -> list[Completion]:
     before, head = cursor.before, cursor.head
+    if cursor.at_start:  # the statement's first word
+        return [Completion(word, "keyword") for word in STATEMENT_KEYWORDS] + _nodes(analysis)
     call = enclosing_call(before)
     if call is not None:
         return _in_call(analysis, call[0], call[1], in_node=head == "node")
@@ -47,8 +49,6 @@ def _candidates(analysis: Analysis, cursor: Cursor) -> list[Completion]:
         return [Completion(name, "type", "node type") for name in NODE_TYPES]
     if head == "prior":
         return _in_prior(analysis, before)
-    if cursor.at_start:
-        return [Completion(word, "keyword") for word in STATEMENT_KEYWORDS] + _nodes(analysis)
     if re.search(r"\b(as|from)\s*$", before):
         return []  # a new name, or a file name
     if head == "let" and "=" in before:

@@ -117,7 +117,7 @@ def analyse(text: str, path: Path | None = None) -> Analysis:
     except DagspecError as exc:
         spec_ir, model = _salvage(text, name)
         return Analysis(text, list(exc.diagnostics), spec_ir, model)
-    return Analysis(text, spec.findings(named_files=path is not None), spec.ir, spec.checked)
+    return Analysis(text, spec.findings(named_files=True), spec.ir, spec.checked)
 
 
 def _salvage(text: str, name: str) -> tuple[ir.SpecIR | None, CheckedModel | None]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..check.declarations import NODE_TYPES
 from ..check.model import ROLE_WORDS, CheckedModel, NodeInfo, Parameter
 from ..dists import DISTRIBUTIONS, FUNCTIONS, OPTIONAL, REQUIRED, Dist
 from ..families import FAMILIES, LINKS, Family
@@ -13,6 +14,11 @@ from ..printer import call_text, expr_text, statement_text
 from ..render.report import likelihood_line, shape_text
 from .document import Analysis, Cursor, Range, cursor_at, enclosing_call
 
+NODE_TYPE_WORDS = {
+    "numeric": "`numeric`: the node's values are numbers (the default); an edge from it fits a slope",
+    "categorical": "`categorical`: the node's values are levels; an edge from it fits one effect per level "
+                   "(`levels = [...]` fixes them and their order)",
+}
 _KEYWORD_ARGUMENT = re.compile(r"\s*=(?!=)")
 _ADDRESS = re.compile(r"\s*prior\s+(.*?)\s*(?:~|\bas\b|\bcentered\b|\bnoncentered\b|$)")
 
@@ -44,6 +50,8 @@ def _describe(analysis: Analysis, cursor: Cursor) -> str | None:
             return distribution_markdown(DISTRIBUTIONS[word])
         if word in FUNCTIONS:
             return f"**{word}**(x): a function of expressions"
+    if cursor.head == "node" and re.fullmatch(r"\s*node\s+\w+\s*:\s*", cursor.before) and word in NODE_TYPES:
+        return NODE_TYPE_WORDS[word]
     if model is None:
         statement = _statement_defining(analysis, word)
         if statement is None:

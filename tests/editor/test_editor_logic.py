@@ -79,6 +79,11 @@ def test_lines_with_errors_are_left_out_of_the_salvaged_model():
     assert "d" not in analysis.model.nodes and "e" not in analysis.model.nodes  # both lines left out
 
 
+def test_an_untitled_document_checks_its_literal_data():
+    [found] = analyse("node x\nnode y ~ Bernoulli\nx -> y\nobserved x = [1, 2], y = [0, 3]\n").diagnostics
+    assert found.code == "DS508"
+
+
 def test_a_spec_without_any_good_line_has_no_model():
     analysis = analyse("node ~\n")
     assert [d.code for d in analysis.diagnostics] == ["DS101"]
@@ -97,6 +102,7 @@ def test_hover_on_nodes_says_their_role_observation_and_place_in_the_graph():
     assert "- `y.sigma` **y_sigma** ~ `Exponential(1)` (default), scalar" in outcome
     assert hover_text(SMALL, "y_hat") == outcome  # the model name means the node
     assert "categorical, levels a, b, c" in hover_text(SMALL, "g : ")
+    assert hover_text(SMALL, "categorical").startswith("`categorical`: the node's values are levels")
     assert "in the causal graph only" in hover_text(SMALL, "u\n")
     assert hover_text(SMALL, "a ~").startswith("**a**: a random variable\n\n`a ~ Normal(0, 1)`")
     assert hover_text(SMALL, "c =").startswith("**c**: a derived quantity (let)\n\n`c = a * 2`")
@@ -173,6 +179,7 @@ def labels(text: str) -> list[str]:
 
 @pytest.mark.parametrize("context, expected, absent", [
     ("|", ["node", "prior", "let", "observed", "estimate", "x", "y"], ["Normal"]),
+    ("prior|", ["node", "prior", "let"], ["Normal"]),  # still typing the keyword
     ("b ~ |", ["Normal", "HalfCauchy", "LKJCholeskyCov"], ["node"]),
     ("node z ~ |", ["Normal", "Bernoulli", "NegativeBinomial"], ["HalfCauchy"]),
     ("node z : |", ["numeric", "categorical"], []),
