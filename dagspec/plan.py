@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Union
 
 import networkx as nx
 import numpy as np
@@ -23,7 +23,7 @@ MAX_PARAMETER_SIZE = 1_000_000  # elements in one parameter (e.g. the cells of `
 
 @dataclass(frozen=True)
 class Const:
-    value: object
+    value: Any  # a number, a list or an array
 
 
 @dataclass(frozen=True)
