@@ -10,7 +10,8 @@ def register(commands) -> None:
     lsp = commands.add_parser("lsp", help="run the language server (diagnostics, hover, completion, ...) over stdio",
                               description="The Language Server Protocol over stdin and stdout, for editors: "
                                           "see docs/editors.md.")
-    lsp.add_argument("--stdio", action="store_true", help="accepted for editors that pass it: stdio is the only transport")
+    lsp.add_argument("--stdio", action="store_true",
+                     help="accepted for editors that pass it: stdio is the only transport")
     lsp.set_defaults(run=run_lsp)
 
 

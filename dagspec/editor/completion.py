@@ -87,9 +87,9 @@ def _in_call(analysis: Analysis, name: str, argument: str, in_node: bool) -> lis
 def _in_prior(analysis: Analysis, before: str) -> list[Completion]:
     model = analysis.model
     if re.fullmatch(r"\s*prior\s+", before):
-        addresses = [] if model is None else [
-            Completion(p.address, "address", f"{p.name} ~ {call_text(p.prior)}" + (" (default)" if p.default_prior else ""),
-                       p.address) for p in model.params.values()]
+        params = model.params.values() if model is not None else []
+        addresses = [Completion(p.address, "address", f"{p.name} ~ {call_text(p.prior)}"
+                                + (" (default)" if p.default_prior else "")) for p in params]
         return addresses + _nodes(analysis)
     node = re.fullmatch(r"\s*prior\s+(\w+)\s*\.\s*", before)
     if node is not None:

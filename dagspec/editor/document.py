@@ -83,13 +83,9 @@ class Analysis:
             return found
         used: list[ir.Name] = []
         for statement in self.spec_ir.statements:
-            if isinstance(statement, (ir.NodeDecl, ir.RandomVar, ir.LetStmt)):
-                found.setdefault(statement.name.id, statement.name)
-            if isinstance(statement, ir.PriorStmt) and statement.address.kind == "name" and statement.dist is not None:
-                found.setdefault(statement.address.name.id, statement.address.name)
-            alias = getattr(statement, "alias", None)
-            if alias is not None:
-                found.setdefault(alias.id, alias)
+            for name in (defined_name(statement), alias_of(statement)):
+                if name is not None:
+                    found.setdefault(name.id, name)
             if isinstance(statement, ir.EdgeStmt):
                 used += [name for group in statement.chain for name in group] + ([statement.by] if statement.by else [])
             elif isinstance(statement, ir.ObservedStmt):
@@ -101,11 +97,24 @@ class Analysis:
     def node_names(self) -> list[str]:
         if self.model is not None:
             return list(self.model.nodes)
-        return [name for name in self.definitions() if not self._is_alias(name)]
+        statements = self.spec_ir.statements if self.spec_ir is not None else []
+        aliases = {alias.id for alias in map(alias_of, statements) if alias is not None}
+        return [name for name in self.definitions() if name not in aliases]
 
-    def _is_alias(self, name: str) -> bool:
-        return self.spec_ir is not None and any(getattr(s, "alias", None) is not None and s.alias.id == name
-                                                for s in self.spec_ir.statements)
+
+def defined_name(statement: ir.Statement) -> ir.Name | None:
+    """The node a statement declares: `node x`, `a ~ Normal(...)`, `prior a ~ Normal(...)`, `let c = ...`."""
+    if isinstance(statement, (ir.NodeDecl, ir.RandomVar, ir.LetStmt)):
+        return statement.name
+    if isinstance(statement, ir.PriorStmt) and statement.address.kind == "name" and statement.dist is not None:
+        return statement.address.name
+    return None
+
+
+def alias_of(statement: ir.Statement) -> ir.Name | None:
+    """The name `as` gives: to a node, a random variable, a parameter or an estimate's effect."""
+    alias: ir.Name | None = getattr(statement, "alias", None)
+    return alias
 
 
 def analyse(text: str, path: Path | None = None) -> Analysis:
@@ -211,7 +220,8 @@ def cursor_at(text: str, offset: int) -> Cursor | None:
     word = line[word_start:word_end]
     if word and word[0].isdigit():  # a number, not a name
         return None
-    return Cursor(word, Range(line_start + word_start, line_start + word_end), line[start:word_start], line[word_end:end])
+    found = Range(line_start + word_start, line_start + word_end)
+    return Cursor(word, found, line[start:word_start], line[word_end:end])
 
 
 def _inside_string_or_comment(line: str, column: int) -> bool:

@@ -99,7 +99,7 @@ def node_markdown(model: CheckedModel, node: NodeInfo) -> str:
     if node.role == "outcome":
         lines.append(f"likelihood: `{likelihood_line(model, node)}` (link {node.link})")
     elif node.role == "random":
-        lines.append(f"`{node.pymc_name} ~ {call_text(node.dist)}`")
+        lines.append(f"`{node.pymc_name} ~ {call_text(node.distribution)}`")
     elif node.role == "derived":
         lines.append(f"`{node.name} = {expr_text(node.expr)}`")
     elif node.role == "graph":
@@ -181,7 +181,8 @@ def _parameter_role(model: CheckedModel, param: Parameter) -> str:
     assert edge is not None
     if param.role == "slope":
         return f"the slope of {edge.source} in {param.outcome}" + (f", one per level of {edge.by}" if edge.by else "")
-    return f"the effects of {edge.source}'s levels on {param.outcome}" + (f", one per level of {edge.by}" if edge.by else "")
+    per_level = f", one per level of {edge.by}" if edge.by else ""
+    return f"the effects of {edge.source}'s levels on {param.outcome}{per_level}"
 
 
 def default_words(value: object) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .. import ir
 from ..printer import call_text, statement_text
-from .document import Analysis, Range, cursor_at
+from .document import Analysis, Range, cursor_at, defined_name
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,10 @@ def symbols(analysis: Analysis) -> list[Symbol]:
                 "" if statement.adjust is None else
                 ", adjusting for " + (", ".join(n.id for n in statement.adjust) or "nothing"))
             add(f"{statement.exposure.id} -> {statement.outcome.id}", statement.exposure, "estimate", detail, statement)
-    declared = {s.name.id for s in analysis.spec_ir.statements if isinstance(s, (ir.NodeDecl, ir.RandomVar, ir.LetStmt))}
-    declared |= {s.address.name.id for s in analysis.spec_ir.statements
-                 if isinstance(s, ir.PriorStmt) and s.address.kind == "name" and s.dist is not None}
+    declared = {name.id for name in map(defined_name, analysis.spec_ir.statements) if name is not None}
     definitions = analysis.definitions()
-    for name in analysis.node_names():
-        if name not in declared and name in definitions:
-            used = analysis.name_range(definitions[name])
-            found.append(Symbol(name, "node", "used in an edge or `observed`", used, used))
+    for node in analysis.node_names():
+        if node not in declared and node in definitions:
+            used = analysis.name_range(definitions[node])
+            found.append(Symbol(node, "node", "used in an edge or `observed`", used, used))
     return sorted(found, key=lambda s: s.range.start)

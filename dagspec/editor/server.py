@@ -13,8 +13,8 @@ from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from .. import __version__
-from ..format import format_text
 from ..diagnostics import DagspecError
+from ..format import format_text
 from .completion import complete
 from .document import Analysis, Range, analyse
 from .hover import hover
@@ -52,11 +52,11 @@ class DagServer(LanguageServer):
 
     def publish(self, uri: str) -> None:
         document, analysis = self.analysis(uri)
+        error, warning = types.DiagnosticSeverity.Error, types.DiagnosticSeverity.Warning
         diagnostics = [
             types.Diagnostic(range=lsp_range(document, analysis.range_of(d.span)),
                              message=d.message + (f"\nhint: {d.hint}" if d.hint else ""),
-                             severity=types.DiagnosticSeverity.Error if d.is_error else types.DiagnosticSeverity.Warning,
-                             code=d.code, source="dagspec")
+                             severity=error if d.is_error else warning, code=d.code, source="dagspec")
             for d in analysis.diagnostics]
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, version=document.version, diagnostics=diagnostics))

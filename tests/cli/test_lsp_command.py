@@ -2,9 +2,9 @@
 (The server itself is tested over its pipes in tests/editor/test_lsp_server.py.)"""
 import sys
 
-from dagspec.cli import EXIT_USAGE
-
 from cli_support import run
+
+from dagspec.cli import EXIT_USAGE
 
 
 def test_lsp_without_pygls_says_what_to_install(capsys, monkeypatch):

@@ -128,7 +128,8 @@ def test_hover_on_parameters_gives_address_name_prior_and_shape():
 
 
 def test_hover_on_distributions_families_and_their_arguments():
-    assert hover_text(SMALL, "Normal(0, 1)\n").startswith("**Normal**(mu, sigma): a distribution; values: a real number")
+    distribution = hover_text(SMALL, "Normal(0, 1)\n")
+    assert distribution.startswith("**Normal**(mu, sigma): a distribution; values: a real number")
     family = hover_text(SMALL, "Normal(link")
     assert family.startswith("**Normal** likelihood: the linear predictor sets `mu` through the link (default identity")
     assert "`sigma`: positive, default prior Exponential(1)" in family

@@ -31,7 +31,8 @@ GRAMMAR_WORDS = set(re.findall(r'"([a-z]+)"', GRAMMAR))
 
 
 def corpus() -> list:
-    examples = [pytest.param(p.read_text(), id=str(p.relative_to(ROOT))) for p in sorted((ROOT / "specs").rglob("*.dag"))]
+    specs = sorted((ROOT / "specs").rglob("*.dag"))
+    examples = [pytest.param(p.read_text(), id=str(p.relative_to(ROOT))) for p in specs]
     for doc in [ROOT / "README.md"] + sorted((ROOT / "docs").rglob("*.md")):
         for number, block in enumerate(re.findall(r"```dag\n(.*?)```", doc.read_text(), re.S)):
             examples.append(pytest.param(block, id=f"{doc.relative_to(ROOT)}-{number}"))
@@ -71,7 +72,8 @@ def test_keywords_are_the_grammars():
 
 def test_distributions_and_functions_are_the_catalogues():
     assert _alternatives("support.type.distribution") == set(DISTRIBUTIONS)
-    assert _alternatives("support.function") == set(LEXER_FUNCTIONS) == set(EXPRESSION_FUNCTIONS) | set(COLUMN_FUNCTIONS)
+    functions = set(EXPRESSION_FUNCTIONS) | set(COLUMN_FUNCTIONS)
+    assert _alternatives("support.function") == set(LEXER_FUNCTIONS) == functions
     assert _alternatives("entity.other.attribute-name") == ATTRIBUTES
 
 
@@ -167,14 +169,17 @@ def test_textmate_colours_every_example(text):
 
 
 def test_both_colour_the_parts_of_a_spec():
-    text = ('node g : categorical(levels = ["a", "b"])  # groups\nprior x -> y by g ~ Normal(0, 2.5e-1) as b noncentered\n'
-            'dag {\n  U [latent]; U -> x; U -> y  // hidden\n}\nobserved x = standardize(raw) where complete and raw >= 0\n')
+    text = ('node g : categorical(levels = ["a", "b"])  # groups\n'
+            'prior x -> y by g ~ Normal(0, 2.5e-1) as b noncentered\n'
+            'dag {\n  U [latent]; U -> x; U -> y  // hidden\n}\n'
+            'observed x = standardize(raw) where complete and raw >= 0\n')
     pygments = {text[a:b]: kind for a, b, kind in pygments_tokens(text)}
     assert (pygments["node"], pygments["categorical"], pygments["Normal"], pygments["2.5e-1"]) == \
            (Keyword.Declaration, Keyword.Type, Name.Builtin, Number)
     assert (pygments["noncentered"], pygments["latent"], pygments["standardize"], pygments["raw"]) == \
            (Keyword, Name.Attribute, Name.Function, Name)
-    assert (pygments['"a"'], pygments["# groups"], pygments["// hidden"]) == (String.Double, Comment.Single, Comment.Single)
+    assert (pygments['"a"'], pygments["# groups"], pygments["// hidden"]) == \
+           (String.Double, Comment.Single, Comment.Single)
     textmate = {text[a:b]: scopes[-1] for a, b, scopes in TextMateTokenizer(TEXTMATE).tokenize(text)}
     assert (textmate["node"], textmate["categorical"], textmate["Normal"], textmate["2.5e-1"]) == \
            ("keyword.other.statement.dag", "storage.type.node-type.dag", "support.type.distribution.dag",
@@ -223,7 +228,9 @@ class TextMateTokenizer:
                         best = (match, None)
                 for rule in rules:
                     match = re.compile(rule.get("match") or rule["begin"]).search(line, position)
-                    if match is not None and match.end() > match.start() and (best is None or match.start() < best[0].start()):
+                    if match is None or match.end() == match.start():
+                        continue
+                    if best is None or match.start() < best[0].start():
                         best = (match, rule)
                 if best is None:
                     break
@@ -256,7 +263,8 @@ class TextMateTokenizer:
                             key=lambda g: match.start(g)):
             if match.start(group) > position:
                 tokens.append((offset + position, offset + match.start(group), scopes))
-            tokens.append((offset + match.start(group), offset + match.end(group), scopes + (captures[str(group)]["name"],)))
+            scope = captures[str(group)]["name"]
+            tokens.append((offset + match.start(group), offset + match.end(group), scopes + (scope,)))
             position = match.end(group)
         whole = captures.get("0")
         if match.end() > position:
