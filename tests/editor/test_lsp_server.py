@@ -158,7 +158,12 @@ def test_diagnostics_as_the_user_types_and_formatting(tmp_path):
         assert found.range == types.Range(start=types.Position(0, 14), end=types.Position(0, 16))
         assert found.message == ("Normal(sigma = -1) is outside its support: sigma must be positive\n"
                                  "hint: use a value that is positive")
-        assert await editor.change(uri, "a ~ Normal(0, 1)\n") == []
+        editor.versions[uri] += 1  # an incremental change, as editors send them: -1 becomes 1
+        editor.client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=editor.versions[uri]),
+            content_changes=[types.TextDocumentContentChangePartial(
+                range=types.Range(start=types.Position(0, 14), end=types.Position(0, 16)), text="1")]))
+        assert await editor.published(uri) == []
 
         # half-typed: the syntax error is reported, and the rest of the spec still answers hovers
         typing = 'node x\nnode y ~ Normal\nx -> y\nobserved x, y from "data/xy.csv"\nprior y.sigma ~ Exponential(\n'
@@ -224,3 +229,16 @@ def test_every_bad_spec_gets_the_findings_of_check(capsys):
                 assert all(s[0].startswith("DS5") for s in served if s not in wanted), path.name
 
     session(scenario)
+
+
+def test_positions_are_counted_in_utf16_code_units():
+    from pygls.workspace import TextDocument
+
+    from dagspec.editor.server import lsp_position, offset_of
+
+    document = TextDocument("file:///model.dag", 'x ~ Normal(0, 1)  # \U0001F60B ok\ny\n')
+    offset = document.source.index("ok")
+    assert lsp_position(document, offset) == types.Position(0, offset + 1)  # the emoji is two UTF-16 units
+    assert offset_of(document, types.Position(0, offset + 1)) == offset
+    assert offset_of(document, types.Position(1, 0)) == document.source.index("y")
+    assert offset_of(document, types.Position(9, 0)) == len(document.source)
