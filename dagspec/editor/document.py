@@ -31,9 +31,6 @@ class Range:
     start: int
     end: int
 
-    def __contains__(self, offset: int) -> bool:
-        return self.start <= offset <= self.end
-
 
 @dataclass
 class Analysis:

@@ -12,6 +12,7 @@ from ..dists import DISTRIBUTIONS, FUNCTIONS, OPTIONAL, REQUIRED, Dist
 from ..families import FAMILIES, LINKS, Family
 from ..printer import call_text, expr_text, statement_text
 from ..render.report import likelihood_line, shape_text
+from ..transforms import FUNCTIONS as COLUMN_FUNCTIONS
 from .document import Analysis, Cursor, Range, cursor_at, enclosing_call
 
 NODE_TYPE_WORDS = {
@@ -48,8 +49,11 @@ def _describe(analysis: Analysis, cursor: Cursor) -> str | None:
             return family_markdown(FAMILIES[word])
         if word in DISTRIBUTIONS:
             return distribution_markdown(DISTRIBUTIONS[word])
+        if cursor.head == "observed" and word in COLUMN_FUNCTIONS:
+            return (f"**{word}**: a transform of data columns, applied again with the fitted rows' statistics "
+                    "when predicting new rows")
         if word in FUNCTIONS:
-            return f"**{word}**(x): a function of expressions"
+            return f"**{word}**(x): a function for expressions (`let`, distribution arguments)"
     if cursor.head == "node" and re.fullmatch(r"\s*node\s+\w+\s*:\s*", cursor.before) and word in NODE_TYPES:
         return NODE_TYPE_WORDS[word]
     if model is None:

@@ -135,6 +135,9 @@ def test_hover_on_distributions_families_and_their_arguments():
     assert "`sigma`: positive, default prior Exponential(1)" in family
     assert hover_text(SMALL, "link =").startswith("`link`: identity, log, inverse (default identity)")
     assert hover_text(SMALL, "levels").startswith("`levels = [...]`")
+    assert hover_text("x -> y\nobserved x = standardize(raw), y", "standardize").startswith(
+        "**standardize**: a transform of data columns")
+    assert hover_text("a ~ Normal(0, 1)\nlet b = exp(a)", "exp").startswith("**exp**(x): a function for expressions")
     text = "a ~ Gamma(alpha = 2, beta = 1)"
     assert hover_text(text, "beta") == "`beta` of Gamma: positive, optional"
     assert hover_text("a ~ StudentT(nu = 3)", "nu") == "`nu` of StudentT: positive, required"
