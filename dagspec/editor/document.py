@@ -8,7 +8,7 @@ editor's lines and columns.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import ir
@@ -40,11 +40,15 @@ class Analysis:
     diagnostics: list[Diagnostic]  # exactly what `dagspec check` reports, data checks included when data is at hand
     spec_ir: ir.SpecIR | None  # the statements that parse (lines with errors blanked out), if any do
     model: CheckedModel | None  # those statements checked, when they check
+    line_starts: list[int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.line_starts = [0] + [match.end() for match in re.finditer("\n", self.text)]
 
     # ---- positions ----
     def offset(self, line: int, column: int) -> int:
         """A 1-based line and column of a span → an offset into the text, kept inside that line."""
-        starts = _line_starts(self.text)
+        starts = self.line_starts
         if line < 1:
             return 0
         if line > len(starts):
@@ -158,10 +162,6 @@ def _blank(lines: list[str], diagnostics: list[Diagnostic]) -> bool:
     for number in numbers:
         lines[number - 1] = " " * len(lines[number - 1])
     return bool(numbers)
-
-
-def _line_starts(text: str) -> list[int]:
-    return [0] + [match.end() for match in re.finditer("\n", text)]
 
 
 def code_only(line: str) -> str:

@@ -20,6 +20,7 @@ NODE_TYPE_WORDS = {
     "categorical": "`categorical`: the node's values are levels; an edge from it fits one effect per level "
                    "(`levels = [...]` fixes them and their order)",
 }
+MAX_LISTED = 20  # parents, children or parameters a hover lists
 _KEYWORD_ARGUMENT = re.compile(r"\s*=(?!=)")
 _ADDRESS = re.compile(r"\s*prior\s+(.*?)\s*(?:~|\bas\b|\bcentered\b|\bnoncentered\b|$)")
 
@@ -118,12 +119,19 @@ def node_markdown(model: CheckedModel, node: NodeInfo) -> str:
     if node.name in graph:
         parents = sorted(graph.predecessors(node.name))
         children = sorted(graph.successors(node.name))
-        lines.append(f"causal graph: parents {', '.join(parents) or 'none'}; children {', '.join(children) or 'none'}")
+        lines.append(f"causal graph: parents {_names(parents)}; children {_names(children)}")
         lines += _estimate_roles(model, node.name)
     params = [p for p in model.params.values() if p.outcome == node.name]
     if params:
-        lines += ["", "parameters:"] + [f"- {_parameter_line(model, p)}" for p in params]
+        lines += ["", "parameters:"] + [f"- {_parameter_line(model, p)}" for p in params[:MAX_LISTED]]
+        if len(params) > MAX_LISTED:
+            lines.append(f"- and {len(params) - MAX_LISTED} more (`dagspec compile` lists them all)")
     return "\n\n".join(_paragraphs(lines))
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:MAX_LISTED]) or "none"
+    return shown + (f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else "")
 
 
 def _estimate_roles(model: CheckedModel, name: str) -> list[str]:

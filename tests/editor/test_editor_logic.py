@@ -109,6 +109,14 @@ def test_hover_on_nodes_says_their_role_observation_and_place_in_the_graph():
     assert hover_text(SMALL, "naming y", 7) is None  # inside a comment
 
 
+def test_hover_on_a_node_with_many_parents_lists_the_first():
+    parents = [f"x{i}" for i in range(25)]
+    text = f"node y ~ Normal\n{', '.join(parents)} -> y\nobserved {', '.join(parents)}, y\n"
+    outcome = hover_text(text, "y ~")
+    assert "parents x0, x1, x10, x11," in outcome and "x3, x4 and 5 more; children none" in outcome
+    assert "- and 7 more (`dagspec compile` lists them all)" in outcome  # 27 parameters
+
+
 def test_hover_on_an_estimate_gives_each_node_its_causal_role():
     text = FORK.read_text()
     assert "in `estimate x -> y`: confounder, adjusted for" in hover_text(text, "node z", 5)
