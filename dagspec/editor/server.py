@@ -5,6 +5,7 @@ Diagnostics are published when a document opens or is saved, and a moment after 
 from __future__ import annotations
 
 import asyncio
+import traceback
 from pathlib import Path
 
 from lsprotocol import types
@@ -70,7 +71,12 @@ class DagServer(LanguageServer):
         async def publish_after_pause() -> None:
             await asyncio.sleep(DEBOUNCE_SECONDS)
             self.pending.pop(uri, None)
-            self.publish(uri)
+            try:
+                self.publish(uri)
+            except Exception:  # noqa: BLE001 - a bug in dagspec: say so in the editor's log, keep serving
+                self.window_log_message(types.LogMessageParams(
+                    type=types.MessageType.Error,
+                    message="this is a bug in dagspec, not in your spec:\n" + traceback.format_exc()))
 
         self.pending[uri] = asyncio.get_running_loop().create_task(publish_after_pause())
 
