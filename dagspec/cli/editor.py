@@ -1,4 +1,5 @@
 """`dagspec lsp`: the language server editors start, speaking the Language Server Protocol over stdin/stdout."""
+
 from __future__ import annotations
 
 import argparse
@@ -7,11 +8,14 @@ from .common import EXIT_OK, UsageError
 
 
 def register(commands) -> None:
-    lsp = commands.add_parser("lsp", help="run the language server (diagnostics, hover, completion, ...) over stdio",
-                              description="The Language Server Protocol over stdin and stdout, for editors: "
-                                          "see docs/editors.md.")
-    lsp.add_argument("--stdio", action="store_true",
-                     help="accepted for editors that pass it: stdio is the only transport")
+    lsp = commands.add_parser(
+        "lsp",
+        help="run the language server (diagnostics, hover, completion, ...) over stdio",
+        description="The Language Server Protocol over stdin and stdout, for editors: see docs/editors.md.",
+    )
+    lsp.add_argument(
+        "--stdio", action="store_true", help="accepted for editors that pass it: stdio is the only transport"
+    )
     lsp.set_defaults(run=run_lsp)
 
 

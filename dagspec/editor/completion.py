@@ -1,5 +1,6 @@
 """A position in a document → what may be written there: statement keywords, node names, parameter addresses
 and names, distributions and families (after `~`), their argument names, links and node types."""
+
 from __future__ import annotations
 
 import re
@@ -72,15 +73,22 @@ def _in_call(analysis: Analysis, name: str, argument: str, in_node: bool) -> lis
     if argument.strip():
         return _values(analysis)
     if family is not None:
-        options = [Completion("intercept", "argument", "intercept = none drops it", "intercept = "),
-                   Completion("link", "argument", f"default {family.default_link}", "link = ")]
+        options = [
+            Completion("intercept", "argument", "intercept = none drops it", "intercept = "),
+            Completion("link", "argument", f"default {family.default_link}", "link = "),
+        ]
         return options + [Completion(a.name, "argument", a.support.words, f"{a.name} = ") for a in family.aux]
     if in_node and name == "categorical":
         return [Completion("levels", "argument", "the levels, in order", "levels = ")]
     dist = DISTRIBUTIONS.get(name)
-    arguments = [] if dist is None else [
-        Completion(p.name, "argument", f"{p.support.words}, {default_words(p.default)}", f"{p.name} = ")
-        for p in dist.params]
+    arguments = (
+        []
+        if dist is None
+        else [
+            Completion(p.name, "argument", f"{p.support.words}, {default_words(p.default)}", f"{p.name} = ")
+            for p in dist.params
+        ]
+    )
     return arguments + _values(analysis)
 
 
@@ -88,16 +96,23 @@ def _in_prior(analysis: Analysis, before: str) -> list[Completion]:
     model = analysis.model
     if re.fullmatch(r"\s*prior\s+", before):
         params = model.params.values() if model is not None else []
-        addresses = [Completion(p.address, "address", f"{p.name} ~ {call_text(p.prior)}"
-                                + (" (default)" if p.default_prior else "")) for p in params]
+        addresses = [
+            Completion(
+                p.address, "address", f"{p.name} ~ {call_text(p.prior)}" + (" (default)" if p.default_prior else "")
+            )
+            for p in params
+        ]
         return addresses + _nodes(analysis)
     node = re.fullmatch(r"\s*prior\s+(\w+)\s*\.\s*", before)
     if node is not None:
         if model is None:
             return []
         prefix = node.group(1) + "."
-        return [Completion(p.address[len(prefix):], "parameter", f"{p.name} ~ {call_text(p.prior)}")
-                for p in model.params.values() if p.address.startswith(prefix)]
+        return [
+            Completion(p.address[len(prefix) :], "parameter", f"{p.name} ~ {call_text(p.prior)}")
+            for p in model.params.values()
+            if p.address.startswith(prefix)
+        ]
     if re.search(r"\b(as)\s*$", before):
         return []
     return _nodes(analysis)

@@ -5,6 +5,7 @@ name is defined.
 Positions are character offsets into the document's text; the language server converts them to and from the
 editor's lines and columns.
 """
+
 from __future__ import annotations
 
 import re
@@ -68,7 +69,7 @@ class Analysis:
     def name_range(self, name: ir.Name) -> Range:
         """Where a name is written: its span, or (inside an expanded dagitty block) the name on the same line."""
         found = self.range_of(name.span)
-        if self.text[found.start:found.end] == name.id:
+        if self.text[found.start : found.end] == name.id:
             return found
         line_start = self.offset(name.span.line, 1)  # a block's statements are all on its first line
         rest = code_only(self.text[line_start:])
@@ -167,11 +168,13 @@ def _blank(lines: list[str], diagnostics: list[Diagnostic]) -> bool:
 def code_only(line: str) -> str:
     """A line with its strings' contents and its comment replaced by spaces (same length), so that what is left
     is code: `x ~ "a#b"  # c` → `x ~ "   "     `."""
+
     def blank(match: re.Match) -> str:
         value = match.group()
         if value.startswith('"'):
             return '"' + " " * max(0, len(value) - 2) + ('"' if len(value) > 1 and value.endswith('"') else " ")
         return " " * len(value)
+
     return _STRING_OR_COMMENT.sub(blank, line)
 
 
@@ -201,7 +204,7 @@ def cursor_at(text: str, offset: int) -> Cursor | None:
     offset = max(0, min(offset, len(text)))
     line_start = text.rfind("\n", 0, offset) + 1
     line_end = text.find("\n", offset)
-    raw = text[line_start:line_end if line_end >= 0 else len(text)]
+    raw = text[line_start : line_end if line_end >= 0 else len(text)]
     line = code_only(raw)
     column = offset - line_start
     if _inside_string_or_comment(raw, column):
@@ -245,9 +248,9 @@ def enclosing_call(before: str) -> tuple[str, str] | None:
                 match = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s*$", before[:index])
                 if match is None:
                     return None
-                argument = before[index + 1:]
+                argument = before[index + 1 :]
                 cut = _last_top_level_comma(argument)
-                return match.group(1), argument[cut + 1:]
+                return match.group(1), argument[cut + 1 :]
             depth -= 1
     return None
 

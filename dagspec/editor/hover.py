@@ -1,6 +1,7 @@
 """A position in a document → what the name there is, in Markdown: a node (its role, observation, likelihood,
 parameters and place in the causal graph), a parameter (address, name, prior with defaults marked, shape), a
 distribution or family, or one of their arguments."""
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,7 @@ from .document import Analysis, Cursor, Range, cursor_at, enclosing_call
 NODE_TYPE_WORDS = {
     "numeric": "`numeric`: the node's values are numbers (the default); an edge from it fits a slope",
     "categorical": "`categorical`: the node's values are levels; an edge from it fits one effect per level "
-                   "(`levels = [...]` fixes them and their order)",
+    "(`levels = [...]` fixes them and their order)",
 }
 MAX_LISTED = 20  # parents, children or parameters a hover lists
 _KEYWORD_ARGUMENT = re.compile(r"\s*=(?!=)")
@@ -51,8 +52,10 @@ def _describe(analysis: Analysis, cursor: Cursor) -> str | None:
         if word in DISTRIBUTIONS:
             return distribution_markdown(DISTRIBUTIONS[word])
         if cursor.head == "observed" and word in COLUMN_FUNCTIONS:
-            return (f"**{word}**: a transform of data columns, applied again with the fitted rows' statistics "
-                    "when predicting new rows")
+            return (
+                f"**{word}**: a transform of data columns, applied again with the fitted rows' statistics "
+                "when predicting new rows"
+            )
         if word in FUNCTIONS:
             return f"**{word}**(x): a function for expressions (`let`, distribution arguments)"
     if cursor.head == "node" and re.fullmatch(r"\s*node\s+\w+\s*:\s*", cursor.before) and word in NODE_TYPES:
@@ -96,6 +99,7 @@ def _prior_target(cursor: Cursor, model: CheckedModel) -> Parameter | None:
 
 # ---- Markdown ---------------------------------------------------------------------------------------------
 
+
 def node_markdown(model: CheckedModel, node: NodeInfo) -> str:
     title = f"**{node.name}**: {ROLE_WORDS[node.role]}"
     if node.alias:
@@ -110,11 +114,14 @@ def node_markdown(model: CheckedModel, node: NodeInfo) -> str:
     elif node.role == "graph":
         lines.append("in the causal graph only: not observed, so not fitted")
     if node.categorical:
-        lines.append("categorical" + (f", levels {', '.join(map(str, node.levels))}" if node.levels else
-                                      ", levels from the data"))
+        lines.append(
+            "categorical"
+            + (f", levels {', '.join(map(str, node.levels))}" if node.levels else ", levels from the data")
+        )
     if node.observed is not None:
-        lines.append(f"observed: {node.observed.describe()}"
-                     + (f' from "{node.observed.file}"' if node.observed.file else ""))
+        lines.append(
+            f"observed: {node.observed.describe()}" + (f' from "{node.observed.file}"' if node.observed.file else "")
+        )
     graph = model.causal_graph()
     if node.name in graph:
         parents = sorted(graph.predecessors(node.name))
@@ -148,8 +155,9 @@ def _estimate_roles(model: CheckedModel, name: str) -> list[str]:
             kinds = node_roles(from_checked(model), estimate.exposure, estimate.outcome).get(name)
             adjusted = "adjusted for" if name in estimate.adjust else "not adjusted for"
             role = (", ".join(sorted(kinds)) + f", {adjusted}") if kinds else adjusted
-        lines.append(f"in `estimate {'direct ' if estimate.direct else ''}{estimate.exposure} -> {estimate.outcome}`: "
-                     f"{role}")
+        lines.append(
+            f"in `estimate {'direct ' if estimate.direct else ''}{estimate.exposure} -> {estimate.outcome}`: {role}"
+        )
     return lines
 
 
@@ -176,9 +184,11 @@ def _shape(model: CheckedModel, param: Parameter) -> str:
 
 
 def parameter_markdown(model: CheckedModel, param: Parameter) -> str:
-    lines = [f"**{param.name}**: parameter `{param.address}`, {_parameter_role(model, param)}",
-             f"prior: `{call_text(param.prior)}`" + (" (default)" if param.default_prior else ""),
-             _shape(model, param)]
+    lines = [
+        f"**{param.name}**: parameter `{param.address}`, {_parameter_role(model, param)}",
+        f"prior: `{call_text(param.prior)}`" + (" (default)" if param.default_prior else ""),
+        _shape(model, param),
+    ]
     if param.parameterisation:
         lines.append(f"sampled {param.parameterisation}, as the spec asks")
     return "\n\n".join(lines)
@@ -208,8 +218,10 @@ def default_words(value: object) -> str:
 def distribution_markdown(dist: Dist) -> str:
     signature = ", ".join(dist.param_names)
     lines = [f"**{dist.name}**({signature}): a distribution; values: {dist.support.words}", f"e.g. `{dist.example}`"]
-    items = [f"- `{p.name}`: {p.support.words if p.kind == 'scalar' else 'a ' + p.kind}, {default_words(p.default)}"
-             for p in dist.params]
+    items = [
+        f"- `{p.name}`: {p.support.words if p.kind == 'scalar' else 'a ' + p.kind}, {default_words(p.default)}"
+        for p in dist.params
+    ]
     if items:
         lines.append("\n".join(items))
     if dist.one_of:
@@ -219,13 +231,17 @@ def distribution_markdown(dist: Dist) -> str:
 
 def family_markdown(family: Family) -> str:
     others = [link for link in family.links if link != family.default_link]
-    lines = [f"**{family.name}** likelihood: the linear predictor sets `{family.mean}` through the link "
-             f"(default {family.default_link}" + (f"; also {', '.join(others)})" if others else ")"),
-             "options: `intercept = none`, `link = ...`"]
+    lines = [
+        f"**{family.name}** likelihood: the linear predictor sets `{family.mean}` through the link "
+        f"(default {family.default_link}" + (f"; also {', '.join(others)})" if others else ")"),
+        "options: `intercept = none`, `link = ...`",
+    ]
     for aux in family.aux:
         prior = f"default prior {aux.default_prior}" if aux.default_prior else "required"
-        lines.append(f"- `{aux.name}`: {aux.support.words}, " + ("a number or an observed column" if aux.fixed_only else
-                                                                  f"{prior}; or fixed to a number or a column"))
+        lines.append(
+            f"- `{aux.name}`: {aux.support.words}, "
+            + ("a number or an observed column" if aux.fixed_only else f"{prior}; or fixed to a number or a column")
+        )
     return "\n\n".join(lines)
 
 
@@ -240,7 +256,8 @@ def argument_markdown(call: str, name: str, in_node: bool) -> str | None:
         aux = family.aux_param(name)
         if aux is not None:
             return f"`{name}` of {family.name}: {aux.support.words}" + (
-                f", default prior {aux.default_prior}" if aux.default_prior else "")
+                f", default prior {aux.default_prior}" if aux.default_prior else ""
+            )
     if in_node and call == "categorical" and name == "levels":
         return "`levels = [...]`: the node's levels, in this order (a value outside them is an error, DS506)"
     dist = DISTRIBUTIONS.get(call)

@@ -4,6 +4,7 @@
 The keywords are the grammar's (grammars/dagspec.lark), the distributions dists.py's catalogue and the
 functions those of expressions and data transforms; tests/editor/test_highlighting.py keeps them in step.
 """
+
 from __future__ import annotations
 
 from pygments.lexer import RegexLexer, bygroups, words
@@ -34,8 +35,11 @@ class DagLexer(RegexLexer):
 
     tokens = {
         "root": [
-            (r"^([ \t]*)(dag)\b([^{\n]*)(\{)", bygroups(Whitespace, Keyword.Declaration, Name.Label, Punctuation),
-             "dagitty"),
+            (
+                r"^([ \t]*)(dag)\b([^{\n]*)(\{)",
+                bygroups(Whitespace, Keyword.Declaration, Name.Label, Punctuation),
+                "dagitty",
+            ),
             (r"[ \t\f]+", Whitespace),
             (r"\r?\n", Whitespace),
             (r"#.*?$", Comment.Single),

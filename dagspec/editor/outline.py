@@ -1,5 +1,6 @@
 """A document's names → where they are defined (go to definition) and its outline (document symbols): nodes,
 priors and estimates."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,12 +54,23 @@ def symbols(analysis: Analysis) -> list[Symbol]:
             name = address.name or address.param or address.target
             assert name is not None
             label = address.text() + (f" as {statement.alias.id}" if statement.alias else "")
-            add(label, name, "prior", call_text(statement.dist) if statement.dist is not None else "default prior",
-                statement)
+            add(
+                label,
+                name,
+                "prior",
+                call_text(statement.dist) if statement.dist is not None else "default prior",
+                statement,
+            )
         elif isinstance(statement, ir.EstimateStmt):
-            detail = ("direct" if statement.direct else "total") + " effect" + (
-                "" if statement.adjust is None else
-                ", adjusting for " + (", ".join(n.id for n in statement.adjust) or "nothing"))
+            detail = (
+                ("direct" if statement.direct else "total")
+                + " effect"
+                + (
+                    ""
+                    if statement.adjust is None
+                    else ", adjusting for " + (", ".join(n.id for n in statement.adjust) or "nothing")
+                )
+            )
             add(f"{statement.exposure.id} -> {statement.outcome.id}", statement.exposure, "estimate", detail, statement)
     declared = {name.id for name in map(defined_name, analysis.spec_ir.statements) if name is not None}
     definitions = analysis.definitions()

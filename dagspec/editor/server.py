@@ -2,6 +2,7 @@
 answers (document.py, hover.py, completion.py, outline.py) → LSP messages. Only this module imports pygls.
 
 Diagnostics are published when a document opens or is saved, and a moment after the typing stops."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,15 +24,23 @@ from .outline import definition, symbols
 
 DEBOUNCE_SECONDS = 0.3
 _COMPLETION_KINDS = {
-    "keyword": types.CompletionItemKind.Keyword, "node": types.CompletionItemKind.Variable,
-    "parameter": types.CompletionItemKind.Field, "address": types.CompletionItemKind.Reference,
-    "distribution": types.CompletionItemKind.Class, "family": types.CompletionItemKind.Class,
-    "argument": types.CompletionItemKind.Property, "link": types.CompletionItemKind.EnumMember,
-    "type": types.CompletionItemKind.TypeParameter, "function": types.CompletionItemKind.Function,
+    "keyword": types.CompletionItemKind.Keyword,
+    "node": types.CompletionItemKind.Variable,
+    "parameter": types.CompletionItemKind.Field,
+    "address": types.CompletionItemKind.Reference,
+    "distribution": types.CompletionItemKind.Class,
+    "family": types.CompletionItemKind.Class,
+    "argument": types.CompletionItemKind.Property,
+    "link": types.CompletionItemKind.EnumMember,
+    "type": types.CompletionItemKind.TypeParameter,
+    "function": types.CompletionItemKind.Function,
 }
 _SYMBOL_KINDS = {
-    "node": types.SymbolKind.Variable, "random": types.SymbolKind.Variable, "derived": types.SymbolKind.Constant,
-    "prior": types.SymbolKind.Property, "estimate": types.SymbolKind.Function,
+    "node": types.SymbolKind.Variable,
+    "random": types.SymbolKind.Variable,
+    "derived": types.SymbolKind.Constant,
+    "prior": types.SymbolKind.Property,
+    "estimate": types.SymbolKind.Function,
 }
 
 
@@ -55,12 +64,18 @@ class DagServer(LanguageServer):
         document, analysis = self.analysis(uri)
         error, warning = types.DiagnosticSeverity.Error, types.DiagnosticSeverity.Warning
         diagnostics = [
-            types.Diagnostic(range=lsp_range(document, analysis.range_of(d.span)),
-                             message=d.message + (f"\nhint: {d.hint}" if d.hint else ""),
-                             severity=error if d.is_error else warning, code=d.code, source="dagspec")
-            for d in analysis.diagnostics]
+            types.Diagnostic(
+                range=lsp_range(document, analysis.range_of(d.span)),
+                message=d.message + (f"\nhint: {d.hint}" if d.hint else ""),
+                severity=error if d.is_error else warning,
+                code=d.code,
+                source="dagspec",
+            )
+            for d in analysis.diagnostics
+        ]
         self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, version=document.version, diagnostics=diagnostics))
+            types.PublishDiagnosticsParams(uri=uri, version=document.version, diagnostics=diagnostics)
+        )
 
     def publish_later(self, uri: str) -> None:
         """Publish once the typing has paused: a new change cancels the publication it supersedes."""
@@ -74,21 +89,26 @@ class DagServer(LanguageServer):
             try:
                 self.publish(uri)
             except Exception:  # noqa: BLE001 - a bug in dagspec: say so in the editor's log, keep serving
-                self.window_log_message(types.LogMessageParams(
-                    type=types.MessageType.Error,
-                    message="this is a bug in dagspec, not in your spec:\n" + traceback.format_exc()))
+                self.window_log_message(
+                    types.LogMessageParams(
+                        type=types.MessageType.Error,
+                        message="this is a bug in dagspec, not in your spec:\n" + traceback.format_exc(),
+                    )
+                )
 
         self.pending[uri] = asyncio.get_running_loop().create_task(publish_after_pause())
 
 
 # ---- offsets ↔ LSP positions (lines split at \n; characters in the client's units, UTF-16 by default) ----
 
+
 def lsp_position(document: TextDocument, offset: int) -> types.Position:
     text = document.source
     offset = max(0, min(offset, len(text)))
     line_start = text.rfind("\n", 0, offset) + 1
-    return types.Position(line=text.count("\n", 0, offset),
-                          character=document.position_codec.client_num_units(text[line_start:offset]))
+    return types.Position(
+        line=text.count("\n", 0, offset), character=document.position_codec.client_num_units(text[line_start:offset])
+    )
 
 
 def lsp_range(document: TextDocument, found: Range) -> types.Range:
@@ -104,7 +124,7 @@ def offset_of(document: TextDocument, position: types.Position) -> int:
             return len(text)
         line_start = next_line + 1
     line_end = text.find("\n", line_start)
-    line = text[line_start:line_end if line_end >= 0 else len(text)]
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
     units = 0
     for index, char in enumerate(line):
         if units >= position.character:
@@ -150,8 +170,10 @@ def on_hover(ls: DagServer, params: types.HoverParams) -> types.Hover | None:
     found = hover(analysis, offset_of(document, params.position))
     if found is None:
         return None
-    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=found.markdown),
-                       range=lsp_range(document, found.range))
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=found.markdown),
+        range=lsp_range(document, found.range),
+    )
 
 
 @server.feature(types.TEXT_DOCUMENT_DEFINITION)
@@ -161,17 +183,24 @@ def on_definition(ls: DagServer, params: types.DefinitionParams) -> types.Locati
     return None if found is None else types.Location(uri=params.text_document.uri, range=lsp_range(document, found))
 
 
-@server.feature(types.TEXT_DOCUMENT_COMPLETION,
-                types.CompletionOptions(trigger_characters=["~", ".", "(", ",", "="]))
+@server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=["~", ".", "(", ",", "="]))
 def on_completion(ls: DagServer, params: types.CompletionParams) -> types.CompletionList:
     document, analysis = ls.analysis(params.text_document.uri)
     typed, items = complete(analysis, offset_of(document, params.position))
     where = lsp_range(document, typed)
-    return types.CompletionList(is_incomplete=False, items=[
-        types.CompletionItem(label=item.label, kind=_COMPLETION_KINDS.get(item.kind), detail=item.detail or None,
-                             text_edit=types.TextEdit(range=where, new_text=item.insert_text or item.label),
-                             sort_text=f"{index:04d}")
-        for index, item in enumerate(items)])
+    return types.CompletionList(
+        is_incomplete=False,
+        items=[
+            types.CompletionItem(
+                label=item.label,
+                kind=_COMPLETION_KINDS.get(item.kind),
+                detail=item.detail or None,
+                text_edit=types.TextEdit(range=where, new_text=item.insert_text or item.label),
+                sort_text=f"{index:04d}",
+            )
+            for index, item in enumerate(items)
+        ],
+    )
 
 
 @server.feature(types.TEXT_DOCUMENT_FORMATTING)
@@ -190,9 +219,16 @@ def on_formatting(ls: DagServer, params: types.DocumentFormattingParams) -> list
 @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
 def on_symbols(ls: DagServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
     document, analysis = ls.analysis(params.text_document.uri)
-    return [types.DocumentSymbol(name=s.name, kind=_SYMBOL_KINDS[s.kind], detail=s.detail,
-                                 range=lsp_range(document, s.range), selection_range=lsp_range(document, s.selection))
-            for s in symbols(analysis)]
+    return [
+        types.DocumentSymbol(
+            name=s.name,
+            kind=_SYMBOL_KINDS[s.kind],
+            detail=s.detail,
+            range=lsp_range(document, s.range),
+            selection_range=lsp_range(document, s.selection),
+        )
+        for s in symbols(analysis)
+    ]
 
 
 def run() -> None:

@@ -1,5 +1,6 @@
 """`dagspec lsp` without pygls installed: a usage error naming the extra to install, not a traceback.
 (The server itself is tested over its pipes in tests/editor/test_lsp_server.py.)"""
+
 import sys
 
 from cli_support import run
@@ -8,8 +9,8 @@ from dagspec.cli import EXIT_USAGE
 
 
 def test_lsp_without_pygls_says_what_to_install(capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "pygls", None)  # `import pygls` now fails as if it were not installed
-    monkeypatch.delitem(sys.modules, "pygls.lsp.server", raising=False)
+    for name in [n for n in sys.modules if n.split(".")[0] == "pygls"] + ["pygls"]:
+        monkeypatch.setitem(sys.modules, name, None)  # importing pygls now fails as if it were not installed
     monkeypatch.delitem(sys.modules, "dagspec.editor.server", raising=False)
     code, out, err = run(capsys, "lsp")
     assert code == EXIT_USAGE and out == ""

@@ -1,5 +1,6 @@
 """The editor's language logic without a protocol: analysis (check's diagnostics, a model salvaged while the text
 has errors), hover, go to definition, completion and symbols, on offsets into the text."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -41,6 +42,7 @@ def hover_text(text: str, marker: str, shift: int = 1, path: Path | None = None)
 
 # ---- positions ----------------------------------------------------------------------------------------------
 
+
 def test_code_only_blanks_strings_and_comments_keeping_columns():
     assert code_only('observed x from "a#b.csv"  # x') == 'observed x from "       "     '
     assert code_only('x ~ "open') == 'x ~ "    '
@@ -63,6 +65,7 @@ def test_enclosing_call_finds_the_call_and_the_argument_so_far():
 
 
 # ---- analysis -----------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
 def test_a_spec_that_checks_has_the_findings_of_check(path):
@@ -92,6 +95,7 @@ def test_a_spec_without_any_good_line_has_no_model():
 
 
 # ---- hover --------------------------------------------------------------------------------------------------
+
 
 def test_hover_on_nodes_says_their_role_observation_and_place_in_the_graph():
     outcome = hover_text(SMALL, "y ~ Normal")
@@ -126,8 +130,10 @@ def test_hover_on_an_estimate_gives_each_node_its_causal_role():
 def test_hover_on_parameters_gives_address_name_prior_and_shape():
     text = POOLED.read_text()
     pooled = hover_text(text, "x2 -> y1 ~ Normal(pooled")  # on the prior's address
-    assert pooled == ("**cat_x2**: parameter `x2 -> y1`, the effects of x2's levels on y1\n\n"
-                      "prior: `Normal(pooled_x2_mu, pooled_x2_sigma)`\n\nshape (x2,) over x2")
+    assert pooled == (
+        "**cat_x2**: parameter `x2 -> y1`, the effects of x2's levels on y1\n\n"
+        "prior: `Normal(pooled_x2_mu, pooled_x2_sigma)`\n\nshape (x2,) over x2"
+    )
     assert hover_text(text, "cat_x2") == pooled
     assert hover_text(text, "y1.sigma", 4).startswith("**error**: parameter `y1.sigma`")
     assert hover_text(text, "pooled_x2_mu ").startswith("**pooled_x2_mu**: a random variable")
@@ -144,7 +150,8 @@ def test_hover_on_distributions_families_and_their_arguments():
     assert hover_text(SMALL, "link =").startswith("`link`: identity, log, inverse (default identity)")
     assert hover_text(SMALL, "levels").startswith("`levels = [...]`")
     assert hover_text("x -> y\nobserved x = standardize(raw), y", "standardize").startswith(
-        "**standardize**: a transform of data columns")
+        "**standardize**: a transform of data columns"
+    )
     assert hover_text("a ~ Normal(0, 1)\nlet b = exp(a)", "exp").startswith("**exp**(x): a function for expressions")
     text = "a ~ Gamma(alpha = 2, beta = 1)"
     assert hover_text(text, "beta") == "`beta` of Gamma: positive, optional"
@@ -161,17 +168,21 @@ def test_hover_while_the_spec_has_errors_uses_what_checks():
 
 # ---- definition ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("marker, defined_at", [
-    ("x -> y", "x\n"),                      # a declared node
-    ("u -> x", "u\n"),
-    ("a * 2", "a ~"),                        # a random variable
-    ('effect_g["b"]', "effect_g\n"),         # a parameter named with `as`
-    ("y_hat", "y_hat"),
-])
+
+@pytest.mark.parametrize(
+    "marker, defined_at",
+    [
+        ("x -> y", "x\n"),  # a declared node
+        ("u -> x", "u\n"),
+        ("a * 2", "a ~"),  # a random variable
+        ('effect_g["b"]', "effect_g\n"),  # a parameter named with `as`
+        ("y_hat", "y_hat"),
+    ],
+)
 def test_definition(marker, defined_at):
     text = SMALL + 'let uplift = effect_g["b"] - effect_g["a"]\n'
     found = definition(analyse(text), at(text, marker))
-    word = text[at(text, marker, 0):].split()[0].rstrip(",").split("[")[0]
+    word = text[at(text, marker, 0) :].split()[0].rstrip(",").split("[")[0]
     assert (found.start, found.end) == (text.index(defined_at), text.index(defined_at) + len(word))
 
 
@@ -184,30 +195,34 @@ def test_definition_of_a_node_only_used_is_its_first_use_and_keywords_have_none(
 
 # ---- completion ---------------------------------------------------------------------------------------------
 
+
 def labels(text: str) -> list[str]:
     offset = text.index("|")
     return [item.label for item in complete(analyse(text.replace("|", "")), offset)[1]]
 
 
-@pytest.mark.parametrize("context, expected, absent", [
-    ("|", ["node", "prior", "let", "observed", "estimate", "x", "y"], ["Normal"]),
-    ("prior|", ["node", "prior", "let"], ["Normal"]),  # still typing the keyword
-    ("b ~ |", ["Normal", "HalfCauchy", "LKJCholeskyCov"], ["node"]),
-    ("node z ~ |", ["Normal", "Bernoulli", "NegativeBinomial"], ["HalfCauchy"]),
-    ("node z : |", ["numeric", "categorical"], []),
-    ("node z ~ Bernoulli(|", ["intercept", "link"], ["sigma"]),
-    ("node z ~ Normal(link = |", ["identity", "log", "inverse"], ["logit"]),
-    ("node z ~ Bernoulli(link = |", ["logit", "probit", "cloglog", "identity"], ["log"]),
-    ("b ~ Normal(|", ["mu", "sigma", "a", "c", "effect_g", "exp"], ["u"]),  # u has no values
-    ("b ~ Normal(0, s|", ["mu", "sigma"], []),
-    ("b ~ LKJCholeskyCov(eta = 2, sd = |", ["Exponential", "HalfNormal"], []),
-    ("prior |", ["g -> y", "x -> y", "y.intercept", "y.sigma", "x"], []),
-    ("prior y.|", ["intercept", "sigma"], ["x"]),
-    ("prior y.intercept as |", [], ["x"]),
-    ("let d = a + |", ["a", "c", "effect_g", "exp"], ["node"]),
-    ("u -> |", ["x", "y", "g"], ["Normal"]),
-    ('observed x from |', [], ["x"]),
-])
+@pytest.mark.parametrize(
+    "context, expected, absent",
+    [
+        ("|", ["node", "prior", "let", "observed", "estimate", "x", "y"], ["Normal"]),
+        ("prior|", ["node", "prior", "let"], ["Normal"]),  # still typing the keyword
+        ("b ~ |", ["Normal", "HalfCauchy", "LKJCholeskyCov"], ["node"]),
+        ("node z ~ |", ["Normal", "Bernoulli", "NegativeBinomial"], ["HalfCauchy"]),
+        ("node z : |", ["numeric", "categorical"], []),
+        ("node z ~ Bernoulli(|", ["intercept", "link"], ["sigma"]),
+        ("node z ~ Normal(link = |", ["identity", "log", "inverse"], ["logit"]),
+        ("node z ~ Bernoulli(link = |", ["logit", "probit", "cloglog", "identity"], ["log"]),
+        ("b ~ Normal(|", ["mu", "sigma", "a", "c", "effect_g", "exp"], ["u"]),  # u has no values
+        ("b ~ Normal(0, s|", ["mu", "sigma"], []),
+        ("b ~ LKJCholeskyCov(eta = 2, sd = |", ["Exponential", "HalfNormal"], []),
+        ("prior |", ["g -> y", "x -> y", "y.intercept", "y.sigma", "x"], []),
+        ("prior y.|", ["intercept", "sigma"], ["x"]),
+        ("prior y.intercept as |", [], ["x"]),
+        ("let d = a + |", ["a", "c", "effect_g", "exp"], ["node"]),
+        ("u -> |", ["x", "y", "g"], ["Normal"]),
+        ("observed x from |", [], ["x"]),
+    ],
+)
 def test_completion(context, expected, absent):
     found = labels(SMALL + context + "\n")
     assert [name for name in expected if name in found] == expected
@@ -217,34 +232,46 @@ def test_completion(context, expected, absent):
 def test_completion_replaces_the_name_typed_so_far():
     text = SMALL + "prior x -> y ~ Half"
     typed, items = complete(analyse(text), len(text))
-    assert text[typed.start:typed.end] == "Half" and "HalfNormal" in [i.label for i in items]
+    assert text[typed.start : typed.end] == "Half" and "HalfNormal" in [i.label for i in items]
     argument = next(i for i in complete(analyse("a ~ Normal("), 11)[1] if i.label == "sigma")
     assert argument.insert_text == "sigma = "
 
 
 # ---- symbols ------------------------------------------------------------------------------------------------
 
+
 def test_symbols_are_nodes_priors_and_estimates_in_order():
     text = FORK.read_text()
-    found = [(s.kind, s.name, text[s.selection.start:s.selection.end]) for s in symbols(analyse(text))]
-    assert found == [("node", "z", "z"), ("node", "x", "x"), ("node", "y", "y"), ("estimate", "x -> y", "x"),
-                     ("prior", "y.intercept as intercept", "intercept"), ("prior", "x -> y as slope_x", "y"),
-                     ("prior", "z -> y as slope_z", "y"), ("prior", "y.sigma as error", "sigma")]
+    found = [(s.kind, s.name, text[s.selection.start : s.selection.end]) for s in symbols(analyse(text))]
+    assert found == [
+        ("node", "z", "z"),
+        ("node", "x", "x"),
+        ("node", "y", "y"),
+        ("estimate", "x -> y", "x"),
+        ("prior", "y.intercept as intercept", "intercept"),
+        ("prior", "x -> y as slope_x", "y"),
+        ("prior", "z -> y as slope_z", "y"),
+        ("prior", "y.sigma as error", "sigma"),
+    ]
     implicit = [(s.kind, s.name, s.detail) for s in symbols(analyse("x -> y\nobserved x, y\nb ~ Normal(0, 1)\n"))]
-    assert implicit == [("node", "x", "used in an edge or `observed`"), ("node", "y", "used in an edge or `observed`"),
-                        ("random", "b", "Normal(0, 1)")]
+    assert implicit == [
+        ("node", "x", "used in an edge or `observed`"),
+        ("node", "y", "used in an edge or `observed`"),
+        ("random", "b", "Normal(0, 1)"),
+    ]
 
 
 def test_names_in_a_dagitty_block_are_found_on_their_own_lines():
     text = "node D ~ Normal\ndag {\n  S -> A; A -> D\n}\nobserved S, A, D\n"
     analysis = analyse(text)
     assert analysis.diagnostics == [] and analysis.model is not None
-    found = {s.name: text[s.selection.start:s.selection.end] for s in symbols(analysis)}
+    found = {s.name: text[s.selection.start : s.selection.end] for s in symbols(analysis)}
     assert found == {"D": "D", "S": "S", "A": "A"}
     assert definition(analysis, at(text, "A -> D")) == next(s.selection for s in symbols(analysis) if s.name == "A")
 
 
 # ---- robustness: every position of every spec, and every spec as it is being typed ----------------------------
+
 
 @pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
 def test_every_position_of_every_spec_answers_without_failing(path):

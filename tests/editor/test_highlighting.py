@@ -3,6 +3,7 @@ editors (editors/vscode/), on every spec in specs/ and every ```dag block of the
 tokens, and keywords, distributions, strings, numbers and comments get the token types the grammar's own lexer
 (Lark, grammars/dagspec.lark) says they are. Their word lists are read from the grammar and dists.py here, so
 they cannot drift."""
+
 from __future__ import annotations
 
 import json
@@ -44,6 +45,7 @@ CORPUS = corpus()
 
 # ---- the word lists -----------------------------------------------------------------------------------------
 
+
 def _alternatives(scope: str) -> set[str]:
     """The words of the TextMate rules whose scope starts with `scope` (`\\b(?:a|b|c)\\b` → {a, b, c})."""
     found: set[str] = set()
@@ -57,6 +59,7 @@ def _alternatives(scope: str) -> set[str]:
         elif isinstance(rule, list):
             for value in rule:
                 visit(value)
+
     visit(TEXTMATE)
     return found
 
@@ -65,8 +68,12 @@ def test_keywords_are_the_grammars():
     assert {"node", "prior", "estimate", "centered", "none", "and"} <= GRAMMAR_WORDS  # the extraction works
     keywords = GRAMMAR_WORDS | RESERVED
     assert set(STATEMENT_KEYWORDS) | set(CLAUSE_KEYWORDS) | set(CONSTANTS) == keywords
-    assert _alternatives("keyword.other.statement") | _alternatives("keyword.other.clause") \
-        | _alternatives("constant.language") == keywords
+    assert (
+        _alternatives("keyword.other.statement")
+        | _alternatives("keyword.other.clause")
+        | _alternatives("constant.language")
+        == keywords
+    )
     assert set(LEXER_NODE_TYPES) == set(NODE_TYPES) == _alternatives("storage.type.node-type")
 
 
@@ -94,6 +101,7 @@ def test_the_vscode_extension_declares_the_grammar():
 
 # ---- what each token is, by the grammar's own lexer ---------------------------------------------------------
 
+
 def grammar_kinds(text: str) -> list[tuple[int, int, str]]:
     """(start, end, kind) of each comment, string, number, keyword and distribution, as Lark lexes the text."""
     found = []
@@ -115,8 +123,13 @@ def grammar_kinds(text: str) -> list[tuple[int, int, str]]:
 
 
 def pygments_kind(token_type) -> str | None:
-    for kind, parent in (("comment", Comment), ("string", String), ("number", Number), ("keyword", Keyword),
-                         ("distribution", Name.Builtin)):
+    for kind, parent in (
+        ("comment", Comment),
+        ("string", String),
+        ("number", Number),
+        ("keyword", Keyword),
+        ("distribution", Name.Builtin),
+    ):
         if token_type in parent:
             return kind
     return None
@@ -125,9 +138,13 @@ def pygments_kind(token_type) -> str | None:
 def textmate_kind(scopes: tuple[str, ...]) -> str | None:
     """The kind of the innermost scope that has one (a string's escapes are inside the string)."""
     for scope in reversed(scopes):
-        for kind, prefixes in (("comment", ("comment",)), ("string", ("string",)), ("number", ("constant.numeric",)),
-                               ("keyword", ("keyword.other", "constant.language")),
-                               ("distribution", ("support.type.distribution",))):
+        for kind, prefixes in (
+            ("comment", ("comment",)),
+            ("string", ("string",)),
+            ("number", ("constant.numeric",)),
+            ("keyword", ("keyword.other", "constant.language")),
+            ("distribution", ("support.type.distribution",)),
+        ):
             if scope.startswith(prefixes):
                 return kind
     return None
@@ -169,27 +186,47 @@ def test_textmate_colours_every_example(text):
 
 
 def test_both_colour_the_parts_of_a_spec():
-    text = ('node g : categorical(levels = ["a", "b"])  # groups\n'
-            'prior x -> y by g ~ Normal(0, 2.5e-1) as b noncentered\n'
-            'dag {\n  U [latent]; U -> x; U -> y  // hidden\n}\n'
-            'observed x = standardize(raw) where complete and raw >= 0\n')
+    text = (
+        'node g : categorical(levels = ["a", "b"])  # groups\n'
+        "prior x -> y by g ~ Normal(0, 2.5e-1) as b noncentered\n"
+        "dag {\n  U [latent]; U -> x; U -> y  // hidden\n}\n"
+        "observed x = standardize(raw) where complete and raw >= 0\n"
+    )
     pygments = {text[a:b]: kind for a, b, kind in pygments_tokens(text)}
-    assert (pygments["node"], pygments["categorical"], pygments["Normal"], pygments["2.5e-1"]) == \
-           (Keyword.Declaration, Keyword.Type, Name.Builtin, Number)
-    assert (pygments["noncentered"], pygments["latent"], pygments["standardize"], pygments["raw"]) == \
-           (Keyword, Name.Attribute, Name.Function, Name)
-    assert (pygments['"a"'], pygments["# groups"], pygments["// hidden"]) == \
-           (String.Double, Comment.Single, Comment.Single)
+    assert (pygments["node"], pygments["categorical"], pygments["Normal"], pygments["2.5e-1"]) == (
+        Keyword.Declaration,
+        Keyword.Type,
+        Name.Builtin,
+        Number,
+    )
+    assert (pygments["noncentered"], pygments["latent"], pygments["standardize"], pygments["raw"]) == (
+        Keyword,
+        Name.Attribute,
+        Name.Function,
+        Name,
+    )
+    assert (pygments['"a"'], pygments["# groups"], pygments["// hidden"]) == (
+        String.Double,
+        Comment.Single,
+        Comment.Single,
+    )
     textmate = {text[a:b]: scopes[-1] for a, b, scopes in TextMateTokenizer(TEXTMATE).tokenize(text)}
-    assert (textmate["node"], textmate["categorical"], textmate["Normal"], textmate["2.5e-1"]) == \
-           ("keyword.other.statement.dag", "storage.type.node-type.dag", "support.type.distribution.dag",
-            "constant.numeric.dag")
-    assert (textmate["latent"], textmate["U"], textmate["standardize"], textmate["// hidden"]) == \
-           ("entity.other.attribute-name.dag", "variable.other.dag", "support.function.dag",
-            "comment.line.double-slash.dag")
+    assert (textmate["node"], textmate["categorical"], textmate["Normal"], textmate["2.5e-1"]) == (
+        "keyword.other.statement.dag",
+        "storage.type.node-type.dag",
+        "support.type.distribution.dag",
+        "constant.numeric.dag",
+    )
+    assert (textmate["latent"], textmate["U"], textmate["standardize"], textmate["// hidden"]) == (
+        "entity.other.attribute-name.dag",
+        "variable.other.dag",
+        "support.function.dag",
+        "comment.line.double-slash.dag",
+    )
 
 
 # ---- a TextMate tokenizer: the rules of a .tmLanguage.json run with Python's `re` -------------------------
+
 
 class TextMateTokenizer:
     """What a TextMate engine does with a grammar: line by line, the rule matching earliest wins (the first
@@ -205,8 +242,11 @@ class TextMateTokenizer:
         for rule in patterns:
             if "include" in rule:
                 included = self.repository[rule["include"].lstrip("#")]
-                found += self.rules(included["patterns"]) if "match" not in included and "begin" not in included \
+                found += (
+                    self.rules(included["patterns"])
+                    if "match" not in included and "begin" not in included
                     else [included]
+                )
             else:
                 found.append(rule)
         return found
@@ -214,7 +254,8 @@ class TextMateTokenizer:
     def tokenize(self, text: str) -> list[tuple[int, int, tuple[str, ...]]]:
         root = self.grammar["scopeName"]
         stack: list[tuple[re.Pattern | None, list[dict], tuple[str, ...], dict]] = [
-            (None, self.rules(self.grammar["patterns"]), (root,), {})]
+            (None, self.rules(self.grammar["patterns"]), (root,), {})
+        ]
         tokens: list[tuple[int, int, tuple[str, ...]]] = []
         offset = 0
         for line in text.split("\n"):
@@ -259,8 +300,9 @@ class TextMateTokenizer:
     def emit(tokens, offset: int, match: re.Match, scopes: tuple[str, ...], captures: dict) -> None:
         """The match's groups with their capture scopes, and the rest of the match with `scopes`."""
         position = match.start()
-        for group in sorted((int(g) for g in captures if int(g) > 0 and match.start(int(g)) >= 0),
-                            key=lambda g: match.start(g)):
+        for group in sorted(
+            (int(g) for g in captures if int(g) > 0 and match.start(int(g)) >= 0), key=lambda g: match.start(g)
+        ):
             if match.start(group) > position:
                 tokens.append((offset + position, offset + match.start(group), scopes))
             scope = captures[str(group)]["name"]
