@@ -119,6 +119,11 @@ CODES: dict[str, Code] = {
                 "node types: numeric, categorical"),
     "DS413": _e("shape mismatch", "{what}",
                 "{suggestion}"),
+    # fixed coefficients (`prior x -> y = 1`)
+    "DS460": _e("fixed value not a number", "{address} is fixed to {value}, which is not a number",
+                "fix a parameter to a number, e.g. `prior {address} = 1`; a prior with a distribution is written with `~`"),
+    "DS461": _e("cannot fix", "{address} cannot be fixed to a value: {why}",
+                "{suggestion}"),
     # ---- observed data (DS5xx) ----
     "DS501": _e("no data", "{name!r} is observed but no data was given",
                 "name a file with `observed {name} from \"data.csv\"`, or pass data to build()/sample()"),

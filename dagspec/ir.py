@@ -165,6 +165,7 @@ class PriorStmt(IRNode):
     kind: Literal["prior"] = "prior"
     address: Address
     dist: Call | None = None
+    value: Expr | None = None  # `prior x -> y = 1`: the parameter fixed to this number
     alias: Name | None = None
     parameterisation: Literal["centered", "noncentered"] | None = None  # for a hierarchical pool
 

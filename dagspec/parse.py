@@ -194,9 +194,12 @@ class _ToIR(Transformer):
         return _as_name(items[0])
 
     def prior_stmt(self, meta, items):
-        address, dist, alias, parameterisation = items
-        return ir.PriorStmt(address=address, dist=dist, alias=alias, span=_meta_span(meta),
+        address, dist, value, alias, parameterisation = items
+        return ir.PriorStmt(address=address, dist=dist, value=value, alias=alias, span=_meta_span(meta),
                             parameterisation=str(parameterisation) if parameterisation else None)
+
+    def fixed_value(self, meta, items):
+        return items[0]
 
     def param_address(self, meta, items):
         return ir.Address(kind="param", node=_as_name(items[0]), param=_name(items[1]), span=_meta_span(meta))

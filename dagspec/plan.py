@@ -218,7 +218,9 @@ class _Planner:
             self.value_names[param.name] = param.name
             self.dims_of[param.name] = param.dims
         for name in self._order():
-            if name in model.params:
+            if name in model.params and model.params[name].fixed is not None:  # `prior x -> y = 1`
+                entries.append(DerivedVar(model.params[name].name, Const(model.params[name].fixed)))
+            elif name in model.params:
                 entries.append(self._parameter(model.params[name]))
             elif name in model.nodes:
                 node = model.nodes[name]

@@ -29,6 +29,8 @@ def statement_text(s) -> str:
         text = f"prior {s.address.text()}"
         if s.dist is not None:
             text += f" ~ {call_text(s.dist)}"
+        if s.value is not None:
+            text += f" = {expr_text(s.value)}"
         return text + _alias(s.alias) + (f" {s.parameterisation}" if s.parameterisation else "")
     if isinstance(s, ir.RandomVar):
         return f"{s.name.id} ~ {call_text(s.dist)}" + _alias(s.alias)

@@ -101,6 +101,8 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
             for name, value in node.fixed.items():
                 _check_fixed(node, name, value, family.aux_param(name), model, found)
     for param in model.params.values():
+        if param.fixed is not None:  # a number: its default prior is not used
+            continue
         dist = _check_call(param.prior, model, values, param.address, found)
         aux = FAMILIES[model.nodes[param.outcome].outcome_family].aux_param(param.aux or "")
         if dist is not None and aux is not None and not call_support(param.prior, dist).within(aux.support):
@@ -148,7 +150,7 @@ def _check_identity_link(model: CheckedModel, param: Parameter, dist, found: Dia
     family = FAMILIES[node.outcome_family]
     if dist is None or param.role == "aux" or node.link != "identity" or family.mean_support.within(UNIT) is False:
         return
-    terms = [p for p in model.params.values() if p.outcome == node.name and p.role != "aux"]
+    terms = [p for p in model.params.values() if p.outcome == node.name and p.role != "aux" and p.fixed is None]
     if len(terms) == 1 and not dist.support.within(family.mean_support):
         found.add("DS410", _prior_span(param), address=f"{param.address} (the {family.mean} of {node.family} with an identity link)",
                   support=family.mean_support.words, dist=_prior_words(param, dist),

@@ -120,6 +120,7 @@ class Parameter:
     span: Span = NO_SPAN  # of the prior statement that set it, else of its edge or outcome
     order: int = 0
     parameterisation: str | None = None  # "centered" / "noncentered" as the spec asks, else None (dagspec chooses)
+    fixed: float | None = None  # `prior x -> y = 1`: a number, not a free parameter (an offset's coefficient)
 
 
 @dataclass

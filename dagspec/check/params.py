@@ -1,6 +1,7 @@
 """Outcomes and their fitted edges → generated parameters (addresses, names, dims) with priors applied."""
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Literal
 
@@ -8,6 +9,8 @@ from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import closest
 from ..families import DEFAULT_PRIORS, FAMILIES
+from ..printer import expr_text
+from .calls import const_value
 from .model import Edge, NodeInfo, Parameter
 
 
@@ -58,7 +61,12 @@ def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, 
             continue
         address = statement.address
         if address.kind == "name":
-            if statement.dist is None:
+            if statement.value is not None:
+                found.add("DS461", statement.value.span, address=address.text(),
+                          why="it is a name, not a regression parameter's address",
+                          suggestion=f"for a constant write `let {address.text()} = ...`; fix edges (`prior x -> y = 1`), "
+                                     "intercepts and family parameters")
+            elif statement.dist is None:
                 _rename_node(statement, nodes, found)
             continue
         key = address.text()
@@ -72,6 +80,8 @@ def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, 
         seen[key] = statement
         if statement.dist is not None:
             param.prior, param.default_prior = statement.dist, False
+        if statement.value is not None:
+            fix_parameter(statement, param, nodes, found)
         if statement.alias is not None:
             param.name, param.user_named = statement.alias.id, True
         if statement.parameterisation is not None:
@@ -81,6 +91,31 @@ def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, 
                           options="centered or noncentered after a pool's prior")
             param.parameterisation = statement.parameterisation
         param.span = statement.span
+
+
+def fix_parameter(statement: ir.PriorStmt, param: Parameter, nodes: dict[str, NodeInfo], found: Diagnostics) -> None:
+    """`prior ADDRESS = number`: the parameter becomes that number (a scalar within its support), not a variable."""
+    key, value = param.address, statement.value
+    number = const_value(value)
+    why = ""
+    if statement.dist is not None:
+        why = "it is given a prior distribution too"
+    elif param.dims:
+        why = f"it has one value per level of {', '.join(param.dims)}"
+    if why:
+        found.add("DS461", value.span, address=key, why=why,
+                  suggestion="write either `~ Dist(...)` or `= number`" if statement.dist is not None
+                  else "fix a single number: a numeric edge without `by`, an intercept or a family parameter")
+        return
+    if number is None or not math.isfinite(number):
+        found.add("DS460", value.span, address=key, value=expr_text(value))
+        return
+    node = nodes[param.outcome]
+    aux = FAMILIES[node.outcome_family].aux_param(param.aux or "") if param.aux else None
+    if aux is not None and not aux.support.contains(number):
+        found.add("DS403", value.span, dist=node.family, param=param.aux, value=f"{number:g}", support=aux.support.words)
+        return
+    param.fixed, param.default_prior = float(number), False
 
 
 def _rename_node(statement: ir.PriorStmt, nodes: dict[str, NodeInfo], found: Diagnostics) -> None:

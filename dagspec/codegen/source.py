@@ -9,7 +9,7 @@ import numpy as np
 
 from ..dists import DISTRIBUTIONS
 from ..families import FAMILIES
-from ..plan import OBS_DIM, DataVar, DerivedVar, LikelihoodVar, LogDensity, Plan, PriorPotential, RandomVariable, VarRef
+from ..plan import OBS_DIM, Const, DataVar, DerivedVar, LikelihoodVar, LogDensity, Plan, PriorPotential, RandomVariable, VarRef
 from .expressions import ExpressionPrinter, number
 
 _TAKEN = {"pm", "np", "pd", "az", "pt", "tt", "sys", "Path", "HERE", "data", "model", "coords", "idata", "main"}
@@ -195,7 +195,10 @@ class _Writer:
             elif isinstance(entry, RandomVariable):
                 body += self._random(entry, ident)
             elif isinstance(entry, DerivedVar):
-                body.append(f"{ident} = pm.Deterministic({name!r}, {self.print(entry.expr)}{self._dims(entry.dims)})")
+                value = self.print(entry.expr)
+                if isinstance(entry.expr, Const):  # a fixed coefficient: a number, made a tensor to be stored
+                    value = f"{self.tensor}.as_tensor_variable({value})"
+                body.append(f"{ident} = pm.Deterministic({name!r}, {value}{self._dims(entry.dims)})")
             elif isinstance(entry, PriorPotential):
                 dist = f"pm.{entry.dist}.dist({self._dist_args(entry.dist, entry.args)})"
                 logp = f"{dist}.logp({self.print(entry.value)})" if self.target == "pymc3" else \

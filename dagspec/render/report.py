@@ -67,11 +67,15 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
         roles[node.role] = roles.get(node.role, 0) + 1
     counts = ", ".join(f"{n} {ROLE_WORDS[r].split(' ', 1)[1]}{'s' if n != 1 and r != 'derived' else ''}"
                        for r, n in roles.items())
-    lines = [f"{Path(spec.name).name}: {counts}; {len(model.params)} generated parameters{data_note}", ""]
+    fixed = sum(p.fixed is not None for p in model.params.values())
+    lines = [f"{Path(spec.name).name}: {counts}; {len(model.params) - fixed} generated parameters"
+             + (f" and {fixed} fixed" if fixed else "") + f"{data_note}", ""]
 
     rows = [["address", "name", "prior", "shape", "dims"]]
     for param in model.params.values():
         prior = call_text(param.prior) + (" (default)" if param.default_prior else "")
+        if param.fixed is not None:
+            prior = f"fixed = {param.fixed:g}"
         rows.append([param.address, param.name, prior, shape_text(model, param.dims, coords),
                      ", ".join(param.dims) or "-"])
     if len(rows) > 1:
