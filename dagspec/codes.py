@@ -156,6 +156,11 @@ CODES: dict[str, Code] = {
     "DS515": _e("new level", "{name!r} has level(s) {levels} that the fit did not see, and {param} has no "
                              "hierarchical prior to draw their effects from (fitted levels: {fitted})",
                 "predict for fitted levels, or give the effect a pooled prior, e.g. `prior g -> y ~ Normal(mu, sigma)`"),
+    # data scalars: one value for the whole data set, used in priors and options
+    "DS545": _e("data scalar not a number", "{name!r} is observed from {label}, a single value that is not a finite number: {value}",
+                "a data scalar used in a prior or an option must be a number, e.g. `\"pmualpha\": 9.3` in the JSON file"),
+    "DS546": _e("data scalar with rows", "{name!r} is observed from {label}, a single value, but it is {use}, which needs one value per row",
+                "give {name} a column of values, or use the single value only in priors, distributions, `let` and family options"),
     # ---- running: sampling, predictive checks, model comparison (DS6xx) ----
     "DS601": _e("sampler", "the sampler {sampler!r} {why}", ""),
     "DS602": _w("divergences", "{divergent} divergent transition(s): the sampler could not follow the posterior's geometry, so the draws may be biased",

@@ -14,6 +14,7 @@ from .diagnostics import Diagnostics
 from .dists import closest
 from .families import FAMILIES
 from .printer import expr_text
+from .scalars import SCALARS_ATTR, checked_scalar, json_scalars, split_scalars
 from .transforms import ColumnError, ColumnEvaluator, Statistics, columns_read, level_key, row_filter, rows_text
 from . import ir
 
@@ -41,13 +42,14 @@ class Columns(dict):
         super().__init__(*args, **kwargs)
         self.warnings: list = []
         self.statistics: Statistics = Statistics()  # what the transforms computed from the fitted rows
+        self.scalars: dict[str, float] = {}  # data scalars by node name: one number for the whole data set
 
 
 def read_table(path: Path) -> pd.DataFrame:
     """Read a CSV, Parquet or JSON file (raises OSError/ValueError with a reason).
 
     JSON is an object of named arrays (as posteriordb's data.json): the arrays of the most common length are
-    the columns, scalars and other arrays are left out."""
+    the columns, other arrays are left out, and single values are kept in `attrs` (data scalars)."""
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
         return pd.read_parquet(path)
@@ -60,7 +62,9 @@ def read_table(path: Path) -> pd.DataFrame:
             raise ValueError("the JSON object has no arrays of values")
         lengths = pd.Series([len(v) for v in arrays.values()]).mode()
         rows = int(lengths.max())
-        return pd.DataFrame({k: v for k, v in arrays.items() if len(v) == rows})
+        frame = pd.DataFrame({k: v for k, v in arrays.items() if len(v) == rows})
+        frame.attrs[SCALARS_ATTR] = json_scalars(document)  # priors' hyperparameters, e.g. posteriordb's
+        return frame
     return pd.read_csv(path)
 
 
@@ -68,8 +72,11 @@ def _as_frame(data, found: Diagnostics) -> pd.DataFrame | None:
     if isinstance(data, pd.DataFrame):
         return data
     if isinstance(data, dict):
+        arrays, scalars = split_scalars(data)
         try:
-            return pd.DataFrame({k: np.asarray(v) for k, v in data.items()})
+            frame = pd.DataFrame({k: np.asarray(v) for k, v in arrays.items()})
+            frame.attrs[SCALARS_ATTR] = scalars
+            return frame
         except ValueError:
             lengths = ", ".join(f"{k}: {len(np.atleast_1d(v))}" for k, v in data.items())
             found.add("DS507", lengths=lengths)
@@ -126,6 +133,13 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
         if for_prediction and node.role == "outcome" and not _reads_present(observation, table):
             columns[node.name] = Column(node.name, np.zeros(len(table)), placeholder=True)
             continue
+        if observation.expr is None and observation.column not in table.columns:
+            single = _scalar_in(observation, unfiltered, files, base_dir, passed_in=frame is not None)
+            if single is not None:
+                value = checked_scalar(model, node, single[0], single[1], found)
+                if value is not None:
+                    columns.scalars[node.name] = value
+                continue
         if len(table) == 0:
             if not any(d.code == "DS512" for d in found.items):
                 found.add("DS512", observation.span)
@@ -147,6 +161,24 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
     found.raise_if_errors()
     columns.warnings = found.warnings
     return columns
+
+
+def _scalar_in(observation, table: pd.DataFrame, files: dict, base_dir: Path | None, passed_in: bool):
+    """(value, where it is from) of the single value a node's column names, from the table's scalars or, when
+    data passed in lacks it (new rows for prediction), from the file the spec names; else None."""
+    scalars = table.attrs.get(SCALARS_ATTR, {})
+    if observation.column in scalars:
+        where = "the data passed in" if passed_in or observation.file is None else observation.file
+        return scalars[observation.column], f"{observation.column!r} of {where}"
+    if not passed_in or observation.file is None:
+        return None
+    if observation.file not in files:  # an unreadable file is reported as the missing column it would have given
+        files[observation.file] = _read_file(observation, base_dir, Diagnostics(None))
+    named = files[observation.file]
+    scalars = named.attrs.get(SCALARS_ATTR, {}) if named is not None else {}
+    if observation.column in scalars:
+        return scalars[observation.column], f"{observation.column!r} of {observation.file}"
+    return None
 
 
 def _apply_filter(observation, table: pd.DataFrame, found: Diagnostics) -> pd.DataFrame | None:

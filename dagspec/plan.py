@@ -188,6 +188,7 @@ class _Planner:
         self.data_names: dict[str, str] = {}  # node → data container name
         self.value_names: dict[str, str] = {}  # node or parameter user name → PyMC name of its value
         self.dims_of: dict[str, tuple[str, ...]] = {}  # PyMC name → dims
+        self.scalars: dict[str, float] = getattr(columns, "scalars", {})  # data scalars: numbers, not containers
 
     def run(self) -> Plan:
         model = self.model
@@ -271,6 +272,8 @@ class _Planner:
             if node.name in self.columns:
                 observed = Const(self.columns[node.name].values)
                 dims = (OBS_DIM,) if OBS_DIM in self.coords else ()
+            elif node.name in self.scalars:
+                observed = Const(self.scalars[node.name])
             elif node.observed.literal is not None:
                 value = const_value(node.observed.literal)
                 observed = Const(value) if value is not None else self._expr(node.observed.literal)
@@ -291,7 +294,7 @@ class _Planner:
         for a in family.aux:
             if a.name in node.fixed:
                 fixed = node.fixed[a.name]
-                aux[a.name] = VarRef(self.value_names[fixed.name]) if isinstance(fixed, ir.Ref) else Const(const_value(fixed))
+                aux[a.name] = self._value(fixed.name) if isinstance(fixed, ir.Ref) else Const(const_value(fixed))
             else:
                 aux[a.name] = VarRef(self.model.params[f"{node.name}.{a.name}"].name)
         return LikelihoodVar(node.pymc_name, node.name, family.name, node.link, intercept.name if intercept else None,
@@ -332,7 +335,7 @@ class _Planner:
         if number is not None:
             return Const(number)
         if isinstance(expr, ir.Ref):
-            return VarRef(self.value_names[expr.name])
+            return self._value(expr.name)
         if isinstance(expr, ir.ListExpr):
             return ListOf(tuple(self._expr(i) for i in expr.items))
         if isinstance(expr, ir.BinOp):
@@ -349,6 +352,10 @@ class _Planner:
             subs = tuple(self._subscript(s, position, dims, expr) for position, s in enumerate(expr.subscripts))
             return Idx(target, subs)
         raise AssertionError(f"unplannable expression {expr!r}")  # the checker rejects everything else
+
+    def _value(self, name: str) -> PExpr:
+        """A node's or parameter's value: a data scalar's number, else the PyMC variable or container."""
+        return Const(self.scalars[name]) if name in self.scalars else VarRef(self.value_names[name])
 
     def _subscript(self, sub, position: int, dims: tuple[str, ...], expr: ir.Index):
         if isinstance(sub, ir.Slice):

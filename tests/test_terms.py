@@ -1,7 +1,11 @@
-"""Terms of the linear predictor besides free slopes: fixed coefficients and offsets (`prior x -> y = 1`).
+"""Terms of the linear predictor besides free slopes: fixed coefficients and offsets (`prior x -> y = 1`),
+and data scalars (a JSON file's single values) as the hyperparameters of priors.
 
 Each construct compiles to exactly a hand-written PyMC model (equal log densities at random points), and
 predictions recompute it from new rows."""
+import json
+from pathlib import Path
+
 import arviz as az
 import numpy as np
 import pandas as pd
@@ -91,3 +95,57 @@ def test_predictions_take_the_offset_from_the_new_rows():
     got = dagspec.predict(spec, idata, new, data=OFFSET_DATA).predictions["y"].values
     expected = np.exp(a[..., None] + b[..., None] * new.x.values + np.log(new.days.values))
     np.testing.assert_allclose(got, expected, rtol=1e-10)
+
+
+# ---- data scalars as hyperparameters ---------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+KILPISJARVI = ROOT / "specs" / "gallery" / "data" / "kilpisjarvi.json"
+KILPISJARVI_SPEC = f"""
+node x
+node y ~ Normal
+node pmualpha
+node psalpha
+node pmubeta
+node psbeta
+x -> y
+observed x, y, pmualpha, psalpha, pmubeta, psbeta from "{KILPISJARVI}"
+prior y.intercept ~ Normal(pmualpha, psalpha) as alpha
+prior x -> y ~ Normal(pmubeta, psbeta) as beta
+prior y.sigma ~ HalfFlat() as sigma
+"""
+
+
+def test_json_scalars_are_the_priors_hyperparameters_of_posteriordb_kilpisjarvi():
+    d = json.loads(KILPISJARVI.read_text())
+    with pm.Model() as theirs:  # posteriordb's kilpisjarvi.stan, written in PyMC
+        alpha = pm.Normal("alpha", d["pmualpha"], d["psalpha"])
+        beta = pm.Normal("beta", d["pmubeta"], d["psbeta"])
+        sigma = pm.HalfFlat("sigma")
+        pm.Normal("y", alpha + beta * np.asarray(d["x"], dtype=float), sigma, observed=d["y"])
+    _same_log_density(dagspec.parse(KILPISJARVI_SPEC).build(optimize=False), theirs)
+
+
+def test_scalars_passed_in_a_mapping_feed_priors_and_family_options():
+    spec = dagspec.parse("node s\nnode trials\nnode k ~ Binomial(n = trials)\nx -> k\n"
+                         "observed x, k, s, trials\nprior x -> k ~ Normal(0, s)")
+    data = {"x": [0.0, 1.0, 2.0], "k": [1, 3, 4], "s": 2.5, "trials": 5}
+    with pm.Model() as theirs:
+        a, b = pm.Normal("k_intercept", 0, 10), pm.Normal("b_x_k", 0, 2.5)
+        pm.Binomial("k", n=5, logit_p=a + b * np.array([0.0, 1.0, 2.0]), observed=[1, 3, 4])
+    _same_log_density(spec.build(data, optimize=False), theirs)
+
+
+def test_predictions_read_the_scalars_from_the_spec_file_when_new_rows_lack_them():
+    spec = dagspec.parse(KILPISJARVI_SPEC)
+    a, b = RNG.normal(-30, 1, (2, 40)), RNG.normal(0.01, 0.001, (2, 40))
+    idata = az.from_dict(posterior={"alpha": a, "beta": b, "sigma": np.abs(RNG.normal(1, 0.1, (2, 40)))})
+    got = dagspec.predict(spec, idata, pd.DataFrame({"x": [2016.0, 2020.0]})).predictions["y"].values
+    np.testing.assert_allclose(got, a[..., None] + b[..., None] * np.array([2016.0, 2020.0]))
+
+
+def test_a_missing_scalar_is_a_missing_column_error():
+    spec = dagspec.parse(KILPISJARVI_SPEC.replace("pmubeta, psbeta from", "pmubeta, psbeta = \"nope\" from"))
+    with pytest.raises(dagspec.DagspecError) as info:
+        spec.build()
+    assert [d.code for d in info.value.diagnostics] == ["DS502"]
