@@ -124,6 +124,11 @@ CODES: dict[str, Code] = {
                 "fix a parameter to a number, e.g. `prior {address} = 1`; a prior with a distribution is written with `~`"),
     "DS461": _e("cannot fix", "{address} cannot be fixed to a value: {why}",
                 "{suggestion}"),
+    # reference (treatment) coding of a categorical node
+    "DS462": _e("unknown reference level", "the reference level {level} of {name!r} is not one of its levels ({levels})",
+                "name one of the levels: `reference = ...`"),
+    "DS463": _e("reference coding with by", "{address} cannot use the reference coding of {name!r}: {why}",
+                "reference coding applies to a plain edge `{name} -> outcome`; drop `reference` or the `by`"),
     # ---- observed data (DS5xx) ----
     "DS501": _e("no data", "{name!r} is observed but no data was given",
                 "name a file with `observed {name} from \"data.csv\"`, or pass data to build()/sample()"),
@@ -157,9 +162,9 @@ CODES: dict[str, Code] = {
                              "hierarchical prior to draw their effects from (fitted levels: {fitted})",
                 "predict for fitted levels, or give the effect a pooled prior, e.g. `prior g -> y ~ Normal(mu, sigma)`"),
     # data scalars: one value for the whole data set, used in priors and options
-    "DS545": _e("data scalar not a number", "{name!r} is observed from {label}, a single value that is not a finite number: {value}",
+    "DS545": _e("data scalar not a number", "{name!r} is observed from the data's single value {label}, which is not a finite number: {value}",
                 "a data scalar used in a prior or an option must be a number, e.g. `\"pmualpha\": 9.3` in the JSON file"),
-    "DS546": _e("data scalar with rows", "{name!r} is observed from {label}, a single value, but it is {use}, which needs one value per row",
+    "DS546": _e("data scalar with rows", "{name!r} is observed from the data's single value {label}, but it is {use}, which needs one value per row",
                 "give {name} a column of values, or use the single value only in priors, distributions, `let` and family options"),
     # ---- running: sampling, predictive checks, model comparison (DS6xx) ----
     "DS601": _e("sampler", "the sampler {sampler!r} {why}", ""),

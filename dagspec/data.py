@@ -164,12 +164,11 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
 
 
 def _scalar_in(observation, table: pd.DataFrame, files: dict, base_dir: Path | None, passed_in: bool):
-    """(value, where it is from) of the single value a node's column names, from the table's scalars or, when
+    """(value, its name in the data) of the single value a node's column names, from the table's scalars or, when
     data passed in lacks it (new rows for prediction), from the file the spec names; else None."""
     scalars = table.attrs.get(SCALARS_ATTR, {})
     if observation.column in scalars:
-        where = "the data passed in" if passed_in or observation.file is None else observation.file
-        return scalars[observation.column], f"{observation.column!r} of {where}"
+        return scalars[observation.column], repr(observation.column)
     if not passed_in or observation.file is None:
         return None
     if observation.file not in files:  # an unreadable file is reported as the missing column it would have given
@@ -177,7 +176,7 @@ def _scalar_in(observation, table: pd.DataFrame, files: dict, base_dir: Path | N
     named = files[observation.file]
     scalars = named.attrs.get(SCALARS_ATTR, {}) if named is not None else {}
     if observation.column in scalars:
-        return scalars[observation.column], f"{observation.column!r} of {observation.file}"
+        return scalars[observation.column], repr(observation.column)
     return None
 
 

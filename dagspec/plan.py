@@ -9,7 +9,7 @@ import numpy as np
 
 from . import ir
 from .check.calls import const_value
-from .check.model import CheckedModel, Parameter
+from .check.model import CONTRASTS, CheckedModel, Parameter
 from .data import Column
 from .diagnostics import NO_SPAN, Diagnostics
 from .dists import DISTRIBUTIONS
@@ -188,6 +188,7 @@ class _Planner:
         self.data_names: dict[str, str] = {}  # node → data container name
         self.value_names: dict[str, str] = {}  # node or parameter user name → PyMC name of its value
         self.dims_of: dict[str, tuple[str, ...]] = {}  # PyMC name → dims
+        self.reference_at: dict[str, int] = {}  # treatment-coded node → position of its reference level
         self.scalars: dict[str, float] = getattr(columns, "scalars", {})  # data scalars: numbers, not containers
 
     def run(self) -> Plan:
@@ -205,6 +206,8 @@ class _Planner:
             self.data_names[name] = container
             if column.categorical:
                 self.coords[name] = list(column.levels or ())
+                if node.reference is not None:
+                    self._contrasts(node, self.coords[name])
             observation = node.observed
             read_as_is = observation is not None and observation.literal is None and not observation.transformed
             entries.append(DataVar(container, column.values, name,
@@ -230,7 +233,9 @@ class _Planner:
                 elif node.role == "derived":
                     entries.append(DerivedVar(node.name, self._expr(node.expr)))
                 elif node.role == "outcome":
-                    entries.append(self._likelihood(node))
+                    likelihood = self._likelihood(node)
+                    entries += self._reference_effects(likelihood)
+                    entries.append(likelihood)
         self._size_lkj(entries)
         return Plan(self.coords, entries, n_obs, statistics=dict(getattr(self.columns, "statistics", {})))
 
@@ -287,7 +292,7 @@ class _Planner:
             if param.outcome != node.name or param.edge is None:
                 continue
             edge = param.edge
-            index = tuple(self.data_names[g] for g in param.dims)
+            index = tuple(self.data_names.get(g, g) for g in param.dims)  # a contrast: see _reference_effects
             value = None if self.model.nodes[edge.source].categorical else VarRef(self.value_names[edge.source])
             terms.append(Term(param.name, index, value, param.address))
         aux: dict[str, PExpr] = {}
@@ -299,6 +304,34 @@ class _Planner:
                 aux[a.name] = VarRef(self.model.params[f"{node.name}.{a.name}"].name)
         return LikelihoodVar(node.pymc_name, node.name, family.name, node.link, intercept.name if intercept else None,
                              terms, aux, self.data_names[node.name])
+
+    def _contrasts(self, node, levels: list) -> None:
+        """The dimension of a treatment-coded effect: the levels of `node` but its reference."""
+        names = [str(level) for level in levels]
+        if str(node.reference) not in names:
+            self.found.add("DS462", node.observed.span, name=node.name, level=repr(node.reference),
+                           levels=", ".join(map(repr, levels)))
+            return
+        self.reference_at[node.name] = names.index(str(node.reference))
+        self.coords[node.name + CONTRASTS] = [lv for lv, name in zip(levels, names) if name != str(node.reference)]
+
+    def _reference_effects(self, likelihood: LikelihoodVar) -> list:
+        """Each treatment-coded term reads the effects of every level, with 0 at the reference:
+        `b_g_y__levels = concat(b[:r], 0, b[r:])`, indexed by the level codes."""
+        entries = []
+        for position, term in enumerate(likelihood.terms):
+            param = self.model.params.get(term.address)
+            if param is None or not param.dims or not param.dims[0].endswith(CONTRASTS):
+                continue
+            node = param.dims[0][:-len(CONTRASTS)]
+            r, size = self.reference_at.get(node, 0), len(self.coords.get(param.dims[0], ()))
+            effects = VarRef(param.name)
+            parts = (((Idx(effects, (Slice(None, Const(r)),)),) if r > 0 else ()) + (Const(0.0),)
+                     + ((Idx(effects, (Slice(Const(r), None),)),) if r < size else ()))
+            full = f"{param.name}__levels"
+            entries.append(DerivedVar(full, Func("concat", parts), (node,)))
+            likelihood.terms[position] = Term(full, (self.data_names[node],), term.value, term.address)
+        return entries
 
     def _size_lkj(self, entries) -> None:
         """LKJCholeskyCov without `n` takes the size of the MvNormal that uses it."""

@@ -28,7 +28,7 @@ def split_scalars(data: dict) -> tuple[dict, dict]:
 
 
 def checked_scalar(model: CheckedModel, node: NodeInfo, value, label: str, found: Diagnostics) -> float | None:
-    """`value`, the single value observing `node` (`label` says where it comes from), as a float; else an error."""
+    """`value`, the single value observing `node` (`label`: its name in the data), as a float; else an error."""
     span = node.observed.span if node.observed is not None else node.span
     if node.role == "outcome" or node.categorical or any(e.source == node.name or e.by == node.name
                                                            for e in model.edges if e.fitted):

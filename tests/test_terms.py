@@ -149,3 +149,53 @@ def test_a_missing_scalar_is_a_missing_column_error():
     with pytest.raises(dagspec.DagspecError) as info:
         spec.build()
     assert [d.code for d in info.value.diagnostics] == ["DS502"]
+
+
+# ---- reference (treatment) coding ------------------------------------------------------------------------
+
+LEVELS = ["control", "low", "high"]
+GROUPS = ["control", "low", "high", "control", "low", "high", "low"]
+Y = [0.1, 1.2, 2.1, -0.2, 0.9, 1.8, 1.0]
+
+
+@pytest.mark.parametrize("reference", LEVELS)
+def test_reference_coding_drops_the_reference_levels_effect(reference):
+    spec = dagspec.parse(f'node g : categorical(levels = {json.dumps(LEVELS)}, reference = "{reference}")\n'
+                         "node y ~ Normal\ng -> y\nobserved g, y\nprior g -> y ~ Normal(0, 2)")
+    others = [lv for lv in LEVELS if lv != reference]
+    # the hand-written model: one dummy column per non-reference level (R's contr.treatment)
+    dummies = np.array([[g == lv for lv in others] for g in GROUPS], dtype=float)
+    with pm.Model(coords={"g__contrasts": others}) as theirs:
+        a = pm.Normal("y_intercept", 0, 10)
+        b = pm.Normal("b_g_y", 0, 2, dims="g__contrasts")
+        sigma = pm.Exponential("y_sigma", 1)
+        pm.Normal("y", a + pm.math.dot(dummies, b), sigma, observed=Y)
+    ours = spec.build({"g": GROUPS, "y": Y}, optimize=False)
+    _same_log_density(ours, theirs)
+    assert list(ours.coords["g__contrasts"]) == others
+    _same_log_density(spec.build({"g": GROUPS, "y": Y}), theirs)  # the optimizer keeps the coding
+
+
+def test_reference_coded_predictions_use_zero_for_the_reference_and_refuse_new_levels():
+    spec = dagspec.parse(f'node g : categorical(levels = {json.dumps(LEVELS)}, reference = "low")\n'
+                         "node y ~ Normal\ng -> y\nobserved g, y")
+    a, b = RNG.normal(0, 1, (2, 30)), RNG.normal(0, 1, (2, 30, 2))
+    full = np.stack([b[..., 0], np.zeros_like(a), b[..., 1]], axis=-1)  # as sampling stores it
+    idata = az.from_dict(posterior={"y_intercept": a, "b_g_y": b, "y_sigma": np.ones((2, 30)), "b_g_y__levels": full},
+                         coords={"g__contrasts": ["control", "high"], "g": LEVELS},
+                         dims={"b_g_y": ["g__contrasts"], "b_g_y__levels": ["g"]})
+    data = {"g": GROUPS, "y": Y}
+    got = dagspec.predict(spec, idata, pd.DataFrame({"g": ["control", "low", "high"]}), data=data).predictions["y"]
+    np.testing.assert_allclose(got.values, np.stack([a + b[..., 0], a, a + b[..., 1]], axis=-1))
+    open_spec = dagspec.parse('node g : categorical(reference = "low")\nnode y ~ Normal\ng -> y\nobserved g, y')
+    with pytest.raises(dagspec.DagspecError) as info:
+        dagspec.predict(open_spec, idata, pd.DataFrame({"g": ["control", "zzz"]}), data=data)
+    assert info.value.diagnostics[0].code == "DS515"
+
+
+def test_compile_shows_the_reference_level():
+    spec = dagspec.parse('node g : categorical(levels = ["a", "b"], reference = "a")\nnode y ~ Normal\ng -> y\n'
+                         'observed g = ["a", "b", "b"], y = [1.0, 2.0, 2.5]')
+    text = compile_report(spec, spec.plan())
+    assert "b_g_y[g] (0 at the reference a)" in text
+    assert "g__contrasts" in text

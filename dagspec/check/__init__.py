@@ -38,6 +38,7 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     apply_priors(spec, nodes, params, found)
     model = CheckedModel(spec, source, nodes, edges, params, estimates=estimates)
     _check_names(model, found)
+    _check_reference_coding(model, found)
     _check_distributions(model, found)
     if not found.errors:
         check_acyclic(model, found)
@@ -45,6 +46,14 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     found.raise_if_errors()
     model.warnings = found.warnings
     return model
+
+
+def _check_reference_coding(model: CheckedModel, found: Diagnostics) -> None:
+    """Treatment coding drops the reference level's effect of a plain edge; cells of `t -> y by g` keep them all."""
+    for edge in model.edges:
+        if edge.fitted and edge.by and model.nodes[edge.source].reference is not None:
+            found.add("DS463", edge.span, address=edge.address, name=edge.source,
+                      why=f"its effects are cells of {edge.by} and {edge.source}")
 
 
 def _values(model: CheckedModel) -> dict[str, str]:

@@ -78,9 +78,10 @@ def _node_type(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
         found.add("DS412", call.span, name=call.func)
         return
     node.categorical = call.func == "categorical"
+    reference_span = call.span
     for arg in call.args:
         found.add("DS409", arg.span, option="(positional)", what=f"`: {call.func}`", why="; options are named",
-                  options="levels = [...]" if node.categorical else "no options")
+                  options="levels = [...], reference = level" if node.categorical else "no options")
     for keyword in call.kwargs:
         if node.categorical and keyword.name == "levels" and isinstance(keyword.value, ir.ListExpr):
             levels = [_level(item) for item in keyword.value.items]
@@ -89,9 +90,14 @@ def _node_type(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
                           why=": levels must be distinct numbers or strings", options="levels = [\"a\", \"b\"]")
             else:
                 node.levels = levels
+        elif node.categorical and keyword.name == "reference" and _level(keyword.value) is not None:
+            node.reference, reference_span = _level(keyword.value), keyword.value.span
         else:
             found.add("DS409", keyword.span, option=keyword.name, what=f"`: {call.func}`", why="",
-                      options="levels = [...]" if node.categorical else "no options")
+                      options="levels = [...], reference = level" if node.categorical else "no options")
+    if node.levels is not None and node.reference is not None and node.reference not in node.levels:
+        found.add("DS462", reference_span, name=node.name, level=repr(node.reference),
+                  levels=", ".join(map(repr, node.levels)))
 
 
 def _level(expr):

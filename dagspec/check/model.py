@@ -55,6 +55,7 @@ class NodeInfo:
     declared: bool = True
     categorical: bool = False
     levels: list | None = None  # declared levels, in order
+    reference: object = None  # `reference = "a"`: the level whose effect is dropped (treatment coding)
     family: str | None = None
     link: str | None = None
     intercept: bool = True
@@ -101,6 +102,9 @@ class Edge:
     @property
     def address(self) -> str:
         return f"{self.source} -> {self.target}" + (f" by {self.by}" if self.by else "")
+
+
+CONTRASTS = "__contrasts"  # suffix of the dimension of a treatment-coded effect: the levels but the reference
 
 
 @dataclass

@@ -11,7 +11,7 @@ from ..dists import closest
 from ..families import DEFAULT_PRIORS, FAMILIES
 from ..printer import expr_text
 from .calls import const_value
-from .model import Edge, NodeInfo, Parameter
+from .model import CONTRASTS, Edge, NodeInfo, Parameter
 
 
 @lru_cache(maxsize=None)
@@ -41,6 +41,8 @@ def generate(nodes: dict[str, NodeInfo], edges: list[Edge]) -> dict[str, Paramet
                 continue
             source = nodes[edge.source]
             dims = ((edge.by,) if edge.by else ()) + ((edge.source,) if source.categorical else ())
+            if source.reference is not None and not edge.by:  # treatment coding: one effect per level but the reference
+                dims = (edge.source + CONTRASTS,)
             role: Literal["effect", "slope"] = "effect" if source.categorical else "slope"
             name = f"b_{edge.source}_{node.name}" + (f"_by_{edge.by}" if edge.by else "")
             add(Parameter(edge.address, name, role, node.name, default_prior(DEFAULT_PRIORS[role]),

@@ -28,6 +28,8 @@ def linear_predictor(model, outcome: str) -> str:
         edge, source = param.edge, model.nodes[param.edge.source]
         index = list(param.dims)
         term = f"{param.name}[{', '.join(index)}]" if index else param.name
+        if source.reference is not None and not edge.by:  # treatment coding
+            term = f"{param.name}[{edge.source}] (0 at the reference {source.reference})"
         parts.append(term if source.categorical else f"{term} * {edge.source}")
     return " + ".join(parts) or "0"
 
