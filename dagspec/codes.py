@@ -92,6 +92,13 @@ CODES: dict[str, Code] = {
                 "remove {node} from `adjust` for the total effect, or write `estimate direct {exposure} -> {outcome}`{alternative}"),
     "DS316": _w("open back-door", "the back-door path {path} is open: {exposure} -> {outcome} is confounded",
                 "adjust for {suggestion}"),
+    "DS357": _e("circular estimate", "estimate {exposure} -> {outcome} names a node twice among its exposure, outcome and adjustment set",
+                "estimate the effect of one node on another, adjusting for neither"),
+    # interactions (`x * z -> y`)
+    "DS355": _e("bad interaction", "{what} cannot be written here: {why}",
+                "an interaction is the product of two different parents of an outcome: `x * z -> y`"),
+    "DS356": _e("interaction factor without values", "{name!r} in {what} is {kind}; the factors of an interaction are observed data nodes",
+                "observe {name} as data (a column), or write the interaction of other nodes"),
     # ---- priors, families, distributions (DS4xx) ----
     "DS401": _e("unknown distribution", "unknown distribution {name!r}",
                 "{suggestion}"),

@@ -190,6 +190,14 @@ class _ToIR(Transformer):
     def name_list(self, meta, items):
         return [_as_name(i) for i in items]
 
+    def interaction(self, meta, items):
+        return ir.Name(id=items[0].name, times=_as_name(items[1]), span=_meta_span(meta))
+
+    def interaction_address(self, meta, items):
+        source, times, target = items
+        return ir.Address(kind="edge", source=_as_name(source), times=_as_name(times), target=_as_name(target),
+                          span=_meta_span(meta))
+
     def by_clause(self, meta, items):
         return _as_name(items[0])
 

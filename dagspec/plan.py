@@ -294,6 +294,8 @@ class _Planner:
             edge = param.edge
             index = tuple(self.data_names.get(g, g) for g in param.dims)  # a contrast: see _reference_effects
             value = None if self.model.nodes[edge.source].categorical else VarRef(self.value_names[edge.source])
+            if edge.times:  # `x * z -> y`: the product, recomputed from the containers (predictions, do())
+                value = Op("*", (value, VarRef(self.value_names[edge.times])))
             terms.append(Term(param.name, index, value, param.address))
         aux: dict[str, PExpr] = {}
         for a in family.aux:

@@ -23,7 +23,7 @@ def statement_text(s) -> str:
             text += f" ~ {call_text(s.family)}"
         return text + _alias(s.alias)
     if isinstance(s, ir.EdgeStmt):
-        text = " -> ".join(", ".join(n.id for n in group) for group in s.chain)
+        text = " -> ".join(", ".join(n.id + (f" * {n.times.id}" if n.times else "") for n in group) for group in s.chain)
         return text + (f" by {s.by.id}" if s.by else "")
     if isinstance(s, ir.PriorStmt):
         text = f"prior {s.address.text()}"

@@ -199,3 +199,62 @@ def test_compile_shows_the_reference_level():
     text = compile_report(spec, spec.plan())
     assert "b_g_y[g] (0 at the reference a)" in text
     assert "g__contrasts" in text
+
+
+# ---- interactions as syntax ------------------------------------------------------------------------------
+
+INTERACTION = """
+node g : categorical(levels = ["a", "b"])
+x, z, x * z -> y
+x * g -> y
+observed x, z, g, y
+prior x * z -> y ~ Normal(0, 1) as bxz
+"""
+IDATA = {"x": [0.1, 0.5, -0.3, 1.2, 0.8, -1.0], "z": [1.0, 2.0, 0.5, 1.5, 3.0, 2.2],
+         "g": ["a", "b", "a", "b", "a", "b"], "y": [0.3, 1.4, 0.1, 2.9, 2.2, -1.8]}
+
+
+def test_interactions_are_the_hand_written_products():
+    spec = dagspec.parse(INTERACTION)
+    x, z = np.array(IDATA["x"]), np.array(IDATA["z"])
+    g = np.array([0, 1, 0, 1, 0, 1])
+    with pm.Model(coords={"g": ["a", "b"]}) as theirs:
+        a = pm.Normal("y_intercept", 0, 10)
+        bx, bz = pm.Normal("b_x_y", 0, 10), pm.Normal("b_z_y", 0, 10)
+        bxz = pm.Normal("bxz", 0, 1)
+        bxg = pm.Normal("b_x_g_y", 0, 10, dims="g")  # x * g: a slope of x per level of g
+        sigma = pm.Exponential("y_sigma", 1)
+        pm.Normal("y", a + bx * x + bz * z + bxz * x * z + bxg[g] * x, sigma, observed=IDATA["y"])
+    _same_log_density(spec.build(IDATA, optimize=False), theirs)
+    assert spec.checked.params["x * z -> y"].name == "bxz"
+    assert "bxz * x * z" in compile_report(spec)
+
+
+def test_predictions_and_do_recompute_the_product_from_new_values():
+    spec = dagspec.parse(INTERACTION)
+    shape = (2, 20)
+    d = {"y_intercept": RNG.normal(0, 1, shape), "b_x_y": RNG.normal(1, 0.1, shape), "b_z_y": RNG.normal(-1, 0.1, shape),
+         "bxz": RNG.normal(2, 0.1, shape), "b_x_g_y": RNG.normal(0, 1, shape + (2,)), "y_sigma": np.full(shape, 1e-9)}
+    idata = az.from_dict(posterior=d, coords={"g": ["a", "b"]}, dims={"b_x_g_y": ["g"]})
+
+    def mean(x, z, g):
+        return d["y_intercept"] + d["b_x_y"] * x + d["b_z_y"] * z + d["bxz"] * x * z + d["b_x_g_y"][..., g] * x
+
+    new = pd.DataFrame({"x": [2.0, -1.0], "z": [0.5, 3.0], "g": ["b", "a"]})
+    got = dagspec.predict(spec, idata, new, data=IDATA).predictions["y"].values
+    np.testing.assert_allclose(got, np.stack([mean(2.0, 0.5, 1), mean(-1.0, 3.0, 0)], axis=-1))
+    done = dagspec.do(spec, idata, {"x": 3.0}, data=IDATA, random_seed=1).posterior_predictive["y"].values
+    z, g = np.array(IDATA["z"]), [0, 1, 0, 1, 0, 1]
+    np.testing.assert_allclose(done, np.stack([mean(3.0, z[i], g[i]) for i in range(6)], axis=-1), atol=1e-6)
+
+
+def test_the_printed_spec_keeps_the_interaction():
+    spec = dagspec.parse(INTERACTION)
+    assert "x, z, x * z -> y" in spec.to_text() and "prior x * z -> y ~ Normal(0, 1) as bxz" in spec.to_text()
+    for again in (dagspec.parse(spec.to_text()), dagspec.Spec.from_json(spec.to_json())):
+        assert "x * z -> y" in again.checked.params and "x * g -> y" in again.checked.params
+
+
+def test_the_interaction_is_a_cause_in_the_graph_through_both_factors():
+    graph = dagspec.parse(INTERACTION).causal_graph()
+    assert {("x", "y"), ("z", "y"), ("g", "y")} <= set(graph.edges)

@@ -9,6 +9,7 @@ from ..source import Source
 from .calls import bind_arguments, call_support, check_expression, const_value, expression_refs, lookup_dist
 from . import estimates as estimate_checks
 from .declarations import declare
+from .interactions import resolve_interactions
 from .graph import check_acyclic, classify_edges, warn_unused
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
 from .params import apply_priors, generate
@@ -21,6 +22,7 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     source = source or Source("", spec.name)
     found = Diagnostics(source)
     nodes, edges = declare(spec, found)
+    resolve_interactions(nodes, edges, found)
     statements = estimate_checks.collect(spec, nodes, found)
     classify_edges(nodes, edges, found, skip={s.outcome.id for s in statements})
     estimates = []

@@ -191,7 +191,15 @@ def _edges(spec: ir.SpecIR, found: Diagnostics) -> list[Edge]:
         for source, target in pairs:
             span = source.span.model_copy(update={"end_line": target.span.end_line, "end_column": target.span.end_column,
                                                   "end": target.span.end})
-            edges.append(Edge(source.id, target.id, span, by=by))
+            if target.times is not None:
+                found.add("DS355", target.span, what=f"{target.id} * {target.times.id}",
+                          why="an interaction is a term of its outcome's regression, not a node that can be caused")
+                continue
+            factors = (source.id, source.times.id) if source.times is not None else None
+            if factors and by:
+                found.add("DS355", statement.by.span, what=f"{source.id} * {source.times.id}", why="it cannot also vary `by` a group")
+                continue
+            edges.append(Edge(source.id, target.id, span, by=by, factors=factors))
     return edges
 
 
@@ -203,6 +211,8 @@ def _implicit_nodes(nodes, observations, edges, spec, found: Diagnostics) -> Non
             for group in statement.chain:
                 for written in group:
                     spans.setdefault(written.id, written.span)
+                    if written.times is not None:
+                        spans.setdefault(written.times.id, written.times.span)
             if statement.by is not None:
                 spans.setdefault(statement.by.id, statement.by.span)
     by_groups = {e.by for e in edges if e.by}

@@ -45,6 +45,8 @@ def generate(nodes: dict[str, NodeInfo], edges: list[Edge]) -> dict[str, Paramet
                 dims = (edge.source + CONTRASTS,)
             role: Literal["effect", "slope"] = "effect" if source.categorical else "slope"
             name = f"b_{edge.source}_{node.name}" + (f"_by_{edge.by}" if edge.by else "")
+            if edge.factors:  # `x * z -> y`
+                name = f"b_{edge.factors[0]}_{edge.factors[1]}_{node.name}"
             add(Parameter(edge.address, name, role, node.name, default_prior(DEFAULT_PRIORS[role]),
                           edge=edge, dims=dims, span=edge.span))
         for aux in family.aux:
@@ -149,6 +151,8 @@ def _unknown_address(address: ir.Address, key: str, nodes, params, found: Diagno
         why = f": {owner} is declared with `intercept = none`"
     elif address.kind == "param" and param in node.fixed:
         why = f": {owner}.{param} is fixed in the declaration of {owner}"
+    elif address.kind == "edge" and address.times is not None:
+        why = f": there is no interaction edge {key}"
     elif address.kind == "edge":
         edge_without_by = f"{source} -> {owner}"
         if edge_without_by in params and address.by is not None:

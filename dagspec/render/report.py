@@ -30,7 +30,8 @@ def linear_predictor(model, outcome: str) -> str:
         term = f"{param.name}[{', '.join(index)}]" if index else param.name
         if source.reference is not None and not edge.by:  # treatment coding
             term = f"{param.name}[{edge.source}] (0 at the reference {source.reference})"
-        parts.append(term if source.categorical else f"{term} * {edge.source}")
+        value = f"{edge.source} * {edge.times}" if edge.times else edge.source
+        parts.append(term if source.categorical else f"{term} * {value}")
     return " + ".join(parts) or "0"
 
 
