@@ -45,6 +45,19 @@ CODES: dict[str, Code] = {
                 "a spec this large is likely the wrong file (a data file?); specs declare a graph, data stays in CSV files"),
     "DS110": _e("dagitty syntax", "dagitty graph: {what}",
                 "{suggestion}"),
+    # ---- ordered categorical outcomes (DS13x) ----
+    "DS130": _e("cutpoints prior", "{address} must have a prior on the whole real line to be ordered, but {dist} {why}",
+                "use e.g. `prior {address} ~ Normal(0, 1.5)`: each cutpoint gets that prior and the ordering is a "
+                "change of variables (Stan's `ordered`); priors: {priors}"),
+    "DS131": _e("cutpoints prior per level", "{address} takes one prior for every cutpoint, but {what} is a list",
+                "give scalar parameters, e.g. `prior {address} ~ Normal(0, 1.5)`: an ordered vector of "
+                "exchangeable cutpoints is what dagspec can draw from and sample exactly"),
+    "DS132": _e("ordered predictor", "{name!r} is an ordered outcome, and dagspec cannot use it as a predictor of {target!r} yet",
+                "fit {target} on another node, or observe the levels again as a data node: `observed {name}_code = \"{column}\"`"),
+    "DS133": _w("level never observed", "{name!r} declares level(s) {levels} that no row of {column!r} has",
+                "the cutpoints around them are then set by their prior alone; drop them from `levels = [...]` if they cannot occur"),
+    "DS134": _e("too few levels", "ordered outcome {name!r} has {count} level(s) in {column!r}; it needs at least two",
+                "declare the possible levels with `levels = [...]`, or check the column"),
     # ---- names (DS2xx) ----
     "DS201": _e("unknown name", "unknown name {name!r}{where}",
                 "{suggestion}"),

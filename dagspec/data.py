@@ -124,7 +124,9 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
             if table is None:
                 continue
         if for_prediction and node.role == "outcome" and not _reads_present(observation, table):
-            columns[node.name] = Column(node.name, np.zeros(len(table)), placeholder=True)
+            fitted = (levels or {}).get(node.name) if node.categorical else None
+            columns[node.name] = Column(node.name, np.zeros(len(table), dtype=np.int64 if fitted else float), fitted,
+                                        placeholder=True)
             continue
         if len(table) == 0:
             if not any(d.code == "DS512" for d in found.items):
@@ -142,6 +144,7 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
         found.add("DS507", model.nodes[next(iter(lengths))].observed.span,
                   lengths=", ".join(f"{k}: {v}" for k, v in lengths.items()))
     elif not for_prediction:
+        _check_ordered_levels(model, columns, found)
         _check_trials(model, columns, found)
         _warn_constant_predictors(model, columns, found)
     found.raise_if_errors()
@@ -202,6 +205,22 @@ def _check_trials(model: CheckedModel, columns: Columns, found: Diagnostics) -> 
                       suggestion="successes cannot exceed trials; check that n names the trials column")
 
 
+def _check_ordered_levels(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
+    """An ordered outcome needs two levels; a declared level no row has is worth a warning."""
+    for node in model.outcomes():
+        column = columns.get(node.name)
+        if column is None or not FAMILIES[node.family].ordered:
+            continue
+        label = node.observed.column or node.name
+        if len(column.levels) < 2:
+            found.add("DS134", node.observed.span, name=node.name, count=len(column.levels), column=label)
+            continue
+        unseen = np.bincount(column.values, minlength=len(column.levels)) == 0
+        if unseen.any():
+            found.add("DS133", node.observed.span, name=node.name, column=label,
+                      levels=", ".join(str(level) for level, none in zip(column.levels, unseen) if none))
+
+
 def _warn_constant_predictors(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
     for edge in model.edges:
         column = columns.get(edge.source)
@@ -246,6 +265,8 @@ def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, f
         if raw.dtype.kind in "mM":  # dates and durations are levels by their text
             raw = raw.astype(str)
         if levels and node.name in levels:
+            if node.role == "outcome":  # an ordered outcome's levels are those of its fitted cutpoints
+                return _categorical(node, raw, column, found, list(levels[node.name]))
             return _with_fitted_levels(node, raw, list(levels[node.name]))
         return _categorical(node, raw, column, found)
     if raw.dtype == bool:
@@ -275,10 +296,12 @@ def _with_fitted_levels(node: NodeInfo, raw: pd.Series, fitted: list) -> Column:
     return Column(node.name, np.array([lookup[level_key(v)] for v in raw.tolist()], dtype=np.int64), levels)
 
 
-def _categorical(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:
+def _categorical(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics, declared: list | None = None
+                 ) -> Column | None:
     values = raw.to_numpy()
-    if node.levels is not None:
-        levels = list(node.levels)
+    declared = declared if declared is not None else node.levels
+    if declared is not None:
+        levels = list(declared)
         lookup = {level_key(level): code for code, level in enumerate(levels)}
         codes = np.array([lookup.get(level_key(v), -1) for v in values], dtype=np.int64)
         unknown = codes < 0

@@ -13,7 +13,7 @@ from .check.model import CheckedModel, Parameter
 from .data import Column
 from .diagnostics import Diagnostics
 from .dists import DISTRIBUTIONS
-from .families import FAMILIES
+from .families import FAMILIES, cutpoint_dim, cutpoint_labels, level_dim
 
 OBS_DIM = "__obs__"
 MAX_PARAMETER_SIZE = 1_000_000  # elements in one parameter (e.g. the cells of `x -> y by g`)
@@ -101,6 +101,7 @@ class RandomVariable:
     default_prior: bool = False
     parameterisation: str | None = None  # a pool's parameterisation as the spec asks
     initval: object = None  # a starting value (the optimizer's least-squares guess for its Flat parameters)
+    transform: str | None = None  # "ordered": an ordered outcome's cutpoints, increasing by a change of variables
 
 
 @dataclass
@@ -202,7 +203,10 @@ class _Planner:
                 continue
             container = name if name not in rv_names else f"{name}_obs"
             self.data_names[name] = container
-            if column.categorical:
+            if node.family is not None and FAMILIES[node.family].ordered:
+                self.coords[level_dim(name)] = list(column.levels)
+                self.coords[cutpoint_dim(name)] = cutpoint_labels(column.levels)
+            elif column.categorical:
                 self.coords[name] = list(column.levels)
             observation = node.observed
             read_as_is = observation.literal is None and not observation.transformed
@@ -257,8 +261,25 @@ class _Planner:
                                what=f"MvNormal's mu has {len(args['mu'].items)} entries but {param.address} has "
                                     f"{size} levels of {dims[-1]} in its last dimension",
                                suggestion=f"give mu one entry per level of {dims[-1]}")
-        return RandomVariable(param.name, dist.name, args, dims, source=param.address, default_prior=param.default_prior,
-                              parameterisation=param.parameterisation)
+        variable = RandomVariable(param.name, dist.name, args, dims, source=param.address,
+                                  default_prior=param.default_prior, parameterisation=param.parameterisation)
+        if param.aux == "cutpoints":
+            variable.transform = "ordered"
+            variable.initval = self._cutpoint_start(param.outcome)
+        return variable
+
+    def _cutpoint_start(self, outcome: str) -> np.ndarray:
+        """Where an ordered outcome's cutpoints start: the link's quantiles of the cumulative level frequencies
+        (each level counted once more, so the start is strictly increasing even for levels never observed)."""
+        from scipy import special
+
+        column = self.columns[outcome]
+        counts = np.bincount(column.values.astype(np.int64), minlength=len(column.levels)) + 1.0
+        cumulative = np.cumsum(counts)[:-1] / counts.sum()
+        quantile = special.logit if self.model.nodes[outcome].link == "logit" else special.ndtri
+        start = quantile(cumulative)
+        rounded = np.round(start, 2)  # a start only: short numbers read better in generated scripts
+        return rounded if np.all(np.diff(rounded) > 0) else start
 
     def _random(self, node) -> RandomVariable:
         observed = None

@@ -5,7 +5,7 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from ..families import FAMILIES
+from ..families import FAMILIES, level_dim
 from ..plan import (Const, DataVar, DerivedVar, DistOf, Func, Idx, LikelihoodVar, ListOf, LogDensity, Op, Plan,
                     PriorPotential, RandomVariable, Slice, VarRef)
 
@@ -31,15 +31,16 @@ _INVERSE_LINKS = {
 }
 
 
-def build_model(plan: Plan) -> pm.Model:
-    """Create the PyMC model the plan describes."""
+def build_model(plan: Plan, initvals: bool = True) -> pm.Model:
+    """Create the PyMC model the plan describes (without its starting values when `initvals` is False: PyMC
+    computes a log-likelihood only for a model without them)."""
     with pm.Model(coords=plan.coords) as model:
         values: dict[str, object] = {}
         for entry in plan.entries:
             if isinstance(entry, DataVar):
                 values[entry.name] = pm.Data(entry.name, entry.values, dims=entry.dims)
             elif isinstance(entry, RandomVariable):
-                values[entry.name] = _random_variable(entry, values)
+                values[entry.name] = _random_variable(entry, values, initvals)
             elif isinstance(entry, DerivedVar):
                 values[entry.name] = pm.Deterministic(entry.name, _evaluate(entry.expr, values), dims=entry.dims or None)
             elif isinstance(entry, LikelihoodVar):
@@ -59,7 +60,7 @@ def _kwargs(dist: str, args: dict, values) -> dict:
     return {aliases.get(name, name): _evaluate(value, values) for name, value in args.items()}
 
 
-def _random_variable(entry: RandomVariable, values):
+def _random_variable(entry: RandomVariable, values, initvals: bool = True):
     kwargs = _kwargs(entry.dist, entry.args, values)
     dims = entry.dims or None
     if entry.dist == "LKJCholeskyCov":
@@ -67,8 +68,10 @@ def _random_variable(entry: RandomVariable, values):
         chol, _, _ = pm.LKJCholeskyCov(entry.name, compute_corr=True, **kwargs)
         return chol
     observed = _evaluate(entry.observed, values) if entry.observed is not None else None
-    if entry.initval is not None:
+    if entry.initval is not None and initvals:
         kwargs["initval"] = entry.initval
+    if entry.transform == "ordered":
+        kwargs["transform"] = pm.distributions.transforms.ordered
     return getattr(pm, entry.dist)(entry.name, **kwargs, dims=dims, observed=observed)
 
 
@@ -92,11 +95,27 @@ def _likelihood(entry: LikelihoodVar, values, expose_mean: bool = False):
     observed = values[entry.observed]
     if family.outcome.integer:
         observed = pt.cast(observed, "int64")
+    if family.ordered:
+        return _ordered_likelihood(entry, eta, aux["cutpoints"], observed, expose_mean, values)
     kwargs = _family_kwargs(entry.family, entry.link, eta, aux)
     if expose_mean:
         mean = _expected_value(entry.family, _INVERSE_LINKS[entry.link](eta), aux)
         values[f"{entry.name}__mean"] = pm.Deterministic(f"{entry.name}__mean", mean, dims=entry.dims)
     return getattr(pm, entry.family)(entry.name, **kwargs, observed=observed, dims=entry.dims)
+
+
+def _ordered_likelihood(entry: LikelihoodVar, eta, cutpoints, observed, expose_mean: bool, values):
+    """P(y <= level k) = F(cutpoint_k - eta). The cutpoints are sorted: the identity on the ordered values the
+    posterior has, and what keeps prior draws (drawn without the ordering transform) a valid distribution."""
+    cutpoints = pt.sort(cutpoints)
+    if expose_mean:  # the probability of each level
+        cumulative = _INVERSE_LINKS[entry.link](cutpoints - pt.shape_padright(eta))
+        ones = pt.ones_like(cumulative[..., :1])
+        probabilities = pt.concatenate([cumulative, ones], axis=-1) - pt.concatenate([0 * ones, cumulative], axis=-1)
+        values[f"{entry.name}__mean"] = pm.Deterministic(f"{entry.name}__mean", probabilities,
+                                                         dims=(*entry.dims, level_dim(entry.node)))
+    return getattr(pm, entry.family)(entry.name, eta=eta, cutpoints=cutpoints, compute_p=False, observed=observed,
+                                     dims=entry.dims)
 
 
 def _expected_value(family: str, mean, aux: dict):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import DISTRIBUTIONS, POSITIVE, UNIT, closest
-from ..families import FAMILIES
+from ..families import FAMILIES, ORDERED_PRIORS
+from ..printer import expr_text
 from ..source import Source
 from .calls import bind_arguments, call_support, check_expression, const_value, expression_refs, lookup_dist
 from . import estimates as estimate_checks
@@ -39,12 +40,23 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     model = CheckedModel(spec, source, nodes, edges, params, estimates=estimates)
     _check_names(model, found)
     _check_distributions(model, found)
+    _check_ordered_predictors(model, found)
     if not found.errors:
         check_acyclic(model, found)
         warn_unused(model, found)
     found.raise_if_errors()
     model.warnings = found.warnings
     return model
+
+
+def _check_ordered_predictors(model: CheckedModel, found: Diagnostics) -> None:
+    """An ordered outcome may not be a predictor (an edge's source or its `by` group) yet."""
+    for edge in [e for e in model.edges if e.fitted]:
+        for name in (edge.source, edge.by):
+            node = model.nodes.get(name)
+            if node is not None and node.family is not None and FAMILIES[node.family].ordered:
+                column = node.observed.column if node.observed is not None and node.observed.column else node.name
+                found.add("DS132", edge.span, name=node.name, target=edge.target, column=column)
 
 
 def _values(model: CheckedModel) -> dict[str, str]:
@@ -102,12 +114,32 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
                 _check_fixed(node, name, value, aux, model, found)
     for param in model.params.values():
         dist = _check_call(param.prior, model, values, param.address, found)
-        if dist is not None and param.role == "aux":
+        if dist is not None and param.aux == "cutpoints":
+            _check_cutpoints_prior(model, param, dist, found)
+        elif dist is not None and param.role == "aux":
             aux = FAMILIES[model.nodes[param.outcome].family].aux_param(param.aux)
             if not call_support(param.prior, dist).within(aux.support):
                 found.add("DS410", _prior_span(param), address=param.address, support=aux.support.words,
                           dist=_prior_words(param, dist), example="Exponential(1)" if aux.support is POSITIVE else "Beta(1, 1)")
         _check_identity_link(model, param, dist, found)
+
+
+def _check_cutpoints_prior(model: CheckedModel, param: Parameter, dist, found: Diagnostics) -> None:
+    """An ordered outcome's cutpoints: one continuous prior on the real line, shared by every cutpoint (what the
+    ordering transform can take, and what prior draws, sorted, reproduce exactly)."""
+    if dist.name not in ORDERED_PRIORS:
+        why = ("is a distribution of several values" if dist.multivariate else
+               "takes whole numbers" if dist.support.integer else
+               f"is {dist.support.words}" if dist.name not in ("Uniform", "TruncatedNormal") else "is bounded")
+        found.add("DS130", _prior_span(param), address=param.address, dist=_prior_words(param, dist), why=why,
+                  priors=", ".join(ORDERED_PRIORS))
+        return
+    for value in [*param.prior.args, *(k.value for k in param.prior.kwargs)]:
+        feeding = model.nodes.get(value.name) if isinstance(value, ir.Ref) else None
+        vector = feeding is not None and feeding.role == "random" and DISTRIBUTIONS.get(feeding.dist.func) is not None \
+            and DISTRIBUTIONS[feeding.dist.func].multivariate
+        if isinstance(value, ir.ListExpr) or vector:
+            found.add("DS131", value.span, address=param.address, what=expr_text(value))
 
 
 def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: Diagnostics):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import closest
-from ..families import FAMILIES, OUTCOME_OPTIONS
+from ..families import FAMILIES, ORDERED_OPTIONS, OUTCOME_OPTIONS
 from ..parse import KEYWORDS
 from ..transforms import check_column_expression, columns_read, is_column_expression
 from .calls import const_value
@@ -82,15 +82,20 @@ def _node_type(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
                   options="levels = [...]" if node.categorical else "no options")
     for keyword in call.kwargs:
         if node.categorical and keyword.name == "levels" and isinstance(keyword.value, ir.ListExpr):
-            levels = [_level(item) for item in keyword.value.items]
-            if None in levels or len(set(levels)) != len(levels):
-                found.add("DS409", keyword.value.span, option="levels", what="`: categorical`",
-                          why=": levels must be distinct numbers or strings", options="levels = [\"a\", \"b\"]")
-            else:
-                node.levels = levels
+            _levels(node, keyword, "`: categorical`", found)
         else:
             found.add("DS409", keyword.span, option=keyword.name, what=f"`: {call.func}`", why="",
                       options="levels = [...]" if node.categorical else "no options")
+
+
+def _levels(node: NodeInfo, keyword: ir.Keyword, what: str, found: Diagnostics) -> None:
+    """`levels = [...]`: distinct numbers or strings, in their order."""
+    levels = [_level(item) for item in keyword.value.items] if isinstance(keyword.value, ir.ListExpr) else [None]
+    if None in levels or len(set(levels)) != len(levels):
+        found.add("DS409", keyword.value.span, option="levels", what=what,
+                  why=": levels must be a list of distinct numbers or strings", options="levels = [\"a\", \"b\"]")
+    else:
+        node.levels = levels
 
 
 def _level(expr):
@@ -111,12 +116,23 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
     node.family = family.name
     node.link = family.default_link
     options = list(OUTCOME_OPTIONS) + [a.name for a in family.aux]
+    if family.ordered:  # levels in order; the cutpoints take the intercept's place
+        node.categorical, node.intercept = True, False
+        options = list(ORDERED_OPTIONS)
     for arg in call.args:
         found.add("DS409", arg.span, option="(positional)", what=f"the {family.name} family", why="; options are named",
                   options=", ".join(options))
     for keyword in call.kwargs:
         value = keyword.value
-        if keyword.name == "intercept":
+        if family.ordered and keyword.name == "levels":
+            _levels(node, keyword, f"the {family.name} family", found)
+        elif family.ordered and keyword.name in ("intercept", "link", "cutpoints"):
+            found.add("DS409", keyword.span, option=keyword.name, what=f"the {family.name} family",
+                      why=f": its cutpoints take the intercept's place, and its link is {family.default_link}"
+                      if keyword.name != "cutpoints" else ": set the cutpoints' prior with `prior "
+                                                          f"{node.name}.cutpoints ~ Normal(0, 1.5)`",
+                      options="levels = [...]")
+        elif keyword.name == "intercept":
             if isinstance(value, ir.Ref) and value.name in ("none", "false"):
                 node.intercept = False
             elif isinstance(value, ir.Ref) and value.name == "true":

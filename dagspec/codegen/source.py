@@ -101,7 +101,9 @@ class _Writer:
                 rows = f"len({next(iter(files.values()))})" if files else str(self.plan.n_obs)
                 coords.append(f"    {dim!r}: np.arange({rows}),")
             elif any(isinstance(e, DataVar) and e.levels is not None and e.node == dim for e in self.plan.entries):
-                coords.append(f"    {dim!r}: {self.names.get(dim, dim)}_levels,")
+                container = next(e.name for e in self.plan.entries
+                                 if isinstance(e, DataVar) and e.levels is not None and e.node == dim)
+                coords.append(f"    {dim!r}: {self.names[container]}_levels,")
             else:
                 coords.append(f"    {dim!r}: {list(levels)!r},")
         self.lines += ["coords = {"] + coords + ["}", ""]
@@ -224,8 +226,12 @@ class _Writer:
         if entry.initval is not None:  # PyMC3 calls it testval
             value = np.asarray(entry.initval).tolist()
             observed += f", {'testval' if self.target == 'pymc3' else 'initval'}={value!r}"
+        if entry.transform == "ordered":
+            observed += ", transform=pm.distributions.transforms.ordered"
         args = f", {args}" if args else ""
         note = "  # default prior" if entry.default_prior else ""
+        if entry.transform == "ordered":
+            note = (note or "  #") + ("; " if note else " ") + "each cutpoint has this prior, the transform keeps them increasing"
         return [f"{ident} = pm.{entry.dist}({entry.name!r}{args}{self._dims(entry.dims)}{observed}){note}"]
 
     def _likelihood(self, entry: LikelihoodVar, ident: str, several: bool) -> list[str]:
@@ -249,7 +255,12 @@ class _Writer:
         observed = self.names[entry.observed]
         if family.outcome.integer and self.target == "pymc":
             observed = f"pt.cast({observed}, 'int64')"
-        if entry.family in ("Bernoulli", "Binomial"):
+        if family.ordered:
+            sort = f"{self.tensor}.sort({aux['cutpoints']})"
+            lines += [f"# P({entry.name} <= level k) = F(cutpoint k - {eta_name}); sorting the (already increasing) "
+                      "cutpoints keeps prior draws valid"]
+            kwargs = f"eta={eta_name}, cutpoints={sort}" + (", compute_p=False" if self.target == "pymc" else "")
+        elif entry.family in ("Bernoulli", "Binomial"):
             trials = f"n={aux['n']}, " if entry.family == "Binomial" else ""
             p = f"logit_p={eta_name}" if entry.link == "logit" else f"p={_INVERSE_LINK[entry.link].format(eta=eta_name)}"
             kwargs = f"{trials}{p}"

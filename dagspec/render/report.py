@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..check.model import ROLE_WORDS
-from ..families import FAMILIES
+from ..families import FAMILIES, level_dim
 from ..printer import call_text, expr_text
 
 _INVERSE = {"identity": "{}", "logit": "invlogit({})", "probit": "invprobit({})", "cloglog": "1 - exp(-exp({}))",
@@ -34,8 +34,8 @@ def linear_predictor(model, outcome: str) -> str:
 
 def likelihood_line(model, node) -> str:
     family = FAMILIES[node.family]
-    eta = inverse_link(node.link, linear_predictor(model, node.name))
-    args = [f"{family.mean} = {eta}"]
+    eta = linear_predictor(model, node.name)
+    args = [f"{family.mean} = {eta if family.ordered else inverse_link(node.link, eta)}"]
     for aux in family.aux:
         if aux.name in node.fixed:
             args.append(f"{aux.name} = {expr_text(node.fixed[aux.name])}")
@@ -97,6 +97,12 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
             observed = node.observed.describe() if node.observed.literal is None else "(literal)"
             lines.append(f"    link {node.link}; observed {observed}"
                          + (f"; from {node.observed.file}" if node.observed.file else ""))
+            if FAMILIES[node.family].ordered:
+                levels = coords.get(level_dim(node.name)) or node.levels
+                lines.append(f"    P({node.pymc_name} <= level k) = {'invlogit' if node.link == 'logit' else 'invprobit'}"
+                             f"(cutpoint k - eta); levels "
+                             + (", ".join(map(str, levels)) + (" (declared)" if node.levels else " (from the data)")
+                                if levels else "from the data") + "; cutpoints ordered")
         lines.append("")
 
     transformed = [n for n in model.nodes.values() if n.role == "data" and n.observed and n.observed.transformed]
