@@ -132,6 +132,10 @@ CODES: dict[str, Code] = {
                 "node types: numeric, categorical"),
     "DS413": _e("shape mismatch", "{what}",
                 "{suggestion}"),
+    "DS445": _e("cannot impute", "the missing values of {name!r} cannot be imputed: {family} takes whole numbers or levels, and "
+                                 "NUTS samples only continuous parameters",
+                "leave the rows out with `where complete`, or impute a continuous node (Normal, StudentT, LogNormal, "
+                "Gamma, Beta)"),
     # ---- observed data (DS5xx) ----
     "DS501": _e("no data", "{name!r} is observed but no data was given",
                 "name a file with `observed {name} from \"data.csv\"`, or pass data to build()/sample()"),
@@ -140,7 +144,8 @@ CODES: dict[str, Code] = {
     "DS503": _e("data file", "cannot read data file {path!r}: {reason}",
                 "paths are relative to the spec file; CSV, Parquet and JSON (named arrays) are read"),
     "DS504": _e("missing values", "column {column!r} has {count} missing or infinite value(s), first at row(s) {rows}",
-                "drop those rows with `where complete` at the end of the `observed` statement, or impute them"),
+                "drop those rows with `where complete` at the end of the `observed` statement, or model them: declare the node "
+                "an outcome with `missing = impute`, e.g. `node x ~ Normal(missing = impute)`"),
     "DS505": _e("non-numeric", "column {column!r} of numeric node {name!r} has non-numeric values, first at row(s) {rows}: {values}",
                 "declare `node {name} : categorical` if it names categories, or clean the column"),
     "DS506": _e("undeclared level", "column {column!r} has level(s) {levels} that {name!r} does not declare (declared: {declared})",
@@ -164,6 +169,8 @@ CODES: dict[str, Code] = {
     "DS515": _e("new level", "{name!r} has level(s) {levels} that the fit did not see, and {param} has no "
                              "hierarchical prior to draw their effects from (fitted levels: {fitted})",
                 "predict for fitted levels, or give the effect a pooled prior, e.g. `prior g -> y ~ Normal(mu, sigma)`"),
+    "DS535": _e("nothing to impute from", "every value of {name!r} (column {column!r}) is missing",
+                "impute a node that is observed in some rows; a node never observed is a graph-only node (drop `observed`)"),
     # ---- running: sampling, predictive checks, model comparison (DS6xx) ----
     "DS601": _e("sampler", "the sampler {sampler!r} {why}", ""),
     "DS602": _w("divergences", "{divergent} divergent transition(s): the sampler could not follow the posterior's geometry, so the draws may be biased",

@@ -28,6 +28,7 @@ class Column:
     values: np.ndarray
     levels: list | None = None
     placeholder: bool = False  # an outcome left out of the data for prediction: its values are not used
+    missing: np.ndarray | None = None  # rows whose value is missing (NaN), for a node with `missing = impute`
 
     @property
     def categorical(self) -> bool:
@@ -278,13 +279,17 @@ def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, f
         found.add("DS505", span, column=column, name=node.name, rows=rows_text(bad), values=examples)
         return None
     values = numeric.to_numpy(dtype=float)
-    nonfinite = ~np.isfinite(values)
+    nonfinite = ~np.isfinite(values) & ~(np.isnan(values) if node.impute else False)
     if nonfinite.any():
         found.add("DS504", span, column=column, count=int(nonfinite.sum()), rows=rows_text(nonfinite))
         return None
+    missing = np.isnan(values) if node.impute else np.zeros(len(values), dtype=bool)
+    if missing.all():
+        found.add("DS535", span, name=node.name, column=column)
+        return None
     if node.role == "outcome" and not for_prediction:
         _check_outcome_support(node, values, column, model, found)
-    return Column(node.name, values)
+    return Column(node.name, values, missing=missing if missing.any() else None)
 
 
 def _with_fitted_levels(node: NodeInfo, raw: pd.Series, fitted: list) -> Column:
@@ -340,6 +345,7 @@ def _check_outcome_support(node: NodeInfo, values: np.ndarray, column: str, mode
     support = family.outcome
     outside = ~np.array([support.contains(v) for v in values]) if len(values) < 200_000 else \
         ~((values >= support.low) & (values <= support.high))
+    outside &= ~np.isnan(values)  # a missing value to impute is not outside
     if outside.any():
         examples = ", ".join(f"{v:g}" for v in values[outside][:3])
         suggestions = {

@@ -66,7 +66,8 @@ DEFAULT_PRIORS = {
     "effect": "Normal(0, 10)",
 }
 
-OUTCOME_OPTIONS = ("intercept", "link")
+OUTCOME_OPTIONS = ("intercept", "link", "missing")
+MISSING_CHOICES = ("error", "impute")  # `missing = impute`: model an outcome's missing values instead of stopping (DS504)
 ORDERED_OPTIONS = ("levels",)  # an ordered outcome's options besides its cutpoints
 
 

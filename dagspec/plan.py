@@ -152,6 +152,19 @@ class LikelihoodVar:
     aux: dict[str, PExpr]
     observed: str  # the data container holding the outcome's values
     dims: tuple[str, ...] = (OBS_DIM,)
+    imputed: Imputation | None = None  # `missing = impute` with missing rows: their values are parameters
+
+
+@dataclass
+class Imputation:
+    """An outcome's missing values: a parameter `name` (dims `missing_dim`, one per row in `missing`) drawn from the
+    outcome's own likelihood, while the likelihood of the observed value covers the rows in `present`."""
+
+    name: str
+    missing: np.ndarray
+    present: np.ndarray
+    missing_dim: str
+    present_dim: str
 
 
 @dataclass
@@ -172,6 +185,11 @@ class Plan:
 
 
 # ---- planning --------------------------------------------------------------------------------------
+
+def missing_dims(node: str) -> tuple[str, str]:
+    """The dimensions of an imputed node's missing rows and observed rows (coordinates: row numbers from 0)."""
+    return f"{node}__missing", f"{node}__observed"
+
 
 def make_plan(model: CheckedModel, columns: dict[str, Column]) -> Plan:
     """Order every variable so each comes after what it reads, and resolve names, levels and shapes."""
@@ -203,6 +221,10 @@ class _Planner:
                 continue
             container = name if name not in rv_names else f"{name}_obs"
             self.data_names[name] = container
+            if column.missing is not None:
+                missing_dim, present_dim = missing_dims(name)
+                self.coords[missing_dim] = np.flatnonzero(column.missing).tolist()
+                self.coords[present_dim] = np.flatnonzero(~column.missing).tolist()
             if node.family is not None and FAMILIES[node.family].ordered:
                 self.coords[level_dim(name)] = list(column.levels)
                 self.coords[cutpoint_dim(name)] = cutpoint_labels(column.levels)
@@ -311,8 +333,13 @@ class _Planner:
                 aux[a.name] = VarRef(self.value_names[fixed.name]) if isinstance(fixed, ir.Ref) else Const(const_value(fixed))
             else:
                 aux[a.name] = VarRef(self.model.params[f"{node.name}.{a.name}"].name)
+        imputed = None
+        column = self.columns.get(node.name)
+        if column is not None and column.missing is not None:
+            imputed = Imputation(f"{node.pymc_name}_missing", np.flatnonzero(column.missing),
+                                 np.flatnonzero(~column.missing), *missing_dims(node.name))
         return LikelihoodVar(node.pymc_name, node.name, family.name, node.link, intercept.name if intercept else None,
-                             terms, aux, self.data_names[node.name])
+                             terms, aux, self.data_names[node.name], imputed=imputed)
 
     def _size_lkj(self, entries) -> None:
         """LKJCholeskyCov without `n` takes the size of the MvNormal that uses it."""

@@ -37,8 +37,8 @@ def build_model(plan: Plan, initvals: bool = True) -> pm.Model:
     with pm.Model(coords=plan.coords) as model:
         values: dict[str, object] = {}
         for entry in plan.entries:
-            if isinstance(entry, DataVar):
-                values[entry.name] = pm.Data(entry.name, entry.values, dims=entry.dims)
+            if isinstance(entry, DataVar):  # missing values (NaN) are rows an imputed parameter fills in
+                values[entry.name] = pm.Data(entry.name, np.nan_to_num(entry.values, nan=0.0), dims=entry.dims)
             elif isinstance(entry, RandomVariable):
                 values[entry.name] = _random_variable(entry, values, initvals)
             elif isinstance(entry, DerivedVar):
@@ -97,11 +97,33 @@ def _likelihood(entry: LikelihoodVar, values, expose_mean: bool = False):
         observed = pt.cast(observed, "int64")
     if family.ordered:
         return _ordered_likelihood(entry, eta, aux["cutpoints"], observed, expose_mean, values)
+    if entry.imputed is not None:
+        eta = pt.broadcast_to(eta, observed.shape)  # one value per row, to pick the missing and observed rows from
     kwargs = _family_kwargs(entry.family, entry.link, eta, aux)
     if expose_mean:
         mean = _expected_value(entry.family, _INVERSE_LINKS[entry.link](eta), aux)
         values[f"{entry.name}__mean"] = pm.Deterministic(f"{entry.name}__mean", mean, dims=entry.dims)
+    if entry.imputed is not None:
+        return _imputing_likelihood(entry, kwargs, values)
     return getattr(pm, entry.family)(entry.name, **kwargs, observed=observed, dims=entry.dims)
+
+
+def _imputing_likelihood(entry: LikelihoodVar, kwargs: dict, values):
+    """The missing rows' values are a parameter drawn from the outcome's own likelihood, the observed rows are
+    observed; returns the node's values (what its children read): the data with the missing rows filled in."""
+    imputed = entry.imputed
+    container = values[entry.observed]
+    data = container.get_value() if hasattr(container, "get_value") else np.asarray(container)
+
+    def rows(selected):
+        return {k: v[selected] if getattr(v, "ndim", 0) > 0 else v for k, v in kwargs.items()}
+
+    family = getattr(pm, entry.family)
+    missing = family(imputed.name, **rows(imputed.missing), dims=imputed.missing_dim)
+    family(entry.name, **rows(imputed.present), observed=data[imputed.present], dims=imputed.present_dim)
+    filled = pt.set_subtensor(pt.as_tensor_variable(container)[imputed.missing], missing)
+    values[entry.observed] = filled
+    return filled
 
 
 def _ordered_likelihood(entry: LikelihoodVar, eta, cutpoints, observed, expose_mean: bool, values):

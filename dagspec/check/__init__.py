@@ -75,6 +75,9 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
             if node.alias in taken:
                 found.add("DS206", node.span, name=node.alias, other=taken[node.alias])
             taken[node.alias] = f"the model name of {node.name!r}"
+    for node in model.nodes.values():
+        if node.impute:
+            taken[f"{node.pymc_name}_missing"] = f"the imputed values of {node.name!r}"
     for param in model.params.values():
         if param.name in taken:
             found.add("DS206", param.span, name=param.name, other=taken[param.name])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import closest
-from ..families import FAMILIES, ORDERED_OPTIONS, OUTCOME_OPTIONS
+from ..families import FAMILIES, MISSING_CHOICES, ORDERED_OPTIONS, OUTCOME_OPTIONS
 from ..parse import KEYWORDS
 from ..transforms import check_column_expression, columns_read, is_column_expression
 from .calls import const_value
@@ -132,6 +132,8 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
                       if keyword.name != "cutpoints" else ": set the cutpoints' prior with `prior "
                                                           f"{node.name}.cutpoints ~ Normal(0, 1.5)`",
                       options="levels = [...]")
+        elif keyword.name == "missing":
+            _missing_option(node, family, keyword, options, found)
         elif keyword.name == "intercept":
             if isinstance(value, ir.Ref) and value.name in ("none", "false"):
                 node.intercept = False
@@ -157,6 +159,18 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
     for aux in missing:
         found.add("DS404", call.span, dist=f"the {family.name} family", param=aux.name,
                   example=f"`node {node.name} ~ {family.name}({aux.name} = 10)` or `{aux.name} = trials_column`")
+
+
+def _missing_option(node: NodeInfo, family, keyword: ir.Keyword, options: list, found: Diagnostics) -> None:
+    """`missing = impute` (model the missing values) or `missing = error` (the default: DS504 names the rows)."""
+    choice = keyword.value.name if isinstance(keyword.value, ir.Ref) else None
+    if choice not in MISSING_CHOICES:
+        found.add("DS409", keyword.value.span, option="missing", what=f"the {family.name} family",
+                  why=": missing is `impute` or `error`", options=", ".join(options))
+    elif choice == "impute" and (family.outcome.integer or family.ordered):
+        found.add("DS445", keyword.span, name=node.name, family=family.name)
+    else:
+        node.impute = choice == "impute"
 
 
 def _observations(spec: ir.SpecIR, found: Diagnostics) -> dict[str, Observation]:

@@ -121,7 +121,8 @@ class _Writer:
         if entry.levels is not None:
             self.lines.append(f"{ident}_levels = {list(entry.levels)!r}")
         if entry.column is None:
-            return f"np.array({entry.values.tolist()!r})"
+            values = [None if isinstance(v, float) and np.isnan(v) else v for v in entry.values.tolist()]
+            return f"np.array({values!r}, dtype=float)" if None in values else f"np.array({values!r})"
         frame = files[self.spec.checked.nodes[entry.node].observed.file]
         column = f"{frame}[{entry.column!r}]"
         if entry.levels is not None:
@@ -192,7 +193,10 @@ class _Writer:
         likelihoods = [e for e in self.plan.entries if isinstance(e, LikelihoodVar)]
         for entry in self.plan.entries:
             name, ident = entry.name, self.names[entry.name]
-            if isinstance(entry, DataVar):
+            if isinstance(entry, DataVar) and np.isnan(np.asarray(entry.values, dtype=float)).any():
+                body.append(f"{ident} = pm.Data({name!r}, np.nan_to_num({self.numpy_of[name]}){self._dims(entry.dims)})"
+                            "  # missing rows: 0 here, filled by the imputed values")
+            elif isinstance(entry, DataVar):
                 body.append(f"{ident} = pm.Data({name!r}, {self.numpy_of[name]}{self._dims(entry.dims)})")
             elif isinstance(entry, RandomVariable):
                 body += self._random(entry, ident)
@@ -266,19 +270,46 @@ class _Writer:
             kwargs = f"{trials}{p}"
         else:
             lines.append(f"{mean_name} = {_INVERSE_LINK[entry.link].format(eta=eta_name)}")
-            if entry.family == "Gamma":
-                kwargs = f"alpha={aux['alpha']}, beta={aux['alpha']} / {mean_name}"
-            elif entry.family == "Beta":
-                kwargs = f"alpha={mean_name} * {aux['kappa']}, beta=(1 - {mean_name}) * {aux['kappa']}"
-            else:
-                kwargs = ", ".join([f"mu={mean_name}"] + [f"{k}={v}" for k, v in aux.items()])
             if entry.link == "identity":  # mu = eta: write it once
                 lines = [f"{mean_name} = {eta}"]
+            kwargs = self._mean_kwargs(entry, mean_name, aux)
+            if entry.imputed is not None:
+                return lines + self._imputing(entry, ident, mean_name, aux)
         lines.append(f"{ident} = pm.{entry.family}({entry.name!r}, {kwargs}, observed={observed}{self._dims(entry.dims)})")
         return lines
 
+    @staticmethod
+    def _mean_kwargs(entry: LikelihoodVar, mean: str, aux: dict) -> str:
+        if entry.family == "Gamma":
+            return f"alpha={aux['alpha']}, beta={aux['alpha']} / {mean}"
+        if entry.family == "Beta":
+            return f"alpha={mean} * {aux['kappa']}, beta=(1 - {mean}) * {aux['kappa']}"
+        return ", ".join([f"mu={mean}"] + [f"{k}={v}" for k, v in aux.items()])
+
+    def _imputing(self, entry: LikelihoodVar, ident: str, mean: str, aux: dict) -> list[str]:
+        """Missing rows: a parameter from the outcome's own likelihood; observed rows: the likelihood; the node's
+        values: the data with the missing rows filled in."""
+        imputed, t = entry.imputed, self.tensor
+        container = self.names[entry.observed]
+        rows = {"missing": f"np.array(coords[{imputed.missing_dim!r}])", "present": f"np.array(coords[{imputed.present_dim!r}])"}
+        vectors = {k for k, v in entry.aux.items() if isinstance(v, VarRef) and v.name in self.numpy_of}
+
+        def picked(which: str) -> str:
+            return self._mean_kwargs(entry, f"{mean}[{which}_rows]", {k: f"{v}[{which}_rows]" if k in vectors else v
+                                                                    for k, v in aux.items()})
+        return [
+            f"{mean} = {mean} + {t}.zeros(len(coords[{OBS_DIM!r}]))  # one per row, to pick the missing and observed rows",
+            f"missing_rows, present_rows = {rows['missing']}, {rows['present']}",
+            f"# the {len(imputed.missing)} missing values of {entry.node}: parameters drawn from its own likelihood",
+            f"{imputed.name} = pm.{entry.family}({imputed.name!r}, {picked('missing')}, dims={imputed.missing_dim!r})",
+            f"{ident}_likelihood = pm.{entry.family}({entry.name!r}, {picked('present')}, "
+            f"observed={container}.get_value()[present_rows], dims={imputed.present_dim!r})",
+            f"{ident} = {t}.set_subtensor({container}[missing_rows], {imputed.name})  # {entry.node} with its missing rows filled in",
+        ]
+
     def _main_section(self) -> None:
         names = [n for n in self.spec.parameters]
+        names += [e.imputed.name for e in self.plan.entries if isinstance(e, LikelihoodVar) and e.imputed is not None]
         names += [e.name for e in self.plan.entries if isinstance(e, DerivedVar) and e.name in
                   {n.pymc_name for n in self.spec.checked.nodes.values() if n.role == "derived"}]
         sample = "pm.sample(return_inferencedata=True)" if self.target == "pymc3" else "pm.sample()"

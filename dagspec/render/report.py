@@ -105,6 +105,22 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
                                 if levels else "from the data") + "; cutpoints ordered")
         lines.append("")
 
+    imputing = [e for e in (plan.entries if plan is not None else []) if getattr(e, "imputed", None) is not None]
+    if imputing:
+        lines.append("missing values (imputed: a parameter per missing row, drawn from the node's own model)")
+        for entry in imputing:
+            node = model.nodes[entry.node]
+            parents = [e.source for e in model.fitted_edges(node.name)]
+            how = f"its regression on {', '.join(parents)}" if parents else "its own distribution (no parents)"
+            count, rows = len(entry.imputed.missing), len(entry.imputed.missing) + len(entry.imputed.present)
+            shown = ", ".join(map(str, entry.imputed.missing[:8])) + (" ..." if count > 8 else "")
+            lines.append(f"  {node.name}: {count} of {rows} values imputed as {entry.imputed.name}[row] (rows {shown}), "
+                         f"from {how}: {likelihood_line(model, node)}")
+        lines.append("")
+    elif any(n.impute for n in model.nodes.values()) and plan is None:
+        lines += ["missing values", "  imputed where the data have them: " + ", ".join(
+            n.name for n in model.nodes.values() if n.impute) + " (`missing = impute`)", ""]
+
     transformed = [n for n in model.nodes.values() if n.role == "data" and n.observed and n.observed.transformed]
     if transformed:
         lines += ["data transforms (applied again, with the fitted statistics, when predicting)"]
