@@ -252,6 +252,8 @@ def _literal(expr):
         return None if any(i is None for i in items) else items
     if isinstance(expr, ir.String):
         return expr.value
+    if isinstance(expr, ir.Ref) and expr.name == "none":  # a missing value in a literal column
+        return np.nan
     return const_value(expr)
 
 

@@ -162,3 +162,18 @@ def test_generated_script_builds_the_same_model(tmp_path):
     pymc3 = spec.to_source("pymc3", data=DATA)
     assert "pm.OrderedLogistic('y', eta=eta, cutpoints=tt.sort(y_cutpoints), observed=" in pymc3
     assert "transform=pm.distributions.transforms.ordered" in pymc3 and "testval=" in pymc3
+
+
+def test_the_predictive_check_compares_level_frequencies(fitted):
+    """`dagspec plot --kind ppc` draws az.plot_ppc: for integer codes, observed vs predicted level frequencies."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import arviz as az
+    import matplotlib.pyplot as plt
+
+    spec, idata = fitted
+    checked = dagspec.posterior_predictive(spec, idata.copy(), DATA, random_seed=1)
+    axes = np.atleast_1d(az.plot_ppc(checked, var_names=["y"], num_pp_samples=20, random_seed=0))
+    assert axes[0].get_lines() or axes[0].patches
+    plt.close("all")

@@ -6,6 +6,7 @@ from ..diagnostics import Diagnostics
 from ..dists import closest
 from ..families import FAMILIES, MISSING_CHOICES, ORDERED_OPTIONS, OUTCOME_OPTIONS
 from ..parse import KEYWORDS
+from ..printer import expr_text
 from ..transforms import check_column_expression, columns_read, is_column_expression
 from .calls import const_value
 from .model import Edge, NodeInfo, Observation
@@ -165,7 +166,7 @@ def _missing_option(node: NodeInfo, family, keyword: ir.Keyword, options: list, 
     """`missing = impute` (model the missing values) or `missing = error` (the default: DS504 names the rows)."""
     choice = keyword.value.name if isinstance(keyword.value, ir.Ref) else None
     if choice not in MISSING_CHOICES:
-        found.add("DS409", keyword.value.span, option="missing", what=f"the {family.name} family",
+        found.add("DS409", keyword.value.span, option=f"missing = {expr_text(keyword.value)}", what=f"the {family.name} family",
                   why=": missing is `impute` or `error`", options=", ".join(options))
     elif choice == "impute" and (family.outcome.integer or family.ordered):
         found.add("DS445", keyword.span, name=node.name, family=family.name)
