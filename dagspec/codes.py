@@ -136,6 +136,14 @@ CODES: dict[str, Code] = {
                                  "NUTS samples only continuous parameters",
                 "leave the rows out with `where complete`, or impute a continuous node (Normal, StudentT, LogNormal, "
                 "Gamma, Beta)"),
+    "DS446": _e("cannot censor", "{family} outcomes cannot be censored here: it {why}",
+                "censor a continuous outcome (Exponential, Weibull, Gamma, LogNormal, Normal, ...) with "
+                "`censored = column`, a data node of codes none/right/left (0/1/-1)"),
+    "DS447": _e("censoring column", "the censoring column {name!r} of {outcome!r} {why}",
+                "observe a data node of codes none/right/left (or 0/1/-1) and name it: "
+                "`node {outcome} ~ Exponential(censored = {name})`"),
+    "DS448": _e("not in PyMC3", "the PyMC3 target cannot write {what}: PyMC3 3.11 has no {missing}",
+                "generate a PyMC 5 script (`--target pymc`)"),
     # ---- observed data (DS5xx) ----
     "DS501": _e("no data", "{name!r} is observed but no data was given",
                 "name a file with `observed {name} from \"data.csv\"`, or pass data to build()/sample()"),
@@ -171,6 +179,10 @@ CODES: dict[str, Code] = {
                 "predict for fitted levels, or give the effect a pooled prior, e.g. `prior g -> y ~ Normal(mu, sigma)`"),
     "DS535": _e("nothing to impute from", "every value of {name!r} (column {column!r}) is missing",
                 "impute a node that is observed in some rows; a node never observed is a graph-only node (drop `observed`)"),
+    "DS536": _e("censoring codes", "censoring column {column!r} has code(s) {values} (first at row(s) {rows}); codes are "
+                                   "none, right and left (or 0, 1, -1)",
+                "right: the time is a lower bound (no event yet); left: an upper bound; none: the event time. "
+                "Interval censoring is not supported yet"),
     # ---- running: sampling, predictive checks, model comparison (DS6xx) ----
     "DS601": _e("sampler", "the sampler {sampler!r} {why}", ""),
     "DS602": _w("divergences", "{divergent} divergent transition(s): the sampler could not follow the posterior's geometry, so the draws may be biased",

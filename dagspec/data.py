@@ -12,7 +12,7 @@ from .check.calls import const_value
 from .check.model import CheckedModel, NodeInfo
 from .diagnostics import Diagnostics
 from .dists import closest
-from .families import FAMILIES
+from .families import CENSORING_CODES, FAMILIES
 from .printer import expr_text
 from .transforms import ColumnError, ColumnEvaluator, Statistics, columns_read, level_key, row_filter, rows_text
 from . import ir
@@ -93,6 +93,7 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
     filtered: dict[tuple, pd.DataFrame | None] = {}
     columns = Columns()
     columns.statistics = statistics
+    censoring = {n.censored.name for n in model.outcomes() if n.censored is not None}
     for node in model.nodes.values():
         observation = node.observed
         if observation is None:
@@ -124,6 +125,9 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
             table = filtered[key]
             if table is None:
                 continue
+        if for_prediction and node.name in censoring and not _reads_present(observation, table):
+            columns[node.name] = Column(node.name, np.zeros(len(table)), placeholder=True)  # new rows: uncensored
+            continue
         if for_prediction and node.role == "outcome" and not _reads_present(observation, table):
             fitted = (levels or {}).get(node.name) if node.categorical else None
             columns[node.name] = Column(node.name, np.zeros(len(table), dtype=np.int64 if fitted else float), fitted,
@@ -137,7 +141,10 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
         if raw is None:
             continue
         label = observation.column if observation.expr is None else expr_text(observation.expr)
-        column = _convert(node, raw, label, model, found, for_prediction, levels)
+        if node.name in censoring:
+            column = _censoring_codes(node, raw, label, found)
+        else:
+            column = _convert(node, raw, label, model, found, for_prediction, levels)
         if column is not None:
             columns[node.name] = column
     lengths = {name: len(c.values) for name, c in columns.items()}
@@ -292,6 +299,28 @@ def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, f
     if node.role == "outcome" and not for_prediction:
         _check_outcome_support(node, values, column, model, found)
     return Column(node.name, values, missing=missing if missing.any() else None)
+
+
+def _censoring_codes(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:
+    """A censoring column → codes 0 (the event time), 1 (right-censored) and -1 (left-censored)."""
+    def code(value):
+        if isinstance(value, str):
+            return CENSORING_CODES.get(value.strip().lower())
+        if isinstance(value, (bool, np.bool_)):
+            return int(value)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return None
+        return int(number) if number in (-1.0, 0.0, 1.0) else None
+
+    codes = [code(v) for v in raw.tolist()]
+    bad = np.array([c is None for c in codes])
+    if bad.any():
+        values = ", ".join(sorted({repr(v) for v, b in zip(raw.tolist(), bad) if b})[:3])
+        found.add("DS536", node.observed.span, column=column, values=values, rows=rows_text(bad))
+        return None
+    return Column(node.name, np.asarray(codes, dtype=float))
 
 
 def _with_fitted_levels(node: NodeInfo, raw: pd.Series, fitted: list) -> Column:

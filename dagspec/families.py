@@ -54,6 +54,10 @@ FAMILIES: dict[str, Family] = {f.name: f for f in [
            POSITIVE, POSITIVE),
     Family("Beta", "mu", "logit", ("logit", "probit", "cloglog"), (Aux("kappa", POSITIVE, "Exponential(0.1)"),),
            OPEN_UNIT, OPEN_UNIT),
+    # durations: the mean through a log link (Exponential's rate is 1 / mu, Weibull's scale mu / Gamma(1 + 1/alpha))
+    Family("Exponential", "mu", "log", ("log", "identity", "inverse"), (), POSITIVE, POSITIVE),
+    Family("Weibull", "mu", "log", ("log", "identity", "inverse"), (Aux("alpha", POSITIVE, "Exponential(1)"),),
+           POSITIVE, POSITIVE),
     # P(y <= level k) = F(cutpoint_k - eta), F the logistic or the standard normal cdf; eta has no intercept
     Family("OrderedLogistic", "eta", "logit", ("logit",), (_CUTPOINTS,), COUNT, REAL, ordered=True),
     Family("OrderedProbit", "eta", "probit", ("probit",), (_CUTPOINTS,), COUNT, REAL, ordered=True),
@@ -66,7 +70,10 @@ DEFAULT_PRIORS = {
     "effect": "Normal(0, 10)",
 }
 
-OUTCOME_OPTIONS = ("intercept", "link", "missing")
+OUTCOME_OPTIONS = ("intercept", "link", "missing", "censored")
+# A censoring column's codes (brms's): the value is the event time, a lower bound (right-censored: the event comes
+# later) or an upper bound (left-censored: it came before).
+CENSORING_CODES = {"none": 0, "right": 1, "left": -1}
 MISSING_CHOICES = ("error", "impute")  # `missing = impute`: model an outcome's missing values instead of stopping (DS504)
 ORDERED_OPTIONS = ("levels",)  # an ordered outcome's options besides its cutpoints
 

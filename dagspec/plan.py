@@ -153,6 +153,7 @@ class LikelihoodVar:
     observed: str  # the data container holding the outcome's values
     dims: tuple[str, ...] = (OBS_DIM,)
     imputed: Imputation | None = None  # `missing = impute` with missing rows: their values are parameters
+    censoring: str | None = None  # the data container of the censoring codes (0 event, 1 right, -1 left)
 
 
 @dataclass
@@ -338,8 +339,9 @@ class _Planner:
         if column is not None and column.missing is not None:
             imputed = Imputation(f"{node.pymc_name}_missing", np.flatnonzero(column.missing),
                                  np.flatnonzero(~column.missing), *missing_dims(node.name))
+        censoring = self.data_names[node.censored.name] if node.censored is not None else None
         return LikelihoodVar(node.pymc_name, node.name, family.name, node.link, intercept.name if intercept else None,
-                             terms, aux, self.data_names[node.name], imputed=imputed)
+                             terms, aux, self.data_names[node.name], imputed=imputed, censoring=censoring)
 
     def _size_lkj(self, entries) -> None:
         """LKJCholeskyCov without `n` takes the size of the MvNormal that uses it."""

@@ -105,7 +105,19 @@ def _likelihood(entry: LikelihoodVar, values, expose_mean: bool = False):
         values[f"{entry.name}__mean"] = pm.Deterministic(f"{entry.name}__mean", mean, dims=entry.dims)
     if entry.imputed is not None:
         return _imputing_likelihood(entry, kwargs, values)
+    if entry.censoring is not None:
+        lower, upper = censoring_bounds(values[entry.censoring], observed)
+        return pm.Censored(entry.name, getattr(pm, entry.family).dist(**kwargs), lower=lower, upper=upper,
+                           observed=observed, dims=entry.dims)
     return getattr(pm, entry.family)(entry.name, **kwargs, observed=observed, dims=entry.dims)
+
+
+def censoring_bounds(codes, observed):
+    """pm.Censored's bounds per row: a right-censored time (code 1) is its upper bound, so its log density is
+    log S(t); a left-censored one (code -1) its lower bound, log F(t); an event time (0) has neither."""
+    lower = pt.switch(pt.eq(codes, -1), observed, -np.inf)
+    upper = pt.switch(pt.eq(codes, 1), observed, np.inf)
+    return lower, upper
 
 
 def _imputing_likelihood(entry: LikelihoodVar, kwargs: dict, values):
@@ -155,6 +167,10 @@ def _family_kwargs(family: str, link: str, eta, aux: dict) -> dict:
         p = {"logit_p": eta} if link == "logit" else {"p": _INVERSE_LINKS[link](eta)}
         return {**({"n": aux["n"]} if family == "Binomial" else {}), **p}
     mean = _INVERSE_LINKS[link](eta)
+    if family == "Exponential":
+        return {"lam": 1 / mean}
+    if family == "Weibull":
+        return {"alpha": aux["alpha"], "beta": mean / pt.gamma(1 + 1 / aux["alpha"])}
     if family == "Gamma":
         return {"alpha": aux["alpha"], "beta": aux["alpha"] / mean}
     if family == "Beta":

@@ -112,6 +112,8 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
             check_expression(node.expr, found)
             _resolve_refs(node.expr, model, values, node.name, found)
         elif node.role == "outcome":
+            if node.censored is not None:
+                _check_censoring(node, model, found)
             for name, value in node.fixed.items():
                 aux = FAMILIES[node.family].aux_param(name)
                 _check_fixed(node, name, value, aux, model, found)
@@ -161,6 +163,17 @@ def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: 
                           dist=f"{value.name} ~ {feeding.name}",
                           example="Exponential(1)" if param.support is POSITIVE else "Beta(1, 1)")
     return dist
+
+
+def _check_censoring(node: NodeInfo, model: CheckedModel, found: Diagnostics) -> None:
+    """`censored = c`: c is an observed data node (its codes are checked with the data)."""
+    column = model.nodes.get(node.censored.name)
+    if column is None or column.observed is None or column.role != "data" or column.categorical:
+        found.add("DS447", node.censored.span, name=node.censored.name, outcome=node.name,
+                  why="is not a node" if column is None else f"is {ROLE_WORDS[column.role]}" if column.observed
+                  is None or column.role != "data" else "is categorical")
+        return
+    model.implicit_edges.append(Edge(column.name, node.name, node.censored.span))
 
 
 def _check_fixed(node: NodeInfo, name: str, value, aux, model: CheckedModel, found: Diagnostics) -> None:

@@ -133,6 +133,13 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
                       if keyword.name != "cutpoints" else ": set the cutpoints' prior with `prior "
                                                           f"{node.name}.cutpoints ~ Normal(0, 1.5)`",
                       options="levels = [...]")
+        elif keyword.name == "censored":
+            if family.outcome.integer or family.ordered or not isinstance(value, ir.Ref):
+                found.add("DS446", keyword.span, family=family.name,
+                          why="takes whole numbers or levels" if family.outcome.integer or family.ordered
+                          else "is censored by a column of codes, not by a value")
+            else:
+                node.censored = value
         elif keyword.name == "missing":
             _missing_option(node, family, keyword, options, found)
         elif keyword.name == "intercept":

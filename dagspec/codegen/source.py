@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..diagnostics import error
 from ..dists import DISTRIBUTIONS
-from ..families import FAMILIES
+from ..families import CENSORING_CODES, FAMILIES
 from ..plan import OBS_DIM, DataVar, DerivedVar, LikelihoodVar, LogDensity, Plan, PriorPotential, RandomVariable, VarRef
 from .expressions import ExpressionPrinter, number
 
@@ -128,6 +129,10 @@ class _Writer:
         if entry.levels is not None:
             self.lines.append(f"{ident}_codes = pd.Categorical({column}, categories={ident}_levels).codes.astype(int)")
             return f"{ident}_codes"
+        if any(n.censored is not None and n.censored.name == entry.node for n in self.spec.checked.outcomes()):
+            self.lines.append(f"{ident}_codes = {column}.map(lambda c: {CENSORING_CODES!r}.get(str(c).strip().lower(), c))"
+                              "  # censoring: 0 event, 1 right, -1 left")
+            return f"{ident}_codes.to_numpy(dtype=float)"
         return f"{column}.to_numpy(dtype=float)"
 
     def _recipe(self, entry: DataVar) -> str:
@@ -275,16 +280,34 @@ class _Writer:
             kwargs = self._mean_kwargs(entry, mean_name, aux)
             if entry.imputed is not None:
                 return lines + self._imputing(entry, ident, mean_name, aux)
+            if entry.censoring is not None:
+                return lines + self._censored(entry, ident, kwargs)
         lines.append(f"{ident} = pm.{entry.family}({entry.name!r}, {kwargs}, observed={observed}{self._dims(entry.dims)})")
         return lines
 
-    @staticmethod
-    def _mean_kwargs(entry: LikelihoodVar, mean: str, aux: dict) -> str:
+    def _mean_kwargs(self, entry: LikelihoodVar, mean: str, aux: dict) -> str:
+        if entry.family == "Exponential":
+            return f"lam=1 / {mean}"
+        if entry.family == "Weibull":
+            return f"alpha={aux['alpha']}, beta={mean} / {self.tensor}.gamma(1 + 1 / {aux['alpha']})"
         if entry.family == "Gamma":
             return f"alpha={aux['alpha']}, beta={aux['alpha']} / {mean}"
         if entry.family == "Beta":
             return f"alpha={mean} * {aux['kappa']}, beta=(1 - {mean}) * {aux['kappa']}"
         return ", ".join([f"mu={mean}"] + [f"{k}={v}" for k, v in aux.items()])
+
+    def _censored(self, entry: LikelihoodVar, ident: str, kwargs: str) -> list[str]:
+        if self.target == "pymc3":
+            raise error("DS448", what=f"the censored outcome {entry.node}", missing="pm.Censored")
+        codes, times = (f"{self.names[name]}.get_value()" for name in (entry.censoring, entry.observed))
+        return [
+            f"# censored by {self.spec.checked.nodes[entry.node].censored.name}: a right-censored time (1) is an upper "
+            "bound of pm.Censored (log S(t)), a left-censored one (-1) a lower bound (log F(t))",
+            f"lower_{ident} = np.where({codes} == -1, {times}, -np.inf)",
+            f"upper_{ident} = np.where({codes} == 1, {times}, np.inf)",
+            f"{ident} = pm.Censored({entry.name!r}, pm.{entry.family}.dist({kwargs}), lower=lower_{ident}, "
+            f"upper=upper_{ident}, observed={self.names[entry.observed]}{self._dims(entry.dims)})",
+        ]
 
     def _imputing(self, entry: LikelihoodVar, ident: str, mean: str, aux: dict) -> list[str]:
         """Missing rows: a parameter from the outcome's own likelihood; observed rows: the likelihood; the node's

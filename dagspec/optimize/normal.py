@@ -25,7 +25,8 @@ def use_sufficient_statistics(plan: Plan) -> None:
 
 
 def _collapse(plan: Plan, likelihood: LikelihoodVar) -> None:
-    if likelihood.family != "Normal" or likelihood.link != "identity" or not _scalar(plan, likelihood.aux["sigma"]):
+    if likelihood.family != "Normal" or likelihood.link != "identity" or likelihood.censoring is not None \
+            or not _scalar(plan, likelihood.aux["sigma"]):
         return
     y = data_values(plan, VarRef(likelihood.observed))
     if y is None or len(y) < MIN_ROWS:

@@ -97,6 +97,9 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
             observed = node.observed.describe() if node.observed.literal is None else "(literal)"
             lines.append(f"    link {node.link}; observed {observed}"
                          + (f"; from {node.observed.file}" if node.observed.file else ""))
+            if node.censored is not None:
+                lines.append(f"    censored by {node.censored.name}: right-censored rows (1, right) add log S(t), "
+                             "left-censored rows (-1, left) log F(t), the others (0, none) the density")
             if FAMILIES[node.family].ordered:
                 levels = coords.get(level_dim(node.name)) or node.levels
                 lines.append(f"    P({node.pymc_name} <= level k) = {'invlogit' if node.link == 'logit' else 'invprobit'}"
