@@ -71,6 +71,16 @@ one applies to, and departments differ greatly in admission rates: department is
 `gender -> dept -> admit`. Conditioning on it (m11.8) estimates the direct effect of gender within departments,
 and the contrast reverses to slightly favour women. Admissions are Binomial counts out of `applications`.""",
         data="`UCBadmit.csv`, 12 rows: 6 departments x 2 genders."),
+    "austincats": dict(
+        title="Austin cat adoptions: censored waiting times (AustinCats)",
+        story="""Do black cats wait longer to be adopted? Days to adoption are exponential with a mean per colour
+(`log(mu) = a[color_id]`). Most cats that were never seen adopted (transferred, died, still in the shelter) did not
+wait less: their time is only a lower bound on their days to adoption. Dropping them, or counting their days as
+adoptions, would bias the means; the censored likelihood counts each as `log S(t)`, the probability of waiting
+longer than the days observed. `censored = not_adopted` names the column that says which rows are censored.
+Black cats wait about exp(4.05) = 57 days on average, other cats about exp(3.88) = 48.""",
+        data="`AustinCats_adoptions.csv`, 22356 cats (three columns of rethinking's `AustinCats`); `color_id` is 1 "
+             "for black cats and 2 for all others, as the book's; `not_adopted = out_event != \"Adoption\"`."),
     "trolley": dict(
         title="Trolley problems: ordered ratings (Trolley)",
         story="""331 people rated how appropriate the action in trolley-problem stories was, on a scale of 1 to 7.
@@ -224,7 +234,7 @@ the reference is computed independently in `tests/gallery/references.py` from th
 - least squares (numpy): with flat priors the posterior mean is the estimate and the sd its standard error;
 - the exact posterior of a Gaussian regression with normal priors (conjugate given sigma, sigma on a fine grid);
 - numerical integration on a grid of the hyper-parameters, the group effects integrated out (eight schools in
-  closed form, reed frogs by Gauss-Hermite quadrature);
+  closed form, reed frogs by Gauss-Hermite quadrature), and the Austin cats' two intercepts, each on its own grid;
 - m13.4 and m15.5 written by hand in PyMC (m13.4 non-centred, m15.5 with a masked array of the missing values,
   which PyMC imputes itself) and sampled longer, with their Monte Carlo error in the tolerance;
 - the quadratic approximation (the posterior mode and curvature, as the book's `quap`) where many rows make the

@@ -108,6 +108,8 @@ CHIMP_M11_4 = _book("ch. 11.1.1", "m11.4", {
     note="the book's treatment 1..4 (R/N, L/N, R/P, L/P) is our b[condition, prosoc_left] = b[0, 0], b[0, 1], "
          "b[1, 0], b[1, 1]; the book's table is from a 4-chain ulam (Stan) run")
 
+AUSTINCATS_M11_15 = _book("ch. 11.4", "m11.15", {"a[1]": (4.05, 0.03), "a[2]": (3.88, 0.01)},
+                          note="a[1] is black cats, a[2] all others (the book's color_id)")
 TROLLEY_M12_4 = _book("ch. 12.3.2", "m12.4", {f"cutpoints[{k}|{k + 1}]": v for k, v in enumerate(
     [(-1.92, 0.03), (-1.27, 0.02), (-0.72, 0.02), (0.25, 0.02), (0.89, 0.02), (1.77, 0.03)], start=1)},
     note="the book's cutpoints[1] .. cutpoints[6] are our cutpoints[1|2] .. cutpoints[6|7]")
@@ -488,6 +490,27 @@ def milk_m15_5(seed: int = 4155) -> Reference:
                           "include the reference's own Monte Carlo error", mcse=mcse, mcse_sd=mcse_sd)
 
 
+def austincats_quadrature() -> Reference:
+    """m11.15's exact posterior: each colour's a is independent, with log density -D a - T exp(-a) - a^2 / 2 (D
+    adoptions, T total days observed, right-censored or not: the exponential's density and survival function
+    together), integrated on a fine grid."""
+    d = pd.read_csv(DATA / "AustinCats_adoptions.csv")
+    days = d["days_to_event"].to_numpy(float)
+    adopted = (d["out_event"] == "Adoption").to_numpy()
+    color_id = np.where(d["color"] == "Black", 1, 2)
+    grid = np.linspace(3.0, 5.5, 50_001)
+    values = {}
+    for color in (1, 2):
+        D, T = adopted[color_id == color].sum(), days[color_id == color].sum()
+        log_density = -D * grid - T * np.exp(-grid) - grid ** 2 / 2
+        weights = np.exp(log_density - log_density.max())
+        weights /= weights.sum()
+        mean = float(np.sum(weights * grid))
+        values[f"a[{color}]"] = (mean, float(np.sqrt(np.sum(weights * (grid - mean) ** 2))))
+    return Reference("independent", "numerical integration of m11.15's exact posterior (numpy: each colour's "
+                     "intercept on a fine grid, from its number of adoptions and total days)", values, digits=3)
+
+
 # ---------------------------------------------------------------- the gallery
 
 def _list(*references):
@@ -512,6 +535,8 @@ ANALYSES = [
              _list(UCB_M11_7, ucbadmit_laplace(with_dept=False))),
     Analysis("ucbadmit_m11_8", "Admission by gender within department (m11.8)", "ucbadmit", 118,
              _list(UCB_M11_8, ucbadmit_laplace(with_dept=True))),
+    Analysis("austincats_m11_15", "Days to adoption by colour, right-censored (m11.15)", "austincats", 1115,
+             _list(AUSTINCATS_M11_15, austincats_quadrature)),
     Analysis("trolley_m12_4", "Ratings alone: the cutpoints (m12.4)", "trolley", 124,
              _list(TROLLEY_M12_4, trolley_laplace(interactions=False))),
     Analysis("trolley_m12_5", "Action, intention, contact and interactions (m12.5)", "trolley", 125,

@@ -117,6 +117,13 @@ def test_rugged_slopes_have_opposite_signs_in_and_out_of_africa(fit):
 
 
 @pytest.mark.slow
+def test_austincats_black_cats_wait_longer(fit):
+    # the right-censored likelihood: black cats (a[1]) wait about 57 days on average, the others (a[2]) about 48
+    gap = _mean(fit, "austincats_m11_15", "a[1]") - _mean(fit, "austincats_m11_15", "a[2]")
+    assert gap > 4 * np.hypot(_sd(fit, "austincats_m11_15", "a[1]"), _sd(fit, "austincats_m11_15", "a[2]"))
+
+
+@pytest.mark.slow
 def test_trolley_each_principle_lowers_ratings_and_intended_contact_most(fit):
     slopes = {b: _mean(fit, "trolley_m12_5", b) for b in ("bA", "bI", "bC", "bIA", "bIC")}
     assert all(value < -2 * _sd(fit, "trolley_m12_5", b) for b, value in slopes.items())
