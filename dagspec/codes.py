@@ -137,8 +137,8 @@ CODES: dict[str, Code] = {
                 "leave the rows out with `where complete`, or impute a continuous node (Normal, StudentT, LogNormal, "
                 "Gamma, Beta)"),
     "DS446": _e("cannot censor", "{family} outcomes cannot be censored here: it {why}",
-                "censor a continuous outcome (Exponential, Weibull, Gamma, LogNormal, Normal, ...) with "
-                "`censored = column`, a data node of codes none/right/left (0/1/-1)"),
+                "censor an Exponential or Weibull outcome with `censored = column`, a data node of codes "
+                "none/right/left (0/1/-1)"),
     "DS447": _e("censoring column", "the censoring column {name!r} of {outcome!r} {why}",
                 "observe a data node of codes none/right/left (or 0/1/-1) and name it: "
                 "`node {outcome} ~ Exponential(censored = {name})`"),

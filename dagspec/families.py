@@ -74,6 +74,9 @@ OUTCOME_OPTIONS = ("intercept", "link", "missing", "censored")
 # A censoring column's codes (brms's): the value is the event time, a lower bound (right-censored: the event comes
 # later) or an upper bound (left-censored: it came before).
 CENSORING_CODES = {"none": 0, "right": 1, "left": -1}
+# Families whose censored likelihood dagspec writes with closed-form log survival functions (PyMC's own logccdf
+# underflows to -inf in the far tail, e.g. an Exponential beyond about 745 means).
+CENSORABLE = ("Exponential", "Weibull")
 MISSING_CHOICES = ("error", "impute")  # `missing = impute`: model an outcome's missing values instead of stopping (DS504)
 ORDERED_OPTIONS = ("levels",)  # an ordered outcome's options besides its cutpoints
 

@@ -66,14 +66,10 @@ prior g -> t ~ Normal(0, 0.5) as bg
     _same_log_density(spec.build(DATA, optimize=False), reference)
 
 
-def test_a_censored_normal_outcome_is_never_fitted_from_sufficient_statistics_or_in_closed_form():
-    from dagspec.backends.sample import planned_sampler
-    from dagspec.plan import LogDensity
-
-    spec = dagspec.parse("node status\nnode g : categorical\nnode t ~ Normal(censored = status)\n"
-                         "x, g -> t\nobserved x, g, t, status\nprior t.sigma ~ Exponential(1)")
-    assert not any(isinstance(e, LogDensity) for e in spec.plan(DATA, optimize=True).entries)
-    assert planned_sampler(spec, DATA) not in ("exact", "gaussian")
+def test_only_exponential_and_weibull_outcomes_are_censored():
+    with pytest.raises(dagspec.DagspecError) as info:
+        dagspec.parse("node c\nnode t ~ Normal(censored = c)\nobserved t, c")
+    assert [d.code for d in info.value.diagnostics] == ["DS446"]
 
 
 def test_numeric_codes_and_a_comparison_censor_too():
@@ -86,6 +82,12 @@ def test_numeric_codes_and_a_comparison_censor_too():
     expected = np.sum(np.where(right, -t / mu, -np.log(mu) - t / mu)) + 2 * (-0.5 * np.log(2 * np.pi * 100))
     expected -= 0.5 * (0.3 ** 2 + 0.2 ** 2) / 100
     assert model.compile_logp()(point) == pytest.approx(expected, rel=1e-8)
+
+
+def test_far_right_censored_times_stay_finite():
+    """log S(t) = -t / mu in closed form: pm.Censored's logccdf underflows to -inf beyond about 745 means."""
+    spec = dagspec.parse("node c\nnode t ~ Exponential(censored = c, intercept = none)\nobserved t = [1000.0, 2.0], c = [1, 0]")
+    assert spec.build().compile_logp()({}) == pytest.approx(-1000.0 - 2.0)
 
 
 def test_unknown_censoring_codes_are_an_error():

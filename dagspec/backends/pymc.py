@@ -106,18 +106,44 @@ def _likelihood(entry: LikelihoodVar, values, expose_mean: bool = False):
     if entry.imputed is not None:
         return _imputing_likelihood(entry, kwargs, values)
     if entry.censoring is not None:
-        lower, upper = censoring_bounds(values[entry.censoring], observed)
-        return pm.Censored(entry.name, getattr(pm, entry.family).dist(**kwargs), lower=lower, upper=upper,
-                           observed=observed, dims=entry.dims)
+        return _censored_likelihood(entry, kwargs, values[entry.censoring], observed)
     return getattr(pm, entry.family)(entry.name, **kwargs, observed=observed, dims=entry.dims)
 
 
-def censoring_bounds(codes, observed):
-    """pm.Censored's bounds per row: a right-censored time (code 1) is its upper bound, so its log density is
-    log S(t); a left-censored one (code -1) its lower bound, log F(t); an event time (0) has neither."""
+def _censored_likelihood(entry: LikelihoodVar, kwargs: dict, codes, observed):
+    """As pm.Censored with per-row bounds (a right-censored time, code 1, is its upper bound: log S(t); a
+    left-censored one, -1, its lower bound: log F(t); an event time, 0, has neither), but with the closed-form log
+    survival function, which stays finite where PyMC's logccdf underflows."""
     lower = pt.switch(pt.eq(codes, -1), observed, -np.inf)
     upper = pt.switch(pt.eq(codes, 1), observed, np.inf)
-    return lower, upper
+    if entry.family == "Exponential":
+        return pm.CustomDist(entry.name, lower, upper, kwargs["lam"], logp=_exponential_censored_logp,
+                             random=_exponential_censored_random, observed=observed, dims=entry.dims)
+    return pm.CustomDist(entry.name, lower, upper, kwargs["alpha"], kwargs["beta"], logp=_weibull_censored_logp,
+                         random=_weibull_censored_random, observed=observed, dims=entry.dims)
+
+
+def _censored_logp(value, lower, upper, log_survival, log_density):
+    return pt.switch(pt.eq(value, upper), log_survival,
+                     pt.switch(pt.eq(value, lower), pt.log1mexp(log_survival), log_density))
+
+
+def _exponential_censored_logp(value, lower, upper, lam):
+    return _censored_logp(value, lower, upper, -lam * value, pt.log(lam) - lam * value)
+
+
+def _weibull_censored_logp(value, lower, upper, alpha, beta):
+    log_survival = -((value / beta) ** alpha)
+    return _censored_logp(value, lower, upper, log_survival,
+                          pt.log(alpha) - pt.log(beta) + (alpha - 1) * pt.log(value / beta) + log_survival)
+
+
+def _exponential_censored_random(lower, upper, lam, rng=None, size=None):
+    return np.clip(rng.exponential(1 / lam, size=size), lower, upper)
+
+
+def _weibull_censored_random(lower, upper, alpha, beta, rng=None, size=None):
+    return np.clip(beta * rng.weibull(alpha, size=size), lower, upper)
 
 
 def _imputing_likelihood(entry: LikelihoodVar, kwargs: dict, values):

@@ -169,6 +169,10 @@ def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: 
 
 def _check_censoring(node: NodeInfo, model: CheckedModel, found: Diagnostics) -> None:
     """`censored = c`: c is an observed data node (its codes are checked with the data)."""
+    if node.impute:
+        found.add("DS446", node.censored.span, family=node.family,
+                  why="also imputes its missing values (`missing = impute`), and both together are not supported yet")
+        return
     column = model.nodes.get(node.censored.name)
     if column is None or column.observed is None or column.role != "data" or column.categorical:
         found.add("DS447", node.censored.span, name=node.censored.name, outcome=node.name,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import closest
-from ..families import FAMILIES, MISSING_CHOICES, ORDERED_OPTIONS, OUTCOME_OPTIONS
+from ..families import CENSORABLE, FAMILIES, MISSING_CHOICES, ORDERED_OPTIONS, OUTCOME_OPTIONS
 from ..parse import KEYWORDS
 from ..printer import expr_text
 from ..transforms import check_column_expression, columns_read, is_column_expression
@@ -135,10 +135,10 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
                                                           f"{node.name}.cutpoints ~ Normal(0, 1.5)`",
                       options="levels = [...]")
         elif keyword.name == "censored":
-            if family.outcome.integer or family.ordered or not isinstance(value, ir.Ref):
+            if family.name not in CENSORABLE or not isinstance(value, ir.Ref):
                 found.add("DS446", keyword.span, family=family.name,
-                          why="takes whole numbers or levels" if family.outcome.integer or family.ordered
-                          else "is censored by a column of codes, not by a value")
+                          why="is censored by a column of codes, not by a value" if family.name in CENSORABLE
+                          else "is not one of the censorable families yet (" + ", ".join(CENSORABLE) + ")")
             else:
                 node.censored = value
         elif keyword.name == "missing":

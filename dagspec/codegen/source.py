@@ -216,7 +216,7 @@ class _Writer:
                 body += self._likelihood(entry, ident, len(likelihoods) > 1)
             elif isinstance(entry, LogDensity):
                 body.append(f"pm.Potential({name!r}, {self.print(entry.expr)})  # {entry.node}'s Normal likelihood")
-        self.lines += ["with pm.Model(coords=coords) as model:"] + [f"    {line}" for line in body] + [""]
+        self.lines += ["with pm.Model(coords=coords) as model:"] + [f"    {line}" if line else "" for line in body] + [""]
 
     def _dims(self, dims) -> str:
         if not dims:
@@ -299,14 +299,32 @@ class _Writer:
     def _censored(self, entry: LikelihoodVar, ident: str, kwargs: str) -> list[str]:
         if self.target == "pymc3":
             raise error("DS448", what=f"the censored outcome {entry.node}", missing="pm.Censored")
-        codes, times = (f"{self.names[name]}.get_value()" for name in (entry.censoring, entry.observed))
+        codes, times = self.names[entry.censoring], self.names[entry.observed]
+        if entry.family == "Exponential":
+            params, log_survival = "lam", "-lam * value"
+            log_density, draw = "pt.log(lam) - lam * value", "rng.exponential(1 / lam, size=size)"
+        else:
+            params, log_survival = "alpha, beta", "-((value / beta) ** alpha)"
+            log_density = "pt.log(alpha) - pt.log(beta) + (alpha - 1) * pt.log(value / beta) + log_survival"
+            draw = "beta * rng.weibull(alpha, size=size)"
+        arguments = kwargs.replace("lam=", "").replace("alpha=", "").replace("beta=", "")
         return [
             f"# censored by {self.spec.checked.nodes[entry.node].censored.name}: a right-censored time (1) is an upper "
-            "bound of pm.Censored (log S(t)), a left-censored one (-1) a lower bound (log F(t))",
-            f"lower_{ident} = np.where({codes} == -1, {times}, -np.inf)",
-            f"upper_{ident} = np.where({codes} == 1, {times}, np.inf)",
-            f"{ident} = pm.Censored({entry.name!r}, pm.{entry.family}.dist({kwargs}), lower=lower_{ident}, "
-            f"upper=upper_{ident}, observed={self.names[entry.observed]}{self._dims(entry.dims)})",
+            "bound (the row adds log S(t)), a left-censored one (-1) a lower bound (log F(t)), as pm.Censored but",
+            "# with the closed-form log survival function (PyMC's logccdf underflows to -inf in the far tail)",
+            f"lower_{ident} = pt.switch(pt.eq({codes}, -1), {times}, -np.inf)",
+            f"upper_{ident} = pt.switch(pt.eq({codes}, 1), {times}, np.inf)",
+            "",
+            f"def {ident}_censored_logp(value, lower, upper, {params}):",
+            f"    log_survival = {log_survival}",
+            "    return pt.switch(pt.eq(value, upper), log_survival,",
+            f"                     pt.switch(pt.eq(value, lower), pt.log1mexp(log_survival), {log_density}))",
+            "",
+            f"def {ident}_censored_random(lower, upper, {params}, rng=None, size=None):",
+            f"    return np.clip({draw}, lower, upper)",
+            "",
+            f"{ident} = pm.CustomDist({entry.name!r}, lower_{ident}, upper_{ident}, {arguments}, "
+            f"logp={ident}_censored_logp, random={ident}_censored_random, observed={times}{self._dims(entry.dims)})",
         ]
 
     def _imputing(self, entry: LikelihoodVar, ident: str, mean: str, aux: dict) -> list[str]:

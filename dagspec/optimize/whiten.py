@@ -24,8 +24,7 @@ def whiten_categorical_effects(plan: Plan) -> None:
 
 
 def _whiten(plan: Plan, likelihood: LikelihoodVar) -> None:
-    if likelihood.family != "Normal" or likelihood.link != "identity" or likelihood.censoring is not None \
-            or not any(t.index for t in likelihood.terms):
+    if likelihood.family != "Normal" or likelihood.link != "identity" or not any(t.index for t in likelihood.terms):
         return
     entries = entries_by_name(plan)
     y = outcome_values(plan, likelihood)
