@@ -127,3 +127,19 @@ def test_predictions_give_the_mean_time_without_the_censoring_column():
     assert np.all(draws.values > 0)
     elpd = dagspec.loo(spec, idata.copy(), DATA)
     assert np.isfinite(elpd.elpd_loo)
+    curves = dagspec.survival(spec, idata, new, times=[1.0, 5.0])
+    np.testing.assert_allclose(curves["survival"].isel(__obs__=1).sel(time=5.0).values, np.exp(-5.0 / expected.values),
+                               rtol=1e-8)
+    np.testing.assert_allclose(curves["median"].isel(__obs__=1).values, expected.values * np.log(2), rtol=1e-8)
+
+
+def test_weibull_survival_curves_and_medians():
+    spec = dagspec.parse("node status\nnode t ~ Weibull(censored = status)\nobserved t, status")
+    idata = dagspec.sample(spec, DATA, draws=50, tune=100, chains=1, cores=1, random_seed=3)
+    curves = dagspec.survival(spec, idata, pd.DataFrame({"t": [0.0]}).iloc[:, :0].assign(k=[0]), times=[2.0])
+    alpha, mu = idata.posterior["t_alpha"].values, np.exp(idata.posterior["t_intercept"].values)
+    from scipy import special
+
+    beta = mu / np.exp(special.gammaln(1 + 1 / alpha))
+    np.testing.assert_allclose(curves["survival"].values[..., 0, 0], np.exp(-((2.0 / beta) ** alpha)), rtol=1e-8)
+    np.testing.assert_allclose(curves["median"].values[..., 0], beta * np.log(2) ** (1 / alpha), rtol=1e-8)

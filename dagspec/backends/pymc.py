@@ -101,7 +101,7 @@ def _likelihood(entry: LikelihoodVar, values, expose_mean: bool = False):
         eta = pt.broadcast_to(eta, observed.shape)  # one value per row, to pick the missing and observed rows from
     kwargs = _family_kwargs(entry.family, entry.link, eta, aux)
     if expose_mean:
-        mean = _expected_value(entry.family, _INVERSE_LINKS[entry.link](eta), aux)
+        mean = pt.broadcast_to(_expected_value(entry.family, _INVERSE_LINKS[entry.link](eta), aux), observed.shape)
         values[f"{entry.name}__mean"] = pm.Deterministic(f"{entry.name}__mean", mean, dims=entry.dims)
     if entry.imputed is not None:
         return _imputing_likelihood(entry, kwargs, values)
@@ -169,7 +169,8 @@ def _ordered_likelihood(entry: LikelihoodVar, eta, cutpoints, observed, expose_m
     posterior has, and what keeps prior draws (drawn without the ordering transform) a valid distribution."""
     cutpoints = pt.sort(cutpoints)
     if expose_mean:  # the probability of each level
-        cumulative = _INVERSE_LINKS[entry.link](cutpoints - pt.shape_padright(eta))
+        rows = pt.broadcast_to(eta, observed.shape)  # one row each, also without predictors
+        cumulative = _INVERSE_LINKS[entry.link](cutpoints - pt.shape_padright(rows))
         ones = pt.ones_like(cumulative[..., :1])
         probabilities = pt.concatenate([cumulative, ones], axis=-1) - pt.concatenate([0 * ones, cumulative], axis=-1)
         values[f"{entry.name}__mean"] = pm.Deterministic(f"{entry.name}__mean", probabilities,
