@@ -293,7 +293,7 @@ def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, f
         found.add("DS504", span, column=column, count=int(nonfinite.sum()), rows=rows_text(nonfinite))
         return None
     missing = np.isnan(values) if node.impute else np.zeros(len(values), dtype=bool)
-    if missing.all():
+    if node.impute and missing.all():
         found.add("DS535", span, name=node.name, column=column)
         return None
     if node.role == "outcome" and not for_prediction:
