@@ -207,7 +207,8 @@ Each page re-does published analyses on their real data: the causal story, the s
 dagspec samples, and the published numbers (or an independent reference) it should match. The specs are in
 [`specs/gallery/`](../../specs/gallery/), their data in [`specs/gallery/data/`](../../specs/gallery/data/) (sources
 and licences in its README), and [`tests/gallery/test_gallery.py`](../../tests/gallery/test_gallery.py) fits every
-spec and checks it (`pytest -m slow tests/gallery`, about two and a half minutes on two cores).
+spec and checks it (`pytest -m slow tests/gallery`, several minutes on two cores; the trolley's ordered logit on
+9930 ratings is the slowest fit).
 
 | page | analyses (specs) | checked against |
 |---|---|---|
