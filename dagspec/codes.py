@@ -119,6 +119,12 @@ CODES: dict[str, Code] = {
                 "node types: numeric, categorical"),
     "DS413": _e("shape mismatch", "{what}",
                 "{suggestion}"),
+    "DS440": _e("not an LKJ prior", "{func}() takes the name of an LKJCholeskyCov prior, but {what}",
+                "{suggestion}"),
+    "DS441": _e("index out of range", "{what}",
+                "{suggestion}"),
+    "DS442": _e("LKJ part name taken", "PyMC stores the {words} of {prior} as {name!r}, which is already {other}",
+                "store them under a name of yours, e.g. `let {prior}_{func}_ = {func}({prior})`, or rename the other"),
     # ---- observed data (DS5xx) ----
     "DS501": _e("no data", "{name!r} is observed but no data was given",
                 "name a file with `observed {name} from \"data.csv\"`, or pass data to build()/sample()"),
