@@ -198,6 +198,7 @@ class _Planner:
         self.value_names: dict[str, str] = {}  # node or parameter user name → PyMC name of its value
         self.dims_of: dict[str, tuple[str, ...]] = {}  # PyMC name → dims
         self.indexed: list[tuple[PExpr, ir.Index]] = []  # indexed values, checked once every shape is known
+        self.stored_parts = default_names(model)  # (LKJ prior, part) → PyMC's name, for parts no `let` names
 
     def run(self) -> Plan:
         model = self.model
@@ -308,7 +309,7 @@ class _Planner:
     def _stored_parts(self, node) -> list[DerivedVar]:
         """An LKJ prior's standard deviations and correlations that no `let` names, under PyMC's names."""
         return [DerivedVar(name, Func(part, (VarRef(node.pymc_name),)))
-                for (prior, part), name in default_names(self.model).items() if prior == node.name]
+                for (prior, part), name in self.stored_parts.items() if prior == node.name]
 
     def _size_lkj(self, entries) -> None:
         """LKJCholeskyCov without `n` takes the size of the MvNormal that uses it."""

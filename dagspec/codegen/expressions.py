@@ -60,7 +60,7 @@ class ExpressionPrinter:
         if isinstance(e, Func) and e.name == "cov":  # of an LKJ prior's Cholesky factor
             chol = self(e.args[0], atom)
             return f"{self.tensor}.dot({chol}, {chol}.T)", atom
-        if isinstance(e, Func) and (e.args[0].name if e.args and isinstance(e.args[0], VarRef) else None, e.name) in self.parts:
+        if isinstance(e, Func) and e.name in ("stds", "corr"):  # as LKJCholeskyCov returned them
             return self.parts[(e.args[0].name, e.name)], atom
         if isinstance(e, Func):
             function = MATH[e.name].format(t=self.tensor)
