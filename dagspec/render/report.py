@@ -72,7 +72,7 @@ def _plural(words: str, count: int) -> str:
 def compile_report(spec, plan=None, data_note: str = "") -> str:
     model = spec.checked
     coords = plan.coords if plan is not None else {}
-    roles = {}
+    roles: dict[str, int] = {}
     for node in model.nodes.values():
         roles[node.role] = roles.get(node.role, 0) + 1
     counts = ", ".join(f"{n} {_plural(ROLE_WORDS[r].split(' ', 1)[1], n)}" for r, n in roles.items())
