@@ -399,11 +399,17 @@ class _Planner:
             dims = self.dims_of[target.name]
             if all(d in self.coords for d in dims):
                 return tuple(len(self.coords[d]) for d in dims), dims
-        part = target.name if isinstance(target, Func) and target.name in PARTS else None
-        prior = entries.get(target.args[0].name if part else target.name if isinstance(target, VarRef) else None)
-        if isinstance(prior, RandomVariable) and prior.dist == "LKJCholeskyCov" and isinstance(prior.args.get("n"), Const):
-            n = int(prior.args["n"].value)  # the Cholesky factor, its covariance and correlations are n x n
-            return ((n,) if part == "stds" else (n, n)), ()
+        part = None
+        if isinstance(target, Func) and target.name in PARTS and isinstance(target.args[0], VarRef):
+            part, prior = target.name, entries.get(target.args[0].name)
+        elif isinstance(target, VarRef):
+            prior = entries.get(target.name)
+        else:
+            return None, ()
+        n = prior.args.get("n") if isinstance(prior, RandomVariable) and prior.dist == "LKJCholeskyCov" else None
+        if isinstance(n, Const):  # the Cholesky factor, its covariance and correlations are n x n
+            size = int(n.value)
+            return ((size,) if part == "stds" else (size, size)), ()
         return None, ()
 
     def _subscript(self, sub, position: int, dims: tuple[str, ...], expr: ir.Index):

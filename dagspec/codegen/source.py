@@ -9,8 +9,18 @@ import numpy as np
 
 from ..dists import DISTRIBUTIONS
 from ..families import FAMILIES
-from ..plan import (OBS_DIM, DataVar, DerivedVar, Func, LikelihoodVar, LogDensity, Plan, PriorPotential, RandomVariable,
-                    VarRef)
+from ..plan import (
+    OBS_DIM,
+    DataVar,
+    DerivedVar,
+    Func,
+    LikelihoodVar,
+    LogDensity,
+    Plan,
+    PriorPotential,
+    RandomVariable,
+    VarRef,
+)
 from .expressions import ExpressionPrinter, number
 
 _TAKEN = {"pm", "np", "pd", "az", "pt", "tt", "sys", "Path", "HERE", "data", "model", "coords", "idata", "main"}
