@@ -11,6 +11,7 @@ import dagspec
 from dagspec.backends.exact import posterior_from_draws
 from dagspec.backends.predict import unpack_cholesky
 from dagspec.backends.pymc import build_model
+from dagspec.render.summary import summary_table
 
 ROOT = Path(__file__).resolve().parent.parent
 HETEROGENOUS = ROOT / "specs" / "tutorial" / "heterogenous.dag"
@@ -111,6 +112,8 @@ def test_sampled_sigma_ab_and_rho_are_the_tutorials_draw_by_draw():
     assert idata.posterior.attrs["dagspec_sampler"] == "collapsed"
     _assert_tutorial_quantities(idata.posterior)
     assert np.all(np.abs(idata.posterior["Rho"].values) <= 1)
+    table = summary_table(idata, spec)  # what `dagspec sample` prints
+    assert "sigma_ab[0]" in table and "\nRho " in table and "chol_cov_corr" not in table
     dagspec.posterior_predictive(spec, idata, random_seed=5)
     assert idata.posterior_predictive["y_hat"].shape == (1, 100, 100)
     predictions = dagspec.predict(spec, idata, {"x1": [0, 2], "x2": [1, 0]}, random_seed=5)
