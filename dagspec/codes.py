@@ -132,6 +132,12 @@ CODES: dict[str, Code] = {
                 "node types: numeric, categorical"),
     "DS413": _e("shape mismatch", "{what}",
                 "{suggestion}"),
+    "DS440": _e("not an LKJ prior", "{func}() takes the name of an LKJCholeskyCov prior, but {what}",
+                "{suggestion}"),
+    "DS441": _e("index out of range", "{what}",
+                "{suggestion}"),
+    "DS442": _e("LKJ part name taken", "PyMC stores the {words} of {prior} as {name!r}, which is already {other}",
+                "store them under a name of yours, e.g. `let {prior}_{func}_ = {func}({prior})`, or rename the other"),
     "DS445": _e("cannot impute", "the missing values of {name!r} cannot be imputed: {family} takes whole numbers or levels, and "
                                  "NUTS samples only continuous parameters",
                 "leave the rows out with `where complete`, or impute a continuous node (Normal, StudentT, LogNormal, "

@@ -9,6 +9,7 @@ import numpy as np
 
 from . import ir
 from .check.calls import const_value
+from .check.covariance import PARTS, default_names
 from .check.model import CheckedModel, Parameter
 from .data import Column
 from .diagnostics import NO_SPAN, Diagnostics
@@ -185,6 +186,14 @@ class Plan:
         return [e.name for e in self.entries if isinstance(e, RandomVariable) and e.observed is None]
 
 
+def _shape_words(shape: tuple[int, ...], dims: tuple[str, ...]) -> str:
+    return ("of " if len(shape) == 1 else "") + " x ".join(map(str, shape)) + (f": {' x '.join(dims)}" if dims else "")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {'indices' if noun == 'index' else noun + 's'}"
+
+
 # ---- planning --------------------------------------------------------------------------------------
 
 def missing_dims(node: str) -> tuple[str, str]:
@@ -208,6 +217,8 @@ class _Planner:
         self.data_names: dict[str, str] = {}  # node → data container name
         self.value_names: dict[str, str] = {}  # node or parameter user name → PyMC name of its value
         self.dims_of: dict[str, tuple[str, ...]] = {}  # PyMC name → dims
+        self.indexed: list[tuple[PExpr, ir.Index]] = []  # indexed values, checked once every shape is known
+        self.stored_parts = default_names(model)  # (LKJ prior, part) → PyMC's name, for parts no `let` names
 
     def run(self) -> Plan:
         model = self.model
@@ -251,11 +262,13 @@ class _Planner:
                 node = model.nodes[name]
                 if node.role == "random":
                     entries.append(self._random(node))
+                    entries += self._stored_parts(node)
                 elif node.role == "derived":
                     entries.append(DerivedVar(node.name, self._expr(node.expr)))
                 elif node.role == "outcome":
                     entries.append(self._likelihood(node))
         self._size_lkj(entries)
+        self._check_indices({e.name: e for e in entries})
         return Plan(self.coords, entries, n_obs, statistics=dict(getattr(self.columns, "statistics", {})))
 
     def _order(self) -> list[str]:
@@ -345,6 +358,11 @@ class _Planner:
         return LikelihoodVar(node.pymc_name, node.name, family.name, node.link, intercept.name if intercept else None,
                              terms, aux, self.data_names[node.name], imputed=imputed, censoring=censoring)
 
+    def _stored_parts(self, node) -> list[DerivedVar]:
+        """An LKJ prior's standard deviations and correlations that no `let` names, under PyMC's names."""
+        return [DerivedVar(name, Func(part, (VarRef(node.pymc_name),)))
+                for (prior, part), name in self.stored_parts.items() if prior == node.name]
+
     def _size_lkj(self, entries) -> None:
         """LKJCholeskyCov without `n` takes the size of the MvNormal that uses it."""
         for entry in entries:
@@ -395,8 +413,54 @@ class _Planner:
             target = self._expr(expr.target)
             dims = self.dims_of.get(target.name, ()) if isinstance(target, VarRef) else ()
             subs = tuple(self._subscript(s, position, dims, expr) for position, s in enumerate(expr.subscripts))
+            self.indexed.append((target, expr))
             return Idx(target, subs)
         raise AssertionError(f"unplannable expression {expr!r}")  # the checker rejects everything else
+
+    def _check_indices(self, entries: dict) -> None:
+        """DS441 for an index past the end of a value whose shape the plan knows (a regression parameter, an LKJ
+        prior or one of its parts), or for more indices than it has dimensions."""
+        from .printer import expr_text
+
+        for target, expr in self.indexed:
+            shape, dims = self._shape(target, entries)
+            if shape is None:
+                continue
+            text = expr_text(expr.target)
+            if len(expr.subscripts) > len(shape):
+                what = f"{text} is a scalar: it cannot be indexed" if not shape else \
+                    f"{text} has {_count(len(shape), 'dimension')} ({_shape_words(shape, dims)}), but " \
+                    f"{len(expr.subscripts)} indices are given"
+                self.found.add("DS441", expr.subscripts[len(shape)].span, what=what,
+                               suggestion=f"give at most {_count(len(shape), 'index')}" if shape else "use it without [...]")
+                continue
+            for position, (sub, size) in enumerate(zip(expr.subscripts, shape)):
+                value = None if isinstance(sub, (ir.Slice, ir.String)) else const_value(sub)
+                if value is not None and float(value).is_integer() and not -size <= value < size:
+                    along = f" levels of {dims[position]}" if dims else " entries" + \
+                        (f" along dimension {position + 1}" if len(shape) > 1 else "")
+                    self.found.add("DS441", sub.span, what=f"index {int(value)} is out of range: {text} has {size}{along}",
+                                   suggestion=f"index from 0 to {size - 1} (or from -1 back to -{size})"
+                                              + (" or by level name" if dims else ""))
+
+    def _shape(self, target: PExpr, entries: dict) -> tuple[tuple[int, ...] | None, tuple[str, ...]]:
+        """The shape of an indexed value (None when the plan does not know it) and the dims it is indexed by."""
+        if isinstance(target, VarRef) and target.name in self.dims_of:
+            dims = self.dims_of[target.name]
+            if all(d in self.coords for d in dims):
+                return tuple(len(self.coords[d]) for d in dims), dims
+        part = None
+        if isinstance(target, Func) and target.name in PARTS and isinstance(target.args[0], VarRef):
+            part, prior = target.name, entries.get(target.args[0].name)
+        elif isinstance(target, VarRef):
+            prior = entries.get(target.name)
+        else:
+            return None, ()
+        n = prior.args.get("n") if isinstance(prior, RandomVariable) and prior.dist == "LKJCholeskyCov" else None
+        if isinstance(n, Const):  # the Cholesky factor, its covariance and correlations are n x n
+            size = int(n.value)
+            return ((size,) if part == "stds" else (size, size)), ()
+        return None, ()
 
     def _subscript(self, sub, position: int, dims: tuple[str, ...], expr: ir.Index):
         if isinstance(sub, ir.Slice):

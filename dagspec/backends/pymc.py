@@ -9,11 +9,27 @@ from ..families import FAMILIES, level_dim
 from ..plan import (Const, DataVar, DerivedVar, DistOf, Func, Idx, LikelihoodVar, ListOf, LogDensity, Op, Plan,
                     PriorPotential, RandomVariable, Slice, VarRef)
 
+def _covariance(chol):
+    return pt.dot(chol, chol.T)
+
+
+def _stds(chol):
+    return pt.sqrt(pt.diag(_covariance(chol)))
+
+
+def _correlation(chol):
+    """As PyMC's LKJCholeskyCov(compute_corr=True) computes it."""
+    inverse = 1 / _stds(chol)
+    return inverse[None, :] * _covariance(chol) * inverse[:, None]
+
+
 _FUNCTIONS = {
     "exp": pt.exp, "log": pt.log, "sqrt": pt.sqrt, "abs": pt.abs, "logit": pm.math.logit,
     "invlogit": pm.math.invlogit, "sigmoid": pm.math.sigmoid, "probit": pm.math.probit,
     "invprobit": pm.math.invprobit, "sum": pt.sum, "mean": pt.mean, "tanh": pt.tanh,
     "softmax": pm.math.softmax, "square": pt.square,
+    # of an LKJ prior's Cholesky factor
+    "cov": _covariance, "stds": _stds, "corr": _correlation,
     # used by the optimizer's plans only
     "matmul": pt.dot, "transpose": lambda x: x.T,
     "concat": lambda *parts: pt.concatenate([pt.reshape(p, (-1,)) for p in parts]),
@@ -65,8 +81,8 @@ def _random_variable(entry: RandomVariable, values, initvals: bool = True):
     dims = entry.dims or None
     if entry.dist == "LKJCholeskyCov":
         kwargs["n"] = int(kwargs["n"])
-        chol, _, _ = pm.LKJCholeskyCov(entry.name, compute_corr=True, **kwargs)
-        return chol
+        chol, _, _ = pm.LKJCholeskyCov(entry.name, compute_corr=True, store_in_trace=False, **kwargs)
+        return chol  # its standard deviations and correlations are derived quantities of the plan
     observed = _evaluate(entry.observed, values) if entry.observed is not None else None
     if entry.initval is not None and initvals:
         kwargs["initval"] = entry.initval

@@ -9,6 +9,7 @@ from ..printer import expr_text
 from ..source import Source
 from .calls import bind_arguments, call_support, check_expression, const_value, expression_refs, lookup_dist
 from . import estimates as estimate_checks
+from .covariance import PART_WORDS, check_arguments, default_names
 from .declarations import declare
 from .graph import check_acyclic, classify_edges, warn_unused
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
@@ -82,6 +83,11 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
         if param.name in taken:
             found.add("DS206", param.span, name=param.name, other=taken[param.name])
         taken[param.name] = f"the parameter {param.address!r}"
+    for (prior, part), name in default_names(model).items():  # PyMC stores an LKJ prior's parts under these
+        if name in taken:
+            node = model.nodes[prior]
+            found.add("DS442", node.span, name=name, other=taken[name], func=part, words=PART_WORDS[part],
+                      prior=prior)
 
 
 def _resolve_refs(expr, model: CheckedModel, values: dict[str, str], target: str, found: Diagnostics) -> None:
@@ -111,6 +117,7 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
         elif node.role == "derived" and node.expr is not None:
             check_expression(node.expr, found)
             _resolve_refs(node.expr, model, values, node.name, found)
+            check_arguments(node.expr, model, values, found)
         elif node.role == "outcome":
             family = FAMILIES[node.outcome_family]
             if node.censored is not None:
@@ -158,6 +165,7 @@ def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: 
             continue
         check_expression(value, found, allow_dist=param.kind == "dist")
         _resolve_refs(value, model, values, target, found)
+        check_arguments(value, model, values, found)
         if isinstance(value, ir.Ref) and value.name in model.nodes and model.nodes[value.name].role == "random":
             feeding = DISTRIBUTIONS.get(model.nodes[value.name].distribution.func)
             if feeding is not None and param.kind == "scalar" and not feeding.support.within(param.support):

@@ -10,7 +10,18 @@ import numpy as np
 from ..diagnostics import error
 from ..dists import DISTRIBUTIONS
 from ..families import CENSORING_CODES, FAMILIES
-from ..plan import OBS_DIM, DataVar, DerivedVar, LikelihoodVar, LogDensity, Plan, PriorPotential, RandomVariable, VarRef
+from ..plan import (
+    OBS_DIM,
+    DataVar,
+    DerivedVar,
+    Func,
+    LikelihoodVar,
+    LogDensity,
+    Plan,
+    PriorPotential,
+    RandomVariable,
+    VarRef,
+)
 from .expressions import ExpressionPrinter, number
 
 _TAKEN = {"pm", "np", "pd", "az", "pt", "tt", "sys", "Path", "HERE", "data", "model", "coords", "idata", "main"}
@@ -26,21 +37,38 @@ class _Writer:
     def __init__(self, spec, plan: Plan, target: str, output: Path | None):
         self.spec, self.plan, self.target, self.output = spec, plan, target, output
         self.tensor = "tt" if target == "pymc3" else "pt"
+        self.parts: dict[tuple[str, str], str] = {}  # (LKJ prior, part) → identifier, set by _identifiers
         self.names = self._identifiers()
-        self.print = ExpressionPrinter(self.names, self.tensor, self._dist_args)
+        self.print = ExpressionPrinter(self.names, self.tensor, self._dist_args, self.parts)
         self.numpy_of: dict[str, str] = {}  # data container → numpy expression of its values
         self.lines: list[str] = []
 
     # ---- names ----
     def _identifiers(self) -> dict[str, str]:
+        """PyMC names → unique Python identifiers; also those of the correlations and standard deviations that
+        LKJCholeskyCov returns, shared with the deterministics that store them under PyMC's names."""
         names = {}
         used = set(_TAKEN)
-        for entry in self.plan.entries:
-            identifier = entry.name.strip("_") if entry.name.startswith("__") else entry.name
+
+        def fresh(name: str) -> str:
+            identifier = name.strip("_") if name.startswith("__") else name
             while identifier in used or keyword.iskeyword(identifier):
                 identifier += "_"
             used.add(identifier)
-            names[entry.name] = identifier
+            return identifier
+
+        derived = {e.name: e.expr for e in self.plan.entries if isinstance(e, DerivedVar)}
+        for entry in self.plan.entries:
+            if entry.name not in names:
+                names[entry.name] = fresh(entry.name)
+            if isinstance(entry, RandomVariable) and entry.dist == "LKJCholeskyCov":
+                for part in ("corr", "stds"):
+                    default = f"{entry.name}_{part}"
+                    if derived.get(default) == Func(part, (VarRef(entry.name),)) and default not in names:
+                        names[default] = fresh(default)
+                        self.parts[(entry.name, part)] = names[default]
+                    else:
+                        self.parts[(entry.name, part)] = fresh(f"{names[entry.name]}_{part}")
         return names
 
     def _dist_args(self, dist: str, args: dict) -> str:
@@ -225,12 +253,10 @@ class _Writer:
 
     def _random(self, entry: RandomVariable, ident: str) -> list[str]:
         args = self._dist_args(entry.dist, entry.args)
-        if entry.dist == "LKJCholeskyCov":
-            n = self.print(entry.args["n"])
-            if self.target == "pymc3":
-                return [f"{ident}_packed = pm.LKJCholeskyCov({entry.name!r}, {args})",
-                        f"{ident} = pm.expand_packed_triangular({n}, {ident}_packed, lower=True)"]
-            return [f"{ident}, {ident}_corr, {ident}_stds = pm.LKJCholeskyCov({entry.name!r}, {args}, compute_corr=True)"]
+        if entry.dist == "LKJCholeskyCov":  # its correlations and sds are stored below, under the spec's names
+            corr, stds = self.parts[(entry.name, "corr")], self.parts[(entry.name, "stds")]
+            return [f"{ident}, {corr}, {stds} = pm.LKJCholeskyCov({entry.name!r}, {args}, compute_corr=True, "
+                    "store_in_trace=False)"]
         observed = f", observed={self.print(entry.observed)}" if entry.observed is not None else ""
         if entry.initval is not None:  # PyMC3 calls it testval
             value = np.asarray(entry.initval).tolist()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..check.covariance import default_names
 from ..check.model import ROLE_WORDS
 from ..families import FAMILIES, level_dim
 from ..printer import call_text, expr_text
@@ -59,14 +60,22 @@ def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
     return [indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
+def _plural(words: str, count: int) -> str:
+    """`random variable` → `random variables`, `derived quantity (let)` → `derived quantities (let)`."""
+    if count == 1:
+        return words
+    noun, _, rest = words.partition(" (")
+    noun = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return noun + (f" ({rest}" if rest else "")
+
+
 def compile_report(spec, plan=None, data_note: str = "") -> str:
     model = spec.checked
     coords = plan.coords if plan is not None else {}
     roles: dict[str, int] = {}
     for node in model.nodes.values():
         roles[node.role] = roles.get(node.role, 0) + 1
-    counts = ", ".join(f"{n} {ROLE_WORDS[r].split(' ', 1)[1]}{'s' if n != 1 and r != 'derived' else ''}"
-                       for r, n in roles.items())
+    counts = ", ".join(f"{n} {_plural(ROLE_WORDS[r].split(' ', 1)[1], n)}" for r, n in roles.items())
     lines = [f"{Path(spec.name).name}: {counts}; {len(model.params)} generated parameters{data_note}", ""]
 
     rows = [["address", "name", "prior", "shape", "dims"]]
@@ -85,9 +94,11 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
             rows.append([node.pymc_name, call_text(node.dist), observed])
         lines += ["random variables"] + _table(rows) + [""]
 
-    derived = [n for n in model.nodes.values() if n.role == "derived"]
+    derived = [f"  {n.name} = {expr_text(n.expr)}" for n in model.nodes.values() if n.role == "derived"]
+    derived += [f"  {name} = {part}({prior})  (PyMC's name: a `let` can name it)"
+                for (prior, part), name in default_names(model).items()]
     if derived:
-        lines += ["derived quantities"] + [f"  {n.name} = {expr_text(n.expr)}" for n in derived] + [""]
+        lines += ["derived quantities"] + derived + [""]
 
     outcomes = model.outcomes()
     if outcomes:
