@@ -320,7 +320,7 @@ class _Planner:
         from scipy import special
 
         column = self.columns[outcome]
-        counts = np.bincount(column.values.astype(np.int64), minlength=len(column.levels)) + 1.0
+        counts = np.bincount(column.values.astype(np.int64), minlength=len(column.levels or ())) + 1.0
         cumulative = np.cumsum(counts)[:-1] / counts.sum()
         quantile = special.logit if self.model.nodes[outcome].link == "logit" else special.ndtri
         start = quantile(cumulative)
@@ -350,7 +350,7 @@ class _Planner:
                 continue
             edge = param.edge
             index = tuple(self.data_names.get(g, g) for g in param.dims)  # a contrast: see _reference_effects
-            value = None if self.model.nodes[edge.source].categorical else VarRef(self.value_names[edge.source])
+            value: PExpr | None = None if self.model.nodes[edge.source].categorical else VarRef(self.value_names[edge.source])
             if edge.times:  # `x * z -> y`: the product, recomputed from the containers (predictions, do())
                 value = Op("*", (value, VarRef(self.value_names[edge.times])))
             terms.append(Term(param.name, index, value, param.address))

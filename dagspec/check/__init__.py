@@ -64,7 +64,7 @@ def _check_reference_coding(model: CheckedModel, found: Diagnostics) -> None:
 def _check_ordered_predictors(model: CheckedModel, found: Diagnostics) -> None:
     """An ordered outcome may not be a predictor (an edge's source or its `by` group) yet."""
     for edge in [e for e in model.edges if e.fitted]:
-        for name in (edge.source, edge.by):
+        for name in filter(None, (edge.source, edge.by)):
             node = model.nodes.get(name)
             if node is not None and node.family is not None and FAMILIES[node.family].ordered:
                 column = node.observed.column if node.observed is not None and node.observed.column else node.name
@@ -161,8 +161,8 @@ def _check_cutpoints_prior(model: CheckedModel, param: Parameter, dist, found: D
         return
     for value in [*param.prior.args, *(k.value for k in param.prior.kwargs)]:
         feeding = model.nodes.get(value.name) if isinstance(value, ir.Ref) else None
-        vector = feeding is not None and feeding.role == "random" and DISTRIBUTIONS.get(feeding.dist.func) is not None \
-            and DISTRIBUTIONS[feeding.dist.func].multivariate
+        vector = feeding is not None and feeding.role == "random" \
+            and DISTRIBUTIONS.get(feeding.distribution.func) is not None and DISTRIBUTIONS[feeding.distribution.func].multivariate
         if isinstance(value, ir.ListExpr) or vector:
             found.add("DS131", value.span, address=param.address, what=expr_text(value))
 
@@ -190,17 +190,20 @@ def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: 
 
 def _check_censoring(node: NodeInfo, model: CheckedModel, found: Diagnostics) -> None:
     """`censored = c`: c is an observed data node (its codes are checked with the data)."""
+    censored = node.censored
+    if censored is None:
+        return
     if node.impute:
-        found.add("DS446", node.censored.span, family=node.family,
+        found.add("DS446", censored.span, family=node.family,
                   why="also imputes its missing values (`missing = impute`), and both together are not supported yet")
         return
-    column = model.nodes.get(node.censored.name)
+    column = model.nodes.get(censored.name)
     if column is None or column.observed is None or column.role != "data" or column.categorical:
-        found.add("DS447", node.censored.span, name=node.censored.name, outcome=node.name,
+        found.add("DS447", censored.span, name=censored.name, outcome=node.name,
                   why="is not a node" if column is None else f"is {ROLE_WORDS[column.role]}" if column.observed
                   is None or column.role != "data" else "is categorical")
         return
-    model.implicit_edges.append(Edge(column.name, node.name, node.censored.span))
+    model.implicit_edges.append(Edge(column.name, node.name, censored.span))
 
 
 def _check_fixed(node: NodeInfo, name: str, value, aux: Aux | None, model: CheckedModel, found: Diagnostics) -> None:

@@ -234,8 +234,8 @@ def _edges(spec: ir.SpecIR, found: Diagnostics) -> list[Edge]:
                           why="an interaction is a term of its outcome's regression, not a node that can be caused")
                 continue
             factors = (source.id, source.times.id) if source.times is not None else None
-            if factors and by:
-                found.add("DS355", statement.by.span, what=f"{source.id} * {source.times.id}", why="it cannot also vary `by` a group")
+            if factors and statement.by is not None:
+                found.add("DS355", statement.by.span, what=" * ".join(factors), why="it cannot also vary `by` a group")
                 continue
             edges.append(Edge(source.id, target.id, span, by=by, factors=factors))
     return edges

@@ -18,16 +18,16 @@ def resolve_interactions(nodes: dict[str, NodeInfo], edges: list[Edge], found: D
             found.add("DS355", edge.span, what=f"{first} * {second}",
                       why=f"it is a factor times itself; observe a transform instead: `observed {first}_sq = {first} ** 2`")
             continue
-        factors = [nodes.get(first), nodes.get(second)]
-        if any(f is None for f in factors):
+        a, b = nodes.get(first), nodes.get(second)
+        if a is None or b is None:
             continue  # an unknown name is reported where it is declared
+        factors = [a, b]
         unusable = [f for f in factors if f.role != "data" or f.observed is None]
         for factor in unusable:
             kind = "not observed" if factor.observed is None and factor.role in ("data", "graph") else ROLE_WORDS[factor.role]
             found.add("DS356", edge.span, name=factor.name, what=edge.address, kind=kind)
         if unusable:
             continue
-        a, b = factors
         if b.categorical or not a.categorical:
             edge.source = a.name
             edge.by, edge.times = (b.name, None) if b.categorical else (None, b.name)

@@ -101,6 +101,8 @@ def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, 
 def fix_parameter(statement: ir.PriorStmt, param: Parameter, nodes: dict[str, NodeInfo], found: Diagnostics) -> None:
     """`prior ADDRESS = number`: the parameter becomes that number (a scalar within its support), not a variable."""
     key, value = param.address, statement.value
+    if value is None:
+        return
     number = const_value(value)
     why = ""
     if statement.dist is not None:

@@ -133,9 +133,9 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
             node = model.nodes[entry.node]
             parents = [e.source for e in model.fitted_edges(node.name)]
             how = f"its regression on {', '.join(parents)}" if parents else "its own distribution (no parents)"
-            count, rows = len(entry.imputed.missing), len(entry.imputed.missing) + len(entry.imputed.present)
+            count, total = len(entry.imputed.missing), len(entry.imputed.missing) + len(entry.imputed.present)
             shown = ", ".join(map(str, entry.imputed.missing[:8])) + (" ..." if count > 8 else "")
-            lines.append(f"  {node.name}: {count} of {rows} values imputed as {entry.imputed.name}[row] (rows {shown}), "
+            lines.append(f"  {node.name}: {count} of {total} values imputed as {entry.imputed.name}[row] (rows {shown}), "
                          f"from {how}: {likelihood_line(model, node)}")
         lines.append("")
     elif any(n.impute for n in model.nodes.values()) and plan is None:
