@@ -105,6 +105,27 @@ class Spec:
         base = self.path.parent if self.path is not None else None
         return resolve_columns(self.checked, data, base)
 
+    def check(self, data=None, read_data: bool = True) -> list:
+        """Everything `dagspec check` reports for this spec, as a list of Diagnostics (errors are returned, not
+        raised): its warnings, and what is wrong with `data` or, without it, with the data files it names (a file
+        that does not exist is a warning, DS526). `read_data=False` checks the spec alone (`--no-data`)."""
+        from .data import resolve_columns
+        from .diagnostics import DagspecError
+        from .plan import make_plan
+
+        found = self.warnings
+        if data is None and not read_data:
+            return found
+        base = self.path.parent if self.path is not None else None
+        try:
+            columns = resolve_columns(self.checked, data, base, checking=data is None)
+            found += columns.warnings
+            if all(n.name in columns for n in self.checked.nodes.values() if n.observed is not None):
+                make_plan(self.checked, columns)  # what only the shapes tell (DS413)
+        except DagspecError as exc:
+            found += exc.diagnostics
+        return found
+
     def plan(self, data=None, optimize=False):
         """The backend-neutral plan for this spec and data (no PyMC needed); see `build` for `optimize`."""
         from .optimize import optimize as run_passes
