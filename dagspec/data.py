@@ -93,6 +93,7 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
         if observation is None:
             continue
         if observation.literal is not None:
+            found.data = "the values the spec gives"
             values = _literal(observation.literal)
             if values is not None and np.ndim(values) > 0:
                 raw = pd.Series(values)

@@ -161,6 +161,7 @@ class Plan:
     notes: list[str] = field(default_factory=list)  # what the optimizer did, in words
     statistics: dict[str, float] = field(default_factory=dict)  # what the data transforms computed from the data
     expose_means: bool = False  # also a deterministic `<outcome>__mean` of each outcome's expected value (predictions)
+    warnings: list = field(default_factory=list)  # what was found in the data (Diagnostics: stray codes, ...)
 
     def entry(self, name: str):
         return next(e for e in self.entries if e.name == name)
@@ -229,7 +230,8 @@ class _Planner:
                 elif node.role == "outcome":
                     entries.append(self._likelihood(node))
         self._size_lkj(entries)
-        return Plan(self.coords, entries, n_obs, statistics=dict(getattr(self.columns, "statistics", {})))
+        return Plan(self.coords, entries, n_obs, statistics=dict(getattr(self.columns, "statistics", {})),
+                    warnings=list(getattr(self.columns, "warnings", [])))
 
     def _order(self) -> list[str]:
         graph = self.model.dependency_graph()

@@ -75,3 +75,10 @@ def test_a_level_in_fewer_rows_is_legitimate():
                                            ([-2, -1, 0, 1, 2, 3, 8], [-2, -1, 8])])
 def test_stray_codes(levels, stray):
     assert stray_codes(levels)[0] == stray
+
+
+def test_compile_shows_the_warning_too(tmp_path, capsys):
+    data = tmp_path / "d.csv"
+    _with(4, 7).to_csv(data, index=False)
+    assert main(["compile", str(SPEC), "--data", str(data)]) == 0
+    assert f"warning DS525 level(s) 7 of 'x1' (column 'x1' of {data}, first at row(s) 4)" in capsys.readouterr().err
