@@ -2,15 +2,19 @@
 
 Devices (`/dev/zero`), pipes (a FIFO would block forever), folders and sockets are refused before anything is
 read, and a regular file is read in one bounded read of at most the limit (so a file that grows while it is
-read cannot exhaust memory either). The limit is DAGSPEC_MAX_DATA_BYTES (bytes, or with a unit: `500M`,
+read cannot exhaust memory either); compressed files (.gz, .bz2, .xz) and Parquet's columns must unpack to at
+most the limit too. The limit is DAGSPEC_MAX_DATA_BYTES (bytes, or with a unit: `500M`,
 `2G`; default 1G), or the `max_bytes` argument of `read_table`. CSV files separated by semicolons, tabs or
 bars are recognised from their header line; a semicolon-separated file's decimal commas (`1,5`) are read as
 numbers. JSON is an object of named arrays (posteriordb's data.json).
 """
 from __future__ import annotations
 
+import bz2
+import gzip
 import io
 import json
+import lzma
 import os
 import re
 import stat
@@ -24,6 +28,7 @@ UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 SEPARATORS = (";", "\t", "|")  # recognised when the header line has no comma
 LEFT_OUT = "dagspec_left_out"  # frame.attrs key: JSON entries that are not columns → (why, the literal for a number)
 SOURCE = "dagspec_file"  # frame.attrs key: the file a frame was read from
+COMPRESSED = {".gz": gzip, ".bz2": bz2, ".xz": lzma}  # unpacked with the same limit
 DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d*,?\d+\s*$")
 
 
@@ -63,19 +68,21 @@ def read_table(path: Path, max_bytes: int | None = None) -> pd.DataFrame:
     except ValueError as exc:
         raise DataFileError("DS503", path=str(path), reason=str(exc)) from None
     content = read_bounded(path, limit)
-    if not content.strip():
-        raise DataFileError("DS522", path=str(path))
-    suffix = path.suffix.lower()
+    suffixes = [suffix.lower() for suffix in path.suffixes] or [""]
     try:
-        if suffix in (".parquet", ".pq"):
-            frame = pd.read_parquet(io.BytesIO(content))
-        elif suffix == ".json":
+        if suffixes[-1] in COMPRESSED:
+            content = _decompressed(COMPRESSED[suffixes.pop()], content, limit, path)
+        if not content.strip():
+            raise DataFileError("DS522", path=str(path))
+        if suffixes[-1] in (".parquet", ".pq"):
+            frame = _parquet_table(content, limit, path)
+        elif suffixes[-1] == ".json":
             frame = _json_table(content)
         else:
             frame = _csv_table(content)
     except DataFileError:
         raise
-    except (OSError, ValueError, ImportError, UnicodeDecodeError) as exc:  # pandas' and pyarrow's parse errors
+    except (OSError, EOFError, ValueError, ImportError, lzma.LZMAError) as exc:  # unpacking and parse errors
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataFileError("DS503", path=str(path), reason=reason) from None
     frame.attrs[SOURCE] = str(path)
@@ -116,6 +123,30 @@ def _kind(mode: int) -> str:
     kinds = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
              (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")]
     return next((words for test, words in kinds if test(mode)), "not a regular file")
+
+
+def _decompressed(module, content: bytes, limit: int, path: Path) -> bytes:
+    """A compressed file's content, unpacked only up to the limit (a small file can unpack to terabytes)."""
+    with module.open(io.BytesIO(content)) as file:
+        unpacked = file.read(limit + 1)
+    if len(unpacked) > limit:
+        raise DataFileError("DS521", path=str(path), size=f"more than {human_size(limit)} unpacked",
+                            limit=human_size(limit), variable=LIMIT_VARIABLE)
+    return unpacked
+
+
+def _parquet_table(content: bytes, limit: int, path: Path) -> pd.DataFrame:
+    """A Parquet file's table, if its columns unpack to at most the limit, as its metadata tells: their
+    uncompressed size, and 8 bytes per value at least (encodings make a column of repeated values tiny)."""
+    import pyarrow.parquet as pq
+
+    metadata = pq.ParquetFile(io.BytesIO(content)).metadata
+    size = max(sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups)),
+               8 * metadata.num_rows * metadata.num_columns)
+    if size > limit:
+        raise DataFileError("DS521", path=str(path), size=f"{human_size(size)} unpacked", limit=human_size(limit),
+                            variable=LIMIT_VARIABLE)
+    return pd.read_parquet(io.BytesIO(content))
 
 
 def _csv_table(content: bytes) -> pd.DataFrame:

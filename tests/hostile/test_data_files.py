@@ -93,3 +93,25 @@ def test_an_empty_data_file_is_a_coded_finding_under_every_format(tmp_path, caps
         [("DS522", str(empty), f"data file {str(empty)!r} is empty")]
     assert main(["compile", str(spec), "--data", str(empty)]) == 1
     assert f"{empty}: error DS522" in capsys.readouterr().err
+
+
+def test_a_compressed_file_is_unpacked_only_up_to_the_limit(tmp_path, monkeypatch):
+    import gzip
+
+    with gzip.open(tmp_path / "d.csv.gz", "wb") as file:
+        file.write(b"x,y\n" + b"1,2\n" * 100_000)  # 400 kB unpacked, 1 kB packed
+    assert len(read_table(tmp_path / "d.csv.gz")) == 100_000
+    monkeypatch.setenv("DAGSPEC_MAX_DATA_BYTES", "100K")
+    with pytest.raises(DataFileError) as info:
+        read_table(tmp_path / "d.csv.gz")
+    assert info.value.code == "DS521" and info.value.fields["size"] == "more than 100 KiB unpacked"
+
+
+def test_parquet_columns_must_unpack_within_the_limit(tmp_path, monkeypatch):
+    import pandas as pd
+
+    pd.DataFrame({"x": [1.0] * 100_000}).to_parquet(tmp_path / "d.parquet")  # a few kB on disk, 800 kB of floats
+    assert len(read_table(tmp_path / "d.parquet")) == 100_000
+    with pytest.raises(DataFileError) as info:
+        read_table(tmp_path / "d.parquet", max_bytes=100_000)
+    assert info.value.code == "DS521" and "unpacked" in info.value.fields["size"]
