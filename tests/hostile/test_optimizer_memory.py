@@ -5,6 +5,7 @@ import tracemalloc
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import dagspec
 from dagspec.optimize import optimize
@@ -51,3 +52,21 @@ def test_the_sparse_design_keeps_the_posterior_of_a_varying_slope_and_an_interce
     assert any("whitened" in note for note in spec.plan(data, optimize=True).notes)
     gaps, _, _ = _log_density_gaps(spec, data, True)
     assert np.ptp(gaps) < 1e-6 * max(1.0, np.abs(gaps).max())  # log |det L|: the same at every point
+
+
+def test_a_covariance_over_thousands_of_levels_is_a_shape_error():
+    """n levels coupled by an LKJ covariance make n(n+1)/2 elements: DS413 bounds them as any parameter's."""
+    rng = np.random.default_rng(2)
+    rows = 3000
+    data = pd.DataFrame({"g": rng.integers(0, 2, rows), "t": np.arange(rows) % 1500, "y": rng.normal(size=rows)})
+    spec = dagspec.parse("node g : categorical\nnode t : categorical\nnode y ~ Normal(intercept = none)\n"
+                         "t -> y by g\nobserved g, t, y\n"
+                         "prior chol_cov ~ LKJCholeskyCov(eta = 2, sd = Exponential(1))\n"
+                         "prior t -> y by g ~ MvNormal(mu = 0, chol = chol_cov) as ab")
+    with pytest.raises(dagspec.DagspecError) as info:
+        spec.plan(data)
+    [error] = info.value.diagnostics
+    assert error.code == "DS413" and (error.span.line, error.span.column) == (6, 18)  # at LKJCholeskyCov
+    assert "1,500 × 1,500 covariance, 1,125,750 elements" in error.message
+    small = data.assign(t=np.arange(rows) % 30)
+    assert spec.plan(small).coords["t"] == list(range(30))
