@@ -1,5 +1,5 @@
 """argv → the dagspec commands. One module per command group, each adding its subcommands with `register`:
-check (check, fmt), build (compile, codegen, graph), fit (sample, compare), results (plot, predict, do) and
+check (check, fmt), build (compile, codegen, graph), fit (sample, compare), results (plot, report, predict, do) and
 causal (explain, implications, adjust, export); common holds what they share.
 
 Exit codes: 0 clean, 1 findings (errors; warnings too with --strict), 2 usage or I/O error, 3 a bug in
