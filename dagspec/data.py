@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import ir
 from .check.calls import const_value
 from .check.model import CheckedModel, NodeInfo
 from .datafile import LEFT_OUT, SOURCE, DataFileError, read_table
@@ -18,7 +19,6 @@ from .families import FAMILIES
 from .printer import expr_text
 from .source import NO_SPAN
 from .transforms import ColumnError, ColumnEvaluator, Statistics, columns_read, level_key, row_filter, rows_text
-from . import ir
 
 MAX_LEVELS = 100_000
 SUCCESS_WORDS = ("yes", "y", "true", "t", "success", "positive", "1")  # what a Bernoulli outcome's 1 is likely called
@@ -160,7 +160,7 @@ def _reads_present(observation, table: pd.DataFrame) -> bool:
     return all(c in table.columns for c in needed)
 
 
-def _raw_values(node: NodeInfo, observation, table: pd.DataFrame, statistics: Statistics, found: Diagnostics,
+def _raw_values(node: NodeInfo, observation, table: pd.DataFrame, statistics: Statistics, found: _Findings,
                 unfiltered: pd.DataFrame) -> pd.Series | None:
     """The node's values from the table: its column, or its column expression evaluated."""
     if observation.expr is not None:
@@ -288,7 +288,7 @@ def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, f
 def _non_numeric_hint(node: NodeInfo, bad: pd.Series, column: str) -> str:
     if node.role != "outcome":
         return f"declare `node {node.name} : categorical` if it names categories, or clean the column"
-    if node.family not in ("Bernoulli", "Binomial") or node.observed.expr is not None:
+    if node.family not in ("Bernoulli", "Binomial") or (node.observed and node.observed.expr is not None):
         return f"{node.name!r} is an outcome ({node.family}), so its values are numbers: clean the column"
     words = sorted({str(v) for v in bad.head(1000).tolist()})
     success = next((w for w in words if w.strip().lower() in SUCCESS_WORDS), words[0])

@@ -8,6 +8,7 @@ most the limit too. The limit is DAGSPEC_MAX_DATA_BYTES (bytes, or with a unit: 
 bars are recognised from their header line; a semicolon-separated file's decimal commas (`1,5`) are read as
 numbers. JSON is an object of named arrays (posteriordb's data.json).
 """
+
 from __future__ import annotations
 
 import bz2
@@ -102,8 +103,9 @@ def read_bounded(path: Path, limit: int) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise DataFileError("DS520", path=str(path), kind=_kind(info.st_mode))
         if info.st_size > limit:
-            raise DataFileError("DS521", path=str(path), size=human_size(info.st_size), limit=human_size(limit),
-                                variable=LIMIT_VARIABLE)
+            raise DataFileError(
+                "DS521", path=str(path), size=human_size(info.st_size), limit=human_size(limit), variable=LIMIT_VARIABLE
+            )
         file = os.fdopen(descriptor, "rb")
     except BaseException:
         os.close(descriptor)
@@ -114,14 +116,24 @@ def read_bounded(path: Path, limit: int) -> bytes:
         except OSError as exc:
             raise DataFileError("DS503", path=str(path), reason=exc.strerror or str(exc)) from None
     if len(content) > limit:  # it grew while being read
-        raise DataFileError("DS521", path=str(path), size=f"more than {human_size(limit)}", limit=human_size(limit),
-                            variable=LIMIT_VARIABLE)
+        raise DataFileError(
+            "DS521",
+            path=str(path),
+            size=f"more than {human_size(limit)}",
+            limit=human_size(limit),
+            variable=LIMIT_VARIABLE,
+        )
     return content
 
 
 def _kind(mode: int) -> str:
-    kinds = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
-             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")]
+    kinds = [
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
     return next((words for test, words in kinds if test(mode)), "not a regular file")
 
 
@@ -130,29 +142,41 @@ def _decompressed(module, content: bytes, limit: int, path: Path) -> bytes:
     with module.open(io.BytesIO(content)) as file:
         unpacked = file.read(limit + 1)
     if len(unpacked) > limit:
-        raise DataFileError("DS521", path=str(path), size=f"more than {human_size(limit)} unpacked",
-                            limit=human_size(limit), variable=LIMIT_VARIABLE)
+        raise DataFileError(
+            "DS521",
+            path=str(path),
+            size=f"more than {human_size(limit)} unpacked",
+            limit=human_size(limit),
+            variable=LIMIT_VARIABLE,
+        )
     return unpacked
 
 
 def _parquet_table(content: bytes, limit: int, path: Path) -> pd.DataFrame:
     """A Parquet file's table, if its columns unpack to at most the limit, as its metadata tells: their
     uncompressed size, and 8 bytes per value at least (encodings make a column of repeated values tiny)."""
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     metadata = pq.ParquetFile(io.BytesIO(content)).metadata
-    size = max(sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups)),
-               8 * metadata.num_rows * metadata.num_columns)
+    size = max(
+        sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups)),
+        8 * metadata.num_rows * metadata.num_columns,
+    )
     if size > limit:
-        raise DataFileError("DS521", path=str(path), size=f"{human_size(size)} unpacked", limit=human_size(limit),
-                            variable=LIMIT_VARIABLE)
+        raise DataFileError(
+            "DS521",
+            path=str(path),
+            size=f"{human_size(size)} unpacked",
+            limit=human_size(limit),
+            variable=LIMIT_VARIABLE,
+        )
     return pd.read_parquet(io.BytesIO(content))
 
 
 def _csv_table(content: bytes) -> pd.DataFrame:
     header = content[:65536].split(b"\n", 1)[0].decode("utf-8", errors="replace")
     counts = {sep: header.count(sep) for sep in SEPARATORS}
-    separator = "," if "," in header or not any(counts.values()) else max(counts, key=counts.get)
+    separator = "," if "," in header or not any(counts.values()) else max(counts, key=lambda sep: counts[sep])
     frame = pd.read_csv(io.BytesIO(content), sep=separator)
     if separator == ";":
         for name in frame.columns:
@@ -176,7 +200,9 @@ def _json_table(content: bytes) -> pd.DataFrame:
     document = json.loads(content.decode("utf-8"))
     if not isinstance(document, dict):
         raise ValueError("a JSON data file must be an object of named arrays")
-    arrays = {k: v for k, v in document.items() if isinstance(v, list) and all(not isinstance(i, (list, dict)) for i in v)}
+    arrays = {
+        k: v for k, v in document.items() if isinstance(v, list) and all(not isinstance(i, (list, dict)) for i in v)
+    }
     if not arrays:
         raise ValueError("the JSON object has no arrays of values")
     rows = int(pd.Series([len(v) for v in arrays.values()]).mode().max())

@@ -306,11 +306,12 @@ class _Planner:
             if "n" not in entry.args:
                 self._infer_lkj_size(entry, entries)
             n = entry.args.get("n")
-            size = int(n.value) * (int(n.value) + 1) // 2 if isinstance(n, Const) and np.ndim(n.value) == 0 else 0
+            count = int(n.value) if isinstance(n, Const) and np.ndim(n.value) == 0 else 0
+            size = count * (count + 1) // 2
             if size > MAX_PARAMETER_SIZE:
                 node = self.model.nodes.get(entry.source)
                 self.found.add("DS413", node.dist.span if node and node.dist else NO_SPAN,
-                               what=f"{entry.name} would be a {int(n.value):,} × {int(n.value):,} covariance, "
+                               what=f"{entry.name} would be a {count:,} × {count:,} covariance, "
                                     f"{size:,} elements: more than dagspec builds ({MAX_PARAMETER_SIZE:,})",
                                suggestion="a covariance couples every pair of levels: give the levels independent "
                                           "(or pooled Normal) effects, or group the levels first")

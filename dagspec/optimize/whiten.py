@@ -12,8 +12,20 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sparse
 
-from ..plan import (Const, DataVar, DerivedVar, Func, Idx, LikelihoodVar, Op, Plan, PriorPotential, RandomVariable,
-                    Slice, VarRef)
+from ..plan import (
+    Const,
+    DataVar,
+    DerivedVar,
+    Func,
+    Idx,
+    LikelihoodVar,
+    Op,
+    Plan,
+    PriorPotential,
+    RandomVariable,
+    Slice,
+    VarRef,
+)
 from .common import data_expression, entries_by_name, outcome_values
 
 MAX_COEFFICIENTS = 200  # a dense k × k factor; beyond this the ridge is left to the sampler
@@ -30,8 +42,9 @@ def _whiten(plan: Plan, likelihood: LikelihoodVar) -> None:
     entries = entries_by_name(plan)
     y = outcome_values(plan, likelihood)
     params = ([likelihood.intercept] if likelihood.intercept else []) + [t.param for t in likelihood.terms]
-    priors = [_fixed_prior(entries.get(p)) for p in params]
-    if y is None or None in priors or len(set(params)) != len(params):
+    found = [_fixed_prior(entries.get(p)) for p in params]
+    priors = [prior for prior in found if prior is not None]
+    if y is None or len(priors) < len(params) or len(set(params)) != len(params):
         return
     sizes = [_size(plan, entries[p]) for p in params]
     k = sum(sizes)

@@ -2,6 +2,7 @@
 code -1 in row 0 became a level that sorts first (treatment_effect[0] then meant level -1), and a code 7 in
 row 4 a level of its own. Undeclared integer levels that look like stray codes warn (DS525, naming the column,
 values and rows); with declared levels, a value outside them is an error (DS506, naming them too)."""
+
 from pathlib import Path
 
 import pandas as pd
@@ -55,12 +56,15 @@ def test_declared_levels_make_a_stray_code_an_error_naming_value_and_rows():
         spec.columns(_with(4, 7))
     [error] = info.value.diagnostics
     assert error.code == "DS506" and (error.span.line, error.span.column) == (6, 10)
-    assert error.message == ("column 'x1' of the data passed in has value(s) 7 that 'x1' does not declare "
-                             "(declared: 0, 1, 2), first at row(s) 4")
+    assert error.message == (
+        "column 'x1' of the data passed in has value(s) 7 that 'x1' does not declare "
+        "(declared: 0, 1, 2), first at row(s) 4"
+    )
 
 
-@pytest.mark.parametrize("levels", [[0, 1, 2], [1, 2, 3], [0, 1], [1990, 2000, 2010], [0, 10, 20, 30], [-1, 1],
-                                    ["a", "b"], [0, 2]])
+@pytest.mark.parametrize(
+    "levels", [[0, 1, 2], [1, 2, 3], [0, 1], [1990, 2000, 2010], [0, 10, 20, 30], [-1, 1], ["a", "b"], [0, 2]]
+)
 def test_levels_that_look_like_codes_or_like_values_do_not_warn(levels):
     assert stray_codes(levels) == ([], "")
 
@@ -71,8 +75,10 @@ def test_a_level_in_fewer_rows_is_legitimate():
     assert dagspec.load(SPEC).columns(frame.reset_index(drop=True)).warnings == []
 
 
-@pytest.mark.parametrize("levels, stray", [([-1, 0, 1, 2], [-1]), ([0, 1, 2, 7], [7]), ([1, 2, 3, 9], [9]),
-                                           ([-2, -1, 0, 1, 2, 3, 8], [-2, -1, 8])])
+@pytest.mark.parametrize(
+    "levels, stray",
+    [([-1, 0, 1, 2], [-1]), ([0, 1, 2, 7], [7]), ([1, 2, 3, 9], [9]), ([-2, -1, 0, 1, 2, 3, 8], [-2, -1, 8])],
+)
 def test_stray_codes(levels, stray):
     assert stray_codes(levels)[0] == stray
 

@@ -2,6 +2,7 @@
 and data that dagspec drops (JSON scalars, 2-D arrays) passed check, then failed in compile. Now check validates
 the named data when the file exists, warns (DS526) when it does not, and `--no-data` skips it; Spec.check()
 returns the same findings to Python."""
+
 import json
 
 import dagspec
@@ -18,8 +19,9 @@ def _check(capsys, *args) -> tuple[int, list[dict]]:
 def test_a_missing_data_file_is_a_warning(tmp_path, capsys):
     (tmp_path / "m.dag").write_text('x -> y\nobserved x, y from "nope.csv"\n')
     code, found = _check(capsys, tmp_path / "m.dag")
-    assert code == 0 and [(f["code"], f["line"], f["column"], f["severity"]) for f in found] == \
-        [("DS526", 2, 10, "warning")]
+    assert code == 0 and [(f["code"], f["line"], f["column"], f["severity"]) for f in found] == [
+        ("DS526", 2, 10, "warning")
+    ]
     assert found[0]["message"] == "data file 'nope.csv' does not exist, so the data were not checked"
     assert _check(capsys, "--strict", tmp_path / "m.dag")[0] == 1
     assert _check(capsys, "--no-data", tmp_path / "m.dag") == (0, [])

@@ -1,6 +1,7 @@
 """Issue 13: a data file is read only when it is a regular file under the size limit (DAGSPEC_MAX_DATA_BYTES,
 or read_table's max_bytes); anything else is a coded error at the `from`, before a byte is read. `from
 "/dev/zero"` grew until memory ran out, a FIFO hung forever, a 2 GB sparse file raised MemoryError."""
+
 import json
 import os
 import threading
@@ -34,8 +35,9 @@ def _within(seconds: float, function):
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
 def test_a_device_is_not_read(tmp_path):
     found = _within(30, lambda: _codes_at_from('x -> y\nobserved x, y from "/dev/zero"\n', tmp_path))
-    assert found == [("DS520", 2, 10, "data file '/dev/zero' is a character device, not a regular file, so it is "
-                                      "not read")]
+    assert found == [
+        ("DS520", 2, 10, "data file '/dev/zero' is a character device, not a regular file, so it is not read")
+    ]
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
@@ -89,8 +91,9 @@ def test_an_empty_data_file_is_a_coded_finding_under_every_format(tmp_path, caps
     spec = Path(__file__).resolve().parents[2] / "specs/tutorial/fork.dag"
     assert main(["check", str(spec), "--data", str(empty), "--format", "json"]) == 1
     findings = json.loads(capsys.readouterr().out)
-    assert [(f["code"], f["file"], f["message"]) for f in findings] == \
-        [("DS522", str(empty), f"data file {str(empty)!r} is empty")]
+    assert [(f["code"], f["file"], f["message"]) for f in findings] == [
+        ("DS522", str(empty), f"data file {str(empty)!r} is empty")
+    ]
     assert main(["compile", str(spec), "--data", str(empty)]) == 1
     assert f"{empty}: error DS522" in capsys.readouterr().err
 

@@ -2,6 +2,7 @@
 imaginary part was dropped, dates became nanoseconds); a message names the data file it read (with --data it
 pointed at the spec's own `from` only); a semicolon-separated CSV is read as such; a Bernoulli outcome of
 yes/no strings gets the indicator hint (not `categorical`); a JSON scalar is shown as a literal to observe."""
+
 import json
 from pathlib import Path
 
@@ -32,8 +33,10 @@ def test_a_complex_column_is_an_error_naming_rows_and_values():
     assert spec.columns({"x": np.array([1 + 0j, 2 + 0j]), "y": [1.0, 2.0]})["x"].values.tolist() == [1.0, 2.0]
 
 
-@pytest.mark.parametrize("values, kind", [(pd.to_datetime(["2024-01-01", "2024-02-01"]), "dates"),
-                                          (pd.to_timedelta(["1D", "2D"]), "durations")])
+@pytest.mark.parametrize(
+    "values, kind",
+    [(pd.to_datetime(["2024-01-01", "2024-02-01"]), "dates"), (pd.to_timedelta(["1D", "2D"]), "durations")],
+)
 def test_dates_and_durations_are_not_numbers(values, kind):
     [error] = _errors(dagspec.parse("x -> y\nobserved x, y"), pd.DataFrame({"x": values, "y": [1.0, 2.0]}))
     assert error.code == "DS524" and f"holds {kind}, not numbers, for numeric node 'x'" in error.message
@@ -115,12 +118,15 @@ def test_a_predictor_of_strings_is_still_told_about_categorical():
 
 
 def test_a_json_scalar_is_shown_as_the_literal_to_observe(tmp_path):
-    (tmp_path / "d.json").write_text(json.dumps({"N": 3, "y": [1.0, 2.0, 3.0], "x": [0.5, 1.0, 2.0],
-                                                 "M": [[1, 2], [3, 4], [5, 6]]}))
+    (tmp_path / "d.json").write_text(
+        json.dumps({"N": 3, "y": [1.0, 2.0, 3.0], "x": [0.5, 1.0, 2.0], "M": [[1, 2], [3, 4], [5, 6]]})
+    )
     (tmp_path / "m.dag").write_text('x, N -> y\nobserved x, y, N from "d.json"\n')
     [error] = _errors(dagspec.load(tmp_path / "m.dag"), None)
-    assert error.code == "DS502" and error.hint == "'N' is a single value (3) in d.json: observe it as a literal, " \
-                                                   "`observed N = 3`"
+    assert (
+        error.code == "DS502"
+        and error.hint == "'N' is a single value (3) in d.json: observe it as a literal, `observed N = 3`"
+    )
     (tmp_path / "m.dag").write_text('x, M -> y\nobserved x, y, M from "d.json"\n')
     [error] = _errors(dagspec.load(tmp_path / "m.dag"), None)
     assert "'M' is a nested array (a matrix?), not a column in d.json" in error.hint

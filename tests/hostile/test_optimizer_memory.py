@@ -1,16 +1,17 @@
 """Issue 13: the optimizer's memory grows with rows + levels, not rows × levels (the whitening pass built a dense
 rows × levels design: 8 GB for 10⁶ rows and 1000 levels, 745 GiB asked for with 10⁵ levels), and the
 whitened model keeps exactly the literal model's posterior. Peak memory at full size: bench/hostile_data.md."""
+
 import tracemalloc
 
 import numpy as np
 import pandas as pd
 import pytest
+from test_optimize import _log_density_gaps
 
 import dagspec
 from dagspec.optimize import optimize
 from dagspec.plan import make_plan
-from test_optimize import _log_density_gaps
 
 SPEC = "node g : categorical\nnode y ~ Normal\ng -> y\nobserved g, y\nprior g -> y ~ Normal(0, 1)"
 
@@ -47,8 +48,10 @@ def test_the_sparse_design_keeps_the_posterior_of_a_varying_slope_and_an_interce
     n = 150
     g, x = rng.integers(0, 3, n), rng.normal(size=n)
     data = pd.DataFrame({"g": g, "x": x, "y": 1.0 + np.array([0.5, -1.0, 2.0])[g] * x + rng.normal(0, 0.3, n)})
-    spec = dagspec.parse("node g : categorical\nnode x\nnode y ~ Normal\nx -> y by g\nobserved g, x, y\n"
-                         "prior y.intercept ~ Normal(0, 5)\nprior x -> y by g ~ Normal(0, 2)")
+    spec = dagspec.parse(
+        "node g : categorical\nnode x\nnode y ~ Normal\nx -> y by g\nobserved g, x, y\n"
+        "prior y.intercept ~ Normal(0, 5)\nprior x -> y by g ~ Normal(0, 2)"
+    )
     assert any("whitened" in note for note in spec.plan(data, optimize=True).notes)
     gaps, _, _ = _log_density_gaps(spec, data, True)
     assert np.ptp(gaps) < 1e-6 * max(1.0, np.abs(gaps).max())  # log |det L|: the same at every point
@@ -59,10 +62,12 @@ def test_a_covariance_over_thousands_of_levels_is_a_shape_error():
     rng = np.random.default_rng(2)
     rows = 3000
     data = pd.DataFrame({"g": rng.integers(0, 2, rows), "t": np.arange(rows) % 1500, "y": rng.normal(size=rows)})
-    spec = dagspec.parse("node g : categorical\nnode t : categorical\nnode y ~ Normal(intercept = none)\n"
-                         "t -> y by g\nobserved g, t, y\n"
-                         "prior chol_cov ~ LKJCholeskyCov(eta = 2, sd = Exponential(1))\n"
-                         "prior t -> y by g ~ MvNormal(mu = 0, chol = chol_cov) as ab")
+    spec = dagspec.parse(
+        "node g : categorical\nnode t : categorical\nnode y ~ Normal(intercept = none)\n"
+        "t -> y by g\nobserved g, t, y\n"
+        "prior chol_cov ~ LKJCholeskyCov(eta = 2, sd = Exponential(1))\n"
+        "prior t -> y by g ~ MvNormal(mu = 0, chol = chol_cov) as ab"
+    )
     with pytest.raises(dagspec.DagspecError) as info:
         spec.plan(data)
     [error] = info.value.diagnostics
