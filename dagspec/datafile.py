@@ -51,6 +51,7 @@ def size_limit() -> int:
 
 
 def human_size(count: int) -> str:
+    """2147483648 → `2 GiB`."""
     for unit in ("T", "G", "M", "K"):
         if count >= UNITS[unit]:
             return f"{count / UNITS[unit]:.3g} {unit}iB"
@@ -103,9 +104,7 @@ def read_bounded(path: Path, limit: int) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise DataFileError("DS520", path=str(path), kind=_kind(info.st_mode))
         if info.st_size > limit:
-            raise DataFileError(
-                "DS521", path=str(path), size=human_size(info.st_size), limit=human_size(limit), variable=LIMIT_VARIABLE
-            )
+            raise _too_large(path, human_size(info.st_size), limit)
         file = os.fdopen(descriptor, "rb")
     except BaseException:
         os.close(descriptor)
@@ -116,14 +115,12 @@ def read_bounded(path: Path, limit: int) -> bytes:
         except OSError as exc:
             raise DataFileError("DS503", path=str(path), reason=exc.strerror or str(exc)) from None
     if len(content) > limit:  # it grew while being read
-        raise DataFileError(
-            "DS521",
-            path=str(path),
-            size=f"more than {human_size(limit)}",
-            limit=human_size(limit),
-            variable=LIMIT_VARIABLE,
-        )
+        raise _too_large(path, f"more than {human_size(limit)}", limit)
     return content
+
+
+def _too_large(path: Path, size: str, limit: int) -> DataFileError:
+    return DataFileError("DS521", path=str(path), size=size, limit=human_size(limit), variable=LIMIT_VARIABLE)
 
 
 def _kind(mode: int) -> str:
@@ -142,13 +139,7 @@ def _decompressed(module, content: bytes, limit: int, path: Path) -> bytes:
     with module.open(io.BytesIO(content)) as file:
         unpacked = file.read(limit + 1)
     if len(unpacked) > limit:
-        raise DataFileError(
-            "DS521",
-            path=str(path),
-            size=f"more than {human_size(limit)} unpacked",
-            limit=human_size(limit),
-            variable=LIMIT_VARIABLE,
-        )
+        raise _too_large(path, f"more than {human_size(limit)} unpacked", limit)
     return unpacked
 
 
@@ -163,13 +154,7 @@ def _parquet_table(content: bytes, limit: int, path: Path) -> pd.DataFrame:
         8 * metadata.num_rows * metadata.num_columns,
     )
     if size > limit:
-        raise DataFileError(
-            "DS521",
-            path=str(path),
-            size=f"{human_size(size)} unpacked",
-            limit=human_size(limit),
-            variable=LIMIT_VARIABLE,
-        )
+        raise _too_large(path, f"{human_size(size)} unpacked", limit)
     return pd.read_parquet(io.BytesIO(content))
 
 
@@ -187,7 +172,7 @@ def _csv_table(content: bytes) -> pd.DataFrame:
 def _decimal_commas(column: pd.Series) -> pd.Series:
     """A text column of numbers written with decimal commas (`1,5`), as semicolon-separated files write them,
     → numbers; any other column unchanged."""
-    if column.dtype.kind in "biufcmM" or column.dtype == bool:
+    if column.dtype.kind in "biufcmM":
         return column
     present = column.dropna()
     text = present.astype(str)
