@@ -6,8 +6,8 @@ from .diagnostics import DagspecError, Diagnostic
 from .spec import Spec, load, parse
 
 __all__ = ["DagspecError", "Diagnostic", "Spec", "adjustment_sets", "compare", "conditional_effects", "d_separated", "do",
-           "explain", "implied_independencies", "load", "log_likelihood", "loo", "parse", "posterior_predictive",
-           "predict", "report", "sample", "sample_prior"]
+           "explain", "fit", "implied_independencies", "load", "log_likelihood", "loo", "parse", "posterior_predictive",
+           "predict", "report", "sample", "sample_prior", "survival"]
 __version__ = "0.1.0"
 
 
@@ -30,6 +30,24 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
     spec = _as_spec(spec)
     return _sample(spec, data, draws=draws, tune=tune, chains=chains, random_seed=random_seed, sampler=sampler,
                    optimize=optimize, **kwargs)
+
+
+def fit(spec, data=None, method: str = "laplace", draws: int = 1000, chains: int = 1, random_seed=None,
+        iterations: int | None = None):
+    """An approximate posterior by a method other than MCMC; returns arviz.InferenceData (chains × draws of
+    independent draws; `idata.posterior.attrs["dagspec_method"]` names the method).
+
+    `method="laplace"`: a Gaussian at the posterior's mode with the inverse curvature there as covariance
+    (Statistical Rethinking's `quap`); `"advi"` / `"fullrank_advi"`: PyMC's mean-field / full-rank variational
+    fit (`iterations` steps of its optimizer, 30,000 by default, in the optimizer's centred coordinates). Both
+    work in the unconstrained space (a scale's log), so every draw is inside its support. Variational fits are
+    approximations that can be far off (typically too narrow, or not converged): compare with `sample`, which
+    gives the exact posterior by NUTS (or without MCMC where dagspec can). `fit` is never chosen for you.
+    """
+    from .backends.approximate import fit as _fit
+
+    return _fit(_as_spec(spec), data, method=method, draws=draws, chains=chains, random_seed=random_seed,
+                iterations=iterations)
 
 
 def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=None):
@@ -101,6 +119,15 @@ def compare(models: dict, data=None, outcome: str | None = None):
 
     return _compare({name: (_as_spec(spec), idata) for name, (spec, idata) in models.items()}, data=data,
                     outcome=outcome)
+
+
+def survival(spec, idata, newdata=None, times=(), outcome: str | None = None, data=None, random_seed=None):
+    """Survival curves for new rows of an Exponential or Weibull outcome: an xarray Dataset with `survival`
+    (chain, draw, row, time), S(t) = P(T > t) at each of `times`, and `median` (chain, draw, row), the median time
+    to the event, per posterior draw. `newdata` as for `predict` (no censoring column needed)."""
+    from .backends.survival import survival as _survival
+
+    return _survival(_as_spec(spec), idata, newdata, times=times, outcome=outcome, data=data, random_seed=random_seed)
 
 
 def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random_seed=None, data=None):

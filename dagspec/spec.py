@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from . import ir
 from .check import CheckedModel, check
-from .diagnostics import error
+from .diagnostics import DagspecError, Diagnostic, error
 from .parse import parse_text
 from .printer import to_text
 from .source import Source
@@ -36,12 +36,7 @@ class Spec:
     @classmethod
     def from_text(cls, text: str, name: str = "<string>", path: Path | None = None) -> "Spec":
         """Parse .dag text, or a dagitty graph (`dag { ... }`) which becomes the equivalent spec."""
-        from .causal.dagitty import BLOCK_START, DAGITTY
-
-        if DAGITTY.match(text):  # diagnostics then point into the converted text, and say so
-            text, name = _dagitty_to_spec(text, name), f"{name} (as converted from dagitty)"
-        elif BLOCK_START.search(text):  # a `dag { ... }` block among the statements
-            text = _expand_blocks(text, name)
+        text, name = spec_text(text, name)
         return cls(parse_text(text, name), Source(text, name), path)
 
     @classmethod
@@ -98,23 +93,16 @@ class Spec:
         """The declared causal DAG as a networkx DiGraph."""
         return self.checked.causal_graph()
 
-    # ---- building ----
-    def columns(self, data=None):
+    def findings(self, data=None, named_files: bool = False) -> list[Diagnostic]:
+        """What `dagspec check` reports for this spec (errors returned, not raised): its warnings, then what
+        checking `data` against it finds. With `named_files` and no `data`, the data checked is what the spec
+        itself observes: its literal values and the files it names (one that does not exist is a warning, DS526);
+        nodes left to data passed at build time are not reported (DS501)."""
         from .data import resolve_columns
-
-        base = self.path.parent if self.path is not None else None
-        return resolve_columns(self.checked, data, base)
-
-    def check(self, data=None, read_data: bool = True) -> list:
-        """Everything `dagspec check` reports for this spec, as a list of Diagnostics (errors are returned, not
-        raised): its warnings, and what is wrong with `data` or, without it, with the data files it names (a file
-        that does not exist is a warning, DS526). `read_data=False` checks the spec alone (`--no-data`)."""
-        from .data import resolve_columns
-        from .diagnostics import DagspecError
         from .plan import make_plan
 
         found = self.warnings
-        if data is None and not read_data:
+        if data is None and not named_files:
             return found
         base = self.path.parent if self.path is not None else None
         try:
@@ -125,6 +113,13 @@ class Spec:
         except DagspecError as exc:
             found += exc.diagnostics
         return found
+
+    # ---- building ----
+    def columns(self, data=None):
+        from .data import resolve_columns
+
+        base = self.path.parent if self.path is not None else None
+        return resolve_columns(self.checked, data, base)
 
     def plan(self, data=None, optimize=False):
         """The backend-neutral plan for this spec and data (no PyMC needed); see `build` for `optimize`."""
@@ -152,6 +147,19 @@ class Spec:
 
     def __repr__(self) -> str:
         return f"<dagspec.Spec {self.name!r}: {len(self.checked.nodes)} nodes, {len(self.checked.params)} parameters>"
+
+
+def spec_text(text: str, name: str = "<string>") -> tuple[str, str]:
+    """The .dag text a spec is parsed from, and its name: a dagitty graph becomes the equivalent spec (and the
+    name says so, as diagnostics then point into the converted text), and `dag { ... }` blocks among the
+    statements become node and edge statements on the same lines. Raises DagspecError (DS110) on bad dagitty."""
+    from .causal.dagitty import BLOCK_START, DAGITTY
+
+    if DAGITTY.match(text):
+        return _dagitty_to_spec(text, name), f"{name} (as converted from dagitty)"
+    if BLOCK_START.search(text):
+        return _expand_blocks(text, name), name
+    return text, name
 
 
 def _dagitty_to_spec(text: str, name: str) -> str:

@@ -13,7 +13,7 @@ from .cache import model_and_step
 from ..optimize import EXACT, enabled, optimize as run_passes
 from ..optimize.exact import ExactDraws, exact_draws
 from .exact import exact_sample
-from .predict import STATISTICS_ATTR, statistics_attribute
+from .predict import LEVELS_ATTR, STATISTICS_ATTR, levels_attribute, statistics_attribute
 from .pymc import build_model
 
 # Fastest first: without a plan to choose by, the default is the first one installed.
@@ -47,14 +47,14 @@ def planned_sampler(spec, data=None, optimize=True) -> str:
     "gaussian" (linear-Gaussian blocks), or the NUTS sampler."""
     literal = spec.plan(data, False)
     exact = _exact(literal, optimize)
-    return exact.kind if exact is not None else default_sampler(_passes(literal, optimize))
+    return exact.kind if exact is not None else default_sampler(passes_for_mcmc(literal, optimize))
 
 
 def _exact(literal: Plan, optimize) -> ExactDraws | None:
     return exact_draws(literal) if enabled(optimize)[EXACT] else None
 
 
-def _passes(literal: Plan, optimize) -> Plan:
+def passes_for_mcmc(literal: Plan, optimize) -> Plan:
     """The plan NUTS samples: the passes `optimize` selects, without analysing exact draws a second time."""
     return run_passes(literal, False if optimize is False else {**enabled(optimize), EXACT: False})
 
@@ -89,9 +89,10 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
         nuts = {"tune": tune, "progressbar": progressbar, **kwargs}
         idata = exact_sample(literal, exact, draws, chains, random_seed, nuts)
         if idata is not None:
-            idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(literal), "dagspec_sampler": exact.kind})
+            idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(literal), "dagspec_sampler": exact.kind,
+                                          LEVELS_ATTR: levels_attribute(spec, literal)})
             return idata
-    plan = _passes(copy.deepcopy(literal), optimize)
+    plan = passes_for_mcmc(copy.deepcopy(literal), optimize)
     sampler = resolve_sampler(sampler, plan)
     nuts = step_options(plan, {"target_accept": kwargs.pop("target_accept")} if "target_accept" in kwargs else {})
     options = dict(draws=draws, tune=tune, chains=chains, random_seed=random_seed, progressbar=progressbar)
@@ -109,4 +110,5 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
             idata = pm.sample(nuts_sampler=sampler, **options, **nuts, **kwargs)
     idata.posterior.attrs[STATISTICS_ATTR] = statistics_attribute(plan)  # how predictions transform new rows
     idata.posterior.attrs["dagspec_sampler"] = sampler
+    idata.posterior.attrs[LEVELS_ATTR] = levels_attribute(spec, plan)
     return idata

@@ -42,7 +42,7 @@ def run_check(args) -> int:
         except DagspecError as exc:
             found += exc.diagnostics
             continue
-        found += spec.check(data, read_data=read)
+        found += spec.findings(data, named_files=read)
     sys.stdout.write(render(found, args.format))
     errors = sum(d.is_error for d in found)
     warnings = len(found) - errors

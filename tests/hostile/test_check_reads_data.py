@@ -1,7 +1,7 @@
 """Issue 13: `dagspec check` reads the spec's own data. A `from` naming a missing file passed ("All 1 spec OK"),
 and data that dagspec drops (JSON scalars, 2-D arrays) passed check, then failed in compile. Now check validates
-the named data when the file exists, warns (DS526) when it does not, and `--no-data` skips it; Spec.check()
-returns the same findings to Python."""
+the named data when the file exists, warns (DS526) when it does not, and `--no-data` skips it;
+Spec.findings(named_files=True) returns the same findings to Python."""
 
 import json
 
@@ -55,11 +55,11 @@ def test_the_python_api_reports_the_same_findings(tmp_path, capsys):
     (tmp_path / "m.dag").write_text(SPEC)
     spec = dagspec.load(tmp_path / "m.dag")
     _, cli = _check(capsys, tmp_path / "m.dag")
-    assert [d.to_dict() for d in spec.check()] == cli
-    assert spec.check(read_data=False) == []
-    assert spec.check({"N": [3, 4, 5], "x": [1.0, 2.0, 3.0], "y": [2.0, 4.1, 5.9]}) == []
+    assert [d.to_dict() for d in spec.findings(named_files=True)] == cli
+    assert spec.findings() == []
+    assert spec.findings({"N": [3, 4, 5], "x": [1.0, 2.0, 3.0], "y": [2.0, 4.1, 5.9]}) == []
     (tmp_path / "d.json").unlink()
-    assert [d.code for d in spec.check()] == ["DS526"]
+    assert [d.code for d in spec.findings(named_files=True)] == ["DS526"]
 
 
 def test_an_unreadable_data_file_stays_an_error(tmp_path, capsys):
