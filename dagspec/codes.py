@@ -105,6 +105,13 @@ CODES: dict[str, Code] = {
                 "remove {node} from `adjust` for the total effect, or write `estimate direct {exposure} -> {outcome}`{alternative}"),
     "DS316": _w("open back-door", "the back-door path {path} is open: {exposure} -> {outcome} is confounded",
                 "adjust for {suggestion}"),
+    "DS357": _e("circular estimate", "estimate {exposure} -> {outcome} names a node twice among its exposure, outcome and adjustment set",
+                "estimate the effect of one node on another, adjusting for neither"),
+    # interactions (`x * z -> y`)
+    "DS355": _e("bad interaction", "{what} cannot be written here: {why}",
+                "an interaction is the product of two different parents of an outcome: `x * z -> y`"),
+    "DS356": _e("interaction factor without values", "{name!r} in {what} is {kind}; the factors of an interaction are observed data nodes",
+                "observe {name} as data (a column), or write the interaction of other nodes"),
     # ---- priors, families, distributions (DS4xx) ----
     "DS401": _e("unknown distribution", "unknown distribution {name!r}",
                 "{suggestion}"),
@@ -150,6 +157,16 @@ CODES: dict[str, Code] = {
                 "`node {outcome} ~ Exponential(censored = {name})`"),
     "DS448": _e("not in PyMC3", "the PyMC3 target cannot write {what}: PyMC3 3.11 has no {missing}",
                 "generate a PyMC 5 script (`--target pymc`)"),
+    # fixed coefficients (`prior x -> y = 1`)
+    "DS460": _e("fixed value not a number", "{address} is fixed to {value}, which is not a number",
+                "fix a parameter to a number, e.g. `prior {address} = 1`; a prior with a distribution is written with `~`"),
+    "DS461": _e("cannot fix", "{address} cannot be fixed to a value: {why}",
+                "{suggestion}"),
+    # reference (treatment) coding of a categorical node
+    "DS462": _e("unknown reference level", "the reference level {level} of {name!r} is not one of its levels ({levels})",
+                "name one of the levels: `reference = ...`"),
+    "DS463": _e("reference coding with by", "{address} cannot use the reference coding of {name!r}: {why}",
+                "reference coding applies to a plain edge `{name} -> outcome`; drop `reference` or the `by`"),
     # ---- observed data (DS5xx) ----
     "DS501": _e("no data", "{name!r} is observed but no data was given",
                 "name a file with `observed {name} from \"data.csv\"`, or pass data to build()/sample()"),
@@ -209,6 +226,11 @@ CODES: dict[str, Code] = {
                                    "none, right and left (or 0, 1, -1)",
                 "right: the time is a lower bound (no event yet); left: an upper bound; none: the event time. "
                 "Interval censoring is not supported yet"),
+    # data scalars: one value for the whole data set, used in priors and options
+    "DS545": _e("data scalar not a number", "{name!r} is observed from the data's single value {label}, which is not a finite number: {value}",
+                "a data scalar used in a prior or an option must be a number, e.g. `\"pmualpha\": 9.3` in the JSON file"),
+    "DS546": _e("data scalar with rows", "{name!r} is observed from the data's single value {label}, but it is {use}, which needs one value per row",
+                "give {name} a column of values, or use the single value only in priors, distributions, `let` and family options"),
     # ---- running: sampling, predictive checks, model comparison (DS6xx) ----
     "DS601": _e("sampler", "the sampler {sampler!r} {why}", ""),
     "DS602": _w("divergences", "{divergent} divergent transition(s): the sampler could not follow the posterior's geometry, so the draws may be biased",

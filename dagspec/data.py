@@ -17,6 +17,7 @@ from .diagnostics import Diagnostics
 from .dists import closest
 from .families import CENSORING_CODES, FAMILIES
 from .printer import expr_text
+from .scalars import SCALARS_ATTR, checked_scalar, split_scalars
 from .source import NO_SPAN
 from .transforms import ColumnError, ColumnEvaluator, Statistics, columns_read, level_key, row_filter, rows_text
 
@@ -56,14 +57,18 @@ class Columns(dict):
         super().__init__(*args, **kwargs)
         self.warnings: list = []
         self.statistics: Statistics = Statistics()  # what the transforms computed from the fitted rows
+        self.scalars: dict[str, float] = {}  # data scalars by node name: one number for the whole data set
 
 
 def _as_frame(data, found: Diagnostics) -> pd.DataFrame | None:
     if isinstance(data, pd.DataFrame):
         return data
     if isinstance(data, dict):
+        arrays, scalars = split_scalars(data)
         try:
-            return pd.DataFrame({k: np.asarray(v) for k, v in data.items()})
+            frame = pd.DataFrame({k: np.asarray(v) for k, v in arrays.items()})
+            frame.attrs[SCALARS_ATTR] = scalars
+            return frame
         except ValueError:
             lengths = ", ".join(f"{k}: {len(np.atleast_1d(v))}" for k, v in data.items())
             found.add("DS507", lengths=lengths)
@@ -130,6 +135,13 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
             columns[node.name] = Column(node.name, np.zeros(len(table), dtype=np.int64 if fitted else float), fitted,
                                         placeholder=True)
             continue
+        if observation.expr is None and observation.column not in table.columns:
+            single = _scalar_in(observation, unfiltered, files, base_dir, passed_in=frame is not None)
+            if single is not None:
+                value = checked_scalar(model, node, single[0], single[1], found)
+                if value is not None:
+                    columns.scalars[node.name] = value
+                continue
         if len(table) == 0:
             if not any(d.code == "DS512" for d in found.items):
                 found.add("DS512", observation.span)
@@ -155,6 +167,23 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
     found.raise_if_errors()
     columns.warnings = found.warnings
     return columns
+
+
+def _scalar_in(observation, table: pd.DataFrame, files: dict, base_dir: Path | None, passed_in: bool):
+    """(value, its name in the data) of the single value a node's column names, from the table's scalars or, when
+    data passed in lacks it (new rows for prediction), from the file the spec names; else None."""
+    scalars = table.attrs.get(SCALARS_ATTR, {})
+    if observation.column in scalars:
+        return scalars[observation.column], repr(observation.column)
+    if not passed_in or observation.file is None:
+        return None
+    if observation.file not in files:  # an unreadable file is reported as the missing column it would have given
+        files[observation.file] = _read_file(observation, base_dir, Diagnostics(None))
+    named = files[observation.file]
+    scalars = named.attrs.get(SCALARS_ATTR, {}) if named is not None else {}
+    if observation.column in scalars:
+        return scalars[observation.column], repr(observation.column)
+    return None
 
 
 def _apply_filter(observation, table: pd.DataFrame, found: Diagnostics) -> pd.DataFrame | None:
@@ -192,9 +221,7 @@ def _raw_values(node: NodeInfo, observation, table: pd.DataFrame, statistics: St
 def _missing_column_hint(name: str, column: str, table: pd.DataFrame, data: str) -> str:
     left_out = table.attrs.get(LEFT_OUT, {})
     if column in left_out:
-        why, literal = left_out[column]
-        return f"{column!r} is {why} in {data}" + (f": observe it as a literal, `observed {name} = {literal}`"
-                                                   if literal is not None else "; dagspec reads one value per row")
+        return f"{column!r} is {left_out[column]} in {data}; dagspec reads one value per row"
     headers = [str(c) for c in table.columns]
     if len(headers) == 1 and any(sep in headers[0] for sep in ";\t|"):
         return f"{data} has one column, {headers[0]!r}: are its columns separated by something other than commas?"
@@ -248,7 +275,7 @@ def _warn_constant_predictors(model: CheckedModel, columns: Columns, found: Diag
                           value=f"{column.levels[0] if column.categorical else column.values[0]:}")
 
 
-def _read_file(observation, base_dir: Path | None, found: Diagnostics, checking: bool) -> pd.DataFrame | None:
+def _read_file(observation, base_dir: Path | None, found: Diagnostics, checking: bool = False) -> pd.DataFrame | None:
     path = Path(observation.file)
     if not path.is_absolute():
         path = (base_dir or Path.cwd()) / path

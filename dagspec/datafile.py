@@ -23,11 +23,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from .scalars import SCALARS_ATTR, json_scalars
+
 LIMIT_VARIABLE = "DAGSPEC_MAX_DATA_BYTES"
 DEFAULT_LIMIT = "1G"
 UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 SEPARATORS = (";", "\t", "|")  # recognised when the header line has no comma
-LEFT_OUT = "dagspec_left_out"  # frame.attrs key: JSON entries that are not columns → (why, the literal for a number)
+LEFT_OUT = "dagspec_left_out"  # frame.attrs key: JSON arrays that are not columns → why
 SOURCE = "dagspec_file"  # frame.attrs key: the file a frame was read from
 COMPRESSED = {".gz": gzip, ".bz2": bz2, ".xz": lzma}  # unpacked with the same limit
 DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d*,?\d+\s*$")
@@ -62,7 +64,8 @@ def read_table(path: Path, max_bytes: int | None = None) -> pd.DataFrame:
     """Read a CSV, Parquet or JSON file; raises FileNotFoundError, or DataFileError with a code.
 
     JSON is an object of named arrays (as posteriordb's data.json): the arrays of the most common length are
-    the columns; the scalars and other arrays are left out, and `frame.attrs["dagspec_left_out"]` says why.
+    the columns, single values are data scalars (`attrs`), and `frame.attrs["dagspec_left_out"]` says why other
+    arrays are left out.
     `frame.attrs["dagspec_file"]` is the path, so that messages about the data can name it."""
     path = Path(path)
     try:
@@ -192,16 +195,15 @@ def _json_table(content: bytes) -> pd.DataFrame:
         raise ValueError("the JSON object has no arrays of values")
     rows = int(pd.Series([len(v) for v in arrays.values()]).mode().max())
     frame = pd.DataFrame({k: v for k, v in arrays.items() if len(v) == rows})
-    frame.attrs[LEFT_OUT] = {k: _why_left_out(v, rows) for k, v in document.items() if k not in frame.columns}
+    frame.attrs[SCALARS_ATTR] = json_scalars(document)  # priors' hyperparameters, e.g. posteriordb's
+    frame.attrs[LEFT_OUT] = {
+        k: _why_left_out(v, rows) for k, v in document.items() if isinstance(v, list) and k not in frame.columns
+    }
     return frame
 
 
-def _why_left_out(value, rows: int) -> tuple[str, str | None]:
-    """Why a JSON entry is not a column, and the literal that would observe it (for a number)."""
-    if isinstance(value, bool) or not isinstance(value, (list, int, float)):
-        return "not a number or an array of values", None
-    if not isinstance(value, list):
-        return f"a single value ({value})", json.dumps(value)
+def _why_left_out(value: list, rows: int) -> str:
+    """Why a JSON array is not a column."""
     if any(isinstance(i, (list, dict)) for i in value):
-        return "a nested array (a matrix?), not a column", None
-    return f"an array of {len(value)} values, not one per row ({rows} rows)", None
+        return "a nested array (a matrix?), not a column"
+    return f"an array of {len(value)} values, not one per row ({rows} rows)"

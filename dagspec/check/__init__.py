@@ -11,6 +11,7 @@ from .calls import bind_arguments, call_support, check_expression, const_value, 
 from . import estimates as estimate_checks
 from .covariance import PART_WORDS, check_arguments, default_names
 from .declarations import declare
+from .interactions import resolve_interactions
 from .graph import check_acyclic, classify_edges, warn_unused
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
 from .params import apply_priors, generate
@@ -23,6 +24,7 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     source = source or Source("", spec.name)
     found = Diagnostics(source)
     nodes, edges = declare(spec, found)
+    resolve_interactions(nodes, edges, found)
     statements = estimate_checks.collect(spec, nodes, found)
     classify_edges(nodes, edges, found, skip={s.outcome.id for s in statements})
     estimates = []
@@ -40,6 +42,7 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     apply_priors(spec, nodes, params, found)
     model = CheckedModel(spec, source, nodes, edges, params, estimates=estimates)
     _check_names(model, found)
+    _check_reference_coding(model, found)
     _check_distributions(model, found)
     _check_ordered_predictors(model, found)
     if not found.errors:
@@ -48,6 +51,14 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     found.raise_if_errors()
     model.warnings = found.warnings
     return model
+
+
+def _check_reference_coding(model: CheckedModel, found: Diagnostics) -> None:
+    """Treatment coding drops the reference level's effect of a plain edge; cells of `t -> y by g` keep them all."""
+    for edge in model.edges:
+        if edge.fitted and edge.by and model.nodes[edge.source].reference is not None:
+            found.add("DS463", edge.span, address=edge.address, name=edge.source,
+                      why=f"its effects are cells of {edge.by} and {edge.source}")
 
 
 def _check_ordered_predictors(model: CheckedModel, found: Diagnostics) -> None:
@@ -125,6 +136,8 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
             for name, value in node.fixed.items():
                 _check_fixed(node, name, value, family.aux_param(name), model, found)
     for param in model.params.values():
+        if param.fixed is not None:  # a number: its default prior is not used
+            continue
         dist = _check_call(param.prior, model, values, param.address, found)
         if dist is not None and param.aux == "cutpoints":
             _check_cutpoints_prior(model, param, dist, found)
@@ -209,7 +222,7 @@ def _check_identity_link(model: CheckedModel, param: Parameter, dist, found: Dia
     family = FAMILIES[node.outcome_family]
     if dist is None or param.role == "aux" or node.link != "identity" or family.mean_support.within(UNIT) is False:
         return
-    terms = [p for p in model.params.values() if p.outcome == node.name and p.role != "aux"]
+    terms = [p for p in model.params.values() if p.outcome == node.name and p.role != "aux" and p.fixed is None]
     if len(terms) == 1 and not dist.support.within(family.mean_support):
         found.add("DS410", _prior_span(param), address=f"{param.address} (the {family.mean} of {node.family} with an identity link)",
                   support=family.mean_support.words, dist=_prior_words(param, dist),

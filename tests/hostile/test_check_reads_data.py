@@ -8,7 +8,7 @@ import json
 import dagspec
 from dagspec.cli import main
 
-SPEC = 'x, N -> y\nobserved x, y, N from "d.json"\n'
+SPEC = 'x, M -> y\nobserved x, y, M from "d.json"\n'
 
 
 def _check(capsys, *args) -> tuple[int, list[dict]]:
@@ -28,11 +28,13 @@ def test_a_missing_data_file_is_a_warning(tmp_path, capsys):
 
 
 def test_data_that_compile_would_reject_fails_check(tmp_path, capsys):
-    (tmp_path / "d.json").write_text(json.dumps({"N": 3, "x": [1.0, 2.0, 3.0], "y": [2.0, 4.1, 5.9]}))
+    (tmp_path / "d.json").write_text(
+        json.dumps({"M": [[1, 2], [3, 4], [5, 6]], "x": [1.0, 2.0, 3.0], "y": [2.0, 4.1, 5.9]})
+    )
     (tmp_path / "m.dag").write_text(SPEC)
     code, found = _check(capsys, tmp_path / "m.dag")
     assert code == 1 and [(f["code"], f["line"], f["column"]) for f in found] == [("DS502", 2, 16)]
-    assert "observed N = 3" in found[0]["hint"]
+    assert "'M' is a nested array (a matrix?), not a column in d.json" in found[0]["hint"]
     assert _check(capsys, "--no-data", tmp_path / "m.dag") == (0, [])
     assert main(["compile", str(tmp_path / "m.dag")]) == 1  # what check now says first
     assert "DS502" in capsys.readouterr().err
@@ -51,13 +53,15 @@ def test_specs_without_a_data_file_need_none(tmp_path, capsys):
 
 
 def test_the_python_api_reports_the_same_findings(tmp_path, capsys):
-    (tmp_path / "d.json").write_text(json.dumps({"N": 3, "x": [1.0, 2.0, 3.0], "y": [2.0, 4.1, 5.9]}))
+    (tmp_path / "d.json").write_text(
+        json.dumps({"M": [[1, 2], [3, 4], [5, 6]], "x": [1.0, 2.0, 3.0], "y": [2.0, 4.1, 5.9]})
+    )
     (tmp_path / "m.dag").write_text(SPEC)
     spec = dagspec.load(tmp_path / "m.dag")
     _, cli = _check(capsys, tmp_path / "m.dag")
     assert [d.to_dict() for d in spec.findings(named_files=True)] == cli
     assert spec.findings() == []
-    assert spec.findings({"N": [3, 4, 5], "x": [1.0, 2.0, 3.0], "y": [2.0, 4.1, 5.9]}) == []
+    assert spec.findings({"M": [3, 4, 5], "x": [1.0, 2.0, 3.0], "y": [2.0, 4.1, 5.9]}) == []
     (tmp_path / "d.json").unlink()
     assert [d.code for d in spec.findings(named_files=True)] == ["DS526"]
 

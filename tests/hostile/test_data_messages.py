@@ -117,16 +117,14 @@ def test_a_predictor_of_strings_is_still_told_about_categorical():
     assert error.code == "DS505" and "node x : categorical" in error.hint
 
 
-def test_a_json_scalar_is_shown_as_the_literal_to_observe(tmp_path):
+def test_a_json_matrix_is_named_as_what_was_left_out(tmp_path):
     (tmp_path / "d.json").write_text(
-        json.dumps({"N": 3, "y": [1.0, 2.0, 3.0], "x": [0.5, 1.0, 2.0], "M": [[1, 2], [3, 4], [5, 6]]})
-    )
-    (tmp_path / "m.dag").write_text('x, N -> y\nobserved x, y, N from "d.json"\n')
-    [error] = _errors(dagspec.load(tmp_path / "m.dag"), None)
-    assert (
-        error.code == "DS502"
-        and error.hint == "'N' is a single value (3) in d.json: observe it as a literal, `observed N = 3`"
+        json.dumps({"y": [1.0, 2.0, 3.0], "x": [0.5, 1.0, 2.0], "M": [[1, 2], [3, 4], [5, 6]], "z": [1.0, 2.0]})
     )
     (tmp_path / "m.dag").write_text('x, M -> y\nobserved x, y, M from "d.json"\n')
     [error] = _errors(dagspec.load(tmp_path / "m.dag"), None)
-    assert "'M' is a nested array (a matrix?), not a column in d.json" in error.hint
+    assert error.code == "DS502"
+    assert error.hint == "'M' is a nested array (a matrix?), not a column in d.json; dagspec reads one value per row"
+    (tmp_path / "m.dag").write_text('x, z -> y\nobserved x, y, z from "d.json"\n')
+    [error] = _errors(dagspec.load(tmp_path / "m.dag"), None)
+    assert "'z' is an array of 2 values, not one per row (3 rows) in d.json" in error.hint
