@@ -177,6 +177,7 @@ class Plan:
     notes: list[str] = field(default_factory=list)  # what the optimizer did, in words
     statistics: dict[str, float] = field(default_factory=dict)  # what the data transforms computed from the data
     expose_means: bool = False  # also a deterministic `<outcome>__mean` of each outcome's expected value (predictions)
+    warnings: list = field(default_factory=list)  # what was found in the data (Diagnostics: stray codes, ...)
 
     def entry(self, name: str):
         return next(e for e in self.entries if e.name == name)
@@ -277,7 +278,8 @@ class _Planner:
                     entries.append(likelihood)
         self._size_lkj(entries)
         self._check_indices({e.name: e for e in entries})
-        return Plan(self.coords, entries, n_obs, statistics=dict(getattr(self.columns, "statistics", {})))
+        return Plan(self.coords, entries, n_obs, statistics=dict(getattr(self.columns, "statistics", {})),
+                    warnings=list(getattr(self.columns, "warnings", [])))
 
     def _order(self) -> list[str]:
         graph = self.model.dependency_graph()
@@ -404,22 +406,38 @@ class _Planner:
         return entries
 
     def _size_lkj(self, entries) -> None:
-        """LKJCholeskyCov without `n` takes the size of the MvNormal that uses it."""
+        """LKJCholeskyCov without `n` takes the size of the MvNormal that uses it; a covariance has n(n+1)/2
+        elements, which MAX_PARAMETER_SIZE bounds as it does every parameter's."""
         for entry in entries:
-            if not isinstance(entry, RandomVariable) or entry.dist != "LKJCholeskyCov" or "n" in entry.args:
+            if not isinstance(entry, RandomVariable) or entry.dist != "LKJCholeskyCov":
                 continue
-            users = [e for e in entries if isinstance(e, RandomVariable) and e.dist == "MvNormal"
-                     and any(isinstance(v, VarRef) and v.name == entry.name for v in e.args.values())]
-            sizes = {len(self.coords[u.dims[-1]]) for u in users if u.dims}
-            sizes |= {len(mu.items) for u in users if not u.dims and isinstance(mu := u.args.get("mu"), ListOf)}
-            if len(sizes) != 1:
+            if "n" not in entry.args:
+                self._infer_lkj_size(entry, entries)
+            n = entry.args.get("n")
+            count = int(n.value) if isinstance(n, Const) and np.ndim(n.value) == 0 else 0
+            size = count * (count + 1) // 2
+            if size > MAX_PARAMETER_SIZE:
                 node = self.model.nodes.get(entry.source)
                 self.found.add("DS413", node.dist.span if node and node.dist else NO_SPAN,
-                               what=f"cannot tell the size of {entry.name}: it is used by {len(users)} MvNormal(s) "
-                                    f"of sizes {sorted(sizes) or 'unknown'}",
-                               suggestion="give it explicitly: LKJCholeskyCov(eta = 2, sd = Exponential(1), n = 2)")
-                continue
-            entry.args["n"] = Const(sizes.pop())
+                               what=f"{entry.name} would be a {count:,} × {count:,} covariance, "
+                                    f"{size:,} elements: more than dagspec builds ({MAX_PARAMETER_SIZE:,})",
+                               suggestion="a covariance couples every pair of levels: give the levels independent "
+                                          "(or pooled Normal) effects, or group the levels first")
+
+    def _infer_lkj_size(self, entry: RandomVariable, entries) -> None:
+        """Its size from the MvNormal that uses it (DS413 when that is not one size)."""
+        users = [e for e in entries if isinstance(e, RandomVariable) and e.dist == "MvNormal"
+                 and any(isinstance(v, VarRef) and v.name == entry.name for v in e.args.values())]
+        sizes = {len(self.coords[u.dims[-1]]) for u in users if u.dims}
+        sizes |= {len(mu.items) for u in users if not u.dims and isinstance(mu := u.args.get("mu"), ListOf)}
+        if len(sizes) != 1:
+            node = self.model.nodes.get(entry.source)
+            self.found.add("DS413", node.dist.span if node and node.dist else NO_SPAN,
+                           what=f"cannot tell the size of {entry.name}: it is used by {len(users)} MvNormal(s) "
+                                f"of sizes {sorted(sizes) or 'unknown'}",
+                           suggestion="give it explicitly: LKJCholeskyCov(eta = 2, sd = Exponential(1), n = 2)")
+            return
+        entry.args["n"] = Const(sizes.pop())
 
     # expressions
     def _dist_args(self, call: ir.Call) -> dict[str, PExpr]:
