@@ -149,7 +149,7 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
         raw = _raw_values(node, observation, table, statistics, found, unfiltered)
         if raw is None:
             continue
-        label = observation.column if observation.expr is None else expr_text(observation.expr)
+        label = (observation.column or node.name) if observation.expr is None else expr_text(observation.expr)
         if node.name in censoring:
             column = _censoring_codes(node, raw, label, found)
         else:
@@ -158,7 +158,7 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
             columns[node.name] = column
     lengths = {name: len(c.values) for name, c in columns.items()}
     if len(set(lengths.values())) > 1:
-        found.add("DS507", model.nodes[next(iter(lengths))].observed.span,
+        found.add("DS507", model.nodes[next(iter(lengths))].observed_span,
                   lengths=", ".join(f"{k}: {v}" for k, v in lengths.items()))
     elif not for_prediction:
         _check_ordered_levels(model, columns, found)
@@ -244,7 +244,7 @@ def _check_trials(model: CheckedModel, columns: Columns, found: Diagnostics) -> 
             continue
         over = columns[node.name].values > n
         if np.any(over):
-            found.add("DS508", node.observed.span, family="Binomial", name=node.name, support="0 .. n (the trials)",
+            found.add("DS508", node.observed_span, family="Binomial", name=node.name, support="0 .. n (the trials)",
                       rows=rows_text(over), values=", ".join(f"{v:g}" for v in columns[node.name].values[over][:3]),
                       suggestion="successes cannot exceed trials; check that n names the trials column")
 
@@ -253,15 +253,15 @@ def _check_ordered_levels(model: CheckedModel, columns: Columns, found: Diagnost
     """An ordered outcome needs two levels; a declared level no row has is worth a warning."""
     for node in model.outcomes():
         column = columns.get(node.name)
-        if column is None or not FAMILIES[node.family].ordered:
+        if column is None or not FAMILIES[node.outcome_family].ordered:
             continue
-        label = node.observed.column or node.name
-        if len(column.levels) < 2:
-            found.add("DS134", node.observed.span, name=node.name, count=len(column.levels), column=label)
+        label = (node.observed.column if node.observed is not None else None) or node.name
+        if len(column.levels or ()) < 2:
+            found.add("DS134", node.observed_span, name=node.name, count=len(column.levels), column=label)
             continue
         unseen = np.bincount(column.values, minlength=len(column.levels)) == 0
         if unseen.any():
-            found.add("DS133", node.observed.span, name=node.name, column=label,
+            found.add("DS133", node.observed_span, name=node.name, column=label,
                       levels=", ".join(str(level) for level, none in zip(column.levels, unseen) if none))
 
 
@@ -271,7 +271,7 @@ def _warn_constant_predictors(model: CheckedModel, columns: Columns, found: Diag
         if edge.fitted and column is not None and len(column.values) > 1:
             distinct = len(np.unique(column.values))
             if distinct == 1:
-                found.add("DS513", model.nodes[edge.source].observed.span, name=edge.source, target=edge.target,
+                found.add("DS513", model.nodes[edge.source].observed_span, name=edge.source, target=edge.target,
                           value=f"{column.levels[0] if column.categorical else column.values[0]:}")
 
 
@@ -301,7 +301,7 @@ def _literal(expr):
 
 def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, found: Diagnostics,
              for_prediction: bool = False, levels: dict[str, list] | None = None) -> Column | None:
-    span = node.observed.span
+    span = node.observed_span
     missing = raw.isna().to_numpy()
     if node.categorical:
         if missing.any():
@@ -364,7 +364,7 @@ def _censoring_codes(node: NodeInfo, raw: pd.Series, column: str, found: Diagnos
     bad = np.array([c is None for c in codes])
     if bad.any():
         values = ", ".join(sorted({repr(v) for v, b in zip(raw.tolist(), bad) if b})[:3])
-        found.add("DS536", node.observed.span, column=column, values=values, rows=rows_text(bad))
+        found.add("DS536", node.observed_span, column=column, values=values, rows=rows_text(bad))
         return None
     return Column(node.name, np.asarray(codes, dtype=float))
 
@@ -400,14 +400,14 @@ def _categorical(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics
         codes = np.array([lookup.get(level_key(v), -1) for v in values], dtype=np.int64)
         unknown = codes < 0
         if unknown.any():
-            found.add("DS506", node.observed.span, column=column, name=node.name, rows=rows_text(unknown),
+            found.add("DS506", node.observed_span, column=column, name=node.name, rows=rows_text(unknown),
                       levels=_listed(sorted({str(plain_value(v)) for v in values[unknown]})),
                       declared=", ".join(map(str, levels)))
             return None
         return Column(node.name, codes, levels)
     uniques = pd.unique(raw)
     if len(uniques) > MAX_LEVELS:
-        found.add("DS413", node.observed.span, what=f"{node.name!r} has {len(uniques)} levels (more than {MAX_LEVELS})",
+        found.add("DS413", node.observed_span, what=f"{node.name!r} has {len(uniques)} levels (more than {MAX_LEVELS})",
                   suggestion="a categorical node indexes one parameter per level; group the levels first")
         return None
     try:
@@ -420,7 +420,7 @@ def _categorical(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics
     stray, why = stray_codes(levels)
     if stray:
         rows = np.isin(codes, [lookup[level_key(level)] for level in stray])
-        found.add("DS525", node.observed.span, levels=_listed(stray), name=node.name, column=column,
+        found.add("DS525", node.observed_span, levels=_listed(stray), name=node.name, column=column,
                   rows=rows_text(rows), why=why, declared=", ".join(map(str, levels)))
     return Column(node.name, codes, levels)
 
@@ -465,7 +465,7 @@ def plain_value(value):
 
 
 def _check_outcome_support(node: NodeInfo, values: np.ndarray, column: str, model: CheckedModel, found: Diagnostics) -> None:
-    family = FAMILIES[node.family]
+    family = FAMILIES[node.outcome_family]
     support = family.outcome
     outside = ~np.array([support.contains(v) for v in values]) if len(values) < 200_000 else \
         ~((values >= support.low) & (values <= support.high))
@@ -481,5 +481,5 @@ def _check_outcome_support(node: NodeInfo, values: np.ndarray, column: str, mode
             "LogNormal": "LogNormal outcomes are positive",
             "Beta": "Beta outcomes are proportions strictly between 0 and 1",
         }
-        found.add("DS508", node.observed.span, family=family.name, name=node.name, support=support.words,
+        found.add("DS508", node.observed_span, family=family.name, name=node.name, support=support.words,
                   rows=rows_text(outside), values=examples, suggestion=suggestions.get(family.name, "check the column"))

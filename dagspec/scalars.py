@@ -29,7 +29,7 @@ def split_scalars(data: dict) -> tuple[dict, dict]:
 
 def checked_scalar(model: CheckedModel, node: NodeInfo, value, label: str, found: Diagnostics) -> float | None:
     """`value`, the single value observing `node` (`label`: its name in the data), as a float; else an error."""
-    span = node.observed.span if node.observed is not None else node.span
+    span = node.observed_span
     if node.role == "outcome" or node.categorical or any(e.source == node.name or e.by == node.name
                                                            for e in model.edges if e.fitted):
         use = ("an outcome" if node.role == "outcome" else "a categorical node" if node.categorical

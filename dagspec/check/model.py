@@ -78,6 +78,11 @@ class NodeInfo:
         return self.role in ("data", "outcome", "random", "derived")
 
     @property
+    def observed_span(self) -> Span:
+        """Where the node's values come from (its `observed` item), else where it is declared."""
+        return self.observed.span if self.observed is not None else self.span
+
+    @property
     def outcome_family(self) -> str:
         """An outcome's family (the checks give every outcome one)."""
         if self.family is None:
