@@ -58,21 +58,43 @@ def seeds(seed: int, index: int) -> tuple[int, int]:
     return int(simulate.generate_state(1)[0]), int(fit.generate_state(1)[0])
 
 
-def with_columns(spec, columns):
-    """A copy of `spec` whose data are `columns` (already transformed and filtered), whatever data it is given."""
+def with_data(spec, columns, simulated: dict[str, np.ndarray] | None = None):
+    """A copy of `spec` fitted to `columns` (already transformed and filtered), whatever data it is given, with
+    the simulated values `{observed PyMC name: values}` in place of the observed ones: in their columns, or in
+    the plan for values written in the spec (`observed heads = 7`). Every simulated value must find its place."""
+    from ..optimize import optimize as run_passes
+    from ..plan import Const, RandomVariable, make_plan
+
+    nodes = observed_nodes(spec)
+    simulated = simulated or {}
+    in_columns = {nodes[name]: values for name, values in simulated.items() if nodes[name] in columns}
+    fixed_columns = replace_outcomes(columns, in_columns)
+    literal = {name: values for name, values in simulated.items() if nodes[name] not in columns}
+
+    def plan(data=None, optimize=False):
+        made = make_plan(spec.checked, fixed_columns)
+        entries = [replace(e, observed=Const(np.asarray(literal[e.name]).tolist()))
+                   if isinstance(e, RandomVariable) and e.observed is not None and e.name in literal else e
+                   for e in made.entries]
+        placed = {e.name for e in made.entries if isinstance(e, RandomVariable) and e.name in literal}
+        if placed != set(literal):  # a simulated value with nowhere to go would be fitted as the real data
+            raise RuntimeError(f"dagspec cannot place the simulated {', '.join(sorted(set(literal) - placed))}")
+        return run_passes(replace(made, entries=entries), optimize)
+
     fixed = copy.copy(spec)
-    fixed.columns = lambda data=None: columns
+    fixed.columns = lambda data=None: fixed_columns
+    fixed.plan = plan
     return fixed
 
 
 def simulate(spec, columns, seed: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """One draw from the prior and the prior predictive: ({parameter: value}, {observed node: values per row})."""
+    """One draw from the prior and the prior predictive: ({parameter: value}, {observed PyMC name: values})."""
     import dagspec
 
-    prior = dagspec.sample_prior(with_columns(spec, columns), draws=1, random_seed=seed)
+    prior = dagspec.sample_prior(with_data(spec, columns), draws=1, random_seed=seed)
     observed = observed_nodes(spec)
     truth = {name: np.asarray(prior.prior[name].values[0, 0]) for name in spec.parameters if name in prior.prior}
-    outcomes = {observed[name]: np.asarray(values.values[0, 0]) for name, values in prior.prior_predictive.items()
+    outcomes = {name: np.asarray(values.values[0, 0]) for name, values in prior.prior_predictive.items()
                 if name in observed}
     return truth, outcomes
 
@@ -84,7 +106,7 @@ def observed_nodes(spec) -> dict[str, str]:
 
 
 def replace_outcomes(columns, outcomes: dict[str, np.ndarray]):
-    """`columns` with the simulated values of the outcomes (the other columns, the predictors, kept)."""
+    """`columns` with the simulated values of the outcomes `{node: values}` (the predictors kept)."""
     replaced = type(columns)({name: replace(column, values=np.asarray(outcomes[name]).astype(column.values.dtype))
                               if name in outcomes else column for name, column in columns.items()})
     replaced.statistics = columns.statistics
@@ -99,7 +121,10 @@ def run_simulation(spec, fit_spec, columns, fit_columns, index: int, seed: int, 
     started = time.perf_counter()
     simulate_seed, fit_seed = seeds(seed, index)
     truth, outcomes = simulate(spec, columns, simulate_seed)
-    idata = dagspec.sample(with_columns(fit_spec, replace_outcomes(fit_columns, outcomes)), random_seed=fit_seed,
+    node_of = observed_nodes(spec)
+    fit_name = {node: name for name, node in observed_nodes(fit_spec).items()}
+    fitted = {fit_name[node_of[name]]: values for name, values in outcomes.items() if node_of[name] in fit_name}
+    idata = dagspec.sample(with_data(fit_spec, fit_columns, fitted), random_seed=fit_seed,
                            **settings.sample_kwargs())
     posterior = idata.posterior
     sampler = str(posterior.attrs.get("dagspec_sampler", settings.sampler or "pymc"))
