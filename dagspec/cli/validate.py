@@ -63,6 +63,15 @@ def register(commands) -> None:
     test.set_defaults(run=run_test_dag)
 
 
+def _need_dask() -> None:
+    import importlib.util
+
+    from ..validate.runner import NO_DASK
+
+    if importlib.util.find_spec("distributed") is None:
+        raise UsageError(NO_DASK)
+
+
 def _settings(args):
     from ..validate.sbc import FitSettings
 
@@ -79,6 +88,7 @@ def run_sbc(args) -> int:
     from ..render.sbc import sbc_report
     from ..validate.sbc import sbc
 
+    _need_dask()
     spec = load(args.file)
     fit = load(args.fit) if args.fit else None
     out = Path(args.out or f"out/sbc-{Path(args.file).stem}")
@@ -110,6 +120,7 @@ def _all_failed(failed: dict) -> int:
 def run_batch(args) -> int:
     from ..validate.batch import batch, data_sets, long_table, summary_table
 
+    _need_dask()
     spec = load(args.file)
     if args.data and not args.by:
         raise UsageError("--data FILE needs --by COLUMN, the column whose values name the data sets")
@@ -138,6 +149,8 @@ def run_batch(args) -> int:
 def run_test_dag(args) -> int:
     from ..validate.localtests import findings, local_tests, table
 
+    if not args.no_bayes:
+        _need_dask()
     spec = load(args.file)
     results = local_tests(spec, read_data(args.data), scheduler=args.scheduler, workers=args.workers,
                           alpha=args.alpha, bayes=not args.no_bayes, draws=args.draws, chains=args.chains,

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..diagnostics import Diagnostic, error
 from ..source import Source
-from .runner import Progress, dask_client
+from .runner import Progress, dask_client, run_tasks
 
 INTERVAL = 0.95
 
@@ -243,20 +243,12 @@ def local_tests(spec, data=None, client=None, scheduler: str | None = None, work
             else:
                 fits[index] = made
         if fits:
-            progress = Progress("test-dag", len(fits), quiet=quiet)
+            tasks = {str(index): (bayesian_test, (*made, seed + index, draws, chains)) for index, made in fits.items()}
             with dask_client(client, scheduler, workers) as engine:
-                futures = {index: engine.submit(bayesian_test, *made, seed + index, draws, chains, pure=False)
-                           for index, made in fits.items()}
-                from distributed import as_completed
-
-                by_future = {future: index for index, future in futures.items()}
-                for future in as_completed(list(futures.values())):
-                    index = by_future[future]
-                    try:
-                        results[index].bayes = future.result()
-                    except Exception as exc:  # noqa: BLE001 - one failed fit leaves the classical test standing
-                        results[index].bayes = {"skipped": f"the fit failed: {str(exc).splitlines()[0] if str(exc) else exc}"}
-                    progress.update(results[index].bayes.get("skipped") is not None)
+                done = run_tasks(engine, tasks, None, Progress("test-dag", len(tasks), quiet=quiet))
+            for key, record in done.items():
+                results[int(key)].bayes = ({k: v for k, v in record.items() if k not in ("status", "key")}
+                                           if record["status"] == "ok" else {"skipped": f"the fit failed: {record['error']}"})
     return results
 
 

@@ -21,6 +21,7 @@ from ..diagnostics import error
 from ..source import Source
 
 MANIFEST = "manifest.json"
+NO_DASK = "sbc, batch and test-dag run on Dask, which is not installed: pip install 'dagspec[scale]'"
 RECORDS = "records"
 
 
@@ -33,7 +34,10 @@ def dask_client(client=None, scheduler: str | None = None, workers: int | None =
         return
     import logging
 
-    from distributed import Client, LocalCluster
+    try:
+        from distributed import Client, LocalCluster
+    except ModuleNotFoundError:
+        raise ImportError(NO_DASK) from None
 
     if scheduler:
         with Client(scheduler) as connected:
@@ -111,11 +115,11 @@ class Progress:
                   file=self.stream, flush=True)
 
 
-def run_tasks(client, tasks: dict[str, tuple[Callable, tuple]], store: RecordStore, progress: Progress,
+def run_tasks(client, tasks: dict[str, tuple[Callable, tuple]], store: RecordStore | None, progress: Progress,
               in_flight: int | None = None, on_result: Callable[[str, dict], dict] | None = None) -> dict[str, dict]:
     """Run `{key: (function, arguments)}` on the cluster; each function returns a JSON-able record (or a dict that
     `on_result(key, result)` turns into one, after keeping what is not JSON, e.g. writing a posterior). Records are
-    written as they arrive; a task that raises is recorded as `{"status": "failed", "error": ...}`. At most
+    written to `store` (if any) as they arrive; a task that raises is recorded as `{"status": "failed", "error": ...}`. At most
     `in_flight` tasks (default: two per worker thread) wait on the cluster at a time, so a large run does not
     ship every data set at once and Ctrl-C loses little. Returns every record, by key."""
     from distributed import as_completed
@@ -147,7 +151,8 @@ def run_tasks(client, tasks: dict[str, tuple[Callable, tuple]], store: RecordSto
                 record = {"status": "ok", **(on_result(key, result) if on_result else result)}
             except Exception as exc:  # noqa: BLE001 - a failed fit is a result to record, not the end of the run
                 record = {"status": "failed", "error": _error_text(exc)}
-            store.write(key, record)
+            if store is not None:
+                store.write(key, record)
             results[key] = {**record, "key": key}
             progress.update(record["status"] == "failed")
             if submit_next():
