@@ -135,7 +135,7 @@ def run_tasks(client, tasks: dict[str, tuple[Callable, tuple]], store: RecordSto
             key, (function, arguments) = next(pending)
         except StopIteration:
             return False
-        future = client.submit(function, *arguments, key=f"dagspec-{key}-{os.getpid()}-{time.time_ns()}", pure=False)
+        future = client.submit(quietly, function, *arguments, key=f"dagspec-{key}-{os.getpid()}-{time.time_ns()}", pure=False)
         futures[future] = key
         return True
 
@@ -161,6 +161,22 @@ def run_tasks(client, tasks: dict[str, tuple[Callable, tuple]], store: RecordSto
         if futures:  # interrupted: nothing half-done is kept, and the cluster stops working on it
             client.cancel(list(futures))
     return results
+
+
+def quietly(function: Callable, *arguments):
+    """Run `function` on a worker without PyMC's running commentary and warnings (a worker's output would
+    interleave with the progress lines): dagspec reports what matters in the records."""
+    import importlib
+    import logging
+    import warnings
+
+    from ..quiet import silenced
+
+    importlib.import_module("dagspec.backends.sample")  # PyMC sets its logger's level as it is imported
+    with silenced(logging.getLogger("pymc"), UserWarning, RuntimeWarning, FutureWarning, DeprecationWarning), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return function(*arguments)
 
 
 def _error_text(exc: BaseException) -> str:
