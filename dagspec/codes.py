@@ -203,6 +203,8 @@ CODES: dict[str, Code] = {
                 "their draws may be biased: raise --target-accept or reparameterise, and see whether the divergences come with extreme parameter values"),
     "DS657": _e("no data sets", "no data sets to fit: {why}",
                 "give a folder of CSV/Parquet/JSON files (--data-dir) or one file and a grouping column (--data FILE --by COLUMN)"),
+    "DS659": _w("autocorrelated ranks", "{count} of {total} fits have an effective sample size below the {rank_draws} draws ranks are counted among (lowest {worst})",
+                "the thinned draws are not independent, which makes ranks look miscalibrated: draw more (--draws) or count ranks among fewer draws (--rank-draws)"),
     "DS658": _e("every fit failed", "all {count} fits failed; first: {example}",
                 "run `dagspec sample` on one of the data sets to see the problem in full"),
 }

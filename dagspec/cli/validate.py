@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import (EXIT_FINDINGS, EXIT_OK, UsageError, available_sampler, count, load, optimization_options,
+from .common import (EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, UsageError, available_sampler, count, load, optimization_options,
                      optimize_argument, probability, read_data, sampling_options)
 
 
@@ -72,6 +72,14 @@ def _need_dask() -> None:
         raise UsageError(NO_DASK)
 
 
+def _interrupted(out: Path) -> int:
+    """After Ctrl-C: say what was kept and how to go on (main's "nothing was written" would be wrong here)."""
+    kept = len(list((out / "records").glob("*.json"))) if (out / "records").is_dir() else 0
+    print(f"\ninterrupted: {kept} finished fit(s) are recorded in {out}; run the same command again to resume",
+          file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
 def _settings(args):
     from ..validate.sbc import FitSettings
 
@@ -92,9 +100,12 @@ def run_sbc(args) -> int:
     spec = load(args.file)
     fit = load(args.fit) if args.fit else None
     out = Path(args.out or f"out/sbc-{Path(args.file).stem}")
-    result = sbc(spec, sims=args.sims, data=read_data(args.data), fit=fit, seed=args.seed, out=out,
-                 settings=_settings(args), rank_draws=args.rank_draws, scheduler=args.scheduler,
-                 workers=args.workers, overwrite=args.overwrite, quiet=args.quiet)
+    try:
+        result = sbc(spec, sims=args.sims, data=read_data(args.data), fit=fit, seed=args.seed, out=out,
+                     settings=_settings(args), rank_draws=args.rank_draws, scheduler=args.scheduler,
+                     workers=args.workers, overwrite=args.overwrite, quiet=args.quiet)
+    except KeyboardInterrupt:
+        return _interrupted(out)
     print(sbc_report(result))
     if result.parameters:
         plot = args.plot or str(out / "ecdf.png")
@@ -128,8 +139,11 @@ def run_batch(args) -> int:
         raise UsageError(f"no such folder: {args.data_dir}")
     frames = data_sets(args.data_dir, read_data(args.data) if args.data else None, args.by)
     out = Path(args.out or f"out/batch-{Path(args.file).stem}")
-    records = batch(spec, frames, out, settings=_settings(args), seed=args.seed or 0, scheduler=args.scheduler,
-                    workers=args.workers, overwrite=args.overwrite, quiet=args.quiet)
+    try:
+        records = batch(spec, frames, out, settings=_settings(args), seed=args.seed or 0, scheduler=args.scheduler,
+                        workers=args.workers, overwrite=args.overwrite, quiet=args.quiet)
+    except KeyboardInterrupt:
+        return _interrupted(out)
     print(summary_table(records).to_string(float_format="{:.4g}".format))
     from ..atomic import write_text
 

@@ -44,7 +44,7 @@ def dask_client(client=None, scheduler: str | None = None, workers: int | None =
             yield connected
         return
     with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as local:
+                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster, Client(cluster) as local:
         yield local
 
 

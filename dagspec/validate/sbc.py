@@ -197,6 +197,7 @@ def sbc(spec, sims: int = 100, client=None, data=None, fit=None, seed: int | Non
     if sims < 1:
         raise ValueError("sims must be at least 1")
     fit = spec if fit is None else fit
+    _check_proper(spec, data)
     columns = spec.columns(data)
     fit_columns = fit.columns(data)
     _check_pair(spec, fit, columns)
@@ -237,6 +238,19 @@ def _check_pair(spec, fit, columns) -> None:
         why = (f"it fits {', '.join(sorted(fitted - simulated))}, which {spec.name} does not simulate"
                if fitted - simulated else "they share no parameter name")
         raise error("DS652", source=Source("", fit.name), fit=fit.name, spec=spec.name, why=why)
+
+
+def _check_proper(spec, data) -> None:
+    """DS610 before anything runs when a prior cannot be drawn from (rather than once per simulation)."""
+    from ..plan import RandomVariable
+
+    improper = sorted({(e.name, e.dist) for e in spec.plan(data, False).entries
+                       if isinstance(e, RandomVariable) and e.dist in ("Flat", "HalfFlat")})
+    if improper:
+        several = len(improper) > 1
+        raise error("DS610", source=Source("", spec.name), names=", ".join(n for n, _ in improper),
+                    have="have" if several else "has", dists=", ".join(sorted({d for _, d in improper})),
+                    them="them" if several else "it")
 
 
 def _recorded_seed(folder: Path) -> int | None:
@@ -316,6 +330,10 @@ class SBCResult:
         if self.diverged:
             found.append(_warning("DS656", count=len(self.diverged), total=len(self.records),
                                   sims=_some(self.diverged)))
+        low = [r["min_ess"] for r in self.records if r.get("min_ess") is not None and r["min_ess"] < self.rank_draws]
+        if low:
+            found.append(_warning("DS659", count=len(low), total=len(self.records), rank_draws=self.rank_draws,
+                                  worst=f"{min(low):.0f}"))
         return found
 
     def plot(self, path=None, parameters=None):

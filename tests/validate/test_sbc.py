@@ -120,3 +120,28 @@ def test_nothing_to_simulate_and_too_few_draws_are_coded_errors():
     with pytest.raises(DagspecError) as caught:
         dagspec.sbc(dagspec.parse(COIN), sims=2, draws=50, chains=1)
     assert caught.value.codes == ["DS655"]
+
+
+def test_a_command_killed_mid_way_resumes_to_the_same_result(client, tmp_path):
+    """SIGKILL (no chance to clean up) while fits are running; the records written survive, whole."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    (tmp_path / "coin.dag").write_text(COIN)
+    command = [sys.executable, "-m", "dagspec", "sbc", str(tmp_path / "coin.dag"), "--sims", "40", "--seed", "4",
+               "--draws", "300", "--chains", "1", "--scheduler", client.scheduler.address, "--quiet",
+               "--out", str(tmp_path / "killed")]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    records = tmp_path / "killed" / "records"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and len(list(records.glob("*.json")) if records.is_dir() else []) < 3:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    kept = sorted(records.glob("*"))
+    assert 3 <= len(kept) < 40 and all(p.suffix == ".json" for p in kept)
+    resumed = dagspec.sbc(tmp_path / "coin.dag", sims=40, client=client, out=tmp_path / "killed", draws=300, chains=1)
+    whole = dagspec.sbc(tmp_path / "coin.dag", sims=40, client=client, seed=4, draws=300, chains=1)
+    assert [r["ranks"] for r in resumed.records] == [r["ranks"] for r in whole.records]
