@@ -133,9 +133,9 @@ def run_simulation(spec, fit_spec, columns, fit_columns, index: int, seed: int, 
         if name not in posterior:
             continue
         draws = thinned(posterior[name].values, rank_draws)
-        for element, value in _elements(name, true, posterior[name]):
-            values[element] = float(value)
-            ranks[element] = int(np.sum(draws[_index(element, name, posterior[name])] < value))
+        for element, at in _elements(name, posterior[name]):
+            values[element] = float(true[at])
+            ranks[element] = int(np.sum(draws[at] < true[at]))
     record = {"sim": index, "truth": values, "ranks": ranks, "rank_draws": rank_draws, "sampler": sampler,
               "divergences": _divergences(idata), "seconds": round(time.perf_counter() - started, 3)}
     if sampler not in MCMC_FREE:
@@ -153,25 +153,12 @@ def thinned(values: np.ndarray, count: int) -> np.ndarray:
     return np.moveaxis(picked, 0, -1)
 
 
-def _elements(name: str, value: np.ndarray, array):
-    """(`name` or `name[level, ...]`, value) for each element of a parameter."""
+def _elements(name: str, array):
+    """(`name`, ()) for a scalar parameter, else (`name[level, ...]`, its index) for each element."""
     dims = [d for d in array.dims if d not in ("chain", "draw")]
-    if not dims:
-        yield name, value
-        return
-    for index in np.ndindex(value.shape):
+    for index in np.ndindex(*(array.sizes[d] for d in dims)):
         labels = [str(array.coords[d].values[i]) if d in array.coords else str(i) for d, i in zip(dims, index)]
-        yield f"{name}[{', '.join(labels)}]", value[index]
-
-
-def _index(element: str, name: str, array) -> tuple:
-    """The array index of `element` (as `_elements` names it) in a thinned (*shape, draws) array."""
-    if element == name:
-        return (Ellipsis,)
-    dims = [d for d in array.dims if d not in ("chain", "draw")]
-    labels = element[len(name) + 1:-1].split(", ")
-    return tuple(list(map(str, array.coords[d].values)).index(label) if d in array.coords else int(label)
-                 for d, label in zip(dims, labels)) + (Ellipsis,)
+        yield (f"{name}[{', '.join(labels)}]" if dims else name), index
 
 
 def _divergences(idata) -> int:

@@ -145,3 +145,17 @@ def test_a_command_killed_mid_way_resumes_to_the_same_result(client, tmp_path):
     resumed = dagspec.sbc(tmp_path / "coin.dag", sims=40, client=client, out=tmp_path / "killed", draws=300, chains=1)
     whole = dagspec.sbc(tmp_path / "coin.dag", sims=40, client=client, seed=4, draws=300, chains=1)
     assert [r["ranks"] for r in resumed.records] == [r["ranks"] for r in whole.records]
+
+
+def test_each_element_of_a_vector_parameter_is_ranked():
+    from dagspec.validate.sbc import run_simulation
+
+    rng = np.random.default_rng(0)
+    g, x = rng.choice(["a", "b", "c"], size=30), rng.normal(size=30)
+    spec = dagspec.parse("node g : categorical\nnode y ~ Normal\ng -> y\nx -> y\nobserved g, x, y\n"
+                         "prior g -> y ~ Normal(0, 1) as b\n")
+    columns = spec.columns({"g": g, "x": x, "y": x + rng.normal(size=30)})
+    record = run_simulation(spec, spec, columns, columns, 7, 1, FitSettings(draws=200, chains=1), 99)
+    assert record["sim"] == 7 and set(record["ranks"]) == {"b[a]", "b[b]", "b[c]", "b_x_y", "y_intercept", "y_sigma"}
+    assert all(0 <= rank <= 99 for rank in record["ranks"].values())
+    assert len(set(record["truth"].values())) == 6  # each element its own prior draw
