@@ -79,7 +79,7 @@ class _Parser:
         self.take("{", "`{`")
         nodes: dict[str, set] = {}
         edges, bidirected = [], []
-        positions = {}
+        positions: dict[str, str] = {}
         while True:
             self.skip_separators()
             token = self.peek()
