@@ -5,8 +5,20 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import (EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, UsageError, available_sampler, count, load, optimization_options,
-                     optimize_argument, probability, read_data, sampling_options)
+from .common import (
+    EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    UsageError,
+    available_sampler,
+    count,
+    load,
+    optimization_options,
+    optimize_argument,
+    probability,
+    read_data,
+    sampling_options,
+)
 
 
 def engine_options(command) -> None:

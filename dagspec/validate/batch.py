@@ -58,6 +58,7 @@ def _unique(named) -> dict:
 def fit_one(spec, frame, settings: FitSettings, seed: int) -> dict:
     """Fit `spec` to one data set (on a worker): {"idata": InferenceData, "summary": {...}, ...}."""
     import arviz as az
+    import pandas as pd
 
     import dagspec
 
@@ -67,8 +68,9 @@ def fit_one(spec, frame, settings: FitSettings, seed: int) -> dict:
     names = user_variables(idata, spec)
     with arviz_quiet():
         table = az.summary(idata, var_names=names, hdi_prob=0.94, round_to="none") if names else None
-    summary = {} if table is None else {str(row): {c: _number(table.loc[row, c]) for c in SUMMARY_COLUMNS
-                                                    if c in table.columns} for row in table.index}
+    rows = table.to_dict("index") if isinstance(table, pd.DataFrame) else {}
+    summary = {str(row): {c: _number(v) for c, v in values.items() if c in SUMMARY_COLUMNS}
+               for row, values in rows.items()}
     stats = idata.get("sample_stats")
     divergences = int(np.asarray(stats["diverging"]).sum()) if stats is not None and "diverging" in stats else 0
     return {"idata": idata, "summary": summary, "rows": int(len(frame)), "divergences": divergences,
@@ -80,12 +82,13 @@ def _number(value) -> float | None:
     return None if np.isnan(value) else value
 
 
-def batch(spec, data_sets_: dict, out, client=None, settings: FitSettings = FitSettings(), seed: int = 0,
+def batch(spec, data_sets_: dict, out, client=None, settings: FitSettings | None = None, seed: int = 0,
           scheduler: str | None = None, workers: int | None = None, overwrite: bool = False,
           quiet: bool = True) -> dict[str, dict]:
     """Fit `spec` to each of `{name: DataFrame}`; returns {name: record} (status "ok" with its summary, or
     "failed" with the error). Posteriors are in `out/fits/NAME.nc`."""
     folder = Path(out)
+    settings = settings or FitSettings()
     manifest = {"command": "batch", "spec": _digest(spec.source.text), "seed": seed,
                 "settings": {k: v for k, v in vars(settings).items()}}
     import json

@@ -59,8 +59,8 @@ class LocalTest:
 
 def implications(spec) -> list[Implication]:
     """The DAG's testable implications among observed nodes (as `dagspec implications` lists them)."""
-    from ..causal.graph import from_checked
     from ..causal.dsep import implied_independencies
+    from ..causal.graph import from_checked
 
     return [Implication(u, v, tuple(sorted(given)))
             for u, v, given in implied_independencies(from_checked(spec.checked))]

@@ -12,9 +12,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable
 
 from ..atomic import write_text
 from ..diagnostics import error

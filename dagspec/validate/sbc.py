@@ -178,12 +178,13 @@ def _min_ess(idata, names: list[str]) -> float | None:
 # ---- the run (on the cluster) -------------------------------------------------------------------------------
 
 def sbc(spec, sims: int = 100, client=None, data=None, fit=None, seed: int | None = None, out=None,
-        settings: FitSettings = FitSettings(), rank_draws: int = DEFAULT_RANK_DRAWS, scheduler: str | None = None,
-        workers: int | None = None, overwrite: bool = False, quiet: bool = True) -> "SBCResult":
+        settings: FitSettings | None = None, rank_draws: int = DEFAULT_RANK_DRAWS, scheduler: str | None = None,
+        workers: int | None = None, overwrite: bool = False, quiet: bool = True) -> SBCResult:
     """Simulation-based calibration of `spec` (fitted with `fit`, by default the same spec): see the module."""
     if sims < 1:
         raise ValueError("sims must be at least 1")
     fit = spec if fit is None else fit
+    settings = settings or FitSettings()
     _check_proper(spec, data)
     columns = spec.columns(data)
     fit_columns = fit.columns(data)
@@ -191,13 +192,13 @@ def sbc(spec, sims: int = 100, client=None, data=None, fit=None, seed: int | Non
     if settings.draws * settings.chains < rank_draws:
         raise error("DS655", draws=settings.draws * settings.chains, rank_draws=rank_draws)
     if out is None:
-        with tempfile.TemporaryDirectory(prefix="dagspec-sbc-") as folder:
-            return sbc(spec, sims, client, data, fit, seed, folder, settings, rank_draws, scheduler, workers,
+        with tempfile.TemporaryDirectory(prefix="dagspec-sbc-") as temporary:
+            return sbc(spec, sims, client, data, fit, seed, temporary, settings, rank_draws, scheduler, workers,
                        overwrite, quiet)
     folder = Path(out)
     if seed is None:  # a new run picks one and records it; a resumed run reuses it
         seed = _recorded_seed(folder) if not overwrite else None
-        seed = seed if seed is not None else int(np.random.SeedSequence().entropy % 2**63)
+        seed = seed if seed is not None else int(np.random.SeedSequence().generate_state(1)[0])
     manifest = {"command": "sbc", "spec": _digest(spec.source.text), "fit": _digest(fit.source.text),
                 "data": _columns_digest(columns), "seed": seed, "rank_draws": rank_draws,
                 "settings": {k: v for k, v in vars(settings).items()}}

@@ -8,7 +8,8 @@ import pytest
 import dagspec
 from dagspec.cli import main
 from dagspec.diagnostics import DagspecError
-from dagspec.validate import runner, sbc as sbc_module
+from dagspec.validate import runner
+from dagspec.validate import sbc as sbc_module
 from dagspec.validate.sbc import FitSettings, calibration, seeds
 
 COIN = """p ~ Beta(2, 2) as p_heads
