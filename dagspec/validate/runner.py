@@ -120,12 +120,12 @@ def run_tasks(client, tasks: dict[str, tuple[Callable, tuple]], store: RecordSto
     """Run `{key: (function, arguments)}` on the cluster; each function returns a JSON-able record (or a dict that
     `on_result(key, result)` turns into one, after keeping what is not JSON, e.g. writing a posterior). Records are
     written to `store` (if any) as they arrive; a task that raises is recorded as `{"status": "failed", "error": ...}`. At most
-    `in_flight` tasks (default: two per worker thread) wait on the cluster at a time, so a large run does not
-    ship every data set at once and Ctrl-C loses little. Returns every record, by key."""
+    `in_flight` tasks (default: four per worker thread, at least eight) wait on the cluster at a time, so a large
+    run does not ship every data set at once and Ctrl-C loses little, while no worker waits for its next task. Returns every record, by key."""
     from distributed import as_completed
 
     threads = sum(client.nthreads().values()) or 1
-    limit = in_flight or 2 * threads
+    limit = in_flight or max(8, 4 * threads)
     pending = iter(tasks.items())
     results: dict[str, dict] = {}
     futures = {}

@@ -205,12 +205,14 @@ def sbc(spec, sims: int = 100, client=None, data=None, fit=None, seed: int | Non
     store = RecordStore(folder, json.loads(json.dumps(manifest, default=str)), overwrite=overwrite)
     keys = {f"sim-{i:05d}": i for i in range(sims)}
     records = store.load(keys)
-    todo = {key: (run_simulation, (spec, fit, columns, fit_columns, i, seed, settings, rank_draws))
-            for key, i in keys.items() if key not in records}
+    todo = [(key, i) for key, i in keys.items() if key not in records]
     progress = Progress("sbc", sims, done=len(records), quiet=quiet)
     if todo:
         with dask_client(client, scheduler, workers) as engine:
-            records.update(run_tasks(engine, todo, store, progress))
+            # the specs and the data go to every worker once, not with every simulation
+            shared = engine.scatter([spec, fit, columns, fit_columns], broadcast=True, hash=False)
+            tasks = {key: (run_simulation, (*shared, i, seed, settings, rank_draws)) for key, i in todo}
+            records.update(run_tasks(engine, tasks, store, progress))
     return analyse([records[key] for key in keys], rank_draws, seed, str(folder) if out is not None else None)
 
 
