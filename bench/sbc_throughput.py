@@ -50,7 +50,9 @@ def cases(folder: Path, quick: bool):
     ]
 
 
-def measure(spec, settings: FitSettings, sims: int, workers: int, folder: Path) -> float:
+def measure(spec, settings: FitSettings, sims: int, workers: int, folder: Path) -> tuple[float, float, float]:
+    """(fits per minute, mean seconds of one simulation on its worker, busy workers on average: the simulations'
+    seconds over the wall time; below the worker count when they wait, or when other work takes the cores)."""
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
@@ -60,7 +62,8 @@ def measure(spec, settings: FitSettings, sims: int, workers: int, folder: Path) 
         result = sbc(spec, sims=sims, client=client, seed=1, out=folder / f"timed-{workers}", settings=settings)
         elapsed = time.perf_counter() - started
     assert not result.failed, result.failed
-    return sims / elapsed * 60
+    busy = sum(r["seconds"] for r in result.records)
+    return sims / elapsed * 60, busy / sims, busy / elapsed
 
 
 def main() -> int:
@@ -72,9 +75,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         for name, spec, settings, sims in cases(folder, args.quick):
-            rates = {w: measure(spec, settings, sims, w, folder / f"{len(rows)}") for w in (1, 2)}
-            rows.append((name, sims, rates[1], rates[2]))
-            print(f"{name}: {rates[1]:.0f} fits/min on 1 worker, {rates[2]:.0f} on 2", flush=True)
+            found = {w: measure(spec, settings, sims, w, folder / f"{len(rows)}") for w in (1, 2)}
+            rows.append((name, sims, found[1], found[2]))
+            print(f"{name}: {found[1][0]:.0f} fits/min on 1 worker, {found[2][0]:.0f} on 2", flush=True)
     load_after = os.getloadavg()[0]
     lines = ["# SBC throughput: fits per minute on 1 and 2 Dask worker processes", "",
              f"`python bench/sbc_throughput.py{' --quick' if args.quick else ''}` on {platform.machine()}, "
@@ -82,8 +85,13 @@ def main() -> int:
              f"{load_after:.1f} after (the machine is shared: other work competes for the cores). A LocalCluster "
              "of worker processes with one thread each, warmed up, then N simulations timed from submission to "
              "the last record written (each: a prior and prior-predictive draw, a fit, the ranks).", "",
-             "| fit | simulations | 1 worker (fits/min) | 2 workers (fits/min) | speed-up |", "|---|---|---|---|---|"]
-    lines += [f"| {name} | {sims} | {one:.0f} | {two:.0f} | {two / one:.2f}x |" for name, sims, one, two in rows]
+             "", "Seconds per simulation: its time on the worker (prior draw, fit, ranks). Busy workers: the "
+             "simulations' seconds over the wall time (2 at best on 2 workers; less when workers wait for tasks "
+             "or other processes take the cores, which also makes each simulation slower).", "",
+             "| fit | simulations | 1 worker: fits/min | s/sim | 2 workers: fits/min | s/sim | busy workers | speed-up |",
+             "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {name} | {sims} | {one[0]:.0f} | {one[1]:.3f} | {two[0]:.0f} | {two[1]:.3f} | {two[2]:.2f} | "
+              f"{two[0] / one[0]:.2f}x |" for name, sims, one, two in rows]
     target = ROOT / "bench" / ("sbc_throughput-quick.md" if args.quick else "sbc_throughput.md")
     target.write_text("\n".join(lines) + "\n")
     print(f"wrote {target}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from .common import (
     EXIT_FINDINGS,
@@ -19,6 +20,9 @@ from .common import (
     read_data,
     sampling_options,
 )
+
+
+PLOT_FORMATS = (".png", ".svg", ".pdf")
 
 
 def engine_options(command) -> None:
@@ -109,6 +113,8 @@ def run_sbc(args) -> int:
     from ..validate.sbc import sbc
 
     _need_dask()
+    if args.plot and Path(args.plot).suffix.lower() not in PLOT_FORMATS:
+        raise UsageError(f"--plot {args.plot}: the plot is written as {', '.join(PLOT_FORMATS)}")
     spec = load(args.file)
     fit = load(args.fit) if args.fit else None
     out = Path(args.out or f"out/sbc-{Path(args.file).stem}")
@@ -133,7 +139,7 @@ def run_sbc(args) -> int:
     return EXIT_OK if result.calibrated else EXIT_FINDINGS
 
 
-def _all_failed(failed: dict) -> int:
+def _all_failed(failed: dict) -> NoReturn:
     from ..diagnostics import error
 
     first = next(iter(failed.items()))
