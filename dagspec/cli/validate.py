@@ -21,7 +21,6 @@ from .common import (
     sampling_options,
 )
 
-
 PLOT_FORMATS = (".png", ".svg", ".pdf")
 
 
