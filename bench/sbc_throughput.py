@@ -92,7 +92,7 @@ def main() -> int:
              "of worker processes with one thread each, warmed up, then N simulations timed from submission to "
              f"the last record written (each: a prior and prior-predictive draw, a fit, the ranks); the best of "
              f"{REPEATS} runs.", "",
-             "", "Seconds per simulation: its time on the worker (prior draw, fit, ranks). Busy workers: the "
+             "Seconds per simulation: its time on the worker (prior draw, fit, ranks). Busy workers: the "
              "simulations' seconds over the wall time (2 at best on 2 workers; less when workers wait for tasks "
              "or other processes take the cores, which also makes each simulation slower).", "",
              "| fit | simulations | 1 worker: fits/min | s/sim | 2 workers: fits/min | s/sim | busy workers | speed-up |",
