@@ -188,7 +188,7 @@ def sbc(spec, sims: int = 100, client=None, data=None, fit=None, seed: int | Non
     _check_proper(spec, data)
     columns = spec.columns(data)
     fit_columns = fit.columns(data)
-    _check_pair(spec, fit, columns)
+    _check_pair(spec, fit)
     if settings.draws * settings.chains < rank_draws:
         raise error("DS655", draws=settings.draws * settings.chains, rank_draws=rank_draws)
     if out is None:
@@ -216,7 +216,7 @@ def sbc(spec, sims: int = 100, client=None, data=None, fit=None, seed: int | Non
     return analyse([records[key] for key in keys], rank_draws, seed, str(folder) if out is not None else None)
 
 
-def _check_pair(spec, fit, columns) -> None:
+def _check_pair(spec, fit) -> None:
     """DS650 unless `spec` simulates something; DS652 unless `fit` fits the same outcomes and shares parameters."""
     simulated = set(observed_nodes(spec).values())
     where = Source("", spec.name)
