@@ -65,3 +65,9 @@ def test_the_command_line_splits_a_table(client, tmp_path, capsys):
     summary = pd.read_csv(tmp_path / "out" / "summary.csv")
     assert set(summary["fit"]) == {"a", "b"} and (tmp_path / "out" / "fits" / "b.nc").exists()
     assert main(["batch", str(tmp_path / "m.dag"), "--data", str(tmp_path / "d.csv")]) == 2  # no --by
+    pd.DataFrame({"x": [1.0, 2.0]}).to_csv(tmp_path / "d.csv", index=False)  # no y: every fit fails
+    (tmp_path / "sets").mkdir()
+    pd.DataFrame({"x": [1.0, 2.0]}).to_csv(tmp_path / "sets" / "only.csv", index=False)
+    assert main(["batch", str(tmp_path / "m.dag"), "--data-dir", str(tmp_path / "sets"), "--out",
+                 str(tmp_path / "none"), "--scheduler", client.scheduler.address, "--quiet"]) == 1
+    assert "DS658" in capsys.readouterr().err

@@ -65,3 +65,16 @@ def test_the_command_line_flags_the_contradiction(client, capsys):
     assert "contradicted" in captured.out and "DS330" in captured.err and "A -> D" in captured.err
     assert main(["test-dag", str(GALLERY / "waffle_dag_ch5.dag"), "--no-bayes"]) == 0
     assert "D _||_ M | A" in capsys.readouterr().out
+
+
+def test_a_complete_graph_has_nothing_to_test_and_too_few_rows_are_refused():
+    from dagspec.diagnostics import DagspecError
+    from dagspec.validate.localtests import findings
+
+    complete = dagspec.parse("a -> b\nb -> c\na -> c\nobserved a, b, c")
+    data = {"a": [1.0, 2.0, 3.0, 4.0], "b": [2.0, 1.0, 4.0, 3.0], "c": [0.0, 1.0, 0.0, 2.0]}
+    results = dagspec.local_tests(complete, data, bayes=False)
+    assert results == [] and [f.code for f in findings(results, 0.05)] == ["DS331"]
+    with pytest.raises(DagspecError) as caught:  # a -> b -> c: a _||_ c | b on 4 rows leaves no degree of freedom
+        dagspec.local_tests(dagspec.parse("a -> b\nb -> c\nobserved a, b, c"), data, bayes=False)
+    assert caught.value.codes == ["DS332"]

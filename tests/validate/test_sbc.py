@@ -160,3 +160,23 @@ def test_each_element_of_a_vector_parameter_is_ranked():
     assert record["sim"] == 7 and set(record["ranks"]) == {"b[a]", "b[b]", "b[c]", "b_x_y", "y_intercept", "y_sigma"}
     assert all(0 <= rank <= 99 for rank in record["ranks"].values())
     assert len(set(record["truth"].values())) == 6  # each element its own prior draw
+
+
+def test_failed_divergent_and_autocorrelated_fits_are_reported():
+    from dagspec.validate.sbc import analyse
+
+    records = [{"key": f"sim-{i:05d}", "status": "ok", "sim": i, "ranks": {"a": i % 10}, "divergences": int(i == 3),
+                "min_ess": 40.0 if i == 5 else None} for i in range(10)]
+    records.append({"key": "sim-00010", "status": "failed", "error": "ValueError: boom"})
+    result = analyse(records, 99, seed=1)
+    codes = {f.code: f.message for f in result.findings()}
+    assert result.failed == {10: "ValueError: boom"} and result.diverged == {3: 1}
+    assert "1 of 11 fits failed (simulations 10)" in codes["DS654"]
+    assert "simulations 3" in codes["DS656"] and "lowest 40" in codes["DS659"]
+
+
+def test_a_fitting_spec_must_fit_what_is_simulated():
+    with pytest.raises(DagspecError) as caught:
+        dagspec.sbc(dagspec.parse(COIN), sims=2, fit=dagspec.parse("q ~ Beta(1, 1)\nk ~ Binomial(n = 3, p = q)\n"
+                                                                     "observed k = 1\n"))
+    assert caught.value.codes == ["DS652"]
