@@ -60,25 +60,48 @@ class Diagnostic:
         }
 
 
+MAX_PER_CODE = 20  # findings of one code kept; the rest are counted in one DS119 (docs/language.md)
+
+
 class Diagnostics:
-    """Collects diagnostics for one source; checks append, never raise."""
+    """Collects diagnostics for one source; checks append, never raise.
+
+    Only the first MAX_PER_CODE findings of each code are kept: the others are counted in one DS119 at the
+    first of them, so that a huge spec with one mistake repeated costs memory for a screenful of messages.
+    """
 
     def __init__(self, source: Source | None = None):
         self.source = source
         self.items: list[Diagnostic] = []
+        self._counts: dict[str, int] = {}
+        self._more_at: dict[str, int] = {}  # code → index of its DS119 in items
 
     def add(self, code: str, span: Span = NO_SPAN, hint: str | None = None, **fields) -> Diagnostic:
         template = CODES[code]
-        diagnostic = Diagnostic(
+        diagnostic = self._diagnostic(code, span, hint, fields)
+        self._counts[code] = self._counts.get(code, 0) + 1
+        more = self._counts[code] - MAX_PER_CODE
+        if more <= 0:
+            self.items.append(diagnostic)
+            return diagnostic
+        if code not in self._more_at:
+            self._more_at[code] = len(self.items)
+            self.items.append(diagnostic)  # a placeholder for the DS119 at the first finding not shown
+        at = self._more_at[code]
+        self.items[at] = self._diagnostic("DS119", self.items[at].span, None, dict(
+            count=f"{more:,}", code=code, title=template.title, shown=MAX_PER_CODE))
+        return diagnostic
+
+    def _diagnostic(self, code: str, span: Span, hint: str | None, fields: dict) -> Diagnostic:
+        template = CODES[code]
+        return Diagnostic(
             code=code,
             message=template.message.format(**fields),
             span=span,
-            hint=(hint if hint is not None else template.hint.format(**fields)),
+            hint=hint if hint is not None else template.hint.format(**fields),
             file=self.source.name if self.source else "<string>",
             source=self.source,
         )
-        self.items.append(diagnostic)
-        return diagnostic
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -9,10 +9,10 @@ from pydantic import ValidationError
 
 from . import ir
 from .check import CheckedModel, check
-from .diagnostics import error
+from .diagnostics import DagspecError, error
 from .parse import parse_text
 from .printer import to_text
-from .source import Source
+from .source import Source, without_bom
 
 
 class Spec:
@@ -39,6 +39,7 @@ class Spec:
         from .causal.api import DAGITTY
         from .causal.dagitty import BLOCK_START
 
+        text = without_bom(text)
         if DAGITTY.match(text):  # diagnostics then point into the converted text, and say so
             text, name = _dagitty_to_spec(text, name), f"{name} (as converted from dagitty)"
         elif BLOCK_START.search(text):  # a `dag { ... }` block among the statements
@@ -47,16 +48,33 @@ class Spec:
 
     @classmethod
     def from_json(cls, document: str | dict) -> "Spec":
-        """Rebuild a Spec from the JSON IR written by `to_json`."""
+        """Rebuild a Spec from the JSON IR written by `to_json`.
+
+        The JSON may come from anyone, so it must hold exactly what the parser could have produced (names,
+        strings, numbers, nesting): its canonical text must parse back to the same IR, else DS108.
+        """
         try:
             data = json.loads(document) if isinstance(document, str) else document
             version = data.get("version") if isinstance(data, dict) else None
             if version != ir.IR_VERSION:
                 raise error("DS108", reason=f"IR version {version!r}, this dagspec reads version {ir.IR_VERSION}")
             spec_ir = ir.SpecIR.model_validate(data)
-        except (json.JSONDecodeError, ValidationError, AttributeError) as exc:
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            where = ".".join(str(part) for part in problem["loc"])
+            raise error("DS108", reason=f"{where}: {problem['msg']}") from None
+        except (json.JSONDecodeError, AttributeError) as exc:
             raise error("DS108", reason=str(exc).splitlines()[0]) from None
+        except RecursionError:
+            raise error("DS108", reason="it is nested too deeply") from None
         text = to_text(spec_ir)
+        try:
+            parsed = parse_text(text, spec_ir.name)
+        except DagspecError as exc:
+            first = exc.diagnostics[0]
+            raise error("DS108", reason=f"it holds what no spec can say: {first.code} {first.message}") from None
+        if parsed != spec_ir:
+            raise error("DS108", reason=f"it holds what no spec can say: it reads back as another spec ({text!r})")
         return cls(spec_ir, Source(text, spec_ir.name))
 
     # ---- views ----

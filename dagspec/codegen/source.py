@@ -1,8 +1,14 @@
-"""A Spec and its Plan → the text of a standalone Python script that builds and samples the same model."""
+"""A Spec and its Plan → the text of a standalone Python script that builds and samples the same model.
+
+User text reaches the script only as string literals (`repr`) or as identifiers the parser has validated, and
+every Python name the script defines comes from one _Namespace, so none shadows another, an import or a builtin.
+"""
 from __future__ import annotations
 
+import builtins
 import keyword
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +18,9 @@ from ..families import FAMILIES
 from ..plan import OBS_DIM, DataVar, DerivedVar, LikelihoodVar, LogDensity, Plan, PriorPotential, RandomVariable, VarRef
 from .expressions import ExpressionPrinter, number
 
-_TAKEN = {"pm", "np", "pd", "az", "pt", "tt", "sys", "Path", "HERE", "data", "model", "coords", "idata", "main"}
+# The script's imports and fixed names (callers read `model` from it), every builtin and every keyword.
+_TAKEN = {"pm", "np", "pd", "az", "pt", "tt", "sys", "Path", "HERE", "model", "coords", "idata",
+          *dir(builtins), *keyword.kwlist, *keyword.softkwlist}
 
 _INVERSE_LINK = {
     "identity": "{eta}", "logit": "pm.math.invlogit({eta})", "probit": "pm.math.invprobit({eta})",
@@ -21,25 +29,49 @@ _INVERSE_LINK = {
 }
 
 
+class _Namespace:
+    """The Python names a script defines: each is claimed once, and never shadows an import, builtin or keyword."""
+
+    def __init__(self):
+        self.used = set(_TAKEN)
+        self.helpers: dict[tuple[str, str], str] = {}
+
+    def claim(self, wanted: str) -> str:
+        """`wanted`, or `wanted` with underscores appended until it is free."""
+        identifier = wanted
+        while identifier in self.used:
+            identifier += "_"
+        assert identifier.isidentifier(), identifier  # names come from the parser's NAME (or JSON checked as it)
+        self.used.add(identifier)
+        return identifier
+
+    def helper(self, pattern: str, stem: str) -> str:
+        """The script's own name `pattern.format(stem)` (e.g. `mu_{}` of an outcome), the same at every call."""
+        key = (pattern, stem)
+        if key not in self.helpers:
+            self.helpers[key] = self.claim(pattern.format(stem))
+        return self.helpers[key]
+
+
 class _Writer:
     def __init__(self, spec, plan: Plan, target: str, output: Path | None):
         self.spec, self.plan, self.target, self.output = spec, plan, target, output
         self.tensor = "tt" if target == "pymc3" else "pt"
+        self.namespace = _Namespace()
         self.names = self._identifiers()
+        self.helper = self.namespace.helper
         self.print = ExpressionPrinter(self.names, self.tensor, self._dist_args)
         self.numpy_of: dict[str, str] = {}  # data container → numpy expression of its values
         self.lines: list[str] = []
 
     # ---- names ----
     def _identifiers(self) -> dict[str, str]:
-        names = {}
-        used = set(_TAKEN)
-        for entry in self.plan.entries:
-            identifier = entry.name.strip("_") if entry.name.startswith("__") else entry.name
-            while identifier in used or keyword.iskeyword(identifier):
-                identifier += "_"
-            used.add(identifier)
-            names[entry.name] = identifier
+        """PyMC name → Python identifier: the user's names first (as written where free), then dagspec's own
+        (whose `__` becomes `_`); the script's helpers are claimed after both, as they are written."""
+        internal = [e.name for e in self.plan.entries if "__" in e.name]
+        user = [e.name for e in self.plan.entries if "__" not in e.name]
+        names = {name: self.namespace.claim(name) for name in user}
+        names.update({name: self.namespace.claim(re.sub("_{2,}", "_", name).strip("_")) for name in internal})
         return names
 
     def _dist_args(self, dist: str, args: dict) -> str:
@@ -50,7 +82,7 @@ class _Writer:
     def write(self) -> str:
         library = "PyMC3 3.11 (Theano-PyMC)" if self.target == "pymc3" else "PyMC 5"
         self.lines += [
-            f'"""{Path(self.spec.name).name} compiled by dagspec into a {library} model.',
+            f'"""{_in_docstring(Path(self.spec.name).name)} compiled by dagspec into a {library} model.',
             "",
             "Run it to sample the posterior and print a summary"
             + (" (pass a CSV file to use other data)." if self._files() else "."),
@@ -78,8 +110,8 @@ class _Writer:
                 if observation.file not in files:
                     files.append(observation.file)
         if len(files) == 1:
-            return {files[0]: "data"}
-        return {f: f"data_{i + 1}" for i, f in enumerate(files)}
+            return {files[0]: self.helper("data", "")}
+        return {f: self.helper("data_{}", str(i + 1)) for i, f in enumerate(files)}
 
     def _data_section(self) -> None:
         files = self._files()
@@ -100,8 +132,9 @@ class _Writer:
             if dim == OBS_DIM:
                 rows = f"len({next(iter(files.values()))})" if files else str(self.plan.n_obs)
                 coords.append(f"    {dim!r}: np.arange({rows}),")
-            elif any(isinstance(e, DataVar) and e.levels is not None and e.node == dim for e in self.plan.entries):
-                coords.append(f"    {dim!r}: {self.names.get(dim, dim)}_levels,")
+            elif (container := next((e.name for e in self.plan.entries
+                                     if isinstance(e, DataVar) and e.levels is not None and e.node == dim), None)):
+                coords.append(f"    {dim!r}: {self.helper('{}_levels', self.names[container])},")
             else:
                 coords.append(f"    {dim!r}: {list(levels)!r},")
         self.lines += ["coords = {"] + coords + ["}", ""]
@@ -117,59 +150,65 @@ class _Writer:
         if entry.recipe is not None:
             return self._recipe(entry)
         if entry.levels is not None:
-            self.lines.append(f"{ident}_levels = {list(entry.levels)!r}")
+            levels = self.helper("{}_levels", ident)
+            self.lines.append(f"{levels} = {list(entry.levels)!r}")
         if entry.column is None:
             return f"np.array({entry.values.tolist()!r})"
         frame = files[self.spec.checked.nodes[entry.node].observed.file]
         column = f"{frame}[{entry.column!r}]"
         if entry.levels is not None:
-            self.lines.append(f"{ident}_codes = pd.Categorical({column}, categories={ident}_levels).codes.astype(int)")
-            return f"{ident}_codes"
+            codes = self.helper("{}_codes", ident)
+            self.lines.append(f"{codes} = pd.Categorical({column}, categories={levels}).codes.astype(int)")
+            return codes
         return f"{column}.to_numpy(dtype=float)"
 
     def _recipe(self, entry: DataVar) -> str:
         recipe, likelihood = entry.recipe, entry.name.split("__")[0]
         stem = self.names.get(likelihood, likelihood)
+        name = lambda pattern: self.helper(pattern, stem)  # noqa: E731 - the likelihood's helper names
         if recipe["kind"] == "qr_q":
             columns = ", ".join(self.numpy_of[c] for c in recipe["columns"])
+            x, q, r, r_inv = name("X_{}"), name("Q_{}"), name("R_{}"), name("R_inv_{}")
             self.lines += [
                 f"# QR basis of the predictors of {likelihood}: an exact change of variables (same posterior),",
                 "# sampled in the orthogonal basis, the slopes recovered as deterministics",
-                f"X_{stem} = np.column_stack([{columns}])",
+                f"{x} = np.column_stack([{columns}])",
             ]
             if recipe["centre"]:
-                self.lines += [f"X_{stem} = X_{stem} - X_{stem}.mean(axis=0)  # centred: the intercept is sampled at the means"]
+                self.lines += [f"{x} = {x} - {x}.mean(axis=0)  # centred: the intercept is sampled at the means"]
             self.lines += [
-                f"Q_{stem}, R_{stem} = np.linalg.qr(X_{stem})",
-                f"Q_{stem} = Q_{stem} * np.sqrt(len(X_{stem}) - 1)",
-                f"R_inv_{stem} = np.linalg.inv(R_{stem} / np.sqrt(len(X_{stem}) - 1))",
+                f"{q}, {r} = np.linalg.qr({x})",
+                f"{q} = {q} * np.sqrt(len({x}) - 1)",
+                f"{r_inv} = np.linalg.inv({r} / np.sqrt(len({x}) - 1))",
             ]
-            return f"Q_{stem}"
+            return q
         if recipe["kind"] == "qr_r_inverse":
-            return f"R_inv_{stem}"
+            return name("R_inv_{}")
+        cells, row_cell, trials, successes = name("cells_{}"), name("row_cell_{}"), name("trials_{}"), name("successes_{}")
         if recipe["kind"] == "cell_index":
             if recipe["column"] == 0:
                 columns = ", ".join(self.numpy_of[c] for c in recipe["index"])
-                trials = recipe["trials"]
-                weights = "" if trials is None else (f", weights=np.broadcast_to({number(trials)}, len(row_cell_{stem}))"
-                                                     if not isinstance(trials, str) else f", weights={self.numpy_of[trials]}")
+                given = recipe["trials"]
+                weights = "" if given is None else (f", weights=np.broadcast_to({number(given)}, len({row_cell}))"
+                                                    if not isinstance(given, str) else f", weights={self.numpy_of[given]}")
                 self.lines += [
                     f"# {likelihood}: rows with the same ({', '.join(recipe['index'])}) collapse to one Binomial count",
-                    f"cells_{stem}, row_cell_{stem} = np.unique(np.column_stack([{columns}]), axis=0, return_inverse=True)",
-                    f"row_cell_{stem} = row_cell_{stem}.ravel()",
-                    f"trials_{stem} = np.bincount(row_cell_{stem}{weights}).round().astype(int)",
-                    f"successes_{stem} = np.bincount(row_cell_{stem}, weights={self.numpy_of[recipe['outcome']]}).round().astype(int)",
+                    f"{cells}, {row_cell} = np.unique(np.column_stack([{columns}]), axis=0, return_inverse=True)",
+                    f"{row_cell} = {row_cell}.ravel()",
+                    f"{trials} = np.bincount({row_cell}{weights}).round().astype(int)",
+                    f"{successes} = np.bincount({row_cell}, weights={self.numpy_of[recipe['outcome']]}).round().astype(int)",
                 ]
-            return f"cells_{stem}[:, {recipe['column']}]"
+            return f"{cells}[:, {recipe['column']}]"
         if recipe["kind"] == "normal_stats":
             return self._normal_stats(recipe, stem)
         if recipe["kind"] == "cell_trials":
-            return f"trials_{stem}"
+            return trials
         if recipe["kind"] == "cell_successes":
-            return f"successes_{stem}"
+            return successes
         raise ValueError(f"unknown recipe {recipe['kind']!r}")
 
     def _normal_stats(self, recipe: dict, stem: str) -> str:
+        z, b_hat, rss = (self.helper(pattern, stem) for pattern in ("Z_{}", "b_hat_{}", "rss_{}"))
         if recipe["part"] == "gram":
             data = ExpressionPrinter(self.numpy_of, "np")
             columns = ([f"np.ones(len({self.numpy_of[recipe['outcome']]}))"] if recipe["intercept"] else []) + \
@@ -178,12 +217,12 @@ class _Writer:
             self.lines += [
                 f"# {stem}'s Normal likelihood from sufficient statistics (exact): with the design Z, a least-squares",
                 "# fit b_hat and its residual sum of squares, sum((y - Z b)^2) = RSS + (b - b_hat)' Z'Z (b - b_hat)",
-                f"Z_{stem} = np.column_stack([{', '.join(columns)}])",
-                f"b_hat_{stem} = np.linalg.lstsq(Z_{stem}, {y}, rcond=None)[0]",
-                f"rss_{stem} = np.sum(({y} - Z_{stem} @ b_hat_{stem}) ** 2)",
+                f"{z} = np.column_stack([{', '.join(columns)}])",
+                f"{b_hat} = np.linalg.lstsq({z}, {y}, rcond=None)[0]",
+                f"{rss} = np.sum(({y} - {z} @ {b_hat}) ** 2)",
             ]
-            return f"Z_{stem}.T @ Z_{stem}"
-        return f"b_hat_{stem}" if recipe["part"] == "lstsq" else f"rss_{stem}"
+            return f"{z}.T @ {z}"
+        return b_hat if recipe["part"] == "lstsq" else rss
 
     def _model_section(self) -> None:
         body: list[str] = []
@@ -217,9 +256,11 @@ class _Writer:
         if entry.dist == "LKJCholeskyCov":
             n = self.print(entry.args["n"])
             if self.target == "pymc3":
-                return [f"{ident}_packed = pm.LKJCholeskyCov({entry.name!r}, {args})",
-                        f"{ident} = pm.expand_packed_triangular({n}, {ident}_packed, lower=True)"]
-            return [f"{ident}, {ident}_corr, {ident}_stds = pm.LKJCholeskyCov({entry.name!r}, {args}, compute_corr=True)"]
+                packed = self.helper("{}_packed", ident)
+                return [f"{packed} = pm.LKJCholeskyCov({entry.name!r}, {args})",
+                        f"{ident} = pm.expand_packed_triangular({n}, {packed}, lower=True)"]
+            corr, stds = self.helper("{}_corr", ident), self.helper("{}_stds", ident)
+            return [f"{ident}, {corr}, {stds} = pm.LKJCholeskyCov({entry.name!r}, {args}, compute_corr=True)"]
         observed = f", observed={self.print(entry.observed)}" if entry.observed is not None else ""
         if entry.initval is not None:  # PyMC3 calls it testval
             value = np.asarray(entry.initval).tolist()
@@ -240,8 +281,7 @@ class _Writer:
                 parts.append(f"pm.math.dot({self.print(term.value)}, {effect})")
             else:
                 parts.append(f"{effect} * {self.print(term.value, 3)}")
-        eta_name = f"eta_{ident}" if several else "eta"
-        mean_name = f"mu_{ident}" if several else "mu"
+        eta_name = self.helper("eta_{}" if several else "eta", ident)
         eta = " + ".join(parts) if parts else "0.0"
         lines = [f"{eta_name} = {eta}"]
         family = FAMILIES[entry.family]
@@ -254,6 +294,7 @@ class _Writer:
             p = f"logit_p={eta_name}" if entry.link == "logit" else f"p={_INVERSE_LINK[entry.link].format(eta=eta_name)}"
             kwargs = f"{trials}{p}"
         else:
+            mean_name = self.helper("mu_{}" if several else "mu", ident)
             lines.append(f"{mean_name} = {_INVERSE_LINK[entry.link].format(eta=eta_name)}")
             if entry.family == "Gamma":
                 kwargs = f"alpha={aux['alpha']}, beta={aux['alpha']} / {mean_name}"
@@ -277,6 +318,12 @@ class _Writer:
             f"        idata = {sample}",
             f"    print(az.summary(idata, var_names={names!r}))",
         ]
+
+
+def _in_docstring(text: str) -> str:
+    """`text` escaped to sit inside a triple-quoted docstring: as `repr` escapes it, and with every `"` escaped,
+    so no file name can end the docstring or hold a line break."""
+    return repr(text)[1:-1].replace('"', '\\"')
 
 
 def generate(spec, target: str = "pymc", data=None, optimize=False, output: str | Path | None = None) -> str:
