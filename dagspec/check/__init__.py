@@ -67,6 +67,13 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
         if param.name in taken:
             found.add("DS206", param.span, name=param.name, other=taken[param.name])
         taken[param.name] = f"the parameter {param.address!r}"
+    for node in model.nodes.values():  # PyMC names an LKJ prior's correlations and scales after it
+        if node.role == "random" and node.dist is not None and node.dist.func == "LKJCholeskyCov":
+            for suffix, what in (("_corr", "correlations"), ("_stds", "standard deviations")):
+                name = node.pymc_name + suffix
+                if name in taken:
+                    found.add("DS206", node.span, name=name,
+                              other=f"{taken[name]}, and PyMC gives that name to the {what} of this LKJ prior")
 
 
 def _resolve_refs(expr, model: CheckedModel, values: dict[str, str], target: str, found: Diagnostics) -> None:
