@@ -1,104 +1,17 @@
 """Issue 13: a generated script's own names (mu_<node>, eta, X_, Q_, <g>_levels, data, ...) never collide with a
-user's, and user names that are Python builtins or keywords do not break the script.
-
-The corpus of adversarial names is every name the script of TEMPLATE assigns (so it grows with codegen), every
-builtin and every Python keyword the grammar accepts as a name. Each becomes a random variable of the spec that
-a late variable reads, after every helper of the script has been assigned: a collision changes the log density.
-"""
+user's, and user names that are Python builtins or keywords do not break the script (the corpus of adversarial
+names: generated_scripts.py)."""
 import ast
 import builtins
-import keyword
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import dagspec
-from dagspec.check.declarations import RESERVED
 
-from generated_scripts import assert_same_log_density, run_script
-
-# Every construct that makes codegen write names of its own: several outcomes (mu_y, eta_k), categorical columns
-# (g_levels, g_codes), a pool, an LKJ prior (chol_corr), and, optimized, QR (X_y, Q_y), Binomial cells (cells_k)
-# and sufficient statistics (Z_z, b_hat_z).
-TEMPLATE = """\
-node g : categorical(levels = ["a", "b", "c"])
-node t : categorical(levels = ["u", "v"])
-node y ~ Normal
-node k ~ Binomial(n = 10)
-node w ~ Normal
-node v ~ Normal(intercept = none)
-node z ~ Normal
-x1, x2 -> y
-g -> k
-g -> w
-t -> v by g
-x1 -> z
-observed x1, x2, y, g, t, k, w, v, z from "data.csv"
-prior pool_mean ~ Normal(0, 1)
-prior pool_sd ~ HalfNormal(1)
-prior g -> w ~ Normal(pool_mean, pool_sd)
-prior chol ~ LKJCholeskyCov(eta = 2, sd = Exponential(1))
-prior t -> v by g ~ MvNormal(mu = [0, 0], chol = chol)
-"""
-TERMS_PER_LET = 40  # a sum nests one level per term (DS114 stops at 100)
-
-
-def _data(rows=60) -> pd.DataFrame:
-    rng = np.random.default_rng(13)
-    x1 = rng.normal(size=rows)
-    return pd.DataFrame({
-        "x1": x1, "x2": x1 + 0.3 * rng.normal(size=rows), "g": rng.choice(["a", "b", "c"], rows),
-        "t": rng.choice(["u", "v"], rows), "y": 1 + x1 + rng.normal(size=rows), "k": rng.binomial(10, 0.4, rows),
-        "w": rng.normal(size=rows), "v": rng.normal(size=rows), "z": rng.normal(size=rows)})
-
-
-def _assigned(source: str) -> list[str]:
-    """Every name an assignment in the script binds, once per binding."""
-    names = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Assign):
-            targets = node.targets
-        elif isinstance(node, ast.withitem):
-            targets = [node.optional_vars] if node.optional_vars else []
-        else:
-            targets = [node.target] if isinstance(node, ast.AugAssign) else []
-        names += [n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)]
-    return names
-
-
-def _valid_name(name: str) -> bool:
-    return name.isidentifier() and name not in RESERVED and "__" not in name and name.isascii()
-
-
-def _corpus() -> list[str]:
-    template = dagspec.parse(TEMPLATE)
-    own = set(template.checked.nodes) | set(template.parameters)
-    helpers = set()
-    for optimize in (False, True):
-        for target in ("pymc", "pymc3"):
-            helpers |= set(_assigned(template.to_source(target, _data(), optimize)))
-    helpers |= {"mu", "eta", "X_", "Q_", "data_1", "data_2", "chol_packed", "pm", "np", "pd", "az", "pt", "tt",
-                "sys", "Path"}
-    pymc_own = {"chol_corr", "chol_stds"}  # names PyMC gives the LKJ prior's parts: DS206 (tested below)
-    names = (helpers - own - pymc_own) | set(dir(builtins)) | set(keyword.kwlist) | set(keyword.softkwlist)
-    return sorted(n for n in names if _valid_name(n))
-
-
-CORPUS = _corpus()
-CHUNKS = [CORPUS[i:i + 60] for i in range(0, len(CORPUS), 60)]
-
-
-def adversarial_spec(names: list[str]) -> str:
-    """TEMPLATE with a random variable per name, summed by `let`s that a last variable reads (after the likelihoods:
-    `z_sigma` is the last parameter the template generates)."""
-    lines = [f"{name} ~ Normal(0, 1)" for name in names] + [TEMPLATE]
-    parts = []
-    for i in range(0, len(names), TERMS_PER_LET):
-        parts.append(f"total_{len(parts) + 1}")
-        lines.append(f"let {parts[-1]} = " + " + ".join(names[i:i + TERMS_PER_LET]) + " + z_sigma")
-    lines.append(f"late_check ~ Normal({' + '.join(parts)}, 1)")
-    return "\n".join(lines) + "\n"
+from generated_scripts import (CHUNKS, CORPUS, adversarial_data, adversarial_spec, assert_same_log_density,
+                               assigned_names, run_script)
 
 
 def test_the_corpus_covers_helpers_builtins_and_keywords():
@@ -112,8 +25,8 @@ def test_the_corpus_covers_helpers_builtins_and_keywords():
 @pytest.mark.parametrize("optimize", [False, True], ids=["literal", "optimized"])
 def test_no_script_name_is_bound_twice_or_shadows_a_builtin(target, optimize):
     spec = dagspec.parse(adversarial_spec(CORPUS))
-    source = spec.to_source(target, _data(), optimize)
-    assigned = _assigned(source)
+    source = spec.to_source(target, adversarial_data(), optimize)
+    assigned = assigned_names(source)
     imports = {alias.asname or alias.name for node in ast.walk(ast.parse(source))
                if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
     assert not set(assigned) & (set(dir(builtins)) | imports)
@@ -131,7 +44,7 @@ def test_no_script_name_is_bound_twice_or_shadows_a_builtin(target, optimize):
 @pytest.mark.parametrize("chunk", range(len(CHUNKS)))
 def test_scripts_of_adversarial_names_build_the_same_model(chunk, optimize, tmp_path):
     (tmp_path / "spec.dag").write_text(adversarial_spec(CHUNKS[chunk]))
-    _data().to_csv(tmp_path / "data.csv", index=False)
+    adversarial_data().to_csv(tmp_path / "data.csv", index=False)
     spec = dagspec.load(tmp_path / "spec.dag")
     script = tmp_path / "model.py"
     script.write_text(spec.to_source("pymc", optimize=optimize, output=script))
