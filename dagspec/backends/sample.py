@@ -47,14 +47,14 @@ def planned_sampler(spec, data=None, optimize=True) -> str:
     "gaussian" (linear-Gaussian blocks), or the NUTS sampler."""
     literal = spec.plan(data, False)
     exact = _exact(literal, optimize)
-    return exact.kind if exact is not None else default_sampler(_passes(literal, optimize))
+    return exact.kind if exact is not None else default_sampler(passes_for_mcmc(literal, optimize))
 
 
 def _exact(literal: Plan, optimize) -> ExactDraws | None:
     return exact_draws(literal) if enabled(optimize)[EXACT] else None
 
 
-def _passes(literal: Plan, optimize) -> Plan:
+def passes_for_mcmc(literal: Plan, optimize) -> Plan:
     """The plan NUTS samples: the passes `optimize` selects, without analysing exact draws a second time."""
     return run_passes(literal, False if optimize is False else {**enabled(optimize), EXACT: False})
 
@@ -91,7 +91,7 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
         if idata is not None:
             idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(literal), "dagspec_sampler": exact.kind})
             return idata
-    plan = _passes(copy.deepcopy(literal), optimize)
+    plan = passes_for_mcmc(copy.deepcopy(literal), optimize)
     sampler = resolve_sampler(sampler, plan)
     nuts = step_options(plan, {"target_accept": kwargs.pop("target_accept")} if "target_accept" in kwargs else {})
     options = dict(draws=draws, tune=tune, chains=chains, random_seed=random_seed, progressbar=progressbar)
