@@ -6,6 +6,7 @@ reports its own peak resident memory (ru_maxrss), next to a process that only im
 
 Usage: python bench/hostile_text.py
 """
+
 from __future__ import annotations
 
 import json
@@ -66,8 +67,9 @@ def measure(text: str | None, how: str = "api") -> dict:
             path = Path(folder) / "case.dag"
             path.write_text(text)
             args = [str(path), how]
-        done = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True, cwd=ROOT,
-                              timeout=1800)
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, *args], capture_output=True, text=True, cwd=ROOT, timeout=1800
+        )
     if done.returncode != 0:
         raise SystemExit(done.stderr[-3000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -80,26 +82,32 @@ def summary(codes: list[str]) -> str:
 
 def main() -> None:
     baseline = measure(None)
-    rows = ["| case | size | peak memory | above `import dagspec` | findings | message | before |",
-            "|---|---|---|---|---|---|---|"]
+    rows = [
+        "| case | size | peak memory | above `import dagspec` | findings | message | before |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, text, how, before in CASES:
         result = measure(text, how)
         print(name, result, file=sys.stderr)
-        rows.append(f"| {name} | {len(text.encode()):,} B | {result['peak_mb']:.0f} MB "
-                    f"| {result['peak_mb'] - baseline['peak_mb']:.0f} MB | {summary(result['codes'])} "
-                    f"| {result['rendered']:,} chars | {before} |")
-    report = "\n".join([
-        "# Hostile spec text: peak memory",
-        "",
-        "Written by `python bench/hostile_text.py` (issue 13). Each case is parsed and checked in a fresh Python",
-        "process; its peak resident memory is compared with a process that only imports dagspec",
-        f"({baseline['peak_mb']:.0f} MB). `message` is the length of the rendered diagnostics (`dagspec check`'s",
-        "whole output for the CLI case). A code keeps its first 20 findings and counts the rest in one DS119;",
-        "expressions nest at most 100 levels (DS114). `before`: main at fbec902.",
-        "",
-        *rows,
-        "",
-    ])
+        rows.append(
+            f"| {name} | {len(text.encode()):,} B | {result['peak_mb']:.0f} MB "
+            f"| {result['peak_mb'] - baseline['peak_mb']:.0f} MB | {summary(result['codes'])} "
+            f"| {result['rendered']:,} chars | {before} |"
+        )
+    report = "\n".join(
+        [
+            "# Hostile spec text: peak memory",
+            "",
+            "Written by `python bench/hostile_text.py` (issue 13). Each case is parsed and checked in a fresh Python",
+            "process; its peak resident memory is compared with a process that only imports dagspec",
+            f"({baseline['peak_mb']:.0f} MB). `message` is the length of the rendered diagnostics (`dagspec check`'s",
+            "whole output for the CLI case). A code keeps its first 20 findings and counts the rest in one DS119;",
+            "expressions nest at most 100 levels (DS114). `before`: main at fbec902.",
+            "",
+            *rows,
+            "",
+        ]
+    )
     (ROOT / "bench" / "hostile_text.md").write_text(report)
     print(report)
 

@@ -104,7 +104,7 @@ def _check_token(token: Token, found: Diagnostics) -> None:
     elif token.type == "STRING":
         for escape in _ESCAPE.finditer(token, 1, len(token) - 1):
             if escape.group(1) not in ESCAPES:
-                found.add("DS112", _token_span(token, escape.start(), 2), escape=escape.group(0))
+                found.add("DS112", _span_in_token(token, escape.start(), 2), escape=escape.group(0))
     elif token.type == "NUMBER":
         value, mantissa = float(token), re.split("[eE]", token)[0]
         if math.isinf(value):
@@ -184,13 +184,14 @@ def _miscased_keyword(source: Source, token: Token) -> tuple[str, Span] | None:
     return None
 
 
-def _token_span(token: Token, offset: int = 0, length: int | None = None) -> Span:
-    """The token's span, or (with `offset`) the span of `length` characters inside a one-line token."""
-    if offset or length is not None:
-        start = (token.start_pos or 0) + offset
-        column = (token.column or 0) + offset
-        return Span(line=token.line or 0, column=column, end_line=token.line or 0, end_column=column + length,
-                    start=start, end=start + length)
+def _span_in_token(token: Token, offset: int, length: int) -> Span:
+    """The span of `length` characters `offset` characters into a one-line token."""
+    start, column = (token.start_pos or 0) + offset, (token.column or 0) + offset
+    return Span(line=token.line or 0, column=column, end_line=token.line or 0, end_column=column + length,
+                start=start, end=start + length)
+
+
+def _token_span(token: Token) -> Span:
     return Span(
         line=token.line or 0,
         column=token.column or 0,

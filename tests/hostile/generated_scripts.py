@@ -5,6 +5,7 @@ The corpus is every name the scripts of TEMPLATE assign (so it grows with codege
 keyword the grammar accepts as a name. In `adversarial_spec` each becomes a random variable that a late variable
 reads, after every helper of the script has been assigned: a name collision changes the log density.
 """
+
 import ast
 import builtins
 import keyword
@@ -68,10 +69,19 @@ TERMS_PER_LET = 40  # a sum nests one level per term (DS114 stops at 100)
 def adversarial_data(rows=60) -> pd.DataFrame:
     rng = np.random.default_rng(13)
     x1 = rng.normal(size=rows)
-    return pd.DataFrame({
-        "x1": x1, "x2": x1 + 0.3 * rng.normal(size=rows), "g": rng.choice(["a", "b", "c"], rows),
-        "t": rng.choice(["u", "v"], rows), "y": 1 + x1 + rng.normal(size=rows), "k": rng.binomial(10, 0.4, rows),
-        "w": rng.normal(size=rows), "v": rng.normal(size=rows), "z": rng.normal(size=rows)})
+    return pd.DataFrame(
+        {
+            "x1": x1,
+            "x2": x1 + 0.3 * rng.normal(size=rows),
+            "g": rng.choice(["a", "b", "c"], rows),
+            "t": rng.choice(["u", "v"], rows),
+            "y": 1 + x1 + rng.normal(size=rows),
+            "k": rng.binomial(10, 0.4, rows),
+            "w": rng.normal(size=rows),
+            "v": rng.normal(size=rows),
+            "z": rng.normal(size=rows),
+        }
+    )
 
 
 def assigned_names(source: str) -> list[str]:
@@ -99,15 +109,30 @@ def _corpus() -> list[str]:
     for optimize in (False, True):
         for target in ("pymc", "pymc3"):
             helpers |= set(assigned_names(template.to_source(target, adversarial_data(), optimize)))
-    helpers |= {"mu", "eta", "X_", "Q_", "data_1", "data_2", "chol_packed", "pm", "np", "pd", "az", "pt", "tt",
-                "sys", "Path"}
+    helpers |= {
+        "mu",
+        "eta",
+        "X_",
+        "Q_",
+        "data_1",
+        "data_2",
+        "chol_packed",
+        "pm",
+        "np",
+        "pd",
+        "az",
+        "pt",
+        "tt",
+        "sys",
+        "Path",
+    }
     pymc_own = {"chol_corr", "chol_stds"}  # names PyMC gives the LKJ prior's parts: DS206 (test_codegen_names.py)
     names = (helpers - own - pymc_own) | set(dir(builtins)) | set(keyword.kwlist) | set(keyword.softkwlist)
     return sorted(n for n in names if _valid_name(n))
 
 
 CORPUS = _corpus()
-CHUNKS = [CORPUS[i:i + 60] for i in range(0, len(CORPUS), 60)]
+CHUNKS = [CORPUS[i : i + 60] for i in range(0, len(CORPUS), 60)]
 
 
 def adversarial_spec(names: list[str]) -> str:
@@ -117,6 +142,6 @@ def adversarial_spec(names: list[str]) -> str:
     parts = []
     for i in range(0, len(names), TERMS_PER_LET):
         parts.append(f"total_{len(parts) + 1}")
-        lines.append(f"let {parts[-1]} = " + " + ".join(names[i:i + TERMS_PER_LET]) + " + z_sigma")
+        lines.append(f"let {parts[-1]} = " + " + ".join(names[i : i + TERMS_PER_LET]) + " + z_sigma")
     lines.append(f"late_check ~ Normal({' + '.join(parts)}, 1)")
     return "\n".join(lines) + "\n"

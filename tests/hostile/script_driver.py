@@ -4,6 +4,7 @@ Each job is {"script", "cwd", "argv", "main"}: the script runs with that working
 __main__ (sampling, made tiny) or as a module (building its model only). Prints one JSON line: each script's free
 variable names.
 """
+
 import json
 import os
 import runpy
@@ -15,8 +16,9 @@ _sample = pm.sample
 
 
 def _tiny_sample(*args, **kwargs):
-    return _sample(draws=5, tune=5, chains=1, cores=1, progressbar=False, compute_convergence_checks=False,
-                   random_seed=1)
+    return _sample(
+        draws=5, tune=5, chains=1, cores=1, progressbar=False, compute_convergence_checks=False, random_seed=1
+    )
 
 
 pm.sample = _tiny_sample

@@ -2,6 +2,7 @@
 30,000 DS307 findings, each rendered with its excerpt, the whole 288 KB line. Now the first MAX_PER_CODE findings
 of a code are kept and the rest counted in one DS119, excerpts of long lines are cut around the span, and memory
 grows linearly with the spec (bench/hostile_text.py records the peaks)."""
+
 import subprocess
 import sys
 import tracemalloc
@@ -54,7 +55,7 @@ def test_each_excerpt_of_a_long_line_is_cut_around_its_span(the_issue_s_chain):
         source_line, caret_line = diagnostic.source.excerpt(diagnostic.span).split("\n")
         assert len(source_line) <= len("   1 | ") + EXCERPT_WIDTH + 2
         name = diagnostic.message.split("'")[1] if diagnostic.code == "DS307" else f"n{MAX_PER_CODE}"
-        assert source_line[caret_line.index("^"):].startswith(name)
+        assert source_line[caret_line.index("^") :].startswith(name)
 
 
 def test_memory_grows_linearly_with_the_spec():
@@ -66,8 +67,9 @@ def test_memory_grows_linearly_with_the_spec():
 def test_the_command_line_prints_a_screenful(tmp_path):
     path = tmp_path / "chain.dag"
     path.write_text(chain(30_000))
-    result = subprocess.run([sys.executable, "-m", "dagspec", "check", str(path)], capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "dagspec", "check", str(path)], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 1
     lines = [line for line in result.stdout.splitlines() if "chain.dag:" in line]
     assert len(lines) == MAX_PER_CODE + 1 and "DS119" in lines[-1]

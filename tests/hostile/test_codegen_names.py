@@ -1,23 +1,51 @@
 """Issue 13: a generated script's own names (mu_<node>, eta, X_, Q_, <g>_levels, data, ...) never collide with a
 user's, and user names that are Python builtins or keywords do not break the script (the corpus of adversarial
 names: generated_scripts.py)."""
+
 import ast
 import builtins
 
 import numpy as np
 import pandas as pd
 import pytest
+from generated_scripts import (
+    CHUNKS,
+    CORPUS,
+    adversarial_data,
+    adversarial_spec,
+    assert_same_log_density,
+    assigned_names,
+    run_script,
+)
 
 import dagspec
 
-from generated_scripts import (CHUNKS, CORPUS, adversarial_data, adversarial_spec, assert_same_log_density,
-                               assigned_names, run_script)
-
 
 def test_the_corpus_covers_helpers_builtins_and_keywords():
-    for name in ("mu_y", "eta_k", "X_y", "Q_y", "R_inv_y", "g_levels", "g_codes", "cells_k", "Z_z", "b_hat_z",
-                 "data", "coords", "model", "HERE", "print", "len", "range", "float", "class", "None",
-                 "lambda", "match"):
+    for name in (
+        "mu_y",
+        "eta_k",
+        "X_y",
+        "Q_y",
+        "R_inv_y",
+        "g_levels",
+        "g_codes",
+        "cells_k",
+        "Z_z",
+        "b_hat_z",
+        "data",
+        "coords",
+        "model",
+        "HERE",
+        "print",
+        "len",
+        "range",
+        "float",
+        "class",
+        "None",
+        "lambda",
+        "match",
+    ):
         assert name in CORPUS
 
 
@@ -27,17 +55,27 @@ def test_no_script_name_is_bound_twice_or_shadows_a_builtin(target, optimize):
     spec = dagspec.parse(adversarial_spec(CORPUS))
     source = spec.to_source(target, adversarial_data(), optimize)
     assigned = assigned_names(source)
-    imports = {alias.asname or alias.name for node in ast.walk(ast.parse(source))
-               if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
+    imports = {
+        alias.asname or alias.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    }
     assert not set(assigned) & (set(dir(builtins)) | imports)
     model_variables = {}  # PyMC name → the identifier assigned the variable
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and node.value.args:
             first = node.value.args[0]
-            if isinstance(first, ast.Constant) and isinstance(first.value, str) and isinstance(node.targets[0], ast.Name):
+            if (
+                isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+                and isinstance(node.targets[0], ast.Name)
+            ):
                 model_variables[first.value] = node.targets[0].id
     for name in CORPUS:
-        assert assigned.count(model_variables[name]) == 1, f"{name} is assigned as {model_variables[name]!r} and reassigned"
+        assert assigned.count(model_variables[name]) == 1, (
+            f"{name} is assigned as {model_variables[name]!r} and reassigned"
+        )
 
 
 @pytest.mark.parametrize("optimize", [False, True], ids=["literal", "optimized"])
@@ -56,9 +94,11 @@ def test_a_user_variable_named_like_a_helper_keeps_its_value(tmp_path):
     intercept's prior mean became a 1000-vector."""
     rng = np.random.default_rng(1)
     pd.DataFrame({"a": rng.normal(size=30), "x": rng.normal(size=30), "y": rng.normal(size=30)}).to_csv(
-        tmp_path / "data.csv", index=False)
-    (tmp_path / "two.dag").write_text('a -> x\na -> y\nobserved a, x, y from "data.csv"\nmu_x ~ Normal(0, 1)\n'
-                                      "prior y.intercept ~ Normal(mu_x, 1)\n")
+        tmp_path / "data.csv", index=False
+    )
+    (tmp_path / "two.dag").write_text(
+        'a -> x\na -> y\nobserved a, x, y from "data.csv"\nmu_x ~ Normal(0, 1)\nprior y.intercept ~ Normal(mu_x, 1)\n'
+    )
     spec = dagspec.load(tmp_path / "two.dag")
     script = tmp_path / "model.py"
     script.write_text(spec.to_source(output=script))
@@ -71,8 +111,9 @@ def test_a_user_variable_named_like_a_helper_keeps_its_value(tmp_path):
 def test_names_with_a_double_underscore_are_dagspec_s_own():
     """A user's `b__z` was silently replaced by the non-centred pool's `b__z` (the user's variable vanished)."""
     with pytest.raises(dagspec.DagspecError) as info:
-        dagspec.parse("node g : categorical\ng -> y\nprior g -> y ~ Normal(0, 1) as b\nb__z ~ Normal(0, 1)\n"
-                      "observed g, y")
+        dagspec.parse(
+            "node g : categorical\ng -> y\nprior g -> y ~ Normal(0, 1) as b\nb__z ~ Normal(0, 1)\nobserved g, y"
+        )
     (found,) = info.value.diagnostics
     assert (found.code, found.span.line, found.span.column) == ("DS111", 4, 1)
 

@@ -1,6 +1,7 @@
 """Issue 13: a 600-term sum and 3000 nested `**` / `exp(` / `[` raised RecursionError. Expressions nest at most
 MAX_NESTING levels (DS114 at the first construct beyond the limit, docs/language.md); up to the limit every step
 works: parse, JSON, printer, fmt, build and codegen. JSON IR nested too deeply is DS108, not a crash."""
+
 import json
 
 import numpy as np
@@ -16,12 +17,14 @@ PREFIX = "let s = "  # expressions start at column 9 of line 2
 
 def nested(kind: str, levels: int) -> str:
     """An expression `levels` deep."""
-    return {"sum": " + ".join(["a"] * (levels + 1)),
-            "power": "a ** " * levels + "a",
-            "exp": "exp(" * levels + "a" + ")" * levels,
-            "tanh": "tanh(" * levels + "a" + ")" * levels,  # a call whose value stays finite
-            "list": "[" * levels + "a" + "]" * levels,
-            "negation": "-" * levels + "a"}[kind]
+    return {
+        "sum": " + ".join(["a"] * (levels + 1)),
+        "power": "a ** " * levels + "a",
+        "exp": "exp(" * levels + "a" + ")" * levels,
+        "tanh": "tanh(" * levels + "a" + ")" * levels,  # a call whose value stays finite
+        "list": "[" * levels + "a" + "]" * levels,
+        "negation": "-" * levels + "a",
+    }[kind]
 
 
 def spec_text(expression: str) -> str:
@@ -40,8 +43,9 @@ def test_a_600_term_sum_is_a_nesting_error_at_the_sum():
     assert only_error(text) == ("DS114", 2, 9)  # the sum's innermost levels start at its first term
 
 
-@pytest.mark.parametrize("kind, width", [("power", len("a ** ")), ("exp", len("exp(")), ("list", len("[")),
-                                         ("negation", len("-"))])
+@pytest.mark.parametrize(
+    "kind, width", [("power", len("a ** ")), ("exp", len("exp(")), ("list", len("[")), ("negation", len("-"))]
+)
 def test_3000_nested_levels_are_an_error_at_the_first_level_too_deep(kind, width):
     assert only_error(spec_text(nested(kind, 3000))) == ("DS114", 2, len(PREFIX) + 1 + MAX_NESTING * width)
 
@@ -86,9 +90,10 @@ def test_json_ir_nested_too_deeply_is_a_coded_error(levels):
     try:
         text = json.dumps(document)
     except RecursionError:  # json cannot even write it: build the text by hand
-        text = json.dumps(_deep_ir(0)).replace('{"kind": "ref", "name": "a"}',
-                                                '{"kind": "neg", "operand": ' * levels + '{"kind": "ref", "name": "a"}'
-                                                + "}" * levels)
+        text = json.dumps(_deep_ir(0)).replace(
+            '{"kind": "ref", "name": "a"}',
+            '{"kind": "neg", "operand": ' * levels + '{"kind": "ref", "name": "a"}' + "}" * levels,
+        )
     for given in (document, text):
         with pytest.raises(dagspec.DagspecError) as info:
             dagspec.Spec.from_json(given)

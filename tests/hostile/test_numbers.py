@@ -1,5 +1,6 @@
 """Issue 13: `Normal(0, 1e400)` said "sigma = inf must be positive". A number a double cannot hold is DS113 at the
 number: beyond about 1.8e308 (it would become inf), or nonzero but so small it would become 0."""
+
 import pytest
 
 import dagspec

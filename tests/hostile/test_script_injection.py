@@ -6,6 +6,7 @@ hostile text goes everywhere a user string reaches a script (spec file name, dat
 name, a JSON IR's name) and every adversarial identifier of generated_scripts.py is used; the scripts run in a
 subprocess (one as __main__, sampling), and the test checks that no file appeared where they ran.
 """
+
 import json
 import subprocess
 import sys
@@ -14,10 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from generated_scripts import CHUNKS, adversarial_data, adversarial_spec
 
 import dagspec
-
-from generated_scripts import CHUNKS, adversarial_data, adversarial_spec
 
 DRIVER = Path(__file__).with_name("script_driver.py")
 
@@ -42,8 +42,10 @@ def quoted(text: str) -> str:
 
 def spec_text(data_file: str | None, column: str, level: str) -> str:
     source = f" from {quoted(data_file)}" if data_file else ""
-    return (f"node g : categorical(levels = [{quoted(level)}, \"plain\"])\nnode y ~ Normal\ng, x -> y\n"
-            f"observed g, x = {quoted(column)}, y{source}\n")
+    return (
+        f'node g : categorical(levels = [{quoted(level)}, "plain"])\nnode y ~ Normal\ng, x -> y\n'
+        f"observed g, x = {quoted(column)}, y{source}\n"
+    )
 
 
 def frame(column: str, level: str) -> pd.DataFrame:
@@ -77,15 +79,16 @@ def _job(spec, folder: Path, argv=(), main=False, data=None) -> dict:
 
 def run_jobs(jobs: list[dict], root: Path) -> dict:
     (root / "jobs.json").write_text(json.dumps(jobs))
-    result = subprocess.run([sys.executable, str(DRIVER), str(root / "jobs.json")], capture_output=True, text=True,
-                            timeout=1800)
+    result = subprocess.run(
+        [sys.executable, str(DRIVER), str(root / "jobs.json")], capture_output=True, text=True, timeout=1800
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     line = next(line for line in result.stdout.splitlines() if line.startswith("BUILT "))
-    return json.loads(line[len("BUILT "):])
+    return json.loads(line[len("BUILT ") :])
 
 
 def assert_nothing_ran(root: Path, jobs: list[dict]) -> None:
-    assert not [p for p in root.rglob("PWNED*") if p.name[len("PWNED"):].isdigit()]
+    assert not [p for p in root.rglob("PWNED*") if p.name[len("PWNED") :].isdigit()]
     for job in jobs:
         assert not list(Path(job["cwd"]).iterdir()), f"{job['script']} left files where it ran"
 
@@ -121,8 +124,20 @@ def test_scripts_of_every_adversarial_identifier_run_nothing_but_the_model(tmp_p
     assert_nothing_ran(tmp_path, jobs)
 
 
-EVIL_NAMES = ['x; __import__("os").system("touch PWNED")', "a=open('PWNED','w')", "x\n", "exec()", "1x", "a b",
-              "__import__", "b__z", "", "ü", "x#", "x)"]
+EVIL_NAMES = [
+    'x; __import__("os").system("touch PWNED")',
+    "a=open('PWNED','w')",
+    "x\n",
+    "exec()",
+    "1x",
+    "a b",
+    "__import__",
+    "b__z",
+    "",
+    "ü",
+    "x#",
+    "x)",
+]
 
 
 @pytest.mark.parametrize("name", EVIL_NAMES)

@@ -1,19 +1,19 @@
 """Issue 13: strings are UTF-8 text kept as written, with two escapes (`\\"`, `\\\\`) and DS112 for any other;
 file, column and level names round-trip through parse → IR → JSON → printer/fmt → codegen unchanged; a UTF-8
 byte order mark at the start of a spec is accepted."""
+
 import ast
 
 import numpy as np
 import pandas as pd
 import pytest
+from generated_scripts import assert_same_log_density, run_script
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import dagspec
 from dagspec import ir
 from dagspec.format import format_text
-
-from generated_scripts import assert_same_log_density, run_script
 
 
 def quoted(text: str) -> str:
@@ -34,7 +34,9 @@ def test_non_ascii_file_name_and_levels_are_read_as_written(tmp_path):
     frame.to_csv(tmp_path / "daten_ü.csv", index=False)
     (tmp_path / "städte.dag").write_text(
         'node g : categorical(levels = ["München", "Köln"])\nnode y ~ Normal\ng, x -> y\n'
-        'observed g = "stadt", x = "größe", y from "daten_ü.csv"\n', encoding="utf-8")
+        'observed g = "stadt", x = "größe", y from "daten_ü.csv"\n',
+        encoding="utf-8",
+    )
     spec = dagspec.load(tmp_path / "städte.dag")
     model = spec.build(optimize=False)
     assert list(model.coords["g"]) == ["München", "Köln"]
@@ -50,7 +52,10 @@ def test_a_backslash_before_another_letter_is_an_error_at_the_escape():
     # "data\new.csv" became data<newline>ew.csv; "C:\Users\me\fork.csv" crashed with UnicodeDecodeError
     assert errors('x -> y\nobserved x, y from "data\\new.csv"') == [("DS112", 2, 25)]
     assert errors('x -> y\nobserved x, y from "C:\\Users\\me\\fork.csv"') == [
-        ("DS112", 2, 23), ("DS112", 2, 29), ("DS112", 2, 32)]
+        ("DS112", 2, 23),
+        ("DS112", 2, 29),
+        ("DS112", 2, 32),
+    ]
 
 
 def test_the_message_names_the_escape_and_the_fix():
@@ -99,14 +104,19 @@ FILE = TEXT.filter(lambda f: "/" not in f and f not in (".", ".."))
 @given(column=TEXT, levels=st.lists(TEXT, min_size=2, max_size=3, unique=True), file=FILE)
 def test_strings_round_trip_unchanged(column, levels, file):
     assume(column != "y")  # the outcome's own column
-    text = (f"node g : categorical(levels = [{', '.join(quoted(level) for level in levels)}])\n"
-            f"node y ~ Normal\ng -> y\nobserved g = {quoted(column)}, y from {quoted(file)}\n")
+    text = (
+        f"node g : categorical(levels = [{', '.join(quoted(level) for level in levels)}])\n"
+        f"node y ~ Normal\ng -> y\nobserved g = {quoted(column)}, y from {quoted(file)}\n"
+    )
     spec = dagspec.parse(text)
 
     def strings(spec_ir):
         node, _, _, observed = spec_ir.statements
-        return ([item.value for item in node.type.kwarg("levels").value.items], observed.items[0].value.value,
-                observed.source.value)
+        return (
+            [item.value for item in node.type.kwarg("levels").value.items],
+            observed.items[0].value.value,
+            observed.source.value,
+        )
 
     assert strings(spec.ir) == (levels, column, file)
     assert dagspec.Spec.from_json(spec.to_json()).ir == spec.ir  # JSON
@@ -116,8 +126,11 @@ def test_strings_round_trip_unchanged(column, levels, file):
     data = pd.DataFrame({column: (levels * 3)[:6], "y": np.arange(6.0)})
     script = ast.parse(spec.to_source(data=data))
     constants = [node.value for node in ast.walk(script) if isinstance(node, ast.Constant)]
-    lists = [ast.literal_eval(node) for node in ast.walk(script)
-             if isinstance(node, ast.List) and node.elts and all(isinstance(e, ast.Constant) for e in node.elts)]
+    lists = [
+        ast.literal_eval(node)
+        for node in ast.walk(script)
+        if isinstance(node, ast.List) and node.elts and all(isinstance(e, ast.Constant) for e in node.elts)
+    ]
     assert column in constants
     assert levels in lists
     assert file in constants  # (relative to the working directory, where the script would be written)
