@@ -50,7 +50,7 @@ CODES: dict[str, Code] = {
     "DS112": _e("unknown escape", "unknown escape `{escape}` in a string; the only escapes are `\\\"` (a quote) and `\\\\` (a backslash)",
                 "write a backslash as `\\\\`, or use forward slashes in paths: \"data/new.csv\""),
     "DS113": _e("number out of range", "the number {text} cannot be represented: {why}",
-                "numbers are double precision floats: nonzero sizes from about 1e-308 to 1.8e308"),
+                "numbers are double precision floats: nonzero sizes from about 5e-324 to 1.8e308"),
     "DS114": _e("nested too deeply", "this expression nests more than {limit} levels deep (operators, calls, lists and subscripts each add one)",
                 "split it into parts with `let`, e.g. `let part = ...`; a sum of many terms nests one level per `+`"),
     "DS119": _w("more findings", "{count} more {code} finding(s) ({title}) not shown, the first of them here",

@@ -74,23 +74,25 @@ class Diagnostics:
         self.source = source
         self.items: list[Diagnostic] = []
         self._counts: dict[str, int] = {}
-        self._more_at: dict[str, int] = {}  # code → index of its DS119 in items
+        self._more: dict[str, int] = {}  # code → where in items its DS119 is
 
     def add(self, code: str, span: Span = NO_SPAN, hint: str | None = None, **fields) -> Diagnostic:
-        template = CODES[code]
         diagnostic = self._diagnostic(code, span, hint, fields)
         self._counts[code] = self._counts.get(code, 0) + 1
         more = self._counts[code] - MAX_PER_CODE
         if more <= 0:
             self.items.append(diagnostic)
-            return diagnostic
-        if code not in self._more_at:
-            self._more_at[code] = len(self.items)
-            self.items.append(diagnostic)  # a placeholder for the DS119 at the first finding not shown
-        at = self._more_at[code]
-        self.items[at] = self._diagnostic("DS119", self.items[at].span, None, dict(
-            count=f"{more:,}", code=code, title=template.title, shown=MAX_PER_CODE))
+        elif code not in self._more:  # the first finding not shown: the DS119 goes here
+            self._more[code] = len(self.items)
+            self.items.append(self._more_of(code, more, span))
+        else:
+            at = self._more[code]
+            self.items[at] = self._more_of(code, more, self.items[at].span)
         return diagnostic
+
+    def _more_of(self, code: str, count: int, span: Span) -> Diagnostic:
+        fields = {"count": f"{count:,}", "code": code, "title": CODES[code].title, "shown": MAX_PER_CODE}
+        return self._diagnostic("DS119", span, None, fields)
 
     def _diagnostic(self, code: str, span: Span, hint: str | None, fields: dict) -> Diagnostic:
         template = CODES[code]

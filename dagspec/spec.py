@@ -60,14 +60,16 @@ class Spec:
             raise error("DS108", reason=str(exc).splitlines()[0]) from None
         except RecursionError:
             raise error("DS108", reason="it is nested too deeply") from None
-        text = to_text(spec_ir)
         try:
+            text = to_text(spec_ir)
             parsed = parse_text(text, spec_ir.name)
+        except RecursionError:  # deeper than MAX_NESTING, which the parser would have said (DS114)
+            raise error("DS108", reason="it is nested too deeply") from None
         except DagspecError as exc:
             first = exc.diagnostics[0]
             raise error("DS108", reason=f"it holds what no spec can say: {first.code} {first.message}") from None
         if parsed != spec_ir:
-            raise error("DS108", reason=f"it holds what no spec can say: it reads back as another spec ({text!r})")
+            raise error("DS108", reason="it holds what no spec can say: its text reads back as another spec")
         return cls(spec_ir, Source(text, spec_ir.name))
 
     # ---- views ----
