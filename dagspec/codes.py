@@ -55,6 +55,19 @@ CODES: dict[str, Code] = {
                 "split it into parts with `let`, e.g. `let part = ...`; a sum of many terms nests one level per `+`"),
     "DS119": _w("more findings", "{count} more {code} finding(s) ({title}) not shown, the first of them here",
                 "fix the {shown} shown first: the others are likely the same mistake"),
+    # ---- ordered categorical outcomes (DS13x) ----
+    "DS130": _e("cutpoints prior", "{address} must have a prior on the whole real line to be ordered, but {dist} {why}",
+                "use e.g. `prior {address} ~ Normal(0, 1.5)`: each cutpoint gets that prior and the ordering is a "
+                "change of variables (Stan's `ordered`); priors: {priors}"),
+    "DS131": _e("cutpoints prior per level", "{address} takes one prior for every cutpoint, but {what} is a list",
+                "give scalar parameters, e.g. `prior {address} ~ Normal(0, 1.5)`: an ordered vector of "
+                "exchangeable cutpoints is what dagspec can draw from and sample exactly"),
+    "DS132": _e("ordered predictor", "{name!r} is an ordered outcome, and dagspec cannot use it as a predictor of {target!r} yet",
+                "fit {target} on another node, or observe the levels again as a data node: `observed {name}_code = \"{column}\"`"),
+    "DS133": _w("level never observed", "{name!r} declares level(s) {levels} that no row of {column!r} has",
+                "the cutpoints around them are then set by their prior alone; drop them from `levels = [...]` if they cannot occur"),
+    "DS134": _e("too few levels", "ordered outcome {name!r} has {count} level(s) in {column!r}; it needs at least two",
+                "declare the possible levels with `levels = [...]`, or check the column"),
     # ---- names (DS2xx) ----
     "DS201": _e("unknown name", "unknown name {name!r}{where}",
                 "{suggestion}"),
@@ -129,6 +142,24 @@ CODES: dict[str, Code] = {
                 "node types: numeric, categorical"),
     "DS413": _e("shape mismatch", "{what}",
                 "{suggestion}"),
+    "DS440": _e("not an LKJ prior", "{func}() takes the name of an LKJCholeskyCov prior, but {what}",
+                "{suggestion}"),
+    "DS441": _e("index out of range", "{what}",
+                "{suggestion}"),
+    "DS442": _e("LKJ part name taken", "PyMC stores the {words} of {prior} as {name!r}, which is already {other}",
+                "store them under a name of yours, e.g. `let {prior}_{func}_ = {func}({prior})`, or rename the other"),
+    "DS445": _e("cannot impute", "the missing values of {name!r} cannot be imputed: {family} takes whole numbers or levels, and "
+                                 "NUTS samples only continuous parameters",
+                "leave the rows out with `where complete`, or impute a continuous node (Normal, StudentT, LogNormal, "
+                "Gamma, Beta)"),
+    "DS446": _e("cannot censor", "{family} outcomes cannot be censored here: it {why}",
+                "censor an Exponential or Weibull outcome with `censored = column`, a data node of codes "
+                "none/right/left (0/1/-1)"),
+    "DS447": _e("censoring column", "the censoring column {name!r} of {outcome!r} {why}",
+                "observe a data node of codes none/right/left (or 0/1/-1) and name it: "
+                "`node {outcome} ~ Exponential(censored = {name})`"),
+    "DS448": _e("not in PyMC3", "the PyMC3 target cannot write {what}: PyMC3 3.11 has no {missing}",
+                "generate a PyMC 5 script (`--target pymc`)"),
     # ---- observed data (DS5xx) ----
     "DS501": _e("no data", "{name!r} is observed but no data was given",
                 "name a file with `observed {name} from \"data.csv\"`, or pass data to build()/sample()"),
@@ -137,7 +168,8 @@ CODES: dict[str, Code] = {
     "DS503": _e("data file", "cannot read data file {path!r}: {reason}",
                 "paths are relative to the spec file; CSV, Parquet and JSON (named arrays) are read"),
     "DS504": _e("missing values", "column {column!r} has {count} missing or infinite value(s), first at row(s) {rows}",
-                "drop those rows with `where complete` at the end of the `observed` statement, or impute them"),
+                "drop those rows with `where complete` at the end of the `observed` statement, or model them: declare the node "
+                "an outcome with `missing = impute`, e.g. `node x ~ Normal(missing = impute)`"),
     "DS505": _e("non-numeric", "column {column!r} of numeric node {name!r} has non-numeric values, first at row(s) {rows}: {values}",
                 "declare `node {name} : categorical` if it names categories, or clean the column"),
     "DS506": _e("undeclared level", "column {column!r} has level(s) {levels} that {name!r} does not declare (declared: {declared})",
@@ -161,6 +193,12 @@ CODES: dict[str, Code] = {
     "DS515": _e("new level", "{name!r} has level(s) {levels} that the fit did not see, and {param} has no "
                              "hierarchical prior to draw their effects from (fitted levels: {fitted})",
                 "predict for fitted levels, or give the effect a pooled prior, e.g. `prior g -> y ~ Normal(mu, sigma)`"),
+    "DS535": _e("nothing to impute from", "every value of {name!r} (column {column!r}) is missing",
+                "impute a node that is observed in some rows; a node never observed is a graph-only node (drop `observed`)"),
+    "DS536": _e("censoring codes", "censoring column {column!r} has code(s) {values} (first at row(s) {rows}); codes are "
+                                   "none, right and left (or 0, 1, -1)",
+                "right: the time is a lower bound (no event yet); left: an upper bound; none: the event time. "
+                "Interval censoring is not supported yet"),
     # ---- running: sampling, predictive checks, model comparison (DS6xx) ----
     "DS601": _e("sampler", "the sampler {sampler!r} {why}", ""),
     "DS602": _w("divergences", "{divergent} divergent transition(s): the sampler could not follow the posterior's geometry, so the draws may be biased",

@@ -12,7 +12,7 @@ from .check.calls import const_value
 from .check.model import CheckedModel, NodeInfo
 from .diagnostics import Diagnostics
 from .dists import closest
-from .families import FAMILIES
+from .families import CENSORING_CODES, FAMILIES
 from .printer import expr_text
 from .transforms import ColumnError, ColumnEvaluator, Statistics, columns_read, level_key, row_filter, rows_text
 from . import ir
@@ -28,6 +28,7 @@ class Column:
     values: np.ndarray
     levels: list | None = None
     placeholder: bool = False  # an outcome left out of the data for prediction: its values are not used
+    missing: np.ndarray | None = None  # rows whose value is missing (NaN), for a node with `missing = impute`
 
     @property
     def categorical(self) -> bool:
@@ -92,6 +93,7 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
     filtered: dict[tuple, pd.DataFrame | None] = {}
     columns = Columns()
     columns.statistics = statistics
+    censoring = {n.censored.name for n in model.outcomes() if n.censored is not None}
     for node in model.nodes.values():
         observation = node.observed
         if observation is None:
@@ -123,8 +125,13 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
             table = filtered[key]
             if table is None:
                 continue
+        if for_prediction and node.name in censoring and not _reads_present(observation, table):
+            columns[node.name] = Column(node.name, np.zeros(len(table)), placeholder=True)  # new rows: uncensored
+            continue
         if for_prediction and node.role == "outcome" and not _reads_present(observation, table):
-            columns[node.name] = Column(node.name, np.zeros(len(table)), placeholder=True)
+            fitted = (levels or {}).get(node.name) if node.categorical else None
+            columns[node.name] = Column(node.name, np.zeros(len(table), dtype=np.int64 if fitted else float), fitted,
+                                        placeholder=True)
             continue
         if len(table) == 0:
             if not any(d.code == "DS512" for d in found.items):
@@ -134,7 +141,10 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
         if raw is None:
             continue
         label = observation.column if observation.expr is None else expr_text(observation.expr)
-        column = _convert(node, raw, label, model, found, for_prediction, levels)
+        if node.name in censoring:
+            column = _censoring_codes(node, raw, label, found)
+        else:
+            column = _convert(node, raw, label, model, found, for_prediction, levels)
         if column is not None:
             columns[node.name] = column
     lengths = {name: len(c.values) for name, c in columns.items()}
@@ -142,6 +152,7 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
         found.add("DS507", model.nodes[next(iter(lengths))].observed.span,
                   lengths=", ".join(f"{k}: {v}" for k, v in lengths.items()))
     elif not for_prediction:
+        _check_ordered_levels(model, columns, found)
         _check_trials(model, columns, found)
         _warn_constant_predictors(model, columns, found)
     found.raise_if_errors()
@@ -202,6 +213,22 @@ def _check_trials(model: CheckedModel, columns: Columns, found: Diagnostics) -> 
                       suggestion="successes cannot exceed trials; check that n names the trials column")
 
 
+def _check_ordered_levels(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
+    """An ordered outcome needs two levels; a declared level no row has is worth a warning."""
+    for node in model.outcomes():
+        column = columns.get(node.name)
+        if column is None or not FAMILIES[node.family].ordered:
+            continue
+        label = node.observed.column or node.name
+        if len(column.levels) < 2:
+            found.add("DS134", node.observed.span, name=node.name, count=len(column.levels), column=label)
+            continue
+        unseen = np.bincount(column.values, minlength=len(column.levels)) == 0
+        if unseen.any():
+            found.add("DS133", node.observed.span, name=node.name, column=label,
+                      levels=", ".join(str(level) for level, none in zip(column.levels, unseen) if none))
+
+
 def _warn_constant_predictors(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
     for edge in model.edges:
         column = columns.get(edge.source)
@@ -232,6 +259,8 @@ def _literal(expr):
         return None if any(i is None for i in items) else items
     if isinstance(expr, ir.String):
         return expr.value
+    if isinstance(expr, ir.Ref) and expr.name == "none":  # a missing value in a literal column
+        return np.nan
     return const_value(expr)
 
 
@@ -246,6 +275,8 @@ def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, f
         if raw.dtype.kind in "mM":  # dates and durations are levels by their text
             raw = raw.astype(str)
         if levels and node.name in levels:
+            if node.role == "outcome":  # an ordered outcome's levels are those of its fitted cutpoints
+                return _categorical(node, raw, column, found, list(levels[node.name]))
             return _with_fitted_levels(node, raw, list(levels[node.name]))
         return _categorical(node, raw, column, found)
     if raw.dtype == bool:
@@ -257,13 +288,39 @@ def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, f
         found.add("DS505", span, column=column, name=node.name, rows=rows_text(bad), values=examples)
         return None
     values = numeric.to_numpy(dtype=float)
-    nonfinite = ~np.isfinite(values)
+    nonfinite = ~np.isfinite(values) & ~(np.isnan(values) if node.impute else False)
     if nonfinite.any():
         found.add("DS504", span, column=column, count=int(nonfinite.sum()), rows=rows_text(nonfinite))
         return None
+    missing = np.isnan(values) if node.impute else np.zeros(len(values), dtype=bool)
+    if node.impute and missing.all():
+        found.add("DS535", span, name=node.name, column=column)
+        return None
     if node.role == "outcome" and not for_prediction:
         _check_outcome_support(node, values, column, model, found)
-    return Column(node.name, values)
+    return Column(node.name, values, missing=missing if missing.any() else None)
+
+
+def _censoring_codes(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:
+    """A censoring column → codes 0 (the event time), 1 (right-censored) and -1 (left-censored)."""
+    def code(value):
+        if isinstance(value, str):
+            return CENSORING_CODES.get(value.strip().lower())
+        if isinstance(value, (bool, np.bool_)):
+            return int(value)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return None
+        return int(number) if number in (-1.0, 0.0, 1.0) else None
+
+    codes = [code(v) for v in raw.tolist()]
+    bad = np.array([c is None for c in codes])
+    if bad.any():
+        values = ", ".join(sorted({repr(v) for v, b in zip(raw.tolist(), bad) if b})[:3])
+        found.add("DS536", node.observed.span, column=column, values=values, rows=rows_text(bad))
+        return None
+    return Column(node.name, np.asarray(codes, dtype=float))
 
 
 def _with_fitted_levels(node: NodeInfo, raw: pd.Series, fitted: list) -> Column:
@@ -275,10 +332,12 @@ def _with_fitted_levels(node: NodeInfo, raw: pd.Series, fitted: list) -> Column:
     return Column(node.name, np.array([lookup[level_key(v)] for v in raw.tolist()], dtype=np.int64), levels)
 
 
-def _categorical(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:
+def _categorical(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics, declared: list | None = None
+                 ) -> Column | None:
     values = raw.to_numpy()
-    if node.levels is not None:
-        levels = list(node.levels)
+    declared = declared if declared is not None else node.levels
+    if declared is not None:
+        levels = list(declared)
         lookup = {level_key(level): code for code, level in enumerate(levels)}
         codes = np.array([lookup.get(level_key(v), -1) for v in values], dtype=np.int64)
         unknown = codes < 0
@@ -317,6 +376,7 @@ def _check_outcome_support(node: NodeInfo, values: np.ndarray, column: str, mode
     support = family.outcome
     outside = ~np.array([support.contains(v) for v in values]) if len(values) < 200_000 else \
         ~((values >= support.low) & (values <= support.high))
+    outside &= ~np.isnan(values)  # a missing value to impute is not outside
     if outside.any():
         examples = ", ".join(f"{v:g}" for v in values[outside][:3])
         suggestions = {

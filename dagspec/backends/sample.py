@@ -13,7 +13,7 @@ from .cache import model_and_step
 from ..optimize import EXACT, enabled, optimize as run_passes
 from ..optimize.exact import ExactDraws, exact_draws
 from .exact import exact_sample
-from .predict import STATISTICS_ATTR, statistics_attribute
+from .predict import LEVELS_ATTR, STATISTICS_ATTR, levels_attribute, statistics_attribute
 from .pymc import build_model
 
 # Fastest first: without a plan to choose by, the default is the first one installed.
@@ -89,7 +89,8 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
         nuts = {"tune": tune, "progressbar": progressbar, **kwargs}
         idata = exact_sample(literal, exact, draws, chains, random_seed, nuts)
         if idata is not None:
-            idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(literal), "dagspec_sampler": exact.kind})
+            idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(literal), "dagspec_sampler": exact.kind,
+                                          LEVELS_ATTR: levels_attribute(spec, literal)})
             return idata
     plan = passes_for_mcmc(copy.deepcopy(literal), optimize)
     sampler = resolve_sampler(sampler, plan)
@@ -109,4 +110,5 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
             idata = pm.sample(nuts_sampler=sampler, **options, **nuts, **kwargs)
     idata.posterior.attrs[STATISTICS_ATTR] = statistics_attribute(plan)  # how predictions transform new rows
     idata.posterior.attrs["dagspec_sampler"] = sampler
+    idata.posterior.attrs[LEVELS_ATTR] = levels_attribute(spec, plan)
     return idata

@@ -59,6 +59,8 @@ class NodeInfo:
     link: str | None = None
     intercept: bool = True
     fixed: dict[str, ir.Expr] = field(default_factory=dict)  # family options given as values (sigma = 1, n = trials)
+    impute: bool = False  # `missing = impute`: missing values become parameters drawn from the node's own model
+    censored: ir.Ref | None = None  # `censored = column`: a data node of censoring codes (none, right, left)
     dist: ir.Call | None = None  # random variables
     expr: ir.Expr | None = None  # derived quantities
     alias: str | None = None

@@ -7,7 +7,7 @@ from typing import Literal
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import closest
-from ..families import DEFAULT_PRIORS, FAMILIES
+from ..families import DEFAULT_PRIORS, FAMILIES, cutpoint_dim
 from .model import Edge, NodeInfo, Parameter
 
 
@@ -45,8 +45,9 @@ def generate(nodes: dict[str, NodeInfo], edges: list[Edge]) -> dict[str, Paramet
         for aux in family.aux:
             if aux.fixed_only or aux.name in node.fixed:
                 continue
+            dims = (cutpoint_dim(node.name),) if aux.name == "cutpoints" else ()
             add(Parameter(f"{node.name}.{aux.name}", f"{node.name}_{aux.name}", "aux", node.name,
-                          default_prior(aux.default_prior), aux=aux.name, span=node.span))
+                          default_prior(aux.default_prior), aux=aux.name, dims=dims, span=node.span))
     return params
 
 
@@ -75,7 +76,7 @@ def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, 
         if statement.alias is not None:
             param.name, param.user_named = statement.alias.id, True
         if statement.parameterisation is not None:
-            if param.prior.func not in ("Normal", "MvNormal") or not param.dims:
+            if param.prior.func not in ("Normal", "MvNormal") or not param.dims or param.role == "aux":
                 found.add("DS409", statement.span, option=statement.parameterisation, what=f"the prior of {key}",
                           why=": only a Normal or MvNormal prior over levels (a pool) can be centred or not",
                           options="centered or noncentered after a pool's prior")

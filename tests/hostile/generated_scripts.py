@@ -126,7 +126,7 @@ def _corpus() -> list[str]:
         "sys",
         "Path",
     }
-    pymc_own = {"chol_corr", "chol_stds"}  # names PyMC gives the LKJ prior's parts: DS206 (test_codegen_names.py)
+    pymc_own = {"chol_corr", "chol_stds"}  # names PyMC gives the LKJ prior's parts: DS442
     names = (helpers - own - pymc_own) | set(dir(builtins)) | set(keyword.kwlist) | set(keyword.softkwlist)
     return sorted(n for n in names if _valid_name(n))
 

@@ -131,12 +131,11 @@ def test_a_data_node_named_like_the_outcome_s_container(optimize):
     assert "b_y_obs_y" in model.named_vars
 
 
-@pytest.mark.parametrize("part", ["corr", "stds"])
-def test_a_user_name_equal_to_an_lkj_prior_s_parts_is_a_clash(part):
-    """PyMC names an LKJ prior's correlations and scales `<name>_corr`, `<name>_stds`: a user's variable of that
-    name crashed the build (duplicate name)."""
+def test_a_user_name_equal_to_an_imputed_node_s_missing_values_is_a_clash():
+    """PyMC stores an imputed node's missing values as `<node>_missing`: a user's variable of that name crashed the
+    build (duplicate name)."""
     with pytest.raises(dagspec.DagspecError) as info:
-        dagspec.parse(f"chol_{part} ~ Normal(0, 1)\nprior chol ~ LKJCholeskyCov(eta = 2, sd = Exponential(1), n = 2)")
+        dagspec.parse("y_missing ~ Normal(0, 1)\nnode y ~ Normal(missing = impute)\nx -> y\nobserved x, y")
     (found,) = info.value.diagnostics
-    assert (found.code, found.span.line, found.span.column) == ("DS206", 2, 7)
-    assert f"'chol_{part}'" in found.message
+    assert (found.code, found.span.line, found.span.column) == ("DS206", 2, 6)
+    assert "'y_missing'" in found.message
