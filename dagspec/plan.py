@@ -10,7 +10,7 @@ import numpy as np
 from . import ir
 from .check.calls import const_value
 from .check.covariance import PARTS, default_names
-from .check.model import CheckedModel, Parameter
+from .check.model import CONTRASTS, CheckedModel, Parameter
 from .data import Column
 from .diagnostics import NO_SPAN, Diagnostics
 from .dists import DISTRIBUTIONS
@@ -180,6 +180,7 @@ class Plan:
     notes: list[str] = field(default_factory=list)  # what the optimizer did, in words
     statistics: dict[str, float] = field(default_factory=dict)  # what the data transforms computed from the data
     expose_means: bool = False  # also a deterministic `<outcome>__mean` of each outcome's expected value (predictions)
+    warnings: list = field(default_factory=list)  # what was found in the data (Diagnostics: stray codes, ...)
 
     def entry(self, name: str):
         return next(e for e in self.entries if e.name == name)
@@ -222,6 +223,8 @@ class _Planner:
         self.dims_of: dict[str, tuple[str, ...]] = {}  # PyMC name → dims
         self.indexed: list[tuple[PExpr, ir.Index]] = []  # indexed values, checked once every shape is known
         self.stored_parts = default_names(model)  # (LKJ prior, part) → PyMC's name, for parts no `let` names
+        self.reference_at: dict[str, int] = {}  # treatment-coded node → position of its reference level
+        self.scalars: dict[str, float] = getattr(columns, "scalars", {})  # data scalars: numbers, not containers
 
     def run(self) -> Plan:
         model = self.model
@@ -245,6 +248,8 @@ class _Planner:
                 self.coords[cutpoint_dim(name)] = cutpoint_labels(list(column.levels or ()))
             elif column.categorical:
                 self.coords[name] = list(column.levels or ())
+                if node.reference is not None:
+                    self._contrasts(node, self.coords[name])
             observation = node.observed
             read_as_is = observation is not None and observation.literal is None and not observation.transformed
             entries.append(DataVar(container, column.values, name,
@@ -259,7 +264,9 @@ class _Planner:
             self.value_names[param.name] = param.name
             self.dims_of[param.name] = param.dims
         for name in self._order():
-            if name in model.params:
+            if name in model.params and model.params[name].fixed is not None:  # `prior x -> y = 1`
+                entries.append(DerivedVar(model.params[name].name, Const(model.params[name].fixed)))
+            elif name in model.params:
                 entries.append(self._parameter(model.params[name]))
             elif name in model.nodes:
                 node = model.nodes[name]
@@ -269,10 +276,13 @@ class _Planner:
                 elif node.role == "derived":
                     entries.append(DerivedVar(node.name, self._expr(node.expr)))
                 elif node.role == "outcome":
-                    entries.append(self._likelihood(node))
+                    likelihood = self._likelihood(node)
+                    entries += self._reference_effects(likelihood)
+                    entries.append(likelihood)
         self._size_lkj(entries)
         self._check_indices({e.name: e for e in entries})
-        return Plan(self.coords, entries, n_obs, statistics=dict(getattr(self.columns, "statistics", {})))
+        return Plan(self.coords, entries, n_obs, statistics=dict(getattr(self.columns, "statistics", {})),
+                    warnings=list(getattr(self.columns, "warnings", [])))
 
     def _order(self) -> list[str]:
         graph = self.model.dependency_graph()
@@ -315,7 +325,7 @@ class _Planner:
         from scipy import special
 
         column = self.columns[outcome]
-        counts = np.bincount(column.values.astype(np.int64), minlength=len(column.levels)) + 1.0
+        counts = np.bincount(column.values.astype(np.int64), minlength=len(column.levels or ())) + 1.0
         cumulative = np.cumsum(counts)[:-1] / counts.sum()
         quantile = special.logit if self.model.nodes[outcome].link == "logit" else special.ndtri
         start = quantile(cumulative)
@@ -329,6 +339,8 @@ class _Planner:
             if node.name in self.columns:
                 observed = Const(self.columns[node.name].values)
                 dims = (OBS_DIM,) if OBS_DIM in self.coords else ()
+            elif node.name in self.scalars:
+                observed = Const(self.scalars[node.name])
             elif node.observed.literal is not None:
                 value = const_value(node.observed.literal)
                 observed = Const(value) if value is not None else self._expr(node.observed.literal)
@@ -342,14 +354,16 @@ class _Planner:
             if param.outcome != node.name or param.edge is None:
                 continue
             edge = param.edge
-            index = tuple(self.data_names[g] for g in param.dims)
-            value = None if self.model.nodes[edge.source].categorical else VarRef(self.value_names[edge.source])
+            index = tuple(self.data_names.get(g, g) for g in param.dims)  # a contrast: see _reference_effects
+            value: PExpr | None = None if self.model.nodes[edge.source].categorical else VarRef(self.value_names[edge.source])
+            if edge.times:  # `x * z -> y`: the product, recomputed from the containers (predictions, do())
+                value = Op("*", (value, VarRef(self.value_names[edge.times])))
             terms.append(Term(param.name, index, value, param.address))
         aux: dict[str, PExpr] = {}
         for a in family.aux:
             if a.name in node.fixed:
                 fixed = node.fixed[a.name]
-                aux[a.name] = VarRef(self.value_names[fixed.name]) if isinstance(fixed, ir.Ref) else Const(const_value(fixed))
+                aux[a.name] = self._value(fixed.name) if isinstance(fixed, ir.Ref) else Const(const_value(fixed))
             else:
                 aux[a.name] = VarRef(self.model.params[f"{node.name}.{a.name}"].name)
         imputed = None
@@ -366,23 +380,67 @@ class _Planner:
         return [DerivedVar(name, Func(part, (VarRef(node.pymc_name),)))
                 for (prior, part), name in self.stored_parts.items() if prior == node.name]
 
-    def _size_lkj(self, entries) -> None:
-        """LKJCholeskyCov without `n` takes the size of the MvNormal that uses it."""
-        for entry in entries:
-            if not isinstance(entry, RandomVariable) or entry.dist != "LKJCholeskyCov" or "n" in entry.args:
+    def _contrasts(self, node, levels: list) -> None:
+        """The dimension of a treatment-coded effect: the levels of `node` but its reference."""
+        names = [str(level) for level in levels]
+        if str(node.reference) not in names:
+            self.found.add("DS462", node.observed.span, name=node.name, level=repr(node.reference),
+                           levels=", ".join(map(repr, levels)))
+            return
+        self.reference_at[node.name] = names.index(str(node.reference))
+        self.coords[node.name + CONTRASTS] = [lv for lv, name in zip(levels, names) if name != str(node.reference)]
+
+    def _reference_effects(self, likelihood: LikelihoodVar) -> list:
+        """Each treatment-coded term reads the effects of every level, with 0 at the reference:
+        `b_g_y__levels = concat(b[:r], 0, b[r:])`, indexed by the level codes."""
+        entries = []
+        for position, term in enumerate(likelihood.terms):
+            param = self.model.params.get(term.address)
+            if param is None or not param.dims or not param.dims[0].endswith(CONTRASTS):
                 continue
-            users = [e for e in entries if isinstance(e, RandomVariable) and e.dist == "MvNormal"
-                     and any(isinstance(v, VarRef) and v.name == entry.name for v in e.args.values())]
-            sizes = {len(self.coords[u.dims[-1]]) for u in users if u.dims}
-            sizes |= {len(mu.items) for u in users if not u.dims and isinstance(mu := u.args.get("mu"), ListOf)}
-            if len(sizes) != 1:
+            node = param.dims[0][:-len(CONTRASTS)]
+            r, size = self.reference_at.get(node, 0), len(self.coords.get(param.dims[0], ()))
+            effects = VarRef(param.name)
+            parts = (((Idx(effects, (Slice(None, Const(r)),)),) if r > 0 else ()) + (Const(0.0),)
+                     + ((Idx(effects, (Slice(Const(r), None),)),) if r < size else ()))
+            full = f"{param.name}__levels"
+            entries.append(DerivedVar(full, Func("concat", parts), (node,)))
+            likelihood.terms[position] = Term(full, (self.data_names[node],), term.value, term.address)
+        return entries
+
+    def _size_lkj(self, entries) -> None:
+        """LKJCholeskyCov without `n` takes the size of the MvNormal that uses it; a covariance has n(n+1)/2
+        elements, which MAX_PARAMETER_SIZE bounds as it does every parameter's."""
+        for entry in entries:
+            if not isinstance(entry, RandomVariable) or entry.dist != "LKJCholeskyCov":
+                continue
+            if "n" not in entry.args:
+                self._infer_lkj_size(entry, entries)
+            n = entry.args.get("n")
+            count = int(n.value) if isinstance(n, Const) and np.ndim(n.value) == 0 else 0
+            size = count * (count + 1) // 2
+            if size > MAX_PARAMETER_SIZE:
                 node = self.model.nodes.get(entry.source)
                 self.found.add("DS413", node.dist.span if node and node.dist else NO_SPAN,
-                               what=f"cannot tell the size of {entry.name}: it is used by {len(users)} MvNormal(s) "
-                                    f"of sizes {sorted(sizes) or 'unknown'}",
-                               suggestion="give it explicitly: LKJCholeskyCov(eta = 2, sd = Exponential(1), n = 2)")
-                continue
-            entry.args["n"] = Const(sizes.pop())
+                               what=f"{entry.name} would be a {count:,} × {count:,} covariance, "
+                                    f"{size:,} elements: more than dagspec builds ({MAX_PARAMETER_SIZE:,})",
+                               suggestion="a covariance couples every pair of levels: give the levels independent "
+                                          "(or pooled Normal) effects, or group the levels first")
+
+    def _infer_lkj_size(self, entry: RandomVariable, entries) -> None:
+        """Its size from the MvNormal that uses it (DS413 when that is not one size)."""
+        users = [e for e in entries if isinstance(e, RandomVariable) and e.dist == "MvNormal"
+                 and any(isinstance(v, VarRef) and v.name == entry.name for v in e.args.values())]
+        sizes = {len(self.coords[u.dims[-1]]) for u in users if u.dims}
+        sizes |= {len(mu.items) for u in users if not u.dims and isinstance(mu := u.args.get("mu"), ListOf)}
+        if len(sizes) != 1:
+            node = self.model.nodes.get(entry.source)
+            self.found.add("DS413", node.dist.span if node and node.dist else NO_SPAN,
+                           what=f"cannot tell the size of {entry.name}: it is used by {len(users)} MvNormal(s) "
+                                f"of sizes {sorted(sizes) or 'unknown'}",
+                           suggestion="give it explicitly: LKJCholeskyCov(eta = 2, sd = Exponential(1), n = 2)")
+            return
+        entry.args["n"] = Const(sizes.pop())
 
     # expressions
     def _dist_args(self, call: ir.Call) -> dict[str, PExpr]:
@@ -401,7 +459,7 @@ class _Planner:
         if number is not None:
             return Const(number)
         if isinstance(expr, ir.Ref):
-            return VarRef(self.value_names[expr.name])
+            return self._value(expr.name)
         if isinstance(expr, ir.ListExpr):
             return ListOf(tuple(self._expr(i) for i in expr.items))
         if isinstance(expr, ir.BinOp):
@@ -419,6 +477,10 @@ class _Planner:
             self.indexed.append((target, expr))
             return Idx(target, subs)
         raise AssertionError(f"unplannable expression {expr!r}")  # the checker rejects everything else
+
+    def _value(self, name: str) -> PExpr:
+        """A node's or parameter's value: a data scalar's number, else the PyMC variable or container."""
+        return Const(self.scalars[name]) if name in self.scalars else VarRef(self.value_names[name])
 
     def _check_indices(self, entries: dict) -> None:
         """DS441 for an index past the end of a value whose shape the plan knows (a regression parameter, an LKJ

@@ -31,6 +31,14 @@ def test_a_numeric_parent_matches_the_regression_by_hand(fork):
     assert set(table["outcome"]) == {"y"} and set(table["parent"]) == {"x"} and not table["categorical"].any()
 
 
+def test_data_passed_as_columns(fork):
+    spec, idata = fork
+    data = pd.read_csv(TUTORIAL / "data" / "fork.csv")
+    from_frame = dagspec.conditional_effects(spec, idata, data=data, parent="x", points=3)
+    from_dict = dagspec.conditional_effects(spec, idata, data={c: data[c].to_numpy() for c in data}, parent="x", points=3)
+    assert np.allclose(from_frame["mean"], from_dict["mean"])
+
+
 def test_every_fitted_edge_by_default(fork):
     spec, idata = fork
     table = dagspec.conditional_effects(spec, idata, points=5)

@@ -18,6 +18,7 @@ import xarray as xr
 
 from ..data import read_table
 from ..diagnostics import error
+from ..scalars import split_scalars
 from ..transforms import columns_read
 from .predict import predict
 
@@ -75,6 +76,8 @@ def _fitted_table(spec, data) -> pd.DataFrame:
     """The rows the spec was fitted to: `data` (a frame or a path), else the file the spec's `observed` names."""
     if isinstance(data, pd.DataFrame):
         return data
+    if isinstance(data, dict):  # columns (and single values, which no parent reads) as `sample` takes them
+        return pd.DataFrame({k: np.asarray(v) for k, v in split_scalars(data)[0].items()})
     if data is not None:
         return read_table(Path(data))
     files = {n.observed.file for n in spec.checked.nodes.values() if n.observed is not None and n.observed.file}

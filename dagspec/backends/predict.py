@@ -17,6 +17,7 @@ import pymc as pm
 import xarray as xr
 
 from ..data import Column, plain_value, resolve_columns
+from ..check.model import CONTRASTS
 from ..optimize.order import refs
 from ..diagnostics import error
 from ..families import FAMILIES, level_dim
@@ -131,6 +132,12 @@ def _posterior_for(plan: Plan, idata, columns: dict[str, Column], levels: dict[s
     variables = {}
     for entry in free:
         values = posterior[entry.name]
+        for dim in [d for d in entry.dims if d.endswith(CONTRASTS)]:  # a treatment-coded effect has no prior to grow
+            node, known = dim[:-len(CONTRASTS)], values.sizes[dim] + 1
+            node_levels = columns[node].levels or []
+            if len(node_levels) > known:
+                raise error("DS515", name=node, levels=", ".join(map(str, node_levels[known:])),
+                            param=entry.source, fitted=", ".join(map(str, node_levels[:known])))
         grown = [d for d in entry.dims if d in levels and len(columns[d].levels or ()) > len(levels[d])]
         if grown:
             values = _with_new_levels(entry, values, grown, columns, entries, posterior, rng)

@@ -58,7 +58,8 @@ def build_model(plan: Plan, initvals: bool = True) -> pm.Model:
             elif isinstance(entry, RandomVariable):
                 values[entry.name] = _random_variable(entry, values, initvals)
             elif isinstance(entry, DerivedVar):
-                values[entry.name] = pm.Deterministic(entry.name, _evaluate(entry.expr, values), dims=entry.dims or None)
+                values[entry.name] = pm.Deterministic(entry.name, pt.as_tensor_variable(_evaluate(entry.expr, values)),
+                                                     dims=entry.dims or None)
             elif isinstance(entry, LikelihoodVar):
                 values[entry.name] = _likelihood(entry, values, plan.expose_means)
             elif isinstance(entry, LogDensity):

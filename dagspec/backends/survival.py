@@ -27,7 +27,13 @@ def survival(spec, idata, newdata=None, times=(), outcome: str | None = None, da
         log_survival, median = -t / mean, mean * np.log(2)
     else:
         shape = spec.checked.params.get(f"{node.name}.alpha")
-        alpha = idata.posterior[shape.name] if shape is not None else float(const_value(node.fixed["alpha"]))
+        if shape is not None:
+            alpha = idata.posterior[shape.name]
+        elif (fixed := const_value(node.fixed["alpha"])) is not None:
+            alpha = float(fixed)
+        else:
+            raise error("DS620", what=f"{node.name}'s Weibull shape alpha is read from a column, so its survival curve "
+                                      "differs from row to row", suggestion="fix alpha to a number, or give it a prior")
         beta = mean / np.exp(_log_gamma(1 + 1 / alpha))
         log_survival, median = -((t / beta) ** alpha), beta * np.log(2) ** (1 / alpha)
     return xr.Dataset({"survival": np.exp(log_survival).transpose(*mean.dims, "time"),

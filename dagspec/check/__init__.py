@@ -11,6 +11,7 @@ from .calls import bind_arguments, call_support, check_expression, const_value, 
 from . import estimates as estimate_checks
 from .covariance import PART_WORDS, check_arguments, default_names
 from .declarations import declare
+from .interactions import resolve_interactions
 from .graph import check_acyclic, classify_edges, warn_unused
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
 from .params import apply_priors, generate
@@ -23,6 +24,7 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     source = source or Source("", spec.name)
     found = Diagnostics(source)
     nodes, edges = declare(spec, found)
+    resolve_interactions(nodes, edges, found)
     statements = estimate_checks.collect(spec, nodes, found)
     classify_edges(nodes, edges, found, skip={s.outcome.id for s in statements})
     estimates = []
@@ -40,6 +42,7 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     apply_priors(spec, nodes, params, found)
     model = CheckedModel(spec, source, nodes, edges, params, estimates=estimates)
     _check_names(model, found)
+    _check_reference_coding(model, found)
     _check_distributions(model, found)
     _check_ordered_predictors(model, found)
     if not found.errors:
@@ -50,10 +53,18 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     return model
 
 
+def _check_reference_coding(model: CheckedModel, found: Diagnostics) -> None:
+    """Treatment coding drops the reference level's effect of a plain edge; cells of `t -> y by g` keep them all."""
+    for edge in model.edges:
+        if edge.fitted and edge.by and model.nodes[edge.source].reference is not None:
+            found.add("DS463", edge.span, address=edge.address, name=edge.source,
+                      why=f"its effects are cells of {edge.by} and {edge.source}")
+
+
 def _check_ordered_predictors(model: CheckedModel, found: Diagnostics) -> None:
     """An ordered outcome may not be a predictor (an edge's source or its `by` group) yet."""
     for edge in [e for e in model.edges if e.fitted]:
-        for name in (edge.source, edge.by):
+        for name in filter(None, (edge.source, edge.by)):
             node = model.nodes.get(name)
             if node is not None and node.family is not None and FAMILIES[node.family].ordered:
                 column = node.observed.column if node.observed is not None and node.observed.column else node.name
@@ -128,6 +139,8 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
             for name, value in node.fixed.items():
                 _check_fixed(node, name, value, family.aux_param(name), model, found)
     for param in model.params.values():
+        if param.fixed is not None:  # a number: its default prior is not used
+            continue
         dist = _check_call(param.prior, model, values, param.address, found)
         if dist is not None and param.aux == "cutpoints":
             _check_cutpoints_prior(model, param, dist, found)
@@ -151,8 +164,8 @@ def _check_cutpoints_prior(model: CheckedModel, param: Parameter, dist, found: D
         return
     for value in [*param.prior.args, *(k.value for k in param.prior.kwargs)]:
         feeding = model.nodes.get(value.name) if isinstance(value, ir.Ref) else None
-        vector = feeding is not None and feeding.role == "random" and DISTRIBUTIONS.get(feeding.dist.func) is not None \
-            and DISTRIBUTIONS[feeding.dist.func].multivariate
+        vector = feeding is not None and feeding.role == "random" \
+            and DISTRIBUTIONS.get(feeding.distribution.func) is not None and DISTRIBUTIONS[feeding.distribution.func].multivariate
         if isinstance(value, ir.ListExpr) or vector:
             found.add("DS131", value.span, address=param.address, what=expr_text(value))
 
@@ -180,17 +193,20 @@ def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: 
 
 def _check_censoring(node: NodeInfo, model: CheckedModel, found: Diagnostics) -> None:
     """`censored = c`: c is an observed data node (its codes are checked with the data)."""
+    censored = node.censored
+    if censored is None:
+        return
     if node.impute:
-        found.add("DS446", node.censored.span, family=node.family,
+        found.add("DS446", censored.span, family=node.family,
                   why="also imputes its missing values (`missing = impute`), and both together are not supported yet")
         return
-    column = model.nodes.get(node.censored.name)
+    column = model.nodes.get(censored.name)
     if column is None or column.observed is None or column.role != "data" or column.categorical:
-        found.add("DS447", node.censored.span, name=node.censored.name, outcome=node.name,
+        found.add("DS447", censored.span, name=censored.name, outcome=node.name,
                   why="is not a node" if column is None else f"is {ROLE_WORDS[column.role]}" if column.observed
                   is None or column.role != "data" else "is categorical")
         return
-    model.implicit_edges.append(Edge(column.name, node.name, node.censored.span))
+    model.implicit_edges.append(Edge(column.name, node.name, censored.span))
 
 
 def _check_fixed(node: NodeInfo, name: str, value, aux: Aux | None, model: CheckedModel, found: Diagnostics) -> None:
@@ -212,7 +228,7 @@ def _check_identity_link(model: CheckedModel, param: Parameter, dist, found: Dia
     family = FAMILIES[node.outcome_family]
     if dist is None or param.role == "aux" or node.link != "identity" or family.mean_support.within(UNIT) is False:
         return
-    terms = [p for p in model.params.values() if p.outcome == node.name and p.role != "aux"]
+    terms = [p for p in model.params.values() if p.outcome == node.name and p.role != "aux" and p.fixed is None]
     if len(terms) == 1 and not dist.support.within(family.mean_support):
         found.add("DS410", _prior_span(param), address=f"{param.address} (the {family.mean} of {node.family} with an identity link)",
                   support=family.mean_support.words, dist=_prior_words(param, dist),

@@ -79,15 +79,21 @@ def _node_type(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
         found.add("DS412", call.span, name=call.func)
         return
     node.categorical = call.func == "categorical"
+    reference_span = call.span
     for arg in call.args:
         found.add("DS409", arg.span, option="(positional)", what=f"`: {call.func}`", why="; options are named",
-                  options="levels = [...]" if node.categorical else "no options")
+                  options="levels = [...], reference = level" if node.categorical else "no options")
     for keyword in call.kwargs:
         if node.categorical and keyword.name == "levels" and isinstance(keyword.value, ir.ListExpr):
             _levels(node, keyword, "`: categorical`", found)
+        elif node.categorical and keyword.name == "reference" and _level(keyword.value) is not None:
+            node.reference, reference_span = _level(keyword.value), keyword.value.span
         else:
             found.add("DS409", keyword.span, option=keyword.name, what=f"`: {call.func}`", why="",
-                      options="levels = [...]" if node.categorical else "no options")
+                      options="levels = [...], reference = level" if node.categorical else "no options")
+    if node.levels is not None and node.reference is not None and node.reference not in node.levels:
+        found.add("DS462", reference_span, name=node.name, level=repr(node.reference),
+                  levels=", ".join(map(repr, node.levels)))
 
 
 def _levels(node: NodeInfo, keyword: ir.Keyword, what: str, found: Diagnostics) -> None:
@@ -223,7 +229,15 @@ def _edges(spec: ir.SpecIR, found: Diagnostics) -> list[Edge]:
         for source, target in pairs:
             span = source.span.model_copy(update={"end_line": target.span.end_line, "end_column": target.span.end_column,
                                                   "end": target.span.end})
-            edges.append(Edge(source.id, target.id, span, by=by))
+            if target.times is not None:
+                found.add("DS355", target.span, what=f"{target.id} * {target.times.id}",
+                          why="an interaction is a term of its outcome's regression, not a node that can be caused")
+                continue
+            factors = (source.id, source.times.id) if source.times is not None else None
+            if factors and statement.by is not None:
+                found.add("DS355", statement.by.span, what=" * ".join(factors), why="it cannot also vary `by` a group")
+                continue
+            edges.append(Edge(source.id, target.id, span, by=by, factors=factors))
     return edges
 
 
@@ -235,6 +249,8 @@ def _implicit_nodes(nodes, observations, edges, spec, found: Diagnostics) -> Non
             for group in statement.chain:
                 for written in group:
                     spans.setdefault(written.id, written.span)
+                    if written.times is not None:
+                        spans.setdefault(written.times.id, written.times.span)
             if statement.by is not None:
                 spans.setdefault(statement.by.id, statement.by.span)
     by_groups = {e.by for e in edges if e.by}

@@ -18,6 +18,7 @@ from ..dists import DISTRIBUTIONS
 from ..families import CENSORING_CODES, FAMILIES
 from ..plan import (
     OBS_DIM,
+    Const,
     DataVar,
     DerivedVar,
     Func,
@@ -31,14 +32,28 @@ from ..plan import (
 from .expressions import ExpressionPrinter, number
 
 # The script's imports and fixed names (callers read `model` from it), every builtin and every keyword.
-_TAKEN = {"pm", "np", "pd", "az", "pt", "tt", "sys", "Path", "HERE", "model", "coords", "idata",
-          *dir(builtins), *keyword.kwlist, *keyword.softkwlist}
+_TAKEN = {"pm", "np", "pd", "az", "pt", "tt", "sys", "json", "Path", "HERE", "model", "coords", "idata",
+          "read_json_columns", *dir(builtins), *keyword.kwlist, *keyword.softkwlist}
 
 _INVERSE_LINK = {
     "identity": "{eta}", "logit": "pm.math.invlogit({eta})", "probit": "pm.math.invprobit({eta})",
     "cloglog": "1 - pm.math.exp(-pm.math.exp({eta}))", "log": "pm.math.exp({eta})", "inverse": "1 / ({eta})",
     "sqrt": "pm.math.sqr({eta})",
 }
+
+
+_JSON_READER = [  # dagspec.data.read_table's rule for a JSON object of named arrays (posteriordb's data.json)
+    "",
+    "",
+    "def read_json_columns(path):",
+    '    """The arrays of the most common length (the longer on a tie) of a JSON object, as columns."""',
+    "    arrays = {k: v for k, v in json.loads(Path(path).read_text()).items() if isinstance(v, list)}",
+    "    lengths = [len(v) for v in arrays.values()]",
+    "    rows = max(lengths, key=lambda n: (lengths.count(n), n))",
+    "    return pd.DataFrame({k: v for k, v in arrays.items() if len(v) == rows})",
+    "",
+    "",
+]
 
 
 class _Namespace:
@@ -120,10 +135,13 @@ class _Writer:
 
     def _imports(self) -> list[str]:
         if self.target == "pymc3":
-            return ["import sys", "from pathlib import Path", "", "import arviz as az", "import numpy as np",
+            return self._json_import() + ["import sys", "from pathlib import Path", "", "import arviz as az", "import numpy as np",
                     "import pandas as pd", "import pymc3 as pm", "import theano.tensor as tt", ""]
-        return ["import sys", "from pathlib import Path", "", "import arviz as az", "import numpy as np",
+        return self._json_import() + ["import sys", "from pathlib import Path", "", "import arviz as az", "import numpy as np",
                 "import pandas as pd", "import pymc as pm", "import pytensor.tensor as pt", ""]
+
+    def _json_import(self) -> list[str]:
+        return ["import json"] if any(f is not None and f.lower().endswith(".json") for f in self._files()) else []
 
     def _files(self) -> dict[str | None, str]:
         """Data files (None: data that was passed in) → the Python name of their DataFrame."""
@@ -141,12 +159,15 @@ class _Writer:
         files = self._files()
         if files:
             self.lines += ["HERE = Path(__file__).resolve().parent"]
+        if self._json_import():
+            self.lines += _JSON_READER
         for file, frame in files.items():
             if file is None:
                 self.lines += [f"{frame} = pd.read_csv(sys.argv[1])  # the data the model was compiled with"]
             else:
                 path = self._relative(file)
-                self.lines += [f"{frame} = pd.read_csv(sys.argv[1] if len(sys.argv) > 1 else HERE / {path!r})"]
+                reader = "read_json_columns" if path.lower().endswith(".json") else "pd.read_csv"
+                self.lines += [f"{frame} = {reader}(sys.argv[1] if len(sys.argv) > 1 else HERE / {path!r})"]
         for entry in [e for e in self.plan.entries if isinstance(e, DataVar)]:
             self.numpy_of[entry.name] = self._values(entry, files)
         if files or self.numpy_of:
@@ -268,7 +289,10 @@ class _Writer:
             elif isinstance(entry, RandomVariable):
                 body += self._random(entry, ident)
             elif isinstance(entry, DerivedVar):
-                body.append(f"{ident} = pm.Deterministic({name!r}, {self.print(entry.expr)}{self._dims(entry.dims)})")
+                value = self.print(entry.expr)
+                if isinstance(entry.expr, Const):  # a fixed coefficient: a number, made a tensor to be stored
+                    value = f"{self.tensor}.as_tensor_variable({value})"
+                body.append(f"{ident} = pm.Deterministic({name!r}, {value}{self._dims(entry.dims)})")
             elif isinstance(entry, PriorPotential):
                 dist = f"pm.{entry.dist}.dist({self._dist_args(entry.dist, entry.args)})"
                 logp = f"{dist}.logp({self.print(entry.value)})" if self.target == "pymc3" else \

@@ -29,7 +29,10 @@ def linear_predictor(model, outcome: str) -> str:
         edge, source = param.edge, model.nodes[param.edge.source]
         index = list(param.dims)
         term = f"{param.name}[{', '.join(index)}]" if index else param.name
-        parts.append(term if source.categorical else f"{term} * {edge.source}")
+        if source.reference is not None and not edge.by:  # treatment coding
+            term = f"{param.name}[{edge.source}] (0 at the reference {source.reference})"
+        value = f"{edge.source} * {edge.times}" if edge.times else edge.source
+        parts.append(term if source.categorical else f"{term} * {value}")
     return " + ".join(parts) or "0"
 
 
@@ -76,11 +79,15 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
     for node in model.nodes.values():
         roles[node.role] = roles.get(node.role, 0) + 1
     counts = ", ".join(f"{n} {_plural(ROLE_WORDS[r].split(' ', 1)[1], n)}" for r, n in roles.items())
-    lines = [f"{Path(spec.name).name}: {counts}; {len(model.params)} generated parameters{data_note}", ""]
+    fixed = sum(p.fixed is not None for p in model.params.values())
+    lines = [f"{Path(spec.name).name}: {counts}; {len(model.params) - fixed} generated parameters"
+             + (f" and {fixed} fixed" if fixed else "") + f"{data_note}", ""]
 
     rows = [["address", "name", "prior", "shape", "dims"]]
     for param in model.params.values():
         prior = call_text(param.prior) + (" (default)" if param.default_prior else "")
+        if param.fixed is not None:
+            prior = f"fixed = {param.fixed:g}"
         rows.append([param.address, param.name, prior, shape_text(model, param.dims, coords),
                      ", ".join(param.dims) or "-"])
     if len(rows) > 1:
@@ -126,9 +133,9 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
             node = model.nodes[entry.node]
             parents = [e.source for e in model.fitted_edges(node.name)]
             how = f"its regression on {', '.join(parents)}" if parents else "its own distribution (no parents)"
-            count, rows = len(entry.imputed.missing), len(entry.imputed.missing) + len(entry.imputed.present)
+            count, total = len(entry.imputed.missing), len(entry.imputed.missing) + len(entry.imputed.present)
             shown = ", ".join(map(str, entry.imputed.missing[:8])) + (" ..." if count > 8 else "")
-            lines.append(f"  {node.name}: {count} of {rows} values imputed as {entry.imputed.name}[row] (rows {shown}), "
+            lines.append(f"  {node.name}: {count} of {total} values imputed as {entry.imputed.name}[row] (rows {shown}), "
                          f"from {how}: {likelihood_line(model, node)}")
         lines.append("")
     elif any(n.impute for n in model.nodes.values()) and plan is None:
