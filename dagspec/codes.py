@@ -45,6 +45,16 @@ CODES: dict[str, Code] = {
                 "a spec this large is likely the wrong file (a data file?); specs declare a graph, data stays in CSV files"),
     "DS110": _e("dagitty syntax", "dagitty graph: {what}",
                 "{suggestion}"),
+    "DS111": _e("reserved name", "{name!r} has a double underscore: such names are reserved for dagspec's own variables",
+                "write it without `__`, e.g. {suggestion}"),
+    "DS112": _e("unknown escape", "unknown escape `{escape}` in a string; the only escapes are `\\\"` (a quote) and `\\\\` (a backslash)",
+                "write a backslash as `\\\\`, or use forward slashes in paths: \"data/new.csv\""),
+    "DS113": _e("number out of range", "the number {text} cannot be represented: {why}",
+                "numbers are double precision floats: nonzero sizes from about 5e-324 to 1.8e308"),
+    "DS114": _e("nested too deeply", "this expression nests more than {limit} levels deep (operators, calls, lists and subscripts each add one)",
+                "split it into parts with `let`, e.g. `let part = ...`; a sum of many terms nests one level per `+`"),
+    "DS119": _w("more findings", "{count} more {code} finding(s) ({title}) not shown, the first of them here",
+                "fix the {shown} shown first: the others are likely the same mistake"),
     # ---- ordered categorical outcomes (DS13x) ----
     "DS130": _e("cutpoints prior", "{address} must have a prior on the whole real line to be ordered, but {dist} {why}",
                 "use e.g. `prior {address} ~ Normal(0, 1.5)`: each cutpoint gets that prior and the ordering is a "
