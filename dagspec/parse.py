@@ -134,11 +134,12 @@ def _expected_words(expected: set[str]) -> str:
 
 def _syntax_diagnostic(exc: UnexpectedInput, source: Source, found: Diagnostics) -> None:
     if isinstance(exc, UnexpectedCharacters):
-        char = source.text[exc.pos_in_stream] if exc.pos_in_stream < len(source.text) else ""
-        span = source.span_at(exc.pos_in_stream, 1)
+        position = exc.pos_in_stream or 0
+        char = source.text[position] if position < len(source.text) else ""
+        span = source.span_at(position, 1)
         if char == '"':
-            found.add("DS103", source.span_at(exc.pos_in_stream, len(source.line_text(span.line)) - span.column + 1))
-        elif source.text.startswith("<-", exc.pos_in_stream):
+            found.add("DS103", source.span_at(position, len(source.line_text(span.line)) - span.column + 1))
+        elif source.text.startswith("<-", position):
             found.add("DS102", span, char=char, hint="edges point forwards: write `b -> a` for `a <- b`")
         elif char == "\t":
             found.add("DS102", span, char=char, hint="tabs are fine between words; this one is inside a token")
@@ -165,7 +166,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, source: Source, found: Diagnostics)
         what = f"{token.value!r}"
     rest = source.text[token.start_pos or 0:]
     if rest.startswith("<-"):  # `<` is a comparison now, so `a <- b` fails at a token, not a character
-        found.add("DS102", source.span_at(token.start_pos, 1), char="<",
+        found.add("DS102", source.span_at(token.start_pos or 0, 1), char="<",
                   hint="edges point forwards: write `b -> a` for `a <- b`")
         return
     hint = "edges are written `a -> b`" if rest.startswith(("=>", "-->", "→")) else None
@@ -180,7 +181,7 @@ def _miscased_keyword(source: Source, token: Token) -> tuple[str, Span] | None:
     word = stripped.split(" ", 1)[0] if stripped else ""
     if word.lower() in KEYWORDS and word not in KEYWORDS:
         column = statement_start + (len(line[statement_start:]) - len(stripped)) + 1
-        return word, source.span_of_line(token.line, column, len(word))
+        return word, source.span_of_line(token.line or 0, column, len(word))
     return None
 
 

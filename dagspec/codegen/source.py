@@ -21,6 +21,7 @@ from ..plan import (
     Const,
     DataVar,
     DerivedVar,
+    Imputation,
     Func,
     LikelihoodVar,
     LogDensity,
@@ -215,7 +216,7 @@ class _Writer:
         return f"{column}.to_numpy(dtype=float)"
 
     def _recipe(self, entry: DataVar) -> str:
-        recipe, likelihood = entry.recipe, entry.name.split("__")[0]
+        recipe, likelihood = entry.recipe or {}, entry.name.split("__")[0]
         stem = self.names.get(likelihood, likelihood)
         name = lambda pattern: self.helper(pattern, stem)  # noqa: E731 - the likelihood's helper names
         if recipe["kind"] == "qr_q":
@@ -297,7 +298,7 @@ class _Writer:
                 dist = f"pm.{entry.dist}.dist({self._dist_args(entry.dist, entry.args)})"
                 logp = f"{dist}.logp({self.print(entry.value)})" if self.target == "pymc3" else \
                     f"pm.logp({dist}, {self.print(entry.value)})"
-                body.append(f"pm.Potential({name!r}, {logp})  # {entry.value.name} keeps its prior")
+                body.append(f"pm.Potential({name!r}, {logp})  # {self.print(entry.value)} keeps its prior")
             elif isinstance(entry, LikelihoodVar):
                 body += self._likelihood(entry, ident, len(likelihoods) > 1)
             elif isinstance(entry, LogDensity):
@@ -363,9 +364,9 @@ class _Writer:
                 lines = [f"{mean_name} = {eta}"]
             kwargs = self._mean_kwargs(entry, mean_name, aux)
             if entry.imputed is not None:
-                return lines + self._imputing(entry, ident, mean_name, aux)
+                return lines + self._imputing(entry, entry.imputed, ident, mean_name, aux)
             if entry.censoring is not None:
-                return lines + self._censored(entry, ident, kwargs)
+                return lines + self._censored(entry, entry.censoring, ident, kwargs)
         lines.append(f"{ident} = pm.{entry.family}({entry.name!r}, {kwargs}, observed={observed}{self._dims(entry.dims)})")
         return lines
 
@@ -380,10 +381,10 @@ class _Writer:
             return f"alpha={mean} * {aux['kappa']}, beta=(1 - {mean}) * {aux['kappa']}"
         return ", ".join([f"mu={mean}"] + [f"{k}={v}" for k, v in aux.items()])
 
-    def _censored(self, entry: LikelihoodVar, ident: str, kwargs: str) -> list[str]:
+    def _censored(self, entry: LikelihoodVar, censoring: str, ident: str, kwargs: str) -> list[str]:
         if self.target == "pymc3":
             raise error("DS448", what=f"the censored outcome {entry.node}", missing="pm.Censored")
-        codes, times = self.names[entry.censoring], self.names[entry.observed]
+        codes, times = self.names[censoring], self.names[entry.observed]
         if entry.family == "Exponential":
             params, log_survival = "lam", "-lam * value"
             log_density, draw = "pt.log(lam) - lam * value", "rng.exponential(1 / lam, size=size)"
@@ -413,10 +414,10 @@ class _Writer:
             f"logp={logp}, random={random}, observed={times}{self._dims(entry.dims)})",
         ]
 
-    def _imputing(self, entry: LikelihoodVar, ident: str, mean: str, aux: dict) -> list[str]:
+    def _imputing(self, entry: LikelihoodVar, imputed: Imputation, ident: str, mean: str, aux: dict) -> list[str]:
         """Missing rows: a parameter from the outcome's own likelihood; observed rows: the likelihood; the node's
         values: the data with the missing rows filled in."""
-        imputed, t = entry.imputed, self.tensor
+        t = self.tensor
         container = self.names[entry.observed]
         rows = {"missing": f"np.array(coords[{imputed.missing_dim!r}])", "present": f"np.array(coords[{imputed.present_dim!r}])"}
         vectors = {k for k, v in entry.aux.items() if isinstance(v, VarRef) and v.name in self.numpy_of}
