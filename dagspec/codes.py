@@ -122,7 +122,7 @@ CODES: dict[str, Code] = {
     "DS425": _e("improper posterior", "the data do not identify {names}, which {have} an improper prior ({dists}): {why}",
                 "{suggestion}"),
     "DS426": _e("discrete parameter", "{address} has a discrete prior ({dist}), but dagspec samples only continuous parameters that data inform",
-                "give it a continuous prior (e.g. Normal(1, 0.1) near the value you had in mind); a value known exactly is written as a number or a data column"),
+                "give it a continuous prior, e.g. Normal(1, 0.1) to keep it near 1 (NUTS follows gradients, which a discrete parameter does not have)"),
     "DS427": _e("number out of range", "{dist}({param} = {value}) is too {extreme} to compute with: {why}",
                 "rescale: give priors and data in units where the numbers lie between about 1e-100 and 1e100 (e.g. `observed x = standardize(x)`)"),
     # ---- observed data (DS5xx) ----

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from . import ir
 from .check import CheckedModel, check
-from .diagnostics import error
+from .diagnostics import Diagnostics, error, warn
 from .parse import parse_text
 from .printer import to_text
 from .source import Source
@@ -31,6 +31,8 @@ class Spec:
         self.source = source
         self.path = path
         self.checked: CheckedModel = check(spec_ir, source)
+        for finding in self.checked.warnings:  # as `dagspec check` prints them
+            warn(finding, stacklevel=5)
 
     # ---- construction ----
     @classmethod
@@ -109,8 +111,16 @@ class Spec:
         """The backend-neutral plan for this spec and data (no PyMC needed); see `build` for `optimize`."""
         from .optimize import optimize as run_passes
         from .plan import make_plan
+        from .propriety import check_plan
 
-        return run_passes(make_plan(self.checked, self.columns(data)), optimize)
+        columns = self.columns(data)
+        for finding in columns.warnings:  # what the data show (a constant predictor, ...)
+            warn(finding, stacklevel=4)
+        literal = make_plan(self.checked, columns)
+        found = Diagnostics(self.source)
+        check_plan(literal, self.checked, found)  # overflowing data, unidentified flat coefficients
+        found.raise_if_errors()
+        return run_passes(literal, optimize)
 
     def build(self, data=None, optimize=True):
         """Compile to a `pymc.Model`.

@@ -9,8 +9,9 @@ import numpy as np
 import pymc as pm
 from pymc.exceptions import SamplingError
 
-from ..diagnostics import error, finding, warn
+from ..diagnostics import Diagnostics, error, finding, warn
 from ..plan import Plan, RandomVariable
+from ..propriety import check_posterior
 from .cache import model_and_step
 from ..optimize import EXACT, enabled, optimize as run_passes
 from ..optimize.exact import ExactDraws, exact_draws
@@ -48,9 +49,18 @@ def jittered_starts(model: pm.Model, chains: int, random_seed) -> list[dict]:
 def planned_sampler(spec, data=None, optimize=True) -> str:
     """How `sample` will draw from this spec's posterior without a sampler named: "exact" (closed form),
     "gaussian" (linear-Gaussian blocks), or the NUTS sampler."""
-    literal = spec.plan(data, False)
+    literal = posterior_plan(spec, data)
     exact = _exact(literal, optimize)
     return exact.kind if exact is not None else default_sampler(_passes(literal, optimize))
+
+
+def posterior_plan(spec, data=None) -> Plan:
+    """The literal plan, once its posterior is known to be proper where dagspec can tell (DS530)."""
+    literal = spec.plan(data, False)
+    found = Diagnostics(spec.source)
+    check_posterior(literal, spec.checked, found)
+    found.raise_if_errors()
+    return literal
 
 
 def _exact(literal: Plan, optimize) -> ExactDraws | None:
@@ -87,7 +97,7 @@ def resolve_sampler(sampler: str | None, plan: Plan | None = None) -> str:
 def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4, random_seed=None,
            sampler: str | None = None, optimize=True, progressbar: bool = False, **kwargs):
     check_arguments(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
-    literal = spec.plan(data, False)
+    literal = posterior_plan(spec, data)
     exact = _exact(literal, optimize) if sampler is None else None
     if exact is not None:  # independent draws, no MCMC
         nuts = {"tune": tune, "progressbar": progressbar, **kwargs}
