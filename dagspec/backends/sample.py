@@ -107,7 +107,7 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
             warn(finding("DS633", "sampler", planned=PLANNED[exact.kind], why=str(exc), names=", ".join(exc.names)), stacklevel=4)
         else:
             idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(literal), "dagspec_sampler": exact.kind})
-            return _reported(idata, spec)
+            return report_health(idata, spec)
     plan = _passes(copy.deepcopy(literal), optimize)
     sampler = resolve_sampler(sampler, plan)
     nuts = step_options(plan, {"target_accept": kwargs.pop("target_accept")} if "target_accept" in kwargs else {})
@@ -127,7 +127,7 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
             idata = pm.sample(nuts_sampler=sampler, **options, **nuts, **kwargs)
     idata.posterior.attrs[STATISTICS_ATTR] = statistics_attribute(plan)  # how predictions transform new rows
     idata.posterior.attrs["dagspec_sampler"] = sampler
-    return _reported(idata, spec)
+    return report_health(idata, spec)
 
 
 PLANNED = {"exact": "exact draws (the posterior in closed form)", "gaussian": "independent draws without MCMC",
@@ -184,7 +184,7 @@ def _not_finite(model: pm.Model) -> tuple[list[str], str]:
     return list(bad), values.pop() if len(values) == 1 else "not finite"
 
 
-def _reported(idata, spec):
+def report_health(idata, spec):
     """The sampler's health findings (DS602-DS605) as DagspecWarnings, as the command line prints them."""
     from ..render.health import health_warnings
     from ..render.summary import user_variables
