@@ -79,8 +79,14 @@ class _Guard:
         if self.previous:
             read, write = os.pipe()
             os.set_blocking(write, False)
-            self.wakeup = (signal.set_wakeup_fd(write, warn_on_full_buffer=False), write)
-            threading.Thread(target=self._watch, args=(read,), daemon=True, name="dagspec-atomic-write").start()
+            try:
+                self.wakeup = (signal.set_wakeup_fd(write, warn_on_full_buffer=False), write)
+            except (ValueError, OSError):  # a platform without pipes as wakeup fds: the handlers alone
+                os.close(read)
+                os.close(write)
+                return self
+            threading.Thread(target=self._watch, args=(read, set(self.previous)), daemon=True,
+                             name="dagspec-atomic-write").start()
         return self
 
     def __exit__(self, *exc_info):
@@ -109,13 +115,14 @@ class _Guard:
         os.kill(os.getpid(), number)
         raise SystemExit(128 + number)  # should the signal not end the process at once
 
-    def _watch(self, read: int) -> None:
+    def _watch(self, read: int, ours: set[int]) -> None:
+        """Signals as the wakeup fd reports them; only those whose handling the guard took over end the process."""
         interrupts = 0
         try:
             while data := os.read(read, 64):
                 for number in data:
                     interrupts += number == signal.SIGINT
-                    if number in ENDING and (number != signal.SIGINT or interrupts > 1):
+                    if number in ours and (number != signal.SIGINT or interrupts > 1):
                         time.sleep(self.GRACE)  # time for the handler, should the main thread run Python code
                         if self.temporary is not None:  # still writing: the main thread is busy in C
                             self._remove()
