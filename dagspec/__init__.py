@@ -5,9 +5,9 @@ from .causal.api import adjustment_sets, d_separated, explain, implied_independe
 from .diagnostics import DagspecError, DagspecWarning, Diagnostic
 from .spec import Spec, load, parse
 
-__all__ = ["DagspecError", "DagspecWarning", "Diagnostic", "Spec", "adjustment_sets", "compare", "d_separated", "do", "explain",
-           "implied_independencies", "load", "log_likelihood", "loo", "parse", "posterior_predictive", "predict", "sample",
-           "sample_prior"]
+__all__ = ["DagspecError", "DagspecWarning", "Diagnostic", "Spec", "adjustment_sets", "compare", "conditional_effects",
+           "d_separated", "do", "explain", "fit", "implied_independencies", "load", "log_likelihood", "loo", "parse",
+           "posterior_predictive", "predict", "report", "sample", "sample_prior"]
 __version__ = "0.1.0"
 
 
@@ -35,6 +35,27 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
     spec = _as_spec(spec)
     return _sample(spec, data, draws=draws, tune=tune, chains=chains, random_seed=random_seed, sampler=sampler,
                    optimize=optimize, **kwargs)
+
+
+def fit(spec, data=None, method: str = "laplace", draws: int = 1000, chains: int = 1, random_seed=None,
+        iterations: int | None = None):
+    """An approximate posterior by a method other than MCMC; returns arviz.InferenceData (chains × draws of
+    independent draws; `idata.posterior.attrs["dagspec_method"]` names the method).
+
+    `method="laplace"`: a Gaussian at the posterior's mode with the inverse curvature there as covariance
+    (Statistical Rethinking's `quap`); `"advi"` / `"fullrank_advi"`: PyMC's mean-field / full-rank variational
+    fit (`iterations` steps of its optimizer, 30,000 by default, in the optimizer's centred coordinates). Both
+    work in the unconstrained space (a scale's log), so every draw is inside its support. Variational fits are
+    approximations that can be far off (typically too narrow, or not converged): compare with `sample`, which
+    gives the exact posterior by NUTS (or without MCMC where dagspec can). `fit` is never chosen for you.
+    """
+    from .backends.approximate import fit as _fit
+    from .backends.sample import check_arguments
+
+    check_arguments(draws=draws, chains=chains, random_seed=random_seed,
+                    **({"iterations": iterations} if iterations is not None else {}))
+    return _fit(_as_spec(spec), data, method=method, draws=draws, chains=chains, random_seed=random_seed,
+                iterations=iterations)
 
 
 def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=None):
@@ -125,6 +146,27 @@ def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random
     from .backends.predict import predict as _predict
 
     return _predict(_as_spec(spec), idata, newdata, kind=kind, outcomes=outcomes, random_seed=random_seed, data=data)
+
+
+def conditional_effects(spec, idata, data=None, outcome: str | None = None, parent: str | None = None, points: int = 50):
+    """Each outcome's expected value along one of its parents, the other columns the spec reads held at their mean
+    (numeric) or most frequent value (categorical, text): a pandas DataFrame with one row per (outcome, parent,
+    grid value) and the posterior mean and 94% HDI there (columns outcome, parent, column, value, categorical,
+    mean, hdi_low, hdi_high), as brms's `conditional_effects` and Bambi's `interpret` compute them. A numeric
+    parent runs over `points` values from its column's minimum to maximum, a categorical one over its levels.
+    `data` is the fitted data when it was not the spec's own file."""
+    from .backends.effects import conditional_effects as _effects
+
+    return _effects(_as_spec(spec), idata, data=data, outcome=outcome, parent=parent, points=points)
+
+
+def report(spec, idata, data=None) -> str:
+    """One self-contained HTML page (a string): the DAG, the spec, the compiled model, the causal summary, the
+    posterior table with the sampler's health, and plots (trace, posterior, the posterior predictive check when
+    `idata` has predictive draws, conditional effects). It makes no network request when opened."""
+    from .render.html import build_report
+
+    return build_report(_as_spec(spec), idata, data)
 
 
 def _as_spec(spec) -> Spec:

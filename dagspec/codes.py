@@ -199,6 +199,10 @@ CODES: dict[str, Code] = {
                 "look for priors or data far from the rest in scale (extreme numbers, a tiny sd), and for values outside a prior's support"),
     "DS620": _e("prediction", "{what}",
                 "{suggestion}"),
+    "DS645": _e("discrete parameters", "the {method} fit needs continuous parameters, and {names} are discrete",
+                "sample with NUTS (dagspec sample), which gives discrete parameters a step of their own"),
+    "DS646": _e("approximation failed", "the approximate fit failed: {reason}",
+                "check the priors (a proper prior on every parameter), or sample with NUTS (dagspec sample)"),
 }
 
 

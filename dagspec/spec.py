@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from . import ir
 from .check import CheckedModel, check
-from .diagnostics import Diagnostics, error, warn
+from .diagnostics import DagspecError, Diagnostic, Diagnostics, error, warn
 from .parse import parse_text
 from .printer import to_text
 from .source import Source
@@ -38,12 +38,7 @@ class Spec:
     @classmethod
     def from_text(cls, text: str, name: str = "<string>", path: Path | None = None) -> "Spec":
         """Parse .dag text, or a dagitty graph (`dag { ... }`) which becomes the equivalent spec."""
-        from .causal.dagitty import BLOCK_START, DAGITTY
-
-        if DAGITTY.match(text):  # diagnostics then point into the converted text, and say so
-            text, name = _dagitty_to_spec(text, name), f"{name} (as converted from dagitty)"
-        elif BLOCK_START.search(text):  # a `dag { ... }` block among the statements
-            text = _expand_blocks(text, name)
+        text, name = spec_text(text, name)
         return cls(parse_text(text, name), Source(text, name), path)
 
     @classmethod
@@ -100,6 +95,23 @@ class Spec:
         """The declared causal DAG as a networkx DiGraph."""
         return self.checked.causal_graph()
 
+    def findings(self, data=None, named_files: bool = False) -> list[Diagnostic]:
+        """What `dagspec check` reports for this spec: its warnings, then what checking `data` against it finds.
+        With `named_files` and no `data`, the data checked is what the spec itself observes (its literal values
+        and the files it names), when every file it names exists; nodes left to data passed at build time are
+        not reported (DS501)."""
+        found = self.warnings
+        if data is None:
+            files = {n.observed.file for n in self.checked.nodes.values() if n.observed is not None and n.observed.file}
+            base = self.path.parent if self.path is not None else Path.cwd()
+            if not named_files or not all((base / file).is_file() for file in files):
+                return found
+        try:
+            found += self.columns(data).warnings
+        except DagspecError as exc:
+            found += [d for d in exc.diagnostics if not (data is None and d.code == "DS501")]
+        return found
+
     # ---- building ----
     def columns(self, data=None):
         from .data import resolve_columns
@@ -141,6 +153,19 @@ class Spec:
 
     def __repr__(self) -> str:
         return f"<dagspec.Spec {self.name!r}: {len(self.checked.nodes)} nodes, {len(self.checked.params)} parameters>"
+
+
+def spec_text(text: str, name: str = "<string>") -> tuple[str, str]:
+    """The .dag text a spec is parsed from, and its name: a dagitty graph becomes the equivalent spec (and the
+    name says so, as diagnostics then point into the converted text), and `dag { ... }` blocks among the
+    statements become node and edge statements on the same lines. Raises DagspecError (DS110) on bad dagitty."""
+    from .causal.dagitty import BLOCK_START, DAGITTY
+
+    if DAGITTY.match(text):
+        return _dagitty_to_spec(text, name), f"{name} (as converted from dagitty)"
+    if BLOCK_START.search(text):
+        return _expand_blocks(text, name), name
+    return text, name
 
 
 def _dagitty_to_spec(text: str, name: str) -> str:

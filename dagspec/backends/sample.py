@@ -51,7 +51,7 @@ def planned_sampler(spec, data=None, optimize=True) -> str:
     "gaussian" (linear-Gaussian blocks), or the NUTS sampler."""
     literal = posterior_plan(spec, data)
     exact = _exact(literal, optimize)
-    return exact.kind if exact is not None else default_sampler(_passes(literal, optimize))
+    return exact.kind if exact is not None else default_sampler(passes_for_mcmc(literal, optimize))
 
 
 def posterior_plan(spec, data=None) -> Plan:
@@ -67,7 +67,7 @@ def _exact(literal: Plan, optimize) -> ExactDraws | None:
     return exact_draws(literal) if enabled(optimize)[EXACT] else None
 
 
-def _passes(literal: Plan, optimize) -> Plan:
+def passes_for_mcmc(literal: Plan, optimize) -> Plan:
     """The plan NUTS samples: the passes `optimize` selects, without analysing exact draws a second time."""
     return run_passes(literal, False if optimize is False else {**enabled(optimize), EXACT: False})
 
@@ -104,11 +104,12 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
         try:
             idata = exact_sample(literal, exact, draws, chains, random_seed, nuts)
         except CannotDraw as exc:
-            warn(finding("DS633", "sampler", planned=PLANNED[exact.kind], why=str(exc), names=", ".join(exc.names)), stacklevel=4)
+            warn(finding("DS633", "sampler", planned=PLANNED[exact.kind], why=str(exc), names=", ".join(exc.names)),
+                 stacklevel=4)
         else:
             idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(literal), "dagspec_sampler": exact.kind})
             return report_health(idata, spec)
-    plan = _passes(copy.deepcopy(literal), optimize)
+    plan = passes_for_mcmc(copy.deepcopy(literal), optimize)
     sampler = resolve_sampler(sampler, plan)
     nuts = step_options(plan, {"target_accept": kwargs.pop("target_accept")} if "target_accept" in kwargs else {})
     options = dict(draws=draws, tune=tune, chains=chains, random_seed=random_seed, progressbar=progressbar)

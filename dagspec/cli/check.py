@@ -36,12 +36,7 @@ def run_check(args) -> int:
         except DagspecError as exc:
             found += exc.diagnostics
             continue
-        found += spec.warnings
-        if data is not None:
-            try:
-                found += spec.columns(data).warnings
-            except DagspecError as exc:
-                found += exc.diagnostics
+        found += spec.findings(data)
     sys.stdout.write(render(found, args.format))
     errors = sum(d.is_error for d in found)
     warnings = len(found) - errors

@@ -14,6 +14,8 @@ from pathlib import Path
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 # the modules each NUTS implementation needs (pymc's own needs nothing more)
 SAMPLER_MODULES = {"pymc": (), "nutpie": ("nutpie",), "numpyro": ("numpyro", "jax"), "blackjax": ("blackjax", "jax")}
+# backends/approximate.py's METHODS (named here so that the command line does not import PyMC to list them)
+FIT_METHODS = ("laplace", "advi", "fullrank_advi")
 
 
 class UsageError(Exception):

@@ -1,15 +1,14 @@
-"""`dagspec plot`, `predict` and `do`: a posterior written by `sample --out` → pictures of it, predictions for
-new rows, and outcomes under an intervention."""
+"""`dagspec plot`, `report`, `predict` and `do`: a posterior written by `sample --out` → pictures of it, a one-page
+HTML report, predictions for new rows, and outcomes under an intervention."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from .common import EXIT_OK, UsageError, count, load, read_data, read_idata
+from .common import (EXIT_OK, UsageError, available_sampler, check_writable, count, interrupts_stop_sampling, load,
+                     quiet_pymc, read_data, read_idata, sampling_options)
 
-PLOTS = ("trace", "posterior", "forest", "ppc")
-PPC_DRAWS = 100  # predictive draws a ppc plot shows (a density each)
-MAX_PLOTTED_ELEMENTS = 20  # without --var, variables with more values per draw than this are left out
+PLOTS = ("trace", "posterior", "forest", "ppc", "effects")
 
 
 def register(commands) -> None:
@@ -17,12 +16,32 @@ def register(commands) -> None:
     plot.add_argument("idata", metavar="IDATA.nc")
     plot.add_argument("-o", "--output", required=True, metavar="OUT.png")
     plot.add_argument("--kind", choices=PLOTS, default="trace",
-                      help="trace (default), posterior, forest, or ppc (predictive draws against the data)")
+                      help="trace (default), posterior, forest, ppc (predictive draws against the data), or effects "
+                           "(each outcome's expected value along one parent, the others held at typical values; "
+                           "needs --spec)")
     plot.add_argument("--var", action="extend", dest="vars", metavar="NAME", nargs="+",
                       help="variables to plot (repeatable; default: every named one of modest size, or every outcome)")
     plot.add_argument("--group", choices=("posterior", "prior"), default=None,
                       help="with --kind ppc: posterior or prior predictive draws (default: posterior, if there)")
+    plot.add_argument("--spec", metavar="FILE.dag", help="with --kind effects: the spec the posterior was fitted with")
+    plot.add_argument("--outcome", metavar="NODE", help="with --kind effects: this outcome only (default: all)")
+    plot.add_argument("--parent", metavar="NODE", help="with --kind effects: along this parent only (default: all)")
+    plot.add_argument("--data", metavar="FILE", help="with --kind effects: the fitted data, when it was not the spec's "
+                                                     "own file")
     plot.set_defaults(run=run_plot)
+
+    report = commands.add_parser("report", help="one self-contained HTML page: the DAG, the model, the causal "
+                                                "summary, the posterior and its plots")
+    report.add_argument("file")
+    report.add_argument("idata", nargs="?", metavar="IDATA.nc",
+                        help="a posterior written by `sample --out` (default: sample the spec now)")
+    report.add_argument("-o", "--output", required=True, metavar="REPORT.html")
+    report.add_argument("--data", metavar="FILE", help="CSV/Parquet data (default: the file the spec names)")
+    report.add_argument("--draws", type=count(1), default=1000, help="without IDATA.nc: draws per chain (1000)")
+    sampling_options(report)
+    report.add_argument("--no-ppc", action="store_true", help="no posterior predictive check (when IDATA.nc has none)")
+    report.add_argument("--quiet", action="store_true", help="no progress bar")
+    report.set_defaults(run=run_report)
 
     intervene = commands.add_parser("do", help="outcomes under an intervention, from a fitted posterior")
     intervene.add_argument("file")
@@ -49,11 +68,34 @@ def register(commands) -> None:
     predict.set_defaults(run=run_predict)
 
 
+def run_report(args) -> int:
+    import dagspec
+
+    from ..atomic import write_text
+    from .fit import sample_posterior
+
+    spec = load(args.file)
+    data = read_data(args.data)
+    check_writable(args.output)
+    if args.idata:
+        idata = read_idata(args.idata)
+    else:
+        if args.quiet:
+            quiet_pymc()
+        with interrupts_stop_sampling():
+            idata = sample_posterior(args, spec, data, available_sampler(args.sampler), args.draws)
+    if "posterior_predictive" not in idata.groups() and not args.no_ppc:
+        print("adding posterior predictive draws for the predictive check (--no-ppc leaves them out)", file=sys.stderr)
+        dagspec.posterior_predictive(spec, idata, data, random_seed=args.seed)
+    write_text(args.output, dagspec.report(spec, idata, data))
+    print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
 def run_plot(args) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    import arviz as az
     import matplotlib.pyplot as plt
 
     from ..atomic import atomic_path
@@ -63,11 +105,13 @@ def run_plot(args) -> int:
     plt.close("all")
     if figure_format not in formats:
         raise UsageError(f"cannot plot to .{figure_format}: use one of " + ", ".join(f".{f}" for f in sorted(formats)))
+    _check_plot_options(args)
     if args.kind == "ppc":
-        _plot_ppc(args, az)
+        figure = _plot_ppc(args)
+    elif args.kind == "effects":
+        figure = _plot_effects(args)
     else:
-        _plot_posterior(args, az)
-    figure = plt.gcf()
+        figure = _plot_posterior(args)
     figure.tight_layout()
     with atomic_path(args.output) as temporary:
         figure.savefig(temporary, format=figure_format, dpi=100)
@@ -76,9 +120,19 @@ def run_plot(args) -> int:
     return EXIT_OK
 
 
-def _plot_posterior(args, az) -> None:
-    if args.group:
+def _check_plot_options(args) -> None:
+    if args.group and args.kind != "ppc":
         raise UsageError(f"--group is for --kind ppc, not --kind {args.kind}")
+    given = [f"--{o}" for o in ("spec", "outcome", "parent", "data") if getattr(args, o)]
+    if given and args.kind != "effects":
+        raise UsageError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for --kind effects, not --kind {args.kind}")
+    if args.kind == "effects" and not args.spec:
+        raise UsageError("--kind effects needs the spec the posterior was fitted with: --spec FILE.dag")
+
+
+def _plot_posterior(args):
+    from ..render.figures import plotted_variables, posterior_figure
+
     idata = read_idata(args.idata)
     posterior = idata.posterior
     if args.vars:
@@ -87,17 +141,27 @@ def _plot_posterior(args, az) -> None:
         if missing:
             raise UsageError(f"not in the posterior: {', '.join(missing)}; it has {', '.join(posterior.data_vars)}")
     else:
-        per_draw = max(posterior.sizes.get("chain", 1) * posterior.sizes.get("draw", 1), 1)
-        names = [v for v in posterior.data_vars if "__" not in v and posterior[v].size // per_draw <= MAX_PLOTTED_ELEMENTS]
+        names = plotted_variables(posterior)
         if not names:
             raise UsageError(f"nothing small enough to plot in {args.idata}: choose variables with --var NAME")
-    plotter = {"trace": az.plot_trace, "posterior": az.plot_posterior, "forest": az.plot_forest}[args.kind]
-    options = {"combined": True} if args.kind == "forest" else {}
-    plotter(idata, var_names=names, **options)
+    return posterior_figure(idata, names, args.kind)
 
 
-def _plot_ppc(args, az) -> None:
+def _plot_effects(args):
+    from ..backends.effects import conditional_effects
+    from ..render.figures import effects_figure
+
+    if args.vars:
+        raise UsageError("--var is not for --kind effects: choose with --outcome and --parent")
+    spec = load(args.spec)
+    table = conditional_effects(spec, read_idata(args.idata), data=args.data, outcome=args.outcome, parent=args.parent)
+    return effects_figure(table)
+
+
+def _plot_ppc(args):
     """Predictive draws (posterior, or prior) against the observed data, one panel per outcome."""
+    from ..render.figures import ppc_figure
+
     idata = read_idata(args.idata, need_posterior=False)
     groups = idata.groups()
     path = args.idata
@@ -116,9 +180,7 @@ def _plot_ppc(args, az) -> None:
     missing = [v for v in names if v not in available]
     if missing:
         raise UsageError(f"no {group} predictive draws of {', '.join(missing)}; there are {', '.join(available)}")
-    draws = predictive.sizes.get("chain", 1) * predictive.sizes.get("draw", 1)
-    az.plot_ppc(idata, group=group, var_names=names, observed=True, num_pp_samples=min(PPC_DRAWS, draws),
-                random_seed=0)
+    return ppc_figure(idata, group, names)
 
 
 def run_do(args) -> int:
