@@ -63,13 +63,13 @@ class _Guard:
 
     GRACE = 0.5
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.temporary: Path | None = None
         self.received: list[int] = []
         self.previous: dict = {}
         self.wakeup: tuple[int, int] | None = None  # (the previous wakeup fd, our pipe's write end)
 
-    def __enter__(self):
+    def __enter__(self) -> _Guard:
         if threading.current_thread() is not threading.main_thread():
             return self
         for number in ENDING:
@@ -89,9 +89,8 @@ class _Guard:
                              name="dagspec-atomic-write").start()
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info) -> None:
         self._restore()
-        return False
 
     def _restore(self) -> None:
         for number, handler in self.previous.items():

@@ -91,10 +91,17 @@ class _Design:
 def _design(plan: Plan, entries: dict, likelihood: LikelihoodVar, params: set[str]) -> _Design | None:
     """The columns of `params` in the likelihood's linear predictor; None when a term's values are not data."""
     n = len(plan.coords.get(likelihood.dims[0], ())) if likelihood.dims else 0
-    rows, cols, values, labels, categorical = [], [], [], [], {}
-    if likelihood.intercept in params:
-        rows.append(np.arange(n)), cols.append(np.zeros(n, dtype=np.int64)), values.append(np.ones(n))
-        labels.append((likelihood.intercept, ""))
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    labels: list[tuple[str, str]] = []
+    categorical: dict[str, str] = {}
+    intercept = likelihood.intercept is not None and likelihood.intercept in params
+    if intercept:
+        rows.append(np.arange(n))
+        cols.append(np.zeros(n, dtype=np.int64))
+        values.append(np.ones(n))
+        labels.append((str(likelihood.intercept), ""))
     for term in likelihood.terms:
         if term.param not in params:
             continue
@@ -117,13 +124,15 @@ def _design(plan: Plan, entries: dict, likelihood: LikelihoodVar, params: set[st
             weights = np.ones(n) if value is None else np.broadcast_to(np.asarray(value, dtype=float), (n,))
             if value is None and len(term.index) == 1:
                 categorical[term.param] = entries[term.index[0]].node
-        rows.append(flat_rows), cols.append(len(labels) + local), values.append(weights)
+        rows.append(flat_rows)
+        cols.append(len(labels) + local)
+        values.append(weights)
         labels += [(term.param, _element(plan, entry.dims, i)) for i in range(int(np.prod(shape)))]
     if not labels:
         return None
     matrix = sparse.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
                                shape=(n, len(labels))) if rows else sparse.csr_matrix((n, len(labels)))
-    return _Design(matrix, labels, categorical, likelihood.intercept in params)
+    return _Design(matrix, labels, categorical, intercept)
 
 
 def _element(plan: Plan, dims: tuple[str, ...], flat: int) -> str:
@@ -259,15 +268,16 @@ def _listed(design: _Design, columns: list[int], most: int = 6) -> str:
 def _check_exact_fit(plan: Plan, model: CheckedModel, entries: dict, likelihood: LikelihoodVar,
                      found: Diagnostics) -> None:
     sigma = likelihood.aux.get("sigma")
-    scale = entries.get(sigma.name) if isinstance(sigma, VarRef) else None
-    if likelihood.family not in EXACT_FAMILIES or likelihood.link != "identity" \
-            or not (isinstance(scale, RandomVariable) and scale.observed is None):
+    if likelihood.family not in EXACT_FAMILIES or likelihood.link != "identity" or not isinstance(sigma, VarRef):
+        return
+    scale = entries.get(sigma.name)
+    if not (isinstance(scale, RandomVariable) and scale.observed is None):
         return
     y = data_expression(plan, VarRef(likelihood.observed), entries)
     if y is None or y.ndim != 1:
         return
     y = np.log(y) if likelihood.family == "LogNormal" else y
-    own = {likelihood.intercept} | {t.param for t in likelihood.terms} - {None}
+    own = {t.param for t in likelihood.terms} | ({likelihood.intercept} if likelihood.intercept else set())
     design = _design(plan, entries, likelihood, own)
     if design is None or len(y) <= len(design.labels):  # as many coefficients as rows: a fit is always exact
         return

@@ -120,7 +120,7 @@ class StepCache:
     untrusted: set[str] = dataclasses.field(default_factory=set)  # keys whose entry was refused: never overwritten
 
     @classmethod
-    def open(cls) -> "StepCache | None":
+    def open(cls) -> StepCache | None:
         """The cache folder if it can be used safely (created private if missing), else None with a warning."""
         folder = cache_dir()
         if folder is None:

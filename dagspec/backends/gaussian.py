@@ -19,8 +19,8 @@ import numpy as np
 import pymc as pm
 import pytensor
 import pytensor.tensor as pt
-from pytensor.graph.basic import Apply
 from pymc.exceptions import SamplingError
+from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 from pytensor.tensor.nlinalg import matrix_inverse
 from scipy.linalg.lapack import dpotrf, dpotri

@@ -93,7 +93,8 @@ def test_a_signed_entry_copied_over_another_is_not_used(folder):
 
 def _passes(spec):
     """The plan NUTS samples (the passes applied), whose key the cache entry has."""
-    from dagspec.backends.sample import passes_for_mcmc as passes, step_options
+    from dagspec.backends.sample import passes_for_mcmc as passes
+    from dagspec.backends.sample import step_options
 
     plan = passes(spec.plan(_data(), optimize=False), True)
     assert step_options(plan, {}) == {}

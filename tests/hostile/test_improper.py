@@ -109,3 +109,6 @@ def test_noise_or_a_known_sigma_is_no_exact_fit():
         known = pd.DataFrame({"x": X, "y": 2 * X})
         assert dagspec.sample(dagspec.parse("node y ~ Normal(sigma = 1)\nx -> y\nobserved x, y"), known, draws=50,
                               chains=1) is not None
+        constant = pd.DataFrame({"x": X, "y": np.full(N, 3.0)})  # no intercept: a slope cannot fit a constant
+        assert dagspec.sample(dagspec.parse("node y ~ Normal(intercept = none)\nx -> y\nobserved x, y"), constant,
+                              draws=50, chains=1) is not None

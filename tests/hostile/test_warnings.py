@@ -2,7 +2,6 @@
 (DS602-DS605), a fall back from draws without MCMC to NUTS (DS633), check and data warnings (issue 13)."""
 import warnings
 
-import numpy as np
 import pandas as pd
 import pytest
 
