@@ -40,6 +40,7 @@ FINE_POINTS = {1: 16384, 2: 512}  # per dimension, the spline-interpolated grid 
 MEMORY = 2.5e7  # float64 numbers held at once for a batch of precision matrices
 ILL_CONDITIONED = 1e14  # ratio of Cholesky pivots beyond which Q's log density is not evaluated (NaN)
 RELIABLE = 12.0  # the grid gives up if points within this of the top border points it could not evaluate
+RESOLUTION = 1e-3  # the grid gives up where log densities are so large that their floating-point steps exceed this
 # NUTS on the scales alone: their marginal has steep walls (a group sd cannot be much below the spread of the
 # groups' estimates), which a full mass matrix and small steps cross without diverging
 COLLAPSED_NUTS = {"target_accept": 0.95, "init": "jitter+adapt_full"}
@@ -338,11 +339,16 @@ def _evaluate(log_density, box: np.ndarray, points: int):
 
 def _where_the_mass_is(axes, values: np.ndarray, box: np.ndarray):
     """The box around the points within TAIL of the top (one grid step wider), whether the grid already resolves
-    it (the mass spans half of the grid or more, clear of its edges); None when the density is nowhere finite."""
+    it (the mass spans half of the grid or more, clear of its edges); None when the density is nowhere finite,
+    or so large that floating point cannot tell values TAIL apart (priors and data many orders of magnitude
+    apart in scale)."""
     if not np.isfinite(values).any() or _mass_near_a_hole(values):
         return None, False
     values = np.where(np.isnan(values), -np.inf, values)
-    keep = values > values.max() - TAIL
+    top = values.max()
+    if np.spacing(abs(top)) > RESOLUTION:
+        return None, False
+    keep = values >= top - TAIL
     new_box, settled = box.copy(), True
     for i, axis in enumerate(axes):
         inside = np.flatnonzero(keep.any(axis=tuple(j for j in range(len(axes)) if j != i)))

@@ -86,6 +86,21 @@ def test_the_grid_gives_up_on_a_density_that_overflows():
     assert gaussian._grid_draws(lambda u: np.full(len(u), np.inf), 1, 100, rng) is None
     overflowing = lambda u: np.where(np.abs(u[:, 0]) < 1, np.inf, -u[:, 0] ** 2)  # noqa: E731
     assert gaussian._grid_draws(overflowing, 1, 100, rng) is None
+    huge = lambda u: -1e180 * (1 + (u[:, 0] - 3) ** 2)  # noqa: E731 - steps of 1e164 between neighbours
+    assert gaussian._grid_draws(huge, 1, 100, rng) is None  # was an IndexError: top - TAIL == top
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("line, prior, data", [
+    ("prior y.sigma", "Exponential(1e90) as error", DATA),
+    ("prior y.sigma", "Exponential(lam = 1) as error", {**DATA, "y": DATA["y"] * 1e95}),
+], ids=["rate-1e90", "y-1e95"])
+def test_scales_far_apart_fall_back_to_nuts_with_a_note(line, prior, data):
+    with pytest.warns(dagspec.DagspecWarning) as caught:
+        idata = dagspec.sample(dagspec.parse(_prior(line, prior)), pd.DataFrame(data), draws=50, tune=50, chains=1,
+                               random_seed=1)
+    assert idata.posterior.attrs["dagspec_sampler"] == "pymc"
+    assert "DS633" in [getattr(w.message, "code", None) for w in caught]
 
 
 @pytest.mark.slow
