@@ -7,7 +7,7 @@ from .spec import Spec, load, parse
 
 __all__ = ["DagspecError", "DagspecWarning", "Diagnostic", "Spec", "adjustment_sets", "compare", "conditional_effects",
            "d_separated", "do", "explain", "fit", "implied_independencies", "load", "log_likelihood", "loo", "parse",
-           "posterior_predictive", "predict", "report", "sample", "sample_prior"]
+           "posterior_predictive", "predict", "report", "sample", "sample_prior", "survival"]
 __version__ = "0.1.0"
 
 
@@ -129,6 +129,15 @@ def compare(models: dict, data=None, outcome: str | None = None):
 
     return _compare({name: (_as_spec(spec), idata) for name, (spec, idata) in models.items()}, data=data,
                     outcome=outcome)
+
+
+def survival(spec, idata, newdata=None, times=(), outcome: str | None = None, data=None, random_seed=None):
+    """Survival curves for new rows of an Exponential or Weibull outcome: an xarray Dataset with `survival`
+    (chain, draw, row, time), S(t) = P(T > t) at each of `times`, and `median` (chain, draw, row), the median time
+    to the event, per posterior draw. `newdata` as for `predict` (no censoring column needed)."""
+    from .backends.survival import survival as _survival
+
+    return _survival(_as_spec(spec), idata, newdata, times=times, outcome=outcome, data=data, random_seed=random_seed)
 
 
 def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random_seed=None, data=None):

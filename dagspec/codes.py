@@ -45,6 +45,19 @@ CODES: dict[str, Code] = {
                 "a spec this large is likely the wrong file (a data file?); specs declare a graph, data stays in CSV files"),
     "DS110": _e("dagitty syntax", "dagitty graph: {what}",
                 "{suggestion}"),
+    # ---- ordered categorical outcomes (DS13x) ----
+    "DS130": _e("cutpoints prior", "{address} must have a prior on the whole real line to be ordered, but {dist} {why}",
+                "use e.g. `prior {address} ~ Normal(0, 1.5)`: each cutpoint gets that prior and the ordering is a "
+                "change of variables (Stan's `ordered`); priors: {priors}"),
+    "DS131": _e("cutpoints prior per level", "{address} takes one prior for every cutpoint, but {what} is a list",
+                "give scalar parameters, e.g. `prior {address} ~ Normal(0, 1.5)`: an ordered vector of "
+                "exchangeable cutpoints is what dagspec can draw from and sample exactly"),
+    "DS132": _e("ordered predictor", "{name!r} is an ordered outcome, and dagspec cannot use it as a predictor of {target!r} yet",
+                "fit {target} on another node, or observe the levels again as a data node: `observed {name}_code = \"{column}\"`"),
+    "DS133": _w("level never observed", "{name!r} declares level(s) {levels} that no row of {column!r} has",
+                "the cutpoints around them are then set by their prior alone; drop them from `levels = [...]` if they cannot occur"),
+    "DS134": _e("too few levels", "ordered outcome {name!r} has {count} level(s) in {column!r}; it needs at least two",
+                "declare the possible levels with `levels = [...]`, or check the column"),
     # ---- names (DS2xx) ----
     "DS201": _e("unknown name", "unknown name {name!r}{where}",
                 "{suggestion}"),
@@ -92,6 +105,13 @@ CODES: dict[str, Code] = {
                 "remove {node} from `adjust` for the total effect, or write `estimate direct {exposure} -> {outcome}`{alternative}"),
     "DS316": _w("open back-door", "the back-door path {path} is open: {exposure} -> {outcome} is confounded",
                 "adjust for {suggestion}"),
+    "DS357": _e("circular estimate", "estimate {exposure} -> {outcome} names a node twice among its exposure, outcome and adjustment set",
+                "estimate the effect of one node on another, adjusting for neither"),
+    # interactions (`x * z -> y`)
+    "DS355": _e("bad interaction", "{what} cannot be written here: {why}",
+                "an interaction is the product of two different parents of an outcome: `x * z -> y`"),
+    "DS356": _e("interaction factor without values", "{name!r} in {what} is {kind}; the factors of an interaction are observed data nodes",
+                "observe {name} as data (a column), or write the interaction of other nodes"),
     # ---- priors, families, distributions (DS4xx) ----
     "DS401": _e("unknown distribution", "unknown distribution {name!r}",
                 "{suggestion}"),
@@ -125,19 +145,49 @@ CODES: dict[str, Code] = {
                 "give it a continuous prior, e.g. Normal(1, 0.1) to keep it near 1 (NUTS follows gradients, which a discrete parameter does not have)"),
     "DS427": _e("number out of range", "{dist}({param} = {value}) is too {extreme} to compute with: {why}",
                 "rescale: give priors and data in units where the numbers lie between about 1e-100 and 1e100 (e.g. `observed x = standardize(x)`)"),
+    "DS440": _e("not an LKJ prior", "{func}() takes the name of an LKJCholeskyCov prior, but {what}",
+                "{suggestion}"),
+    "DS441": _e("index out of range", "{what}",
+                "{suggestion}"),
+    "DS442": _e("LKJ part name taken", "PyMC stores the {words} of {prior} as {name!r}, which is already {other}",
+                "store them under a name of yours, e.g. `let {prior}_{func}_ = {func}({prior})`, or rename the other"),
+    "DS445": _e("cannot impute", "the missing values of {name!r} cannot be imputed: {family} takes whole numbers or levels, and "
+                                 "NUTS samples only continuous parameters",
+                "leave the rows out with `where complete`, or impute a continuous node (Normal, StudentT, LogNormal, "
+                "Gamma, Beta)"),
+    "DS446": _e("cannot censor", "{family} outcomes cannot be censored here: it {why}",
+                "censor an Exponential or Weibull outcome with `censored = column`, a data node of codes "
+                "none/right/left (0/1/-1)"),
+    "DS447": _e("censoring column", "the censoring column {name!r} of {outcome!r} {why}",
+                "observe a data node of codes none/right/left (or 0/1/-1) and name it: "
+                "`node {outcome} ~ Exponential(censored = {name})`"),
+    "DS448": _e("not in PyMC3", "the PyMC3 target cannot write {what}: PyMC3 3.11 has no {missing}",
+                "generate a PyMC 5 script (`--target pymc`)"),
+    # fixed coefficients (`prior x -> y = 1`)
+    "DS460": _e("fixed value not a number", "{address} is fixed to {value}, which is not a number",
+                "fix a parameter to a number, e.g. `prior {address} = 1`; a prior with a distribution is written with `~`"),
+    "DS461": _e("cannot fix", "{address} cannot be fixed to a value: {why}",
+                "{suggestion}"),
+    # reference (treatment) coding of a categorical node
+    "DS462": _e("unknown reference level", "the reference level {level} of {name!r} is not one of its levels ({levels})",
+                "name one of the levels: `reference = ...`"),
+    "DS463": _e("reference coding with by", "{address} cannot use the reference coding of {name!r}: {why}",
+                "reference coding applies to a plain edge `{name} -> outcome`; drop `reference` or the `by`"),
     # ---- observed data (DS5xx) ----
     "DS501": _e("no data", "{name!r} is observed but no data was given",
                 "name a file with `observed {name} from \"data.csv\"`, or pass data to build()/sample()"),
-    "DS502": _e("missing column", "column {column!r} for {name!r} is not in the data; columns are {columns}",
+    "DS502": _e("missing column", "column {column!r} for {name!r} is not in {data}; columns are {columns}",
                 "{suggestion}"),
     "DS503": _e("data file", "cannot read data file {path!r}: {reason}",
                 "paths are relative to the spec file; CSV, Parquet and JSON (named arrays) are read"),
-    "DS504": _e("missing values", "column {column!r} has {count} missing or infinite value(s), first at row(s) {rows}",
-                "drop those rows with `where complete` at the end of the `observed` statement, or impute them"),
-    "DS505": _e("non-numeric", "column {column!r} of numeric node {name!r} has non-numeric values, first at row(s) {rows}: {values}",
-                "declare `node {name} : categorical` if it names categories, or clean the column"),
-    "DS506": _e("undeclared level", "column {column!r} has level(s) {levels} that {name!r} does not declare (declared: {declared})",
-                "add the level to `levels = [...]`, or drop those rows"),
+    "DS504": _e("missing values", "column {column!r} of {data} has {count} missing or infinite value(s), first at row(s) {rows}",
+                "drop those rows with `where complete` at the end of the `observed` statement, or model them: declare the node "
+                "an outcome with `missing = impute`, e.g. `node x ~ Normal(missing = impute)`"),
+    "DS505": _e("non-numeric", "column {column!r} of {data} has non-numeric values for numeric node {name!r}, first at row(s) {rows}: {values}",
+                "{suggestion}"),
+    "DS506": _e("undeclared level", "column {column!r} of {data} has value(s) {levels} that {name!r} does not declare "
+                                    "(declared: {declared}), first at row(s) {rows}",
+                "a stray code is an error in the data: fix or drop those rows; a real level goes into `levels = [...]`"),
     "DS507": _e("length mismatch", "data columns differ in length: {lengths}",
                 "every observed column must have one value per row"),
     "DS508": _e("outside support", "{family} outcome {name!r} has values outside {support}, first at row(s) {rows}: {values}",
@@ -161,6 +211,36 @@ CODES: dict[str, Code] = {
                 "check the data (is {name!r} the right column?); an outcome without noise has nothing for a {family} likelihood to explain"),
     "DS531": _e("number out of range", "column {column!r} has values as large as {value}: beyond 1e100 their squares and products overflow",
                 "express {column!r} in other units, or standardize it: `observed {name} = standardize({column})`"),
+    "DS520": _e("not a data file", "data file {path!r} is {kind}, not a regular file, so it is not read",
+                "name a CSV, Parquet or JSON file; save a stream's data to a file first"),
+    "DS521": _e("data file too large", "data file {path!r} is {size}, more than the {limit} dagspec reads",
+                "raise the limit with the environment variable {variable} (e.g. {variable}=4G), or read the data "
+                "yourself and pass a DataFrame"),
+    "DS522": _e("empty data file", "data file {path!r} is empty",
+                "write a header line naming the columns, then one line per row"),
+    "DS523": _e("complex values", "column {column!r} of {data} holds complex numbers, first at row(s) {rows}: {values}; "
+                                  "numeric node {name!r} would lose their imaginary parts",
+                "pass a real column: the real part, the imaginary part or the modulus (abs)"),
+    "DS524": _e("dates for a number", "column {column!r} of {data} holds {kind}, not numbers, for numeric node {name!r}",
+                "make it a number with a unit first (e.g. days since the first date, or the year), or declare "
+                "`node {name} : categorical` to make each value a level"),
+    "DS525": _w("stray codes?", "level(s) {levels} of {name!r} (column {column!r} of {data}, first at row(s) {rows}) "
+                                "look like stray codes: {why}",
+                "if they are mistakes, fix or drop those rows; if they are levels, declare the levels: "
+                "`node {name} : categorical(levels = [{declared}])`"),
+    "DS526": _w("data file not found", "data file {path!r} does not exist, so the data were not checked",
+                "create it, check other data with --data FILE, or leave the data out with --no-data"),
+    "DS535": _e("nothing to impute from", "every value of {name!r} (column {column!r}) is missing",
+                "impute a node that is observed in some rows; a node never observed is a graph-only node (drop `observed`)"),
+    "DS536": _e("censoring codes", "censoring column {column!r} has code(s) {values} (first at row(s) {rows}); codes are "
+                                   "none, right and left (or 0, 1, -1)",
+                "right: the time is a lower bound (no event yet); left: an upper bound; none: the event time. "
+                "Interval censoring is not supported yet"),
+    # data scalars: one value for the whole data set, used in priors and options
+    "DS545": _e("data scalar not a number", "{name!r} is observed from the data's single value {label}, which is not a finite number: {value}",
+                "a data scalar used in a prior or an option must be a number, e.g. `\"pmualpha\": 9.3` in the JSON file"),
+    "DS546": _e("data scalar with rows", "{name!r} is observed from the data's single value {label}, but it is {use}, which needs one value per row",
+                "give {name} a column of values, or use the single value only in priors, distributions, `let` and family options"),
     # ---- running: sampling, predictive checks, model comparison (DS6xx) ----
     "DS601": _e("sampler", "the sampler {sampler!r} {why}", ""),
     "DS602": _w("divergences", "{divergent} divergent transition(s): the sampler could not follow the posterior's geometry, so the draws may be biased",

@@ -190,13 +190,24 @@ class _ToIR(Transformer):
     def name_list(self, meta, items):
         return [_as_name(i) for i in items]
 
+    def interaction(self, meta, items):
+        return ir.Name(id=items[0].name, times=_as_name(items[1]), span=_meta_span(meta))
+
+    def interaction_address(self, meta, items):
+        source, times, target = items
+        return ir.Address(kind="edge", source=_as_name(source), times=_as_name(times), target=_as_name(target),
+                          span=_meta_span(meta))
+
     def by_clause(self, meta, items):
         return _as_name(items[0])
 
     def prior_stmt(self, meta, items):
-        address, dist, alias, parameterisation = items
-        return ir.PriorStmt(address=address, dist=dist, alias=alias, span=_meta_span(meta),
+        address, dist, value, alias, parameterisation = items
+        return ir.PriorStmt(address=address, dist=dist, value=value, alias=alias, span=_meta_span(meta),
                             parameterisation=str(parameterisation) if parameterisation else None)
+
+    def fixed_value(self, meta, items):
+        return items[0]
 
     def param_address(self, meta, items):
         return ir.Address(kind="param", node=_as_name(items[0]), param=_name(items[1]), span=_meta_span(meta))

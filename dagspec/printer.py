@@ -23,12 +23,14 @@ def statement_text(s) -> str:
             text += f" ~ {call_text(s.family)}"
         return text + _alias(s.alias)
     if isinstance(s, ir.EdgeStmt):
-        text = " -> ".join(", ".join(n.id for n in group) for group in s.chain)
+        text = " -> ".join(", ".join(n.id + (f" * {n.times.id}" if n.times else "") for n in group) for group in s.chain)
         return text + (f" by {s.by.id}" if s.by else "")
     if isinstance(s, ir.PriorStmt):
         text = f"prior {s.address.text()}"
         if s.dist is not None:
             text += f" ~ {call_text(s.dist)}"
+        if s.value is not None:
+            text += f" = {expr_text(s.value)}"
         return text + _alias(s.alias) + (f" {s.parameterisation}" if s.parameterisation else "")
     if isinstance(s, ir.RandomVar):
         return f"{s.name.id} ~ {call_text(s.dist)}" + _alias(s.alias)

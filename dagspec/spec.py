@@ -96,20 +96,28 @@ class Spec:
         return self.checked.causal_graph()
 
     def findings(self, data=None, named_files: bool = False) -> list[Diagnostic]:
-        """What `dagspec check` reports for this spec: its warnings, then what checking `data` against it finds.
-        With `named_files` and no `data`, the data checked is what the spec itself observes (its literal values
-        and the files it names), when every file it names exists; nodes left to data passed at build time are
-        not reported (DS501)."""
+        """What `dagspec check` reports for this spec (errors returned, not raised): its warnings, then what
+        checking `data` against it finds. With `named_files` and no `data`, the data checked is what the spec
+        itself observes: its literal values and the files it names (one that does not exist is a warning, DS526);
+        nodes left to data passed at build time are not reported (DS501)."""
+        from .data import resolve_columns
+        from .plan import make_plan
+        from .propriety import check_plan
+
         found = self.warnings
-        if data is None:
-            files = {n.observed.file for n in self.checked.nodes.values() if n.observed is not None and n.observed.file}
-            base = self.path.parent if self.path is not None else Path.cwd()
-            if not named_files or not all((base / file).is_file() for file in files):
-                return found
+        if data is None and not named_files:
+            return found
+        base = self.path.parent if self.path is not None else None
         try:
-            found += self.columns(data).warnings
+            columns = resolve_columns(self.checked, data, base, checking=data is None)
+            found += columns.warnings
+            if all(n.name in columns for n in self.checked.nodes.values() if n.observed is not None):
+                plan = make_plan(self.checked, columns)  # what only the shapes tell (DS413)
+                posterior = Diagnostics(self.source)
+                check_plan(plan, self.checked, posterior)  # overflowing data, unidentified flat coefficients
+                found += posterior.items
         except DagspecError as exc:
-            found += [d for d in exc.diagnostics if not (data is None and d.code == "DS501")]
+            found += exc.diagnostics
         return found
 
     # ---- building ----

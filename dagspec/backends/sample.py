@@ -17,7 +17,7 @@ from ..optimize import EXACT, enabled, optimize as run_passes
 from ..optimize.exact import ExactDraws, exact_draws
 from .exact import exact_sample
 from .gaussian import CannotDraw
-from .predict import STATISTICS_ATTR, statistics_attribute
+from .predict import LEVELS_ATTR, STATISTICS_ATTR, levels_attribute, statistics_attribute
 from .pymc import build_model
 
 # Fastest first: without a plan to choose by, the default is the first one installed.
@@ -107,7 +107,8 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
             warn(finding("DS633", "sampler", planned=PLANNED[exact.kind], why=str(exc), names=", ".join(exc.names)),
                  stacklevel=4)
         else:
-            idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(literal), "dagspec_sampler": exact.kind})
+            idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(literal), "dagspec_sampler": exact.kind,
+                                          LEVELS_ATTR: levels_attribute(spec, literal)})
             return report_health(idata, spec)
     plan = passes_for_mcmc(copy.deepcopy(literal), optimize)
     sampler = resolve_sampler(sampler, plan)
@@ -128,6 +129,7 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
             idata = pm.sample(nuts_sampler=sampler, **options, **nuts, **kwargs)
     idata.posterior.attrs[STATISTICS_ATTR] = statistics_attribute(plan)  # how predictions transform new rows
     idata.posterior.attrs["dagspec_sampler"] = sampler
+    idata.posterior.attrs[LEVELS_ATTR] = levels_attribute(spec, plan)
     return report_health(idata, spec)
 
 

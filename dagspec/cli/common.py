@@ -93,16 +93,20 @@ def spec_files(paths: list[str]) -> list[Path]:
 
 
 def read_data(path: str | None):
+    """--data FILE → a DataFrame; a missing file is a usage error, a file that cannot be read as data a coded
+    finding about it (DagspecError)."""
     if path is None:
         return None
-    from ..data import read_table
+    from ..datafile import DataFileError, read_table
+    from ..diagnostics import error
+    from ..source import Source
 
     try:
         return read_table(Path(path))
     except FileNotFoundError:
         raise UsageError(f"no such data file: {path}") from None
-    except (OSError, ValueError, ImportError) as exc:
-        raise UsageError(f"cannot read data file {path}: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+    except DataFileError as exc:
+        raise error(exc.code, source=Source("", path), **exc.fields) from None
 
 
 def load(path: str):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..check.covariance import PART_WORDS
 from ..check.declarations import NODE_TYPES
 from ..check.model import ROLE_WORDS, CheckedModel, NodeInfo, Parameter
 from ..dists import DISTRIBUTIONS, FUNCTIONS, OPTIONAL, REQUIRED, Dist
@@ -56,6 +57,8 @@ def _describe(analysis: Analysis, cursor: Cursor) -> str | None:
                 f"**{word}**: a transform of data columns, applied again with the fitted rows' statistics "
                 "when predicting new rows"
             )
+        if word in PART_WORDS:
+            return f"**{word}**(L): the {PART_WORDS[word]} of the LKJCholeskyCov prior L (`let sigma = stds(L)`)"
         if word in FUNCTIONS:
             return f"**{word}**(x): a function for expressions (`let`, distribution arguments)"
     if cursor.head == "node" and re.fullmatch(r"\s*node\s+\w+\s*:\s*", cursor.before) and word in NODE_TYPES:

@@ -153,6 +153,8 @@ def test_hover_on_distributions_families_and_their_arguments():
         "**standardize**: a transform of data columns"
     )
     assert hover_text("a ~ Normal(0, 1)\nlet b = exp(a)", "exp").startswith("**exp**(x): a function for expressions")
+    lkj = "L ~ LKJCholeskyCov(eta = 2, sd = Exponential(1), n = 2)\nlet r = corr(L)[0, 1]"
+    assert hover_text(lkj, "corr").startswith("**corr**(L): the correlations of the LKJCholeskyCov prior L")
     text = "a ~ Gamma(alpha = 2, beta = 1)"
     assert hover_text(text, "beta") == "`beta` of Gamma: positive, optional"
     assert hover_text("a ~ StudentT(nu = 3)", "nu") == "`nu` of StudentT: positive, required"

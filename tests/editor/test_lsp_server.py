@@ -206,8 +206,9 @@ def test_diagnostics_as_the_user_types_and_formatting(tmp_path):
         text = 'node x\nnode y ~ Bernoulli\nx -> y\nobserved x, y from "data/xy.csv"\n'
         [found] = await editor.open(uri, text)
         assert found.code == "DS508" and found.range.start == types.Position(3, 12)
-        # ... and not when it is not (yet): the spec itself is fine
-        assert await editor.change(uri, text.replace("data/xy.csv", "data/elsewhere.csv")) == []
+        # ... and a warning says when it is not (yet), as `dagspec check` does
+        [found] = await editor.change(uri, text.replace("data/xy.csv", "data/elsewhere.csv"))
+        assert (found.code, found.severity) == ("DS526", types.DiagnosticSeverity.Warning)
 
         uri = (tmp_path / "messy.dag").as_uri()
         await editor.open(uri, "node x1   # cause\nx1->y1 ; observed x1,y1\n")
@@ -232,16 +233,16 @@ def test_diagnostics_as_the_user_types_and_formatting(tmp_path):
 
 
 def test_every_bad_spec_gets_the_findings_of_check(capsys):
-    """The same codes, messages, hints and ranges as `dagspec check --format json`, with `--data` the file the
-    spec names when it is there (the server checks that data as `check --data` does); a spec observing literal
-    values also gets the data checks of those values (DS5xx)."""
+    """The same codes, messages, hints and ranges as `dagspec check --format json`, which checks the data files
+    a spec names as the server does; a spec observing literal values also gets the data checks of those values
+    (DS5xx)."""
     paths = sorted(BAD.glob("*.dag"))
     expected, exact = {}, {}
     for path in paths:
         named = set(re.findall(r'from "([^"]*)"', path.read_text(encoding="utf-8", errors="replace")))
         data = [str(path.parent / name) for name in named if (path.parent / name).is_file()]
         exact[path] = len(data) == len(named) == 1
-        cli.main(["check", "--format", "json", str(path)] + (["--data", data[0]] if exact[path] else []))
+        cli.main(["check", "--format", "json", str(path)])
         expected[path] = json.loads(capsys.readouterr().out)
 
     async def scenario(editor: Editor, init: types.InitializeResult) -> None:
