@@ -28,7 +28,7 @@ from .check.model import CheckedModel
 from .diagnostics import Diagnostics
 from .optimize.common import data_expression
 from .optimize.order import reads, refs
-from .plan import Const, DataVar, LikelihoodVar, Plan, RandomVariable, VarRef
+from .plan import Const, DataVar, DerivedVar, LikelihoodVar, Plan, RandomVariable, VarRef
 
 IMPROPER = ("Flat", "HalfFlat")
 EXACT_FAMILIES = ("Normal", "StudentT", "LogNormal")  # families with a noise scale that an exact fit sends to 0
@@ -178,7 +178,7 @@ def _check_identified(plan: Plan, model: CheckedModel, entries: dict, likelihood
     found.add("DS425", first.prior.span, names=_listed(design, sorted(unidentified)),
               have="has" if len(involved) == 1 else "have",
               dists=", ".join(sorted({entries[p].dist for p in involved})), why=why,
-              suggestion=_remedies(design, involved, entries, likelihood, model))
+              suggestion=_remedies(plan, design, involved, entries, likelihood, model))
 
 
 def _dependent_columns(columns: sparse.csc_matrix) -> set[int]:
@@ -231,7 +231,7 @@ def _dependence_words(design: _Design, dependent: set[int], likelihood: Likeliho
             "likelihood stays the same along a direction that the flat prior does not bound")
 
 
-def _remedies(design: _Design, involved: list[str], entries: dict, likelihood: LikelihoodVar,
+def _remedies(plan: Plan, design: _Design, involved: list[str], entries: dict, likelihood: LikelihoodVar,
               model: CheckedModel) -> str:
     address = entries[involved[-1]].source
     remedies = [f"give {'it' if len(involved) == 1 else 'them'} a proper prior, e.g. `prior {address} ~ Normal(0, 10)`"]
@@ -240,8 +240,10 @@ def _remedies(design: _Design, involved: list[str], entries: dict, likelihood: L
         family = model.nodes[likelihood.node].outcome_family
         remedies.append(f"drop the intercept: `node {likelihood.node} ~ {family}(intercept = none)`")
     if effects:
-        remedies.append(f"code {design.categorical[effects[0]]} against a reference level "
-                        "(0/1 indicator columns for every level but one)")
+        node = design.categorical[effects[0]]
+        level = plan.coords[node][0] if plan.coords.get(node) else "..."
+        written = f'"{level}"' if isinstance(level, str) else level
+        remedies.append(f"code {node} against a reference level: `node {node} : categorical(reference = {written})`")
     return "; or ".join(remedies)
 
 
@@ -276,19 +278,43 @@ def _check_exact_fit(plan: Plan, model: CheckedModel, entries: dict, likelihood:
     y = data_expression(plan, VarRef(likelihood.observed), entries)
     if y is None or y.ndim != 1:
         return
+    observed = y
     y = np.log(y) if likelihood.family == "LogNormal" else y
-    own = {t.param for t in likelihood.terms} | ({likelihood.intercept} if likelihood.intercept else set())
-    design = _design(plan, entries, likelihood, own)
+    free, fixed = _free_and_fixed(plan, entries, likelihood)
+    if free is None:
+        return
+    y = y - fixed  # what the free coefficients have to fit
+    design = _design(plan, entries, likelihood, free)
     if design is None or len(y) <= len(design.labels):  # as many coefficients as rows: a fit is always exact
         return
     if not _fits_exactly(design, y):
         return
     node = model.nodes[likelihood.node]
-    constant = np.ptp(y) == 0
+    constant = np.ptp(observed) == 0
     found.add("DS530", node.observed.span if node.observed is not None else node.span, family=likelihood.family,
               name=likelihood.node, scale=sigma.name,
-              why=f" (it is {number_words(float(np.exp(y[0]) if likelihood.family == 'LogNormal' else y[0]))} in "
-                  "every row)" if constant else "")
+              why=f" (it is {number_words(float(observed[0]))} in every row)" if constant else "")
+
+
+def _free_and_fixed(plan: Plan, entries: dict, likelihood: LikelihoodVar) -> tuple[set[str] | None, np.ndarray]:
+    """The predictor's free coefficients, and what its fixed ones (`prior x -> y = 1`) add per row; (None, 0)
+    when some coefficient is neither (e.g. effects computed from others), so that the check is skipped."""
+    free: set[str] = set()
+    fixed = np.zeros(len(plan.coords.get(likelihood.dims[0], ())) if likelihood.dims else 0)
+    terms = [(likelihood.intercept, None, ())] if likelihood.intercept else []
+    for param, value, index in terms + [(t.param, t.value, t.index) for t in likelihood.terms]:
+        entry = entries.get(param)
+        if isinstance(entry, RandomVariable):
+            free.add(param)
+        elif isinstance(entry, DerivedVar) and isinstance(entry.expr, Const) and np.ndim(entry.expr.value) == 0 \
+                and not index:
+            column = np.ones(len(fixed)) if value is None else data_expression(plan, value, entries)
+            if column is None:
+                return None, fixed
+            fixed = fixed + float(entry.expr.value) * column
+        else:
+            return None, fixed
+    return free, fixed
 
 
 def _fits_exactly(design: _Design, y: np.ndarray) -> bool:

@@ -160,8 +160,11 @@ def _check_discrete(model: CheckedModel, found: Diagnostics) -> None:
     observed = {name for name, node in model.nodes.items() if node.observed is not None}
     for param in model.params.values():  # regression parameters: their outcome is always observed
         dist = DISTRIBUTIONS.get(param.prior.func)
-        if dist is not None and dist.support.integer:
-            found.add("DS426", _prior_span(param), address=param.address, dist=_prior_words(param, dist))
+        if dist is not None and dist.support.integer and param.fixed is None:
+            fixable = param.role in ("intercept", "slope", "aux")  # what `prior ADDRESS = number` can fix
+            found.add("DS426", _prior_span(param), address=param.address, dist=_prior_words(param, dist),
+                      hint=f"to pin it, fix it to a number: `prior {param.address} = 1`; or give it a continuous "
+                           "prior, e.g. Normal(1, 0.1)" if fixable else None)
     for node in model.nodes.values():
         if node.role != "random" or node.observed is not None:
             continue

@@ -44,9 +44,12 @@ def test_an_intercept_beside_every_level_with_flat_priors_is_ds425_everywhere():
     assert "proper prior" in found.hint and "intercept = none" in found.hint and "reference level" in found.hint
 
 
-def test_compile_stops_instead_of_announcing_draws(tmp_path, capsys):
+def test_check_and_compile_stop_instead_of_announcing_draws(tmp_path, capsys):
     pd.DataFrame({"g": G1, "y": Y}).to_csv(tmp_path / "data.csv", index=False)
     (tmp_path / "improper.dag").write_text(INTERCEPT_AND_LEVELS.replace("observed g, y", 'observed g, y from "data.csv"'))
+    code = cli.main(["check", str(tmp_path / "improper.dag")])
+    out, err = capsys.readouterr()
+    assert code == 1 and "improper.dag:5:21: error DS425" in out + err
     code = cli.main(["compile", str(tmp_path / "improper.dag")])
     out, err = capsys.readouterr()
     assert code == 1 and "error DS425" in err and "independent draws" not in out
@@ -92,7 +95,9 @@ def test_thousands_of_levels_are_checked_without_a_dense_design():
     ("node g : categorical\nnode y ~ Normal(intercept = none)\ng -> y\nobserved g, y", {"g": G1, "y": np.full(N, 2.0)},
      "(it is 2 in every row)"),
     ("node y ~ LogNormal\nx -> y\nobserved x, y", {"x": X, "y": np.full(N, 2.0)}, "LogNormal outcome 'y'"),
-], ids=["constant", "line", "levels-without-intercept", "lognormal"])
+    ("x, z -> y\nobserved x, z, y\nprior x -> y = 1", {"x": X, "z": G1 * 1.0, "y": X + 3},  # y - 1·x is 3
+     "fitted exactly by its linear predictor, so"),
+], ids=["constant", "line", "levels-without-intercept", "lognormal", "fixed-offset"])
 def test_an_exact_fit_is_ds530_when_sampling(text, data, words):
     spec = dagspec.parse(text)
     spec.build(pd.DataFrame(data))  # a model like any other ...
@@ -101,13 +106,16 @@ def test_an_exact_fit_is_ds530_when_sampling(text, data, words):
     assert info.value.codes == ["DS530"] and words in info.value.diagnostics[0].message
 
 
-def test_noise_or_a_known_sigma_is_no_exact_fit():
+def test_noise_a_known_sigma_or_a_fixed_slope_is_no_exact_fit():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", dagspec.DagspecWarning)
         noisy = pd.DataFrame({"x": X, "y": 2 * X + 1 + 1e-6 * RNG.normal(size=N)})
         assert dagspec.sample(dagspec.parse("x -> y\nobserved x, y"), noisy, draws=50, chains=1) is not None
         known = pd.DataFrame({"x": X, "y": 2 * X})
         assert dagspec.sample(dagspec.parse("node y ~ Normal(sigma = 1)\nx -> y\nobserved x, y"), known, draws=50,
+                              chains=1) is not None
+        line = pd.DataFrame({"x": X, "z": G1 * 1.0, "y": 2 * X})  # x's coefficient is fixed at 1: y - x = x is left
+        assert dagspec.sample(dagspec.parse("x, z -> y\nobserved x, z, y\nprior x -> y = 1"), line, draws=50,
                               chains=1) is not None
         constant = pd.DataFrame({"x": X, "y": np.full(N, 3.0)})  # no intercept: a slope cannot fit a constant
         assert dagspec.sample(dagspec.parse("node y ~ Normal(intercept = none)\nx -> y\nobserved x, y"), constant,
