@@ -15,12 +15,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian packages: Graphviz (`dot` renders `dagspec graph`) and OpenBLAS (fast PyTensor products); installed when missing (needs root, as on CI).
+# Debian packages: Graphviz (`dot` renders `dagspec graph`), OpenBLAS (fast PyTensor products) and Chromium (the
+# report's browser test); installed when missing (needs root, as on CI).
 system-deps:
-	@{ command -v dot >/dev/null 2>&1 && ldconfig -p | grep -q libopenblas; } || { \
+	@{ command -v dot >/dev/null 2>&1 && ldconfig -p | grep -q libopenblas && command -v chromium >/dev/null 2>&1; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz libopenblas-dev >/dev/null; \
-	  else echo "note: graphviz (dot) is not installed; install it to render graphs"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz libopenblas-dev chromium >/dev/null; \
+	  else echo "note: graphviz (dot) or chromium is not installed; graphs need dot, the report's browser test chromium"; fi; }
 
 demo: install system-deps
 	$(VENV)/bin/dagspec check specs/tutorial

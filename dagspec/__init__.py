@@ -5,9 +5,9 @@ from .causal.api import adjustment_sets, d_separated, explain, implied_independe
 from .diagnostics import DagspecError, Diagnostic
 from .spec import Spec, load, parse
 
-__all__ = ["DagspecError", "Diagnostic", "Spec", "adjustment_sets", "compare", "d_separated", "do", "explain",
-           "implied_independencies", "load", "log_likelihood", "loo", "parse", "posterior_predictive", "predict", "sample",
-           "sample_prior"]
+__all__ = ["DagspecError", "Diagnostic", "Spec", "adjustment_sets", "compare", "conditional_effects", "d_separated", "do",
+           "explain", "implied_independencies", "load", "log_likelihood", "loo", "parse", "posterior_predictive",
+           "predict", "report", "sample", "sample_prior"]
 __version__ = "0.1.0"
 
 
@@ -118,6 +118,27 @@ def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random
     from .backends.predict import predict as _predict
 
     return _predict(_as_spec(spec), idata, newdata, kind=kind, outcomes=outcomes, random_seed=random_seed, data=data)
+
+
+def conditional_effects(spec, idata, data=None, outcome: str | None = None, parent: str | None = None, points: int = 50):
+    """Each outcome's expected value along one of its parents, the other columns the spec reads held at their mean
+    (numeric) or most frequent value (categorical, text): a pandas DataFrame with one row per (outcome, parent,
+    grid value) and the posterior mean and 94% HDI there (columns outcome, parent, column, value, categorical,
+    mean, hdi_low, hdi_high), as brms's `conditional_effects` and Bambi's `interpret` compute them. A numeric
+    parent runs over `points` values from its column's minimum to maximum, a categorical one over its levels.
+    `data` is the fitted data when it was not the spec's own file."""
+    from .backends.effects import conditional_effects as _effects
+
+    return _effects(_as_spec(spec), idata, data=data, outcome=outcome, parent=parent, points=points)
+
+
+def report(spec, idata, data=None) -> str:
+    """One self-contained HTML page (a string): the DAG, the spec, the compiled model, the causal summary, the
+    posterior table with the sampler's health, and plots (trace, posterior, the posterior predictive check when
+    `idata` has predictive draws, conditional effects). It makes no network request when opened."""
+    from .render.html import build_report
+
+    return build_report(_as_spec(spec), idata, data)
 
 
 def _as_spec(spec) -> Spec:

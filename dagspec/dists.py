@@ -69,6 +69,13 @@ class Dist:
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
+    def kind_of(self, name: str) -> str:
+        """The kind of a parameter the checks have already found in this distribution."""
+        param = self.param(name)
+        if param is None:
+            raise KeyError(f"{self.name} has no parameter {name!r}")
+        return param.kind
+
     @property
     def param_names(self) -> list[str]:
         return [p.name for p in self.params]

@@ -152,11 +152,13 @@ class Address(IRNode):
     name: Name | None = None  # name
 
     def text(self) -> str:
-        if self.kind == "param":
+        if self.kind == "param" and self.node and self.param:
             return f"{self.node.id}.{self.param.id}"
-        if self.kind == "edge":
+        if self.kind == "edge" and self.source and self.target:
             return f"{self.source.id} -> {self.target.id}" + (f" by {self.by.id}" if self.by else "")
-        return self.name.id
+        if self.kind == "name" and self.name:
+            return self.name.id
+        raise ValueError(f"a {self.kind} address without its names")  # the parser and from_json never make one
 
 
 class PriorStmt(IRNode):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Union
 
 import networkx as nx
 import numpy as np
@@ -11,7 +11,7 @@ from . import ir
 from .check.calls import const_value
 from .check.model import CheckedModel, Parameter
 from .data import Column
-from .diagnostics import Diagnostics
+from .diagnostics import NO_SPAN, Diagnostics
 from .dists import DISTRIBUTIONS
 from .families import FAMILIES
 
@@ -23,7 +23,7 @@ MAX_PARAMETER_SIZE = 1_000_000  # elements in one parameter (e.g. the cells of `
 
 @dataclass(frozen=True)
 class Const:
-    value: object
+    value: Any  # a number, a list or an array
 
 
 @dataclass(frozen=True)
@@ -203,10 +203,11 @@ class _Planner:
             container = name if name not in rv_names else f"{name}_obs"
             self.data_names[name] = container
             if column.categorical:
-                self.coords[name] = list(column.levels)
+                self.coords[name] = list(column.levels or ())
             observation = node.observed
-            read_as_is = observation.literal is None and not observation.transformed
-            entries.append(DataVar(container, column.values, name, column=observation.column if read_as_is else None,
+            read_as_is = observation is not None and observation.literal is None and not observation.transformed
+            entries.append(DataVar(container, column.values, name,
+                                   column=observation.column if observation is not None and read_as_is else None,
                                    levels=column.levels))
         for node in model.nodes.values():
             if node.role in ("data",) and node.name in self.data_names:
@@ -250,18 +251,19 @@ class _Planner:
         if dist.name == "MvNormal" and not dims:
             self.found.add("DS413", param.prior.span, what=f"MvNormal needs a vector parameter, but {param.address} is a scalar",
                            suggestion="use MvNormal for `x -> y by g` with categorical x, or a univariate prior")
-        if dist.name == "MvNormal" and dims and isinstance(args.get("mu"), ListOf):
+        mu = args.get("mu")
+        if dist.name == "MvNormal" and dims and isinstance(mu, ListOf):
             size = len(self.coords.get(dims[-1], []))
-            if len(args["mu"].items) != size:
+            if len(mu.items) != size:
                 self.found.add("DS413", param.prior.span,
-                               what=f"MvNormal's mu has {len(args['mu'].items)} entries but {param.address} has "
+                               what=f"MvNormal's mu has {len(mu.items)} entries but {param.address} has "
                                     f"{size} levels of {dims[-1]} in its last dimension",
                                suggestion=f"give mu one entry per level of {dims[-1]}")
         return RandomVariable(param.name, dist.name, args, dims, source=param.address, default_prior=param.default_prior,
                               parameterisation=param.parameterisation)
 
     def _random(self, node) -> RandomVariable:
-        observed = None
+        observed: PExpr | None = None
         dims: tuple[str, ...] = ()
         if node.observed is not None:
             if node.name in self.columns:
@@ -283,7 +285,7 @@ class _Planner:
             index = tuple(self.data_names[g] for g in param.dims)
             value = None if self.model.nodes[edge.source].categorical else VarRef(self.value_names[edge.source])
             terms.append(Term(param.name, index, value, param.address))
-        aux = {}
+        aux: dict[str, PExpr] = {}
         for a in family.aux:
             if a.name in node.fixed:
                 fixed = node.fixed[a.name]
@@ -301,10 +303,10 @@ class _Planner:
             users = [e for e in entries if isinstance(e, RandomVariable) and e.dist == "MvNormal"
                      and any(isinstance(v, VarRef) and v.name == entry.name for v in e.args.values())]
             sizes = {len(self.coords[u.dims[-1]]) for u in users if u.dims}
-            sizes |= {len(u.args["mu"].items) for u in users if not u.dims and isinstance(u.args.get("mu"), ListOf)}
+            sizes |= {len(mu.items) for u in users if not u.dims and isinstance(mu := u.args.get("mu"), ListOf)}
             if len(sizes) != 1:
                 node = self.model.nodes.get(entry.source)
-                self.found.add("DS413", node.dist.span if node else None,
+                self.found.add("DS413", node.dist.span if node and node.dist else NO_SPAN,
                                what=f"cannot tell the size of {entry.name}: it is used by {len(users)} MvNormal(s) "
                                     f"of sizes {sorted(sizes) or 'unknown'}",
                                suggestion="give it explicitly: LKJCholeskyCov(eta = 2, sd = Exponential(1), n = 2)")
@@ -317,10 +319,10 @@ class _Planner:
         reverse = {pymc: ours for ours, pymc in dist.aliases.items()}
         positional = [p.name for p in dist.params if not (dist.one_of and p.default is None
                                                           and p.name not in dist.one_of[0])]
-        args = {name: self._expr(value, dist.param(name).kind) for name, value in zip(positional, call.args)}
+        args = {name: self._expr(value, dist.kind_of(name)) for name, value in zip(positional, call.args)}
         for keyword in call.kwargs:
             name = reverse.get(keyword.name, keyword.name)
-            args[name] = self._expr(keyword.value, dist.param(name).kind)
+            args[name] = self._expr(keyword.value, dist.kind_of(name))
         return args
 
     def _expr(self, expr, kind: str = "scalar") -> PExpr:

@@ -36,8 +36,7 @@ class Spec:
     @classmethod
     def from_text(cls, text: str, name: str = "<string>", path: Path | None = None) -> "Spec":
         """Parse .dag text, or a dagitty graph (`dag { ... }`) which becomes the equivalent spec."""
-        from .causal.api import DAGITTY
-        from .causal.dagitty import BLOCK_START
+        from .causal.dagitty import BLOCK_START, DAGITTY
 
         if DAGITTY.match(text):  # diagnostics then point into the converted text, and say so
             text, name = _dagitty_to_spec(text, name), f"{name} (as converted from dagitty)"

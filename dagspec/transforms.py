@@ -177,14 +177,16 @@ class ColumnEvaluator:
         if name == "row":
             return pd.Series(np.arange(1, len(self.table) + 1, dtype=float))
         if name == "col":
-            return self._column(e.args[0].value, e.args[0].span)
+            path = e.args[0]
+            assert isinstance(path, ir.String)  # the checks allow col("a.b") only
+            return self._column(path.value, path.span)
         if name == "indicator":
             column = self._eval(e.args[0], column_position=True)
             return _equal(column, self._eval(e.args[1])).astype(float)
         x = self._numeric(self._eval(e.args[0], column_position=True), e.args[0])
         if name in STATISTICS:
-            over = e.kwarg("over")
-            over = over.value.name if over is not None else "kept"
+            given = e.kwarg("over")
+            over = given.value.name if given is not None and isinstance(given.value, ir.Ref) else "kept"
             rows = x
             if over == "all" and not self.statistics.frozen:
                 whole = ColumnEvaluator(self.unfiltered, self.statistics, self.node)

@@ -25,7 +25,7 @@ def exact_sample(plan: Plan, exact: ExactDraws, draws: int, chains: int, random_
             return None
         values, stats = drawn
     else:
-        values = {name: rng.beta(a, b, size=(chains, draws) + np.shape(a)) for name, (a, b) in exact.updates.items()}
+        values = {name: rng.beta(a, b, size=(chains, draws) + np.shape(a)) for name, (a, b) in (exact.updates or {}).items()}
     idata = posterior_from_draws(plan, model, values, draws, chains, rng)
     if stats is not None:  # the NUTS run of a block's scales: its divergences and tree depths are the ones to check
         del idata.sample_stats

@@ -99,7 +99,7 @@ def _posterior_for(plan: Plan, idata, columns: dict[str, Column], levels: dict[s
     variables = {}
     for entry in free:
         values = posterior[entry.name]
-        grown = [d for d in entry.dims if d in levels and len(columns[d].levels) > len(levels[d])]
+        grown = [d for d in entry.dims if d in levels and len(columns[d].levels or ()) > len(levels[d])]
         if grown:
             values = _with_new_levels(entry, values, grown, columns, entries, posterior, rng)
         variables[entry.name] = values
@@ -190,7 +190,7 @@ def _prediction_plan(plan: Plan, checked, given: set[str], kind: str) -> Plan:
             terms = []
             for term in entry.terms:
                 source = term.value.name if isinstance(term.value, VarRef) else None
-                if source in outcome_names:
+                if source is not None and source in outcome_names:
                     if outcome_names[source].name in given:
                         term = replace(term, value=VarRef(container[source]))
                     elif kind == "mean":

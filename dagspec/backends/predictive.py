@@ -240,7 +240,7 @@ def _shape_words(array: xr.DataArray) -> str:
     sizes = {dim: size for dim, size in array.sizes.items() if dim not in ("chain", "draw")}
     if list(sizes) == [OBS_DIM]:
         return f"{sizes[OBS_DIM]} rows"
-    if all(dim.startswith(f"{array.name}_dim_") for dim in sizes):  # dims PyMC made up
+    if all(str(dim).startswith(f"{array.name}_dim_") for dim in sizes):  # dims PyMC made up
         count = int(np.prod(list(sizes.values())))
         return "1 value" if count == 1 else f"{count} values"
     return ", ".join(f"{dim} = {size}" for dim, size in sizes.items())

@@ -1,14 +1,11 @@
 """A Spec, a .dag path, dagitty text or a CausalGraph → the public causal-analysis functions of dagspec."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from . import adjustment, dsep, roles
-from .dagitty import parse_dagitty
+from .dagitty import DAGITTY, parse_dagitty
 from .graph import CausalGraph, from_checked
-
-DAGITTY = re.compile(r"^\s*(dag|pdag|mag|pag)\b[^{]*\{", re.S)
 
 
 def as_graph(graph) -> CausalGraph:

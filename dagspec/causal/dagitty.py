@@ -79,7 +79,7 @@ class _Parser:
         self.take("{", "`{`")
         nodes: dict[str, set] = {}
         edges, bidirected = [], []
-        positions = {}
+        positions: dict[str, str] = {}
         while True:
             self.skip_separators()
             token = self.peek()
@@ -212,6 +212,8 @@ def _spec_name(name: str) -> str:
     return cleaned if re.match(r"[A-Za-z_]", cleaned) else f"n_{cleaned}"
 
 
+# a whole text in dagitty's syntax (`dag { ... }`, or pdag/mag/pag), and a `dag { ... }` block among .dag statements
+DAGITTY = re.compile(r"^\s*(dag|pdag|mag|pag)\b[^{]*\{", re.S)
 BLOCK_START = re.compile(r"^[ \t]*dag\b[^{\n]*\{", re.M)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import DISTRIBUTIONS, POSITIVE, UNIT, closest
-from ..families import FAMILIES
+from ..families import FAMILIES, Aux
 from ..source import Source
 from .calls import bind_arguments, call_support, check_expression, const_value, expression_refs, lookup_dist
 from . import estimates as estimate_checks
@@ -92,21 +92,20 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
     values = _values(model)
     for node in model.nodes.values():
         if node.role == "random":
-            _check_call(node.dist, model, values, node.name, found)
-        elif node.role == "derived":
+            _check_call(node.distribution, model, values, node.name, found)
+        elif node.role == "derived" and node.expr is not None:
             check_expression(node.expr, found)
             _resolve_refs(node.expr, model, values, node.name, found)
         elif node.role == "outcome":
+            family = FAMILIES[node.outcome_family]
             for name, value in node.fixed.items():
-                aux = FAMILIES[node.family].aux_param(name)
-                _check_fixed(node, name, value, aux, model, found)
+                _check_fixed(node, name, value, family.aux_param(name), model, found)
     for param in model.params.values():
         dist = _check_call(param.prior, model, values, param.address, found)
-        if dist is not None and param.role == "aux":
-            aux = FAMILIES[model.nodes[param.outcome].family].aux_param(param.aux)
-            if not call_support(param.prior, dist).within(aux.support):
-                found.add("DS410", _prior_span(param), address=param.address, support=aux.support.words,
-                          dist=_prior_words(param, dist), example="Exponential(1)" if aux.support is POSITIVE else "Beta(1, 1)")
+        aux = FAMILIES[model.nodes[param.outcome].outcome_family].aux_param(param.aux or "")
+        if dist is not None and aux is not None and not call_support(param.prior, dist).within(aux.support):
+            found.add("DS410", _prior_span(param), address=param.address, support=aux.support.words,
+                      dist=_prior_words(param, dist), example="Exponential(1)" if aux.support is POSITIVE else "Beta(1, 1)")
         _check_identity_link(model, param, dist, found)
 
 
@@ -117,10 +116,12 @@ def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: 
     bound = bind_arguments(call, dist, found)
     for name, value in bound.items():
         param = dist.param(name)
+        if param is None:  # bound holds known names only
+            continue
         check_expression(value, found, allow_dist=param.kind == "dist")
         _resolve_refs(value, model, values, target, found)
         if isinstance(value, ir.Ref) and value.name in model.nodes and model.nodes[value.name].role == "random":
-            feeding = DISTRIBUTIONS.get(model.nodes[value.name].dist.func)
+            feeding = DISTRIBUTIONS.get(model.nodes[value.name].distribution.func)
             if feeding is not None and param.kind == "scalar" and not feeding.support.within(param.support):
                 found.add("DS410", value.span, address=f"{dist.name}'s {name}", support=param.support.words,
                           dist=f"{value.name} ~ {feeding.name}",
@@ -128,10 +129,10 @@ def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: 
     return dist
 
 
-def _check_fixed(node: NodeInfo, name: str, value, aux, model: CheckedModel, found: Diagnostics) -> None:
+def _check_fixed(node: NodeInfo, name: str, value, aux: Aux | None, model: CheckedModel, found: Diagnostics) -> None:
     number = const_value(value)
     if number is not None:
-        if not aux.support.contains(number):
+        if aux is not None and not aux.support.contains(number):
             found.add("DS403", value.span, dist=node.family, param=name, value=f"{number:g}", support=aux.support.words)
         return
     if isinstance(value, ir.Ref) and value.name in model.nodes and model.nodes[value.name].observed is not None:
@@ -144,7 +145,7 @@ def _check_fixed(node: NodeInfo, name: str, value, aux, model: CheckedModel, fou
 def _check_identity_link(model: CheckedModel, param: Parameter, dist, found: Diagnostics) -> None:
     """With an identity link, a lone cell effect sets the mean directly, so its prior must respect the mean's range."""
     node = model.nodes[param.outcome]
-    family = FAMILIES[node.family]
+    family = FAMILIES[node.outcome_family]
     if dist is None or param.role == "aux" or node.link != "identity" or family.mean_support.within(UNIT) is False:
         return
     terms = [p for p in model.params.values() if p.outcome == node.name and p.role != "aux"]

@@ -60,17 +60,19 @@ def bind_arguments(call: ir.Call, dist: Dist, found: Diagnostics) -> dict[str, i
         if param.default is REQUIRED and param.name not in bound:
             found.add("DS404", call.span, dist=dist.name, param=param.name, example=example)
     for name, value in bound.items():
-        param = dist.param(name)
+        known = dist.param(name)
+        if known is None:  # bound holds known names only
+            continue
         number = const_value(value)
-        if number is not None and param.kind == "scalar" and not param.support.contains(number):
+        if number is not None and known.kind == "scalar" and not known.support.contains(number):
             found.add("DS403", value.span, dist=dist.name, param=name, value=_number_text(number),
-                      support=param.support.words)
-        if isinstance(value, ir.ListExpr) and param.kind == "vector":
+                      support=known.support.words)
+        if isinstance(value, ir.ListExpr) and known.kind == "vector":
             for item in value.items:
                 item_value = const_value(item)
-                if item_value is not None and not param.support.contains(item_value):
+                if item_value is not None and not known.support.contains(item_value):
                     found.add("DS403", item.span, dist=dist.name, param=name, value=_number_text(item_value),
-                              support=param.support.words)
+                              support=known.support.words)
     return bound
 
 

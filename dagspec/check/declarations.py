@@ -8,6 +8,7 @@ from ..families import FAMILIES, OUTCOME_OPTIONS
 from ..parse import KEYWORDS
 from ..transforms import check_column_expression, columns_read, is_column_expression
 from .calls import const_value
+from ..source import Span
 from .model import Edge, NodeInfo, Observation
 
 RESERVED = set(KEYWORDS) | {"none", "true", "false"}
@@ -38,7 +39,7 @@ def declare(spec: ir.SpecIR, found: Diagnostics) -> tuple[dict[str, NodeInfo], l
         elif isinstance(statement, ir.RandomVar) and claim(statement.name, "random"):
             nodes[statement.name.id] = NodeInfo(statement.name.id, "random", statement.name.span, dist=statement.dist,
                                                 alias=_alias(statement.alias), order=order)
-        elif isinstance(statement, ir.PriorStmt) and statement.address.kind == "name":
+        elif isinstance(statement, ir.PriorStmt) and statement.address.name is not None:
             name = statement.address.name
             if statement.dist is None:
                 continue  # `prior name as alias` targets an existing name: checked with the other priors
@@ -52,9 +53,9 @@ def declare(spec: ir.SpecIR, found: Diagnostics) -> tuple[dict[str, NodeInfo], l
     observations = _observations(spec, found)
     edges = _edges(spec, found)
     _implicit_nodes(nodes, observations, edges, spec, found)
-    for name, observation in observations.items():
-        if name in nodes:
-            nodes[name].observed = observation
+    for observed, observation in observations.items():
+        if observed in nodes:
+            nodes[observed].observed = observation
     _assign_roles(nodes, edges, found)
     return nodes, edges
 
@@ -149,12 +150,12 @@ def _observations(spec: ir.SpecIR, found: Diagnostics) -> dict[str, Observation]
         if not isinstance(statement, ir.ObservedStmt):
             continue
         file = statement.source.value if statement.source else None
-        reads = [c for item in statement.items for c in
-                 ([item.column] if item.column else columns_read(item.value) if is_column_expression(item.value) else [])]
+        read = [c for item in statement.items for c in
+                ([item.column] if item.column else columns_read(item.value) if is_column_expression(item.value) else [])]
         if statement.where is not None:
             check_column_expression(statement.where, found.add)
-            reads += columns_read(statement.where)
-        reads = tuple(dict.fromkeys(reads))
+            read += columns_read(statement.where)
+        reads = tuple(dict.fromkeys(read))
         for item in statement.items:
             name = item.name.id
             if name in observations:
@@ -190,12 +191,12 @@ def _edges(spec: ir.SpecIR, found: Diagnostics) -> list[Edge]:
 
 def _implicit_nodes(nodes, observations, edges, spec, found: Diagnostics) -> None:
     """Names used in edges but not declared: observed ones become nodes, the others are errors."""
-    spans = {}
+    spans: dict[str, Span] = {}
     for statement in spec.statements:
         if isinstance(statement, ir.EdgeStmt):
             for group in statement.chain:
-                for name in group:
-                    spans.setdefault(name.id, name.span)
+                for written in group:
+                    spans.setdefault(written.id, written.span)
             if statement.by is not None:
                 spans.setdefault(statement.by.id, statement.by.span)
     by_groups = {e.by for e in edges if e.by}

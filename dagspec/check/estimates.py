@@ -20,7 +20,7 @@ class Estimate:
     chosen: bool  # True when dagspec chose the set from the graph
     span: Span
     alias: str | None = None
-    alternatives: list[tuple[str, ...]] = field(default_factory=list)  # every minimal set among observed nodes
+    alternatives: list[frozenset[str]] = field(default_factory=list)  # every minimal set among observed nodes
 
     @property
     def effect(self) -> str:
@@ -160,8 +160,8 @@ def _warn_about_adjustment(statement, graph, effect: str, sets, found: Diagnosti
             found.add("DS314", name.span, node=node, outcome=y, alternative=alternative)
             flagged.add(node)
         elif node in mediators:
-            path = next((p for p in paths if p.causal and node in p.nodes), None)
-            found.add("DS315", name.span, node=node, path=path.text() if path else f"{x} -> ... -> {y}",
+            causal = next((p for p in paths if p.causal and node in p.nodes), None)
+            found.add("DS315", name.span, node=node, path=causal.text() if causal else f"{x} -> ... -> {y}",
                       exposure=x, outcome=y, alternative=alternative)
             flagged.add(node)
     still_open = [p for p in paths if not p.causal and not p.colliders and p.open_given(full, chosen)]

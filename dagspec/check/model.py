@@ -74,6 +74,20 @@ class NodeInfo:
         """Whether the node has a value in the fitted model (so it can be a predictor)."""
         return self.role in ("data", "outcome", "random", "derived")
 
+    @property
+    def outcome_family(self) -> str:
+        """An outcome's family (the checks give every outcome one)."""
+        if self.family is None:
+            raise ValueError(f"{self.name} is a {self.role} node, not an outcome with a family")
+        return self.family
+
+    @property
+    def distribution(self) -> ir.Call:
+        """A random variable's distribution (the checks give every random node one)."""
+        if self.dist is None:
+            raise ValueError(f"{self.name} is a {self.role} node, not a random variable")
+        return self.dist
+
 
 @dataclass
 class Edge:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from .. import ir
 from ..diagnostics import Diagnostics
@@ -15,6 +16,7 @@ def default_prior(text: str) -> ir.Call:
     from ..parse import parse_text
 
     statement = parse_text(f"_default ~ {text}").statements[0]
+    assert isinstance(statement, ir.RandomVar)
     return statement.dist
 
 
@@ -27,7 +29,7 @@ def generate(nodes: dict[str, NodeInfo], edges: list[Edge]) -> dict[str, Paramet
         params[param.address] = param
 
     for node in sorted((n for n in nodes.values() if n.role == "outcome"), key=lambda n: n.order):
-        family = FAMILIES[node.family]
+        family = FAMILIES[node.outcome_family]
         if node.intercept:
             add(Parameter(f"{node.name}.intercept", f"{node.name}_intercept", "intercept", node.name,
                           default_prior(DEFAULT_PRIORS["intercept"]), span=node.span))
@@ -36,7 +38,7 @@ def generate(nodes: dict[str, NodeInfo], edges: list[Edge]) -> dict[str, Paramet
                 continue
             source = nodes[edge.source]
             dims = ((edge.by,) if edge.by else ()) + ((edge.source,) if source.categorical else ())
-            role = "effect" if source.categorical else "slope"
+            role: Literal["effect", "slope"] = "effect" if source.categorical else "slope"
             name = f"b_{edge.source}_{node.name}" + (f"_by_{edge.by}" if edge.by else "")
             add(Parameter(edge.address, name, role, node.name, default_prior(DEFAULT_PRIORS[role]),
                           edge=edge, dims=dims, span=edge.span))
@@ -59,7 +61,7 @@ def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, 
             if statement.dist is None:
                 _rename_node(statement, nodes, found)
             continue
-        key = _normalise(address)
+        key = address.text()
         param = params.get(key)
         if param is None:
             _unknown_address(address, key, nodes, params, found)
@@ -81,14 +83,8 @@ def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, 
         param.span = statement.span
 
 
-def _normalise(address: ir.Address) -> str:
-    if address.kind == "param":
-        return f"{address.node.id}.{address.param.id}"
-    return f"{address.source.id} -> {address.target.id}" + (f" by {address.by.id}" if address.by else "")
-
-
 def _rename_node(statement: ir.PriorStmt, nodes: dict[str, NodeInfo], found: Diagnostics) -> None:
-    name = statement.address.name.id
+    name = statement.address.text()
     node = nodes.get(name)
     if node is None:
         suggestion = closest(name, nodes)
@@ -100,7 +96,11 @@ def _rename_node(statement: ir.PriorStmt, nodes: dict[str, NodeInfo], found: Dia
 
 
 def _unknown_address(address: ir.Address, key: str, nodes, params, found: Diagnostics) -> None:
-    owner = address.node.id if address.kind == "param" else address.target.id
+    def text(name: ir.Name | None) -> str:
+        return name.id if name is not None else ""
+
+    owner = text(address.node if address.kind == "param" else address.target)
+    source, param = text(address.source), text(address.param)
     node = nodes.get(owner)
     available = [p for p in params.values() if p.outcome == owner]
     why = ""
@@ -108,18 +108,18 @@ def _unknown_address(address: ir.Address, key: str, nodes, params, found: Diagno
         why = f": there is no node {owner!r}"
     elif node.role != "outcome":
         why = f": {owner!r} is not an outcome, so it has no regression parameters"
-    elif address.kind == "param" and address.param.id == "intercept" and not node.intercept:
+    elif address.kind == "param" and param == "intercept" and not node.intercept:
         why = f": {owner} is declared with `intercept = none`"
-    elif address.kind == "param" and address.param.id in node.fixed:
-        why = f": {owner}.{address.param.id} is fixed in the declaration of {owner}"
+    elif address.kind == "param" and param in node.fixed:
+        why = f": {owner}.{param} is fixed in the declaration of {owner}"
     elif address.kind == "edge":
-        edge_without_by = f"{address.source.id} -> {address.target.id}"
+        edge_without_by = f"{source} -> {owner}"
         if edge_without_by in params and address.by is not None:
             why = f": the edge has no `by {address.by.id}`"
-        elif any(p.edge and p.edge.source == address.source.id and p.edge.target == owner for p in available):
+        elif any(p.edge and p.edge.source == source and p.edge.target == owner for p in available):
             why = ": the edge is declared with a `by`"
         else:
-            why = ": there is no fitted edge {0} -> {1}".format(address.source.id, owner)
+            why = f": there is no fitted edge {source} -> {owner}"
     suggestion = closest(key, [p.address for p in available]) if available else None
     if suggestion:
         hint = f"did you mean `prior {suggestion} ~ ...`? {owner} has: " + ", ".join(p.address for p in available)

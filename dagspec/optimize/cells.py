@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..plan import Const, DataVar, LikelihoodVar, Plan, Term, VarRef
-from .common import data_values, entries_by_name
+from .common import data_values, entries_by_name, outcome_values
 from .order import read_by_others
 
 
@@ -27,7 +27,7 @@ def _collapse(plan: Plan, likelihood: LikelihoodVar) -> None:
     entries = entries_by_name(plan)
     index_names = sorted({name for t in likelihood.terms for name in t.index})
     codes = np.column_stack([np.asarray(entries[name].values) for name in index_names])
-    outcome = data_values(plan, VarRef(likelihood.observed))
+    outcome = outcome_values(plan, likelihood)
     if likelihood.family == "Binomial":
         trials_expr = likelihood.aux["n"]
         trials = np.full(len(outcome), trials_expr.value) if isinstance(trials_expr, Const) else data_values(plan, trials_expr)

@@ -24,6 +24,14 @@ def data_values(plan: Plan, expr, entries: dict | None = None) -> np.ndarray | N
     return None
 
 
+def outcome_values(plan: Plan, likelihood: LikelihoodVar) -> np.ndarray:
+    """A likelihood's observed data (every likelihood of a plan has a data container)."""
+    values = data_values(plan, VarRef(likelihood.observed))
+    if values is None:
+        raise ValueError(f"{likelihood.name} observes {likelihood.observed}, which is not data of the plan")
+    return values
+
+
 def free_scalar(plan: Plan, name: str) -> RandomVariable | None:
     """The entry of a free, scalar, univariate parameter called `name` (else None). HalfFlat is left out: its
     wall at 0 would cut across the reparameterised coordinates."""

@@ -126,8 +126,8 @@ def _counts(entry: RandomVariable, child, plan: Plan, shape) -> tuple[np.ndarray
         codes = tuple(np.asarray(entries[c].values, dtype=np.int64) for c in term.index)
         flat = np.ravel_multi_index(codes, shape) if codes else np.zeros(len(k), dtype=np.int64)
         size = int(np.prod(shape))
-        n = np.broadcast_to(trials, k.shape)
-        return (np.bincount(flat, k, size).reshape(shape), np.bincount(flat, n - k, size).reshape(shape))
+        per_row = np.broadcast_to(trials, k.shape)
+        return (np.bincount(flat, k, size).reshape(shape), np.bincount(flat, per_row - k, size).reshape(shape))
     return None
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..plan import (OBS_DIM, Const, DataVar, DerivedVar, Func, Idx, LikelihoodVar, Op, Plan, PriorPotential,
+from ..plan import (OBS_DIM, Const, DataVar, DerivedVar, Func, Idx, LikelihoodVar, Op, PExpr, Plan, PriorPotential,
                     RandomVariable, Term, VarRef)
-from .common import data_values, free_scalar, replace
+from .common import data_values, free_scalar, outcome_values, replace
 
 CORRELATED = 0.3  # QR when two predictors correlate at least this much
 
@@ -20,18 +20,19 @@ def reparameterise_linear(plan: Plan) -> None:
 
 
 def _reparameterise(plan: Plan, likelihood: LikelihoodVar) -> None:
-    numeric = [t for t in likelihood.terms if t.value is not None and not t.index and not t.matmul
-               and free_scalar(plan, t.param) is not None and data_values(plan, t.value) is not None]
+    columns = {t.param: values for t in likelihood.terms if t.value is not None and not t.index and not t.matmul
+               and free_scalar(plan, t.param) is not None and (values := data_values(plan, t.value)) is not None}
+    numeric = [t for t in likelihood.terms if t.param in columns]
     if not numeric:
         return
-    X = np.column_stack([data_values(plan, t.value) for t in numeric])
+    X = np.column_stack([columns[t.param] for t in numeric])
     intercept = free_scalar(plan, likelihood.intercept) if likelihood.intercept else None
     means = X.mean(axis=0) if intercept is not None else np.zeros(X.shape[1])
     centred = X - means
-    basis = _qr(centred) if len(numeric) >= 2 and _correlated(centred) else None
-    outcome = data_values(plan, VarRef(likelihood.observed)) if likelihood.link == "identity" else None
+    basis = _qr(centred) if len(numeric) >= 2 and _correlated(centred) else None  # (Q*, R*⁻¹)
+    outcome = outcome_values(plan, likelihood) if likelihood.link == "identity" else None
     if basis is not None:
-        _use_qr(plan, likelihood, numeric, *basis, centre=intercept is not None)
+        _use_qr(plan, likelihood, numeric, basis[0], basis[1], centre=intercept is not None)
         if outcome is not None and not [t for t in likelihood.terms if t.param != f"{likelihood.name}__theta"]:
             # a least-squares start for the Flat coefficients: the same posterior, found sooner
             theta = next(e for e in plan.entries if e.name == f"{likelihood.name}__theta")
@@ -86,6 +87,7 @@ def _use_qr(plan: Plan, likelihood: LikelihoodVar, numeric: list[Term], q_star: 
     plan.coords[f"{dim}_"] = list(plan.coords[dim])
     for k, term in enumerate(numeric):
         slope = free_scalar(plan, term.param)
+        assert slope is not None  # `numeric` holds free scalars only
         new += [DerivedVar(slope.name, Idx(VarRef(beta), (Const(k),))),
                 PriorPotential(f"{slope.name}__prior", slope.dist, slope.args, VarRef(slope.name))]
         plan.entries.remove(slope)
@@ -104,8 +106,8 @@ def _data_name(plan: Plan, value) -> str:
 def _centre_intercept(plan: Plan, likelihood: LikelihoodVar, intercept: RandomVariable, numeric: list[Term],
                       means: np.ndarray) -> None:
     centred = f"{intercept.name}__centred"
-    outcome = data_values(plan, VarRef(likelihood.observed)) if likelihood.link == "identity" else None
-    expr = VarRef(centred)
+    outcome = outcome_values(plan, likelihood) if likelihood.link == "identity" else None
+    expr: PExpr = VarRef(centred)
     for term, mean in zip(numeric, means):
         expr = Op("-", (expr, Op("*", (VarRef(term.param), Const(float(mean))))))
     replace(plan, intercept, [

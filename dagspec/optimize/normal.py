@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from ..plan import Const, DataVar, Func, LikelihoodVar, LogDensity, Op, Plan, VarRef
-from .common import data_expression, data_values, entries_by_name, replace
+from .common import data_expression, entries_by_name, outcome_values, replace
 from .order import read_by_others
 
 MIN_ROWS = 50  # below this the per-row likelihood costs no more than the cross-products
@@ -27,7 +27,7 @@ def use_sufficient_statistics(plan: Plan) -> None:
 def _collapse(plan: Plan, likelihood: LikelihoodVar) -> None:
     if likelihood.family != "Normal" or likelihood.link != "identity" or not _scalar(plan, likelihood.aux["sigma"]):
         return
-    y = data_values(plan, VarRef(likelihood.observed))
+    y = outcome_values(plan, likelihood)
     if y is None or len(y) < MIN_ROWS:
         return
     columns, coefficients = [], []

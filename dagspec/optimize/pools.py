@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..plan import DerivedVar, Func, LikelihoodVar, Op, Plan, RandomVariable, VarRef
-from .common import data_values, entries_by_name, replace
+from .common import entries_by_name, outcome_values, replace
 
 FEW = 30
 
@@ -61,7 +61,7 @@ def _data_are_strong(plan: Plan, likelihood: LikelihoodVar, index: tuple[str, ..
     inverse = inverse.reshape(-1)
     if likelihood.family != "Normal":
         return bool(counts.min() >= FEW)
-    y = data_values(plan, VarRef(likelihood.observed))
+    y = outcome_values(plan, likelihood)
     means = np.bincount(inverse, weights=y) / counts
     residual = y - means[inverse]
     sigma2 = residual.var(ddof=len(cells)) if len(y) > len(cells) else np.inf

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..plan import (Const, DataVar, DerivedVar, Func, Idx, LikelihoodVar, Op, Plan, PriorPotential, RandomVariable,
                     Slice, VarRef)
-from .common import data_expression, data_values, entries_by_name
+from .common import data_expression, entries_by_name, outcome_values
 
 MAX_COEFFICIENTS = 200  # a dense k × k factor; beyond this the ridge is left to the sampler
 
@@ -27,7 +27,7 @@ def _whiten(plan: Plan, likelihood: LikelihoodVar) -> None:
     if likelihood.family != "Normal" or likelihood.link != "identity" or not any(t.index for t in likelihood.terms):
         return
     entries = entries_by_name(plan)
-    y = data_values(plan, VarRef(likelihood.observed))
+    y = outcome_values(plan, likelihood)
     params = ([likelihood.intercept] if likelihood.intercept else []) + [t.param for t in likelihood.terms]
     priors = [_fixed_prior(entries.get(p)) for p in params]
     if y is None or None in priors or len(set(params)) != len(params):

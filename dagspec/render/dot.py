@@ -62,10 +62,10 @@ def node_label(node: NodeInfo) -> str:
     """The lines drawn inside a node: its name, then what it is."""
     lines = [node.name]
     if node.role == "outcome":
-        family = FAMILIES[node.family]
-        lines.append(f"~ {node.family}" + (f" ({node.link} link)" if node.link != family.default_link else ""))
+        family = FAMILIES[node.outcome_family]
+        lines.append(f"~ {family.name}" + (f" ({node.link} link)" if node.link != family.default_link else ""))
     elif node.role == "random":
-        lines.append(f"~ {node.dist.func}")
+        lines.append(f"~ {node.distribution.func}")
         if node.observed is not None and node.observed.literal is not None:
             lines.append(_shorten(f"observed = {expr_text(node.observed.literal)}"))
     elif node.role == "derived":
@@ -136,8 +136,8 @@ def to_dot(model: CheckedModel, title: str = "") -> str:
     lines += [f"  {_node(node)}" for node in model.nodes.values() if node.name not in in_pool]
     for number, address in enumerate(drawn_params):
         param = model.params[address]
-        label = f"{param.name}\n~ {param.prior.func}"
-        statement = f"{quote(_param_id(address))}{_attributes(label, _NODE_STYLE['parameter'])};"
+        text = f"{param.name}\n~ {param.prior.func}"
+        statement = f"{quote(_param_id(address))}{_attributes(text, _NODE_STYLE['parameter'])};"
         hypers = [s for s in feeds.get(address, []) if s in in_pool]
         if not hypers:
             lines.append(f"  {statement}")
@@ -150,8 +150,8 @@ def to_dot(model: CheckedModel, title: str = "") -> str:
     params_by_edge = {p.edge.address: p for p in model.params.values() if p.edge is not None}
     estimated = {(e.exposure, e.outcome) for e in model.estimates}
     for edge in model.edges:
-        param = params_by_edge.get(edge.address)
-        label = param.name + (f"\nby {edge.by}" if edge.by else "") if param is not None else None
+        found = params_by_edge.get(edge.address)
+        label: str | None = found.name + (f"\nby {edge.by}" if edge.by else "") if found is not None else None
         style = ""
         if not edge.causal:  # a regression edge an `estimate` adds: the effect it estimates, or an adjustment
             style = _EDGE_STYLE["estimate"]

@@ -62,7 +62,7 @@ def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
 def compile_report(spec, plan=None, data_note: str = "") -> str:
     model = spec.checked
     coords = plan.coords if plan is not None else {}
-    roles = {}
+    roles: dict[str, int] = {}
     for node in model.nodes.values():
         roles[node.role] = roles.get(node.role, 0) + 1
     counts = ", ".join(f"{n} {ROLE_WORDS[r].split(' ', 1)[1]}{'s' if n != 1 and r != 'derived' else ''}"

@@ -51,7 +51,7 @@ def test_internal_errors_print_a_bug_banner(capsys, monkeypatch):
     def explode(args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "run_check", explode)
+    monkeypatch.setattr(cli.check, "run_check", explode)
     code, _, err = run(capsys, "check", TUTORIAL / "coin.dag")
     assert code == 3 and "this is a bug in dagspec" in err
     assert "Traceback (most recent call last)" in err and "RuntimeError: boom" in err
@@ -61,7 +61,7 @@ def test_io_errors_are_one_line_and_exit_2(capsys, monkeypatch):
     def unreadable(args):
         raise PermissionError(13, "Permission denied", "secret.dag")
 
-    monkeypatch.setattr(cli, "run_check", unreadable)
+    monkeypatch.setattr(cli.check, "run_check", unreadable)
     code, _, err = run(capsys, "check", TUTORIAL / "coin.dag")
     assert (code, err) == (2, "dagspec: error: secret.dag: Permission denied\n")
 
@@ -77,6 +77,6 @@ def test_a_closed_pipe_is_not_a_bug(capsys, monkeypatch):
     def closed(args):
         raise BrokenPipeError(32, "Broken pipe")
 
-    monkeypatch.setattr(cli, "run_check", closed)
+    monkeypatch.setattr(cli.check, "run_check", closed)
     code, _, err = run(capsys, "check", TUTORIAL / "coin.dag")
     assert code == 1 and "bug" not in err
