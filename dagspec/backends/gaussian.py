@@ -198,11 +198,8 @@ def _coefficient_draws(block: GaussianBlock, precisions: dict, n: int, rng) -> n
 def _collapsed_nuts(plan: Plan, block: GaussianBlock, draws: int, chains: int, rng, nuts: dict):
     """The block's scales sampled with PyMC's NUTS on their marginal posterior: (posterior, sample_stats). Not
     in the step cache: pickling the step costs more than compiling this small model does."""
-    # Chains one after the other: the scales' posterior is small and quick, and parallel chains each running
-    # multithreaded BLAS on these small matrices oversubscribe the cores (20× slower on 2 cores).
     options = {**COLLAPSED_NUTS, "progressbar": False, "compute_convergence_checks": False,
-               "idata_kwargs": {"log_likelihood": False},
-               **{k: v for k, v in nuts.items() if k not in ("initvals", "cores")}, "cores": 1}
+               "idata_kwargs": {"log_likelihood": False}, **{k: v for k, v in nuts.items() if k != "initvals"}}
     with scales_model(plan, block), quiet():
         idata = pm.sample(draws=draws, chains=chains, random_seed=int(rng.integers(2**31)), **options)
     return idata.posterior, idata.sample_stats

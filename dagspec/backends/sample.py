@@ -8,13 +8,16 @@ import numpy as np
 import pymc as pm
 
 from ..diagnostics import error
-from ..plan import Plan, RandomVariable
+from ..plan import DataVar, Plan, RandomVariable
 from .cache import model_and_step
 from ..optimize import EXACT, enabled, optimize as run_passes
 from ..optimize.exact import ExactDraws, exact_draws
 from .exact import exact_sample
 from .predict import STATISTICS_ATTR, statistics_attribute
 from .pymc import build_model
+from .threads import blas_threads, chains_at_once, limited_blas
+
+CHAINS_AT_ONCE_ATTR, BLAS_THREADS_ATTR = "dagspec_chains_at_once", "dagspec_blas_threads"
 
 # Fastest first: without a plan to choose by, the default is the first one installed.
 SAMPLERS = ("nutpie", "numpyro", "blackjax", "pymc")
@@ -84,6 +87,21 @@ def resolve_sampler(sampler: str | None, plan: Plan | None = None) -> str:
 def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4, random_seed=None,
            sampler: str | None = None, optimize=True, progressbar: bool = False, **kwargs):
     literal = spec.plan(data, False)
+    at_once = chains_at_once(chains, kwargs.pop("cores", None))
+    threads = blas_threads(at_once, _largest_data(literal))
+    kwargs.setdefault("blas_cores", threads * at_once)  # PyMC's own limit, where it sets one, says the same
+    with limited_blas(threads):
+        idata = _sample(literal, draws, tune, chains, random_seed, sampler, optimize, progressbar,
+                        cores=at_once, **kwargs)
+    idata.posterior.attrs.update({CHAINS_AT_ONCE_ATTR: at_once, BLAS_THREADS_ATTR: threads})
+    return idata
+
+
+def _largest_data(plan: Plan) -> int:
+    return max((np.size(e.values) for e in plan.entries if isinstance(e, DataVar)), default=0)
+
+
+def _sample(literal: Plan, draws, tune, chains, random_seed, sampler, optimize, progressbar, **kwargs):
     exact = _exact(literal, optimize) if sampler is None else None
     if exact is not None:  # independent draws, no MCMC
         nuts = {"tune": tune, "progressbar": progressbar, **kwargs}
