@@ -150,6 +150,44 @@ def test_strong_groups_keep_a_centred_pool():
     assert "effect" in {v.name for v in optimized.free_RVs}
 
 
+GLM_POOL = """
+node g : categorical
+node trials
+node y ~ Binomial(n = trials, intercept = none)
+g -> y
+observed g, trials, y
+prior mu ~ Normal(0, 1.5)
+prior tau ~ Exponential(1)
+prior g -> y ~ Normal(mu, tau) as effect
+"""
+
+
+@pytest.mark.parametrize("trials, spread, centred", [(200, 1.5, True), (3, 1.5, False), (200, 0.01, False)])
+def test_a_logit_pool_is_centred_where_the_groups_data_are_strong(trials, spread, centred):
+    """Binomial information per group n p (1 - p) against the spread between groups' log-odds."""
+    rng = np.random.default_rng(3)
+    logits = rng.normal(0.5, spread, 12)
+    data = pd.DataFrame({"g": np.arange(12), "trials": trials,
+                         "y": rng.binomial(trials, 1 / (1 + np.exp(-logits)))})
+    spec = dagspec.parse(GLM_POOL)
+    assert ("effect__z" not in {e.name for e in spec.plan(data, optimize=True).entries}) == centred
+    if not centred:  # the same posterior: log densities differ by the Jacobian tau per group
+        gaps, _, _ = _log_density_gaps(spec, data, True, jacobian=lambda values: 12 * np.log(values["tau"]))
+        assert np.ptp(gaps) < 1e-8 * max(1.0, np.abs(gaps).max())
+
+
+def test_a_log_pool_of_counts_is_centred_where_the_counts_are_large():
+    rng = np.random.default_rng(4)
+    g = np.repeat(np.arange(6), 5)
+    text = GLM_POOL.replace("node trials\n", "").replace("Binomial(n = trials, intercept = none)",
+                                                         "Poisson(intercept = none)").replace("g, trials, y", "g, y")
+    large = pd.DataFrame({"g": g, "y": rng.poisson(np.exp(rng.normal(4, 1, 6))[g])})
+    small = pd.DataFrame({"g": g, "y": rng.poisson(np.exp(rng.normal(-2, 0.2, 6))[g])})
+    spec = dagspec.parse(text)
+    assert "effect__z" not in {e.name for e in spec.plan(large, optimize=True).entries}
+    assert "effect__z" in {e.name for e in spec.plan(small, optimize=True).entries}
+
+
 def test_the_spec_can_choose_a_pools_parameterisation():
     rng = np.random.default_rng(5)
     strong = pd.DataFrame({"g": np.repeat(np.arange(4), 50), "y": rng.normal(2.0 * np.repeat(np.arange(4), 50), 0.1)})
