@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pymc as pm
+import pytensor
 import pytensor.tensor as pt
 
 from ..families import FAMILIES
@@ -32,8 +33,9 @@ _INVERSE_LINKS = {
 
 
 def build_model(plan: Plan) -> pm.Model:
-    """Create the PyMC model the plan describes."""
-    with pm.Model(coords=plan.coords) as model:
+    """Create the PyMC model the plan describes. PyTensor's record of where each variable was created (a stack
+    walk per node, a quarter of the build of a large spec) is left out: it would name dagspec's own lines."""
+    with pytensor.config.change_flags(traceback__limit=0), pm.Model(coords=plan.coords) as model:
         values: dict[str, object] = {}
         for entry in plan.entries:
             if isinstance(entry, DataVar):
