@@ -10,7 +10,7 @@ import pymc as pm
 from ..diagnostics import error
 from ..plan import DataVar, Plan, RandomVariable
 from .cache import model_and_step
-from ..optimize import EXACT, enabled, optimize as run_passes
+from ..optimize import EXACT, enabled, model_passes, optimize as run_passes
 from ..optimize.exact import ExactDraws, exact_draws
 from .exact import exact_sample
 from .predict import STATISTICS_ATTR, statistics_attribute
@@ -59,7 +59,7 @@ def _exact(literal: Plan, optimize) -> ExactDraws | None:
 
 def _passes(literal: Plan, optimize) -> Plan:
     """The plan NUTS samples: the passes `optimize` selects, without analysing exact draws a second time."""
-    return run_passes(literal, False if optimize is False else {**enabled(optimize), EXACT: False})
+    return run_passes(literal, model_passes(optimize))
 
 
 def step_options(plan: Plan, options: dict) -> dict:

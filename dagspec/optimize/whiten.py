@@ -16,7 +16,7 @@ import numpy as np
 
 from ..plan import (Const, DataVar, DerivedVar, Func, Idx, LikelihoodVar, Op, Plan, PriorPotential, RandomVariable,
                     Slice, VarRef)
-from .common import data_expression, entries_by_name, outcome_values
+from .common import data_expression, entries_by_name, outcome_values, position
 
 MAX_COEFFICIENTS = 200  # a dense k × k factor; beyond this the ridge is left to the sampler
 
@@ -185,5 +185,5 @@ def _replace_parameters(plan: Plan, likelihood: LikelihoodVar, params: list[str]
             new.append(PriorPotential(f"{name}__prior", param.dist, param.args, VarRef(name)))
         plan.entries.remove(param)
         offset += size
-    first = plan.entries.index(likelihood)
+    first = position(plan, likelihood)
     plan.entries[first:first] = new
