@@ -205,10 +205,19 @@ def _stack(*names):
     return ("stack",) + names
 
 
-MODELS = [
+MODELS = [  # the quick ones first
+    GLM("reedfrogs_m13_2", "m13.2 reedfrogs, varying intercepts (Binomial)", m13_2,
+        {"a_bar": ("a_bar", "a_bar", "Intercept"), "sigma": ("sigma", "sigma", "1|tank_sigma")}, _bambi_m13_2),
     GLM("chimpanzees_m11_4", "m11.4 chimpanzees, actor + treatment (Bernoulli)", m11_4,
         {"a": ("a", "a", _stack(*(f"a{i}" for i in range(1, 8)))),
          "b": ("b", "b", _stack(*(f"t{i}" for i in range(1, 5))))}, _bambi_m11_4),
+    GLM("ucbadmit_m11_7", "m11.7 UCBadmit, gender (Binomial)", m11_7,
+        {"a": ("a", "a", _stack("g_male", "g_female"))}, lambda: _bambi_ucb(False)),
+    GLM("ucbadmit_m11_8", "m11.8 UCBadmit, gender + department (Binomial)", m11_8,
+        {"a": ("a", "a", _stack("g_male", "g_female")),
+         "delta": ("delta", "delta", _stack(*(f"d_{k}" for k in "ABCDEF")))}, lambda: _bambi_ucb(True)),
+    GLM("kline_m11_10", "m11.10 Kline, Poisson, contact x log population", m11_10,
+        {"a": ("a", "a", _stack("low", "high")), "b": ("b", "b", _stack("P_low", "P_high"))}, _bambi_m11_10),
     GLM("chimpanzees_m13_4", "m13.4 chimpanzees, actor and block pools (Bernoulli)", m13_4,
         {"b": ("b", "b", _stack(*(f"t{i}" for i in range(1, 5)))), "a_bar": ("a_bar", "a_bar", "Intercept"),
          "sigma_a": ("sigma_a", "sigma_a", "1|actor_sigma"), "sigma_g": ("sigma_g", "sigma_g", "1|block_sigma")},
@@ -217,15 +226,6 @@ MODELS = [
         {"g": ("g", "g", None), "alpha": ("alpha", "alpha", None), "beta": ("beta", "beta", None),
          "sd_actor": ("chol_actor_stds", "chol_actor_stds", None), "sd_block": ("chol_block_stds", "chol_block_stds", None)},
         why_not_bambi="Bambi fits no correlation between group effects"),
-    GLM("reedfrogs_m13_2", "m13.2 reedfrogs, varying intercepts (Binomial)", m13_2,
-        {"a_bar": ("a_bar", "a_bar", "Intercept"), "sigma": ("sigma", "sigma", "1|tank_sigma")}, _bambi_m13_2),
-    GLM("ucbadmit_m11_7", "m11.7 UCBadmit, gender (Binomial)", m11_7,
-        {"a": ("a", "a", _stack("g_male", "g_female"))}, lambda: _bambi_ucb(False)),
-    GLM("ucbadmit_m11_8", "m11.8 UCBadmit, gender + department (Binomial)", m11_8,
-        {"a": ("a", "a", _stack("g_male", "g_female")),
-         "delta": ("delta", "delta", _stack(*(f"d_{k}" for k in "ABCDEF")))}, lambda: _bambi_ucb(True)),
-    GLM("kline_m11_10", "m11.10 Kline, Poisson, contact x log population", m11_10,
-        {"a": ("a", "a", _stack("low", "high")), "b": ("b", "b", _stack("P_low", "P_high"))}, _bambi_m11_10),
 ]
 BY_NAME = {m.name: m for m in MODELS}
 

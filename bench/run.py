@@ -222,19 +222,25 @@ def cpu_hog():
         process.wait()
 
 
-def glm_tables(names: list[str], draws: int, stored: dict, only: tuple[str, ...]) -> dict:
-    """The GLM comparisons on the machine as it is ("quiet") and beside a CPU-bound process ("busy")."""
+LOADS = ("quiet", "busy")
+
+
+def glm_tables(names: list[str], draws: int, stored: dict, only: tuple[str, ...], loads=LOADS, save=None) -> dict:
+    """The GLM comparisons on the machine as it is ("quiet") and beside a CPU-bound process ("busy"); `save`
+    (load, rows) is called after each model, so that a long run keeps what it has measured."""
     out = {}
-    for load in ("quiet", "busy"):
+    for load in loads:
         previous = {r["model"]: r for r in stored.get(load, [])}
         rows = []
         with cpu_hog() if load == "busy" else _nothing():
             for name in names:
-                if only and name not in only and name in previous:
-                    rows.append(previous[name])
+                if only and name not in only:  # kept as an earlier run measured it, if one did
+                    rows.extend([previous[name]] if name in previous else [])
                     continue
                 rows.append(compare_glm(glm.BY_NAME[name], draws, draws, 2))
-                print(load, {k: v for k, v in rows[-1].items() if not isinstance(v, dict)}, flush=True)
+                print(load, json.dumps(rows[-1], default=float), flush=True)
+                if save is not None:
+                    save(load, rows)
         out[load] = rows
     return out
 
@@ -275,27 +281,38 @@ def _glm_lines(rows: list[dict], load: str, draws: int) -> list[str]:
 PARTS = ("tutorial", "glm", "curves")
 
 
-def main(quick: bool, parts: tuple[str, ...], only: tuple[str, ...] = ()) -> None:
+def main(quick: bool, parts: tuple[str, ...], only: tuple[str, ...] = (), loads=LOADS) -> None:
     names = ["fork", "binary_heterogenous"] if quick else sorted(MODELS)
     glm_names = ["kline_m11_10"] if quick else [m.name for m in glm.MODELS]
     draws = 200 if quick else 1000
     path = ROOT / "bench" / ("results-quick.json" if quick else "results.json")
-    stored = json.loads(path.read_text()) if path.exists() and not quick else {}
-    if isinstance(stored, list):  # the tutorial comparisons alone, as earlier runs stored them
-        stored = {"tutorial": stored}
+    stored, produced = _stored(path, quick), {}
     if "tutorial" in parts:
         previous = {r["spec"]: r for r in stored.get("tutorial", [])}
-        stored["tutorial"] = [previous[n] if only and n not in only and n in previous else compare(n, draws, draws, 2)
-                              for n in names]
+        produced["tutorial"] = [previous[n] if only and n not in only and n in previous else compare(n, draws, draws, 2)
+                                for n in names]
     if "glm" in parts:
-        stored["glm"] = glm_tables(glm_names, draws, stored.get("glm", {}), only)
+        def save(load, rows):  # merged by model with what other runs (other models, the other load) wrote
+            now = _stored(path, quick)
+            merged = {r["model"]: r for r in now.get("glm", {}).get(load, [])} | {r["model"]: r for r in rows}
+            now["glm"] = {**now.get("glm", {}), load: [merged[n] for n in glm_names if n in merged]}
+            path.write_text(json.dumps(now, indent=1, default=float))
+
+        produced["glm"] = glm_tables(glm_names, draws, stored.get("glm", {}), only, loads, save)
     if "curves" in parts:
-        stored["compile_curve"] = compile_curve([10, 50] if quick else [10, 100, 500, 1000, 2000])
-        stored["sampling_curve"] = sampling_curve([1_000, 10_000] if quick else [1_000, 10_000, 100_000, 1_000_000], 200)
+        produced["compile_curve"] = compile_curve([10, 50] if quick else [10, 100, 500, 1000, 2000])
+        produced["sampling_curve"] = sampling_curve([1_000, 10_000] if quick else [1_000, 10_000, 100_000, 1_000_000], 200)
+    stored = _stored(path, quick)  # as it is now: runs of other models or the other load may have written meanwhile
+    stored.update({k: v for k, v in produced.items() if k != "glm"})
     path.write_text(json.dumps(stored, indent=1, default=float))
     report = _report(stored, quick, draws)
     (ROOT / "bench" / ("RESULTS-quick.md" if quick else "RESULTS.md")).write_text(report)
     print(report)
+
+
+def _stored(path: Path, quick: bool) -> dict:
+    stored = json.loads(path.read_text()) if path.exists() and not quick else {}
+    return {"tutorial": stored} if isinstance(stored, list) else stored  # earlier runs stored the tutorial alone
 
 
 def _report(stored: dict, quick: bool, draws: int) -> str:
@@ -364,5 +381,7 @@ if __name__ == "__main__":
                         help="redo only this part (repeatable; default: all), reporting the others as stored")
     parser.add_argument("--only", action="append", default=[], metavar="NAME",
                         help="with --part: compare only this spec or model again (repeatable)")
+    parser.add_argument("--load", action="append", choices=LOADS, default=[],
+                        help="with --part glm: run only this table (repeatable; default: both)")
     arguments = parser.parse_args()
-    main(arguments.quick, tuple(arguments.part) or PARTS, tuple(arguments.only))
+    main(arguments.quick, tuple(arguments.part) or PARTS, tuple(arguments.only), tuple(arguments.load) or LOADS)
