@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import time
 
 import numpy as np
 import pymc as pm
@@ -18,6 +19,11 @@ from .pymc import build_model
 from .threads import blas_threads, chains_at_once, limited_blas
 
 CHAINS_AT_ONCE_ATTR, BLAS_THREADS_ATTR = "dagspec_chains_at_once", "dagspec_blas_threads"
+# Chains run in parallel from this cost of one log density and gradient up (unless `cores` is given): PyMC sends
+# every draw from a chain's process to this one, which costs more than drawing it for the smallest models. UCBadmit
+# m11.7 (8.6 µs per gradient on 2 busy cores) ran at 0.6x the hand-written model's sequential ESS/s with parallel
+# chains; m11.4 (21 µs), m13.4 (36 µs) and the LKJ m14.3 (1.1 ms) gained from them.
+PARALLEL_GRADIENT = 2e-5
 
 # Fastest first: without a plan to choose by, the default is the first one installed.
 SAMPLERS = ("nutpie", "numpyro", "blackjax", "pymc")
@@ -87,13 +93,12 @@ def resolve_sampler(sampler: str | None, plan: Plan | None = None) -> str:
 def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4, random_seed=None,
            sampler: str | None = None, optimize=True, progressbar: bool = False, **kwargs):
     literal = spec.plan(data, False)
-    at_once = chains_at_once(chains, kwargs.pop("cores", None))
-    threads = blas_threads(at_once, _largest_data(literal))
-    kwargs.setdefault("blas_cores", threads * at_once)  # PyMC's own limit, where it sets one, says the same
+    cores = kwargs.pop("cores", None)
+    threads = blas_threads(chains_at_once(chains, cores), _largest_data(literal))
     with limited_blas(threads):
-        idata = _sample(literal, draws, tune, chains, random_seed, sampler, optimize, progressbar,
-                        cores=at_once, **kwargs)
-    idata.posterior.attrs.update({CHAINS_AT_ONCE_ATTR: at_once, BLAS_THREADS_ATTR: threads})
+        idata = _sample(literal, draws, tune, chains, random_seed, sampler, optimize, progressbar, cores, threads,
+                        **kwargs)
+    idata.posterior.attrs[BLAS_THREADS_ATTR] = threads
     return idata
 
 
@@ -101,13 +106,36 @@ def _largest_data(plan: Plan) -> int:
     return max((np.size(e.values) for e in plan.entries if isinstance(e, DataVar)), default=0)
 
 
-def _sample(literal: Plan, draws, tune, chains, random_seed, sampler, optimize, progressbar, **kwargs):
+def gradient_seconds(step, model: pm.Model, batches: int = 5, calls: int = 20) -> float:
+    """What one log density and gradient of a compiled NUTS step cost, at the model's initial point (the median
+    of a few batches, so that a busy moment does not decide)."""
+    from pymc.blocking import DictToArrayBijection
+
+    names = {v.name for v in model.value_vars}
+    point = DictToArrayBijection.map({k: v for k, v in model.initial_point().items() if k in names}).data
+    function = step._logp_dlogp_func
+    function(point, extra_vars={})
+    times = []
+    for _ in range(batches):
+        started = time.perf_counter()
+        for _ in range(calls):
+            function(point)
+        times.append((time.perf_counter() - started) / calls)
+    return float(np.median(times))
+
+
+def _sample(literal: Plan, draws, tune, chains, random_seed, sampler, optimize, progressbar, cores, threads,
+            **kwargs):
+    at_once = chains_at_once(chains, cores)
+    blas_cores = kwargs.pop("blas_cores", None)  # PyMC's own limit, where it sets one: by default the same as ours
     exact = _exact(literal, optimize) if sampler is None else None
     if exact is not None:  # independent draws, no MCMC
-        nuts = {"tune": tune, "progressbar": progressbar, **kwargs}
+        nuts = {"tune": tune, "progressbar": progressbar, "cores": at_once,
+                "blas_cores": blas_cores or threads * at_once, **kwargs}
         idata = exact_sample(literal, exact, draws, chains, random_seed, nuts)
         if idata is not None:
-            idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(literal), "dagspec_sampler": exact.kind})
+            idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(literal), "dagspec_sampler": exact.kind,
+                                          CHAINS_AT_ONCE_ATTR: at_once})
             return idata
     plan = _passes(copy.deepcopy(literal), optimize)
     sampler = resolve_sampler(sampler, plan)
@@ -115,16 +143,19 @@ def _sample(literal: Plan, draws, tune, chains, random_seed, sampler, optimize, 
     options = dict(draws=draws, tune=tune, chains=chains, random_seed=random_seed, progressbar=progressbar)
     if sampler == "pymc":
         model, step = model_and_step(plan, nuts)
+        if cores is None and at_once > 1 and gradient_seconds(step, model) < PARALLEL_GRADIENT:
+            at_once = 1  # a tiny model: sending each draw between processes costs more than drawing it
         kwargs.setdefault("initvals", jittered_starts(model, chains, random_seed))
         # Not the optimized model's log-likelihood: it may be per Binomial cell rather than per row, and PyMC
         # cannot compute it for variables with initial values (NotImplementedError). dagspec.log_likelihood
         # and dagspec.loo compute it per row with the literal model.
         kwargs.setdefault("idata_kwargs", {"log_likelihood": False})
         with model:
-            idata = pm.sample(step=step, **options, **kwargs)
+            idata = pm.sample(step=step, cores=at_once, blas_cores=blas_cores or threads * at_once, **options, **kwargs)
     else:
         with build_model(plan):
-            idata = pm.sample(nuts_sampler=sampler, **options, **nuts, **kwargs)
+            idata = pm.sample(nuts_sampler=sampler, cores=at_once, blas_cores=blas_cores or threads * at_once, **options,
+                              **nuts, **kwargs)
     idata.posterior.attrs[STATISTICS_ATTR] = statistics_attribute(plan)  # how predictions transform new rows
-    idata.posterior.attrs["dagspec_sampler"] = sampler
+    idata.posterior.attrs.update({"dagspec_sampler": sampler, CHAINS_AT_ONCE_ATTR: at_once})
     return idata
