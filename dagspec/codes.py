@@ -45,6 +45,29 @@ CODES: dict[str, Code] = {
                 "a spec this large is likely the wrong file (a data file?); specs declare a graph, data stays in CSV files"),
     "DS110": _e("dagitty syntax", "dagitty graph: {what}",
                 "{suggestion}"),
+    "DS111": _e("reserved name", "{name!r} has a double underscore: such names are reserved for dagspec's own variables",
+                "write it without `__`, e.g. {suggestion}"),
+    "DS112": _e("unknown escape", "unknown escape `{escape}` in a string; the only escapes are `\\\"` (a quote) and `\\\\` (a backslash)",
+                "write a backslash as `\\\\`, or use forward slashes in paths: \"data/new.csv\""),
+    "DS113": _e("number out of range", "the number {text} cannot be represented: {why}",
+                "numbers are double precision floats: nonzero sizes from about 5e-324 to 1.8e308"),
+    "DS114": _e("nested too deeply", "this expression nests more than {limit} levels deep (operators, calls, lists and subscripts each add one)",
+                "split it into parts with `let`, e.g. `let part = ...`; a sum of many terms nests one level per `+`"),
+    "DS119": _w("more findings", "{count} more {code} finding(s) ({title}) not shown, the first of them here",
+                "fix the {shown} shown first: the others are likely the same mistake"),
+    # ---- ordered categorical outcomes (DS13x) ----
+    "DS130": _e("cutpoints prior", "{address} must have a prior on the whole real line to be ordered, but {dist} {why}",
+                "use e.g. `prior {address} ~ Normal(0, 1.5)`: each cutpoint gets that prior and the ordering is a "
+                "change of variables (Stan's `ordered`); priors: {priors}"),
+    "DS131": _e("cutpoints prior per level", "{address} takes one prior for every cutpoint, but {what} is a list",
+                "give scalar parameters, e.g. `prior {address} ~ Normal(0, 1.5)`: an ordered vector of "
+                "exchangeable cutpoints is what dagspec can draw from and sample exactly"),
+    "DS132": _e("ordered predictor", "{name!r} is an ordered outcome, and dagspec cannot use it as a predictor of {target!r} yet",
+                "fit {target} on another node, or observe the levels again as a data node: `observed {name}_code = \"{column}\"`"),
+    "DS133": _w("level never observed", "{name!r} declares level(s) {levels} that no row of {column!r} has",
+                "the cutpoints around them are then set by their prior alone; drop them from `levels = [...]` if they cannot occur"),
+    "DS134": _e("too few levels", "ordered outcome {name!r} has {count} level(s) in {column!r}; it needs at least two",
+                "declare the possible levels with `levels = [...]`, or check the column"),
     # ---- names (DS2xx) ----
     "DS201": _e("unknown name", "unknown name {name!r}{where}",
                 "{suggestion}"),
@@ -92,7 +115,22 @@ CODES: dict[str, Code] = {
                 "remove {node} from `adjust` for the total effect, or write `estimate direct {exposure} -> {outcome}`{alternative}"),
     "DS316": _w("open back-door", "the back-door path {path} is open: {exposure} -> {outcome} is confounded",
                 "adjust for {suggestion}"),
+    "DS357": _e("circular estimate", "estimate {exposure} -> {outcome} names a node twice among its exposure, outcome and adjustment set",
+                "estimate the effect of one node on another, adjusting for neither"),
+    # interactions (`x * z -> y`)
+    "DS355": _e("bad interaction", "{what} cannot be written here: {why}",
+                "an interaction is the product of two different parents of an outcome: `x * z -> y`"),
+    "DS356": _e("interaction factor without values", "{name!r} in {what} is {kind}; the factors of an interaction are observed data nodes",
+                "observe {name} as data (a column), or write the interaction of other nodes"),
     # ---- priors, families, distributions (DS4xx) ----
+    # ---- the DAG against the data: test-dag (DS33x) ----
+    "DS330": _w("implication rejected", "the data contradict {statement} (p = {p}): {implicates}",
+                "add the edge (or a common cause) the data ask for if it is plausible, or look for what else differs: "
+                "a variable's type or a nonlinear relation"),
+    "DS331": _w("nothing to test", "the graph implies no conditional independence among its observed nodes",
+                "a graph with every pair of observed nodes joined implies nothing testable; leaving out an edge says two nodes are independent given others"),
+    "DS332": _e("untestable", "cannot test {statement}: {why}",
+                "{suggestion}"),
     "DS401": _e("unknown distribution", "unknown distribution {name!r}",
                 "{suggestion}"),
     "DS402": _e("unknown parameter", "{dist} has no parameter {param!r}",
@@ -119,19 +157,49 @@ CODES: dict[str, Code] = {
                 "node types: numeric, categorical"),
     "DS413": _e("shape mismatch", "{what}",
                 "{suggestion}"),
+    "DS440": _e("not an LKJ prior", "{func}() takes the name of an LKJCholeskyCov prior, but {what}",
+                "{suggestion}"),
+    "DS441": _e("index out of range", "{what}",
+                "{suggestion}"),
+    "DS442": _e("LKJ part name taken", "PyMC stores the {words} of {prior} as {name!r}, which is already {other}",
+                "store them under a name of yours, e.g. `let {prior}_{func}_ = {func}({prior})`, or rename the other"),
+    "DS445": _e("cannot impute", "the missing values of {name!r} cannot be imputed: {family} takes whole numbers or levels, and "
+                                 "NUTS samples only continuous parameters",
+                "leave the rows out with `where complete`, or impute a continuous node (Normal, StudentT, LogNormal, "
+                "Gamma, Beta)"),
+    "DS446": _e("cannot censor", "{family} outcomes cannot be censored here: it {why}",
+                "censor an Exponential or Weibull outcome with `censored = column`, a data node of codes "
+                "none/right/left (0/1/-1)"),
+    "DS447": _e("censoring column", "the censoring column {name!r} of {outcome!r} {why}",
+                "observe a data node of codes none/right/left (or 0/1/-1) and name it: "
+                "`node {outcome} ~ Exponential(censored = {name})`"),
+    "DS448": _e("not in PyMC3", "the PyMC3 target cannot write {what}: PyMC3 3.11 has no {missing}",
+                "generate a PyMC 5 script (`--target pymc`)"),
+    # fixed coefficients (`prior x -> y = 1`)
+    "DS460": _e("fixed value not a number", "{address} is fixed to {value}, which is not a number",
+                "fix a parameter to a number, e.g. `prior {address} = 1`; a prior with a distribution is written with `~`"),
+    "DS461": _e("cannot fix", "{address} cannot be fixed to a value: {why}",
+                "{suggestion}"),
+    # reference (treatment) coding of a categorical node
+    "DS462": _e("unknown reference level", "the reference level {level} of {name!r} is not one of its levels ({levels})",
+                "name one of the levels: `reference = ...`"),
+    "DS463": _e("reference coding with by", "{address} cannot use the reference coding of {name!r}: {why}",
+                "reference coding applies to a plain edge `{name} -> outcome`; drop `reference` or the `by`"),
     # ---- observed data (DS5xx) ----
     "DS501": _e("no data", "{name!r} is observed but no data was given",
                 "name a file with `observed {name} from \"data.csv\"`, or pass data to build()/sample()"),
-    "DS502": _e("missing column", "column {column!r} for {name!r} is not in the data; columns are {columns}",
+    "DS502": _e("missing column", "column {column!r} for {name!r} is not in {data}; columns are {columns}",
                 "{suggestion}"),
     "DS503": _e("data file", "cannot read data file {path!r}: {reason}",
                 "paths are relative to the spec file; CSV, Parquet and JSON (named arrays) are read"),
-    "DS504": _e("missing values", "column {column!r} has {count} missing or infinite value(s), first at row(s) {rows}",
-                "drop those rows with `where complete` at the end of the `observed` statement, or impute them"),
-    "DS505": _e("non-numeric", "column {column!r} of numeric node {name!r} has non-numeric values, first at row(s) {rows}: {values}",
-                "declare `node {name} : categorical` if it names categories, or clean the column"),
-    "DS506": _e("undeclared level", "column {column!r} has level(s) {levels} that {name!r} does not declare (declared: {declared})",
-                "add the level to `levels = [...]`, or drop those rows"),
+    "DS504": _e("missing values", "column {column!r} of {data} has {count} missing or infinite value(s), first at row(s) {rows}",
+                "drop those rows with `where complete` at the end of the `observed` statement, or model them: declare the node "
+                "an outcome with `missing = impute`, e.g. `node x ~ Normal(missing = impute)`"),
+    "DS505": _e("non-numeric", "column {column!r} of {data} has non-numeric values for numeric node {name!r}, first at row(s) {rows}: {values}",
+                "{suggestion}"),
+    "DS506": _e("undeclared level", "column {column!r} of {data} has value(s) {levels} that {name!r} does not declare "
+                                    "(declared: {declared}), first at row(s) {rows}",
+                "a stray code is an error in the data: fix or drop those rows; a real level goes into `levels = [...]`"),
     "DS507": _e("length mismatch", "data columns differ in length: {lengths}",
                 "every observed column must have one value per row"),
     "DS508": _e("outside support", "{family} outcome {name!r} has values outside {support}, first at row(s) {rows}: {values}",
@@ -151,6 +219,36 @@ CODES: dict[str, Code] = {
     "DS515": _e("new level", "{name!r} has level(s) {levels} that the fit did not see, and {param} has no "
                              "hierarchical prior to draw their effects from (fitted levels: {fitted})",
                 "predict for fitted levels, or give the effect a pooled prior, e.g. `prior g -> y ~ Normal(mu, sigma)`"),
+    "DS520": _e("not a data file", "data file {path!r} is {kind}, not a regular file, so it is not read",
+                "name a CSV, Parquet or JSON file; save a stream's data to a file first"),
+    "DS521": _e("data file too large", "data file {path!r} is {size}, more than the {limit} dagspec reads",
+                "raise the limit with the environment variable {variable} (e.g. {variable}=4G), or read the data "
+                "yourself and pass a DataFrame"),
+    "DS522": _e("empty data file", "data file {path!r} is empty",
+                "write a header line naming the columns, then one line per row"),
+    "DS523": _e("complex values", "column {column!r} of {data} holds complex numbers, first at row(s) {rows}: {values}; "
+                                  "numeric node {name!r} would lose their imaginary parts",
+                "pass a real column: the real part, the imaginary part or the modulus (abs)"),
+    "DS524": _e("dates for a number", "column {column!r} of {data} holds {kind}, not numbers, for numeric node {name!r}",
+                "make it a number with a unit first (e.g. days since the first date, or the year), or declare "
+                "`node {name} : categorical` to make each value a level"),
+    "DS525": _w("stray codes?", "level(s) {levels} of {name!r} (column {column!r} of {data}, first at row(s) {rows}) "
+                                "look like stray codes: {why}",
+                "if they are mistakes, fix or drop those rows; if they are levels, declare the levels: "
+                "`node {name} : categorical(levels = [{declared}])`"),
+    "DS526": _w("data file not found", "data file {path!r} does not exist, so the data were not checked",
+                "create it, check other data with --data FILE, or leave the data out with --no-data"),
+    "DS535": _e("nothing to impute from", "every value of {name!r} (column {column!r}) is missing",
+                "impute a node that is observed in some rows; a node never observed is a graph-only node (drop `observed`)"),
+    "DS536": _e("censoring codes", "censoring column {column!r} has code(s) {values} (first at row(s) {rows}); codes are "
+                                   "none, right and left (or 0, 1, -1)",
+                "right: the time is a lower bound (no event yet); left: an upper bound; none: the event time. "
+                "Interval censoring is not supported yet"),
+    # data scalars: one value for the whole data set, used in priors and options
+    "DS545": _e("data scalar not a number", "{name!r} is observed from the data's single value {label}, which is not a finite number: {value}",
+                "a data scalar used in a prior or an option must be a number, e.g. `\"pmualpha\": 9.3` in the JSON file"),
+    "DS546": _e("data scalar with rows", "{name!r} is observed from the data's single value {label}, but it is {use}, which needs one value per row",
+                "give {name} a column of values, or use the single value only in priors, distributions, `let` and family options"),
     # ---- running: sampling, predictive checks, model comparison (DS6xx) ----
     "DS601": _e("sampler", "the sampler {sampler!r} {why}", ""),
     "DS602": _w("divergences", "{divergent} divergent transition(s): the sampler could not follow the posterior's geometry, so the draws may be biased",
@@ -177,6 +275,32 @@ CODES: dict[str, Code] = {
                 "draw more (--draws, --chains): a few hundred make LOO's estimate and its Pareto k stable"),
     "DS620": _e("prediction", "{what}",
                 "{suggestion}"),
+    "DS645": _e("discrete parameters", "the {method} fit needs continuous parameters, and {names} are discrete",
+                "sample with NUTS (dagspec sample), which gives discrete parameters a step of their own"),
+    "DS646": _e("approximation failed", "the approximate fit failed: {reason}",
+                "check the priors (a proper prior on every parameter), or sample with NUTS (dagspec sample)"),
+    # ---- validation at scale: sbc, batch (DS65x) ----
+    "DS650": _e("nothing to simulate", "{spec} observes no outcome, so there is no data to simulate and fit",
+                "simulation-based calibration needs an outcome with a likelihood and `observed` data (its predictors)"),
+    "DS651": _e("another run", "{folder} holds the results of another run (it differs in: {what})",
+                "resume with the same settings, choose another output folder (--out), or start again with --overwrite"),
+    "DS652": _e("fit does not match", "{fit} cannot fit the data {spec} simulates: {why}",
+                "fit a spec with the same outcomes and parameter names"),
+    "DS653": _w("miscalibrated", "{name} is miscalibrated over {sims} simulations: {shape}",
+                "compare the fitting spec's priors with the simulator's, look for divergences, and sample longer; "
+                "the plot (--plot FILE.png) shows where the ranks leave the band"),
+    "DS654": _w("failed fits", "{count} of {total} fits failed (simulations {sims}); first: {example}",
+                "failed fits are left out of the ranks, which biases them if failures depend on the parameters"),
+    "DS655": _e("too few draws", "each fit makes {draws} draws, fewer than the {rank_draws} ranks are counted among",
+                "draw more (--draws, --chains) or count ranks among fewer draws (--rank-draws)"),
+    "DS656": _w("divergent fits", "{count} of {total} fits had divergent transitions (simulations {sims})",
+                "their draws may be biased: raise --target-accept or reparameterise, and see whether the divergences come with extreme parameter values"),
+    "DS657": _e("no data sets", "no data sets to fit: {why}",
+                "give a folder of CSV/Parquet/JSON files (--data-dir) or one file and a grouping column (--data FILE --by COLUMN)"),
+    "DS659": _w("autocorrelated ranks", "{count} of {total} fits have an effective sample size below the {rank_draws} draws ranks are counted among (lowest {worst})",
+                "the thinned draws are not independent, which makes ranks look miscalibrated: draw more (--draws) or count ranks among fewer draws (--rank-draws)"),
+    "DS658": _e("every fit failed", "all {count} fits failed; first: {example}",
+                "run `dagspec sample` on one of the data sets to see the problem in full"),
 }
 
 

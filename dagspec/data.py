@@ -2,22 +2,28 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from . import ir
 from .check.calls import const_value
 from .check.model import CheckedModel, NodeInfo
+from .datafile import LEFT_OUT, SOURCE, DataFileError, read_table
 from .diagnostics import Diagnostics
 from .dists import closest
-from .families import FAMILIES
+from .families import CENSORING_CODES, FAMILIES
 from .printer import expr_text
+from .scalars import SCALARS_ATTR, checked_scalar, split_scalars
+from .source import NO_SPAN
 from .transforms import ColumnError, ColumnEvaluator, Statistics, columns_read, level_key, row_filter, rows_text
-from . import ir
 
 MAX_LEVELS = 100_000
+SUCCESS_WORDS = ("yes", "y", "true", "t", "success", "positive", "1")  # what a Bernoulli outcome's 1 is likely called
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass
@@ -28,10 +34,20 @@ class Column:
     values: np.ndarray
     levels: list | None = None
     placeholder: bool = False  # an outcome left out of the data for prediction: its values are not used
+    missing: np.ndarray | None = None  # rows whose value is missing (NaN), for a node with `missing = impute`
 
     @property
     def categorical(self) -> bool:
         return self.levels is not None
+
+
+class _Findings(Diagnostics):
+    """Diagnostics about data: every message may name the table the values came from (`{data}`)."""
+
+    data = "the data"
+
+    def add(self, code, span=NO_SPAN, hint=None, **fields):
+        return super().add(code, span, hint, **{"data": self.data, **fields})
 
 
 class Columns(dict):
@@ -41,35 +57,18 @@ class Columns(dict):
         super().__init__(*args, **kwargs)
         self.warnings: list = []
         self.statistics: Statistics = Statistics()  # what the transforms computed from the fitted rows
-
-
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a CSV, Parquet or JSON file (raises OSError/ValueError with a reason).
-
-    JSON is an object of named arrays (as posteriordb's data.json): the arrays of the most common length are
-    the columns, scalars and other arrays are left out."""
-    suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
-        return pd.read_parquet(path)
-    if suffix == ".json":
-        document = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(document, dict):
-            raise ValueError("a JSON data file must be an object of named arrays")
-        arrays = {k: v for k, v in document.items() if isinstance(v, list) and all(not isinstance(i, (list, dict)) for i in v)}
-        if not arrays:
-            raise ValueError("the JSON object has no arrays of values")
-        lengths = pd.Series([len(v) for v in arrays.values()]).mode()
-        rows = int(lengths.max())
-        return pd.DataFrame({k: v for k, v in arrays.items() if len(v) == rows})
-    return pd.read_csv(path)
+        self.scalars: dict[str, float] = {}  # data scalars by node name: one number for the whole data set
 
 
 def _as_frame(data, found: Diagnostics) -> pd.DataFrame | None:
     if isinstance(data, pd.DataFrame):
         return data
     if isinstance(data, dict):
+        arrays, scalars = split_scalars(data)
         try:
-            return pd.DataFrame({k: np.asarray(v) for k, v in data.items()})
+            frame = pd.DataFrame({k: np.asarray(v) for k, v in arrays.items()})
+            frame.attrs[SCALARS_ATTR] = scalars
+            return frame
         except ValueError:
             lengths = ", ".join(f"{k}: {len(np.atleast_1d(v))}" for k, v in data.items())
             found.add("DS507", lengths=lengths)
@@ -79,24 +78,29 @@ def _as_frame(data, found: Diagnostics) -> pd.DataFrame | None:
 
 
 def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None, statistics: Statistics | None = None,
-                    for_prediction: bool = False, levels: dict[str, list] | None = None) -> Columns:
+                    for_prediction: bool = False, levels: dict[str, list] | None = None,
+                    checking: bool = False) -> Columns:
     """Validate and convert every observed node's values; raise DagspecError listing every problem found.
 
     Transforms record the statistics they compute in `statistics` (or, frozen, read them from it). For
     prediction, `where` filters are not applied, outcomes may be left out (placeholder values), and
-    categorical nodes keep the fitted `levels`, with new levels added after them."""
-    found = Diagnostics(model.source)
+    categorical nodes keep the fitted `levels`, with new levels added after them. `checking` (for `dagspec
+    check`): a data file that does not exist is a warning (DS526), and nodes without data are left out."""
+    found = _Findings(model.source)
     frame = _as_frame(data, found) if data is not None else None
+    frame_name = (frame.attrs.get(SOURCE) if frame is not None else None) or "the data passed in"
     statistics = statistics if statistics is not None else Statistics()
     files: dict[str, pd.DataFrame | None] = {}
     filtered: dict[tuple, pd.DataFrame | None] = {}
     columns = Columns()
     columns.statistics = statistics
+    censoring = {n.censored.name for n in model.outcomes() if n.censored is not None}
     for node in model.nodes.values():
         observation = node.observed
         if observation is None:
             continue
         if observation.literal is not None:
+            found.data = "the values the spec gives"
             values = _literal(observation.literal)
             if values is not None and np.ndim(values) > 0:
                 raw = pd.Series(values)
@@ -104,13 +108,13 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
                 if column is not None:
                     columns[node.name] = column
             continue
-        table = frame
+        table, found.data = frame, frame_name
         if table is None and observation.file is not None:
             if observation.file not in files:
-                files[observation.file] = _read_file(observation, base_dir, found)
-            table = files[observation.file]
+                files[observation.file] = _read_file(observation, base_dir, found, checking)
+            table, found.data = files[observation.file], observation.file
         elif table is None:
-            if data is None:
+            if data is None and not checking:
                 found.add("DS501", observation.span, name=node.name)
             continue
         if table is None:
@@ -123,9 +127,21 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
             table = filtered[key]
             if table is None:
                 continue
-        if for_prediction and node.role == "outcome" and not _reads_present(observation, table):
-            columns[node.name] = Column(node.name, np.zeros(len(table)), placeholder=True)
+        if for_prediction and node.name in censoring and not _reads_present(observation, table):
+            columns[node.name] = Column(node.name, np.zeros(len(table)), placeholder=True)  # new rows: uncensored
             continue
+        if for_prediction and node.role == "outcome" and not _reads_present(observation, table):
+            fitted = (levels or {}).get(node.name) if node.categorical else None
+            columns[node.name] = Column(node.name, np.zeros(len(table), dtype=np.int64 if fitted else float), fitted,
+                                        placeholder=True)
+            continue
+        if observation.expr is None and observation.column not in table.columns:
+            single = _scalar_in(observation, unfiltered, files, base_dir, passed_in=frame is not None)
+            if single is not None:
+                value = checked_scalar(model, node, single[0], single[1], found)
+                if value is not None:
+                    columns.scalars[node.name] = value
+                continue
         if len(table) == 0:
             if not any(d.code == "DS512" for d in found.items):
                 found.add("DS512", observation.span)
@@ -133,20 +149,41 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
         raw = _raw_values(node, observation, table, statistics, found, unfiltered)
         if raw is None:
             continue
-        label = observation.column if observation.expr is None else expr_text(observation.expr)
-        column = _convert(node, raw, label, model, found, for_prediction, levels)
+        label = (observation.column or node.name) if observation.expr is None else expr_text(observation.expr)
+        if node.name in censoring:
+            column = _censoring_codes(node, raw, label, found)
+        else:
+            column = _convert(node, raw, label, model, found, for_prediction, levels)
         if column is not None:
             columns[node.name] = column
     lengths = {name: len(c.values) for name, c in columns.items()}
     if len(set(lengths.values())) > 1:
-        found.add("DS507", model.nodes[next(iter(lengths))].observed.span,
+        found.add("DS507", model.nodes[next(iter(lengths))].observed_span,
                   lengths=", ".join(f"{k}: {v}" for k, v in lengths.items()))
     elif not for_prediction:
+        _check_ordered_levels(model, columns, found)
         _check_trials(model, columns, found)
         _warn_constant_predictors(model, columns, found)
     found.raise_if_errors()
     columns.warnings = found.warnings
     return columns
+
+
+def _scalar_in(observation, table: pd.DataFrame, files: dict, base_dir: Path | None, passed_in: bool):
+    """(value, its name in the data) of the single value a node's column names, from the table's scalars or, when
+    data passed in lacks it (new rows for prediction), from the file the spec names; else None."""
+    scalars = table.attrs.get(SCALARS_ATTR, {})
+    if observation.column in scalars:
+        return scalars[observation.column], repr(observation.column)
+    if not passed_in or observation.file is None:
+        return None
+    if observation.file not in files:  # an unreadable file is reported as the missing column it would have given
+        files[observation.file] = _read_file(observation, base_dir, Diagnostics(None))
+    named = files[observation.file]
+    scalars = named.attrs.get(SCALARS_ATTR, {}) if named is not None else {}
+    if observation.column in scalars:
+        return scalars[observation.column], repr(observation.column)
+    return None
 
 
 def _apply_filter(observation, table: pd.DataFrame, found: Diagnostics) -> pd.DataFrame | None:
@@ -163,7 +200,7 @@ def _reads_present(observation, table: pd.DataFrame) -> bool:
     return all(c in table.columns for c in needed)
 
 
-def _raw_values(node: NodeInfo, observation, table: pd.DataFrame, statistics: Statistics, found: Diagnostics,
+def _raw_values(node: NodeInfo, observation, table: pd.DataFrame, statistics: Statistics, found: _Findings,
                 unfiltered: pd.DataFrame) -> pd.Series | None:
     """The node's values from the table: its column, or its column expression evaluated."""
     if observation.expr is not None:
@@ -174,13 +211,23 @@ def _raw_values(node: NodeInfo, observation, table: pd.DataFrame, statistics: St
             return None
         return values if isinstance(values, pd.Series) else pd.Series(np.full(len(table), values))
     if observation.column not in table.columns:
-        suggestion = closest(observation.column, [str(c) for c in table.columns])
         shown = ", ".join(map(str, list(table.columns)[:12])) + (" ..." if len(table.columns) > 12 else "")
-        hint = (f"did you mean `observed {node.name} = \"{suggestion}\"`?" if suggestion
-                else f"map another column with `observed {node.name} = \"Column\"`")
-        found.add("DS502", observation.span, column=observation.column, name=node.name, columns=shown, suggestion=hint)
+        found.add("DS502", observation.span, column=observation.column, name=node.name, columns=shown,
+                  suggestion=_missing_column_hint(node.name, observation.column, table, found.data))
         return None
     return table[observation.column].reset_index(drop=True)
+
+
+def _missing_column_hint(name: str, column: str, table: pd.DataFrame, data: str) -> str:
+    left_out = table.attrs.get(LEFT_OUT, {})
+    if column in left_out:
+        return f"{column!r} is {left_out[column]} in {data}; dagspec reads one value per row"
+    headers = [str(c) for c in table.columns]
+    if len(headers) == 1 and any(sep in headers[0] for sep in ";\t|"):
+        return f"{data} has one column, {headers[0]!r}: are its columns separated by something other than commas?"
+    suggestion = closest(column, headers)
+    return (f"did you mean `observed {name} = \"{suggestion}\"`?" if suggestion
+            else f"map another column with `observed {name} = \"Column\"`")
 
 
 def _check_trials(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
@@ -197,9 +244,25 @@ def _check_trials(model: CheckedModel, columns: Columns, found: Diagnostics) -> 
             continue
         over = columns[node.name].values > n
         if np.any(over):
-            found.add("DS508", node.observed.span, family="Binomial", name=node.name, support="0 .. n (the trials)",
+            found.add("DS508", node.observed_span, family="Binomial", name=node.name, support="0 .. n (the trials)",
                       rows=rows_text(over), values=", ".join(f"{v:g}" for v in columns[node.name].values[over][:3]),
                       suggestion="successes cannot exceed trials; check that n names the trials column")
+
+
+def _check_ordered_levels(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
+    """An ordered outcome needs two levels; a declared level no row has is worth a warning."""
+    for node in model.outcomes():
+        column = columns.get(node.name)
+        if column is None or not FAMILIES[node.outcome_family].ordered:
+            continue
+        label = (node.observed.column if node.observed is not None else None) or node.name
+        if len(column.levels or ()) < 2:
+            found.add("DS134", node.observed_span, name=node.name, count=len(column.levels), column=label)
+            continue
+        unseen = np.bincount(column.values, minlength=len(column.levels)) == 0
+        if unseen.any():
+            found.add("DS133", node.observed_span, name=node.name, column=label,
+                      levels=", ".join(str(level) for level, none in zip(column.levels, unseen) if none))
 
 
 def _warn_constant_predictors(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
@@ -208,21 +271,20 @@ def _warn_constant_predictors(model: CheckedModel, columns: Columns, found: Diag
         if edge.fitted and column is not None and len(column.values) > 1:
             distinct = len(np.unique(column.values))
             if distinct == 1:
-                found.add("DS513", model.nodes[edge.source].observed.span, name=edge.source, target=edge.target,
+                found.add("DS513", model.nodes[edge.source].observed_span, name=edge.source, target=edge.target,
                           value=f"{column.levels[0] if column.categorical else column.values[0]:}")
 
 
-def _read_file(observation, base_dir: Path | None, found: Diagnostics) -> pd.DataFrame | None:
+def _read_file(observation, base_dir: Path | None, found: Diagnostics, checking: bool = False) -> pd.DataFrame | None:
     path = Path(observation.file)
     if not path.is_absolute():
         path = (base_dir or Path.cwd()) / path
     try:
         return read_table(path)
     except FileNotFoundError:
-        reason = "no such file"
-    except (OSError, ValueError, ImportError, pd.errors.ParserError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    found.add("DS503", observation.span, path=observation.file, reason=reason)
+        found.add("DS526" if checking else "DS503", observation.span, path=observation.file, reason="no such file")
+    except DataFileError as exc:
+        found.add(exc.code, observation.span, **{**exc.fields, "path": observation.file})
     return None
 
 
@@ -232,12 +294,14 @@ def _literal(expr):
         return None if any(i is None for i in items) else items
     if isinstance(expr, ir.String):
         return expr.value
+    if isinstance(expr, ir.Ref) and expr.name == "none":  # a missing value in a literal column
+        return np.nan
     return const_value(expr)
 
 
 def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, found: Diagnostics,
              for_prediction: bool = False, levels: dict[str, list] | None = None) -> Column | None:
-    span = node.observed.span
+    span = node.observed_span
     missing = raw.isna().to_numpy()
     if node.categorical:
         if missing.any():
@@ -246,24 +310,75 @@ def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, f
         if raw.dtype.kind in "mM":  # dates and durations are levels by their text
             raw = raw.astype(str)
         if levels and node.name in levels:
+            if node.role == "outcome":  # an ordered outcome's levels are those of its fitted cutpoints
+                return _categorical(node, raw, column, found, list(levels[node.name]))
             return _with_fitted_levels(node, raw, list(levels[node.name]))
         return _categorical(node, raw, column, found)
     if raw.dtype == bool:
         raw = raw.astype(float)
+    if raw.dtype.kind in "mM":  # pandas would give nanoseconds
+        found.add("DS524", span, column=column, name=node.name, kind="dates" if raw.dtype.kind == "M" else "durations")
+        return None
     numeric = pd.to_numeric(raw, errors="coerce")
     bad = numeric.isna().to_numpy() & ~missing
     if bad.any():
         examples = ", ".join(repr(v) for v in raw[bad].head(3).tolist())
-        found.add("DS505", span, column=column, name=node.name, rows=rows_text(bad), values=examples)
+        found.add("DS505", span, column=column, name=node.name, rows=rows_text(bad), values=examples,
+                  suggestion=_non_numeric_hint(node, raw[bad], column))
         return None
+    if numeric.dtype.kind == "c":
+        imaginary = (np.imag(numeric.to_numpy()) != 0) & ~missing
+        if imaginary.any():
+            found.add("DS523", span, column=column, name=node.name, rows=rows_text(imaginary),
+                      values=", ".join(str(v) for v in numeric[imaginary].head(3).tolist()))
+            return None
+        numeric = pd.Series(np.real(numeric.to_numpy()), index=numeric.index)
     values = numeric.to_numpy(dtype=float)
-    nonfinite = ~np.isfinite(values)
+    nonfinite = ~np.isfinite(values) & ~(np.isnan(values) if node.impute else False)
     if nonfinite.any():
         found.add("DS504", span, column=column, count=int(nonfinite.sum()), rows=rows_text(nonfinite))
         return None
+    missing = np.isnan(values) if node.impute else np.zeros(len(values), dtype=bool)
+    if node.impute and missing.all():
+        found.add("DS535", span, name=node.name, column=column)
+        return None
     if node.role == "outcome" and not for_prediction:
         _check_outcome_support(node, values, column, model, found)
-    return Column(node.name, values)
+    return Column(node.name, values, missing=missing if missing.any() else None)
+
+
+def _censoring_codes(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:
+    """A censoring column → codes 0 (the event time), 1 (right-censored) and -1 (left-censored)."""
+    def code(value):
+        if isinstance(value, str):
+            return CENSORING_CODES.get(value.strip().lower())
+        if isinstance(value, (bool, np.bool_)):
+            return int(value)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return None
+        return int(number) if number in (-1.0, 0.0, 1.0) else None
+
+    codes = [code(v) for v in raw.tolist()]
+    bad = np.array([c is None for c in codes])
+    if bad.any():
+        values = ", ".join(sorted({repr(v) for v, b in zip(raw.tolist(), bad) if b})[:3])
+        found.add("DS536", node.observed_span, column=column, values=values, rows=rows_text(bad))
+        return None
+    return Column(node.name, np.asarray(codes, dtype=float))
+
+
+def _non_numeric_hint(node: NodeInfo, bad: pd.Series, column: str) -> str:
+    if node.role != "outcome":
+        return f"declare `node {node.name} : categorical` if it names categories, or clean the column"
+    if node.family not in ("Bernoulli", "Binomial") or (node.observed and node.observed.expr is not None):
+        return f"{node.name!r} is an outcome ({node.family}), so its values are numbers: clean the column"
+    words = sorted({str(v) for v in bad.head(1000).tolist()})
+    success = next((w for w in words if w.strip().lower() in SUCCESS_WORDS), words[0])
+    reference = column if NAME.fullmatch(column) else json.dumps(column, ensure_ascii=False)
+    return (f"a {node.family} outcome counts successes: observe 1 where the column says {success!r} and 0 "
+            f"elsewhere with `observed {node.name} = indicator({reference}, {json.dumps(success, ensure_ascii=False)})`")
 
 
 def _with_fitted_levels(node: NodeInfo, raw: pd.Series, fitted: list) -> Column:
@@ -275,22 +390,24 @@ def _with_fitted_levels(node: NodeInfo, raw: pd.Series, fitted: list) -> Column:
     return Column(node.name, np.array([lookup[level_key(v)] for v in raw.tolist()], dtype=np.int64), levels)
 
 
-def _categorical(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:
+def _categorical(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics, declared: list | None = None
+                 ) -> Column | None:
     values = raw.to_numpy()
-    if node.levels is not None:
-        levels = list(node.levels)
+    declared = declared if declared is not None else node.levels
+    if declared is not None:
+        levels = list(declared)
         lookup = {level_key(level): code for code, level in enumerate(levels)}
         codes = np.array([lookup.get(level_key(v), -1) for v in values], dtype=np.int64)
         unknown = codes < 0
         if unknown.any():
-            extra = sorted({str(v) for v in values[unknown]})[:5]
-            found.add("DS506", node.observed.span, column=column, levels=", ".join(extra), name=node.name,
+            found.add("DS506", node.observed_span, column=column, name=node.name, rows=rows_text(unknown),
+                      levels=_listed(sorted({str(plain_value(v)) for v in values[unknown]})),
                       declared=", ".join(map(str, levels)))
             return None
         return Column(node.name, codes, levels)
     uniques = pd.unique(raw)
     if len(uniques) > MAX_LEVELS:
-        found.add("DS413", node.observed.span, what=f"{node.name!r} has {len(uniques)} levels (more than {MAX_LEVELS})",
+        found.add("DS413", node.observed_span, what=f"{node.name!r} has {len(uniques)} levels (more than {MAX_LEVELS})",
                   suggestion="a categorical node indexes one parameter per level; group the levels first")
         return None
     try:
@@ -300,7 +417,42 @@ def _categorical(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics
     levels = [plain_value(level) for level in levels]
     lookup = {level_key(level): code for code, level in enumerate(levels)}
     codes = np.array([lookup[level_key(v)] for v in values], dtype=np.int64)
+    stray, why = stray_codes(levels)
+    if stray:
+        rows = np.isin(codes, [lookup[level_key(level)] for level in stray])
+        found.add("DS525", node.observed_span, levels=_listed(stray), name=node.name, column=column,
+                  rows=rows_text(rows), why=why, declared=", ".join(map(str, levels)))
     return Column(node.name, codes, levels)
+
+
+def stray_codes(levels: list) -> tuple[list, str]:
+    """Integer levels (sorted) that look like mistakes among codes 0..k or 1..k, and why: negative codes (they
+    sort first and move every other level's index up), and codes after a gap (they take the indices of the
+    missing ones). Only when the other levels do run from 0 or 1 without a gap, which is what codes look like."""
+    if not all(isinstance(level, int) and not isinstance(level, bool) for level in levels):
+        return [], ""
+    present = set(levels)
+    start = 0 if 0 in present else 1
+    end = start
+    while end in present:
+        end += 1
+    after = [level for level in levels if level > end]
+    negative = [level for level in levels if level < 0]
+    if end - start < 2 or end - start <= len(after) + len(negative):
+        return [], ""
+    reasons = []
+    if negative:
+        s = "s" if len(negative) == 1 else ""
+        reasons.append(f"{_listed(negative)} sort{s} first and move{s} every other level's index up by {len(negative)}")
+    if after:
+        missing = f"{end}" if after[0] == end + 1 else f"{end} .. {after[0] - 1}"
+        reasons.append(f"{_listed(after)} follow{'s' if len(after) == 1 else ''} a gap after {end - 1} "
+                       f"({missing} missing), so {after[0]} takes the place of {end}")
+    return negative + after, "; ".join(reasons)
+
+
+def _listed(values: list) -> str:
+    return ", ".join(map(str, values[:5])) + (f" and {len(values) - 5} more" if len(values) > 5 else "")
 
 
 def plain_value(value):
@@ -313,10 +465,11 @@ def plain_value(value):
 
 
 def _check_outcome_support(node: NodeInfo, values: np.ndarray, column: str, model: CheckedModel, found: Diagnostics) -> None:
-    family = FAMILIES[node.family]
+    family = FAMILIES[node.outcome_family]
     support = family.outcome
     outside = ~np.array([support.contains(v) for v in values]) if len(values) < 200_000 else \
         ~((values >= support.low) & (values <= support.high))
+    outside &= ~np.isnan(values)  # a missing value to impute is not outside
     if outside.any():
         examples = ", ".join(f"{v:g}" for v in values[outside][:3])
         suggestions = {
@@ -328,5 +481,5 @@ def _check_outcome_support(node: NodeInfo, values: np.ndarray, column: str, mode
             "LogNormal": "LogNormal outcomes are positive",
             "Beta": "Beta outcomes are proportions strictly between 0 and 1",
         }
-        found.add("DS508", node.observed.span, family=family.name, name=node.name, support=support.words,
+        found.add("DS508", node.observed_span, family=family.name, name=node.name, support=support.words,
                   rows=rows_text(outside), values=examples, suggestion=suggestions.get(family.name, "check the column"))

@@ -128,6 +128,7 @@ DISTRIBUTIONS: dict[str, Dist] = {d.name: d for d in [
 FUNCTIONS: dict[str, int] = {
     "exp": 1, "log": 1, "sqrt": 1, "abs": 1, "logit": 1, "invlogit": 1, "probit": 1, "invprobit": 1,
     "sum": 1, "mean": 1, "sigmoid": 1, "tanh": 1, "softmax": 1, "square": 1,
+    "stds": 1, "corr": 1, "cov": 1,  # of an LKJCholeskyCov prior (check/covariance.py)
 }
 
 

@@ -27,12 +27,17 @@ class Family:
     aux: tuple[Aux, ...]
     outcome: Support  # values an observed outcome may take
     mean_support: Support  # values the mean parameter may take (checked against identity links)
+    ordered: bool = False  # an ordered categorical outcome: levels, cutpoints instead of an intercept
 
     def aux_param(self, name: str) -> Aux | None:
         return next((a for a in self.aux if a.name == name), None)
 
 
 _SIGMA = Aux("sigma", POSITIVE, "Exponential(1)")
+_CUTPOINTS = Aux("cutpoints", REAL, "Normal(0, 1.5)")  # one per boundary between levels, ordered by a transform
+
+# Priors a cutpoint vector may have: continuous on the whole real line, so the ordering transform covers them.
+ORDERED_PRIORS = ("Normal", "StudentT", "Cauchy", "Laplace", "Logistic", "Flat")
 
 FAMILIES: dict[str, Family] = {f.name: f for f in [
     Family("Normal", "mu", "identity", ("identity", "log", "inverse"), (_SIGMA,), REAL, REAL),
@@ -49,6 +54,13 @@ FAMILIES: dict[str, Family] = {f.name: f for f in [
            POSITIVE, POSITIVE),
     Family("Beta", "mu", "logit", ("logit", "probit", "cloglog"), (Aux("kappa", POSITIVE, "Exponential(0.1)"),),
            OPEN_UNIT, OPEN_UNIT),
+    # durations: the mean through a log link (Exponential's rate is 1 / mu, Weibull's scale mu / Gamma(1 + 1/alpha))
+    Family("Exponential", "mu", "log", ("log", "identity", "inverse"), (), POSITIVE, POSITIVE),
+    Family("Weibull", "mu", "log", ("log", "identity", "inverse"), (Aux("alpha", POSITIVE, "Exponential(1)"),),
+           POSITIVE, POSITIVE),
+    # P(y <= level k) = F(cutpoint_k - eta), F the logistic or the standard normal cdf; eta has no intercept
+    Family("OrderedLogistic", "eta", "logit", ("logit",), (_CUTPOINTS,), COUNT, REAL, ordered=True),
+    Family("OrderedProbit", "eta", "probit", ("probit",), (_CUTPOINTS,), COUNT, REAL, ordered=True),
 ]}
 
 # Default priors of generated regression parameters, by role (documented in docs/language.md).
@@ -58,4 +70,26 @@ DEFAULT_PRIORS = {
     "effect": "Normal(0, 10)",
 }
 
-OUTCOME_OPTIONS = ("intercept", "link")
+OUTCOME_OPTIONS = ("intercept", "link", "missing", "censored")
+# A censoring column's codes (brms's): the value is the event time, a lower bound (right-censored: the event comes
+# later) or an upper bound (left-censored: it came before).
+CENSORING_CODES = {"none": 0, "right": 1, "left": -1}
+# Families whose censored likelihood dagspec writes with closed-form log survival functions (PyMC's own logccdf
+# underflows to -inf in the far tail, e.g. an Exponential beyond about 745 means).
+CENSORABLE = ("Exponential", "Weibull")
+MISSING_CHOICES = ("error", "impute")  # `missing = impute`: model an outcome's missing values instead of stopping (DS504)
+ORDERED_OPTIONS = ("levels",)  # an ordered outcome's options besides its cutpoints
+
+
+def cutpoint_dim(node: str) -> str:
+    """The dimension of an ordered outcome's cutpoints (labelled `1|2`, `2|3`, ... as R's polr and clm do)."""
+    return f"{node}__cutpoints"
+
+
+def level_dim(node: str) -> str:
+    """The dimension of an ordered outcome's levels (the probability of each level, when predicting)."""
+    return f"{node}__level"
+
+
+def cutpoint_labels(levels: list) -> list[str]:
+    return [f"{low}|{high}" for low, high in zip(levels, levels[1:])]

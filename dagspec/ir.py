@@ -120,7 +120,10 @@ class Name(IRNode):
 
     kind: Literal["name"] = "name"
     id: str
+    times: Name | None = None  # `x * z` in an edge: an interaction of x with z
 
+
+Name.model_rebuild()
 
 class NodeDecl(IRNode):
     """`node NAME [: type(options)] [~ Family(options)] [as alias]`."""
@@ -149,13 +152,14 @@ class Address(IRNode):
     source: Name | None = None  # edge
     target: Name | None = None  # edge
     by: Name | None = None  # edge
+    times: Name | None = None  # edge of an interaction `x * z -> y`: source x, times z
     name: Name | None = None  # name
 
     def text(self) -> str:
         if self.kind == "param" and self.node and self.param:
             return f"{self.node.id}.{self.param.id}"
         if self.kind == "edge" and self.source and self.target:
-            return f"{self.source.id} -> {self.target.id}" + (f" by {self.by.id}" if self.by else "")
+            return f"{self.source.id}{f' * {self.times.id}' if self.times else ''} -> {self.target.id}" + (f" by {self.by.id}" if self.by else "")
         if self.kind == "name" and self.name:
             return self.name.id
         raise ValueError(f"a {self.kind} address without its names")  # the parser and from_json never make one
@@ -165,6 +169,7 @@ class PriorStmt(IRNode):
     kind: Literal["prior"] = "prior"
     address: Address
     dist: Call | None = None
+    value: Expr | None = None  # `prior x -> y = 1`: the parameter fixed to this number
     alias: Name | None = None
     parameterisation: Literal["centered", "noncentered"] | None = None  # for a hierarchical pool
 

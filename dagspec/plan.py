@@ -9,13 +9,17 @@ import numpy as np
 
 from . import ir
 from .check.calls import const_value
-from .check.model import CheckedModel, Parameter
+from .check.covariance import PARTS, default_names
+from .check.model import CONTRASTS, CheckedModel, Parameter
 from .data import Column
 from .diagnostics import NO_SPAN, Diagnostics
 from .dists import DISTRIBUTIONS
-from .families import FAMILIES
+from .families import FAMILIES, cutpoint_dim, cutpoint_labels, level_dim
 
 OBS_DIM = "__obs__"
+# An outcome's data container, named apart from the outcome's variable. dagspec's own names all contain `__`,
+# which user names cannot (DS111), so they never collide with a node or parameter.
+OBSERVED_SUFFIX = "__obs"
 MAX_PARAMETER_SIZE = 1_000_000  # elements in one parameter (e.g. the cells of `x -> y by g`)
 
 
@@ -101,6 +105,7 @@ class RandomVariable:
     default_prior: bool = False
     parameterisation: str | None = None  # a pool's parameterisation as the spec asks
     initval: object = None  # a starting value (the optimizer's least-squares guess for its Flat parameters)
+    transform: str | None = None  # "ordered": an ordered outcome's cutpoints, increasing by a change of variables
 
 
 @dataclass
@@ -151,6 +156,20 @@ class LikelihoodVar:
     aux: dict[str, PExpr]
     observed: str  # the data container holding the outcome's values
     dims: tuple[str, ...] = (OBS_DIM,)
+    imputed: Imputation | None = None  # `missing = impute` with missing rows: their values are parameters
+    censoring: str | None = None  # the data container of the censoring codes (0 event, 1 right, -1 left)
+
+
+@dataclass
+class Imputation:
+    """An outcome's missing values: a parameter `name` (dims `missing_dim`, one per row in `missing`) drawn from the
+    outcome's own likelihood, while the likelihood of the observed value covers the rows in `present`."""
+
+    name: str
+    missing: np.ndarray
+    present: np.ndarray
+    missing_dim: str
+    present_dim: str
 
 
 @dataclass
@@ -161,6 +180,7 @@ class Plan:
     notes: list[str] = field(default_factory=list)  # what the optimizer did, in words
     statistics: dict[str, float] = field(default_factory=dict)  # what the data transforms computed from the data
     expose_means: bool = False  # also a deterministic `<outcome>__mean` of each outcome's expected value (predictions)
+    warnings: list = field(default_factory=list)  # what was found in the data (Diagnostics: stray codes, ...)
 
     def entry(self, name: str):
         return next(e for e in self.entries if e.name == name)
@@ -170,7 +190,20 @@ class Plan:
         return [e.name for e in self.entries if isinstance(e, RandomVariable) and e.observed is None]
 
 
+def _shape_words(shape: tuple[int, ...], dims: tuple[str, ...]) -> str:
+    return ("of " if len(shape) == 1 else "") + " x ".join(map(str, shape)) + (f": {' x '.join(dims)}" if dims else "")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {'indices' if noun == 'index' else noun + 's'}"
+
+
 # ---- planning --------------------------------------------------------------------------------------
+
+def missing_dims(node: str) -> tuple[str, str]:
+    """The dimensions of an imputed node's missing rows and observed rows (coordinates: row numbers from 0)."""
+    return f"{node}__missing", f"{node}__observed"
+
 
 def make_plan(model: CheckedModel, columns: dict[str, Column]) -> Plan:
     """Order every variable so each comes after what it reads, and resolve names, levels and shapes."""
@@ -188,6 +221,10 @@ class _Planner:
         self.data_names: dict[str, str] = {}  # node → data container name
         self.value_names: dict[str, str] = {}  # node or parameter user name → PyMC name of its value
         self.dims_of: dict[str, tuple[str, ...]] = {}  # PyMC name → dims
+        self.indexed: list[tuple[PExpr, ir.Index]] = []  # indexed values, checked once every shape is known
+        self.stored_parts = default_names(model)  # (LKJ prior, part) → PyMC's name, for parts no `let` names
+        self.reference_at: dict[str, int] = {}  # treatment-coded node → position of its reference level
+        self.scalars: dict[str, float] = getattr(columns, "scalars", {})  # data scalars: numbers, not containers
 
     def run(self) -> Plan:
         model = self.model
@@ -200,10 +237,19 @@ class _Planner:
             node = model.nodes[name]
             if node.role == "random":
                 continue
-            container = name if name not in rv_names else f"{name}_obs"
+            container = name if name not in rv_names else f"{name}{OBSERVED_SUFFIX}"
             self.data_names[name] = container
-            if column.categorical:
+            if column.missing is not None:
+                missing_dim, present_dim = missing_dims(name)
+                self.coords[missing_dim] = np.flatnonzero(column.missing).tolist()
+                self.coords[present_dim] = np.flatnonzero(~column.missing).tolist()
+            if node.family is not None and FAMILIES[node.family].ordered:
+                self.coords[level_dim(name)] = list(column.levels or ())
+                self.coords[cutpoint_dim(name)] = cutpoint_labels(list(column.levels or ()))
+            elif column.categorical:
                 self.coords[name] = list(column.levels or ())
+                if node.reference is not None:
+                    self._contrasts(node, self.coords[name])
             observation = node.observed
             read_as_is = observation is not None and observation.literal is None and not observation.transformed
             entries.append(DataVar(container, column.values, name,
@@ -218,18 +264,25 @@ class _Planner:
             self.value_names[param.name] = param.name
             self.dims_of[param.name] = param.dims
         for name in self._order():
-            if name in model.params:
+            if name in model.params and model.params[name].fixed is not None:  # `prior x -> y = 1`
+                entries.append(DerivedVar(model.params[name].name, Const(model.params[name].fixed)))
+            elif name in model.params:
                 entries.append(self._parameter(model.params[name]))
             elif name in model.nodes:
                 node = model.nodes[name]
                 if node.role == "random":
                     entries.append(self._random(node))
+                    entries += self._stored_parts(node)
                 elif node.role == "derived":
                     entries.append(DerivedVar(node.name, self._expr(node.expr)))
                 elif node.role == "outcome":
-                    entries.append(self._likelihood(node))
+                    likelihood = self._likelihood(node)
+                    entries += self._reference_effects(likelihood)
+                    entries.append(likelihood)
         self._size_lkj(entries)
-        return Plan(self.coords, entries, n_obs, statistics=dict(getattr(self.columns, "statistics", {})))
+        self._check_indices({e.name: e for e in entries})
+        return Plan(self.coords, entries, n_obs, statistics=dict(getattr(self.columns, "statistics", {})),
+                    warnings=list(getattr(self.columns, "warnings", [])))
 
     def _order(self) -> list[str]:
         graph = self.model.dependency_graph()
@@ -259,8 +312,25 @@ class _Planner:
                                what=f"MvNormal's mu has {len(mu.items)} entries but {param.address} has "
                                     f"{size} levels of {dims[-1]} in its last dimension",
                                suggestion=f"give mu one entry per level of {dims[-1]}")
-        return RandomVariable(param.name, dist.name, args, dims, source=param.address, default_prior=param.default_prior,
-                              parameterisation=param.parameterisation)
+        variable = RandomVariable(param.name, dist.name, args, dims, source=param.address,
+                                  default_prior=param.default_prior, parameterisation=param.parameterisation)
+        if param.aux == "cutpoints":
+            variable.transform = "ordered"
+            variable.initval = self._cutpoint_start(param.outcome)
+        return variable
+
+    def _cutpoint_start(self, outcome: str) -> np.ndarray:
+        """Where an ordered outcome's cutpoints start: the link's quantiles of the cumulative level frequencies
+        (each level counted once more, so the start is strictly increasing even for levels never observed)."""
+        from scipy import special
+
+        column = self.columns[outcome]
+        counts = np.bincount(column.values.astype(np.int64), minlength=len(column.levels or ())) + 1.0
+        cumulative = np.cumsum(counts)[:-1] / counts.sum()
+        quantile = special.logit if self.model.nodes[outcome].link == "logit" else special.ndtri
+        start = quantile(cumulative)
+        rounded = np.round(start, 2)  # a start only: short numbers read better in generated scripts
+        return rounded if np.all(np.diff(rounded) > 0) else start
 
     def _random(self, node) -> RandomVariable:
         observed: PExpr | None = None
@@ -269,6 +339,8 @@ class _Planner:
             if node.name in self.columns:
                 observed = Const(self.columns[node.name].values)
                 dims = (OBS_DIM,) if OBS_DIM in self.coords else ()
+            elif node.name in self.scalars:
+                observed = Const(self.scalars[node.name])
             elif node.observed.literal is not None:
                 value = const_value(node.observed.literal)
                 observed = Const(value) if value is not None else self._expr(node.observed.literal)
@@ -282,36 +354,93 @@ class _Planner:
             if param.outcome != node.name or param.edge is None:
                 continue
             edge = param.edge
-            index = tuple(self.data_names[g] for g in param.dims)
-            value = None if self.model.nodes[edge.source].categorical else VarRef(self.value_names[edge.source])
+            index = tuple(self.data_names.get(g, g) for g in param.dims)  # a contrast: see _reference_effects
+            value: PExpr | None = None if self.model.nodes[edge.source].categorical else VarRef(self.value_names[edge.source])
+            if edge.times:  # `x * z -> y`: the product, recomputed from the containers (predictions, do())
+                value = Op("*", (value, VarRef(self.value_names[edge.times])))
             terms.append(Term(param.name, index, value, param.address))
         aux: dict[str, PExpr] = {}
         for a in family.aux:
             if a.name in node.fixed:
                 fixed = node.fixed[a.name]
-                aux[a.name] = VarRef(self.value_names[fixed.name]) if isinstance(fixed, ir.Ref) else Const(const_value(fixed))
+                aux[a.name] = self._value(fixed.name) if isinstance(fixed, ir.Ref) else Const(const_value(fixed))
             else:
                 aux[a.name] = VarRef(self.model.params[f"{node.name}.{a.name}"].name)
+        imputed = None
+        column = self.columns.get(node.name)
+        if column is not None and column.missing is not None:
+            imputed = Imputation(f"{node.pymc_name}_missing", np.flatnonzero(column.missing),
+                                 np.flatnonzero(~column.missing), *missing_dims(node.name))
+        censoring = self.data_names[node.censored.name] if node.censored is not None else None
         return LikelihoodVar(node.pymc_name, node.name, family.name, node.link, intercept.name if intercept else None,
-                             terms, aux, self.data_names[node.name])
+                             terms, aux, self.data_names[node.name], imputed=imputed, censoring=censoring)
+
+    def _stored_parts(self, node) -> list[DerivedVar]:
+        """An LKJ prior's standard deviations and correlations that no `let` names, under PyMC's names."""
+        return [DerivedVar(name, Func(part, (VarRef(node.pymc_name),)))
+                for (prior, part), name in self.stored_parts.items() if prior == node.name]
+
+    def _contrasts(self, node, levels: list) -> None:
+        """The dimension of a treatment-coded effect: the levels of `node` but its reference."""
+        names = [str(level) for level in levels]
+        if str(node.reference) not in names:
+            self.found.add("DS462", node.observed.span, name=node.name, level=repr(node.reference),
+                           levels=", ".join(map(repr, levels)))
+            return
+        self.reference_at[node.name] = names.index(str(node.reference))
+        self.coords[node.name + CONTRASTS] = [lv for lv, name in zip(levels, names) if name != str(node.reference)]
+
+    def _reference_effects(self, likelihood: LikelihoodVar) -> list:
+        """Each treatment-coded term reads the effects of every level, with 0 at the reference:
+        `b_g_y__levels = concat(b[:r], 0, b[r:])`, indexed by the level codes."""
+        entries = []
+        for position, term in enumerate(likelihood.terms):
+            param = self.model.params.get(term.address)
+            if param is None or not param.dims or not param.dims[0].endswith(CONTRASTS):
+                continue
+            node = param.dims[0][:-len(CONTRASTS)]
+            r, size = self.reference_at.get(node, 0), len(self.coords.get(param.dims[0], ()))
+            effects = VarRef(param.name)
+            parts = (((Idx(effects, (Slice(None, Const(r)),)),) if r > 0 else ()) + (Const(0.0),)
+                     + ((Idx(effects, (Slice(Const(r), None),)),) if r < size else ()))
+            full = f"{param.name}__levels"
+            entries.append(DerivedVar(full, Func("concat", parts), (node,)))
+            likelihood.terms[position] = Term(full, (self.data_names[node],), term.value, term.address)
+        return entries
 
     def _size_lkj(self, entries) -> None:
-        """LKJCholeskyCov without `n` takes the size of the MvNormal that uses it."""
+        """LKJCholeskyCov without `n` takes the size of the MvNormal that uses it; a covariance has n(n+1)/2
+        elements, which MAX_PARAMETER_SIZE bounds as it does every parameter's."""
         for entry in entries:
-            if not isinstance(entry, RandomVariable) or entry.dist != "LKJCholeskyCov" or "n" in entry.args:
+            if not isinstance(entry, RandomVariable) or entry.dist != "LKJCholeskyCov":
                 continue
-            users = [e for e in entries if isinstance(e, RandomVariable) and e.dist == "MvNormal"
-                     and any(isinstance(v, VarRef) and v.name == entry.name for v in e.args.values())]
-            sizes = {len(self.coords[u.dims[-1]]) for u in users if u.dims}
-            sizes |= {len(mu.items) for u in users if not u.dims and isinstance(mu := u.args.get("mu"), ListOf)}
-            if len(sizes) != 1:
+            if "n" not in entry.args:
+                self._infer_lkj_size(entry, entries)
+            n = entry.args.get("n")
+            count = int(n.value) if isinstance(n, Const) and np.ndim(n.value) == 0 else 0
+            size = count * (count + 1) // 2
+            if size > MAX_PARAMETER_SIZE:
                 node = self.model.nodes.get(entry.source)
                 self.found.add("DS413", node.dist.span if node and node.dist else NO_SPAN,
-                               what=f"cannot tell the size of {entry.name}: it is used by {len(users)} MvNormal(s) "
-                                    f"of sizes {sorted(sizes) or 'unknown'}",
-                               suggestion="give it explicitly: LKJCholeskyCov(eta = 2, sd = Exponential(1), n = 2)")
-                continue
-            entry.args["n"] = Const(sizes.pop())
+                               what=f"{entry.name} would be a {count:,} × {count:,} covariance, "
+                                    f"{size:,} elements: more than dagspec builds ({MAX_PARAMETER_SIZE:,})",
+                               suggestion="a covariance couples every pair of levels: give the levels independent "
+                                          "(or pooled Normal) effects, or group the levels first")
+
+    def _infer_lkj_size(self, entry: RandomVariable, entries) -> None:
+        """Its size from the MvNormal that uses it (DS413 when that is not one size)."""
+        users = [e for e in entries if isinstance(e, RandomVariable) and e.dist == "MvNormal"
+                 and any(isinstance(v, VarRef) and v.name == entry.name for v in e.args.values())]
+        sizes = {len(self.coords[u.dims[-1]]) for u in users if u.dims}
+        sizes |= {len(mu.items) for u in users if not u.dims and isinstance(mu := u.args.get("mu"), ListOf)}
+        if len(sizes) != 1:
+            node = self.model.nodes.get(entry.source)
+            self.found.add("DS413", node.dist.span if node and node.dist else NO_SPAN,
+                           what=f"cannot tell the size of {entry.name}: it is used by {len(users)} MvNormal(s) "
+                                f"of sizes {sorted(sizes) or 'unknown'}",
+                           suggestion="give it explicitly: LKJCholeskyCov(eta = 2, sd = Exponential(1), n = 2)")
+            return
+        entry.args["n"] = Const(sizes.pop())
 
     # expressions
     def _dist_args(self, call: ir.Call) -> dict[str, PExpr]:
@@ -330,7 +459,7 @@ class _Planner:
         if number is not None:
             return Const(number)
         if isinstance(expr, ir.Ref):
-            return VarRef(self.value_names[expr.name])
+            return self._value(expr.name)
         if isinstance(expr, ir.ListExpr):
             return ListOf(tuple(self._expr(i) for i in expr.items))
         if isinstance(expr, ir.BinOp):
@@ -345,8 +474,58 @@ class _Planner:
             target = self._expr(expr.target)
             dims = self.dims_of.get(target.name, ()) if isinstance(target, VarRef) else ()
             subs = tuple(self._subscript(s, position, dims, expr) for position, s in enumerate(expr.subscripts))
+            self.indexed.append((target, expr))
             return Idx(target, subs)
         raise AssertionError(f"unplannable expression {expr!r}")  # the checker rejects everything else
+
+    def _value(self, name: str) -> PExpr:
+        """A node's or parameter's value: a data scalar's number, else the PyMC variable or container."""
+        return Const(self.scalars[name]) if name in self.scalars else VarRef(self.value_names[name])
+
+    def _check_indices(self, entries: dict) -> None:
+        """DS441 for an index past the end of a value whose shape the plan knows (a regression parameter, an LKJ
+        prior or one of its parts), or for more indices than it has dimensions."""
+        from .printer import expr_text
+
+        for target, expr in self.indexed:
+            shape, dims = self._shape(target, entries)
+            if shape is None:
+                continue
+            text = expr_text(expr.target)
+            if len(expr.subscripts) > len(shape):
+                what = f"{text} is a scalar: it cannot be indexed" if not shape else \
+                    f"{text} has {_count(len(shape), 'dimension')} ({_shape_words(shape, dims)}), but " \
+                    f"{len(expr.subscripts)} indices are given"
+                self.found.add("DS441", expr.subscripts[len(shape)].span, what=what,
+                               suggestion=f"give at most {_count(len(shape), 'index')}" if shape else "use it without [...]")
+                continue
+            for position, (sub, size) in enumerate(zip(expr.subscripts, shape)):
+                value = None if isinstance(sub, (ir.Slice, ir.String)) else const_value(sub)
+                if value is not None and float(value).is_integer() and not -size <= value < size:
+                    along = f" levels of {dims[position]}" if dims else " entries" + \
+                        (f" along dimension {position + 1}" if len(shape) > 1 else "")
+                    self.found.add("DS441", sub.span, what=f"index {int(value)} is out of range: {text} has {size}{along}",
+                                   suggestion=f"index from 0 to {size - 1} (or from -1 back to -{size})"
+                                              + (" or by level name" if dims else ""))
+
+    def _shape(self, target: PExpr, entries: dict) -> tuple[tuple[int, ...] | None, tuple[str, ...]]:
+        """The shape of an indexed value (None when the plan does not know it) and the dims it is indexed by."""
+        if isinstance(target, VarRef) and target.name in self.dims_of:
+            dims = self.dims_of[target.name]
+            if all(d in self.coords for d in dims):
+                return tuple(len(self.coords[d]) for d in dims), dims
+        part = None
+        if isinstance(target, Func) and target.name in PARTS and isinstance(target.args[0], VarRef):
+            part, prior = target.name, entries.get(target.args[0].name)
+        elif isinstance(target, VarRef):
+            prior = entries.get(target.name)
+        else:
+            return None, ()
+        n = prior.args.get("n") if isinstance(prior, RandomVariable) and prior.dist == "LKJCholeskyCov" else None
+        if isinstance(n, Const):  # the Cholesky factor, its covariance and correlations are n x n
+            size = int(n.value)
+            return ((size,) if part == "stds" else (size, size)), ()
+        return None, ()
 
     def _subscript(self, sub, position: int, dims: tuple[str, ...], expr: ir.Index):
         if isinstance(sub, ir.Slice):

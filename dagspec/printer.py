@@ -1,8 +1,6 @@
 """SpecIR → canonical .dag text (one statement per line), so that text → IR → text → IR round-trips."""
 from __future__ import annotations
 
-import json
-
 from . import ir
 
 _PRECEDENCE = {"or": -2, "and": -1, "+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
@@ -23,12 +21,14 @@ def statement_text(s) -> str:
             text += f" ~ {call_text(s.family)}"
         return text + _alias(s.alias)
     if isinstance(s, ir.EdgeStmt):
-        text = " -> ".join(", ".join(n.id for n in group) for group in s.chain)
+        text = " -> ".join(", ".join(n.id + (f" * {n.times.id}" if n.times else "") for n in group) for group in s.chain)
         return text + (f" by {s.by.id}" if s.by else "")
     if isinstance(s, ir.PriorStmt):
         text = f"prior {s.address.text()}"
         if s.dist is not None:
             text += f" ~ {call_text(s.dist)}"
+        if s.value is not None:
+            text += f" = {expr_text(s.value)}"
         return text + _alias(s.alias) + (f" {s.parameterisation}" if s.parameterisation else "")
     if isinstance(s, ir.RandomVar):
         return f"{s.name.id} ~ {call_text(s.dist)}" + _alias(s.alias)
@@ -51,7 +51,8 @@ def _alias(alias: ir.Name | None) -> str:
 
 
 def _quote(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """A string literal for `value`: the text as is, with `\\` and `"` escaped (the only escapes there are)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def call_text(call: ir.Call) -> str:

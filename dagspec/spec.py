@@ -9,10 +9,10 @@ from pydantic import ValidationError
 
 from . import ir
 from .check import CheckedModel, check
-from .diagnostics import error
+from .diagnostics import DagspecError, Diagnostic, error
 from .parse import parse_text
 from .printer import to_text
-from .source import Source
+from .source import Source, without_bom
 
 
 class Spec:
@@ -36,26 +36,40 @@ class Spec:
     @classmethod
     def from_text(cls, text: str, name: str = "<string>", path: Path | None = None) -> "Spec":
         """Parse .dag text, or a dagitty graph (`dag { ... }`) which becomes the equivalent spec."""
-        from .causal.dagitty import BLOCK_START, DAGITTY
-
-        if DAGITTY.match(text):  # diagnostics then point into the converted text, and say so
-            text, name = _dagitty_to_spec(text, name), f"{name} (as converted from dagitty)"
-        elif BLOCK_START.search(text):  # a `dag { ... }` block among the statements
-            text = _expand_blocks(text, name)
+        text, name = spec_text(text, name)
         return cls(parse_text(text, name), Source(text, name), path)
 
     @classmethod
     def from_json(cls, document: str | dict) -> "Spec":
-        """Rebuild a Spec from the JSON IR written by `to_json`."""
+        """Rebuild a Spec from the JSON IR written by `to_json`.
+
+        The JSON may come from anyone, so it must hold exactly what the parser could have produced (names,
+        strings, numbers, nesting): its canonical text must parse back to the same IR, else DS108.
+        """
         try:
             data = json.loads(document) if isinstance(document, str) else document
             version = data.get("version") if isinstance(data, dict) else None
             if version != ir.IR_VERSION:
                 raise error("DS108", reason=f"IR version {version!r}, this dagspec reads version {ir.IR_VERSION}")
             spec_ir = ir.SpecIR.model_validate(data)
-        except (json.JSONDecodeError, ValidationError, AttributeError) as exc:
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            where = ".".join(str(part) for part in problem["loc"])
+            raise error("DS108", reason=f"{where}: {problem['msg']}") from None
+        except (json.JSONDecodeError, AttributeError) as exc:
             raise error("DS108", reason=str(exc).splitlines()[0]) from None
-        text = to_text(spec_ir)
+        except RecursionError:
+            raise error("DS108", reason="it is nested too deeply") from None
+        try:
+            text = to_text(spec_ir)
+            parsed = parse_text(text, spec_ir.name)
+        except RecursionError:  # deeper than MAX_NESTING, which the parser would have said (DS114)
+            raise error("DS108", reason="it is nested too deeply") from None
+        except DagspecError as exc:
+            first = exc.diagnostics[0]
+            raise error("DS108", reason=f"it holds what no spec can say: {first.code} {first.message}") from None
+        if parsed != spec_ir:
+            raise error("DS108", reason="it holds what no spec can say: its text reads back as another spec")
         return cls(spec_ir, Source(text, spec_ir.name))
 
     # ---- views ----
@@ -98,6 +112,27 @@ class Spec:
         """The declared causal DAG as a networkx DiGraph."""
         return self.checked.causal_graph()
 
+    def findings(self, data=None, named_files: bool = False) -> list[Diagnostic]:
+        """What `dagspec check` reports for this spec (errors returned, not raised): its warnings, then what
+        checking `data` against it finds. With `named_files` and no `data`, the data checked is what the spec
+        itself observes: its literal values and the files it names (one that does not exist is a warning, DS526);
+        nodes left to data passed at build time are not reported (DS501)."""
+        from .data import resolve_columns
+        from .plan import make_plan
+
+        found = self.warnings
+        if data is None and not named_files:
+            return found
+        base = self.path.parent if self.path is not None else None
+        try:
+            columns = resolve_columns(self.checked, data, base, checking=data is None)
+            found += columns.warnings
+            if all(n.name in columns for n in self.checked.nodes.values() if n.observed is not None):
+                make_plan(self.checked, columns)  # what only the shapes tell (DS413)
+        except DagspecError as exc:
+            found += exc.diagnostics
+        return found
+
     # ---- building ----
     def columns(self, data=None):
         from .data import resolve_columns
@@ -132,6 +167,21 @@ class Spec:
 
     def __repr__(self) -> str:
         return f"<dagspec.Spec {self.name!r}: {len(self.checked.nodes)} nodes, {len(self.checked.params)} parameters>"
+
+
+def spec_text(text: str, name: str = "<string>") -> tuple[str, str]:
+    """The .dag text a spec is parsed from, and its name: a dagitty graph becomes the equivalent spec (and the
+    name says so, as diagnostics then point into the converted text), and `dag { ... }` blocks among the
+    statements become node and edge statements on the same lines. A leading byte order mark is dropped. Raises
+    DagspecError (DS110) on bad dagitty."""
+    from .causal.dagitty import BLOCK_START, DAGITTY
+
+    text = without_bom(text)
+    if DAGITTY.match(text):
+        return _dagitty_to_spec(text, name), f"{name} (as converted from dagitty)"
+    if BLOCK_START.search(text):
+        return _expand_blocks(text, name), name
+    return text, name
 
 
 def _dagitty_to_spec(text: str, name: str) -> str:

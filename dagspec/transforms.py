@@ -148,12 +148,20 @@ class ColumnEvaluator:
             return value
         if value.dtype == bool:
             return value.astype(float)
+        if value.dtype.kind in "mM":  # not nanoseconds
+            raise ColumnError("DS524", expr.span, column=expr_text(expr), name=self.node,
+                              kind="dates" if value.dtype.kind == "M" else "durations")
         numeric = pd.to_numeric(value, errors="coerce")
         bad = numeric.isna() & value.notna()
         if bad.any():
             examples = ", ".join(repr(v) for v in value[bad].head(3).tolist())
             raise ColumnError("DS505", expr.span, column=expr_text(expr), name=self.node,
-                              rows=rows_text(bad.to_numpy()), values=examples)
+                              rows=rows_text(bad.to_numpy()), values=examples,
+                              suggestion='clean the column, or compare it with a value: indicator(column, "yes")')
+        imaginary = np.imag(numeric.to_numpy()) != 0
+        if imaginary.any():
+            raise ColumnError("DS523", expr.span, column=expr_text(expr), name=self.node, rows=rows_text(imaginary),
+                              values=", ".join(str(v) for v in numeric[imaginary].head(3).tolist()))
         return numeric.astype(float)
 
     def _binop(self, e: ir.BinOp):

@@ -25,13 +25,27 @@ def _run_script(spec, tmp_path, optimize):
         sys.argv = saved
 
 
+def _function_of_values(model, names):
+    """A point (value variables) → the variables `names` there."""
+    if not names:
+        return lambda point: []
+    outputs = model.replace_rvs_by_values([model[n] for n in names])
+    return model.compile_fn(outputs, inputs=model.value_vars, on_unused_input="ignore")
+
+
 def _same_log_density(ours, theirs, seed=0):
+    """Equal log densities, and equal deterministics under the same names, at random points."""
     assert sorted(ours.initial_point()) == sorted(theirs.initial_point())
+    names = sorted(d.name for d in ours.deterministics)
+    assert names == sorted(d.name for d in theirs.deterministics)
     ours_logp, theirs_logp = ours.compile_logp(), theirs.compile_logp()
+    ours_derived, theirs_derived = (_function_of_values(model, names) for model in (ours, theirs))
     rng = np.random.default_rng(seed)
     for _ in range(5):
         point = {k: v + rng.normal(0, 0.5, np.shape(v)) for k, v in ours.initial_point().items()}
         assert theirs_logp(point) == pytest.approx(ours_logp(point), rel=1e-8)
+        for name, mine, generated in zip(names, ours_derived(point), theirs_derived(point)):
+            np.testing.assert_allclose(generated, mine, rtol=1e-8, err_msg=name)
 
 
 @pytest.mark.parametrize("path", TUTORIAL, ids=[p.stem for p in TUTORIAL])

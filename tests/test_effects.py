@@ -31,6 +31,14 @@ def test_a_numeric_parent_matches_the_regression_by_hand(fork):
     assert set(table["outcome"]) == {"y"} and set(table["parent"]) == {"x"} and not table["categorical"].any()
 
 
+def test_data_passed_as_columns(fork):
+    spec, idata = fork
+    data = pd.read_csv(TUTORIAL / "data" / "fork.csv")
+    from_frame = dagspec.conditional_effects(spec, idata, data=data, parent="x", points=3)
+    from_dict = dagspec.conditional_effects(spec, idata, data={c: data[c].to_numpy() for c in data}, parent="x", points=3)
+    assert np.allclose(from_frame["mean"], from_dict["mean"])
+
+
 def test_every_fitted_edge_by_default(fork):
     spec, idata = fork
     table = dagspec.conditional_effects(spec, idata, points=5)
@@ -60,3 +68,29 @@ def test_a_parent_that_is_not_one_is_a_coded_error(fork):
     with pytest.raises(dagspec.DagspecError) as info:
         dagspec.conditional_effects(spec, idata, outcome="x")
     assert info.value.codes == ["DS620"] and "not an outcome" in str(info.value)
+
+
+def test_an_ordered_outcome_is_drawn_as_its_expected_level(tmp_path):
+    from scipy.special import expit
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=300)
+    cuts = np.array([-1.0, 0.0, 1.2])
+    eta = 0.8 * x
+    cdf = expit(cuts[None, :] - eta[:, None])
+    probabilities = np.diff(np.column_stack([np.zeros_like(x), cdf, np.ones_like(x)]), axis=1)
+    rating = np.array([rng.choice([1, 2, 3, 4], p=p) for p in probabilities])
+    pd.DataFrame({"x": x, "R": rating}).to_csv(tmp_path / "ratings.csv", index=False)
+    (tmp_path / "ratings.dag").write_text('node R ~ OrderedLogistic(levels = [1, 2, 3, 4])\nx -> R\n'
+                                          'observed x, R from "ratings.csv"\nprior x -> R ~ Normal(0, 1) as b\n')
+    spec = dagspec.load(tmp_path / "ratings.dag")
+    idata = dagspec.fit(spec, method="laplace", draws=300, random_seed=1)
+    table = dagspec.conditional_effects(spec, idata, points=4)
+    post = idata.posterior.stack(sample=("chain", "draw"))
+    cut = post["R_cutpoints"].values  # (3, samples)
+    for _, row in table.iterrows():
+        cdf = expit(cut - post["b"].values[None, :] * row["value"])
+        levels = np.diff(np.vstack([np.zeros(cdf.shape[1]), cdf, np.ones(cdf.shape[1])]), axis=0)
+        expected = (np.arange(1, 5)[:, None] * levels).sum(axis=0).mean()
+        assert row["mean"] == pytest.approx(expected, rel=1e-6)
+    assert table["mean"].is_monotonic_increasing  # b > 0: higher x, higher ratings

@@ -44,3 +44,11 @@ def test_spec_and_causal_analysis_do_not_import_each_other():
     graph = _import_graph()
     assert "dagspec.spec" in graph["dagspec.causal.api"]  # the analysis accepts specs and paths ...
     assert not nx.has_path(graph.subgraph(n for n in graph if n != "dagspec"), "dagspec.spec", "dagspec.causal.api")
+
+
+def test_only_the_language_server_imports_pygls():
+    """The editor's language logic (dagspec/editor/) is testable without an editor protocol; server.py speaks it."""
+    for path in PACKAGE.rglob("*.py"):
+        protocol = {m for m, _ in _imports(path) if m.split(".")[0] in ("pygls", "lsprotocol")}
+        where = path.relative_to(PACKAGE)
+        assert not protocol or where == Path("editor", "server.py"), f"{where} imports {protocol}"

@@ -23,7 +23,7 @@ import pytensor
 
 from .. import __version__
 from ..atomic import atomic_path
-from ..plan import DataVar, Plan, RandomVariable
+from ..plan import DataVar, LikelihoodVar, Plan, RandomVariable
 from .pymc import build_model
 
 KEEP = 64  # cached entries kept; older ones are removed
@@ -62,8 +62,12 @@ def _structure(value):
 
 
 def model_and_step(plan: Plan, step_options: dict) -> tuple[pm.Model, pm.step_methods.NUTS]:
-    """The model and its NUTS step: loaded from the cache (with this plan's data and starts), else compiled."""
-    folder = cache_dir()
+    """The model and its NUTS step: loaded from the cache (with this plan's data and starts), else compiled.
+    Models with imputed values or a censored likelihood are not cached: their graphs hold data that `_refresh`
+    cannot set (the observed rows of an imputed node), or a CustomDist whose log density a new process cannot
+    unpickle."""
+    folder = cache_dir() if not any(isinstance(e, LikelihoodVar) and (e.imputed is not None or e.censoring)
+                                    for e in plan.entries) else None
     path = folder / f"{plan_key(plan, step_options)}.pkl" if folder is not None else None
     if path is not None and path.exists():
         try:

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from ..data import read_table
 from ..diagnostics import error
+from ..scalars import split_scalars
 from ..transforms import columns_read
 from .predict import predict
 
@@ -39,7 +41,7 @@ def conditional_effects(spec, idata, data=None, outcome: str | None = None, pare
     typical = _typical_row(checked, table)
     frames = []
     for out, source in pairs:
-        column, categorical = _grid_column(checked, source)
+        column, categorical = _reads(checked.nodes[source])[0], checked.nodes[source].categorical
         if column not in table:
             continue
         grid = _grid(table[column], checked.nodes[source], categorical, points)
@@ -47,7 +49,7 @@ def conditional_effects(spec, idata, data=None, outcome: str | None = None, pare
                              if name not in _reads(checked.nodes[out])})
         rows[column] = grid
         draws = predict(spec, idata, rows, kind="mean", outcomes=[checked.nodes[out].pymc_name], data=data)
-        values = draws.predictions[checked.nodes[out].pymc_name]
+        values = _expected_value(draws.predictions[checked.nodes[out].pymc_name])
         stacked = values.stack(sample=("chain", "draw")).transpose(..., "sample").values.reshape(len(grid), -1)
         hdi = np.array([az.hdi(row, hdi_prob=HDI_PROB) for row in stacked])
         frames.append(pd.DataFrame({"outcome": out, "parent": source, "column": column, "value": list(grid),
@@ -59,10 +61,23 @@ def conditional_effects(spec, idata, data=None, outcome: str | None = None, pare
     return pd.concat(frames, ignore_index=True)
 
 
+def _expected_value(values):
+    """An outcome's expected value per draw and row; for an ordered outcome (the probability of each level), the
+    expected level: its value for numeric levels, its position (1, 2, ...) for named ones."""
+    extra = [d for d in values.dims if d not in ("chain", "draw") and d != values.dims[2]]
+    if not extra:
+        return values
+    levels = values[extra[0]].values
+    scores = levels.astype(float) if np.issubdtype(levels.dtype, np.number) else np.arange(1.0, len(levels) + 1)
+    return (values * xr.DataArray(scores, dims=extra[0], coords={extra[0]: levels})).sum(extra[0])
+
+
 def _fitted_table(spec, data) -> pd.DataFrame:
     """The rows the spec was fitted to: `data` (a frame or a path), else the file the spec's `observed` names."""
     if isinstance(data, pd.DataFrame):
         return data
+    if isinstance(data, dict):  # columns (and single values, which no parent reads) as `sample` takes them
+        return pd.DataFrame({k: np.asarray(v) for k, v in split_scalars(data)[0].items()})
     if data is not None:
         return read_table(Path(data))
     files = {n.observed.file for n in spec.checked.nodes.values() if n.observed is not None and n.observed.file}
@@ -88,12 +103,12 @@ def _pairs(checked, outcome: str | None, parent: str | None) -> list[tuple[str, 
         if not edge.fitted or edge.target not in outcomes:
             continue
         for source in (edge.source, edge.by):
-            if source is not None and checked.nodes[source].observed is not None:
+            if source is not None and len(_reads(checked.nodes[source])) == 1:  # a column of the data to vary
                 pairs.append((edge.target, source))
     pairs = [p for p in dict.fromkeys(pairs) if (wanted_outcome in (None, p[0])) and (wanted_parent in (None, p[1]))]
     if not pairs:
-        what = f"{parent} is not a parent of {outcome or 'an outcome'} observed from the data" if parent else \
-            "no outcome has a parent observed from the data"
+        what = f"{parent} is not a parent of {outcome or 'an outcome'} observed from one column of the data" \
+            if parent else "no outcome has a parent observed from one column of the data"
         raise error("DS620", what=what, suggestion="choose an edge `x -> y` of the spec whose x is observed")
     return pairs
 
@@ -106,16 +121,6 @@ def _reads(node) -> tuple[str, ...]:
     if observation.expr is not None:
         return tuple(dict.fromkeys(columns_read(observation.expr)))
     return (observation.column,) if observation.column else ()
-
-
-def _grid_column(checked, name: str) -> tuple[str, bool]:
-    """The raw column a parent is drawn along, and whether it takes levels rather than a range."""
-    node = checked.nodes[name]
-    reads = _reads(node)
-    if len(reads) != 1:
-        raise error("DS620", what=f"{name} reads {len(reads)} columns, so there is no one column to vary",
-                    suggestion="conditional effects vary a parent observed from one column")
-    return reads[0], node.categorical
 
 
 def _grid(column: pd.Series, node, categorical: bool, points: int) -> list:

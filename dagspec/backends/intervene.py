@@ -5,6 +5,7 @@ import numpy as np
 import pymc as pm
 
 from ..diagnostics import error
+from ..plan import OBSERVED_SUFFIX
 
 
 def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=None):
@@ -27,10 +28,11 @@ def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=N
         if node.categorical:
             levels = [str(level) for level in model.coords[name]]
             if str(value) not in levels:
-                raise error("DS506", column=name, levels=str(value), name=name, declared=", ".join(levels))
+                raise error("DS620", what=f"do({name} = {value!r}): {value!r} is not a level of {name!r} "
+                                          f"(levels: {', '.join(levels)})", suggestion="intervene with one of its levels")
             value = levels.index(str(value))
         if node.role == "data":
-            container = model[name] if name in model.named_vars else model[f"{name}_obs"]
+            container = model[name] if name in model.named_vars else model[f"{name}{OBSERVED_SUFFIX}"]
             data_values[container.name] = np.full(container.get_value().shape, value,
                                                   dtype=container.get_value().dtype)
         else:

@@ -17,8 +17,10 @@ import pymc as pm
 import xarray as xr
 
 from ..data import Column, plain_value, resolve_columns
+from ..check.model import CONTRASTS
 from ..optimize.order import refs
 from ..diagnostics import error
+from ..families import FAMILIES, level_dim
 from ..plan import ARRAY_OPS, Const, DerivedVar, LikelihoodVar, ListOf, Op, Plan, RandomVariable, VarRef, make_plan
 from ..transforms import Statistics
 from .predictive import quiet
@@ -26,6 +28,7 @@ from .pymc import build_model
 
 KINDS = ("mean", "outcome")
 STATISTICS_ATTR = "dagspec_statistics"
+LEVELS_ATTR = "dagspec_levels"  # the levels of each ordered outcome, in order
 MEAN_SUFFIX = "__mean"
 
 
@@ -35,7 +38,7 @@ def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random
     if kind not in KINDS:
         raise error("DS620", what=f"kind={kind!r} is not a kind of prediction", suggestion="use kind='mean' or kind='outcome'")
     checked = spec.checked
-    levels = _fitted_levels(spec, idata)
+    levels = _fitted_levels(spec, idata, data)
     statistics = _fitted_statistics(spec, idata, data)
     base = spec.path.parent if spec.path is not None else None
     columns = resolve_columns(checked, newdata if newdata is not None else data, base, statistics=statistics,
@@ -56,8 +59,30 @@ def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random
                                                 random_seed=random_seed)
     if kind == "mean":
         result.predictions = result.predictions.rename({o + MEAN_SUFFIX: o for o in wanted})
+    else:
+        result.predictions = _as_levels(result.predictions, checked, plan)
     result.predictions.attrs["kind"] = kind
     return result
+
+
+def _as_levels(predictions: xr.Dataset, checked, plan: Plan) -> xr.Dataset:
+    """Draws of an ordered outcome are level codes: numeric levels become their values (a rating of 1 to 7
+    is drawn as 1 to 7); text levels stay codes, with the level names in the variable's `levels` attribute."""
+    for node in checked.outcomes():
+        if node.pymc_name not in predictions or not FAMILIES[node.family].ordered:
+            continue
+        levels = plan.coords[level_dim(node.name)]
+        if all(isinstance(level, (int, float)) for level in levels):
+            predictions[node.pymc_name] = predictions[node.pymc_name].copy(data=np.asarray(levels)[predictions[node.pymc_name].values])
+        else:
+            predictions[node.pymc_name].attrs["levels"] = json.dumps(levels)
+    return predictions
+
+
+def levels_attribute(spec, plan: Plan) -> str:
+    """The levels of each ordered outcome (an InferenceData attribute, JSON), so predictions know them."""
+    return json.dumps({n.name: list(plan.coords[level_dim(n.name)]) for n in spec.checked.outcomes()
+                       if FAMILIES[n.family].ordered and level_dim(n.name) in plan.coords})
 
 
 def statistics_attribute(plan: Plan) -> str:
@@ -67,11 +92,19 @@ def statistics_attribute(plan: Plan) -> str:
 
 # ---- what the fit knew ------------------------------------------------------------------------------
 
-def _fitted_levels(spec, idata) -> dict[str, list]:
+def _fitted_levels(spec, idata, data=None) -> dict[str, list]:
     """Level names of each categorical node, in the order of the fitted parameters' coordinates."""
     posterior = idata.posterior
-    return {name: [plain_value(v) for v in posterior.coords[name].values.tolist()]
-            for name, node in spec.checked.nodes.items() if node.categorical and name in posterior.coords}
+    levels = {name: [plain_value(v) for v in posterior.coords[name].values.tolist()]
+              for name, node in spec.checked.nodes.items() if node.categorical and name in posterior.coords}
+    ordered = [n for n in spec.checked.outcomes() if FAMILIES[n.family].ordered]
+    recorded = json.loads(posterior.attrs.get(LEVELS_ATTR) or "{}")
+    for node in ordered:
+        if node.levels is not None or node.name in recorded:
+            levels[node.name] = list(node.levels if node.levels is not None else recorded[node.name])
+        else:  # a posterior dagspec did not draw: the levels of the fitted data
+            levels[node.name] = list(spec.columns(data)[node.name].levels)
+    return levels
 
 
 def _fitted_statistics(spec, idata, data) -> Statistics:
@@ -99,6 +132,12 @@ def _posterior_for(plan: Plan, idata, columns: dict[str, Column], levels: dict[s
     variables = {}
     for entry in free:
         values = posterior[entry.name]
+        for dim in [d for d in entry.dims if d.endswith(CONTRASTS)]:  # a treatment-coded effect has no prior to grow
+            node, known = dim[:-len(CONTRASTS)], values.sizes[dim] + 1
+            node_levels = columns[node].levels or []
+            if len(node_levels) > known:
+                raise error("DS515", name=node, levels=", ".join(map(str, node_levels[known:])),
+                            param=entry.source, fitted=", ".join(map(str, node_levels[:known])))
         grown = [d for d in entry.dims if d in levels and len(columns[d].levels or ()) > len(levels[d])]
         if grown:
             values = _with_new_levels(entry, values, grown, columns, entries, posterior, rng)

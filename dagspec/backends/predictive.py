@@ -25,8 +25,9 @@ MIN_LOO_DRAWS = 10  # Pareto smoothing fits the tail of the importance ratios: b
 # ---- the literal model and what it observes ----------------------------------------------------------
 
 def literal_model(spec, data=None) -> pm.Model:
-    """The model exactly as written: one likelihood row per data row."""
-    return spec.build(data, optimize=False)
+    """The model exactly as written: one likelihood row per data row (without starting values, which PyMC's
+    log-likelihood does not allow)."""
+    return build_model(spec.plan(data, optimize=False), initvals=False)
 
 
 def observed_data(model: pm.Model) -> xr.Dataset:
@@ -129,6 +130,9 @@ def prior_predictive(spec, data=None, draws: int = 500, random_seed=None):
     model = build_model(plan)
     with model, quiet():
         idata = pm.sample_prior_predictive(draws=draws, random_seed=random_seed)
+    for entry in plan.entries:  # iid draws, sorted: exactly the ordered prior the likelihood read them as
+        if isinstance(entry, RandomVariable) and entry.transform == "ordered":
+            idata.prior[entry.name] = idata.prior[entry.name].copy(data=np.sort(idata.prior[entry.name].values, axis=-1))
     if "prior_predictive" in idata.groups():
         _set_groups(idata, prior_predictive=_compact(idata.prior_predictive))
     for group in ("prior", "prior_predictive"):

@@ -6,15 +6,31 @@ import pymc as pm
 import pytensor
 import pytensor.tensor as pt
 
-from ..families import FAMILIES
+from ..families import FAMILIES, level_dim
 from ..plan import (Const, DataVar, DerivedVar, DistOf, Func, Idx, LikelihoodVar, ListOf, LogDensity, Op, Plan,
                     PriorPotential, RandomVariable, Slice, VarRef)
+
+def _covariance(chol):
+    return pt.dot(chol, chol.T)
+
+
+def _stds(chol):
+    return pt.sqrt(pt.diag(_covariance(chol)))
+
+
+def _correlation(chol):
+    """As PyMC's LKJCholeskyCov(compute_corr=True) computes it."""
+    inverse = 1 / _stds(chol)
+    return inverse[None, :] * _covariance(chol) * inverse[:, None]
+
 
 _FUNCTIONS = {
     "exp": pt.exp, "log": pt.log, "sqrt": pt.sqrt, "abs": pt.abs, "logit": pm.math.logit,
     "invlogit": pm.math.invlogit, "sigmoid": pm.math.sigmoid, "probit": pm.math.probit,
     "invprobit": pm.math.invprobit, "sum": pt.sum, "mean": pt.mean, "tanh": pt.tanh,
     "softmax": pm.math.softmax, "square": pt.square,
+    # of an LKJ prior's Cholesky factor
+    "cov": _covariance, "stds": _stds, "corr": _correlation,
     # used by the optimizer's plans only
     "matmul": pt.dot, "transpose": lambda x: x.T,
     "concat": lambda *parts: pt.concatenate([pt.reshape(p, (-1,)) for p in parts]),
@@ -32,19 +48,22 @@ _INVERSE_LINKS = {
 }
 
 
-def build_model(plan: Plan) -> pm.Model:
-    """Create the PyMC model the plan describes. PyTensor's record of where each variable was created (a stack
-    walk per node, a quarter of the build of a large spec) is left out: it would name dagspec's own lines."""
+def build_model(plan: Plan, initvals: bool = True) -> pm.Model:
+    """Create the PyMC model the plan describes (without its starting values when `initvals` is False: PyMC
+    computes a log-likelihood only for a model without them). PyTensor's record of where each variable was
+    created (a stack walk per node, a quarter of the build of a large spec) is left out: it would name dagspec's
+    own lines."""
     with pytensor.config.change_flags(traceback__limit=0), pm.Model(coords=plan.coords) as model:
         values: dict[str, object] = {}
         priors: dict[tuple, list[PriorPotential]] = {}  # built last, batched
         for entry in plan.entries:
-            if isinstance(entry, DataVar):
-                values[entry.name] = pm.Data(entry.name, entry.values, dims=entry.dims)
+            if isinstance(entry, DataVar):  # missing values (NaN) are rows an imputed parameter fills in
+                values[entry.name] = pm.Data(entry.name, np.nan_to_num(entry.values, nan=0.0), dims=entry.dims)
             elif isinstance(entry, RandomVariable):
-                values[entry.name] = _random_variable(entry, values)
+                values[entry.name] = _random_variable(entry, values, initvals)
             elif isinstance(entry, DerivedVar):
-                values[entry.name] = pm.Deterministic(entry.name, _evaluate(entry.expr, values), dims=entry.dims or None)
+                values[entry.name] = pm.Deterministic(entry.name, pt.as_tensor_variable(_evaluate(entry.expr, values)),
+                                                     dims=entry.dims or None)
             elif isinstance(entry, LikelihoodVar):
                 values[entry.name] = _likelihood(entry, values, plan.expose_means)
             elif isinstance(entry, LogDensity):
@@ -85,16 +104,18 @@ def _kwargs(dist: str, args: dict, values) -> dict:
     return {aliases.get(name, name): _evaluate(value, values) for name, value in args.items()}
 
 
-def _random_variable(entry: RandomVariable, values):
+def _random_variable(entry: RandomVariable, values, initvals: bool = True):
     kwargs = _kwargs(entry.dist, entry.args, values)
     dims = entry.dims or None
     if entry.dist == "LKJCholeskyCov":
         kwargs["n"] = int(kwargs["n"])
-        chol, _, _ = pm.LKJCholeskyCov(entry.name, compute_corr=True, **kwargs)
-        return chol
+        chol, _, _ = pm.LKJCholeskyCov(entry.name, compute_corr=True, store_in_trace=False, **kwargs)
+        return chol  # its standard deviations and correlations are derived quantities of the plan
     observed = _evaluate(entry.observed, values) if entry.observed is not None else None
-    if entry.initval is not None:
+    if entry.initval is not None and initvals:
         kwargs["initval"] = entry.initval
+    if entry.transform == "ordered":
+        kwargs["transform"] = pm.distributions.transforms.ordered
     return getattr(pm, entry.dist)(entry.name, **kwargs, dims=dims, observed=observed)
 
 
@@ -118,11 +139,88 @@ def _likelihood(entry: LikelihoodVar, values, expose_mean: bool = False):
     observed = values[entry.observed]
     if family.outcome.integer:
         observed = pt.cast(observed, "int64")
+    if family.ordered:
+        return _ordered_likelihood(entry, eta, aux["cutpoints"], observed, expose_mean, values)
+    if entry.imputed is not None:
+        eta = pt.broadcast_to(eta, observed.shape)  # one value per row, to pick the missing and observed rows from
     kwargs = _family_kwargs(entry.family, entry.link, eta, aux)
     if expose_mean:
-        mean = _expected_value(entry.family, _INVERSE_LINKS[entry.link](eta), aux)
+        mean = pt.broadcast_to(_expected_value(entry.family, _INVERSE_LINKS[entry.link](eta), aux), observed.shape)
         values[f"{entry.name}__mean"] = pm.Deterministic(f"{entry.name}__mean", mean, dims=entry.dims)
+    if entry.imputed is not None:
+        return _imputing_likelihood(entry, kwargs, values)
+    if entry.censoring is not None:
+        return _censored_likelihood(entry, kwargs, values[entry.censoring], observed)
     return getattr(pm, entry.family)(entry.name, **kwargs, observed=observed, dims=entry.dims)
+
+
+def _censored_likelihood(entry: LikelihoodVar, kwargs: dict, codes, observed):
+    """As pm.Censored with per-row bounds (a right-censored time, code 1, is its upper bound: log S(t); a
+    left-censored one, -1, its lower bound: log F(t); an event time, 0, has neither), but with the closed-form log
+    survival function, which stays finite where PyMC's logccdf underflows."""
+    lower = pt.switch(pt.eq(codes, -1), observed, -np.inf)
+    upper = pt.switch(pt.eq(codes, 1), observed, np.inf)
+    if entry.family == "Exponential":
+        return pm.CustomDist(entry.name, lower, upper, kwargs["lam"], logp=_exponential_censored_logp,
+                             random=_exponential_censored_random, observed=observed, dims=entry.dims)
+    return pm.CustomDist(entry.name, lower, upper, kwargs["alpha"], kwargs["beta"], logp=_weibull_censored_logp,
+                         random=_weibull_censored_random, observed=observed, dims=entry.dims)
+
+
+def _censored_logp(value, lower, upper, log_survival, log_density):
+    return pt.switch(pt.eq(value, upper), log_survival,
+                     pt.switch(pt.eq(value, lower), pt.log1mexp(log_survival), log_density))
+
+
+def _exponential_censored_logp(value, lower, upper, lam):
+    return _censored_logp(value, lower, upper, -lam * value, pt.log(lam) - lam * value)
+
+
+def _weibull_censored_logp(value, lower, upper, alpha, beta):
+    log_survival = -((value / beta) ** alpha)
+    return _censored_logp(value, lower, upper, log_survival,
+                          pt.log(alpha) - pt.log(beta) + (alpha - 1) * pt.log(value / beta) + log_survival)
+
+
+def _exponential_censored_random(lower, upper, lam, rng=None, size=None):
+    return np.clip(rng.exponential(1 / lam, size=size), lower, upper)
+
+
+def _weibull_censored_random(lower, upper, alpha, beta, rng=None, size=None):
+    return np.clip(beta * rng.weibull(alpha, size=size), lower, upper)
+
+
+def _imputing_likelihood(entry: LikelihoodVar, kwargs: dict, values):
+    """The missing rows' values are a parameter drawn from the outcome's own likelihood, the observed rows are
+    observed; returns the node's values (what its children read): the data with the missing rows filled in."""
+    imputed = entry.imputed
+    container = values[entry.observed]
+    data = container.get_value() if hasattr(container, "get_value") else np.asarray(container)
+
+    def rows(selected):
+        return {k: v[selected] if getattr(v, "ndim", 0) > 0 else v for k, v in kwargs.items()}
+
+    family = getattr(pm, entry.family)
+    missing = family(imputed.name, **rows(imputed.missing), dims=imputed.missing_dim)
+    family(entry.name, **rows(imputed.present), observed=data[imputed.present], dims=imputed.present_dim)
+    filled = pt.set_subtensor(pt.as_tensor_variable(container)[imputed.missing], missing)
+    values[entry.observed] = filled
+    return filled
+
+
+def _ordered_likelihood(entry: LikelihoodVar, eta, cutpoints, observed, expose_mean: bool, values):
+    """P(y <= level k) = F(cutpoint_k - eta). The cutpoints are sorted: the identity on the ordered values the
+    posterior has, and what keeps prior draws (drawn without the ordering transform) a valid distribution."""
+    cutpoints = pt.sort(cutpoints)
+    if expose_mean:  # the probability of each level
+        rows = pt.broadcast_to(eta, observed.shape)  # one row each, also without predictors
+        cumulative = _INVERSE_LINKS[entry.link](cutpoints - pt.shape_padright(rows))
+        ones = pt.ones_like(cumulative[..., :1])
+        probabilities = pt.concatenate([cumulative, ones], axis=-1) - pt.concatenate([0 * ones, cumulative], axis=-1)
+        values[f"{entry.name}__mean"] = pm.Deterministic(f"{entry.name}__mean", probabilities,
+                                                         dims=(*entry.dims, level_dim(entry.node)))
+    return getattr(pm, entry.family)(entry.name, eta=eta, cutpoints=cutpoints, compute_p=False, observed=observed,
+                                     dims=entry.dims)
 
 
 def _expected_value(family: str, mean, aux: dict):
@@ -140,6 +238,10 @@ def _family_kwargs(family: str, link: str, eta, aux: dict) -> dict:
         p = {"logit_p": eta} if link == "logit" else {"p": _INVERSE_LINKS[link](eta)}
         return {**({"n": aux["n"]} if family == "Binomial" else {}), **p}
     mean = _INVERSE_LINKS[link](eta)
+    if family == "Exponential":
+        return {"lam": 1 / mean}
+    if family == "Weibull":
+        return {"alpha": aux["alpha"], "beta": mean / pt.gamma(1 + 1 / aux["alpha"])}
     if family == "Gamma":
         return {"alpha": aux["alpha"], "beta": aux["alpha"] / mean}
     if family == "Beta":

@@ -14,7 +14,7 @@ from .cache import model_and_step
 from ..optimize import EXACT, enabled, model_passes, optimize as run_passes
 from ..optimize.exact import ExactDraws, exact_draws
 from .exact import exact_sample
-from .predict import STATISTICS_ATTR, statistics_attribute
+from .predict import LEVELS_ATTR, STATISTICS_ATTR, levels_attribute, statistics_attribute
 from .pymc import build_model
 from .threads import blas_threads, chains_at_once, limited_blas
 
@@ -56,14 +56,14 @@ def planned_sampler(spec, data=None, optimize=True) -> str:
     "gaussian" (linear-Gaussian blocks), or the NUTS sampler."""
     literal = spec.plan(data, False)
     exact = _exact(literal, optimize)
-    return exact.kind if exact is not None else default_sampler(_passes(literal, optimize))
+    return exact.kind if exact is not None else default_sampler(passes_for_mcmc(literal, optimize))
 
 
 def _exact(literal: Plan, optimize) -> ExactDraws | None:
     return exact_draws(literal) if enabled(optimize)[EXACT] else None
 
 
-def _passes(literal: Plan, optimize) -> Plan:
+def passes_for_mcmc(literal: Plan, optimize) -> Plan:
     """The plan NUTS samples: the passes `optimize` selects, without analysing exact draws a second time."""
     return run_passes(literal, model_passes(optimize))
 
@@ -96,8 +96,8 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
     cores = kwargs.pop("cores", None)
     threads = blas_threads(chains_at_once(chains, cores), _largest_data(literal))
     with limited_blas(threads):
-        idata = _sample(literal, draws, tune, chains, random_seed, sampler, optimize, progressbar, cores, threads,
-                        **kwargs)
+        idata = _sample(spec, literal, draws, tune, chains, random_seed, sampler, optimize, progressbar, cores,
+                        threads, **kwargs)
     idata.posterior.attrs[BLAS_THREADS_ATTR] = threads
     return idata
 
@@ -124,7 +124,7 @@ def gradient_seconds(step, model: pm.Model, batches: int = 5, calls: int = 20) -
     return float(np.median(times))
 
 
-def _sample(literal: Plan, draws, tune, chains, random_seed, sampler, optimize, progressbar, cores, threads,
+def _sample(spec, literal: Plan, draws, tune, chains, random_seed, sampler, optimize, progressbar, cores, threads,
             **kwargs):
     at_once = chains_at_once(chains, cores)
     blas_cores = kwargs.pop("blas_cores", None)  # PyMC's own limit, where it sets one: by default the same as ours
@@ -135,9 +135,9 @@ def _sample(literal: Plan, draws, tune, chains, random_seed, sampler, optimize, 
         idata = exact_sample(literal, exact, draws, chains, random_seed, nuts)
         if idata is not None:
             idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(literal), "dagspec_sampler": exact.kind,
-                                          CHAINS_AT_ONCE_ATTR: at_once})
+                                          LEVELS_ATTR: levels_attribute(spec, literal), CHAINS_AT_ONCE_ATTR: at_once})
             return idata
-    plan = _passes(copy.deepcopy(literal), optimize)
+    plan = passes_for_mcmc(copy.deepcopy(literal), optimize)
     sampler = resolve_sampler(sampler, plan)
     nuts = step_options(plan, {"target_accept": kwargs.pop("target_accept")} if "target_accept" in kwargs else {})
     options = dict(draws=draws, tune=tune, chains=chains, random_seed=random_seed, progressbar=progressbar)
@@ -157,5 +157,6 @@ def _sample(literal: Plan, draws, tune, chains, random_seed, sampler, optimize, 
             idata = pm.sample(nuts_sampler=sampler, cores=at_once, blas_cores=blas_cores or threads * at_once, **options,
                               **nuts, **kwargs)
     idata.posterior.attrs[STATISTICS_ATTR] = statistics_attribute(plan)  # how predictions transform new rows
-    idata.posterior.attrs.update({"dagspec_sampler": sampler, CHAINS_AT_ONCE_ATTR: at_once})
+    idata.posterior.attrs.update({"dagspec_sampler": sampler, LEVELS_ATTR: levels_attribute(spec, plan),
+                                  CHAINS_AT_ONCE_ATTR: at_once})
     return idata

@@ -4,11 +4,14 @@ from __future__ import annotations
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import DISTRIBUTIONS, POSITIVE, UNIT, closest
-from ..families import FAMILIES, Aux
+from ..families import FAMILIES, ORDERED_PRIORS, Aux
+from ..printer import expr_text
 from ..source import Source
 from .calls import bind_arguments, call_support, check_expression, const_value, expression_refs, lookup_dist
 from . import estimates as estimate_checks
+from .covariance import PART_WORDS, check_arguments, default_names
 from .declarations import declare
+from .interactions import resolve_interactions
 from .graph import check_acyclic, classify_edges, warn_unused
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
 from .params import apply_priors, generate
@@ -21,6 +24,7 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     source = source or Source("", spec.name)
     found = Diagnostics(source)
     nodes, edges = declare(spec, found)
+    resolve_interactions(nodes, edges, found)
     statements = estimate_checks.collect(spec, nodes, found)
     classify_edges(nodes, edges, found, skip={s.outcome.id for s in statements})
     estimates = []
@@ -38,13 +42,33 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     apply_priors(spec, nodes, params, found)
     model = CheckedModel(spec, source, nodes, edges, params, estimates=estimates)
     _check_names(model, found)
+    _check_reference_coding(model, found)
     _check_distributions(model, found)
+    _check_ordered_predictors(model, found)
     if not found.errors:
         check_acyclic(model, found)
         warn_unused(model, found)
     found.raise_if_errors()
     model.warnings = found.warnings
     return model
+
+
+def _check_reference_coding(model: CheckedModel, found: Diagnostics) -> None:
+    """Treatment coding drops the reference level's effect of a plain edge; cells of `t -> y by g` keep them all."""
+    for edge in model.edges:
+        if edge.fitted and edge.by and model.nodes[edge.source].reference is not None:
+            found.add("DS463", edge.span, address=edge.address, name=edge.source,
+                      why=f"its effects are cells of {edge.by} and {edge.source}")
+
+
+def _check_ordered_predictors(model: CheckedModel, found: Diagnostics) -> None:
+    """An ordered outcome may not be a predictor (an edge's source or its `by` group) yet."""
+    for edge in [e for e in model.edges if e.fitted]:
+        for name in filter(None, (edge.source, edge.by)):
+            node = model.nodes.get(name)
+            if node is not None and node.family is not None and FAMILIES[node.family].ordered:
+                column = node.observed.column if node.observed is not None and node.observed.column else node.name
+                found.add("DS132", edge.span, name=node.name, target=edge.target, column=column)
 
 
 def _values(model: CheckedModel) -> dict[str, str]:
@@ -63,10 +87,21 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
             if node.alias in taken:
                 found.add("DS206", node.span, name=node.alias, other=taken[node.alias])
             taken[node.alias] = f"the model name of {node.name!r}"
+    for node in model.nodes.values():
+        if node.impute:
+            name = f"{node.pymc_name}_missing"
+            if name in taken:
+                found.add("DS206", node.span, name=name, other=taken[name])
+            taken[name] = f"the imputed values of {node.name!r}"
     for param in model.params.values():
         if param.name in taken:
             found.add("DS206", param.span, name=param.name, other=taken[param.name])
         taken[param.name] = f"the parameter {param.address!r}"
+    for (prior, part), name in default_names(model).items():  # PyMC stores an LKJ prior's parts under these
+        if name in taken:
+            node = model.nodes[prior]
+            found.add("DS442", node.span, name=name, other=taken[name], func=part, words=PART_WORDS[part],
+                      prior=prior)
 
 
 def _resolve_refs(expr, model: CheckedModel, values: dict[str, str], target: str, found: Diagnostics) -> None:
@@ -96,17 +131,43 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
         elif node.role == "derived" and node.expr is not None:
             check_expression(node.expr, found)
             _resolve_refs(node.expr, model, values, node.name, found)
+            check_arguments(node.expr, model, values, found)
         elif node.role == "outcome":
             family = FAMILIES[node.outcome_family]
+            if node.censored is not None:
+                _check_censoring(node, model, found)
             for name, value in node.fixed.items():
                 _check_fixed(node, name, value, family.aux_param(name), model, found)
     for param in model.params.values():
+        if param.fixed is not None:  # a number: its default prior is not used
+            continue
         dist = _check_call(param.prior, model, values, param.address, found)
+        if dist is not None and param.aux == "cutpoints":
+            _check_cutpoints_prior(model, param, dist, found)
+            continue
         aux = FAMILIES[model.nodes[param.outcome].outcome_family].aux_param(param.aux or "")
         if dist is not None and aux is not None and not call_support(param.prior, dist).within(aux.support):
             found.add("DS410", _prior_span(param), address=param.address, support=aux.support.words,
                       dist=_prior_words(param, dist), example="Exponential(1)" if aux.support is POSITIVE else "Beta(1, 1)")
         _check_identity_link(model, param, dist, found)
+
+
+def _check_cutpoints_prior(model: CheckedModel, param: Parameter, dist, found: Diagnostics) -> None:
+    """An ordered outcome's cutpoints: one continuous prior on the real line, shared by every cutpoint (what the
+    ordering transform can take, and what prior draws, sorted, reproduce exactly)."""
+    if dist.name not in ORDERED_PRIORS:
+        why = ("is a distribution of several values" if dist.multivariate else
+               "takes whole numbers" if dist.support.integer else
+               f"is {dist.support.words}" if dist.name not in ("Uniform", "TruncatedNormal") else "is bounded")
+        found.add("DS130", _prior_span(param), address=param.address, dist=_prior_words(param, dist), why=why,
+                  priors=", ".join(ORDERED_PRIORS))
+        return
+    for value in [*param.prior.args, *(k.value for k in param.prior.kwargs)]:
+        feeding = model.nodes.get(value.name) if isinstance(value, ir.Ref) else None
+        vector = feeding is not None and feeding.role == "random" \
+            and DISTRIBUTIONS.get(feeding.distribution.func) is not None and DISTRIBUTIONS[feeding.distribution.func].multivariate
+        if isinstance(value, ir.ListExpr) or vector:
+            found.add("DS131", value.span, address=param.address, what=expr_text(value))
 
 
 def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: Diagnostics):
@@ -120,6 +181,7 @@ def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: 
             continue
         check_expression(value, found, allow_dist=param.kind == "dist")
         _resolve_refs(value, model, values, target, found)
+        check_arguments(value, model, values, found)
         if isinstance(value, ir.Ref) and value.name in model.nodes and model.nodes[value.name].role == "random":
             feeding = DISTRIBUTIONS.get(model.nodes[value.name].distribution.func)
             if feeding is not None and param.kind == "scalar" and not feeding.support.within(param.support):
@@ -127,6 +189,24 @@ def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: 
                           dist=f"{value.name} ~ {feeding.name}",
                           example="Exponential(1)" if param.support is POSITIVE else "Beta(1, 1)")
     return dist
+
+
+def _check_censoring(node: NodeInfo, model: CheckedModel, found: Diagnostics) -> None:
+    """`censored = c`: c is an observed data node (its codes are checked with the data)."""
+    censored = node.censored
+    if censored is None:
+        return
+    if node.impute:
+        found.add("DS446", censored.span, family=node.family,
+                  why="also imputes its missing values (`missing = impute`), and both together are not supported yet")
+        return
+    column = model.nodes.get(censored.name)
+    if column is None or column.observed is None or column.role != "data" or column.categorical:
+        found.add("DS447", censored.span, name=censored.name, outcome=node.name,
+                  why="is not a node" if column is None else f"is {ROLE_WORDS[column.role]}" if column.observed
+                  is None or column.role != "data" else "is categorical")
+        return
+    model.implicit_edges.append(Edge(column.name, node.name, censored.span))
 
 
 def _check_fixed(node: NodeInfo, name: str, value, aux: Aux | None, model: CheckedModel, found: Diagnostics) -> None:
@@ -148,7 +228,7 @@ def _check_identity_link(model: CheckedModel, param: Parameter, dist, found: Dia
     family = FAMILIES[node.outcome_family]
     if dist is None or param.role == "aux" or node.link != "identity" or family.mean_support.within(UNIT) is False:
         return
-    terms = [p for p in model.params.values() if p.outcome == node.name and p.role != "aux"]
+    terms = [p for p in model.params.values() if p.outcome == node.name and p.role != "aux" and p.fixed is None]
     if len(terms) == 1 and not dist.support.within(family.mean_support):
         found.add("DS410", _prior_span(param), address=f"{param.address} (the {family.mean} of {node.family} with an identity link)",
                   support=family.mean_support.words, dist=_prior_words(param, dist),

@@ -4,8 +4,9 @@ from __future__ import annotations
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import closest
-from ..families import FAMILIES, OUTCOME_OPTIONS
+from ..families import CENSORABLE, FAMILIES, MISSING_CHOICES, ORDERED_OPTIONS, OUTCOME_OPTIONS
 from ..parse import KEYWORDS
+from ..printer import expr_text
 from ..transforms import check_column_expression, columns_read, is_column_expression
 from .calls import const_value
 from ..source import Span
@@ -78,20 +79,31 @@ def _node_type(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
         found.add("DS412", call.span, name=call.func)
         return
     node.categorical = call.func == "categorical"
+    reference_span = call.span
     for arg in call.args:
         found.add("DS409", arg.span, option="(positional)", what=f"`: {call.func}`", why="; options are named",
-                  options="levels = [...]" if node.categorical else "no options")
+                  options="levels = [...], reference = level" if node.categorical else "no options")
     for keyword in call.kwargs:
         if node.categorical and keyword.name == "levels" and isinstance(keyword.value, ir.ListExpr):
-            levels = [_level(item) for item in keyword.value.items]
-            if None in levels or len(set(levels)) != len(levels):
-                found.add("DS409", keyword.value.span, option="levels", what="`: categorical`",
-                          why=": levels must be distinct numbers or strings", options="levels = [\"a\", \"b\"]")
-            else:
-                node.levels = levels
+            _levels(node, keyword, "`: categorical`", found)
+        elif node.categorical and keyword.name == "reference" and _level(keyword.value) is not None:
+            node.reference, reference_span = _level(keyword.value), keyword.value.span
         else:
             found.add("DS409", keyword.span, option=keyword.name, what=f"`: {call.func}`", why="",
-                      options="levels = [...]" if node.categorical else "no options")
+                      options="levels = [...], reference = level" if node.categorical else "no options")
+    if node.levels is not None and node.reference is not None and node.reference not in node.levels:
+        found.add("DS462", reference_span, name=node.name, level=repr(node.reference),
+                  levels=", ".join(map(repr, node.levels)))
+
+
+def _levels(node: NodeInfo, keyword: ir.Keyword, what: str, found: Diagnostics) -> None:
+    """`levels = [...]`: distinct numbers or strings, in their order."""
+    levels = [_level(item) for item in keyword.value.items] if isinstance(keyword.value, ir.ListExpr) else [None]
+    if None in levels or len(set(levels)) != len(levels):
+        found.add("DS409", keyword.value.span, option="levels", what=what,
+                  why=": levels must be a list of distinct numbers or strings", options="levels = [\"a\", \"b\"]")
+    else:
+        node.levels = levels
 
 
 def _level(expr):
@@ -112,12 +124,32 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
     node.family = family.name
     node.link = family.default_link
     options = list(OUTCOME_OPTIONS) + [a.name for a in family.aux]
+    if family.ordered:  # levels in order; the cutpoints take the intercept's place
+        node.categorical, node.intercept = True, False
+        options = list(ORDERED_OPTIONS)
     for arg in call.args:
         found.add("DS409", arg.span, option="(positional)", what=f"the {family.name} family", why="; options are named",
                   options=", ".join(options))
     for keyword in call.kwargs:
         value = keyword.value
-        if keyword.name == "intercept":
+        if family.ordered and keyword.name == "levels":
+            _levels(node, keyword, f"the {family.name} family", found)
+        elif family.ordered and keyword.name in ("intercept", "link", "cutpoints"):
+            found.add("DS409", keyword.span, option=keyword.name, what=f"the {family.name} family",
+                      why=f": its cutpoints take the intercept's place, and its link is {family.default_link}"
+                      if keyword.name != "cutpoints" else ": set the cutpoints' prior with `prior "
+                                                          f"{node.name}.cutpoints ~ Normal(0, 1.5)`",
+                      options="levels = [...]")
+        elif keyword.name == "censored":
+            if family.name not in CENSORABLE or not isinstance(value, ir.Ref):
+                found.add("DS446", keyword.span, family=family.name,
+                          why="is censored by a column of codes, not by a value" if family.name in CENSORABLE
+                          else "is not one of the censorable families yet (" + ", ".join(CENSORABLE) + ")")
+            else:
+                node.censored = value
+        elif keyword.name == "missing":
+            _missing_option(node, family, keyword, options, found)
+        elif keyword.name == "intercept":
             if isinstance(value, ir.Ref) and value.name in ("none", "false"):
                 node.intercept = False
             elif isinstance(value, ir.Ref) and value.name == "true":
@@ -142,6 +174,18 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
     for aux in missing:
         found.add("DS404", call.span, dist=f"the {family.name} family", param=aux.name,
                   example=f"`node {node.name} ~ {family.name}({aux.name} = 10)` or `{aux.name} = trials_column`")
+
+
+def _missing_option(node: NodeInfo, family, keyword: ir.Keyword, options: list, found: Diagnostics) -> None:
+    """`missing = impute` (model the missing values) or `missing = error` (the default: DS504 names the rows)."""
+    choice = keyword.value.name if isinstance(keyword.value, ir.Ref) else None
+    if choice not in MISSING_CHOICES:
+        found.add("DS409", keyword.value.span, option=f"missing = {expr_text(keyword.value)}", what=f"the {family.name} family",
+                  why=": missing is `impute` or `error`", options=", ".join(options))
+    elif choice == "impute" and (family.outcome.integer or family.ordered):
+        found.add("DS445", keyword.span, name=node.name, family=family.name)
+    else:
+        node.impute = choice == "impute"
 
 
 def _observations(spec: ir.SpecIR, found: Diagnostics) -> dict[str, Observation]:
@@ -185,7 +229,15 @@ def _edges(spec: ir.SpecIR, found: Diagnostics) -> list[Edge]:
         for source, target in pairs:
             span = source.span.model_copy(update={"end_line": target.span.end_line, "end_column": target.span.end_column,
                                                   "end": target.span.end})
-            edges.append(Edge(source.id, target.id, span, by=by))
+            if target.times is not None:
+                found.add("DS355", target.span, what=f"{target.id} * {target.times.id}",
+                          why="an interaction is a term of its outcome's regression, not a node that can be caused")
+                continue
+            factors = (source.id, source.times.id) if source.times is not None else None
+            if factors and statement.by is not None:
+                found.add("DS355", statement.by.span, what=" * ".join(factors), why="it cannot also vary `by` a group")
+                continue
+            edges.append(Edge(source.id, target.id, span, by=by, factors=factors))
     return edges
 
 
@@ -197,6 +249,8 @@ def _implicit_nodes(nodes, observations, edges, spec, found: Diagnostics) -> Non
             for group in statement.chain:
                 for written in group:
                     spans.setdefault(written.id, written.span)
+                    if written.times is not None:
+                        spans.setdefault(written.times.id, written.times.span)
             if statement.by is not None:
                 spans.setdefault(statement.by.id, statement.by.span)
     by_groups = {e.by for e in edges if e.by}

@@ -45,6 +45,11 @@ def collect(spec: ir.SpecIR, nodes: dict[str, NodeInfo], found: Diagnostics) -> 
                       suggestion="estimates and adjustment sets name nodes of the causal graph")
         if unknown:
             continue
+        written = [statement.exposure, statement.outcome, *(statement.adjust or [])]
+        twice = [n for i, n in enumerate(written) if n.id in {m.id for m in written[:i]}]
+        if twice:  # `estimate A -> A`, `adjust` naming the exposure or the outcome
+            found.add("DS357", twice[0].span, exposure=statement.exposure.id, outcome=statement.outcome.id)
+            continue
         for name in (statement.exposure, statement.outcome, *(statement.adjust or [])):
             if nodes[name.id].observed is None:
                 found.add("DS310", name.span, exposure=statement.exposure.id, outcome=statement.outcome.id, name=name.id)

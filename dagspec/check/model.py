@@ -55,10 +55,13 @@ class NodeInfo:
     declared: bool = True
     categorical: bool = False
     levels: list | None = None  # declared levels, in order
+    reference: object = None  # `reference = "a"`: the level whose effect is dropped (treatment coding)
     family: str | None = None
     link: str | None = None
     intercept: bool = True
     fixed: dict[str, ir.Expr] = field(default_factory=dict)  # family options given as values (sigma = 1, n = trials)
+    impute: bool = False  # `missing = impute`: missing values become parameters drawn from the node's own model
+    censored: ir.Ref | None = None  # `censored = column`: a data node of censoring codes (none, right, left)
     dist: ir.Call | None = None  # random variables
     expr: ir.Expr | None = None  # derived quantities
     alias: str | None = None
@@ -73,6 +76,11 @@ class NodeInfo:
     def has_values(self) -> bool:
         """Whether the node has a value in the fitted model (so it can be a predictor)."""
         return self.role in ("data", "outcome", "random", "derived")
+
+    @property
+    def observed_span(self) -> Span:
+        """Where the node's values come from (its `observed` item), else where it is declared."""
+        return self.observed.span if self.observed is not None else self.span
 
     @property
     def outcome_family(self) -> str:
@@ -97,10 +105,22 @@ class Edge:
     by: str | None = None
     fitted: bool = False
     causal: bool = True  # False for a regression edge an `estimate` adds (a covariate, not a cause)
+    factors: tuple[str, str] | None = None  # `x * z -> y` as written: an interaction (see check.interactions)
+    times: str | None = None  # the numeric factor the source is multiplied by (a categorical factor is `by`)
 
     @property
     def address(self) -> str:
+        if self.factors:
+            return f"{self.factors[0]} * {self.factors[1]} -> {self.target}"
         return f"{self.source} -> {self.target}" + (f" by {self.by}" if self.by else "")
+
+    @property
+    def partners(self) -> list[str]:
+        """The other parents this edge reads: its `by` group and an interaction's second factor."""
+        return [n for n in (self.by, self.times) if n]
+
+
+CONTRASTS = "__contrasts"  # suffix of the dimension of a treatment-coded effect: the levels but the reference
 
 
 @dataclass
@@ -120,6 +140,7 @@ class Parameter:
     span: Span = NO_SPAN  # of the prior statement that set it, else of its edge or outcome
     order: int = 0
     parameterisation: str | None = None  # "centered" / "noncentered" as the spec asks, else None (dagspec chooses)
+    fixed: float | None = None  # `prior x -> y = 1`: a number, not a free parameter (an offset's coefficient)
 
 
 @dataclass
@@ -151,9 +172,10 @@ class CheckedModel:
         causal = [e for e in self.edges if e.causal]
         for edge in causal:
             graph.add_edge(edge.source, edge.target, by=edge.by, fitted=edge.fitted)
-        for edge in causal:  # x -> y by g: g modifies x's effect, so g is a cause of y too
-            if edge.by and edge.by in self.nodes and not graph.has_edge(edge.by, edge.target):
-                graph.add_edge(edge.by, edge.target, by=None, fitted=edge.fitted, modifier=True, span=edge.span)
+        for edge in causal:  # x -> y by g, x * z -> y: g and z modify x's effect, so they are causes of y too
+            for partner in edge.partners:
+                if partner in self.nodes and not graph.has_edge(partner, edge.target):
+                    graph.add_edge(partner, edge.target, by=None, fitted=edge.fitted, modifier=True, span=edge.span)
         return graph
 
     def dependency_graph(self) -> nx.DiGraph:
@@ -165,6 +187,6 @@ class CheckedModel:
             graph.add_edge(param.address, param.outcome, span=param.span)
         for edge in [e for e in self.edges if e.fitted] + self.implicit_edges:
             graph.add_edge(edge.source, edge.target, span=edge.span)
-            if edge.by:
-                graph.add_edge(edge.by, edge.target, span=edge.span)
+            for partner in edge.partners:
+                graph.add_edge(partner, edge.target, span=edge.span)
         return graph

@@ -1,14 +1,17 @@
 """Outcomes and their fitted edges → generated parameters (addresses, names, dims) with priors applied."""
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Literal
 
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import closest
-from ..families import DEFAULT_PRIORS, FAMILIES
-from .model import Edge, NodeInfo, Parameter
+from ..families import DEFAULT_PRIORS, FAMILIES, cutpoint_dim
+from ..printer import expr_text
+from .calls import const_value
+from .model import CONTRASTS, Edge, NodeInfo, Parameter
 
 
 @lru_cache(maxsize=None)
@@ -38,15 +41,20 @@ def generate(nodes: dict[str, NodeInfo], edges: list[Edge]) -> dict[str, Paramet
                 continue
             source = nodes[edge.source]
             dims = ((edge.by,) if edge.by else ()) + ((edge.source,) if source.categorical else ())
+            if source.reference is not None and not edge.by:  # treatment coding: one effect per level but the reference
+                dims = (edge.source + CONTRASTS,)
             role: Literal["effect", "slope"] = "effect" if source.categorical else "slope"
             name = f"b_{edge.source}_{node.name}" + (f"_by_{edge.by}" if edge.by else "")
+            if edge.factors:  # `x * z -> y`
+                name = f"b_{edge.factors[0]}_{edge.factors[1]}_{node.name}"
             add(Parameter(edge.address, name, role, node.name, default_prior(DEFAULT_PRIORS[role]),
                           edge=edge, dims=dims, span=edge.span))
         for aux in family.aux:
             if aux.fixed_only or aux.name in node.fixed:
                 continue
+            dims = (cutpoint_dim(node.name),) if aux.name == "cutpoints" else ()
             add(Parameter(f"{node.name}.{aux.name}", f"{node.name}_{aux.name}", "aux", node.name,
-                          default_prior(aux.default_prior), aux=aux.name, span=node.span))
+                          default_prior(aux.default_prior), aux=aux.name, dims=dims, span=node.span))
     return params
 
 
@@ -58,7 +66,12 @@ def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, 
             continue
         address = statement.address
         if address.kind == "name":
-            if statement.dist is None:
+            if statement.value is not None:
+                found.add("DS461", statement.value.span, address=address.text(),
+                          why="it is a name, not a regression parameter's address",
+                          suggestion=f"for a constant write `let {address.text()} = ...`; fix edges (`prior x -> y = 1`), "
+                                     "intercepts and family parameters")
+            elif statement.dist is None:
                 _rename_node(statement, nodes, found)
             continue
         key = address.text()
@@ -72,15 +85,44 @@ def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, 
         seen[key] = statement
         if statement.dist is not None:
             param.prior, param.default_prior = statement.dist, False
+        if statement.value is not None:
+            fix_parameter(statement, param, nodes, found)
         if statement.alias is not None:
             param.name, param.user_named = statement.alias.id, True
         if statement.parameterisation is not None:
-            if param.prior.func not in ("Normal", "MvNormal") or not param.dims:
+            if param.prior.func not in ("Normal", "MvNormal") or not param.dims or param.role == "aux":
                 found.add("DS409", statement.span, option=statement.parameterisation, what=f"the prior of {key}",
                           why=": only a Normal or MvNormal prior over levels (a pool) can be centred or not",
                           options="centered or noncentered after a pool's prior")
             param.parameterisation = statement.parameterisation
         param.span = statement.span
+
+
+def fix_parameter(statement: ir.PriorStmt, param: Parameter, nodes: dict[str, NodeInfo], found: Diagnostics) -> None:
+    """`prior ADDRESS = number`: the parameter becomes that number (a scalar within its support), not a variable."""
+    key, value = param.address, statement.value
+    if value is None:
+        return
+    number = const_value(value)
+    why = ""
+    if statement.dist is not None:
+        why = "it is given a prior distribution too"
+    elif param.dims:
+        why = f"it has one value per level of {', '.join(param.dims)}"
+    if why:
+        found.add("DS461", value.span, address=key, why=why,
+                  suggestion="write either `~ Dist(...)` or `= number`" if statement.dist is not None
+                  else "fix a single number: a numeric edge without `by`, an intercept or a family parameter")
+        return
+    if number is None or not math.isfinite(number):
+        found.add("DS460", value.span, address=key, value=expr_text(value))
+        return
+    node = nodes[param.outcome]
+    aux = FAMILIES[node.outcome_family].aux_param(param.aux or "") if param.aux else None
+    if aux is not None and not aux.support.contains(number):
+        found.add("DS403", value.span, dist=node.family, param=param.aux, value=f"{number:g}", support=aux.support.words)
+        return
+    param.fixed, param.default_prior = float(number), False
 
 
 def _rename_node(statement: ir.PriorStmt, nodes: dict[str, NodeInfo], found: Diagnostics) -> None:
@@ -112,6 +154,8 @@ def _unknown_address(address: ir.Address, key: str, nodes, params, found: Diagno
         why = f": {owner} is declared with `intercept = none`"
     elif address.kind == "param" and param in node.fixed:
         why = f": {owner}.{param} is fixed in the declaration of {owner}"
+    elif address.kind == "edge" and address.times is not None:
+        why = f": there is no interaction edge {key}"
     elif address.kind == "edge":
         edge_without_by = f"{source} -> {owner}"
         if edge_without_by in params and address.by is not None:

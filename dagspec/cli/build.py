@@ -68,7 +68,7 @@ def run_compile(args) -> int:
         sys.stdout.write(plan_text(plan, Path(spec.name).name))
         return EXIT_OK
     sys.stdout.write(compile_report(spec, plan, note))
-    for warning in spec.warnings:
+    for warning in spec.warnings + (plan.warnings if plan is not None else []):
         print(warning.short(), file=sys.stderr)
     return EXIT_OK
 

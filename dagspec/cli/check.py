@@ -14,7 +14,9 @@ def register(commands) -> None:
                        help="short: file:line:col: severity CODE message (default); full: with the source line "
                             "and hint; json; github: Actions annotations")
     check.add_argument("--strict", action="store_true", help="warnings are findings too (exit 1)")
-    check.add_argument("--data", metavar="FILE", help="also check this CSV/Parquet data against the spec")
+    check.add_argument("--data", metavar="FILE",
+                       help="check this CSV/Parquet/JSON data against the spec (default: the files the spec names)")
+    check.add_argument("--no-data", action="store_true", help="check the specs alone, without reading any data")
     check.set_defaults(run=run_check)
 
     fmt = commands.add_parser("fmt", help="rewrite specs in canonical layout (comments kept)")
@@ -27,8 +29,12 @@ def run_check(args) -> int:
     from ..render.diagnostics import render, summary
     from ..spec import load
 
-    data = read_data(args.data)
-    found = []
+    found, data, read = [], None, not args.no_data
+    try:
+        data = read_data(args.data)
+    except DagspecError as exc:  # the --data file cannot be read: say so once, then check the specs alone
+        found += exc.diagnostics
+        read = False
     files = spec_files(args.paths)
     for path in files:
         try:
@@ -36,12 +42,7 @@ def run_check(args) -> int:
         except DagspecError as exc:
             found += exc.diagnostics
             continue
-        found += spec.warnings
-        if data is not None:
-            try:
-                found += spec.columns(data).warnings
-            except DagspecError as exc:
-                found += exc.diagnostics
+        found += spec.findings(data, named_files=read)
     sys.stdout.write(render(found, args.format))
     errors = sum(d.is_error for d in found)
     warnings = len(found) - errors

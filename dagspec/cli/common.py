@@ -13,6 +13,8 @@ from pathlib import Path
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 # the modules each NUTS implementation needs (pymc's own needs nothing more)
 SAMPLER_MODULES = {"pymc": (), "nutpie": ("nutpie",), "numpyro": ("numpyro", "jax"), "blackjax": ("blackjax", "jax")}
+# backends/approximate.py's METHODS (named here so that the command line does not import PyMC to list them)
+FIT_METHODS = ("laplace", "advi", "fullrank_advi")
 
 
 class UsageError(Exception):
@@ -90,16 +92,20 @@ def spec_files(paths: list[str]) -> list[Path]:
 
 
 def read_data(path: str | None):
+    """--data FILE → a DataFrame; a missing file is a usage error, a file that cannot be read as data a coded
+    finding about it (DagspecError)."""
     if path is None:
         return None
-    from ..data import read_table
+    from ..datafile import DataFileError, read_table
+    from ..diagnostics import error
+    from ..source import Source
 
     try:
         return read_table(Path(path))
     except FileNotFoundError:
         raise UsageError(f"no such data file: {path}") from None
-    except (OSError, ValueError, ImportError) as exc:
-        raise UsageError(f"cannot read data file {path}: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+    except DataFileError as exc:
+        raise error(exc.code, source=Source("", path), **exc.fields) from None
 
 
 def load(path: str):

@@ -6,7 +6,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from .common import (EXIT_FINDINGS, EXIT_OK, UsageError, available_sampler, check_writable, count,
+from .common import (EXIT_FINDINGS, EXIT_OK, FIT_METHODS, UsageError, available_sampler, check_writable, count,
                      interrupts_stop_sampling, load, optimization_options, optimize_argument, probability,
                      quiet_pymc, read_data, read_idata, sampling_options, write_idata)
 
@@ -20,6 +20,10 @@ def register(commands) -> None:
     sample.add_argument("--draws", type=count(1), default=None,
                         help="draws per chain after tuning (1000); with --prior, prior draws (500)")
     sampling_options(sample)
+    sample.add_argument("--method", choices=("nuts",) + FIT_METHODS, default="nuts",
+                        help="nuts (default: the exact posterior, by NUTS or without MCMC where dagspec can); or an "
+                             "approximation you choose: laplace (Gaussian at the mode, as Rethinking's quap), advi, "
+                             "fullrank_advi (variational)")
     sample.add_argument("--cores", type=count(1), default=None, help="chains run at once (default: one per core)")
     sample.add_argument("--target-accept", type=probability, default=None, metavar="P",
                         help="NUTS target acceptance rate in (0, 1); raise it (e.g. 0.95) against divergences")
@@ -54,6 +58,8 @@ def run_sample(args) -> int:
         check_writable(args.out)  # before a long run, not after it
     if args.prior:
         return _sample_prior(args, spec, data)
+    if args.method != "nuts":
+        return _fit_approximately(args, spec, data)
     sampler = available_sampler(args.sampler)
     from ..render.health import health_warnings
     from ..render.summary import summary_table, user_variables
@@ -77,6 +83,33 @@ def run_sample(args) -> int:
             dagspec.posterior_predictive(spec, idata, data, random_seed=args.seed)
         write_idata(idata, args.out)
     return EXIT_FINDINGS if args.strict and problems else EXIT_OK
+
+
+def _fit_approximately(args, spec, data) -> int:
+    """`sample --method laplace|advi|fullrank_advi`: independent draws of an approximation, said as such."""
+    import dagspec
+
+    from ..render.summary import summary_table
+
+    given = [option for option, value in (("--sampler", args.sampler), ("--target-accept", args.target_accept),
+                                          ("--cores", args.cores)) if value is not None]
+    if given:
+        raise UsageError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for NUTS, not --method {args.method}")
+    draws = args.draws or 1000
+    what = {"laplace": "the Laplace approximation (a Gaussian at the posterior's mode)",
+            "advi": "mean-field ADVI (a variational Gaussian)", "fullrank_advi": "full-rank ADVI (a variational "
+            "Gaussian with correlations)"}[args.method]
+    print(f"fitting {Path(spec.name).name} with {what}, not MCMC: {args.chains} x {draws} independent draws",
+          file=sys.stderr)
+    with interrupts_stop_sampling():
+        idata = dagspec.fit(spec, data, method=args.method, draws=draws, chains=args.chains, random_seed=args.seed)
+    print(summary_table(idata, spec))
+    if args.out:
+        if not args.no_ppc and _observes_something(spec):
+            dagspec.log_likelihood(spec, idata, data)
+            dagspec.posterior_predictive(spec, idata, data, random_seed=args.seed)
+        write_idata(idata, args.out)
+    return EXIT_OK
 
 
 def sample_posterior(args, spec, data, sampler: str | None, draws: int):

@@ -23,10 +23,11 @@ def number(value) -> str:
 
 
 class ExpressionPrinter:
-    def __init__(self, names: dict[str, str], tensor: str = "pt", dist_args=None):
+    def __init__(self, names: dict[str, str], tensor: str = "pt", dist_args=None, parts=None):
         self.names = names  # PyMC name → Python identifier
         self.tensor = tensor
         self.dist_args = dist_args  # (dist, args) → "name=value, ..." (for nested distributions)
+        self.parts = parts or {}  # (LKJ prior, "stds" | "corr") → identifier of what LKJCholeskyCov returned
 
     def __call__(self, expr, parent: int = 0) -> str:
         text, precedence = self._expr(expr)
@@ -56,6 +57,11 @@ class ExpressionPrinter:
         if isinstance(e, Func) and e.name == "concat":  # scalars and vectors into one vector
             parts = ", ".join(f"{self.tensor}.reshape({self(a)}, (-1,))" for a in e.args)
             return f"{self.tensor}.concatenate([{parts}])", atom
+        if isinstance(e, Func) and e.name == "cov":  # of an LKJ prior's Cholesky factor
+            chol = self(e.args[0], atom)
+            return f"{self.tensor}.dot({chol}, {chol}.T)", atom
+        if isinstance(e, Func) and e.name in ("stds", "corr"):  # as LKJCholeskyCov returned them
+            return self.parts[(e.args[0].name, e.name)], atom
         if isinstance(e, Func):
             function = MATH[e.name].format(t=self.tensor)
             return f"{function}({', '.join(self(a) for a in e.args)})", atom

@@ -9,7 +9,7 @@ can be drawn without MCMC (optimize/exact.py), `sample` does so, and the plan's 
 """
 from __future__ import annotations
 
-from ..plan import Plan
+from ..plan import LikelihoodVar, Plan
 from .cells import collapse_cells
 from .exact import exact_draws
 from .linear import reparameterise_linear
@@ -51,6 +51,9 @@ def model_passes(options):
 def optimize(plan: Plan, options=True) -> Plan:
     """Apply the passes `options` selects: True (all), False (none), or {pass name: bool}."""
     if options is False:
+        return plan
+    if any(isinstance(e, LikelihoodVar) and e.imputed is not None for e in plan.entries):
+        plan.notes.append("none: the passes do not rewrite models with imputed values yet")
         return plan
     switches = enabled(options)
     if switches[EXACT]:  # read on the literal plan, before the passes change it

@@ -45,7 +45,7 @@ def choose_pool_parameterisation(plan: Plan) -> None:
 
 
 def _is_pool(entry, entries) -> bool:
-    if not isinstance(entry, RandomVariable) or entry.observed is not None or not entry.dims:
+    if not isinstance(entry, RandomVariable) or entry.observed is not None or not entry.dims or entry.transform:
         return False
     reads_random = any(isinstance(v, VarRef) and isinstance(entries.get(v.name), (RandomVariable, DerivedVar))
                        for v in entry.args.values())

@@ -20,9 +20,12 @@ def posterior_figure(idata, names: list[str], kind: str):
     import arviz as az
     import matplotlib.pyplot as plt
 
-    plotter = {"trace": az.plot_trace, "posterior": az.plot_posterior, "forest": az.plot_forest}[kind]
-    options = {"combined": True} if kind == "forest" else {}
-    plotter(idata, var_names=names, **options)
+    if kind == "trace":
+        az.plot_trace(idata, var_names=names)
+    elif kind == "posterior":
+        az.plot_posterior(idata, var_names=names)
+    else:
+        az.plot_forest(idata, var_names=names, combined=True)
     return plt.gcf()
 
 

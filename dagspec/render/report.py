@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..check.covariance import default_names
 from ..check.model import ROLE_WORDS
-from ..families import FAMILIES
+from ..families import FAMILIES, level_dim
 from ..printer import call_text, expr_text
 
 _INVERSE = {"identity": "{}", "logit": "invlogit({})", "probit": "invprobit({})", "cloglog": "1 - exp(-exp({}))",
@@ -28,14 +29,17 @@ def linear_predictor(model, outcome: str) -> str:
         edge, source = param.edge, model.nodes[param.edge.source]
         index = list(param.dims)
         term = f"{param.name}[{', '.join(index)}]" if index else param.name
-        parts.append(term if source.categorical else f"{term} * {edge.source}")
+        if source.reference is not None and not edge.by:  # treatment coding
+            term = f"{param.name}[{edge.source}] (0 at the reference {source.reference})"
+        value = f"{edge.source} * {edge.times}" if edge.times else edge.source
+        parts.append(term if source.categorical else f"{term} * {value}")
     return " + ".join(parts) or "0"
 
 
 def likelihood_line(model, node) -> str:
     family = FAMILIES[node.family]
-    eta = inverse_link(node.link, linear_predictor(model, node.name))
-    args = [f"{family.mean} = {eta}"]
+    eta = linear_predictor(model, node.name)
+    args = [f"{family.mean} = {eta if family.ordered else inverse_link(node.link, eta)}"]
     for aux in family.aux:
         if aux.name in node.fixed:
             args.append(f"{aux.name} = {expr_text(node.fixed[aux.name])}")
@@ -59,19 +63,31 @@ def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
     return [indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
+def _plural(words: str, count: int) -> str:
+    """`random variable` → `random variables`, `derived quantity (let)` → `derived quantities (let)`."""
+    if count == 1:
+        return words
+    noun, _, rest = words.partition(" (")
+    noun = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return noun + (f" ({rest}" if rest else "")
+
+
 def compile_report(spec, plan=None, data_note: str = "") -> str:
     model = spec.checked
     coords = plan.coords if plan is not None else {}
     roles: dict[str, int] = {}
     for node in model.nodes.values():
         roles[node.role] = roles.get(node.role, 0) + 1
-    counts = ", ".join(f"{n} {ROLE_WORDS[r].split(' ', 1)[1]}{'s' if n != 1 and r != 'derived' else ''}"
-                       for r, n in roles.items())
-    lines = [f"{Path(spec.name).name}: {counts}; {len(model.params)} generated parameters{data_note}", ""]
+    counts = ", ".join(f"{n} {_plural(ROLE_WORDS[r].split(' ', 1)[1], n)}" for r, n in roles.items())
+    fixed = sum(p.fixed is not None for p in model.params.values())
+    lines = [f"{Path(spec.name).name}: {counts}; {len(model.params) - fixed} generated parameters"
+             + (f" and {fixed} fixed" if fixed else "") + f"{data_note}", ""]
 
     rows = [["address", "name", "prior", "shape", "dims"]]
     for param in model.params.values():
         prior = call_text(param.prior) + (" (default)" if param.default_prior else "")
+        if param.fixed is not None:
+            prior = f"fixed = {param.fixed:g}"
         rows.append([param.address, param.name, prior, shape_text(model, param.dims, coords),
                      ", ".join(param.dims) or "-"])
     if len(rows) > 1:
@@ -85,9 +101,11 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
             rows.append([node.pymc_name, call_text(node.dist), observed])
         lines += ["random variables"] + _table(rows) + [""]
 
-    derived = [n for n in model.nodes.values() if n.role == "derived"]
+    derived = [f"  {n.name} = {expr_text(n.expr)}" for n in model.nodes.values() if n.role == "derived"]
+    derived += [f"  {name} = {part}({prior})  (PyMC's name: a `let` can name it)"
+                for (prior, part), name in default_names(model).items()]
     if derived:
-        lines += ["derived quantities"] + [f"  {n.name} = {expr_text(n.expr)}" for n in derived] + [""]
+        lines += ["derived quantities"] + derived + [""]
 
     outcomes = model.outcomes()
     if outcomes:
@@ -97,7 +115,32 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
             observed = node.observed.describe() if node.observed.literal is None else "(literal)"
             lines.append(f"    link {node.link}; observed {observed}"
                          + (f"; from {node.observed.file}" if node.observed.file else ""))
+            if node.censored is not None:
+                lines.append(f"    censored by {node.censored.name}: right-censored rows (1, right) add log S(t), "
+                             "left-censored rows (-1, left) log F(t), the others (0, none) the density")
+            if FAMILIES[node.family].ordered:
+                levels = coords.get(level_dim(node.name)) or node.levels
+                lines.append(f"    P({node.pymc_name} <= level k) = {'invlogit' if node.link == 'logit' else 'invprobit'}"
+                             f"(cutpoint k - eta); levels "
+                             + (", ".join(map(str, levels)) + (" (declared)" if node.levels else " (from the data)")
+                                if levels else "from the data") + "; cutpoints ordered")
         lines.append("")
+
+    imputing = [e for e in (plan.entries if plan is not None else []) if getattr(e, "imputed", None) is not None]
+    if imputing:
+        lines.append("missing values (imputed: a parameter per missing row, drawn from the node's own model)")
+        for entry in imputing:
+            node = model.nodes[entry.node]
+            parents = [e.source for e in model.fitted_edges(node.name)]
+            how = f"its regression on {', '.join(parents)}" if parents else "its own distribution (no parents)"
+            count, total = len(entry.imputed.missing), len(entry.imputed.missing) + len(entry.imputed.present)
+            shown = ", ".join(map(str, entry.imputed.missing[:8])) + (" ..." if count > 8 else "")
+            lines.append(f"  {node.name}: {count} of {total} values imputed as {entry.imputed.name}[row] (rows {shown}), "
+                         f"from {how}: {likelihood_line(model, node)}")
+        lines.append("")
+    elif any(n.impute for n in model.nodes.values()) and plan is None:
+        lines += ["missing values", "  imputed where the data have them: " + ", ".join(
+            n.name for n in model.nodes.values() if n.impute) + " (`missing = impute`)", ""]
 
     transformed = [n for n in model.nodes.values() if n.role == "data" and n.observed and n.observed.transformed]
     if transformed:

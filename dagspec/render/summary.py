@@ -13,6 +13,7 @@ def user_variables(idata, spec) -> list[str]:
     """The posterior variables the user knows by name: parameters, free random variables, derived quantities."""
     names = list(spec.parameters)
     names += [n.pymc_name for n in spec.checked.nodes.values() if n.role == "derived"]
+    names += [f"{n.pymc_name}_missing" for n in spec.checked.nodes.values() if n.impute]  # imputed values, by row
     return [n for n in dict.fromkeys(names) if n in idata.posterior]
 
 

@@ -108,6 +108,14 @@ CHIMP_M11_4 = _book("ch. 11.1.1", "m11.4", {
     note="the book's treatment 1..4 (R/N, L/N, R/P, L/P) is our b[condition, prosoc_left] = b[0, 0], b[0, 1], "
          "b[1, 0], b[1, 1]; the book's table is from a 4-chain ulam (Stan) run")
 
+AUSTINCATS_M11_15 = _book("ch. 11.4", "m11.15", {"a[1]": (4.05, 0.03), "a[2]": (3.88, 0.01)},
+                          note="a[1] is black cats, a[2] all others (the book's color_id)")
+TROLLEY_M12_4 = _book("ch. 12.3.2", "m12.4", {f"cutpoints[{k}|{k + 1}]": v for k, v in enumerate(
+    [(-1.92, 0.03), (-1.27, 0.02), (-0.72, 0.02), (0.25, 0.02), (0.89, 0.02), (1.77, 0.03)], start=1)},
+    note="the book's cutpoints[1] .. cutpoints[6] are our cutpoints[1|2] .. cutpoints[6|7]")
+TROLLEY_M12_5 = _book("ch. 12.3.3", "m12.5", {"bA": (-0.47, 0.05), "bI": (-0.29, 0.06), "bC": (-0.34, 0.07),
+                                             "bIA": (-0.43, 0.08), "bIC": (-1.24, 0.10)})
+
 
 # ---------------------------------------------------------------- independent references computed here
 
@@ -354,6 +362,64 @@ def ucbadmit_laplace(with_dept: bool) -> callable:
     return reference
 
 
+def ordered_logit_laplace(codes, X, beta_sd, cut_sd, levels: int) -> tuple[np.ndarray, np.ndarray]:
+    """The quadratic approximation of an ordered logit, P(y <= k) = invlogit(c_k - X b), with independent normal
+    priors (mean 0): the posterior mode (scipy's BFGS on the analytic gradient) and the inverse of the negative
+    Hessian there (central differences of the gradient). Parameters: b, then the cutpoints."""
+    from scipy import optimize
+
+    p = X.shape[1]
+    below = codes[:, None] == np.arange(levels - 1)[None, :]       # rows whose level is k (upper cutpoint k)
+    above = codes[:, None] == np.arange(1, levels)[None, :]        # rows whose level is k + 1 (lower cutpoint k)
+    prior_precision = np.concatenate([np.full(p, 1 / beta_sd ** 2), np.full(levels - 1, 1 / cut_sd ** 2)])
+
+    def negative(theta):
+        beta, cut = theta[:p], theta[p:]
+        eta = X @ beta
+        upper = np.append(cut, np.inf)[codes] - eta
+        lower = np.insert(cut, 0, -np.inf)[codes] - eta
+        F_upper, F_lower = special.expit(upper), special.expit(lower)
+        prob = F_upper - F_lower
+        f_upper, f_lower = F_upper * (1 - F_upper), F_lower * (1 - F_lower)
+        log_post = np.sum(np.log(prob)) - 0.5 * np.sum(prior_precision * theta ** 2)
+        grad_beta = X.T @ (-(f_upper - f_lower) / prob)
+        grad_cut = (below * (f_upper / prob)[:, None]).sum(0) - (above * (f_lower / prob)[:, None]).sum(0)
+        gradient = np.concatenate([grad_beta, grad_cut]) - prior_precision * theta
+        return -log_post, -gradient
+
+    def ordered(u):  # cutpoints from unconstrained values (c_1 = u_1, c_k = c_{k-1} + exp(u_k)): the same mode
+        increments = np.concatenate([u[p:p + 1], np.exp(u[p + 1:])])
+        jacobian = np.tril(np.ones((levels - 1, levels - 1))) * np.concatenate([[1.0], increments[1:]])[None, :]
+        return np.concatenate([u[:p], np.cumsum(increments)]), jacobian
+
+    def negative_unconstrained(u):
+        theta, jacobian = ordered(u)
+        value, gradient = negative(theta)
+        return value, np.concatenate([gradient[:p], jacobian.T @ gradient[p:]])
+
+    start = np.concatenate([np.zeros(p), [-2.0], np.full(levels - 2, np.log(4 / (levels - 2)))])
+    fitted = optimize.minimize(negative_unconstrained, start, jac=True, method="BFGS", options={"gtol": 1e-8})
+    mode = ordered(fitted.x)[0]
+    h = 1e-5
+    hessian = np.array([(negative(mode + h * e)[1] - negative(mode - h * e)[1]) / (2 * h) for e in np.eye(len(mode))])
+    return mode, np.linalg.inv((hessian + hessian.T) / 2)
+
+
+def trolley_laplace(interactions: bool) -> callable:
+    def reference():
+        d = pd.read_csv(DATA / "Trolley.csv")
+        A, I, C = (d[c].to_numpy(float) for c in ("action", "intention", "contact"))
+        names = ["bA", "bI", "bC", "bIA", "bIC"] if interactions else []
+        X = np.column_stack([A, I, C, I * A, I * C]) if interactions else np.zeros((len(d), 0))
+        mode, cov = ordered_logit_laplace(d["response"].to_numpy() - 1, X, 0.5, 1.5, 7)
+        labels = names + [f"cutpoints[{k}|{k + 1}]" for k in range(1, 7)]
+        values = {n: (float(m), float(np.sqrt(cov[k, k]))) for k, (n, m) in enumerate(zip(labels, mode))}
+        model = "m12.5" if interactions else "m12.4"
+        return Reference("independent", f"the quadratic approximation (scipy: the posterior mode and curvature) of "
+                         f"{model}; with 9930 ratings the posterior is close to normal", values, digits=3)
+    return reference
+
+
 def chimpanzees_m13_4(seed: int = 4134) -> Reference:
     """m13.4 written by hand in PyMC (non-centred, from the book's formula, no dagspec) and sampled longer."""
     import arviz as az
@@ -393,6 +459,58 @@ def chimpanzees_m13_4(seed: int = 4134) -> Reference:
                      note="the tolerances include the reference's own Monte Carlo error", mcse=mcse, mcse_sd=mcse_sd)
 
 
+def milk_m15_5(seed: int = 4155) -> Reference:
+    """m15.5 written by hand in PyMC from the book's formula (no dagspec): the missing neocortex values through a
+    masked array, which PyMC imputes itself, sampled longer."""
+    import arviz as az
+    import pymc as pm
+
+    d = pd.read_csv(DATA / "milk.csv")
+    K, M = _standardize(d["kcal.per.g"].to_numpy()), _standardize(np.log(d["mass"].to_numpy()))
+    B = d["neocortex.perc"].to_numpy()
+    B = (B - np.nanmean(B)) / np.nanstd(B, ddof=1)
+    with pm.Model():
+        nu, a = pm.Normal("nu", 0, 0.5), pm.Normal("a", 0, 0.5)
+        bB, bM = pm.Normal("bB", 0, 0.5), pm.Normal("bM", 0, 0.5)
+        sigma_B, sigma = pm.Exponential("sigma_B", 1), pm.Exponential("sigma", 1)
+        B_filled = pm.Normal("B", nu, sigma_B, observed=np.ma.masked_invalid(B))
+        pm.Normal("K", a + bB * B_filled + bM * M, sigma, observed=K)
+        idata = pm.sample(draws=2000, tune=1000, chains=2, cores=1, random_seed=seed, progressbar=False)
+    summary = az.summary(idata, var_names=["nu", "a", "bB", "bM", "sigma_B", "sigma", "B_unobserved"], round_to="none")
+    missing = np.flatnonzero(np.isnan(B))
+    values, mcse, mcse_sd = {}, {}, {}
+    for label, row in summary.iterrows():
+        name = f"B_missing[{missing[int(label[13:-1])]}]" if label.startswith("B_unobserved[") else label
+        values[name] = (float(row["mean"]), float(row["sd"]))
+        mcse[name], mcse_sd[name] = float(row["mcse_mean"]), float(row["mcse_sd"])
+    return Reference("independent", "m15.5 written by hand in PyMC from the book's formula (the missing values as a "
+                     f"masked array, imputed by PyMC itself; no dagspec), 2 chains x 2000 draws; the model is "
+                     f"{RETHINKING}, ch. 15.2.2", values, digits=3,
+                     note="B_missing[row] is the imputed neocortex of that row of milk.csv (from 0); the tolerances "
+                          "include the reference's own Monte Carlo error", mcse=mcse, mcse_sd=mcse_sd)
+
+
+def austincats_quadrature() -> Reference:
+    """m11.15's exact posterior: each colour's a is independent, with log density -D a - T exp(-a) - a^2 / 2 (D
+    adoptions, T total days observed, right-censored or not: the exponential's density and survival function
+    together), integrated on a fine grid."""
+    d = pd.read_csv(DATA / "AustinCats_adoptions.csv")
+    days = d["days_to_event"].to_numpy(float)
+    adopted = (d["out_event"] == "Adoption").to_numpy()
+    color_id = np.where(d["color"] == "Black", 1, 2)
+    grid = np.linspace(3.0, 5.5, 50_001)
+    values = {}
+    for color in (1, 2):
+        D, T = adopted[color_id == color].sum(), days[color_id == color].sum()
+        log_density = -D * grid - T * np.exp(-grid) - grid ** 2 / 2
+        weights = np.exp(log_density - log_density.max())
+        weights /= weights.sum()
+        mean = float(np.sum(weights * grid))
+        values[f"a[{color}]"] = (mean, float(np.sqrt(np.sum(weights * (grid - mean) ** 2))))
+    return Reference("independent", "numerical integration of m11.15's exact posterior (numpy: each colour's "
+                     "intercept on a fine grid, from its number of adoptions and total days)", values, digits=3)
+
+
 # ---------------------------------------------------------------- the gallery
 
 def _list(*references):
@@ -408,6 +526,8 @@ ANALYSES = [
     Analysis("milk_m5_5", "Milk energy on neocortex (m5.5)", "milk", 55, _list(MILK_M5_5, milk_exact(["bN"]))),
     Analysis("milk_m5_6", "Milk energy on body mass (m5.6)", "milk", 56, _list(MILK_M5_6, milk_exact(["bM"]))),
     Analysis("milk_m5_7", "Milk energy on both (m5.7)", "milk", 57, _list(MILK_M5_7, milk_exact(["bN", "bM"]))),
+    Analysis("milk_m15_5", "Milk energy with the missing neocortex values imputed (m15.5)", "milk", 155,
+             _list(milk_m15_5)),
     Analysis("rugged_m8_3", "Ruggedness x Africa (m8.3)", "rugged", 83, _list(RUGGED_M8_3, rugged_exact)),
     Analysis("chimpanzees_m11_4", "Actor and treatment effects (m11.4)", "chimpanzees", 114, _list(CHIMP_M11_4)),
     Analysis("chimpanzees_m13_4", "Varying actors and blocks (m13.4)", "chimpanzees", 134, _list(chimpanzees_m13_4)),
@@ -415,6 +535,12 @@ ANALYSES = [
              _list(UCB_M11_7, ucbadmit_laplace(with_dept=False))),
     Analysis("ucbadmit_m11_8", "Admission by gender within department (m11.8)", "ucbadmit", 118,
              _list(UCB_M11_8, ucbadmit_laplace(with_dept=True))),
+    Analysis("austincats_m11_15", "Days to adoption by colour, right-censored (m11.15)", "austincats", 1115,
+             _list(AUSTINCATS_M11_15, austincats_quadrature)),
+    Analysis("trolley_m12_4", "Ratings alone: the cutpoints (m12.4)", "trolley", 124,
+             _list(TROLLEY_M12_4, trolley_laplace(interactions=False))),
+    Analysis("trolley_m12_5", "Action, intention, contact and interactions (m12.5)", "trolley", 125,
+             _list(TROLLEY_M12_5, trolley_laplace(interactions=True))),
     Analysis("reedfrogs_m13_2", "Varying intercepts per tank (m13.2)", "reedfrogs", 132, _list(reedfrogs)),
     Analysis("eight_schools", "Eight schools, non-centred", "eight_schools", 8, _list(eight_schools)),
     Analysis("kidiq_momhs", "Kid score on mother's high school", "kidiq", 31, _list(_kidiq(["mom_hs"]))),

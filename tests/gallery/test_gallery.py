@@ -98,6 +98,14 @@ def test_milk_both_effects_are_unmasked_together(fit):
 
 
 @pytest.mark.slow
+def test_milk_imputation_keeps_both_effects_and_imputes_every_missing_row(fit):
+    assert _mean(fit, "milk_m15_5", "bB") > 0 > _mean(fit, "milk_m15_5", "bM")
+    _, idata = fit("milk_m15_5")
+    missing = np.flatnonzero(pd.read_csv(SPECS / "data" / "milk.csv")["neocortex.perc"].isna())
+    assert idata.posterior["B_missing"].coords["B__missing"].values.tolist() == missing.tolist()
+
+
+@pytest.mark.slow
 def test_ucbadmit_gender_contrast_reverses_within_departments(fit):
     assert _mean(fit, "ucbadmit_m11_7", "diff_a") > 5 * _sd(fit, "ucbadmit_m11_7", "diff_a")
     assert _mean(fit, "ucbadmit_m11_8", "diff_a") < 0
@@ -106,6 +114,23 @@ def test_ucbadmit_gender_contrast_reverses_within_departments(fit):
 @pytest.mark.slow
 def test_rugged_slopes_have_opposite_signs_in_and_out_of_africa(fit):
     assert _mean(fit, "rugged_m8_3", "b[1]") > 0 > _mean(fit, "rugged_m8_3", "b[0]")
+
+
+@pytest.mark.slow
+def test_austincats_black_cats_wait_longer(fit):
+    # the right-censored likelihood: black cats (a[1]) wait about 57 days on average, the others (a[2]) about 48
+    gap = _mean(fit, "austincats_m11_15", "a[1]") - _mean(fit, "austincats_m11_15", "a[2]")
+    assert gap > 4 * np.hypot(_sd(fit, "austincats_m11_15", "a[1]"), _sd(fit, "austincats_m11_15", "a[2]"))
+
+
+@pytest.mark.slow
+def test_trolley_each_principle_lowers_ratings_and_intended_contact_most(fit):
+    slopes = {b: _mean(fit, "trolley_m12_5", b) for b in ("bA", "bI", "bC", "bIA", "bIC")}
+    assert all(value < -2 * _sd(fit, "trolley_m12_5", b) for b, value in slopes.items())
+    assert min(slopes, key=slopes.get) == "bIC"
+    # a story with none of the principles is rated 1 less often (invlogit(cutpoints[1|2]) in m12.5, about 7%)
+    # than all stories together (m12.4, about 13%): the principles explain part of the low ratings
+    assert _mean(fit, "trolley_m12_5", "cutpoints[1|2]") < _mean(fit, "trolley_m12_4", "cutpoints[1|2]")
 
 
 @pytest.mark.slow
