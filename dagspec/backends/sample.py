@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import copy
 import importlib.util
-import time
 
 import numpy as np
 import pymc as pm
@@ -19,11 +18,6 @@ from .pymc import build_model
 from .threads import blas_threads, chains_at_once, limited_blas
 
 CHAINS_AT_ONCE_ATTR, BLAS_THREADS_ATTR = "dagspec_chains_at_once", "dagspec_blas_threads"
-# Chains run in parallel from this cost of one log density and gradient up (unless `cores` is given): PyMC sends
-# every draw from a chain's process to this one, which costs more than drawing it for the smallest models. UCBadmit
-# m11.7 (8.6 µs per gradient on 2 busy cores) ran at 0.6x the hand-written model's sequential ESS/s with parallel
-# chains; m11.4 (21 µs), m13.4 (36 µs) and the LKJ m14.3 (1.1 ms) gained from them.
-PARALLEL_GRADIENT = 2e-5
 
 # Fastest first: without a plan to choose by, the default is the first one installed.
 SAMPLERS = ("nutpie", "numpyro", "blackjax", "pymc")
@@ -106,24 +100,6 @@ def _largest_data(plan: Plan) -> int:
     return max((np.size(e.values) for e in plan.entries if isinstance(e, DataVar)), default=0)
 
 
-def gradient_seconds(step, model: pm.Model, batches: int = 5, calls: int = 20) -> float:
-    """What one log density and gradient of a compiled NUTS step cost, at the model's initial point (the median
-    of a few batches, so that a busy moment does not decide)."""
-    from pymc.blocking import DictToArrayBijection
-
-    names = {v.name for v in model.value_vars}
-    point = DictToArrayBijection.map({k: v for k, v in model.initial_point().items() if k in names}).data
-    function = step._logp_dlogp_func
-    function(point, extra_vars={})
-    times = []
-    for _ in range(batches):
-        started = time.perf_counter()
-        for _ in range(calls):
-            function(point)
-        times.append((time.perf_counter() - started) / calls)
-    return float(np.median(times))
-
-
 def _sample(spec, literal: Plan, draws, tune, chains, random_seed, sampler, optimize, progressbar, cores, threads,
             **kwargs):
     at_once = chains_at_once(chains, cores)
@@ -143,8 +119,6 @@ def _sample(spec, literal: Plan, draws, tune, chains, random_seed, sampler, opti
     options = dict(draws=draws, tune=tune, chains=chains, random_seed=random_seed, progressbar=progressbar)
     if sampler == "pymc":
         model, step = model_and_step(plan, nuts)
-        if cores is None and at_once > 1 and gradient_seconds(step, model) < PARALLEL_GRADIENT:
-            at_once = 1  # a tiny model: sending each draw between processes costs more than drawing it
         kwargs.setdefault("initvals", jittered_starts(model, chains, random_seed))
         # Not the optimized model's log-likelihood: it may be per Binomial cell rather than per row, and PyMC
         # cannot compute it for variables with initial values (NotImplementedError). dagspec.log_likelihood
