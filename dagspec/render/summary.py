@@ -50,6 +50,7 @@ def summary_table(idata, spec, max_elements: int = MAX_ELEMENTS) -> str:
     return "\n".join(lines)
 
 
+CHAINS_AT_ONCE = "dagspec_chains_at_once"  # set by dagspec.sample (backends/sample.py)
 _KINDS = {"exact": "exact independent draws", "gaussian": "independent draws (Gaussian given the scales)",
           "collapsed": "NUTS on the scales alone, coefficients drawn exactly"}
 
@@ -60,11 +61,13 @@ def how_drawn(idata) -> str:
     sampler = attrs.get("dagspec_sampler")
     if not sampler:
         return ""
-    what = _KINDS.get(sampler, f"{sampler} NUTS")
     chains = idata.posterior.sizes["chain"]
+    if CHAINS_AT_ONCE not in attrs:  # an approximation (laplace, advi) fitted by dagspec.fit
+        return f"drawn from the {sampler} approximation: {chains} chain(s)"
+    what = _KINDS.get(sampler, f"{sampler} NUTS")
     if sampler in ("exact", "gaussian"):
         return f"drawn with {what}: {chains} chain(s)"
-    return (f"drawn with {what}: {chains} chain(s), {attrs.get('dagspec_chains_at_once', '?')} at a time, "
+    return (f"drawn with {what}: {chains} chain(s), {attrs[CHAINS_AT_ONCE]} at a time, "
             f"{attrs.get('dagspec_blas_threads', '?')} BLAS thread(s) per chain")
 
 
