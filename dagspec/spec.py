@@ -169,8 +169,9 @@ class Spec:
         literal model, or a dict switches passes one by one, e.g. `{"linear": False}`.
         """
         from .backends.pymc import build_model
+        from .optimize import model_passes
 
-        return build_model(self.plan(data, optimize))
+        return build_model(self.plan(data, model_passes(optimize)))
 
     def to_source(self, target: str = "pymc", data=None, optimize=False, output=None) -> str:
         """A standalone, readable Python script building this model for `target` ("pymc" or "pymc3")."""

@@ -150,6 +150,44 @@ def test_strong_groups_keep_a_centred_pool():
     assert "effect" in {v.name for v in optimized.free_RVs}
 
 
+GLM_POOL = """
+node g : categorical
+node trials
+node y ~ Binomial(n = trials, intercept = none)
+g -> y
+observed g, trials, y
+prior mu ~ Normal(0, 1.5)
+prior tau ~ Exponential(1)
+prior g -> y ~ Normal(mu, tau) as effect
+"""
+
+
+@pytest.mark.parametrize("trials, spread, centred", [(200, 1.5, True), (3, 1.5, False), (200, 0.01, False)])
+def test_a_logit_pool_is_centred_where_the_groups_data_are_strong(trials, spread, centred):
+    """Binomial information per group n p (1 - p) against the spread between groups' log-odds."""
+    rng = np.random.default_rng(3)
+    logits = rng.normal(0.5, spread, 12)
+    data = pd.DataFrame({"g": np.arange(12), "trials": trials,
+                         "y": rng.binomial(trials, 1 / (1 + np.exp(-logits)))})
+    spec = dagspec.parse(GLM_POOL)
+    assert ("effect__z" not in {e.name for e in spec.plan(data, optimize=True).entries}) == centred
+    if not centred:  # the same posterior: log densities differ by the Jacobian tau per group
+        gaps, _, _ = _log_density_gaps(spec, data, True, jacobian=lambda values: 12 * np.log(values["tau"]))
+        assert np.ptp(gaps) < 1e-8 * max(1.0, np.abs(gaps).max())
+
+
+def test_a_log_pool_of_counts_is_centred_where_the_counts_are_large():
+    rng = np.random.default_rng(4)
+    g = np.repeat(np.arange(6), 5)
+    text = GLM_POOL.replace("node trials\n", "").replace("Binomial(n = trials, intercept = none)",
+                                                         "Poisson(intercept = none)").replace("g, trials, y", "g, y")
+    large = pd.DataFrame({"g": g, "y": rng.poisson(np.exp(rng.normal(4, 1, 6))[g])})
+    small = pd.DataFrame({"g": g, "y": rng.poisson(np.exp(rng.normal(-2, 0.2, 6))[g])})
+    spec = dagspec.parse(text)
+    assert "effect__z" not in {e.name for e in spec.plan(large, optimize=True).entries}
+    assert "effect__z" in {e.name for e in spec.plan(small, optimize=True).entries}
+
+
 def test_the_spec_can_choose_a_pools_parameterisation():
     rng = np.random.default_rng(5)
     strong = pd.DataFrame({"g": np.repeat(np.arange(4), 50), "y": rng.normal(2.0 * np.repeat(np.arange(4), 50), 0.1)})
@@ -213,3 +251,48 @@ def test_categorical_effects_are_whitened_with_a_constant_jacobian():
     assert "y__z_white" in {v.name for v in optimized.free_RVs}
     assert {"b_g_y", "b_h_y"} <= {d.name for d in optimized.deterministics}
     assert any("whitened" in n for n in spec.plan(data, optimize=True).notes)
+
+
+UCB = """
+node gender : categorical
+node dept : categorical
+node applications
+node admit ~ Binomial(n = applications, intercept = none)
+gender, dept -> admit
+observed admit, applications, dept, gender
+prior gender -> admit ~ Normal(0, 1.5) as a
+prior dept -> admit ~ Normal(0, 1.5) as delta
+"""
+
+
+def _admissions(seed=8):
+    rng = np.random.default_rng(seed)
+    gender, dept = np.repeat([0, 1], 6), np.tile(np.arange(6), 2)
+    applications = rng.integers(20, 800, 12)
+    logit = np.array([0.1, -0.1])[gender] + np.linspace(1, -2, 6)[dept]
+    return pd.DataFrame({"gender": gender, "dept": dept, "applications": applications,
+                         "admit": rng.binomial(applications, 1 / (1 + np.exp(-logit)))})
+
+
+@pytest.mark.parametrize("text, data, outcome", [
+    (UCB, _admissions(), "admit"),
+    ("node c : categorical\nnode x\nnode y ~ Poisson(intercept = none)\nc -> y\nx -> y by c\nobserved c, x, y\n"
+     "prior c -> y ~ Normal(3, 0.5) as a\nprior x -> y by c ~ Normal(0, 0.2) as b",
+     pd.DataFrame({"c": np.arange(10) % 2, "x": np.linspace(-1.5, 1.5, 10),
+                   "y": [13, 22, 24, 43, 33, 19, 40, 28, 55, 71]}), "y"),
+])
+def test_logit_and_log_ridges_are_whitened_at_the_posterior_mode(text, data, outcome):
+    """b = m + L z with m the posterior mode and L L' the inverse Hessian there: a constant Jacobian, so the log
+    densities differ by a constant; the whitened coordinates are about standard normal."""
+    spec = dagspec.parse(text)
+    gaps, literal, optimized = _log_density_gaps(spec, data, True)
+    assert np.ptp(gaps) < 1e-8 * max(1.0, np.abs(gaps).max())
+    assert f"{outcome}__z_white" in {v.name for v in optimized.free_RVs}
+    assert any("Laplace approximation" in n for n in spec.plan(data, optimize=True).notes)
+    # at the mode (z = 0) the optimized density's gradient vanishes and its Hessian is minus the identity
+    import pytensor.tensor as pt
+    z = optimized.rvs_to_values[optimized[f"{outcome}__z_white"]]
+    others = {v.name: v for v in optimized.value_vars if v is not z}
+    assert not others  # every parameter is in the whitened block
+    hessian = pytensor.function([z], pt.hessian(optimized.logp(), z))(optimized.initial_point()[z.name])
+    np.testing.assert_allclose(hessian, -np.eye(len(hessian)), atol=1e-6)

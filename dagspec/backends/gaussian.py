@@ -22,8 +22,7 @@ import pytensor.tensor as pt
 from pymc.exceptions import SamplingError
 from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
-from pytensor.tensor.nlinalg import matrix_inverse
-from scipy.linalg.lapack import dpotrf, dpotri
+from scipy.linalg.lapack import dpotrf, dpotri, dtrtri
 from scipy.ndimage import binary_dilation
 
 from ..optimize.gaussian import GaussianBlock
@@ -210,11 +209,8 @@ def _coefficient_draws(block: GaussianBlock, precisions: dict, n: int, rng) -> n
 def _collapsed_nuts(plan: Plan, block: GaussianBlock, draws: int, chains: int, rng, nuts: dict):
     """The block's scales sampled with PyMC's NUTS on their marginal posterior: (posterior, sample_stats). Not
     in the step cache: pickling the step costs more than compiling this small model does."""
-    # Chains one after the other: the scales' posterior is small and quick, and parallel chains each running
-    # multithreaded BLAS on these small matrices oversubscribe the cores (20× slower on 2 cores).
     options = {**COLLAPSED_NUTS, "progressbar": False, "compute_convergence_checks": False,
-               "idata_kwargs": {"log_likelihood": False},
-               **{k: v for k, v in nuts.items() if k not in ("initvals", "cores")}, "cores": 1}
+               "idata_kwargs": {"log_likelihood": False}, **{k: v for k, v in nuts.items() if k != "initvals"}}
     with scales_model(plan, block), quiet():
         try:
             idata = pm.sample(draws=draws, chains=chains, random_seed=int(rng.integers(2**31)), **options)
@@ -228,32 +224,37 @@ def scales_model(plan: Plan, block: GaussianBlock) -> pm.Model:
     """A PyMC model of the block's scales alone: their priors (from `plan`, which may hold only them) and their
     marginal likelihood (a potential)."""
     with build_model(Plan(plan.coords, [e for e in plan.entries if e.name in block.scales])) as model:
-        weights, log_norm = [], 0.0
+        inputs, log_norm = [], 0.0
         for f in block.factors:
             if f.scale is None:
                 continue
-            if f.scale in block.covariances:
+            if f.scale in block.covariances:  # its Cholesky factor: the Op forms the precision itself
                 chol = pm.expand_packed_triangular(block.covariances[f.scale], model[f.scale], lower=True)
-                weight, log_det = matrix_inverse(chol @ chol.T), -2 * pt.log(pt.diagonal(chol)).sum()
+                inputs.append(chol)
+                log_norm = log_norm + f.count / 2 * (-2 * pt.log(pt.diagonal(chol)).sum())
             else:
-                weight, log_det = pt.reshape(model[f.scale] ** -2.0, (1, 1)), -2 * pt.log(model[f.scale])
-            weights.append(weight)
-            log_norm = log_norm + f.count / 2 * log_det
-        pm.Potential("coefficients_integrated_out", log_norm + _IntegratedOut(block)(*weights)[0])
+                inputs.append(pt.reshape(model[f.scale] ** -2.0, (1, 1)))
+                log_norm = log_norm + f.count / 2 * (-2 * pt.log(model[f.scale]))
+        pm.Potential("coefficients_integrated_out", log_norm + _IntegratedOut(block)(*inputs)[0])
     return model
 
 
 class _IntegratedOut(Op):
-    """W_1, ..., W_m (the precisions of a block's scaled factor groups) → the log of ∫ exp(−½ Σ_f Σ_jl W_jl
-    (gᵀ gram_jl g − 2 cross_jlᵀ g + square_jl)) dg up to a constant, and its gradient with respect to each W:
-    −½ square_jl + mᵀ cross_jl − ½ mᵀ gram_jl m − ½ tr(Q⁻¹ gram_jl), with m = Q⁻¹r. One numpy call per log
-    density: PyTensor's own Cholesky and triangular solves cost more than the rest of the sampler together."""
+    """Per scaled factor group, the precision W of a scale (1 × 1: 1/s²) or the lower Cholesky factor L of a
+    covariance (W = L⁻ᵀL⁻¹) → the log of ∫ exp(−½ Σ_f Σ_jl W_jl (gᵀ gram_jl g − 2 cross_jlᵀ g + square_jl)) dg up
+    to a constant, and its gradient with respect to each input: with m = Q⁻¹r, with respect to W_jl
+    G_jl = −½ square_jl + mᵀ cross_jl − ½ mᵀ gram_jl m − ½ tr(Q⁻¹ gram_jl), and with respect to L, −2 W Gₛ W L
+    (lower part; Gₛ the symmetric part of G, since dW = −W (dL Lᵀ + L dLᵀ) W).
+
+    All of it in numpy and LAPACK, one call per log density: PyTensor's Cholesky, inverse and triangular solves run
+    in Python and cost more than the rest of the sampler together."""
 
     def __init__(self, block: GaussianBlock):
         known = [f for f in block.factors if f.scale is None]
         scaled = [f for f in block.factors if f.scale is not None]
         size = block.size
         self.size, self.shapes = size, [f.square.shape for f in scaled]
+        self.cholesky = [f.scale in block.covariances for f in scaled]  # which inputs are factors L, not W
         self.base = (sum((f.gram[0, 0] for f in known), np.zeros((size, size))),
                      sum((f.cross[0, 0] for f in known), np.zeros(size)),
                      sum(float(f.square[0, 0]) for f in known))
@@ -262,33 +263,48 @@ class _IntegratedOut(Op):
         self.crosses = np.concatenate([f.cross.reshape(-1, size) for f in scaled]) if scaled else np.zeros((0, size))
         self.squares = np.concatenate([f.square.ravel() for f in scaled]) if scaled else np.zeros(0)
 
-    def make_node(self, *weights):
-        weights = [pt.as_tensor_variable(w) for w in weights]
-        return Apply(self, weights, [pt.dscalar()] + [w.type() for w in weights])
+    def make_node(self, *inputs):
+        inputs = [pt.as_tensor_variable(i) for i in inputs]
+        return Apply(self, inputs, [pt.dscalar()] + [i.type() for i in inputs])
 
     def perform(self, node, inputs, outputs):
-        weights = np.concatenate([np.ravel(w) for w in inputs]) if inputs else np.zeros(0)
-        precision = self.base[0] + (weights @ self.grams).reshape(self.size, self.size)
-        linear = self.base[1] + weights @ self.crosses
+        weights = []
+        for value, is_cholesky in zip(inputs, self.cholesky):
+            if is_cholesky:
+                inverse, info = dtrtri(value, lower=1)
+                if info != 0:  # a singular factor: no covariance, no mass
+                    return self._nowhere(inputs, outputs)
+                weights.append(inverse.T @ inverse)
+            else:
+                weights.append(value)
+        flat = np.concatenate([np.ravel(w) for w in weights]) if weights else np.zeros(0)
+        precision = self.base[0] + (flat @ self.grams).reshape(self.size, self.size)
+        linear = self.base[1] + flat @ self.crosses
         chol, info = dpotrf(precision, lower=1)
         if info != 0:  # not positive definite: no mass here
-            outputs[0][0] = np.asarray(-np.inf)
-            for i, w in enumerate(inputs):
-                outputs[i + 1][0] = np.zeros_like(w)
-            return
-        covariance, _ = dpotri(chol, lower=1)
-        covariance = np.tril(covariance) + np.tril(covariance, -1).T
+            return self._nowhere(inputs, outputs)
+        inverse, _ = dpotri(chol, lower=1)  # Q⁻¹ in its lower triangle
+        covariance = np.tril(inverse) + np.tril(inverse, -1).T
         mean = covariance @ linear
-        outputs[0][0] = np.asarray(-0.5 * (self.base[2] + weights @ self.squares) + 0.5 * linear @ mean
+        outputs[0][0] = np.asarray(-0.5 * (self.base[2] + flat @ self.squares) + 0.5 * linear @ mean
                                    - np.log(np.diag(chol)).sum())
-        gradient = (-0.5 * self.squares + self.crosses @ mean
-                    - 0.5 * (self.grams.reshape(-1, self.size, self.size) @ mean) @ mean
-                    - 0.5 * self.grams @ covariance.ravel())
+        # mᵀ gram m + tr(Q⁻¹ gram) = Σ_ab gram_ab (m_a m_b + Q⁻¹_ab): one product for every (j, l)
+        gradient = -0.5 * self.squares + self.crosses @ mean - 0.5 * self.grams @ (np.outer(mean, mean) + covariance).ravel()
         start = 0
-        for i, shape in enumerate(self.shapes):
+        for i, (shape, weight) in enumerate(zip(self.shapes, weights)):
             size = int(np.prod(shape))
-            outputs[i + 1][0] = gradient[start:start + size].reshape(shape)
+            by_weight = gradient[start:start + size].reshape(shape)
+            if self.cholesky[i]:
+                symmetric = (by_weight + by_weight.T) / 2
+                by_weight = np.tril(-2 * weight @ symmetric @ weight @ inputs[i])
+            outputs[i + 1][0] = by_weight
             start += size
+
+    @staticmethod
+    def _nowhere(inputs, outputs):
+        outputs[0][0] = np.asarray(-np.inf)
+        for i, value in enumerate(inputs):
+            outputs[i + 1][0] = np.zeros_like(value)
 
     def grad(self, inputs, output_grads):
         gradients = self(*inputs)[1:]

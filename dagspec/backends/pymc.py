@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pymc as pm
+import pytensor
 import pytensor.tensor as pt
 
 from ..families import FAMILIES, level_dim
@@ -49,9 +50,12 @@ _INVERSE_LINKS = {
 
 def build_model(plan: Plan, initvals: bool = True) -> pm.Model:
     """Create the PyMC model the plan describes (without its starting values when `initvals` is False: PyMC
-    computes a log-likelihood only for a model without them)."""
-    with pm.Model(coords=plan.coords) as model:
+    computes a log-likelihood only for a model without them). PyTensor's record of where each variable was
+    created (a stack walk per node, a quarter of the build of a large spec) is left out: it would name dagspec's
+    own lines."""
+    with pytensor.config.change_flags(traceback__limit=0), pm.Model(coords=plan.coords) as model:
         values: dict[str, object] = {}
+        priors: dict[tuple, list[PriorPotential]] = {}  # built last, batched
         for entry in plan.entries:
             if isinstance(entry, DataVar):  # missing values (NaN) are rows an imputed parameter fills in
                 values[entry.name] = pm.Data(entry.name, np.nan_to_num(entry.values, nan=0.0), dims=entry.dims)
@@ -65,9 +69,32 @@ def build_model(plan: Plan, initvals: bool = True) -> pm.Model:
             elif isinstance(entry, LogDensity):
                 pm.Potential(entry.name, _evaluate(entry.expr, values))
             elif isinstance(entry, PriorPotential):
-                dist = getattr(pm, entry.dist).dist(**_kwargs(entry.dist, entry.args, values))
-                pm.Potential(entry.name, pm.logp(dist, _evaluate(entry.value, values)).sum())
+                priors.setdefault(_batch_key(entry, values), []).append(entry)
+        for (dist, _), batch in priors.items():
+            _prior_potentials(dist, batch, values)
     return model
+
+
+def _batch_key(entry: PriorPotential, values):
+    """Priors of scalar values with the same distribution and numbers for arguments share one log density (a
+    reparameterised spec of 2000 regressions has thousands, each a graph of its own); others stand alone."""
+    scalar = isinstance(entry.value, VarRef) and getattr(values.get(entry.value.name), "ndim", None) == 0
+    numbers = all(isinstance(a, Const) and np.ndim(a.value) == 0 for a in entry.args.values())
+    return (entry.dist, tuple(sorted(entry.args))) if scalar and numbers else (entry.dist, entry.name)
+
+
+def _prior_potentials(dist: str, batch: list[PriorPotential], values) -> None:
+    """The priors of reparameterised parameters: one potential, or one per batch of like scalar priors (the same
+    sum of log densities)."""
+    if len(batch) == 1:
+        entry = batch[0]
+        prior = getattr(pm, dist).dist(**_kwargs(dist, entry.args, values))
+        pm.Potential(entry.name, pm.logp(prior, _evaluate(entry.value, values)).sum())
+        return
+    args = {name: Const(np.array([float(e.args[name].value) for e in batch])) for name in batch[0].args}
+    prior = getattr(pm, dist).dist(**_kwargs(dist, args, values))
+    stacked = pt.stack([values[e.value.name] for e in batch])
+    pm.Potential(f"{batch[0].name}__and_{len(batch) - 1}_more", pm.logp(prior, stacked).sum())
 
 
 def _kwargs(dist: str, args: dict, values) -> dict:

@@ -10,15 +10,18 @@ import pymc as pm
 from pymc.exceptions import SamplingError
 
 from ..diagnostics import Diagnostics, error, finding, warn
-from ..plan import Plan, RandomVariable
+from ..plan import DataVar, Plan, RandomVariable
 from ..propriety import check_posterior
 from .cache import model_and_step
-from ..optimize import EXACT, enabled, optimize as run_passes
+from ..optimize import EXACT, enabled, model_passes, optimize as run_passes
 from ..optimize.exact import ExactDraws, exact_draws
 from .exact import exact_sample
 from .gaussian import CannotDraw
 from .predict import LEVELS_ATTR, STATISTICS_ATTR, levels_attribute, statistics_attribute
 from .pymc import build_model
+from .threads import blas_threads, chains_at_once, limited_blas
+
+CHAINS_AT_ONCE_ATTR, BLAS_THREADS_ATTR = "dagspec_chains_at_once", "dagspec_blas_threads"
 
 # Fastest first: without a plan to choose by, the default is the first one installed.
 SAMPLERS = ("nutpie", "numpyro", "blackjax", "pymc")
@@ -69,7 +72,7 @@ def _exact(literal: Plan, optimize) -> ExactDraws | None:
 
 def passes_for_mcmc(literal: Plan, optimize) -> Plan:
     """The plan NUTS samples: the passes `optimize` selects, without analysing exact draws a second time."""
-    return run_passes(literal, False if optimize is False else {**enabled(optimize), EXACT: False})
+    return run_passes(literal, model_passes(optimize))
 
 
 def step_options(plan: Plan, options: dict) -> dict:
@@ -98,18 +101,36 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
            sampler: str | None = None, optimize=True, progressbar: bool = False, **kwargs):
     check_arguments(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
     literal = posterior_plan(spec, data)
+    cores = kwargs.pop("cores", None)
+    threads = blas_threads(chains_at_once(chains, cores), _largest_data(literal))
+    with limited_blas(threads):
+        idata = _sample(spec, literal, draws, tune, chains, random_seed, sampler, optimize, progressbar, cores,
+                        threads, **kwargs)
+    idata.posterior.attrs[BLAS_THREADS_ATTR] = threads
+    return report_health(idata, spec)
+
+
+def _largest_data(plan: Plan) -> int:
+    return max((np.size(e.values) for e in plan.entries if isinstance(e, DataVar)), default=0)
+
+
+def _sample(spec, literal: Plan, draws, tune, chains, random_seed, sampler, optimize, progressbar, cores, threads,
+            **kwargs):
+    at_once = chains_at_once(chains, cores)
+    blas_cores = kwargs.pop("blas_cores", None)  # PyMC's own limit, where it sets one: by default the same as ours
     exact = _exact(literal, optimize) if sampler is None else None
     if exact is not None:  # independent draws, no MCMC
-        nuts = {"tune": tune, "progressbar": progressbar, **kwargs}
+        nuts = {"tune": tune, "progressbar": progressbar, "cores": at_once,
+                "blas_cores": blas_cores or threads * at_once, **kwargs}
         try:
             idata = exact_sample(literal, exact, draws, chains, random_seed, nuts)
         except CannotDraw as exc:
             warn(finding("DS633", "sampler", planned=PLANNED[exact.kind], why=str(exc), names=", ".join(exc.names)),
-                 stacklevel=4)
+                 stacklevel=5)
         else:
             idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(literal), "dagspec_sampler": exact.kind,
-                                          LEVELS_ATTR: levels_attribute(spec, literal)})
-            return report_health(idata, spec)
+                                          LEVELS_ATTR: levels_attribute(spec, literal), CHAINS_AT_ONCE_ATTR: at_once})
+            return idata
     plan = passes_for_mcmc(copy.deepcopy(literal), optimize)
     sampler = resolve_sampler(sampler, plan)
     nuts = step_options(plan, {"target_accept": kwargs.pop("target_accept")} if "target_accept" in kwargs else {})
@@ -122,15 +143,16 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
         # and dagspec.loo compute it per row with the literal model.
         kwargs.setdefault("idata_kwargs", {"log_likelihood": False})
         with model, _cannot_start(model):
-            idata = pm.sample(step=step, **options, **kwargs)
+            idata = pm.sample(step=step, cores=at_once, blas_cores=blas_cores or threads * at_once, **options, **kwargs)
     else:
         model = build_model(plan)
         with model, _cannot_start(model):
-            idata = pm.sample(nuts_sampler=sampler, **options, **nuts, **kwargs)
+            idata = pm.sample(nuts_sampler=sampler, cores=at_once, blas_cores=blas_cores or threads * at_once, **options,
+                              **nuts, **kwargs)
     idata.posterior.attrs[STATISTICS_ATTR] = statistics_attribute(plan)  # how predictions transform new rows
-    idata.posterior.attrs["dagspec_sampler"] = sampler
-    idata.posterior.attrs[LEVELS_ATTR] = levels_attribute(spec, plan)
-    return report_health(idata, spec)
+    idata.posterior.attrs.update({"dagspec_sampler": sampler, LEVELS_ATTR: levels_attribute(spec, plan),
+                                  CHAINS_AT_ONCE_ATTR: at_once})
+    return idata
 
 
 PLANNED = {"exact": "exact draws (the posterior in closed form)", "gaussian": "independent draws without MCMC",

@@ -27,7 +27,7 @@ def register(commands) -> None:
                         help="nuts (default: the exact posterior, by NUTS or without MCMC where dagspec can); or an "
                              "approximation you choose: laplace (Gaussian at the mode, as Rethinking's quap), advi, "
                              "fullrank_advi (variational)")
-    sample.add_argument("--cores", type=count(1), default=None, help="chains run in parallel (PyMC's default)")
+    sample.add_argument("--cores", type=count(1), default=None, help="chains run at once (default: one per core)")
     sample.add_argument("--target-accept", type=probability, default=None, metavar="P",
                         help="NUTS target acceptance rate in (0, 1); raise it (e.g. 0.95) against divergences")
     optimization_options(sample)
@@ -46,7 +46,7 @@ def register(commands) -> None:
     compare.add_argument("--data", metavar="FILE", help="CSV/Parquet data for every spec (default: their own files)")
     compare.add_argument("--draws", type=count(1), default=1000, help="draws per chain after tuning (1000)")
     sampling_options(compare)
-    compare.add_argument("--cores", type=count(1), default=None, help="chains run in parallel (PyMC's default)")
+    compare.add_argument("--cores", type=count(1), default=None, help="chains run at once (default: one per core)")
     compare.add_argument("--outcome", metavar="NODE", help="compare on this outcome alone (default: every outcome)")
     compare.add_argument("--strict", action="store_true",
                          help="exit 1 when LOO is unreliable for a row (Pareto k > 0.7) or a sampler reports problems")
@@ -118,6 +118,7 @@ def sample_posterior(args, spec, data, sampler: str | None, draws: int):
     import dagspec
 
     from ..backends.sample import planned_sampler
+    from ..backends.threads import chains_at_once, usable_cores
 
     shown = sampler or planned_sampler(spec, data, optimize_argument(args))
     options = {"cores": args.cores} if getattr(args, "cores", None) else {}
@@ -128,8 +129,12 @@ def sample_posterior(args, spec, data, sampler: str | None, draws: int):
             "gaussian": "independent draws (coefficients Gaussian given their scales, no MCMC)",
             "collapsed": "NUTS on the scales alone (the Gaussian coefficients integrated out, then drawn exactly)",
             }.get(shown, shown)
-    tuning = "" if shown in ("exact", "gaussian") else f" after {args.tune} tuning steps"
-    print(f"sampling {Path(spec.name).name} with {what}: {args.chains} chain(s) of {draws} draws{tuning}",
+    if shown in ("exact", "gaussian"):
+        how = ""
+    else:
+        at_once = chains_at_once(args.chains, getattr(args, "cores", None))
+        how = f" after {args.tune} tuning steps, {at_once} at a time ({usable_cores()} core(s) here)"
+    print(f"sampling {Path(spec.name).name} with {what}: {args.chains} chain(s) of {draws} draws{how}",
           file=sys.stderr)
     return dagspec.sample(spec, data, draws=draws, tune=args.tune, chains=args.chains, random_seed=args.seed,
                           sampler=sampler, optimize=optimize_argument(args), progressbar=not args.quiet, **options)

@@ -42,6 +42,12 @@ def enabled(options) -> dict[str, bool]:
     return chosen
 
 
+def model_passes(options):
+    """`options` for a plan that is only built or sampled: the passes it selects, without the exact-draw analysis
+    (which only adds notes to the plan)."""
+    return False if options is False else {**enabled(options), EXACT: False}
+
+
 def optimize(plan: Plan, options=True) -> Plan:
     """Apply the passes `options` selects: True (all), False (none), or {pass name: bool}."""
     if options is False:

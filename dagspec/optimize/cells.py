@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..plan import Const, DataVar, LikelihoodVar, Plan, Term, VarRef
-from .common import data_values, entries_by_name, outcome_values
+from .common import data_values, entries_by_name, outcome_values, position
 from .order import read_by_others
 
 
@@ -49,7 +49,7 @@ def _collapse(plan: Plan, likelihood: LikelihoodVar) -> None:
                     recipe={"kind": "cell_trials", **recipe}),
             DataVar(f"{likelihood.name}__successes", successes, likelihood.node, dims=(dim,),
                     recipe={"kind": "cell_successes", **recipe})]
-    plan.entries[plan.entries.index(likelihood):plan.entries.index(likelihood)] = new
+    plan.entries[position(plan, likelihood):position(plan, likelihood)] = new
     likelihood.terms = [Term(t.param, tuple(renamed[i] for i in t.index), None, t.address) for t in likelihood.terms]
     likelihood.family = "Binomial"
     likelihood.aux = {"n": VarRef(f"{likelihood.name}__trials")}

@@ -24,28 +24,33 @@ def data_values(plan: Plan, expr, entries: dict | None = None) -> np.ndarray | N
     return None
 
 
-def outcome_values(plan: Plan, likelihood: LikelihoodVar) -> np.ndarray:
+def outcome_values(plan: Plan, likelihood: LikelihoodVar, entries: dict | None = None) -> np.ndarray:
     """A likelihood's observed data (every likelihood of a plan has a data container)."""
-    values = data_values(plan, VarRef(likelihood.observed))
+    values = data_values(plan, VarRef(likelihood.observed), entries)
     if values is None:
         raise ValueError(f"{likelihood.name} observes {likelihood.observed}, which is not data of the plan")
     return values
 
 
-def free_scalar(plan: Plan, name: str) -> RandomVariable | None:
+def free_scalar(plan: Plan, name: str, entries: dict | None = None) -> RandomVariable | None:
     """The entry of a free, scalar, univariate parameter called `name` (else None). HalfFlat is left out: its
     wall at 0 would cut across the reparameterised coordinates."""
-    entry = entries_by_name(plan).get(name)
+    entry = (entries if entries is not None else entries_by_name(plan)).get(name)
     if isinstance(entry, RandomVariable) and entry.observed is None and not entry.dims \
             and entry.dist not in ("MvNormal", "LKJCholeskyCov", "Dirichlet", "HalfFlat"):
         return entry
     return None
 
 
+def position(plan: Plan, entry) -> int:
+    """Where `entry` itself is in the plan (by identity: list.index would compare every entry's fields)."""
+    return next(i for i, e in enumerate(plan.entries) if e is entry)
+
+
 def replace(plan: Plan, old, new: list) -> None:
     """Put `new` entries where `old` was."""
-    position = plan.entries.index(old)
-    plan.entries[position:position + 1] = new
+    at = position(plan, old)
+    plan.entries[at:at + 1] = new
 
 
 def data_expression(plan: Plan, expr, entries: dict | None = None) -> np.ndarray | None:

@@ -9,28 +9,32 @@ import numpy as np
 
 from ..plan import (OBS_DIM, Const, DataVar, DerivedVar, Func, Idx, LikelihoodVar, Op, PExpr, Plan, PriorPotential,
                     RandomVariable, Term, VarRef)
-from .common import data_values, free_scalar, outcome_values, replace
+from .common import data_values, entries_by_name, free_scalar, outcome_values, position, replace
 
 CORRELATED = 0.3  # QR when two predictors correlate at least this much
 
 
 def reparameterise_linear(plan: Plan) -> None:
+    # one look-up table for the pass: each outcome reads only its own parameters and data, which the outcomes
+    # before it leave in place
+    entries = entries_by_name(plan)
     for likelihood in [e for e in plan.entries if isinstance(e, LikelihoodVar)]:
-        _reparameterise(plan, likelihood)
+        _reparameterise(plan, likelihood, entries)
 
 
-def _reparameterise(plan: Plan, likelihood: LikelihoodVar) -> None:
+def _reparameterise(plan: Plan, likelihood: LikelihoodVar, entries: dict) -> None:
     columns = {t.param: values for t in likelihood.terms if t.value is not None and not t.index and not t.matmul
-               and free_scalar(plan, t.param) is not None and (values := data_values(plan, t.value)) is not None}
+               and free_scalar(plan, t.param, entries) is not None
+               and (values := data_values(plan, t.value, entries)) is not None}
     numeric = [t for t in likelihood.terms if t.param in columns]
     if not numeric:
         return
     X = np.column_stack([columns[t.param] for t in numeric])
-    intercept = free_scalar(plan, likelihood.intercept) if likelihood.intercept else None
+    intercept = free_scalar(plan, likelihood.intercept, entries) if likelihood.intercept else None
     means = X.mean(axis=0) if intercept is not None else np.zeros(X.shape[1])
     centred = X - means
     basis = _qr(centred) if len(numeric) >= 2 and _correlated(centred) else None  # (Q*, R*⁻¹)
-    outcome = outcome_values(plan, likelihood) if likelihood.link == "identity" else None
+    outcome = outcome_values(plan, likelihood, entries) if likelihood.link == "identity" else None
     if basis is not None:
         _use_qr(plan, likelihood, numeric, basis[0], basis[1], centre=intercept is not None)
         if outcome is not None and not [t for t in likelihood.terms if t.param != f"{likelihood.name}__theta"]:
@@ -44,7 +48,7 @@ def _reparameterise(plan: Plan, likelihood: LikelihoodVar) -> None:
         for term, mean in zip(numeric, means):
             term.value = Op("-", (term.value, Const(float(mean))))
     if intercept is not None:
-        _centre_intercept(plan, likelihood, intercept, numeric, means)
+        _centre_intercept(plan, likelihood, intercept, numeric, means, outcome)
         plan.notes.append(f"{likelihood.name}: predictors centred ({', '.join(f'{_label(t)} - {m:.4g}' for t, m in zip(numeric, means))}); "
                           f"{intercept.name} keeps its prior on the original scale")
 
@@ -91,7 +95,7 @@ def _use_qr(plan: Plan, likelihood: LikelihoodVar, numeric: list[Term], q_star: 
         new += [DerivedVar(slope.name, Idx(VarRef(beta), (Const(k),))),
                 PriorPotential(f"{slope.name}__prior", slope.dist, slope.args, VarRef(slope.name))]
         plan.entries.remove(slope)
-    first = plan.entries.index(likelihood)
+    first = position(plan, likelihood)
     plan.entries[first:first] = new
     keep = [t for t in likelihood.terms if t not in numeric]
     likelihood.terms = [Term(theta, (), VarRef(q_name), "QR block", matmul=True)] + keep
@@ -104,9 +108,8 @@ def _data_name(plan: Plan, value) -> str:
 
 
 def _centre_intercept(plan: Plan, likelihood: LikelihoodVar, intercept: RandomVariable, numeric: list[Term],
-                      means: np.ndarray) -> None:
+                      means: np.ndarray, outcome: np.ndarray | None) -> None:
     centred = f"{intercept.name}__centred"
-    outcome = outcome_values(plan, likelihood) if likelihood.link == "identity" else None
     expr: PExpr = VarRef(centred)
     for term, mean in zip(numeric, means):
         expr = Op("-", (expr, Op("*", (VarRef(term.param), Const(float(mean))))))

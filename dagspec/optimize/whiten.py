@@ -1,11 +1,14 @@
-"""Normal regressions on categorical effects → the same model sampled in a whitened basis (no ridge to crawl along).
+"""Regressions on categorical effects → the same model sampled in a whitened basis (no ridge to crawl along).
 
 `x1 -> y` and `x2 -> y` without an intercept leave one direction (cat_x1 + c, cat_x2 - c) that only the priors
 pin down: a long, thin ridge. For y ~ Normal(Z b, sigma) with fixed data Z (one-hot levels and cells, or a
 numeric value per level) and fixed Normal or flat priors on b, the posterior of b given sigma is Gaussian
-with precision P = Z'Z / s² + diag(prior precisions). With s a least-squares estimate of sigma, dagspec samples
-z in b = m + L z (L the Cholesky factor of P⁻¹, m the conditional mean): a linear map with a constant
-Jacobian, so the posterior is exactly the same; the user's effects stay as deterministics keeping their priors.
+with precision P = Z'Z / s² + diag(prior precisions); with s a least-squares estimate of sigma, dagspec samples
+z in b = m + L z (L the Cholesky factor of P⁻¹, m the conditional mean). Bernoulli and Binomial outcomes on the
+logit link and Poisson outcomes on the log link get the same from the Laplace approximation: m the posterior
+mode, P = Z'WZ + diag(prior precisions) there (W: n p(1-p), or the Poisson mean). Either way a linear map with a
+constant Jacobian, so the posterior is exactly the same; the user's effects stay as deterministics keeping their
+priors. (UCBadmit m11.8's a + delta: bulk ESS 140 per 1000 draws before.)
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from ..plan import (
     Slice,
     VarRef,
 )
-from .common import data_expression, entries_by_name, outcome_values
+from .common import data_expression, entries_by_name, outcome_values, position
 
 MAX_COEFFICIENTS = 200  # a dense k × k factor; beyond this the ridge is left to the sampler
 
@@ -36,8 +39,12 @@ def whiten_categorical_effects(plan: Plan) -> None:
         _whiten(plan, likelihood)
 
 
+GLMS = {("Bernoulli", "logit"), ("Binomial", "logit"), ("Poisson", "log")}  # whitened at their posterior mode
+
+
 def _whiten(plan: Plan, likelihood: LikelihoodVar) -> None:
-    if likelihood.family != "Normal" or likelihood.link != "identity" or not any(t.index for t in likelihood.terms):
+    gaussian = likelihood.family == "Normal" and likelihood.link == "identity"
+    if not (gaussian or (likelihood.family, likelihood.link) in GLMS) or not any(t.index for t in likelihood.terms):
         return
     entries = entries_by_name(plan)
     y = outcome_values(plan, likelihood)
@@ -53,23 +60,76 @@ def _whiten(plan: Plan, likelihood: LikelihoodVar) -> None:
     design = _design(plan, likelihood, len(y), k)
     if design is None:
         return
+    prior_mean = np.concatenate([np.broadcast_to(m, (size,)) for size, (m, _) in zip(sizes, priors)])
+    prior_precision = np.concatenate([np.broadcast_to(q, (size,)) for size, (_, q) in zip(sizes, priors)])
+    if gaussian:
+        found_posterior = _gaussian_posterior(design, y, prior_mean, prior_precision)
+    else:
+        trials = likelihood.aux.get("n")
+        trials = np.ones(len(y)) if trials is None else data_expression(plan, trials, entries)
+        found_posterior = None if trials is None else _posterior_mode(
+            likelihood.family, design, y, np.broadcast_to(trials, y.shape), prior_mean, prior_precision)
+    if found_posterior is None:
+        return
+    mean, precision, why = found_posterior
+    covariance = np.linalg.inv(precision)
+    factor = np.linalg.cholesky((covariance + covariance.T) / 2)
+    _replace_parameters(plan, likelihood, params, mean, factor)
+    plan.notes.append(f"{likelihood.name}: effects {', '.join(params)} sampled in a whitened basis ({k} coefficients; {why})")
+
+
+def _gaussian_posterior(design, y, prior_mean, prior_precision):
+    """The Gaussian posterior of the coefficients given sigma, at a least-squares estimate of sigma."""
     gram = (design.T @ design).toarray()
     rank = np.linalg.matrix_rank(gram, hermitian=True)
     if len(y) <= rank:
-        return
+        return None
     fit = np.linalg.lstsq(gram, design.T @ y, rcond=None)[0]  # a least-squares fit: it only sets the scale
     s2 = float(np.sum((y - design @ fit) ** 2)) / (len(y) - rank)
     if not np.isfinite(s2) or s2 <= 0:
-        return
-    prior_mean = np.concatenate([np.broadcast_to(m, (size,)) for size, (m, _) in zip(sizes, priors)])
-    prior_precision = np.concatenate([np.broadcast_to(q, (size,)) for size, (_, q) in zip(sizes, priors)])
+        return None
     precision = gram / s2 + np.diag(prior_precision)
-    covariance = np.linalg.inv(precision)
-    mean = covariance @ (design.T @ y / s2 + prior_precision * prior_mean)
-    factor = np.linalg.cholesky((covariance + covariance.T) / 2)
-    _replace_parameters(plan, likelihood, params, mean, factor)
-    plan.notes.append(f"{likelihood.name}: effects {', '.join(params)} sampled in a whitened basis "
-                      f"({k} coefficients; the Gaussian posterior given sigma ≈ {np.sqrt(s2):.3g} has unit scale)")
+    mean = np.linalg.solve(precision, design.T @ y / s2 + prior_precision * prior_mean)
+    return mean, precision, f"the Gaussian posterior given sigma ≈ {np.sqrt(s2):.3g} has unit scale"
+
+
+def _posterior_mode(family: str, design, y, trials, prior_mean, prior_precision, steps: int = 100):
+    """The mode of a logit or log GLM's posterior under Normal priors (Newton's method with step halving) and the
+    precision there (the Laplace approximation); None when it does not converge or the precision is singular."""
+
+    def log_density(beta):
+        eta = design @ beta
+        fit = y @ eta - (trials @ np.logaddexp(0.0, eta) if family != "Poisson" else np.exp(eta).sum())
+        return fit - 0.5 * prior_precision @ (beta - prior_mean) ** 2
+
+    beta = prior_mean.astype(float).copy()
+    current = log_density(beta)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(steps):
+            eta = design @ beta
+            mean = trials / (1 + np.exp(-eta)) if family != "Poisson" else np.exp(eta)
+            weight = mean * (1 - mean / trials) if family != "Poisson" else mean
+            precision = (design.T @ sparse.diags(weight) @ design).toarray() + np.diag(prior_precision)
+            gradient = design.T @ (y - mean) - prior_precision * (beta - prior_mean)
+            try:
+                step = np.linalg.solve(precision, gradient)
+            except np.linalg.LinAlgError:
+                return None
+            for _ in range(30):  # halve the step until the density rises
+                proposal = log_density(beta + step)
+                if np.isfinite(proposal) and proposal >= current - 1e-12:
+                    break
+                step = step / 2
+            else:
+                return None
+            beta, current = beta + step, proposal
+            if np.max(np.abs(step)) < 1e-9:
+                break
+        else:
+            return None
+    if not np.all(np.isfinite(precision)) or np.linalg.eigvalsh(precision).min() <= 0:
+        return None
+    return beta, precision, "the Laplace approximation at the posterior mode has unit scale"
 
 
 def _fixed_prior(entry) -> tuple[float, float] | None:
@@ -140,5 +200,5 @@ def _replace_parameters(plan: Plan, likelihood: LikelihoodVar, params: list[str]
             new.append(PriorPotential(f"{name}__prior", param.dist, param.args, VarRef(name)))
         plan.entries.remove(param)
         offset += size
-    first = plan.entries.index(likelihood)
+    first = position(plan, likelihood)
     plan.entries[first:first] = new

@@ -44,7 +44,31 @@ def summary_table(idata, spec, max_elements: int = MAX_ELEMENTS) -> str:
         sizes = ", ".join(f"{n} ({_elements(idata, n)} values)" for n in skipped)
         lines.append(f"not shown, too many values for a table: {sizes}; see them with `dagspec plot --var NAME` "
                      "or arviz.summary")
+    drawn = how_drawn(idata)
+    if drawn:
+        lines.append(drawn)
     return "\n".join(lines)
+
+
+CHAINS_AT_ONCE = "dagspec_chains_at_once"  # set by dagspec.sample (backends/sample.py)
+_KINDS = {"exact": "exact independent draws", "gaussian": "independent draws (Gaussian given the scales)",
+          "collapsed": "NUTS on the scales alone, coefficients drawn exactly"}
+
+
+def how_drawn(idata) -> str:
+    """One line on how `dagspec.sample` drew the posterior (from its attributes), or "" for other draws."""
+    attrs = idata.posterior.attrs
+    sampler = attrs.get("dagspec_sampler")
+    if not sampler:
+        return ""
+    chains = idata.posterior.sizes["chain"]
+    if CHAINS_AT_ONCE not in attrs:  # an approximation (laplace, advi) fitted by dagspec.fit
+        return f"drawn from the {sampler} approximation: {chains} chain(s)"
+    what = _KINDS.get(sampler, f"{sampler} NUTS")
+    if sampler in ("exact", "gaussian"):
+        return f"drawn with {what}: {chains} chain(s)"
+    return (f"drawn with {what}: {chains} chain(s), {attrs[CHAINS_AT_ONCE]} at a time, "
+            f"{attrs.get('dagspec_blas_threads', '?')} BLAS thread(s) per chain")
 
 
 def arviz_quiet():
