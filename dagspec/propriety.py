@@ -322,6 +322,8 @@ def _fits_exactly(design: _Design, y: np.ndarray) -> bool:
     the normal equations (small designs), the residual computed directly, so an ill-conditioned design can
     only miss an exact fit, never invent one. A constant y is checked structurally (an intercept, or one
     effect per level of a categorical node, spans the constants)."""
+    if not np.all(np.isfinite(y)):
+        return False  # missing outcome values (imputed): no exact fit can be shown
     top = float(np.max(np.abs(y)))
     if top == 0:
         return True
@@ -335,5 +337,11 @@ def _spans(design: _Design, y: np.ndarray, top: float) -> bool:
         return False
     columns, _ = _normalised(design.matrix)
     gram = (columns.T @ columns).toarray()
-    coefficients = np.linalg.lstsq(gram, columns.T @ y, rcond=None)[0]
+    target = columns.T @ y
+    if not (np.all(np.isfinite(gram)) and np.all(np.isfinite(target))):
+        return False  # missing values (imputed later) in y or a predictor: no exact fit can be shown
+    try:
+        coefficients = np.linalg.lstsq(gram, target, rcond=None)[0]
+    except np.linalg.LinAlgError:
+        return False  # too ill-conditioned to tell: an exact fit is reported only when shown
     return bool(np.max(np.abs(y - columns @ coefficients)) <= EXACT_FIT * top)
