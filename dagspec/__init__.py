@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from .causal.api import adjustment_sets, d_separated, explain, implied_independencies
-from .diagnostics import DagspecError, Diagnostic
+from .diagnostics import DagspecError, DagspecWarning, Diagnostic
 from .spec import Spec, load, parse
 
-__all__ = ["DagspecError", "Diagnostic", "Spec", "adjustment_sets", "batch", "compare", "conditional_effects",
-           "d_separated", "do", "explain", "fit", "implied_independencies", "load", "local_tests", "log_likelihood", "loo",
-           "parse", "posterior_predictive", "predict", "report", "sample", "sample_prior", "sbc", "survival"]
+__all__ = ["DagspecError", "DagspecWarning", "Diagnostic", "Spec", "adjustment_sets", "batch", "compare",
+           "conditional_effects", "d_separated", "do", "explain", "fit", "implied_independencies", "load", "local_tests",
+           "log_likelihood", "loo", "parse", "posterior_predictive", "predict", "report", "sample", "sample_prior", "sbc",
+           "survival"]
 __version__ = "0.1.0"
 
 
@@ -24,6 +25,11 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
     `optimize={"exact": False}` turns the draws without MCMC off. Extra keyword arguments go to `pymc.sample`
     (e.g. `target_accept`, `cores`). The pointwise log-likelihood is not stored; `log_likelihood`, `loo` and
     `posterior_predictive` add it and predictive draws per data row.
+
+    What the command line prints as warnings comes as `DagspecWarning`s carrying their code (`.code`):
+    divergences, R-hat, ESS and tree depth (DS602-DS605), a fall back from draws without MCMC to NUTS (DS633),
+    and problems with the step cache (DS630-DS632). Impossible arguments (`draws=0`, `random_seed="x"`) are
+    DagspecErrors (DS634).
     """
     from .backends.sample import sample as _sample
 
@@ -45,7 +51,10 @@ def fit(spec, data=None, method: str = "laplace", draws: int = 1000, chains: int
     gives the exact posterior by NUTS (or without MCMC where dagspec can). `fit` is never chosen for you.
     """
     from .backends.approximate import fit as _fit
+    from .backends.sample import check_arguments
 
+    check_arguments(draws=draws, chains=chains, random_seed=random_seed,
+                    **({"iterations": iterations} if iterations is not None else {}))
     return _fit(_as_spec(spec), data, method=method, draws=draws, chains=chains, random_seed=random_seed,
                 iterations=iterations)
 
@@ -71,7 +80,9 @@ def sample_prior(spec, data=None, draws: int = 500, random_seed=None):
     gives the predictors and the number of rows. Improper priors (Flat, HalfFlat) cannot be drawn from (DS610).
     """
     from .backends.predictive import prior_predictive
+    from .backends.sample import check_arguments
 
+    check_arguments(draws=draws, random_seed=random_seed)
     return prior_predictive(_as_spec(spec), data, draws=draws, random_seed=random_seed)
 
 

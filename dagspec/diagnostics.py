@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 
 from .codes import CODES, Severity
@@ -144,6 +145,30 @@ def error(code: str, span: Span = NO_SPAN, source: Source | None = None, hint: s
     found = Diagnostics(source)
     found.add(code, span, hint=hint, **fields)
     return DagspecError(found.items)
+
+
+class DagspecWarning(UserWarning):
+    """A coded finding the Python API reports without stopping (sampler health, the step cache, a fallback to
+    NUTS, a spec's check warnings): `.code` is its code, `.diagnostic` the whole finding. Filter by class or
+    code, e.g. `warnings.filterwarnings("error", category=dagspec.DagspecWarning)` in CI."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        self.diagnostic = diagnostic
+        self.code = diagnostic.code
+        hint = f" (hint: {diagnostic.hint})" if diagnostic.hint else ""
+        where = f"{diagnostic.location}: " if diagnostic.span.known else ""
+        super().__init__(f"{where}{diagnostic.code} {diagnostic.message}{hint}")
+
+
+def warn(diagnostic: Diagnostic, stacklevel: int = 3) -> None:
+    """Report a finding as a DagspecWarning (`stacklevel` 3: the caller of the function that calls this)."""
+    warnings.warn(DagspecWarning(diagnostic), stacklevel=stacklevel)
+
+
+def finding(code: str, file: str = "<string>", **fields) -> Diagnostic:
+    """A Diagnostic without a spec position (about a run, a file or the cache rather than a line of a spec)."""
+    template = CODES[code]
+    return Diagnostic(code, template.message.format(**fields), hint=template.hint.format(**fields), file=file)
 
 
 def to_json(diagnostics: list[Diagnostic]) -> str:

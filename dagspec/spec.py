@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from . import ir
 from .check import CheckedModel, check
-from .diagnostics import DagspecError, Diagnostic, error
+from .diagnostics import DagspecError, Diagnostic, Diagnostics, error, warn
 from .parse import parse_text
 from .printer import to_text
 from .source import Source, without_bom
@@ -31,6 +31,8 @@ class Spec:
         self.source = source
         self.path = path
         self.checked: CheckedModel = check(spec_ir, source)
+        for finding in self.checked.warnings:  # as `dagspec check` prints them
+            warn(finding, stacklevel=5)
 
     # ---- construction ----
     @classmethod
@@ -119,6 +121,7 @@ class Spec:
         nodes left to data passed at build time are not reported (DS501)."""
         from .data import resolve_columns
         from .plan import make_plan
+        from .propriety import check_plan
 
         found = self.warnings
         if data is None and not named_files:
@@ -128,7 +131,10 @@ class Spec:
             columns = resolve_columns(self.checked, data, base, checking=data is None)
             found += columns.warnings
             if all(n.name in columns for n in self.checked.nodes.values() if n.observed is not None):
-                make_plan(self.checked, columns)  # what only the shapes tell (DS413)
+                plan = make_plan(self.checked, columns)  # what only the shapes tell (DS413)
+                posterior = Diagnostics(self.source)
+                check_plan(plan, self.checked, posterior)  # overflowing data, unidentified flat coefficients
+                found += posterior.items
         except DagspecError as exc:
             found += exc.diagnostics
         return found
@@ -144,8 +150,16 @@ class Spec:
         """The backend-neutral plan for this spec and data (no PyMC needed); see `build` for `optimize`."""
         from .optimize import optimize as run_passes
         from .plan import make_plan
+        from .propriety import check_plan
 
-        return run_passes(make_plan(self.checked, self.columns(data)), optimize)
+        columns = self.columns(data)
+        for finding in columns.warnings:  # what the data show (a constant predictor, ...)
+            warn(finding, stacklevel=4)
+        literal = make_plan(self.checked, columns)
+        found = Diagnostics(self.source)
+        check_plan(literal, self.checked, found)  # overflowing data, unidentified flat coefficients
+        found.raise_if_errors()
+        return run_passes(literal, optimize)
 
     def build(self, data=None, optimize=True):
         """Compile to a `pymc.Model`.

@@ -18,7 +18,7 @@ def test_a_second_run_loads_the_step_and_new_data_never_meet_a_stale_one(tmp_pat
     monkeypatch.setenv("DAGSPEC_CACHE_DIR", str(tmp_path))
     first = dagspec.sample(SPEC, _data(2.0), draws=200, tune=200, chains=1, random_seed=1, sampler="pymc")
     again = dagspec.sample(SPEC, _data(2.0), draws=200, tune=200, chains=1, random_seed=1, sampler="pymc")
-    assert len(list(tmp_path.glob("*.pkl"))) == 1  # loaded, not compiled again
+    assert len(list(tmp_path.glob("*.step"))) == 1  # loaded, not compiled again
     np.testing.assert_array_equal(first.posterior["b_x_y"].values, again.posterior["b_x_y"].values)
     other = dagspec.sample(SPEC, _data(-3.0, seed=1), draws=200, tune=200, chains=1, random_seed=1, sampler="pymc")
     assert abs(float(first.posterior["b_x_y"].mean()) - 2.0) < 0.1
@@ -35,4 +35,4 @@ def test_constants_compiled_into_the_graph_are_part_of_the_key():
 def test_the_cache_can_be_turned_off(tmp_path, monkeypatch):
     monkeypatch.setenv("DAGSPEC_CACHE_DIR", "off")
     dagspec.sample(SPEC, _data(2.0), draws=50, tune=50, chains=1, random_seed=1, sampler="pymc")
-    assert not list(tmp_path.glob("*.pkl"))
+    assert not list(tmp_path.glob("*.step"))

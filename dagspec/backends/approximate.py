@@ -20,7 +20,7 @@ from scipy import optimize
 from ..diagnostics import error
 from .predict import STATISTICS_ATTR, statistics_attribute
 from .pymc import build_model
-from .sample import passes_for_mcmc
+from .sample import passes_for_mcmc, posterior_plan
 
 METHODS = ("laplace", "advi", "fullrank_advi")
 ADVI_ITERATIONS = 30_000  # steps of the stochastic optimizer
@@ -31,7 +31,7 @@ def fit(spec, data=None, method: str = "laplace", draws: int = 1000, chains: int
     if method not in METHODS:
         raise error("DS620", what=f"method={method!r} is not a fitting method dagspec knows",
                     suggestion="methods: " + ", ".join(METHODS) + " (and NUTS: dagspec.sample)")
-    literal = spec.plan(data, False)
+    literal = posterior_plan(spec, data)  # an exact fit's improper posterior has no mode (DS530)
     # ADVI fits better in the optimizer's coordinates (centred, QR, whitened: affine, so the same posterior); the
     # Laplace approximation is drawn on the literal model, as written (a non-centred pool would move its mode)
     plan = literal if method == "laplace" else passes_for_mcmc(copy.deepcopy(literal), True)

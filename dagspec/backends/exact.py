@@ -14,16 +14,13 @@ from .predictive import quiet
 
 def exact_sample(plan: Plan, exact: ExactDraws, draws: int, chains: int, random_seed=None, nuts: dict | None = None):
     """Independent draws of every free parameter and derived quantity of the literal plan, as InferenceData
-    (chain, draw, ...); None when a Gaussian block's scales cannot be integrated on a grid (then use NUTS).
+    (chain, draw, ...); gaussian.CannotDraw when a Gaussian block cannot be drawn so (then use NUTS).
     `nuts`: options for pm.sample where a block's scales are sampled with NUTS (tune, target_accept, ...)."""
     rng = np.random.default_rng(random_seed)
     model = build_model(plan)
     stats = None
     if exact.blocks is not None:
-        drawn = gaussian_draws(plan, model, exact.blocks, draws, chains, rng, nuts or {})
-        if drawn is None:
-            return None
-        values, stats = drawn
+        values, stats = gaussian_draws(plan, model, exact.blocks, draws, chains, rng, nuts or {})
     else:
         values = {name: rng.beta(a, b, size=(chains, draws) + np.shape(a)) for name, (a, b) in (exact.updates or {}).items()}
     idata = posterior_from_draws(plan, model, values, draws, chains, rng)

@@ -19,6 +19,7 @@ import numpy as np
 import pymc as pm
 import pytensor
 import pytensor.tensor as pt
+from pymc.exceptions import SamplingError
 from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 from scipy.linalg.lapack import dpotrf, dpotri, dtrtri
@@ -38,23 +39,31 @@ FINE_POINTS = {1: 16384, 2: 512}  # per dimension, the spline-interpolated grid 
 MEMORY = 2.5e7  # float64 numbers held at once for a batch of precision matrices
 ILL_CONDITIONED = 1e14  # ratio of Cholesky pivots beyond which Q's log density is not evaluated (NaN)
 RELIABLE = 12.0  # the grid gives up if points within this of the top border points it could not evaluate
+RESOLUTION = 1e-3  # the grid gives up where log densities are so large that their floating-point steps exceed this
 # NUTS on the scales alone: their marginal has steep walls (a group sd cannot be much below the spread of the
 # groups' estimates), which a full mass matrix and small steps cross without diverging
 COLLAPSED_NUTS = {"target_accept": 0.95, "init": "jitter+adapt_full"}
 
 
+class CannotDraw(Exception):
+    """Why a block's posterior cannot be drawn this way (then `sample` uses NUTS, and says why: DS633)."""
+
+    def __init__(self, why: str, names: list[str]):
+        super().__init__(why)
+        self.names = names
+
+
 def gaussian_draws(plan: Plan, model: pm.Model, blocks: list[GaussianBlock], draws: int, chains: int, rng,
-                   nuts: dict) -> tuple[dict, object] | None:
+                   nuts: dict) -> tuple[dict, object]:
     """Independent draws {name: (chain, draw, ...)} of the blocks' parameters (the literal `model` gives the
-    scales' priors) and the NUTS sampler's statistics if the scales of some block needed it (else None); None
-    when a block's marginal cannot be integrated on a grid (improper, or flat out to the edge)."""
+    scales' priors) and the NUTS sampler's statistics if the scales of some block needed it (else None).
+    CannotDraw when a block's marginal cannot be integrated on a grid (improper, flat out to the edge, or out
+    of floating point's range) or its coefficients' conditional posterior is degenerate."""
     n = draws * chains
     values, stats = {}, None
     for block in blocks:
         if block.gridded:
             scales = _gridded_scales(model, block, n, rng)
-            if scales is None:
-                return None
             drawn = {name: scales[:, i] for i, name in enumerate(block.scales)}
         else:
             posterior, block_stats = _collapsed_nuts(plan, block, draws, chains, rng, nuts)
@@ -63,8 +72,6 @@ def gaussian_draws(plan: Plan, model: pm.Model, blocks: list[GaussianBlock], dra
                 block_stats["diverging"] = block_stats["diverging"] | stats["diverging"]
             stats = block_stats
         deviations = _coefficient_draws(block, _precisions(block, drawn, n), n, rng)
-        if deviations is None:
-            return None
         coefficients = block.centre + deviations
         for name, value in drawn.items():
             values[name] = value.reshape((chains, draws) + value.shape[1:])
@@ -74,20 +81,23 @@ def gaussian_draws(plan: Plan, model: pm.Model, blocks: list[GaussianBlock], dra
     return values, stats
 
 
-def _gridded_scales(model: pm.Model, block: GaussianBlock, n: int, rng) -> np.ndarray | None:
+def _gridded_scales(model: pm.Model, block: GaussianBlock, n: int, rng) -> np.ndarray:
     """n draws (n × scales) of a block's zero, one or two scales from their marginal posterior on a grid."""
     if not block.scales:
         return np.empty((n, 0))
     prior = _scale_prior(model, block.scales)
     if prior is None:
-        return None
+        raise CannotDraw("a scale's prior is not on a continuous support bounded below", block.scales)
 
     def log_density(u):
         scales, log_prior = prior(u)
         return _log_marginal(block, _precisions(block, dict(zip(block.scales, scales.T)), len(u)), log_prior)
 
     unconstrained = _grid_draws(log_density, len(block.scales), n, rng)
-    return None if unconstrained is None else prior(unconstrained)[0]
+    if unconstrained is None:
+        raise CannotDraw(f"the marginal posterior of {' and '.join(block.scales)} could not be integrated on a grid "
+                         "(improper, flat out to the grid's edge, or beyond floating point's range)", block.scales)
+    return prior(unconstrained)[0]
 
 
 def _scale_prior(model, names: list[str]):
@@ -173,7 +183,7 @@ def _cholesky(matrices: np.ndarray):
         return chol, ok
 
 
-def _coefficient_draws(block: GaussianBlock, precisions: dict, n: int, rng) -> np.ndarray | None:
+def _coefficient_draws(block: GaussianBlock, precisions: dict, n: int, rng) -> np.ndarray:
     """g | scales ~ N(Q⁻¹r, Q⁻¹), per draw of the scales (all n at once when the block has none)."""
     points = n if block.scales else 1
     out = np.empty((n, block.size))
@@ -183,7 +193,8 @@ def _coefficient_draws(block: GaussianBlock, precisions: dict, n: int, rng) -> n
         precision, linear, _, _ = _system(block, precisions, rows)
         chol, ok = _cholesky(precision)
         if not ok.all():
-            return None
+            raise CannotDraw("the coefficients' conditional posterior precision is not positive definite",
+                             list(block.coefficients))
         upper = np.swapaxes(chol, -1, -2)
         mean = np.linalg.solve(upper, np.linalg.solve(chol, linear[..., None]))[..., 0]
         count = n if not block.scales else len(mean)
@@ -201,7 +212,11 @@ def _collapsed_nuts(plan: Plan, block: GaussianBlock, draws: int, chains: int, r
     options = {**COLLAPSED_NUTS, "progressbar": False, "compute_convergence_checks": False,
                "idata_kwargs": {"log_likelihood": False}, **{k: v for k, v in nuts.items() if k != "initvals"}}
     with scales_model(plan, block), quiet():
-        idata = pm.sample(draws=draws, chains=chains, random_seed=int(rng.integers(2**31)), **options)
+        try:
+            idata = pm.sample(draws=draws, chains=chains, random_seed=int(rng.integers(2**31)), **options)
+        except SamplingError:
+            raise CannotDraw(f"NUTS on {' and '.join(block.scales)} alone could not start (the log density is not "
+                             "finite at the initial point)", block.scales) from None
     return idata.posterior, idata.sample_stats
 
 
@@ -333,16 +348,23 @@ def _grid_draws(log_density, dims: int, n: int, rng) -> np.ndarray | None:
 def _evaluate(log_density, box: np.ndarray, points: int):
     axes = [np.linspace(lo, hi, points) for lo, hi in box]
     grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, len(box))
-    return axes, log_density(grid).reshape((points,) * len(box))
+    with np.errstate(all="ignore"):
+        values = log_density(grid).reshape((points,) * len(box))
+    return axes, np.where(np.isposinf(values), np.nan, values)  # an overflow is a point that cannot be evaluated
 
 
 def _where_the_mass_is(axes, values: np.ndarray, box: np.ndarray):
     """The box around the points within TAIL of the top (one grid step wider), whether the grid already resolves
-    it (the mass spans half of the grid or more, clear of its edges); None when the density is nowhere finite."""
+    it (the mass spans half of the grid or more, clear of its edges); None when the density is nowhere finite,
+    or so large that floating point cannot tell values TAIL apart (priors and data many orders of magnitude
+    apart in scale)."""
     if not np.isfinite(values).any() or _mass_near_a_hole(values):
         return None, False
     values = np.where(np.isnan(values), -np.inf, values)
-    keep = values > values.max() - TAIL
+    top = values.max()
+    if np.spacing(abs(top)) > RESOLUTION:
+        return None, False
+    keep = values >= top - TAIL
     new_box, settled = box.copy(), True
     for i, axis in enumerate(axes):
         inside = np.flatnonzero(keep.any(axis=tuple(j for j in range(len(axes)) if j != i)))

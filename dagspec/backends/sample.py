@@ -3,16 +3,20 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+from contextlib import contextmanager
 
 import numpy as np
 import pymc as pm
+from pymc.exceptions import SamplingError
 
-from ..diagnostics import error
+from ..diagnostics import Diagnostics, error, finding, warn
 from ..plan import DataVar, Plan, RandomVariable
+from ..propriety import check_posterior
 from .cache import model_and_step
 from ..optimize import EXACT, enabled, model_passes, optimize as run_passes
 from ..optimize.exact import ExactDraws, exact_draws
 from .exact import exact_sample
+from .gaussian import CannotDraw
 from .predict import LEVELS_ATTR, STATISTICS_ATTR, levels_attribute, statistics_attribute
 from .pymc import build_model
 from .threads import blas_threads, chains_at_once, limited_blas
@@ -48,9 +52,18 @@ def jittered_starts(model: pm.Model, chains: int, random_seed) -> list[dict]:
 def planned_sampler(spec, data=None, optimize=True) -> str:
     """How `sample` will draw from this spec's posterior without a sampler named: "exact" (closed form),
     "gaussian" (linear-Gaussian blocks), or the NUTS sampler."""
-    literal = spec.plan(data, False)
+    literal = posterior_plan(spec, data)
     exact = _exact(literal, optimize)
     return exact.kind if exact is not None else default_sampler(passes_for_mcmc(literal, optimize))
+
+
+def posterior_plan(spec, data=None) -> Plan:
+    """The literal plan, once its posterior is known to be proper where dagspec can tell (DS530)."""
+    literal = spec.plan(data, False)
+    found = Diagnostics(spec.source)
+    check_posterior(literal, spec.checked, found)
+    found.raise_if_errors()
+    return literal
 
 
 def _exact(literal: Plan, optimize) -> ExactDraws | None:
@@ -86,14 +99,15 @@ def resolve_sampler(sampler: str | None, plan: Plan | None = None) -> str:
 
 def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4, random_seed=None,
            sampler: str | None = None, optimize=True, progressbar: bool = False, **kwargs):
-    literal = spec.plan(data, False)
+    check_arguments(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
+    literal = posterior_plan(spec, data)
     cores = kwargs.pop("cores", None)
     threads = blas_threads(chains_at_once(chains, cores), _largest_data(literal))
     with limited_blas(threads):
         idata = _sample(spec, literal, draws, tune, chains, random_seed, sampler, optimize, progressbar, cores,
                         threads, **kwargs)
     idata.posterior.attrs[BLAS_THREADS_ATTR] = threads
-    return idata
+    return report_health(idata, spec)
 
 
 def _largest_data(plan: Plan) -> int:
@@ -108,8 +122,12 @@ def _sample(spec, literal: Plan, draws, tune, chains, random_seed, sampler, opti
     if exact is not None:  # independent draws, no MCMC
         nuts = {"tune": tune, "progressbar": progressbar, "cores": at_once,
                 "blas_cores": blas_cores or threads * at_once, **kwargs}
-        idata = exact_sample(literal, exact, draws, chains, random_seed, nuts)
-        if idata is not None:
+        try:
+            idata = exact_sample(literal, exact, draws, chains, random_seed, nuts)
+        except CannotDraw as exc:
+            warn(finding("DS633", "sampler", planned=PLANNED[exact.kind], why=str(exc), names=", ".join(exc.names)),
+                 stacklevel=5)
+        else:
             idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(literal), "dagspec_sampler": exact.kind,
                                           LEVELS_ATTR: levels_attribute(spec, literal), CHAINS_AT_ONCE_ATTR: at_once})
             return idata
@@ -124,13 +142,78 @@ def _sample(spec, literal: Plan, draws, tune, chains, random_seed, sampler, opti
         # cannot compute it for variables with initial values (NotImplementedError). dagspec.log_likelihood
         # and dagspec.loo compute it per row with the literal model.
         kwargs.setdefault("idata_kwargs", {"log_likelihood": False})
-        with model:
+        with model, _cannot_start(model):
             idata = pm.sample(step=step, cores=at_once, blas_cores=blas_cores or threads * at_once, **options, **kwargs)
     else:
-        with build_model(plan):
+        model = build_model(plan)
+        with model, _cannot_start(model):
             idata = pm.sample(nuts_sampler=sampler, cores=at_once, blas_cores=blas_cores or threads * at_once, **options,
                               **nuts, **kwargs)
     idata.posterior.attrs[STATISTICS_ATTR] = statistics_attribute(plan)  # how predictions transform new rows
     idata.posterior.attrs.update({"dagspec_sampler": sampler, LEVELS_ATTR: levels_attribute(spec, plan),
                                   CHAINS_AT_ONCE_ATTR: at_once})
+    return idata
+
+
+PLANNED = {"exact": "exact draws (the posterior in closed form)", "gaussian": "independent draws without MCMC",
+           "collapsed": "NUTS on the scales alone (the Gaussian coefficients integrated out)"}
+
+
+def check_arguments(**arguments) -> None:
+    """DS634 for sampling arguments that cannot work: counts that are not whole numbers or are too small, a seed
+    that numpy cannot seed with."""
+    for name, value in arguments.items():
+        if name == "random_seed":
+            _check_seed(value)
+            continue
+        least = 0 if name == "tune" else 1
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise error("DS634", argument=name, value=repr(value), why=f"is a {type(value).__name__}, not a whole number",
+                        suggestion=f"pass a whole number, e.g. {name}={max(least, 1) * 1000}")
+        if value < least:
+            raise error("DS634", argument=name, value=repr(value), why=f"must be at least {least}",
+                        suggestion=f"pass e.g. {name}={max(least, 1) * 1000}" + (" (0 skips tuning)" if name == "tune" else ""))
+
+
+def _check_seed(seed) -> None:
+    """None, a non-negative whole number, a sequence of them (one per chain), or a numpy Generator."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return
+    seeds = list(seed) if isinstance(seed, (list, tuple, np.ndarray)) else [seed]
+    if seeds and all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 0 for s in seeds):
+        return
+    raise error("DS634", argument="random_seed", value=repr(seed), why="is not a seed",
+                suggestion="pass a non-negative whole number (e.g. random_seed=1), one per chain, a "
+                           "numpy.random.Generator, or None for a fresh seed")
+
+
+@contextmanager
+def _cannot_start(model: pm.Model):
+    """PyMC's SamplingError at the start (a log density of -inf or NaN) → DS635 naming the variables."""
+    try:
+        yield
+    except SamplingError as exc:
+        names, value = _not_finite(model)
+        raise error("DS635", names=", ".join(names) or "some of the jittered starts (not the initial point itself)",
+                    value=value) from exc
+
+
+def _not_finite(model: pm.Model) -> tuple[list[str], str]:
+    """The variables whose log density is not finite at the model's initial point, and that value."""
+    try:
+        logps = model.point_logps()
+    except Exception:  # noqa: BLE001 - naming the culprit is a courtesy; the error stands without it
+        return [], "not finite"
+    bad = {name: value for name, value in logps.items() if not np.isfinite(value)}
+    values = {str(v) for v in bad.values()}
+    return list(bad), values.pop() if len(values) == 1 else "not finite"
+
+
+def report_health(idata, spec):
+    """The sampler's health findings (DS602-DS605) as DagspecWarnings, as the command line prints them."""
+    from ..render.health import health_warnings
+    from ..render.summary import user_variables
+
+    for problem in health_warnings(idata, user_variables(idata, spec)):
+        warn(problem, stacklevel=5)  # at the caller of dagspec.sample
     return idata

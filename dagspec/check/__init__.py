@@ -1,6 +1,8 @@
 """SpecIR → CheckedModel: resolves names and roles, generates parameters, and collects coded diagnostics."""
 from __future__ import annotations
 
+import networkx as nx
+
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import DISTRIBUTIONS, POSITIVE, UNIT, closest
@@ -48,6 +50,8 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     if not found.errors:
         check_acyclic(model, found)
         warn_unused(model, found)
+    if not found.errors:
+        _check_discrete(model, found)
     found.raise_if_errors()
     model.warnings = found.warnings
     return model
@@ -150,6 +154,26 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
             found.add("DS410", _prior_span(param), address=param.address, support=aux.support.words,
                       dist=_prior_words(param, dist), example="Exponential(1)" if aux.support is POSITIVE else "Beta(1, 1)")
         _check_identity_link(model, param, dist, found)
+
+
+def _check_discrete(model: CheckedModel, found: Diagnostics) -> None:
+    """DS426 for a free parameter with a discrete prior that data inform: NUTS and the exact draws need
+    continuous parameters (a prior-only one is drawn from its prior, which works for any distribution)."""
+    graph = model.dependency_graph()
+    observed = {name for name, node in model.nodes.items() if node.observed is not None}
+    for param in model.params.values():  # regression parameters: their outcome is always observed
+        dist = DISTRIBUTIONS.get(param.prior.func)
+        if dist is not None and dist.support.integer and param.fixed is None:
+            fixable = param.role in ("intercept", "slope", "aux")  # what `prior ADDRESS = number` can fix
+            found.add("DS426", _prior_span(param), address=param.address, dist=_prior_words(param, dist),
+                      hint=f"to pin it, fix it to a number: `prior {param.address} = 1`; or give it a continuous "
+                           "prior, e.g. Normal(1, 0.1)" if fixable else None)
+    for node in model.nodes.values():
+        if node.role != "random" or node.observed is not None:
+            continue
+        dist = DISTRIBUTIONS.get(node.distribution.func)
+        if dist is not None and dist.support.integer and nx.descendants(graph, node.name) & observed:
+            found.add("DS426", node.distribution.span, address=node.name, dist=dist.name)
 
 
 def _check_cutpoints_prior(model: CheckedModel, param: Parameter, dist, found: Diagnostics) -> None:

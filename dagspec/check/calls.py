@@ -67,6 +67,8 @@ def bind_arguments(call: ir.Call, dist: Dist, found: Diagnostics) -> dict[str, i
         if number is not None and known.kind == "scalar" and not known.support.contains(number):
             found.add("DS403", value.span, dist=dist.name, param=name, value=_number_text(number),
                       support=known.support.words)
+        elif number is not None and known.kind == "scalar":
+            check_magnitude(dist.name, name, number, known.support, value.span, found)
         if isinstance(value, ir.ListExpr) and known.kind == "vector":
             for item in value.items:
                 item_value = const_value(item)
@@ -74,6 +76,28 @@ def bind_arguments(call: ir.Call, dist: Dist, found: Diagnostics) -> dict[str, i
                     found.add("DS403", item.span, dist=dist.name, param=name, value=_number_text(item_value),
                               support=known.support.words)
     return bound
+
+
+LARGEST = 1e100  # squares and products of numbers up to this stay finite in float64 (1e300 squared does not)
+
+
+def check_magnitude(dist: str, param: str, number: float, support: Support, span, found: Diagnostics) -> None:
+    """DS427 for a finite number too large to compute with, or a positive one (a scale, a rate) so close to 0
+    that its reciprocal is: the log densities and the optimizer's sufficient statistics square them."""
+    if not math.isfinite(number):
+        return
+    if abs(number) > LARGEST:
+        found.add("DS427", span, dist=dist, param=param, value=number_words(number), extreme="large",
+                  why=f"beyond ±{number_words(LARGEST)} the squares and products of numbers overflow")
+    elif 0 < number < 1 / LARGEST and support.low >= 0:
+        found.add("DS427", span, dist=dist, param=param, value=number_words(number), extreme="small",
+                  why=f"a scale or rate below {number_words(1 / LARGEST)} puts numbers beyond "
+                      f"{number_words(LARGEST)} (its reciprocal, squared) into the log density")
+
+
+def number_words(number: float) -> str:
+    """A number as a spec would write it: 1e300, 2.5e-07, 3."""
+    return f"{number:g}".replace("e+", "e")
 
 
 def _number_text(value: float) -> str:

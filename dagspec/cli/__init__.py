@@ -13,9 +13,10 @@ import argparse
 import os
 import sys
 import traceback
+import warnings
 
 from .. import __version__
-from ..diagnostics import DagspecError
+from ..diagnostics import DagspecError, DagspecWarning
 from . import build, causal, check, editor, fit, results, validate
 from .common import (EXIT_BUG, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, SAMPLER_MODULES,
                      UsageError)
@@ -32,7 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return int(exc.code or 0)
     try:
-        return args.run(args)
+        with warnings.catch_warnings():
+            # the commands print findings themselves: the API's warnings of them would say each twice
+            warnings.simplefilter("ignore", DagspecWarning)
+            return args.run(args)
     except DagspecError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_FINDINGS

@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -198,3 +199,26 @@ def interrupts_stop_sampling():
         signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
     if pressed:
         raise KeyboardInterrupt
+
+
+@contextmanager
+def printed_warnings(show: bool = True):
+    """Within the block, the API's DagspecWarnings are collected in the list yielded (once each) and, with
+    `show`, printed at once as the command line prints findings; other warnings are shown as usual."""
+    from ..diagnostics import DagspecWarning
+
+    found = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", DagspecWarning)
+        show_other = warnings.showwarning
+
+        def show_finding(message, category, filename, lineno, file=None, line=None):
+            if not isinstance(message, DagspecWarning):
+                show_other(message, category, filename, lineno, file, line)
+                return
+            found.append(message.diagnostic)
+            if show:
+                print(message.diagnostic.full(), file=sys.stderr)
+
+        warnings.showwarning = show_finding
+        yield found

@@ -7,8 +7,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from .common import (EXIT_FINDINGS, EXIT_OK, FIT_METHODS, UsageError, available_sampler, check_writable, count,
-                     interrupts_stop_sampling, load, optimization_options, optimize_argument, probability,
-                     quiet_pymc, read_data, read_idata, sampling_options, write_idata)
+                     interrupts_stop_sampling, load, optimization_options, optimize_argument, printed_warnings,
+                     probability, quiet_pymc, read_data, read_idata, sampling_options, write_idata)
+
+# What `--strict` counts as the sampler's problems: divergences, tree depth, R-hat, ESS, a fall back to NUTS
+SAMPLER_PROBLEMS = ("DS602", "DS603", "DS604", "DS605", "DS633")
 
 
 def register(commands) -> None:
@@ -61,17 +64,14 @@ def run_sample(args) -> int:
     if args.method != "nuts":
         return _fit_approximately(args, spec, data)
     sampler = available_sampler(args.sampler)
-    from ..render.health import health_warnings
-    from ..render.summary import summary_table, user_variables
+    from ..render.summary import summary_table
 
     if args.quiet:
         quiet_pymc()
-    with interrupts_stop_sampling():
+    with interrupts_stop_sampling(), printed_warnings() as found:  # health findings print as they are made
         idata = sample_posterior(args, spec, data, sampler, args.draws or 1000)
     print(summary_table(idata, spec))
-    problems = health_warnings(idata, user_variables(idata, spec))
-    for problem in problems:
-        print(problem.full(), file=sys.stderr)
+    problems = [d for d in found if d.code in SAMPLER_PROBLEMS]
     if args.out:
         if not args.no_ppc and _observes_something(spec):
             import dagspec
@@ -160,9 +160,7 @@ def _sample_prior(args, spec, data) -> int:
 
 def run_compare(args) -> int:
     from ..backends.predictive import MIN_LOO_DRAWS, check_same_data, compare_loo
-    from ..render.health import health_warnings
     from ..render.predictive import compare_table, pareto_warning
-    from ..render.summary import user_variables
 
     if len(args.models) < 2:
         raise UsageError("compare needs two or more specs, e.g. `dagspec compare a.dag b.dag`")
@@ -172,7 +170,7 @@ def run_compare(args) -> int:
     posteriors = {name: read_idata(stored) for name, (_, stored) in zip(names, given) if stored}
     data = read_data(args.data)
     check_same_data(specs, data, args.outcome)  # before sampling, not after it
-    problems = []
+    found = []  # what sampling each spec reported, printed after the table with the spec's name
     if len(posteriors) < len(specs):
         if args.draws * args.chains < MIN_LOO_DRAWS:
             raise UsageError(f"LOO needs at least {MIN_LOO_DRAWS} draws: --draws {args.draws} --chains {args.chains} "
@@ -183,15 +181,16 @@ def run_compare(args) -> int:
         with interrupts_stop_sampling():
             for name, spec in specs.items():
                 if name not in posteriors:
-                    posteriors[name] = sample_posterior(args, spec, data, sampler, args.draws)
-                    problems += [replace(p, file=f"{name}: {p.file}")
-                                 for p in health_warnings(posteriors[name], user_variables(posteriors[name], spec))]
+                    with printed_warnings(show=False) as reported:
+                        posteriors[name] = sample_posterior(args, spec, data, sampler, args.draws)
+                    found += [replace(p, file=f"{name}: {p.file}") for p in reported]
     table, loos = compare_loo({name: (specs[name], posteriors[name]) for name in specs}, data, args.outcome)
     print(compare_table(table))
     unreliable = pareto_warning(loos)
-    problems += [unreliable] if unreliable else []
-    for problem in problems:
-        print(problem.full(), file=sys.stderr)
+    found += [unreliable] if unreliable else []
+    for finding in found:
+        print(finding.full(), file=sys.stderr)
+    problems = [d for d in found if d.code in SAMPLER_PROBLEMS or d is unreliable]
     return EXIT_FINDINGS if args.strict and problems else EXIT_OK
 
 

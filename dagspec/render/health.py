@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, finding
 from .summary import arviz_quiet
 
 ESS_PER_CHAIN = 100  # bulk ESS below 100 per chain (400 for the default 4 chains) is too noisy (Vehtari et al.)
@@ -43,7 +43,4 @@ def health_warnings(idata, names: list[str] | None = None) -> list[Diagnostic]:
 
 
 def _warning(code: str, **fields) -> Diagnostic:
-    from ..codes import CODES
-
-    template = CODES[code]
-    return Diagnostic(code, template.message.format(**fields), hint=template.hint.format(**fields), file="sampler")
+    return finding(code, "sampler", **fields)

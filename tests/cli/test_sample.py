@@ -25,12 +25,15 @@ def _posterior(divergent: int = 0):
 
 @pytest.fixture
 def fake_sampler(monkeypatch):
-    """Replace the sampler with one returning a fixed posterior (as many divergences as the seed says)."""
+    """Replace the sampler with one returning a fixed posterior (as many divergences as the seed says), whose
+    health findings it reports as dagspec.sample does (DagspecWarnings)."""
+    from dagspec.backends.sample import report_health
+
     calls = []
 
     def fake(spec, data=None, **kwargs):
         calls.append(kwargs)
-        return _posterior(divergent=kwargs.get("random_seed") or 0)
+        return report_health(_posterior(divergent=kwargs.get("random_seed") or 0), spec)
 
     monkeypatch.setattr(dagspec, "sample", fake)
     return calls
