@@ -35,6 +35,8 @@ def test_chains_run_one_per_core_and_blas_threads_only_for_large_data(monkeypatc
     assert threads.blas_threads(2, largest=10_000) == 1
     assert threads.blas_threads(2, largest=threads.LARGE) == 2
     assert threads.blas_threads(4, largest=threads.LARGE) == 1
+    monkeypatch.setattr(threads.multiprocessing.current_process(), "daemon", True)  # a pool's worker
+    assert threads.chains_at_once(2) == 1
 
 
 @pytest.mark.slow

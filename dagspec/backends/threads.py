@@ -11,6 +11,7 @@ started afresh, a BLAS that PyTensor loads when it compiles).
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 from contextlib import contextmanager
 
@@ -29,8 +30,11 @@ def usable_cores() -> int:
 
 
 def chains_at_once(chains: int, cores: int | None = None) -> int:
-    """How many chains run in parallel: one per core the user has (or per core asked for), at most `chains`.
+    """How many chains run in parallel: one per core the user has (or per core asked for), at most `chains`;
+    one in a worker process (of a Dask or multiprocessing pool: `dagspec batch`), which may not start processes.
     (PyMC's own default assumes half of the CPUs are hyper-threads, so on 2 CPUs it ran chains one by one.)"""
+    if multiprocessing.current_process().daemon:
+        return 1
     return max(1, min(chains, cores or usable_cores()))
 
 
