@@ -5,9 +5,10 @@ from .causal.api import adjustment_sets, d_separated, explain, implied_independe
 from .diagnostics import DagspecError, DagspecWarning, Diagnostic
 from .spec import Spec, load, parse
 
-__all__ = ["DagspecError", "DagspecWarning", "Diagnostic", "Spec", "adjustment_sets", "compare", "conditional_effects",
-           "d_separated", "do", "explain", "fit", "implied_independencies", "load", "log_likelihood", "loo", "parse",
-           "posterior_predictive", "predict", "report", "sample", "sample_prior", "survival"]
+__all__ = ["DagspecError", "DagspecWarning", "Diagnostic", "Spec", "adjustment_sets", "batch", "compare",
+           "conditional_effects", "d_separated", "do", "explain", "fit", "implied_independencies", "load", "local_tests",
+           "log_likelihood", "loo", "parse", "posterior_predictive", "predict", "report", "sample", "sample_prior", "sbc",
+           "survival"]
 __version__ = "0.1.0"
 
 
@@ -155,6 +156,61 @@ def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random
     from .backends.predict import predict as _predict
 
     return _predict(_as_spec(spec), idata, newdata, kind=kind, outcomes=outcomes, random_seed=random_seed, data=data)
+
+
+def sbc(spec, sims: int = 100, client=None, data=None, fit=None, seed: int | None = None, out=None,
+        draws: int = 1000, tune: int = 1000, chains: int = 4, sampler: str | None = None, optimize=True,
+        rank_draws: int = 99, scheduler: str | None = None, workers: int | None = None, overwrite: bool = False):
+    """Simulation-based calibration (Talts et al. 2018) on a Dask cluster; returns an SBCResult.
+
+    Each of `sims` simulations draws the parameters from the prior and the outcomes from the likelihood on the
+    spec's predictors (or `data`'s), fits them as `sample` would (`draws`, `tune`, `chains`, `sampler`,
+    `optimize`), and ranks each true value among `rank_draws` posterior draws. Seeds come from `seed` through
+    numpy's SeedSequence (one child per simulation), so a run is reproducible. `fit` is another spec to fit with
+    (a deliberately different prior, say). `client` is a `dask.distributed.Client`; without one, `scheduler` (an
+    address) or a LocalCluster of `workers` processes is used. With `out` (a folder), each simulation's record
+    is written as it finishes and a second call resumes. The result has `.table()` (per parameter: chi-square
+    p-value, inside the simultaneous ECDF band, verdict), `.calibrated`, `.failed`, `.diverged`, `.findings()`
+    (DS653 miscalibrated, DS654 failed, DS656 divergent) and `.plot(path)` (ECDF differences with bands).
+    """
+    from .validate.sbc import FitSettings, sbc as _sbc
+
+    settings = FitSettings(draws=draws, tune=tune, chains=chains, sampler=sampler, optimize=optimize)
+    return _sbc(_as_spec(spec), sims=sims, client=client, data=data, fit=None if fit is None else _as_spec(fit),
+                seed=seed, out=out, settings=settings, rank_draws=rank_draws, scheduler=scheduler, workers=workers,
+                overwrite=overwrite)
+
+
+def batch(spec, datasets: dict, out, client=None, draws: int = 1000, tune: int = 1000, chains: int = 4,
+          sampler: str | None = None, optimize=True, seed: int = 0, scheduler: str | None = None,
+          workers: int | None = None, overwrite: bool = False):
+    """Fit one spec to many data sets on a Dask cluster: `{name: DataFrame}` → `{name: record}`.
+
+    A record has `status` ("ok" or "failed" with `error`), `summary` (per parameter: mean, sd, hdi_3%, hdi_97%,
+    ess_bulk, r_hat), `divergences` and `posterior` (the file `out/fits/NAME.nc`). `out` is resumed if it holds
+    records of the same run. `dagspec.validate.batch.data_sets(folder)` or `data_sets(data=table, by=column)`
+    makes `datasets`; `summary_table(records)` is the parameters × fits table. Engine arguments as in `sbc`.
+    """
+    from .validate.batch import batch as _batch
+    from .validate.sbc import FitSettings
+
+    settings = FitSettings(draws=draws, tune=tune, chains=chains, sampler=sampler, optimize=optimize)
+    return _batch(_as_spec(spec), datasets, out, client=client, settings=settings, seed=seed, scheduler=scheduler,
+                  workers=workers, overwrite=overwrite)
+
+
+def local_tests(spec, data=None, client=None, alpha: float = 0.05, bayes: bool = True, draws: int = 1000,
+                chains: int = 2, seed: int = 0, scheduler: str | None = None, workers: int | None = None):
+    """Test each conditional independence the spec's DAG implies on its data (as dagitty's localTests), with a
+    Bayesian regression per implication fitted in parallel on a Dask cluster; returns a list of LocalTest.
+
+    `dagspec.validate.localtests.table(results, alpha)` is the table `dagspec test-dag` prints; a result's
+    `contradicted(alpha)` says whether the classical test rejects it, `implicates` which edges that points at.
+    """
+    from .validate.localtests import local_tests as _local_tests
+
+    return _local_tests(_as_spec(spec), data, client=client, scheduler=scheduler, workers=workers, alpha=alpha,
+                        bayes=bayes, draws=draws, chains=chains, seed=seed)
 
 
 def conditional_effects(spec, idata, data=None, outcome: str | None = None, parent: str | None = None, points: int = 50):

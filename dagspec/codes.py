@@ -45,6 +45,16 @@ CODES: dict[str, Code] = {
                 "a spec this large is likely the wrong file (a data file?); specs declare a graph, data stays in CSV files"),
     "DS110": _e("dagitty syntax", "dagitty graph: {what}",
                 "{suggestion}"),
+    "DS111": _e("reserved name", "{name!r} has a double underscore: such names are reserved for dagspec's own variables",
+                "write it without `__`, e.g. {suggestion}"),
+    "DS112": _e("unknown escape", "unknown escape `{escape}` in a string; the only escapes are `\\\"` (a quote) and `\\\\` (a backslash)",
+                "write a backslash as `\\\\`, or use forward slashes in paths: \"data/new.csv\""),
+    "DS113": _e("number out of range", "the number {text} cannot be represented: {why}",
+                "numbers are double precision floats: nonzero sizes from about 5e-324 to 1.8e308"),
+    "DS114": _e("nested too deeply", "this expression nests more than {limit} levels deep (operators, calls, lists and subscripts each add one)",
+                "split it into parts with `let`, e.g. `let part = ...`; a sum of many terms nests one level per `+`"),
+    "DS119": _w("more findings", "{count} more {code} finding(s) ({title}) not shown, the first of them here",
+                "fix the {shown} shown first: the others are likely the same mistake"),
     # ---- ordered categorical outcomes (DS13x) ----
     "DS130": _e("cutpoints prior", "{address} must have a prior on the whole real line to be ordered, but {dist} {why}",
                 "use e.g. `prior {address} ~ Normal(0, 1.5)`: each cutpoint gets that prior and the ordering is a "
@@ -113,6 +123,14 @@ CODES: dict[str, Code] = {
     "DS356": _e("interaction factor without values", "{name!r} in {what} is {kind}; the factors of an interaction are observed data nodes",
                 "observe {name} as data (a column), or write the interaction of other nodes"),
     # ---- priors, families, distributions (DS4xx) ----
+    # ---- the DAG against the data: test-dag (DS33x) ----
+    "DS330": _w("implication rejected", "the data contradict {statement} (p = {p}): {implicates}",
+                "add the edge (or a common cause) the data ask for if it is plausible, or look for what else differs: "
+                "a variable's type or a nonlinear relation"),
+    "DS331": _w("nothing to test", "the graph implies no conditional independence among its observed nodes",
+                "a graph with every pair of observed nodes joined implies nothing testable; leaving out an edge says two nodes are independent given others"),
+    "DS332": _e("untestable", "cannot test {statement}: {why}",
+                "{suggestion}"),
     "DS401": _e("unknown distribution", "unknown distribution {name!r}",
                 "{suggestion}"),
     "DS402": _e("unknown parameter", "{dist} has no parameter {param!r}",
@@ -283,6 +301,28 @@ CODES: dict[str, Code] = {
                 "sample with NUTS (dagspec sample), which gives discrete parameters a step of their own"),
     "DS646": _e("approximation failed", "the approximate fit failed: {reason}",
                 "check the priors (a proper prior on every parameter), or sample with NUTS (dagspec sample)"),
+    # ---- validation at scale: sbc, batch (DS65x) ----
+    "DS650": _e("nothing to simulate", "{spec} observes no outcome, so there is no data to simulate and fit",
+                "simulation-based calibration needs an outcome with a likelihood and `observed` data (its predictors)"),
+    "DS651": _e("another run", "{folder} holds the results of another run (it differs in: {what})",
+                "resume with the same settings, choose another output folder (--out), or start again with --overwrite"),
+    "DS652": _e("fit does not match", "{fit} cannot fit the data {spec} simulates: {why}",
+                "fit a spec with the same outcomes and parameter names"),
+    "DS653": _w("miscalibrated", "{name} is miscalibrated over {sims} simulations: {shape}",
+                "compare the fitting spec's priors with the simulator's, look for divergences, and sample longer; "
+                "the plot (--plot FILE.png) shows where the ranks leave the band"),
+    "DS654": _w("failed fits", "{count} of {total} fits failed (simulations {sims}); first: {example}",
+                "failed fits are left out of the ranks, which biases them if failures depend on the parameters"),
+    "DS655": _e("too few draws", "each fit makes {draws} draws, fewer than the {rank_draws} ranks are counted among",
+                "draw more (--draws, --chains) or count ranks among fewer draws (--rank-draws)"),
+    "DS656": _w("divergent fits", "{count} of {total} fits had divergent transitions (simulations {sims})",
+                "their draws may be biased: raise --target-accept or reparameterise, and see whether the divergences come with extreme parameter values"),
+    "DS657": _e("no data sets", "no data sets to fit: {why}",
+                "give a folder of CSV/Parquet/JSON files (--data-dir) or one file and a grouping column (--data FILE --by COLUMN)"),
+    "DS659": _w("autocorrelated ranks", "{count} of {total} fits have an effective sample size below the {rank_draws} draws ranks are counted among (lowest {worst})",
+                "the thinned draws are not independent, which makes ranks look miscalibrated: draw more (--draws) or count ranks among fewer draws (--rank-draws)"),
+    "DS658": _e("every fit failed", "all {count} fits failed; first: {example}",
+                "run `dagspec sample` on one of the data sets to see the problem in full"),
 }
 
 

@@ -61,25 +61,50 @@ class Diagnostic:
         }
 
 
+MAX_PER_CODE = 20  # findings of one code kept; the rest are counted in one DS119 (docs/language.md)
+
+
 class Diagnostics:
-    """Collects diagnostics for one source; checks append, never raise."""
+    """Collects diagnostics for one source; checks append, never raise.
+
+    Only the first MAX_PER_CODE findings of each code are kept: the others are counted in one DS119 at the
+    first of them, so that a huge spec with one mistake repeated costs memory for a screenful of messages.
+    """
 
     def __init__(self, source: Source | None = None):
         self.source = source
         self.items: list[Diagnostic] = []
+        self._counts: dict[str, int] = {}
+        self._more: dict[str, int] = {}  # code → where in items its DS119 is
 
     def add(self, code: str, span: Span = NO_SPAN, hint: str | None = None, **fields) -> Diagnostic:
+        diagnostic = self._diagnostic(code, span, hint, fields)
+        self._counts[code] = self._counts.get(code, 0) + 1
+        more = self._counts[code] - MAX_PER_CODE
+        if more <= 0:
+            self.items.append(diagnostic)
+        elif code not in self._more:  # the first finding not shown: the DS119 goes here
+            self._more[code] = len(self.items)
+            self.items.append(self._more_of(code, more, span))
+        else:
+            at = self._more[code]
+            self.items[at] = self._more_of(code, more, self.items[at].span)
+        return diagnostic
+
+    def _more_of(self, code: str, count: int, span: Span) -> Diagnostic:
+        fields = {"count": f"{count:,}", "code": code, "title": CODES[code].title, "shown": MAX_PER_CODE}
+        return self._diagnostic("DS119", span, None, fields)
+
+    def _diagnostic(self, code: str, span: Span, hint: str | None, fields: dict) -> Diagnostic:
         template = CODES[code]
-        diagnostic = Diagnostic(
+        return Diagnostic(
             code=code,
             message=template.message.format(**fields),
             span=span,
-            hint=(hint if hint is not None else template.hint.format(**fields)),
+            hint=hint if hint is not None else template.hint.format(**fields),
             file=self.source.name if self.source else "<string>",
             source=self.source,
         )
-        self.items.append(diagnostic)
-        return diagnostic
 
     @property
     def errors(self) -> list[Diagnostic]:

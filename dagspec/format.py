@@ -3,15 +3,20 @@ from __future__ import annotations
 
 from .parse import parse_text
 from .printer import statement_text
+from .source import without_bom
 
 
 def comments_by_line(text: str) -> dict[int, str]:
     """Each line's `# comment` (outside double-quoted strings), keyed by 1-based line number."""
     found = {}
     for number, line in enumerate(text.split("\n"), 1):
-        in_string = False
+        in_string = escaped = False
         for i, char in enumerate(line):
-            if char == '"' and (i == 0 or line[i - 1] != "\\"):
+            if escaped:  # the character after a backslash in a string: `\"` does not end it
+                escaped = False
+            elif in_string and char == "\\":
+                escaped = True
+            elif char == '"':
                 in_string = not in_string
             elif char == "#" and not in_string:
                 found[number] = line[i:].rstrip()
@@ -22,6 +27,7 @@ def comments_by_line(text: str) -> dict[int, str]:
 def format_text(text: str, name: str = "<string>") -> str:
     """One statement per line in canonical spelling; comments stay beside or above their statements, and
     runs of blank lines become one. Raises DagspecError on bad syntax."""
+    text = without_bom(text)
     spec = parse_text(text, name)
     comments = comments_by_line(text)
     lines = text.split("\n")

@@ -1,16 +1,18 @@
 """.dag text → SpecIR via a Lark LALR parser; syntax errors become coded diagnostics with spans."""
 from __future__ import annotations
 
+import math
+import re
 import sys
 from functools import lru_cache
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark import Lark, Token, Transformer_NonRecursive, Tree, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import ir
-from .diagnostics import DagspecError, Diagnostics
-from .source import Source, Span
+from .diagnostics import Diagnostics
+from .source import Source, Span, without_bom
 
 GRAMMAR_NAME = "dagspec.lark"
 
@@ -19,7 +21,15 @@ def _grammar_path() -> Path:
     """grammars/ of the source tree (editable installs), else the copy a wheel installs under share/dagspec."""
     in_tree = Path(__file__).resolve().parent.parent / "grammars" / GRAMMAR_NAME
     return in_tree if in_tree.exists() else Path(sys.prefix) / "share" / "dagspec" / GRAMMAR_NAME
+
+
 MAX_SPEC_CHARACTERS = 1_000_000
+MAX_NESTING = 100  # levels of operators, calls, lists and subscripts in one expression (docs/language.md)
+# The rules that build an expression node, so add a level of nesting (parentheses build none).
+_NESTING_RULES = frozenset({"add", "sub", "mul", "div", "pow", "compare", "and_", "or_", "neg", "index", "slice",
+                            "list", "call", "keyword"})
+_ESCAPE = re.compile(r"\\(.)", re.S)  # a backslash and the character it escapes, inside a string
+ESCAPES = ('"', "\\")  # the characters a backslash may escape
 KEYWORDS = ("node", "prior", "let", "observed", "from", "as", "by", "estimate", "adjust", "direct", "where", "and", "or")
 
 # How each terminal is named in "expected ..." messages.
@@ -42,7 +52,11 @@ def _parser() -> Lark:
 
 
 def parse_text(text: str, name: str = "<string>") -> ir.SpecIR:
-    """Parse .dag text into the IR; raise DagspecError with one syntax diagnostic on bad syntax."""
+    """Parse .dag text into the IR; raise DagspecError with the syntax diagnostics on bad syntax.
+
+    A leading UTF-8 byte order mark is dropped (as editors do), so columns count from the first character after it.
+    """
+    text = without_bom(text)
     source = Source(text, name)
     found = Diagnostics(source)
     if len(text) > MAX_SPEC_CHARACTERS:
@@ -53,19 +67,50 @@ def parse_text(text: str, name: str = "<string>") -> ir.SpecIR:
         found.raise_if_errors()
     try:
         tree = _parser().parse(text)
-        spec = _ToIR().transform(tree)
     except UnexpectedInput as exc:
         _syntax_diagnostic(exc, source, found)
         found.raise_if_errors()
         raise  # pragma: no cover - _syntax_diagnostic always adds an error
-    except VisitError as exc:  # a number too large etc.
-        if isinstance(exc.orig_exc, DagspecError):
-            raise exc.orig_exc from None
-        raise
+    _lexical_problems(tree, found)
+    found.raise_if_errors()
+    spec = _ToIR().transform(tree)
     if not spec.statements:  # only separators, e.g. `;`
         found.add("DS106", source.span_at(0, 0))
         found.raise_if_errors()
     return spec.model_copy(update={"name": name})
+
+
+def _lexical_problems(tree: Tree, found: Diagnostics) -> None:
+    """What the grammar lets through but the language forbids: names with `__`, unknown escapes, numbers that
+    overflow, and expressions nested deeper than MAX_NESTING. Walks the tree with a stack, not recursion, so
+    that nothing recurses over an expression deeper than the limit."""
+    stack: list[tuple[Tree | Token | None, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, Token):
+            _check_token(node, found)
+        elif isinstance(node, Tree):
+            if node.data in _NESTING_RULES:
+                depth += 1
+                if depth > MAX_NESTING:
+                    found.add("DS114", _meta_span(node.meta), limit=MAX_NESTING)
+                    continue
+            stack.extend((child, depth) for child in reversed(node.children))
+
+
+def _check_token(token: Token, found: Diagnostics) -> None:
+    if token.type == "NAME" and "__" in token:
+        found.add("DS111", _token_span(token), name=str(token), suggestion=re.sub("__+", "_", token))
+    elif token.type == "STRING":
+        for escape in _ESCAPE.finditer(token, 1, len(token) - 1):
+            if escape.group(1) not in ESCAPES:
+                found.add("DS112", _span_in_token(token, escape.start(), 2), escape=escape.group(0))
+    elif token.type == "NUMBER":
+        value, mantissa = float(token), re.split("[eE]", token)[0]
+        if math.isinf(value):
+            found.add("DS113", _token_span(token), text=str(token), why="it is beyond the largest double, about 1.8e308")
+        elif value == 0 and re.search("[1-9]", mantissa):
+            found.add("DS113", _token_span(token), text=str(token), why="it is so close to zero that it would become 0")
 
 
 def _expected_words(expected: set[str]) -> str:
@@ -89,11 +134,12 @@ def _expected_words(expected: set[str]) -> str:
 
 def _syntax_diagnostic(exc: UnexpectedInput, source: Source, found: Diagnostics) -> None:
     if isinstance(exc, UnexpectedCharacters):
-        char = source.text[exc.pos_in_stream] if exc.pos_in_stream < len(source.text) else ""
-        span = source.span_at(exc.pos_in_stream, 1)
+        position = exc.pos_in_stream or 0
+        char = source.text[position] if position < len(source.text) else ""
+        span = source.span_at(position, 1)
         if char == '"':
-            found.add("DS103", source.span_at(exc.pos_in_stream, len(source.line_text(span.line)) - span.column + 1))
-        elif source.text.startswith("<-", exc.pos_in_stream):
+            found.add("DS103", source.span_at(position, len(source.line_text(span.line)) - span.column + 1))
+        elif source.text.startswith("<-", position):
             found.add("DS102", span, char=char, hint="edges point forwards: write `b -> a` for `a <- b`")
         elif char == "\t":
             found.add("DS102", span, char=char, hint="tabs are fine between words; this one is inside a token")
@@ -120,7 +166,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, source: Source, found: Diagnostics)
         what = f"{token.value!r}"
     rest = source.text[token.start_pos or 0:]
     if rest.startswith("<-"):  # `<` is a comparison now, so `a <- b` fails at a token, not a character
-        found.add("DS102", source.span_at(token.start_pos, 1), char="<",
+        found.add("DS102", source.span_at(token.start_pos or 0, 1), char="<",
                   hint="edges point forwards: write `b -> a` for `a <- b`")
         return
     hint = "edges are written `a -> b`" if rest.startswith(("=>", "-->", "→")) else None
@@ -135,8 +181,15 @@ def _miscased_keyword(source: Source, token: Token) -> tuple[str, Span] | None:
     word = stripped.split(" ", 1)[0] if stripped else ""
     if word.lower() in KEYWORDS and word not in KEYWORDS:
         column = statement_start + (len(line[statement_start:]) - len(stripped)) + 1
-        return word, source.span_of_line(token.line, column, len(word))
+        return word, source.span_of_line(token.line or 0, column, len(word))
     return None
+
+
+def _span_in_token(token: Token, offset: int, length: int) -> Span:
+    """The span of `length` characters `offset` characters into a one-line token."""
+    start, column = (token.start_pos or 0) + offset, (token.column or 0) + offset
+    return Span(line=token.line or 0, column=column, end_line=token.line or 0, end_column=column + length,
+                start=start, end=start + length)
 
 
 def _token_span(token: Token) -> Span:
@@ -162,8 +215,8 @@ def _name(token: Token) -> ir.Name:
 
 
 @v_args(meta=True)
-class _ToIR(Transformer):
-    """Lark tree → IR nodes, one method per grammar rule."""
+class _ToIR(Transformer_NonRecursive):
+    """Lark tree → IR nodes, one method per grammar rule (without recursion: a tree may be MAX_NESTING deep)."""
 
     def start(self, meta, items):
         return ir.SpecIR(statements=[i for i in items if isinstance(i, ir.IRNode)], span=_meta_span(meta))
@@ -322,4 +375,5 @@ def _as_name(ref) -> ir.Name:
 
 
 def _unquote(token) -> str:
-    return bytes(str(token)[1:-1], "utf-8").decode("unicode_escape")
+    """A string literal's text as written, its escapes (`\\"`, `\\\\`: checked in _lexical_problems) resolved."""
+    return _ESCAPE.sub(r"\1", str(token)[1:-1])

@@ -17,6 +17,9 @@ from .dists import DISTRIBUTIONS
 from .families import FAMILIES, cutpoint_dim, cutpoint_labels, level_dim
 
 OBS_DIM = "__obs__"
+# An outcome's data container, named apart from the outcome's variable. dagspec's own names all contain `__`,
+# which user names cannot (DS111), so they never collide with a node or parameter.
+OBSERVED_SUFFIX = "__obs"
 MAX_PARAMETER_SIZE = 1_000_000  # elements in one parameter (e.g. the cells of `x -> y by g`)
 
 
@@ -234,7 +237,7 @@ class _Planner:
             node = model.nodes[name]
             if node.role == "random":
                 continue
-            container = name if name not in rv_names else f"{name}_obs"
+            container = name if name not in rv_names else f"{name}{OBSERVED_SUFFIX}"
             self.data_names[name] = container
             if column.missing is not None:
                 missing_dim, present_dim = missing_dims(name)

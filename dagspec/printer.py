@@ -1,8 +1,6 @@
 """SpecIR → canonical .dag text (one statement per line), so that text → IR → text → IR round-trips."""
 from __future__ import annotations
 
-import json
-
 from . import ir
 
 _PRECEDENCE = {"or": -2, "and": -1, "+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
@@ -53,7 +51,8 @@ def _alias(alias: ir.Name | None) -> str:
 
 
 def _quote(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """A string literal for `value`: the text as is, with `\\` and `"` escaped (the only escapes there are)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def call_text(call: ir.Call) -> str:

@@ -24,6 +24,13 @@ class Span(BaseModel):
 
 
 NO_SPAN = Span()
+EXCERPT_WIDTH = 100  # characters of a long source line shown around a span
+BOM = "\ufeff"
+
+
+def without_bom(text: str) -> str:
+    """The text without a leading UTF-8 byte order mark (some Windows editors write one)."""
+    return text.removeprefix(BOM)
 
 
 @dataclass(frozen=True)
@@ -57,12 +64,22 @@ class Source:
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
     def excerpt(self, span: Span) -> str:
-        """The source line of `span` with a caret (and tildes) under the spanned characters."""
+        """The source line of `span` with a caret (and tildes) under the spanned characters.
+
+        A line longer than EXCERPT_WIDTH is cut to that many characters around the span, marked with `…`.
+        """
         if not span.known:
             return ""
         text = self.line_text(span.line).replace("\t", " ")
+        column = span.column
         width = span.end_column - span.column if span.end_line == span.line else len(text) - span.column + 1
+        if len(text) > EXCERPT_WIDTH:
+            first = max(0, min(column - 1 - EXCERPT_WIDTH // 4, len(text) - EXCERPT_WIDTH))
+            last = first + EXCERPT_WIDTH
+            text = ("…" if first else "") + text[first:last] + ("…" if last < len(text) else "")
+            column = column - first + (1 if first else 0)
+            width = min(width, len(text) - column + 1)
         width = max(1, width)
         gutter = f"{span.line:>4} | "
-        marker = " " * len(gutter[:-2]) + "| " + " " * (span.column - 1) + "^" + "~" * (width - 1)
+        marker = " " * len(gutter[:-2]) + "| " + " " * (column - 1) + "^" + "~" * (width - 1)
         return f"{gutter}{text}\n{marker}"

@@ -12,7 +12,7 @@ from .check import CheckedModel, check
 from .diagnostics import DagspecError, Diagnostic, Diagnostics, error, warn
 from .parse import parse_text
 from .printer import to_text
-from .source import Source
+from .source import Source, without_bom
 
 
 class Spec:
@@ -43,16 +43,35 @@ class Spec:
 
     @classmethod
     def from_json(cls, document: str | dict) -> "Spec":
-        """Rebuild a Spec from the JSON IR written by `to_json`."""
+        """Rebuild a Spec from the JSON IR written by `to_json`.
+
+        The JSON may come from anyone, so it must hold exactly what the parser could have produced (names,
+        strings, numbers, nesting): its canonical text must parse back to the same IR, else DS108.
+        """
         try:
             data = json.loads(document) if isinstance(document, str) else document
             version = data.get("version") if isinstance(data, dict) else None
             if version != ir.IR_VERSION:
                 raise error("DS108", reason=f"IR version {version!r}, this dagspec reads version {ir.IR_VERSION}")
             spec_ir = ir.SpecIR.model_validate(data)
-        except (json.JSONDecodeError, ValidationError, AttributeError) as exc:
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            where = ".".join(str(part) for part in problem["loc"])
+            raise error("DS108", reason=f"{where}: {problem['msg']}") from None
+        except (json.JSONDecodeError, AttributeError) as exc:
             raise error("DS108", reason=str(exc).splitlines()[0]) from None
-        text = to_text(spec_ir)
+        except RecursionError:
+            raise error("DS108", reason="it is nested too deeply") from None
+        try:
+            text = to_text(spec_ir)
+            parsed = parse_text(text, spec_ir.name)
+        except RecursionError:  # deeper than MAX_NESTING, which the parser would have said (DS114)
+            raise error("DS108", reason="it is nested too deeply") from None
+        except DagspecError as exc:
+            first = exc.diagnostics[0]
+            raise error("DS108", reason=f"it holds what no spec can say: {first.code} {first.message}") from None
+        if parsed != spec_ir:
+            raise error("DS108", reason="it holds what no spec can say: its text reads back as another spec")
         return cls(spec_ir, Source(text, spec_ir.name))
 
     # ---- views ----
@@ -166,9 +185,11 @@ class Spec:
 def spec_text(text: str, name: str = "<string>") -> tuple[str, str]:
     """The .dag text a spec is parsed from, and its name: a dagitty graph becomes the equivalent spec (and the
     name says so, as diagnostics then point into the converted text), and `dag { ... }` blocks among the
-    statements become node and edge statements on the same lines. Raises DagspecError (DS110) on bad dagitty."""
+    statements become node and edge statements on the same lines. A leading byte order mark is dropped. Raises
+    DagspecError (DS110) on bad dagitty."""
     from .causal.dagitty import BLOCK_START, DAGITTY
 
+    text = without_bom(text)
     if DAGITTY.match(text):
         return _dagitty_to_spec(text, name), f"{name} (as converted from dagitty)"
     if BLOCK_START.search(text):

@@ -5,6 +5,7 @@ import numpy as np
 import pymc as pm
 
 from ..diagnostics import error
+from ..plan import OBSERVED_SUFFIX
 
 
 def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=None):
@@ -31,7 +32,7 @@ def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=N
                                           f"(levels: {', '.join(levels)})", suggestion="intervene with one of its levels")
             value = levels.index(str(value))
         if node.role == "data":
-            container = model[name] if name in model.named_vars else model[f"{name}_obs"]
+            container = model[name] if name in model.named_vars else model[f"{name}{OBSERVED_SUFFIX}"]
             data_values[container.name] = np.full(container.get_value().shape, value,
                                                   dtype=container.get_value().dtype)
         else:

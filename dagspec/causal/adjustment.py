@@ -3,7 +3,9 @@
 Total effects use the generalized adjustment criterion (Shpitser et al. 2010; van der Zander, Liśkiewicz and
 Textor 2014), as dagitty does: Z is valid iff it has no descendant of a node on a proper causal path and it
 d-separates X and Y in the proper back-door graph. Direct effects use Pearl's single-door criterion, as dagitty
-does for `effect = "direct"`: Z has no descendant of Y and d-separates X and Y once the edge X -> Y is removed.
+does for `effect = "direct"`: Z d-separates X and Y once every edge from an exposure to an outcome is removed, and
+has no descendant of an outcome that the exposures affect (with several exposures or outcomes, as dagitty's
+listMsasDirectEffect: an outcome no exposure reaches may have descendants in Z).
 Unobserved (latent) nodes are never used; nodes marked `adjusted` are in every set.
 """
 from __future__ import annotations
@@ -35,7 +37,8 @@ def _setting(graph: CausalGraph, exposure, outcome, effect: str):
     if effect == "direct":
         test = full.copy()
         test.remove_edges_from([(x, y) for x in xs for y in ys if test.has_edge(x, y)])
-        forbidden = set().union(*(nx.descendants(full, y) for y in ys)) | xs | ys
+        affected = ys & set().union(*(nx.descendants(full, x) for x in xs))
+        forbidden = affected | set().union(*(nx.descendants(full, y) for y in affected)) | xs | ys
         return test, forbidden, xs, ys
     if effect != "total":
         raise ValueError(f"effect must be 'total' or 'direct', not {effect!r}")

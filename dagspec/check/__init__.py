@@ -93,7 +93,10 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
             taken[node.alias] = f"the model name of {node.name!r}"
     for node in model.nodes.values():
         if node.impute:
-            taken[f"{node.pymc_name}_missing"] = f"the imputed values of {node.name!r}"
+            name = f"{node.pymc_name}_missing"
+            if name in taken:
+                found.add("DS206", node.span, name=name, other=taken[name])
+            taken[name] = f"the imputed values of {node.name!r}"
     for param in model.params.values():
         if param.name in taken:
             found.add("DS206", param.span, name=param.name, other=taken[param.name])

@@ -1,6 +1,7 @@
 """argv → the dagspec commands. One module per command group, each adding its subcommands with `register`:
 check (check, fmt), build (compile, codegen, graph), fit (sample, compare), results (plot, report, predict, do),
-causal (explain, implications, adjust, export) and editor (lsp); common holds what they share.
+causal (explain, implications, adjust, export), validate (sbc, batch, test-dag) and editor (lsp); common holds what
+they share.
 
 Exit codes: 0 clean, 1 findings (errors; warnings too with --strict), 2 usage or I/O error, 3 a bug in
 dagspec (with a banner and the traceback), 130 Ctrl-C. User errors print one message, never a traceback.
@@ -16,11 +17,11 @@ import warnings
 
 from .. import __version__
 from ..diagnostics import DagspecError, DagspecWarning
-from . import build, causal, check, editor, fit, results
+from . import build, causal, check, editor, fit, results, validate
 from .common import (EXIT_BUG, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, SAMPLER_MODULES,
                      UsageError)
 
-COMMAND_GROUPS = (check, build, fit, results, causal, editor)
+COMMAND_GROUPS = (check, build, fit, results, causal, validate, editor)
 __all__ = ["main", "UsageError", "SAMPLER_MODULES", "EXIT_OK", "EXIT_FINDINGS", "EXIT_USAGE", "EXIT_BUG",
            "EXIT_INTERRUPTED"]
 

@@ -1,8 +1,14 @@
-"""A Spec and its Plan → the text of a standalone Python script that builds and samples the same model."""
+"""A Spec and its Plan → the text of a standalone Python script that builds and samples the same model.
+
+User text reaches the script only as string literals (`repr`) or as identifiers the parser has validated, and
+every Python name the script defines comes from one _Namespace, so none shadows another, an import or a builtin.
+"""
 from __future__ import annotations
 
+import builtins
 import keyword
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +21,7 @@ from ..plan import (
     Const,
     DataVar,
     DerivedVar,
+    Imputation,
     Func,
     LikelihoodVar,
     LogDensity,
@@ -25,8 +32,9 @@ from ..plan import (
 )
 from .expressions import ExpressionPrinter, number
 
-_TAKEN = {"pm", "np", "pd", "az", "pt", "tt", "sys", "Path", "HERE", "data", "model", "coords", "idata", "main", "json",
-          "read_json_columns"}
+# The script's imports and fixed names (callers read `model` from it), every builtin and every keyword.
+_TAKEN = {"pm", "np", "pd", "az", "pt", "tt", "sys", "json", "Path", "HERE", "model", "coords", "idata",
+          "read_json_columns", *dir(builtins), *keyword.kwlist, *keyword.softkwlist}
 
 _INVERSE_LINK = {
     "identity": "{eta}", "logit": "pm.math.invlogit({eta})", "probit": "pm.math.invprobit({eta})",
@@ -49,10 +57,36 @@ _JSON_READER = [  # dagspec.data.read_table's rule for a JSON object of named ar
 ]
 
 
+class _Namespace:
+    """The Python names a script defines: each is claimed once, and never shadows an import, builtin or keyword."""
+
+    def __init__(self):
+        self.used = set(_TAKEN)
+        self.helpers: dict[tuple[str, str], str] = {}
+
+    def claim(self, wanted: str) -> str:
+        """`wanted`, or `wanted` with underscores appended until it is free."""
+        identifier = wanted
+        while identifier in self.used:
+            identifier += "_"
+        assert identifier.isidentifier(), identifier  # names come from the parser's NAME (or JSON checked as it)
+        self.used.add(identifier)
+        return identifier
+
+    def helper(self, pattern: str, stem: str) -> str:
+        """The script's own name `pattern.format(stem)` (e.g. `mu_{}` of an outcome), the same at every call."""
+        key = (pattern, stem)
+        if key not in self.helpers:
+            self.helpers[key] = self.claim(pattern.format(stem))
+        return self.helpers[key]
+
+
 class _Writer:
     def __init__(self, spec, plan: Plan, target: str, output: Path | None):
         self.spec, self.plan, self.target, self.output = spec, plan, target, output
         self.tensor = "tt" if target == "pymc3" else "pt"
+        self.namespace = _Namespace()
+        self.helper = self.namespace.helper
         self.parts: dict[tuple[str, str], str] = {}  # (LKJ prior, part) → identifier, set by _identifiers
         self.names = self._identifiers()
         self.print = ExpressionPrinter(self.names, self.tensor, self._dist_args, self.parts)
@@ -61,30 +95,23 @@ class _Writer:
 
     # ---- names ----
     def _identifiers(self) -> dict[str, str]:
-        """PyMC names → unique Python identifiers; also those of the correlations and standard deviations that
-        LKJCholeskyCov returns, shared with the deterministics that store them under PyMC's names."""
-        names = {}
-        used = set(_TAKEN)
-
-        def fresh(name: str) -> str:
-            identifier = name.strip("_") if name.startswith("__") else name
-            while identifier in used or keyword.iskeyword(identifier):
-                identifier += "_"
-            used.add(identifier)
-            return identifier
-
+        """PyMC name → Python identifier: the user's names first (as written where free), then dagspec's own
+        (whose `__` becomes `_`); the script's helpers are claimed after both, as they are written. Also the
+        identifiers of the correlations and standard deviations LKJCholeskyCov returns, shared with the
+        deterministics that store them under PyMC's names."""
+        internal = [e.name for e in self.plan.entries if "__" in e.name]
+        user = [e.name for e in self.plan.entries if "__" not in e.name]
+        names = {name: self.namespace.claim(name) for name in user}
+        names.update({name: self.namespace.claim(re.sub("_{2,}", "_", name).strip("_")) for name in internal})
         derived = {e.name: e.expr for e in self.plan.entries if isinstance(e, DerivedVar)}
         for entry in self.plan.entries:
-            if entry.name not in names:
-                names[entry.name] = fresh(entry.name)
             if isinstance(entry, RandomVariable) and entry.dist == "LKJCholeskyCov":
                 for part in ("corr", "stds"):
                     default = f"{entry.name}_{part}"
-                    if derived.get(default) == Func(part, (VarRef(entry.name),)) and default not in names:
-                        names[default] = fresh(default)
+                    if derived.get(default) == Func(part, (VarRef(entry.name),)):
                         self.parts[(entry.name, part)] = names[default]
                     else:
-                        self.parts[(entry.name, part)] = fresh(f"{names[entry.name]}_{part}")
+                        self.parts[(entry.name, part)] = self.helper("{}_" + part, names[entry.name])
         return names
 
     def _dist_args(self, dist: str, args: dict) -> str:
@@ -95,7 +122,7 @@ class _Writer:
     def write(self) -> str:
         library = "PyMC3 3.11 (Theano-PyMC)" if self.target == "pymc3" else "PyMC 5"
         self.lines += [
-            f'"""{Path(self.spec.name).name} compiled by dagspec into a {library} model.',
+            f'"""{_in_docstring(Path(self.spec.name).name)} compiled by dagspec into a {library} model.',
             "",
             "Run it to sample the posterior and print a summary"
             + (" (pass a CSV file to use other data)." if self._files() else "."),
@@ -126,8 +153,8 @@ class _Writer:
                 if observation.file not in files:
                     files.append(observation.file)
         if len(files) == 1:
-            return {files[0]: "data"}
-        return {f: f"data_{i + 1}" for i, f in enumerate(files)}
+            return {files[0]: self.helper("data", "")}
+        return {f: self.helper("data_{}", str(i + 1)) for i, f in enumerate(files)}
 
     def _data_section(self) -> None:
         files = self._files()
@@ -154,7 +181,7 @@ class _Writer:
             elif any(isinstance(e, DataVar) and e.levels is not None and e.node == dim for e in self.plan.entries):
                 container = next(e.name for e in self.plan.entries
                                  if isinstance(e, DataVar) and e.levels is not None and e.node == dim)
-                coords.append(f"    {dim!r}: {self.names[container]}_levels,")
+                coords.append(f"    {dim!r}: {self.helper('{}_levels', self.names[container])},")
             else:
                 coords.append(f"    {dim!r}: {list(levels)!r},")
         self.lines += ["coords = {"] + coords + ["}", ""]
@@ -170,64 +197,71 @@ class _Writer:
         if entry.recipe is not None:
             return self._recipe(entry)
         if entry.levels is not None:
-            self.lines.append(f"{ident}_levels = {list(entry.levels)!r}")
+            levels = self.helper("{}_levels", ident)
+            self.lines.append(f"{levels} = {list(entry.levels)!r}")
         if entry.column is None:
             values = [None if isinstance(v, float) and np.isnan(v) else v for v in entry.values.tolist()]
             return f"np.array({values!r}, dtype=float)" if None in values else f"np.array({values!r})"
         frame = files[self.spec.checked.nodes[entry.node].observed.file]
         column = f"{frame}[{entry.column!r}]"
         if entry.levels is not None:
-            self.lines.append(f"{ident}_codes = pd.Categorical({column}, categories={ident}_levels).codes.astype(int)")
-            return f"{ident}_codes"
+            codes = self.helper("{}_codes", ident)
+            self.lines.append(f"{codes} = pd.Categorical({column}, categories={levels}).codes.astype(int)")
+            return codes
         if any(n.censored is not None and n.censored.name == entry.node for n in self.spec.checked.outcomes()):
-            self.lines.append(f"{ident}_codes = {column}.map(lambda c: {CENSORING_CODES!r}.get(str(c).strip().lower(), c))"
+            codes = self.helper("{}_codes", ident)
+            self.lines.append(f"{codes} = {column}.map(lambda c: {CENSORING_CODES!r}.get(str(c).strip().lower(), c))"
                               "  # censoring: 0 event, 1 right, -1 left")
-            return f"{ident}_codes.to_numpy(dtype=float)"
+            return f"{codes}.to_numpy(dtype=float)"
         return f"{column}.to_numpy(dtype=float)"
 
     def _recipe(self, entry: DataVar) -> str:
-        recipe, likelihood = entry.recipe, entry.name.split("__")[0]
+        recipe, likelihood = entry.recipe or {}, entry.name.split("__")[0]
         stem = self.names.get(likelihood, likelihood)
+        name = lambda pattern: self.helper(pattern, stem)  # noqa: E731 - the likelihood's helper names
         if recipe["kind"] == "qr_q":
             columns = ", ".join(self.numpy_of[c] for c in recipe["columns"])
+            x, q, r, r_inv = name("X_{}"), name("Q_{}"), name("R_{}"), name("R_inv_{}")
             self.lines += [
                 f"# QR basis of the predictors of {likelihood}: an exact change of variables (same posterior),",
                 "# sampled in the orthogonal basis, the slopes recovered as deterministics",
-                f"X_{stem} = np.column_stack([{columns}])",
+                f"{x} = np.column_stack([{columns}])",
             ]
             if recipe["centre"]:
-                self.lines += [f"X_{stem} = X_{stem} - X_{stem}.mean(axis=0)  # centred: the intercept is sampled at the means"]
+                self.lines += [f"{x} = {x} - {x}.mean(axis=0)  # centred: the intercept is sampled at the means"]
             self.lines += [
-                f"Q_{stem}, R_{stem} = np.linalg.qr(X_{stem})",
-                f"Q_{stem} = Q_{stem} * np.sqrt(len(X_{stem}) - 1)",
-                f"R_inv_{stem} = np.linalg.inv(R_{stem} / np.sqrt(len(X_{stem}) - 1))",
+                f"{q}, {r} = np.linalg.qr({x})",
+                f"{q} = {q} * np.sqrt(len({x}) - 1)",
+                f"{r_inv} = np.linalg.inv({r} / np.sqrt(len({x}) - 1))",
             ]
-            return f"Q_{stem}"
+            return q
         if recipe["kind"] == "qr_r_inverse":
-            return f"R_inv_{stem}"
+            return name("R_inv_{}")
+        cells, row_cell, trials, successes = name("cells_{}"), name("row_cell_{}"), name("trials_{}"), name("successes_{}")
         if recipe["kind"] == "cell_index":
             if recipe["column"] == 0:
                 columns = ", ".join(self.numpy_of[c] for c in recipe["index"])
-                trials = recipe["trials"]
-                weights = "" if trials is None else (f", weights=np.broadcast_to({number(trials)}, len(row_cell_{stem}))"
-                                                     if not isinstance(trials, str) else f", weights={self.numpy_of[trials]}")
+                given = recipe["trials"]
+                weights = "" if given is None else (f", weights=np.broadcast_to({number(given)}, len({row_cell}))"
+                                                    if not isinstance(given, str) else f", weights={self.numpy_of[given]}")
                 self.lines += [
                     f"# {likelihood}: rows with the same ({', '.join(recipe['index'])}) collapse to one Binomial count",
-                    f"cells_{stem}, row_cell_{stem} = np.unique(np.column_stack([{columns}]), axis=0, return_inverse=True)",
-                    f"row_cell_{stem} = row_cell_{stem}.ravel()",
-                    f"trials_{stem} = np.bincount(row_cell_{stem}{weights}).round().astype(int)",
-                    f"successes_{stem} = np.bincount(row_cell_{stem}, weights={self.numpy_of[recipe['outcome']]}).round().astype(int)",
+                    f"{cells}, {row_cell} = np.unique(np.column_stack([{columns}]), axis=0, return_inverse=True)",
+                    f"{row_cell} = {row_cell}.ravel()",
+                    f"{trials} = np.bincount({row_cell}{weights}).round().astype(int)",
+                    f"{successes} = np.bincount({row_cell}, weights={self.numpy_of[recipe['outcome']]}).round().astype(int)",
                 ]
-            return f"cells_{stem}[:, {recipe['column']}]"
+            return f"{cells}[:, {recipe['column']}]"
         if recipe["kind"] == "normal_stats":
             return self._normal_stats(recipe, stem)
         if recipe["kind"] == "cell_trials":
-            return f"trials_{stem}"
+            return trials
         if recipe["kind"] == "cell_successes":
-            return f"successes_{stem}"
+            return successes
         raise ValueError(f"unknown recipe {recipe['kind']!r}")
 
     def _normal_stats(self, recipe: dict, stem: str) -> str:
+        z, b_hat, rss = (self.helper(pattern, stem) for pattern in ("Z_{}", "b_hat_{}", "rss_{}"))
         if recipe["part"] == "gram":
             data = ExpressionPrinter(self.numpy_of, "np")
             columns = ([f"np.ones(len({self.numpy_of[recipe['outcome']]}))"] if recipe["intercept"] else []) + \
@@ -236,12 +270,12 @@ class _Writer:
             self.lines += [
                 f"# {stem}'s Normal likelihood from sufficient statistics (exact): with the design Z, a least-squares",
                 "# fit b_hat and its residual sum of squares, sum((y - Z b)^2) = RSS + (b - b_hat)' Z'Z (b - b_hat)",
-                f"Z_{stem} = np.column_stack([{', '.join(columns)}])",
-                f"b_hat_{stem} = np.linalg.lstsq(Z_{stem}, {y}, rcond=None)[0]",
-                f"rss_{stem} = np.sum(({y} - Z_{stem} @ b_hat_{stem}) ** 2)",
+                f"{z} = np.column_stack([{', '.join(columns)}])",
+                f"{b_hat} = np.linalg.lstsq({z}, {y}, rcond=None)[0]",
+                f"{rss} = np.sum(({y} - {z} @ {b_hat}) ** 2)",
             ]
-            return f"Z_{stem}.T @ Z_{stem}"
-        return f"b_hat_{stem}" if recipe["part"] == "lstsq" else f"rss_{stem}"
+            return f"{z}.T @ {z}"
+        return b_hat if recipe["part"] == "lstsq" else rss
 
     def _model_section(self) -> None:
         body: list[str] = []
@@ -264,7 +298,7 @@ class _Writer:
                 dist = f"pm.{entry.dist}.dist({self._dist_args(entry.dist, entry.args)})"
                 logp = f"{dist}.logp({self.print(entry.value)})" if self.target == "pymc3" else \
                     f"pm.logp({dist}, {self.print(entry.value)})"
-                body.append(f"pm.Potential({name!r}, {logp})  # {entry.value.name} keeps its prior")
+                body.append(f"pm.Potential({name!r}, {logp})  # {self.print(entry.value)} keeps its prior")
             elif isinstance(entry, LikelihoodVar):
                 body += self._likelihood(entry, ident, len(likelihoods) > 1)
             elif isinstance(entry, LogDensity):
@@ -306,8 +340,7 @@ class _Writer:
                 parts.append(f"pm.math.dot({self.print(term.value)}, {effect})")
             else:
                 parts.append(f"{effect} * {self.print(term.value, 3)}")
-        eta_name = f"eta_{ident}" if several else "eta"
-        mean_name = f"mu_{ident}" if several else "mu"
+        eta_name = self.helper("eta_{}" if several else "eta", ident)
         eta = " + ".join(parts) if parts else "0.0"
         lines = [f"{eta_name} = {eta}"]
         family = FAMILIES[entry.family]
@@ -325,14 +358,15 @@ class _Writer:
             p = f"logit_p={eta_name}" if entry.link == "logit" else f"p={_INVERSE_LINK[entry.link].format(eta=eta_name)}"
             kwargs = f"{trials}{p}"
         else:
+            mean_name = self.helper("mu_{}" if several else "mu", ident)
             lines.append(f"{mean_name} = {_INVERSE_LINK[entry.link].format(eta=eta_name)}")
             if entry.link == "identity":  # mu = eta: write it once
                 lines = [f"{mean_name} = {eta}"]
             kwargs = self._mean_kwargs(entry, mean_name, aux)
             if entry.imputed is not None:
-                return lines + self._imputing(entry, ident, mean_name, aux)
+                return lines + self._imputing(entry, entry.imputed, ident, mean_name, aux)
             if entry.censoring is not None:
-                return lines + self._censored(entry, ident, kwargs)
+                return lines + self._censored(entry, entry.censoring, ident, kwargs)
         lines.append(f"{ident} = pm.{entry.family}({entry.name!r}, {kwargs}, observed={observed}{self._dims(entry.dims)})")
         return lines
 
@@ -347,10 +381,10 @@ class _Writer:
             return f"alpha={mean} * {aux['kappa']}, beta=(1 - {mean}) * {aux['kappa']}"
         return ", ".join([f"mu={mean}"] + [f"{k}={v}" for k, v in aux.items()])
 
-    def _censored(self, entry: LikelihoodVar, ident: str, kwargs: str) -> list[str]:
+    def _censored(self, entry: LikelihoodVar, censoring: str, ident: str, kwargs: str) -> list[str]:
         if self.target == "pymc3":
             raise error("DS448", what=f"the censored outcome {entry.node}", missing="pm.Censored")
-        codes, times = self.names[entry.censoring], self.names[entry.observed]
+        codes, times = self.names[censoring], self.names[entry.observed]
         if entry.family == "Exponential":
             params, log_survival = "lam", "-lam * value"
             log_density, draw = "pt.log(lam) - lam * value", "rng.exponential(1 / lam, size=size)"
@@ -359,44 +393,48 @@ class _Writer:
             log_density = "pt.log(alpha) - pt.log(beta) + (alpha - 1) * pt.log(value / beta) + log_survival"
             draw = "beta * rng.weibull(alpha, size=size)"
         arguments = kwargs.replace("lam=", "").replace("alpha=", "").replace("beta=", "")
+        lower, upper = self.helper("lower_{}", ident), self.helper("upper_{}", ident)
+        logp, random = self.helper("{}_censored_logp", ident), self.helper("{}_censored_random", ident)
         return [
             f"# censored by {self.spec.checked.nodes[entry.node].censored.name}: a right-censored time (1) is an upper "
             "bound (the row adds log S(t)), a left-censored one (-1) a lower bound (log F(t)), as pm.Censored but",
             "# with the closed-form log survival function (PyMC's logccdf underflows to -inf in the far tail)",
-            f"lower_{ident} = pt.switch(pt.eq({codes}, -1), {times}, -np.inf)",
-            f"upper_{ident} = pt.switch(pt.eq({codes}, 1), {times}, np.inf)",
+            f"{lower} = pt.switch(pt.eq({codes}, -1), {times}, -np.inf)",
+            f"{upper} = pt.switch(pt.eq({codes}, 1), {times}, np.inf)",
             "",
-            f"def {ident}_censored_logp(value, lower, upper, {params}):",
+            f"def {logp}(value, lower, upper, {params}):",
             f"    log_survival = {log_survival}",
             "    return pt.switch(pt.eq(value, upper), log_survival,",
             f"                     pt.switch(pt.eq(value, lower), pt.log1mexp(log_survival), {log_density}))",
             "",
-            f"def {ident}_censored_random(lower, upper, {params}, rng=None, size=None):",
+            f"def {random}(lower, upper, {params}, rng=None, size=None):",
             f"    return np.clip({draw}, lower, upper)",
             "",
-            f"{ident} = pm.CustomDist({entry.name!r}, lower_{ident}, upper_{ident}, {arguments}, "
-            f"logp={ident}_censored_logp, random={ident}_censored_random, observed={times}{self._dims(entry.dims)})",
+            f"{ident} = pm.CustomDist({entry.name!r}, {lower}, {upper}, {arguments}, "
+            f"logp={logp}, random={random}, observed={times}{self._dims(entry.dims)})",
         ]
 
-    def _imputing(self, entry: LikelihoodVar, ident: str, mean: str, aux: dict) -> list[str]:
+    def _imputing(self, entry: LikelihoodVar, imputed: Imputation, ident: str, mean: str, aux: dict) -> list[str]:
         """Missing rows: a parameter from the outcome's own likelihood; observed rows: the likelihood; the node's
         values: the data with the missing rows filled in."""
-        imputed, t = entry.imputed, self.tensor
+        t = self.tensor
         container = self.names[entry.observed]
         rows = {"missing": f"np.array(coords[{imputed.missing_dim!r}])", "present": f"np.array(coords[{imputed.present_dim!r}])"}
         vectors = {k for k, v in entry.aux.items() if isinstance(v, VarRef) and v.name in self.numpy_of}
+        index = {which: self.helper(f"{which}_rows", ident) for which in ("missing", "present")}
+        values, likelihood = self.helper("{}", imputed.name), self.helper("{}_likelihood", ident)
 
         def picked(which: str) -> str:
-            return self._mean_kwargs(entry, f"{mean}[{which}_rows]", {k: f"{v}[{which}_rows]" if k in vectors else v
-                                                                    for k, v in aux.items()})
+            return self._mean_kwargs(entry, f"{mean}[{index[which]}]", {k: f"{v}[{index[which]}]" if k in vectors
+                                                                        else v for k, v in aux.items()})
         return [
             f"{mean} = {mean} + {t}.zeros(len(coords[{OBS_DIM!r}]))  # one per row, to pick the missing and observed rows",
-            f"missing_rows, present_rows = {rows['missing']}, {rows['present']}",
+            f"{index['missing']}, {index['present']} = {rows['missing']}, {rows['present']}",
             f"# the {len(imputed.missing)} missing values of {entry.node}: parameters drawn from its own likelihood",
-            f"{imputed.name} = pm.{entry.family}({imputed.name!r}, {picked('missing')}, dims={imputed.missing_dim!r})",
-            f"{ident}_likelihood = pm.{entry.family}({entry.name!r}, {picked('present')}, "
-            f"observed={container}.get_value()[present_rows], dims={imputed.present_dim!r})",
-            f"{ident} = {t}.set_subtensor({container}[missing_rows], {imputed.name})  # {entry.node} with its missing rows filled in",
+            f"{values} = pm.{entry.family}({imputed.name!r}, {picked('missing')}, dims={imputed.missing_dim!r})",
+            f"{likelihood} = pm.{entry.family}({entry.name!r}, {picked('present')}, "
+            f"observed={container}.get_value()[{index['present']}], dims={imputed.present_dim!r})",
+            f"{ident} = {t}.set_subtensor({container}[{index['missing']}], {values})  # {entry.node} with its missing rows filled in",
         ]
 
     def _main_section(self) -> None:
@@ -411,6 +449,12 @@ class _Writer:
             f"        idata = {sample}",
             f"    print(az.summary(idata, var_names={names!r}))",
         ]
+
+
+def _in_docstring(text: str) -> str:
+    """`text` escaped to sit inside a triple-quoted docstring: as `repr` escapes it, and with every `"` escaped,
+    so no file name can end the docstring or hold a line break."""
+    return repr(text)[1:-1].replace('"', '\\"')
 
 
 def generate(spec, target: str = "pymc", data=None, optimize=False, output: str | Path | None = None) -> str:

@@ -287,6 +287,16 @@ def _checked_against(analysis) -> str:
     return " + ".join(words)
 
 
+# Pages written from command output rather than built here: (page, title, specs, checked against).
+OTHER_PAGES = [
+    ("testing_dags", "Testing a DAG against its data (WaffleDivorce)",
+     "The ch. 6 DAG: [`waffle_dag_ch6.dag`](../../specs/gallery/waffle_dag_ch6.dag)<br>The ch. 5 DAG without M -> D: "
+     "[`waffle_dag_ch5.dag`](../../specs/gallery/waffle_dag_ch5.dag)<br>A pipe the data reject: "
+     "[`waffle_dag_pipe.dag`](../../specs/gallery/waffle_dag_pipe.dag)",
+     "`dagspec test-dag`: partial correlations against textbook formulas (tests/validate/test_localtests.py)"),
+]
+
+
 def build_index() -> None:
     lines = [INDEX_HEAD.rstrip("\n")]
     for page, info in PAGES.items():
@@ -294,6 +304,7 @@ def build_index() -> None:
         specs = "<br>".join(f"{a.title}: [`{a.name}.dag`](../../specs/gallery/{a.name}.dag)" for a in analyses)
         against = "<br>".join(f"{a.name}: {_checked_against(a)}" for a in analyses)
         lines.append(f"| [{info['title']}]({page}.md) | {specs} | {against} |")
+    lines += [f"| [{title}]({page}.md) | {specs} | {against} |" for page, title, specs, against in OTHER_PAGES]
     lines.append(INDEX_TAIL.format(**SETTINGS))
     (HERE / "README.md").write_text("\n".join(lines))
 

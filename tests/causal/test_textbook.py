@@ -160,3 +160,16 @@ def test_public_api_accepts_specs_paths_and_text(tmp_path):
     path.write_text("dag { a -> b -> c }")
     assert dagspec.implied_independencies(path) == [("a", "c", frozenset({"b"}))]
     assert dagspec.d_separated("x -> m -> y\nobserved x, m, y", "x", "y", {"m"})
+
+
+@pytest.mark.parametrize("text, expected", [
+    # dagitty's test suite: exposures X1, X2 and outcome Y, which no exposure reaches, so M2 (below Y) may be used
+    ("dag { X1 [exposure]; X2 [exposure]; Y [outcome]; X1 -> M1 -> M2 -> X2; Y -> M2 }", sets({"M1", "M2"})),
+    # exposure X1, outcomes Y1 and Y2: Y2 is not affected by X1, so its descendant D is an allowed adjustment
+    ("dag { X1 [exposure]; Y1 [outcome]; Y2 [outcome]; D [adjusted]; X1 -> Y1; Y2 -> D }", sets({"D"})),
+    # ... but a descendant of an outcome the exposure does reach is not (dagitty: no set)
+    ("dag { X1 [exposure]; Y1 [outcome]; Y2 [outcome]; D [adjusted]; X1 -> Y1 -> Y2 -> D }", []),
+])
+def test_direct_effects_with_several_exposures_or_outcomes_as_dagitty(text, expected):
+    graph = parse_dagitty(text)
+    assert adjustment_sets(graph, graph.exposure, graph.outcome, effect="direct") == expected
