@@ -67,7 +67,10 @@ def _check_magnitudes(plan: Plan, model: CheckedModel, found: Diagnostics) -> No
         else:
             continue
         values = np.asarray(values)
-        if values.dtype.kind not in "fiu" or not values.size:
+        if values.dtype.kind not in "fiu":
+            continue
+        values = values[np.isfinite(values)]  # missing values (to impute) are not numbers to compute with
+        if not values.size:
             continue
         largest = float(np.max(np.abs(values)))
         if largest > LARGEST:
@@ -108,8 +111,8 @@ def _design(plan: Plan, entries: dict, likelihood: LikelihoodVar, params: set[st
         entry = entries[term.param]
         shape = tuple(len(plan.coords[d]) for d in entry.dims)
         value = None if term.value is None else data_expression(plan, term.value, entries)
-        if term.value is not None and value is None:
-            return None
+        if term.value is not None and (value is None or not np.isfinite(value).all()):
+            return None  # not data, or data with values the model imputes
         if term.matmul:
             if value is None or value.ndim != 2 or (value.shape[1],) != shape:
                 return None
@@ -199,7 +202,10 @@ def _dependent_columns(columns: sparse.csc_matrix) -> set[int]:
             if _singular(sub, max(rows, len(members)) * np.finfo(float).eps):
                 dependent |= set(members.tolist())
             continue
-        eigenvalues, vectors = np.linalg.eigh(sub.toarray())
+        try:
+            eigenvalues, vectors = np.linalg.eigh(sub.toarray())
+        except np.linalg.LinAlgError:  # cannot tell: no finding
+            continue
         top = eigenvalues.max()
         candidates = vectors[:, eigenvalues <= CANDIDATE * top]
         if candidates.size:
@@ -276,8 +282,8 @@ def _check_exact_fit(plan: Plan, model: CheckedModel, entries: dict, likelihood:
     if not (isinstance(scale, RandomVariable) and scale.observed is None):
         return
     y = data_expression(plan, VarRef(likelihood.observed), entries)
-    if y is None or y.ndim != 1:
-        return
+    if y is None or y.ndim != 1 or likelihood.imputed is not None or likelihood.censoring or not np.isfinite(y).all():
+        return  # missing values filled in by the model, or censored ones: not all of y is known
     observed = y
     y = np.log(y) if likelihood.family == "LogNormal" else y
     free, fixed = _free_and_fixed(plan, entries, likelihood)
@@ -322,8 +328,6 @@ def _fits_exactly(design: _Design, y: np.ndarray) -> bool:
     the normal equations (small designs), the residual computed directly, so an ill-conditioned design can
     only miss an exact fit, never invent one. A constant y is checked structurally (an intercept, or one
     effect per level of a categorical node, spans the constants)."""
-    if not np.all(np.isfinite(y)):
-        return False  # missing outcome values (imputed): no exact fit can be shown
     top = float(np.max(np.abs(y)))
     if top == 0:
         return True
@@ -337,11 +341,8 @@ def _spans(design: _Design, y: np.ndarray, top: float) -> bool:
         return False
     columns, _ = _normalised(design.matrix)
     gram = (columns.T @ columns).toarray()
-    target = columns.T @ y
-    if not (np.all(np.isfinite(gram)) and np.all(np.isfinite(target))):
-        return False  # missing values (imputed later) in y or a predictor: no exact fit can be shown
     try:
-        coefficients = np.linalg.lstsq(gram, target, rcond=None)[0]
-    except np.linalg.LinAlgError:
-        return False  # too ill-conditioned to tell: an exact fit is reported only when shown
+        coefficients = np.linalg.lstsq(gram, columns.T @ y, rcond=None)[0]
+    except np.linalg.LinAlgError:  # cannot tell: no finding
+        return False
     return bool(np.max(np.abs(y - columns @ coefficients)) <= EXACT_FIT * top)
