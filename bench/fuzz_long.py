@@ -3,6 +3,7 @@
 Usage: python bench/fuzz_long.py [N]   (default 100000). Each input must give diagnostics or success, never an
 uncaught exception, within 1 s. A failure is printed with the input that caused it.
 """
+
 from __future__ import annotations
 
 import random
@@ -15,8 +16,41 @@ from pathlib import Path
 import dagspec
 
 ROOT = Path(__file__).resolve().parent.parent
-JUNK = ["(", ")", "->", "~", ",", ";", "=", "\"", "#", "\n", "\t", "[", "]", ":", ".", "**", "-", "by", "as", "node",
-        "prior", "let", "observed", "from", "estimate", "adjust", "none", "Normal", "é", "\x00", "1e309", "0", "-1"]
+JUNK = [
+    "(",
+    ")",
+    "->",
+    "~",
+    ",",
+    ";",
+    "=",
+    '"',
+    "#",
+    "\n",
+    "\t",
+    "[",
+    "]",
+    ":",
+    ".",
+    "**",
+    "-",
+    "by",
+    "as",
+    "node",
+    "prior",
+    "let",
+    "observed",
+    "from",
+    "estimate",
+    "adjust",
+    "none",
+    "Normal",
+    "é",
+    "\x00",
+    "1e309",
+    "0",
+    "-1",
+]
 
 
 def mutate(text: str, rng: random.Random) -> str:
@@ -40,8 +74,11 @@ def mutate(text: str, rng: random.Random) -> str:
 
 def main(count: int) -> int:
     seeds = [p.read_text() for p in sorted((ROOT / "specs").rglob("*.dag"))]
-    seeds += [p.read_text() for p in sorted((ROOT / "tests" / "bad").glob("*.dag")) if p.stat().st_size < 10_000
-              and p.read_bytes().isascii()]
+    seeds += [
+        p.read_text()
+        for p in sorted((ROOT / "tests" / "bad").glob("*.dag"))
+        if p.stat().st_size < 10_000 and p.read_bytes().isascii()
+    ]
     rng = random.Random(20251124)
     outcomes: Counter = Counter()
     slowest, crashes = 0.0, []
@@ -59,15 +96,19 @@ def main(count: int) -> int:
         slowest = max(slowest, time.perf_counter() - begin)
     elapsed = time.perf_counter() - started
     lines = [
-        "# Long fuzz run", "",
+        "# Long fuzz run",
+        "",
         f"`python bench/fuzz_long.py {count}`: {count:,} mutated specs (token deletions, duplications, swaps,",
         "inserted keywords and punctuation, random Unicode) made from the tutorial specs and the bad-spec corpus,",
-        "each parsed and checked.", "",
+        "each parsed and checked.",
+        "",
         f"- uncaught exceptions: **{len(crashes)}**",
         f"- slowest input: {slowest * 1000:.1f} ms (limit 1,000 ms)",
         f"- total time: {elapsed:.0f} s",
-        f"- accepted as valid specs: {outcomes['accepted']:,}", "",
-        "| first diagnostic | inputs |", "|---|---|",
+        f"- accepted as valid specs: {outcomes['accepted']:,}",
+        "",
+        "| first diagnostic | inputs |",
+        "|---|---|",
     ] + [f"| {code} | {n:,} |" for code, n in sorted(outcomes.items()) if code != "accepted"]
     (ROOT / "docs" / "fuzz-report.md").write_text("\n".join(lines) + "\n")
     for text, trace in crashes[:5]:

@@ -6,6 +6,7 @@ to (hand-written name, dagspec name, Bambi name or None), and values are compare
 book's order (dagspec's levels sort the same way: actor 1..7, block 1..6, treatment 1..4, tank 1..48, dept A..F,
 gender male/female and contact low/high as declared).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -46,12 +47,15 @@ def _indicators(d: pd.DataFrame, column: str, prefix: str, levels) -> list[str]:
 
 # ---------------------------------------------------------------- hand-written PyMC, as in the book
 
+
 def m11_4():
     d = _chimpanzees()
     with pm.Model() as model:
         a = pm.Normal("a", 0, 1.5, shape=7)
         b = pm.Normal("b", 0, 0.5, shape=4)
-        pm.Bernoulli("pulled_left", logit_p=a[d.actor.values - 1] + b[d.treatment.values - 1], observed=d.pulled_left.values)
+        pm.Bernoulli(
+            "pulled_left", logit_p=a[d.actor.values - 1] + b[d.treatment.values - 1], observed=d.pulled_left.values
+        )
     return model
 
 
@@ -117,8 +121,9 @@ def m11_8():
     with pm.Model() as model:
         a = pm.Normal("a", 0, 1.5, shape=2)
         delta = pm.Normal("delta", 0, 1.5, shape=6)
-        pm.Binomial("admit", n=d.applications.values, logit_p=a[d.gid.values] + delta[d.dept_id.values],
-                    observed=d.admit.values)
+        pm.Binomial(
+            "admit", n=d.applications.values, logit_p=a[d.gid.values] + delta[d.dept_id.values], observed=d.admit.values
+        )
     return model
 
 
@@ -142,16 +147,24 @@ def m11_10():
 
 # ---------------------------------------------------------------- Bambi, the same priors
 
+
 def _bambi_m11_4():
     import bambi as bmb
 
     d = _chimpanzees()
     actors = _indicators(d, "actor", "a", range(1, 8))
     treatments = _indicators(d, "treatment", "t", range(1, 5))
-    priors = {**{n: bmb.Prior("Normal", mu=0, sigma=1.5) for n in actors},
-              **{n: bmb.Prior("Normal", mu=0, sigma=0.5) for n in treatments}}
-    return bmb.Model("pulled_left ~ 0 + " + " + ".join(actors + treatments), d, family="bernoulli", priors=priors,
-                     center_predictors=False)
+    priors = {
+        **{n: bmb.Prior("Normal", mu=0, sigma=1.5) for n in actors},
+        **{n: bmb.Prior("Normal", mu=0, sigma=0.5) for n in treatments},
+    }
+    return bmb.Model(
+        "pulled_left ~ 0 + " + " + ".join(actors + treatments),
+        d,
+        family="bernoulli",
+        priors=priors,
+        center_predictors=False,
+    )
 
 
 def _bambi_m13_4():
@@ -161,10 +174,19 @@ def _bambi_m13_4():
     treatments = _indicators(d, "treatment", "t", range(1, 5))
     d["actor"], d["block"] = d.actor.astype(str), d.block.astype(str)
     group = bmb.Prior("Normal", mu=0, sigma=bmb.Prior("Exponential", lam=1))
-    priors = {"Intercept": bmb.Prior("Normal", mu=0, sigma=1.5), "1|actor": group, "1|block": group,
-              **{n: bmb.Prior("Normal", mu=0, sigma=0.5) for n in treatments}}
-    return bmb.Model("pulled_left ~ 1 + " + " + ".join(treatments) + " + (1|actor) + (1|block)", d,
-                     family="bernoulli", priors=priors, center_predictors=False)
+    priors = {
+        "Intercept": bmb.Prior("Normal", mu=0, sigma=1.5),
+        "1|actor": group,
+        "1|block": group,
+        **{n: bmb.Prior("Normal", mu=0, sigma=0.5) for n in treatments},
+    }
+    return bmb.Model(
+        "pulled_left ~ 1 + " + " + ".join(treatments) + " + (1|actor) + (1|block)",
+        d,
+        family="bernoulli",
+        priors=priors,
+        center_predictors=False,
+    )
 
 
 def _bambi_m13_2():
@@ -172,8 +194,10 @@ def _bambi_m13_2():
 
     d = pd.read_csv(DATA / "reedfrogs.csv")
     d["tank"] = [str(i) for i in range(1, len(d) + 1)]
-    priors = {"Intercept": bmb.Prior("Normal", mu=0, sigma=1.5),
-              "1|tank": bmb.Prior("Normal", mu=0, sigma=bmb.Prior("Exponential", lam=1))}
+    priors = {
+        "Intercept": bmb.Prior("Normal", mu=0, sigma=1.5),
+        "1|tank": bmb.Prior("Normal", mu=0, sigma=bmb.Prior("Exponential", lam=1)),
+    }
     return bmb.Model("p(surv, density) ~ 1 + (1|tank)", d, family="binomial", priors=priors)
 
 
@@ -184,8 +208,13 @@ def _bambi_ucb(with_department: bool):
     genders = _indicators(d, "applicant.gender", "g_", ["male", "female"])
     departments = _indicators(d, "dept", "d_", sorted(d.dept.unique())) if with_department else []
     priors = {n: bmb.Prior("Normal", mu=0, sigma=1.5) for n in genders + departments}
-    return bmb.Model("p(admit, applications) ~ 0 + " + " + ".join(genders + departments), d, family="binomial",
-                     priors=priors, center_predictors=False)
+    return bmb.Model(
+        "p(admit, applications) ~ 0 + " + " + ".join(genders + departments),
+        d,
+        family="binomial",
+        priors=priors,
+        center_predictors=False,
+    )
 
 
 def _bambi_m11_10():
@@ -194,10 +223,15 @@ def _bambi_m11_10():
     d = _kline()
     d["low"], d["high"] = (d.cid == 0).astype(float), (d.cid == 1).astype(float)
     d["P_low"], d["P_high"] = d.low * d.P, d.high * d.P
-    priors = {"low": bmb.Prior("Normal", mu=3, sigma=0.5), "high": bmb.Prior("Normal", mu=3, sigma=0.5),
-              "P_low": bmb.Prior("Normal", mu=0, sigma=0.2), "P_high": bmb.Prior("Normal", mu=0, sigma=0.2)}
-    return bmb.Model("total_tools ~ 0 + low + high + P_low + P_high", d, family="poisson", priors=priors,
-                     center_predictors=False)
+    priors = {
+        "low": bmb.Prior("Normal", mu=3, sigma=0.5),
+        "high": bmb.Prior("Normal", mu=3, sigma=0.5),
+        "P_low": bmb.Prior("Normal", mu=0, sigma=0.2),
+        "P_high": bmb.Prior("Normal", mu=0, sigma=0.2),
+    }
+    return bmb.Model(
+        "total_tools ~ 0 + low + high + P_low + P_high", d, family="poisson", priors=priors, center_predictors=False
+    )
 
 
 def _stack(*names):
@@ -206,26 +240,72 @@ def _stack(*names):
 
 
 MODELS = [  # the quick ones first
-    GLM("reedfrogs_m13_2", "m13.2 reedfrogs, varying intercepts (Binomial)", m13_2,
-        {"a_bar": ("a_bar", "a_bar", "Intercept"), "sigma": ("sigma", "sigma", "1|tank_sigma")}, _bambi_m13_2),
-    GLM("chimpanzees_m11_4", "m11.4 chimpanzees, actor + treatment (Bernoulli)", m11_4,
-        {"a": ("a", "a", _stack(*(f"a{i}" for i in range(1, 8)))),
-         "b": ("b", "b", _stack(*(f"t{i}" for i in range(1, 5))))}, _bambi_m11_4),
-    GLM("ucbadmit_m11_7", "m11.7 UCBadmit, gender (Binomial)", m11_7,
-        {"a": ("a", "a", _stack("g_male", "g_female"))}, lambda: _bambi_ucb(False)),
-    GLM("ucbadmit_m11_8", "m11.8 UCBadmit, gender + department (Binomial)", m11_8,
-        {"a": ("a", "a", _stack("g_male", "g_female")),
-         "delta": ("delta", "delta", _stack(*(f"d_{k}" for k in "ABCDEF")))}, lambda: _bambi_ucb(True)),
-    GLM("kline_m11_10", "m11.10 Kline, Poisson, contact x log population", m11_10,
-        {"a": ("a", "a", _stack("low", "high")), "b": ("b", "b", _stack("P_low", "P_high"))}, _bambi_m11_10),
-    GLM("chimpanzees_m13_4", "m13.4 chimpanzees, actor and block pools (Bernoulli)", m13_4,
-        {"b": ("b", "b", _stack(*(f"t{i}" for i in range(1, 5)))), "a_bar": ("a_bar", "a_bar", "Intercept"),
-         "sigma_a": ("sigma_a", "sigma_a", "1|actor_sigma"), "sigma_g": ("sigma_g", "sigma_g", "1|block_sigma")},
-        _bambi_m13_4),
-    GLM("chimpanzees_m14_3", "m14.3 chimpanzees, LKJ-correlated treatment effects by actor and block", m14_3,
-        {"g": ("g", "g", None), "alpha": ("alpha", "alpha", None), "beta": ("beta", "beta", None),
-         "sd_actor": ("chol_actor_stds", "chol_actor_stds", None), "sd_block": ("chol_block_stds", "chol_block_stds", None)},
-        why_not_bambi="Bambi fits no correlation between group effects"),
+    GLM(
+        "reedfrogs_m13_2",
+        "m13.2 reedfrogs, varying intercepts (Binomial)",
+        m13_2,
+        {"a_bar": ("a_bar", "a_bar", "Intercept"), "sigma": ("sigma", "sigma", "1|tank_sigma")},
+        _bambi_m13_2,
+    ),
+    GLM(
+        "chimpanzees_m11_4",
+        "m11.4 chimpanzees, actor + treatment (Bernoulli)",
+        m11_4,
+        {
+            "a": ("a", "a", _stack(*(f"a{i}" for i in range(1, 8)))),
+            "b": ("b", "b", _stack(*(f"t{i}" for i in range(1, 5)))),
+        },
+        _bambi_m11_4,
+    ),
+    GLM(
+        "ucbadmit_m11_7",
+        "m11.7 UCBadmit, gender (Binomial)",
+        m11_7,
+        {"a": ("a", "a", _stack("g_male", "g_female"))},
+        lambda: _bambi_ucb(False),
+    ),
+    GLM(
+        "ucbadmit_m11_8",
+        "m11.8 UCBadmit, gender + department (Binomial)",
+        m11_8,
+        {
+            "a": ("a", "a", _stack("g_male", "g_female")),
+            "delta": ("delta", "delta", _stack(*(f"d_{k}" for k in "ABCDEF"))),
+        },
+        lambda: _bambi_ucb(True),
+    ),
+    GLM(
+        "kline_m11_10",
+        "m11.10 Kline, Poisson, contact x log population",
+        m11_10,
+        {"a": ("a", "a", _stack("low", "high")), "b": ("b", "b", _stack("P_low", "P_high"))},
+        _bambi_m11_10,
+    ),
+    GLM(
+        "chimpanzees_m13_4",
+        "m13.4 chimpanzees, actor and block pools (Bernoulli)",
+        m13_4,
+        {
+            "b": ("b", "b", _stack(*(f"t{i}" for i in range(1, 5)))),
+            "a_bar": ("a_bar", "a_bar", "Intercept"),
+            "sigma_a": ("sigma_a", "sigma_a", "1|actor_sigma"),
+            "sigma_g": ("sigma_g", "sigma_g", "1|block_sigma"),
+        },
+        _bambi_m13_4,
+    ),
+    GLM(
+        "chimpanzees_m14_3",
+        "m14.3 chimpanzees, LKJ-correlated treatment effects by actor and block",
+        m14_3,
+        {
+            "g": ("g", "g", None),
+            "alpha": ("alpha", "alpha", None),
+            "beta": ("beta", "beta", None),
+            "sd_actor": ("chol_actor_stds", "chol_actor_stds", None),
+            "sd_block": ("chol_block_stds", "chol_block_stds", None),
+        },
+        why_not_bambi="Bambi fits no correlation between group effects",
+    ),
 ]
 BY_NAME = {m.name: m for m in MODELS}
 

@@ -6,6 +6,7 @@ Usage: python bench/run.py [--quick]   (--quick: few specs, few draws, small sca
        python bench/run.py --part glm [--part curves] [--only NAME ...]   (redo those parts, or those models of
        them, and report them with the other parts' stored results from bench/results.json)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,7 +54,9 @@ def _stats(idata, names):
 
 def _agreement(ours, theirs) -> float:
     """The largest gap between the two posterior means or sds, in units of its Monte Carlo standard error."""
-    gaps = [(ours[s] - theirs[s]).abs() / np.sqrt(ours[f"mcse_{s}"] ** 2 + theirs[f"mcse_{s}"] ** 2) for s in ("mean", "sd")]
+    gaps = [
+        (ours[s] - theirs[s]).abs() / np.sqrt(ours[f"mcse_{s}"] ** 2 + theirs[f"mcse_{s}"] ** 2) for s in ("mean", "sd")
+    ]
     return float(max(g.max() for g in gaps))
 
 
@@ -86,12 +89,22 @@ def compare(name: str, draws: int, tune: int, chains: int) -> dict:
     warm_rate = _stats(again, names)[0]["ess_bulk"].min() / warm_time
     nuts_summary, nuts_divergences = _stats(nuts, names)
     return {
-        "nuts_s": nuts_time, "nuts_ratio": nuts_summary["ess_bulk"].min() / nuts_time / their_rate,
-        "nuts_div": nuts_divergences, "nuts_sampler": nuts.posterior.attrs.get("dagspec_sampler"),
+        "nuts_s": nuts_time,
+        "nuts_ratio": nuts_summary["ess_bulk"].min() / nuts_time / their_rate,
+        "nuts_div": nuts_divergences,
+        "nuts_sampler": nuts.posterior.attrs.get("dagspec_sampler"),
         "nuts_agreement": _agreement(nuts_summary, their_summary),
-        "spec": name, "hand_s": their_time, "hand_ess_s": their_rate, "hand_div": their_divergences,
-        "ours_s": our_time, "ours_ess_s": our_rate, "ours_div": our_divergences, "ratio": our_rate / their_rate,
-        "warm_s": warm_time, "warm_ratio": warm_rate / their_rate, "sampler": ours.posterior.attrs.get("dagspec_sampler"),
+        "spec": name,
+        "hand_s": their_time,
+        "hand_ess_s": their_rate,
+        "hand_div": their_divergences,
+        "ours_s": our_time,
+        "ours_ess_s": our_rate,
+        "ours_div": our_divergences,
+        "ratio": our_rate / their_rate,
+        "warm_s": warm_time,
+        "warm_ratio": warm_rate / their_rate,
+        "sampler": ours.posterior.attrs.get("dagspec_sampler"),
         "agreement": _agreement(our_summary, their_summary),
     }
 
@@ -105,8 +118,8 @@ def compile_curve(sizes) -> list[tuple[int, float, float]]:
         lines.append("observed " + ", ".join(f"v{i}" for i in range(n)))
         text = "\n".join(lines)
         data = pd.DataFrame(np.random.default_rng(0).normal(size=(20, n)), columns=[f"v{i}" for i in range(n)])
-        spec, parse_time = _timed(lambda: dagspec.parse(text))
-        _, build_time = _timed(lambda: spec.build(data))
+        spec, parse_time = _timed(lambda text=text: dagspec.parse(text))
+        _, build_time = _timed(lambda spec=spec, data=data: spec.build(data))
         rows.append((n, parse_time, build_time))
     return rows
 
@@ -121,8 +134,19 @@ def sampling_curve(sizes, draws: int) -> list[tuple]:
         data = pd.DataFrame({"x1": x1, "x2": x2 + 0.5 * x1, "y": 1 + 2 * x1 - x2 + rng.normal(size=n)})
         row = [n]
         for optimize in (True, {"exact": False}):
-            idata, seconds = _timed(lambda: dagspec.sample(spec, data, draws=draws, tune=draws, chains=2, cores=2,
-                                                            random_seed=SEED, progressbar=False, optimize=optimize))
+            idata, seconds = _timed(
+                lambda data=data, optimize=optimize: dagspec.sample(
+                    spec,
+                    data,
+                    draws=draws,
+                    tune=draws,
+                    chains=2,
+                    cores=2,
+                    random_seed=SEED,
+                    progressbar=False,
+                    optimize=optimize,
+                )
+            )
             row += [seconds, float(az.summary(idata, var_names=["b_x1_y", "b_x2_y"])["ess_bulk"].min())]
         rows.append(tuple(row))
     return rows
@@ -130,13 +154,19 @@ def sampling_curve(sizes, draws: int) -> list[tuple]:
 
 # ---------------------------------------------------------------- the gallery's hierarchical GLMs
 
+
 def _flat_stats(draws: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
     """Per quantity (chain, draw, k): bulk ESS, mean, sd and the Monte Carlo errors of both, per element."""
     out = {}
     for name, value in draws.items():
         summary = az.summary(az.convert_to_dataset({"x": value}), round_to="none")
-        out[name] = {"ess": summary["ess_bulk"].values, "mean": summary["mean"].values, "sd": summary["sd"].values,
-                     "mcse_mean": summary["mcse_mean"].values, "mcse_sd": summary["mcse_sd"].values}
+        out[name] = {
+            "ess": summary["ess_bulk"].values,
+            "mean": summary["mean"].values,
+            "sd": summary["sd"].values,
+            "mcse_mean": summary["mcse_mean"].values,
+            "mcse_sd": summary["mcse_sd"].values,
+        }
     return out
 
 
@@ -179,17 +209,26 @@ def compare_glm(model: glm.GLM, draws: int, tune: int, chains: int) -> dict:
         ours = _glm_side(idata, seconds, our_names)
         warm = _glm_side(*_timed(compiled), our_names)
         del os.environ["DAGSPEC_CACHE_DIR"]
-    row = {"model": model.name, "title": model.title, "hand": hand, "ours": ours, "warm": warm,
-           "sampler": idata.posterior.attrs.get("dagspec_sampler"), "ours_agreement": _glm_agreement(ours, hand),
-           "ratio": ours["ess_s"] / hand["ess_s"], "warm_ratio": warm["ess_s"] / hand["ess_s"]}
+    row = {
+        "model": model.name,
+        "title": model.title,
+        "hand": hand,
+        "ours": ours,
+        "warm": warm,
+        "sampler": idata.posterior.attrs.get("dagspec_sampler"),
+        "ours_agreement": _glm_agreement(ours, hand),
+        "ratio": ours["ess_s"] / hand["ess_s"],
+        "warm_ratio": warm["ess_s"] / hand["ess_s"],
+    }
     if model.bambi is None:
         row["bambi_skipped"] = model.why_not_bambi
     elif importlib.util.find_spec("bambi") is None:
         row["bambi_skipped"] = "Bambi is not installed (pip install 'dagspec[bench]')"
     else:
         bambi_names = {shared: names[2] for shared, names in model.names.items()}
-        fitted = _timed(lambda: model.bambi().fit(**{k: v for k, v in options.items() if k != "progressbar"},
-                                                    progressbar=False))
+        fitted = _timed(
+            lambda: model.bambi().fit(**{k: v for k, v in options.items() if k != "progressbar"}, progressbar=False)
+        )
         row["bambi"] = _glm_side(*fitted, bambi_names)
         row["bambi_agreement"] = _glm_agreement(row["bambi"], hand)
         row["bambi_ratio"] = row["bambi"]["ess_s"] / hand["ess_s"]
@@ -253,26 +292,39 @@ def _nothing():
 def _glm_lines(rows: list[dict], load: str, draws: int) -> list[str]:
     ratios = [r["ratio"] for r in rows]
     bambi = [r for r in rows if "bambi" in r]
-    lines = [f"### {load}: " + ("the machine as it was (other jobs may share it)" if load == "quiet" else
-                                "a CPU-bound process (`python -c \"while True: pass\"`) beside every run"), "",
-             f"**Median {statistics.median(ratios):.2f}× the hand-written ESS/s (cold step cache), "
-             f"{statistics.median(r['warm_ratio'] for r in rows):.2f}× warm; slowest "
-             f"{min(ratios):.2f}× ({min(rows, key=lambda r: r['ratio'])['model']}); divergences "
-             f"{sum(r['ours']['div'] for r in rows)} (dagspec) vs {sum(r['hand']['div'] for r in rows)} (hand-written)"
-             + (f" vs {sum(r['bambi']['div'] for r in bambi)} (Bambi, {len(bambi)} models)" if bambi else "") + ".**", "",
-             "| model | hand-written s | ESS/s | div | dagspec s | ESS/s | div | ratio | warm s | warm ratio | sampler "
-             "| agreement (MCSE) | Bambi s | ESS/s | div | ratio | agreement |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"### {load}: "
+        + (
+            "the machine as it was (other jobs may share it)"
+            if load == "quiet"
+            else 'a CPU-bound process (`python -c "while True: pass"`) beside every run'
+        ),
+        "",
+        f"**Median {statistics.median(ratios):.2f}× the hand-written ESS/s (cold step cache), "
+        f"{statistics.median(r['warm_ratio'] for r in rows):.2f}× warm; slowest "
+        f"{min(ratios):.2f}× ({min(rows, key=lambda r: r['ratio'])['model']}); divergences "
+        f"{sum(r['ours']['div'] for r in rows)} (dagspec) vs {sum(r['hand']['div'] for r in rows)} (hand-written)"
+        + (f" vs {sum(r['bambi']['div'] for r in bambi)} (Bambi, {len(bambi)} models)" if bambi else "")
+        + ".**",
+        "",
+        "| model | hand-written s | ESS/s | div | dagspec s | ESS/s | div | ratio | warm s | warm ratio | sampler "
+        "| agreement (MCSE) | Bambi s | ESS/s | div | ratio | agreement |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in rows:
         h, o, w = r["hand"], r["ours"], r["warm"]
         if "bambi" in r:
             b = r["bambi"]
-            bambi_cells = f"{b['s']:.1f} | {b['ess_s']:.1f} | {b['div']} | {r['bambi_ratio']:.2f}× | {r['bambi_agreement']:.1f}"
+            bambi_cells = (
+                f"{b['s']:.1f} | {b['ess_s']:.1f} | {b['div']} | {r['bambi_ratio']:.2f}× | {r['bambi_agreement']:.1f}"
+            )
         else:
             bambi_cells = f"skipped: {r['bambi_skipped']} | | | |"
-        lines.append(f"| {r['title']} | {h['s']:.1f} | {h['ess_s']:.1f} | {h['div']} | {o['s']:.1f} | {o['ess_s']:.1f} | "
-                     f"{o['div']} | {r['ratio']:.2f}× | {w['s']:.1f} | {r['warm_ratio']:.2f}× | {r['sampler']} | "
-                     f"{r['ours_agreement']:.1f} | {bambi_cells} |")
+        lines.append(
+            f"| {r['title']} | {h['s']:.1f} | {h['ess_s']:.1f} | {h['div']} | {o['s']:.1f} | {o['ess_s']:.1f} | "
+            f"{o['div']} | {r['ratio']:.2f}× | {w['s']:.1f} | {r['warm_ratio']:.2f}× | {r['sampler']} | "
+            f"{r['ours_agreement']:.1f} | {bambi_cells} |"
+        )
     return lines + [""]
 
 
@@ -289,9 +341,11 @@ def main(quick: bool, parts: tuple[str, ...], only: tuple[str, ...] = (), loads=
     stored, produced = _stored(path, quick), {}
     if "tutorial" in parts:
         previous = {r["spec"]: r for r in stored.get("tutorial", [])}
-        produced["tutorial"] = [previous[n] if only and n not in only and n in previous else compare(n, draws, draws, 2)
-                                for n in names]
+        produced["tutorial"] = [
+            previous[n] if only and n not in only and n in previous else compare(n, draws, draws, 2) for n in names
+        ]
     if "glm" in parts:
+
         def save(load, rows):  # merged by model with what other runs (other models, the other load) wrote
             now = _stored(path, quick)
             merged = {r["model"]: r for r in now.get("glm", {}).get(load, [])} | {r["model"]: r for r in rows}
@@ -301,7 +355,9 @@ def main(quick: bool, parts: tuple[str, ...], only: tuple[str, ...] = (), loads=
         produced["glm"] = glm_tables(glm_names, draws, stored.get("glm", {}), only, loads, save)
     if "curves" in parts:
         produced["compile_curve"] = compile_curve([10, 50] if quick else [10, 100, 500, 1000, 2000])
-        produced["sampling_curve"] = sampling_curve([1_000, 10_000] if quick else [1_000, 10_000, 100_000, 1_000_000], 200)
+        produced["sampling_curve"] = sampling_curve(
+            [1_000, 10_000] if quick else [1_000, 10_000, 100_000, 1_000_000], 200
+        )
     stored = _stored(path, quick)  # as it is now: runs of other models or the other load may have written meanwhile
     stored.update({k: v for k, v in produced.items() if k != "glm"})
     path.write_text(json.dumps(stored, indent=1, default=float))
@@ -318,70 +374,113 @@ def _stored(path: Path, quick: bool) -> dict:
 def _report(stored: dict, quick: bool, draws: int) -> str:
     results = stored.get("tutorial", [])
     ratios = [r["ratio"] for r in results]
-    lines = [
-        "# Benchmark: dagspec vs hand-written PyMC (and Bambi)", "",
-        f"`python bench/run.py{' --quick' if quick else ''}` on {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}.", "",
-        "## Tutorial specs", "",
-        "Each tutorial model hand-written in PyMC 5 (`tests/tutorial_models.py`, default `pm.sample`) against its "
-        f"spec with `dagspec.sample` (optimized model, the sampler dagspec picks for it): 2 chains × {draws} "
-        f"draws after {draws} tuning steps, same seed, each side's defaults otherwise, wall time including "
-        "compilation. ESS/s is the smallest bulk "
-        "ESS over the tutorial's free parameters divided by wall time. dagspec runs twice: first with an empty "
-        "step cache (every compile paid: the ratio), then again on the warm cache (the second `dagspec sample` "
-        "of a spec; PyTensor's own compile cache is warm for both sides). Agreement is the largest gap between "
-        "the two posterior means or sds in Monte Carlo standard errors (under ~4 means the same posterior).", "",
-        f"**Median speed-up (min bulk-ESS/s): {statistics.median(ratios):.1f}× on a cold cache, "
-        f"{statistics.median(r.get('warm_ratio', r['ratio']) for r in results):.1f}× warm**; slowest spec "
-        f"{min(ratios):.2f}× ({min(results, key=lambda r: r['ratio'])['spec']}); divergences: "
-        f"{sum(r['ours_div'] for r in results)} (dagspec) vs {sum(r['hand_div'] for r in results)} (hand-written).", "",
-        "Samplers: `exact` and `gaussian` are independent draws without MCMC (a closed-form posterior; "
-        "coefficients Gaussian given one or two scales drawn by quadrature), `collapsed` is NUTS on the scales alone "
-        "with the Gaussian coefficients integrated out and drawn exactly. The last columns switch those off "
-        "(`optimize={\"exact\": False}`): MCMC on the optimized model, what the reparameterisations alone give "
-        f"(median {statistics.median(r['nuts_ratio'] for r in results):.1f}×, "
-        f"{sum(r['nuts_div'] for r in results)} divergences).", "",
-        "| spec | hand-written s | ESS/s | div | dagspec s | ESS/s | div | ratio | warm s | warm ratio | sampler "
-        "| agreement (MCSE) | MCMC only s | ratio | div | sampler | agreement |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|",
-    ] if results else ["# Benchmark: dagspec vs hand-written PyMC (and Bambi)", ""]
-    lines += [f"| {r['spec']} | {r['hand_s']:.1f} | {r['hand_ess_s']:.1f} | {r['hand_div']} | {r['ours_s']:.1f} | "
-              f"{r['ours_ess_s']:.1f} | {r['ours_div']} | {r['ratio']:.1f}× | {r['warm_s']:.1f} | "
-              f"{r['warm_ratio']:.1f}× | {r['sampler']} | {r['agreement']:.1f} | {r['nuts_s']:.1f} | "
-              f"{r['nuts_ratio']:.1f}× | {r['nuts_div']} | {r['nuts_sampler']} | {r['nuts_agreement']:.1f} |"
-              for r in results]
+    lines = (
+        [
+            "# Benchmark: dagspec vs hand-written PyMC (and Bambi)",
+            "",
+            f"`python bench/run.py{' --quick' if quick else ''}` on {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}.",
+            "",
+            "## Tutorial specs",
+            "",
+            "Each tutorial model hand-written in PyMC 5 (`tests/tutorial_models.py`, default `pm.sample`) against its "
+            f"spec with `dagspec.sample` (optimized model, the sampler dagspec picks for it): 2 chains × {draws} "
+            f"draws after {draws} tuning steps, same seed, each side's defaults otherwise, wall time including "
+            "compilation. ESS/s is the smallest bulk "
+            "ESS over the tutorial's free parameters divided by wall time. dagspec runs twice: first with an empty "
+            "step cache (every compile paid: the ratio), then again on the warm cache (the second `dagspec sample` "
+            "of a spec; PyTensor's own compile cache is warm for both sides). Agreement is the largest gap between "
+            "the two posterior means or sds in Monte Carlo standard errors (under ~4 means the same posterior).",
+            "",
+            f"**Median speed-up (min bulk-ESS/s): {statistics.median(ratios):.1f}× on a cold cache, "
+            f"{statistics.median(r.get('warm_ratio', r['ratio']) for r in results):.1f}× warm**; slowest spec "
+            f"{min(ratios):.2f}× ({min(results, key=lambda r: r['ratio'])['spec']}); divergences: "
+            f"{sum(r['ours_div'] for r in results)} (dagspec) vs {sum(r['hand_div'] for r in results)} (hand-written).",
+            "",
+            "Samplers: `exact` and `gaussian` are independent draws without MCMC (a closed-form posterior; "
+            "coefficients Gaussian given one or two scales drawn by quadrature), `collapsed` is NUTS on the scales alone "
+            "with the Gaussian coefficients integrated out and drawn exactly. The last columns switch those off "
+            '(`optimize={"exact": False}`): MCMC on the optimized model, what the reparameterisations alone give '
+            f"(median {statistics.median(r['nuts_ratio'] for r in results):.1f}×, "
+            f"{sum(r['nuts_div'] for r in results)} divergences).",
+            "",
+            "| spec | hand-written s | ESS/s | div | dagspec s | ESS/s | div | ratio | warm s | warm ratio | sampler "
+            "| agreement (MCSE) | MCMC only s | ratio | div | sampler | agreement |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|",
+        ]
+        if results
+        else ["# Benchmark: dagspec vs hand-written PyMC (and Bambi)", ""]
+    )
+    lines += [
+        f"| {r['spec']} | {r['hand_s']:.1f} | {r['hand_ess_s']:.1f} | {r['hand_div']} | {r['ours_s']:.1f} | "
+        f"{r['ours_ess_s']:.1f} | {r['ours_div']} | {r['ratio']:.1f}× | {r['warm_s']:.1f} | "
+        f"{r['warm_ratio']:.1f}× | {r['sampler']} | {r['agreement']:.1f} | {r['nuts_s']:.1f} | "
+        f"{r['nuts_ratio']:.1f}× | {r['nuts_div']} | {r['nuts_sampler']} | {r['nuts_agreement']:.1f} |"
+        for r in results
+    ]
     if stored.get("glm"):
-        lines += ["", "## The gallery's non-Gaussian hierarchical models", "",
-                  "Statistical Rethinking's GLMs (`bench/glm.py`): hand-written PyMC in the book's parameterisation "
-                  "(default `pm.sample`), the gallery's spec with `dagspec.sample` (defaults), and Bambi with the same "
-                  f"priors where it can express the model (default `fit`). 2 chains × {draws} draws after {draws} "
-                  "tuning steps, the same seed; one model's three runs follow each other, so the ratios are measured "
-                  "side by side on a machine that other jobs share. ESS/s is the smallest bulk ESS over the "
-                  "quantities every side names (e.g. the pools' sds, not Bambi's offsets) over wall time from "
-                  "building the model to the draws; agreement is the largest gap in posterior mean or sd to the "
-                  "hand-written run, in Monte Carlo standard errors.", ""]
+        lines += [
+            "",
+            "## The gallery's non-Gaussian hierarchical models",
+            "",
+            "Statistical Rethinking's GLMs (`bench/glm.py`): hand-written PyMC in the book's parameterisation "
+            "(default `pm.sample`), the gallery's spec with `dagspec.sample` (defaults), and Bambi with the same "
+            f"priors where it can express the model (default `fit`). 2 chains × {draws} draws after {draws} "
+            "tuning steps, the same seed; one model's three runs follow each other, so the ratios are measured "
+            "side by side on a machine that other jobs share. ESS/s is the smallest bulk ESS over the "
+            "quantities every side names (e.g. the pools' sds, not Bambi's offsets) over wall time from "
+            "building the model to the draws; agreement is the largest gap in posterior mean or sd to the "
+            "hand-written run, in Monte Carlo standard errors.",
+            "",
+        ]
         for load in ("quiet", "busy"):
             if stored["glm"].get(load):
                 lines += _glm_lines(stored["glm"][load], load, draws)
     if stored.get("compile_curve"):
-        lines += ["", "## Compiling generated specs (a chain of n regressions)", "",
-                  "| nodes | parse + check s | build s |", "|---:|---:|---:|"]
+        lines += [
+            "",
+            "## Compiling generated specs (a chain of n regressions)",
+            "",
+            "| nodes | parse + check s | build s |",
+            "|---:|---:|---:|",
+        ]
         lines += [f"| {n} | {p:.3f} | {b:.3f} |" for n, p, b in stored["compile_curve"]]
     if stored.get("sampling_curve"):
-        lines += ["", "## Sampling a two-predictor regression (2 chains × 200 draws)", "",
-                  "| rows | default: wall s (compile included) | min bulk ESS | MCMC only: wall s | min bulk ESS |",
-                  "|---:|---:|---:|---:|---:|"]
-        lines += [f"| {n:,} | {s:.2f} | {e:.0f} | {ns:.1f} | {ne:.0f} |" for n, s, e, ns, ne in stored["sampling_curve"]]
+        lines += [
+            "",
+            "## Sampling a two-predictor regression (2 chains × 200 draws)",
+            "",
+            "| rows | default: wall s (compile included) | min bulk ESS | MCMC only: wall s | min bulk ESS |",
+            "|---:|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {n:,} | {s:.2f} | {e:.0f} | {ns:.1f} | {ne:.0f} |" for n, s, e, ns, ne in stored["sampling_curve"]
+        ]
     return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--part", action="append", choices=PARTS, default=[],
-                        help="redo only this part (repeatable; default: all), reporting the others as stored")
-    parser.add_argument("--only", action="append", default=[], metavar="NAME",
-                        help="with --part: compare only this spec or model again (repeatable)")
-    parser.add_argument("--load", action="append", choices=LOADS, default=[],
-                        help="with --part glm: run only this table (repeatable; default: both)")
+    parser.add_argument(
+        "--part",
+        action="append",
+        choices=PARTS,
+        default=[],
+        help="redo only this part (repeatable; default: all), reporting the others as stored",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --part: compare only this spec or model again (repeatable)",
+    )
+    parser.add_argument(
+        "--load",
+        action="append",
+        choices=LOADS,
+        default=[],
+        help="with --part glm: run only this table (repeatable; default: both)",
+    )
     arguments = parser.parse_args()
     main(arguments.quick, tuple(arguments.part) or PARTS, tuple(arguments.only), tuple(arguments.load) or LOADS)

@@ -1,19 +1,52 @@
 """dagspec: .dag text → checked causal model → PyMC model; the public API."""
+
 from __future__ import annotations
 
 from .causal.api import adjustment_sets, d_separated, explain, implied_independencies
 from .diagnostics import DagspecError, DagspecWarning, Diagnostic
 from .spec import Spec, load, parse
 
-__all__ = ["DagspecError", "DagspecWarning", "Diagnostic", "Spec", "adjustment_sets", "batch", "compare",
-           "conditional_effects", "d_separated", "do", "explain", "fit", "implied_independencies", "load", "local_tests",
-           "log_likelihood", "loo", "parse", "posterior_predictive", "predict", "report", "sample", "sample_prior", "sbc",
-           "survival"]
+__all__ = [
+    "DagspecError",
+    "DagspecWarning",
+    "Diagnostic",
+    "Spec",
+    "adjustment_sets",
+    "batch",
+    "compare",
+    "conditional_effects",
+    "d_separated",
+    "do",
+    "explain",
+    "fit",
+    "implied_independencies",
+    "load",
+    "local_tests",
+    "log_likelihood",
+    "loo",
+    "parse",
+    "posterior_predictive",
+    "predict",
+    "report",
+    "sample",
+    "sample_prior",
+    "sbc",
+    "survival",
+]
 __version__ = "0.1.0"
 
 
-def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4, random_seed=None,
-           sampler: str | None = None, optimize=True, **kwargs):
+def sample(
+    spec,
+    data=None,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    random_seed=None,
+    sampler: str | None = None,
+    optimize=True,
+    **kwargs,
+):
     """Sample a spec's posterior; returns arviz.InferenceData.
 
     `spec` is a Spec or a path to a .dag file; `data` and `optimize` as in `Spec.build`. `sampler` is one of
@@ -34,12 +67,28 @@ def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4
     from .backends.sample import sample as _sample
 
     spec = _as_spec(spec)
-    return _sample(spec, data, draws=draws, tune=tune, chains=chains, random_seed=random_seed, sampler=sampler,
-                   optimize=optimize, **kwargs)
+    return _sample(
+        spec,
+        data,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        random_seed=random_seed,
+        sampler=sampler,
+        optimize=optimize,
+        **kwargs,
+    )
 
 
-def fit(spec, data=None, method: str = "laplace", draws: int = 1000, chains: int = 1, random_seed=None,
-        iterations: int | None = None):
+def fit(
+    spec,
+    data=None,
+    method: str = "laplace",
+    draws: int = 1000,
+    chains: int = 1,
+    random_seed=None,
+    iterations: int | None = None,
+):
     """An approximate posterior by a method other than MCMC; returns arviz.InferenceData (chains × draws of
     independent draws; `idata.posterior.attrs["dagspec_method"]` names the method).
 
@@ -53,10 +102,15 @@ def fit(spec, data=None, method: str = "laplace", draws: int = 1000, chains: int
     from .backends.approximate import fit as _fit
     from .backends.sample import check_arguments
 
-    check_arguments(draws=draws, chains=chains, random_seed=random_seed,
-                    **({"iterations": iterations} if iterations is not None else {}))
-    return _fit(_as_spec(spec), data, method=method, draws=draws, chains=chains, random_seed=random_seed,
-                iterations=iterations)
+    check_arguments(
+        draws=draws,
+        chains=chains,
+        random_seed=random_seed,
+        **({"iterations": iterations} if iterations is not None else {}),
+    )
+    return _fit(
+        _as_spec(spec), data, method=method, draws=draws, chains=chains, random_seed=random_seed, iterations=iterations
+    )
 
 
 def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=None):
@@ -128,8 +182,9 @@ def compare(models: dict, data=None, outcome: str | None = None):
     """
     from .backends.predictive import compare as _compare
 
-    return _compare({name: (_as_spec(spec), idata) for name, (spec, idata) in models.items()}, data=data,
-                    outcome=outcome)
+    return _compare(
+        {name: (_as_spec(spec), idata) for name, (spec, idata) in models.items()}, data=data, outcome=outcome
+    )
 
 
 def survival(spec, idata, newdata=None, times=(), outcome: str | None = None, data=None, random_seed=None):
@@ -158,9 +213,24 @@ def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random
     return _predict(_as_spec(spec), idata, newdata, kind=kind, outcomes=outcomes, random_seed=random_seed, data=data)
 
 
-def sbc(spec, sims: int = 100, client=None, data=None, fit=None, seed: int | None = None, out=None,
-        draws: int = 1000, tune: int = 1000, chains: int = 4, sampler: str | None = None, optimize=True,
-        rank_draws: int = 99, scheduler: str | None = None, workers: int | None = None, overwrite: bool = False):
+def sbc(
+    spec,
+    sims: int = 100,
+    client=None,
+    data=None,
+    fit=None,
+    seed: int | None = None,
+    out=None,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    sampler: str | None = None,
+    optimize=True,
+    rank_draws: int = 99,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    overwrite: bool = False,
+):
     """Simulation-based calibration (Talts et al. 2018) on a Dask cluster; returns an SBCResult.
 
     Each of `sims` simulations draws the parameters from the prior and the outcomes from the likelihood on the
@@ -173,17 +243,41 @@ def sbc(spec, sims: int = 100, client=None, data=None, fit=None, seed: int | Non
     p-value, inside the simultaneous ECDF band, verdict), `.calibrated`, `.failed`, `.diverged`, `.findings()`
     (DS653 miscalibrated, DS654 failed, DS656 divergent) and `.plot(path)` (ECDF differences with bands).
     """
-    from .validate.sbc import FitSettings, sbc as _sbc
+    from .validate.sbc import FitSettings
+    from .validate.sbc import sbc as _sbc
 
     settings = FitSettings(draws=draws, tune=tune, chains=chains, sampler=sampler, optimize=optimize)
-    return _sbc(_as_spec(spec), sims=sims, client=client, data=data, fit=None if fit is None else _as_spec(fit),
-                seed=seed, out=out, settings=settings, rank_draws=rank_draws, scheduler=scheduler, workers=workers,
-                overwrite=overwrite)
+    return _sbc(
+        _as_spec(spec),
+        sims=sims,
+        client=client,
+        data=data,
+        fit=None if fit is None else _as_spec(fit),
+        seed=seed,
+        out=out,
+        settings=settings,
+        rank_draws=rank_draws,
+        scheduler=scheduler,
+        workers=workers,
+        overwrite=overwrite,
+    )
 
 
-def batch(spec, datasets: dict, out, client=None, draws: int = 1000, tune: int = 1000, chains: int = 4,
-          sampler: str | None = None, optimize=True, seed: int = 0, scheduler: str | None = None,
-          workers: int | None = None, overwrite: bool = False):
+def batch(
+    spec,
+    datasets: dict,
+    out,
+    client=None,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    sampler: str | None = None,
+    optimize=True,
+    seed: int = 0,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    overwrite: bool = False,
+):
     """Fit one spec to many data sets on a Dask cluster: `{name: DataFrame}` → `{name: record}`.
 
     A record has `status` ("ok" or "failed" with `error`), `summary` (per parameter: mean, sd, hdi_3%, hdi_97%,
@@ -195,12 +289,31 @@ def batch(spec, datasets: dict, out, client=None, draws: int = 1000, tune: int =
     from .validate.sbc import FitSettings
 
     settings = FitSettings(draws=draws, tune=tune, chains=chains, sampler=sampler, optimize=optimize)
-    return _batch(_as_spec(spec), datasets, out, client=client, settings=settings, seed=seed, scheduler=scheduler,
-                  workers=workers, overwrite=overwrite)
+    return _batch(
+        _as_spec(spec),
+        datasets,
+        out,
+        client=client,
+        settings=settings,
+        seed=seed,
+        scheduler=scheduler,
+        workers=workers,
+        overwrite=overwrite,
+    )
 
 
-def local_tests(spec, data=None, client=None, alpha: float = 0.05, bayes: bool = True, draws: int = 1000,
-                chains: int = 2, seed: int = 0, scheduler: str | None = None, workers: int | None = None):
+def local_tests(
+    spec,
+    data=None,
+    client=None,
+    alpha: float = 0.05,
+    bayes: bool = True,
+    draws: int = 1000,
+    chains: int = 2,
+    seed: int = 0,
+    scheduler: str | None = None,
+    workers: int | None = None,
+):
     """Test each conditional independence the spec's DAG implies on its data (as dagitty's localTests), with a
     Bayesian regression per implication fitted in parallel on a Dask cluster; returns a list of LocalTest.
 
@@ -209,11 +322,23 @@ def local_tests(spec, data=None, client=None, alpha: float = 0.05, bayes: bool =
     """
     from .validate.localtests import local_tests as _local_tests
 
-    return _local_tests(_as_spec(spec), data, client=client, scheduler=scheduler, workers=workers, alpha=alpha,
-                        bayes=bayes, draws=draws, chains=chains, seed=seed)
+    return _local_tests(
+        _as_spec(spec),
+        data,
+        client=client,
+        scheduler=scheduler,
+        workers=workers,
+        alpha=alpha,
+        bayes=bayes,
+        draws=draws,
+        chains=chains,
+        seed=seed,
+    )
 
 
-def conditional_effects(spec, idata, data=None, outcome: str | None = None, parent: str | None = None, points: int = 50):
+def conditional_effects(
+    spec, idata, data=None, outcome: str | None = None, parent: str | None = None, points: int = 50
+):
     """Each outcome's expected value along one of its parents, the other columns the spec reads held at their mean
     (numeric) or most frequent value (categorical, text): a pandas DataFrame with one row per (outcome, parent,
     grid value) and the posterior mean and 94% HDI there (columns outcome, parent, column, value, categorical,

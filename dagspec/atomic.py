@@ -7,6 +7,7 @@ KeyboardInterrupt, which removes it too; where the writer swallows that exceptio
 that calls back into Python), the file is not published once the write returns, and a second Ctrl-C removes
 it and ends the process at once.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,9 +20,24 @@ from contextlib import contextmanager
 from pathlib import Path
 
 # Signals whose default action ends the process (SIGKILL and SIGSTOP cannot be caught; Python ignores SIGPIPE)
-ENDING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2",
-                                                   "SIGALRM", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGPIPE")
-               if hasattr(signal, name))
+ENDING = tuple(
+    getattr(signal, name)
+    for name in (
+        "SIGINT",
+        "SIGTERM",
+        "SIGHUP",
+        "SIGQUIT",
+        "SIGUSR1",
+        "SIGUSR2",
+        "SIGALRM",
+        "SIGXCPU",
+        "SIGXFSZ",
+        "SIGVTALRM",
+        "SIGPROF",
+        "SIGPIPE",
+    )
+    if hasattr(signal, name)
+)
 
 
 @contextmanager
@@ -85,8 +101,9 @@ class _Guard:
                 os.close(read)
                 os.close(write)
                 return self
-            threading.Thread(target=self._watch, args=(read, set(self.previous)), daemon=True,
-                             name="dagspec-atomic-write").start()
+            threading.Thread(
+                target=self._watch, args=(read, set(self.previous)), daemon=True, name="dagspec-atomic-write"
+            ).start()
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -1,4 +1,5 @@
 """Observed bindings + a DataFrame, a mapping or the files a spec names → validated numpy columns and level codes."""
+
 from __future__ import annotations
 
 import json
@@ -77,9 +78,15 @@ def _as_frame(data, found: Diagnostics) -> pd.DataFrame | None:
     return None
 
 
-def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None, statistics: Statistics | None = None,
-                    for_prediction: bool = False, levels: dict[str, list] | None = None,
-                    checking: bool = False) -> Columns:
+def resolve_columns(
+    model: CheckedModel,
+    data=None,
+    base_dir: Path | None = None,
+    statistics: Statistics | None = None,
+    for_prediction: bool = False,
+    levels: dict[str, list] | None = None,
+    checking: bool = False,
+) -> Columns:
     """Validate and convert every observed node's values; raise DagspecError listing every problem found.
 
     Transforms record the statistics they compute in `statistics` (or, frozen, read them from it). For
@@ -132,8 +139,9 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
             continue
         if for_prediction and node.role == "outcome" and not _reads_present(observation, table):
             fitted = (levels or {}).get(node.name) if node.categorical else None
-            columns[node.name] = Column(node.name, np.zeros(len(table), dtype=np.int64 if fitted else float), fitted,
-                                        placeholder=True)
+            columns[node.name] = Column(
+                node.name, np.zeros(len(table), dtype=np.int64 if fitted else float), fitted, placeholder=True
+            )
             continue
         if observation.expr is None and observation.column not in table.columns:
             single = _scalar_in(observation, unfiltered, files, base_dir, passed_in=frame is not None)
@@ -158,8 +166,11 @@ def resolve_columns(model: CheckedModel, data=None, base_dir: Path | None = None
             columns[node.name] = column
     lengths = {name: len(c.values) for name, c in columns.items()}
     if len(set(lengths.values())) > 1:
-        found.add("DS507", model.nodes[next(iter(lengths))].observed_span,
-                  lengths=", ".join(f"{k}: {v}" for k, v in lengths.items()))
+        found.add(
+            "DS507",
+            model.nodes[next(iter(lengths))].observed_span,
+            lengths=", ".join(f"{k}: {v}" for k, v in lengths.items()),
+        )
     elif not for_prediction:
         _check_ordered_levels(model, columns, found)
         _check_trials(model, columns, found)
@@ -200,8 +211,9 @@ def _reads_present(observation, table: pd.DataFrame) -> bool:
     return all(c in table.columns for c in needed)
 
 
-def _raw_values(node: NodeInfo, observation, table: pd.DataFrame, statistics: Statistics, found: _Findings,
-                unfiltered: pd.DataFrame) -> pd.Series | None:
+def _raw_values(
+    node: NodeInfo, observation, table: pd.DataFrame, statistics: Statistics, found: _Findings, unfiltered: pd.DataFrame
+) -> pd.Series | None:
     """The node's values from the table: its column, or its column expression evaluated."""
     if observation.expr is not None:
         try:
@@ -212,8 +224,14 @@ def _raw_values(node: NodeInfo, observation, table: pd.DataFrame, statistics: St
         return values if isinstance(values, pd.Series) else pd.Series(np.full(len(table), values))
     if observation.column not in table.columns:
         shown = ", ".join(map(str, list(table.columns)[:12])) + (" ..." if len(table.columns) > 12 else "")
-        found.add("DS502", observation.span, column=observation.column, name=node.name, columns=shown,
-                  suggestion=_missing_column_hint(node.name, observation.column, table, found.data))
+        found.add(
+            "DS502",
+            observation.span,
+            column=observation.column,
+            name=node.name,
+            columns=shown,
+            suggestion=_missing_column_hint(node.name, observation.column, table, found.data),
+        )
         return None
     return table[observation.column].reset_index(drop=True)
 
@@ -226,8 +244,11 @@ def _missing_column_hint(name: str, column: str, table: pd.DataFrame, data: str)
     if len(headers) == 1 and any(sep in headers[0] for sep in ";\t|"):
         return f"{data} has one column, {headers[0]!r}: are its columns separated by something other than commas?"
     suggestion = closest(column, headers)
-    return (f"did you mean `observed {name} = \"{suggestion}\"`?" if suggestion
-            else f"map another column with `observed {name} = \"Column\"`")
+    return (
+        f'did you mean `observed {name} = "{suggestion}"`?'
+        if suggestion
+        else f'map another column with `observed {name} = "Column"`'
+    )
 
 
 def _check_trials(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
@@ -244,9 +265,16 @@ def _check_trials(model: CheckedModel, columns: Columns, found: Diagnostics) -> 
             continue
         over = columns[node.name].values > n
         if np.any(over):
-            found.add("DS508", node.observed_span, family="Binomial", name=node.name, support="0 .. n (the trials)",
-                      rows=rows_text(over), values=", ".join(f"{v:g}" for v in columns[node.name].values[over][:3]),
-                      suggestion="successes cannot exceed trials; check that n names the trials column")
+            found.add(
+                "DS508",
+                node.observed_span,
+                family="Binomial",
+                name=node.name,
+                support="0 .. n (the trials)",
+                rows=rows_text(over),
+                values=", ".join(f"{v:g}" for v in columns[node.name].values[over][:3]),
+                suggestion="successes cannot exceed trials; check that n names the trials column",
+            )
 
 
 def _check_ordered_levels(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
@@ -261,8 +289,13 @@ def _check_ordered_levels(model: CheckedModel, columns: Columns, found: Diagnost
             continue
         unseen = np.bincount(column.values, minlength=len(column.levels)) == 0
         if unseen.any():
-            found.add("DS133", node.observed_span, name=node.name, column=label,
-                      levels=", ".join(str(level) for level, none in zip(column.levels, unseen) if none))
+            found.add(
+                "DS133",
+                node.observed_span,
+                name=node.name,
+                column=label,
+                levels=", ".join(str(level) for level, none in zip(column.levels, unseen) if none),
+            )
 
 
 def _warn_constant_predictors(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
@@ -271,8 +304,13 @@ def _warn_constant_predictors(model: CheckedModel, columns: Columns, found: Diag
         if edge.fitted and column is not None and len(column.values) > 1:
             distinct = len(np.unique(column.values))
             if distinct == 1:
-                found.add("DS513", model.nodes[edge.source].observed_span, name=edge.source, target=edge.target,
-                          value=f"{column.levels[0] if column.categorical else column.values[0]:}")
+                found.add(
+                    "DS513",
+                    model.nodes[edge.source].observed_span,
+                    name=edge.source,
+                    target=edge.target,
+                    value=f"{column.levels[0] if column.categorical else column.values[0]:}",
+                )
 
 
 def _read_file(observation, base_dir: Path | None, found: Diagnostics, checking: bool = False) -> pd.DataFrame | None:
@@ -299,8 +337,15 @@ def _literal(expr):
     return const_value(expr)
 
 
-def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, found: Diagnostics,
-             for_prediction: bool = False, levels: dict[str, list] | None = None) -> Column | None:
+def _convert(
+    node: NodeInfo,
+    raw: pd.Series,
+    column: str,
+    model: CheckedModel,
+    found: Diagnostics,
+    for_prediction: bool = False,
+    levels: dict[str, list] | None = None,
+) -> Column | None:
     span = node.observed_span
     missing = raw.isna().to_numpy()
     if node.categorical:
@@ -323,14 +368,27 @@ def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, f
     bad = numeric.isna().to_numpy() & ~missing
     if bad.any():
         examples = ", ".join(repr(v) for v in raw[bad].head(3).tolist())
-        found.add("DS505", span, column=column, name=node.name, rows=rows_text(bad), values=examples,
-                  suggestion=_non_numeric_hint(node, raw[bad], column))
+        found.add(
+            "DS505",
+            span,
+            column=column,
+            name=node.name,
+            rows=rows_text(bad),
+            values=examples,
+            suggestion=_non_numeric_hint(node, raw[bad], column),
+        )
         return None
     if numeric.dtype.kind == "c":
         imaginary = (np.imag(numeric.to_numpy()) != 0) & ~missing
         if imaginary.any():
-            found.add("DS523", span, column=column, name=node.name, rows=rows_text(imaginary),
-                      values=", ".join(str(v) for v in numeric[imaginary].head(3).tolist()))
+            found.add(
+                "DS523",
+                span,
+                column=column,
+                name=node.name,
+                rows=rows_text(imaginary),
+                values=", ".join(str(v) for v in numeric[imaginary].head(3).tolist()),
+            )
             return None
         numeric = pd.Series(np.real(numeric.to_numpy()), index=numeric.index)
     values = numeric.to_numpy(dtype=float)
@@ -349,6 +407,7 @@ def _convert(node: NodeInfo, raw: pd.Series, column: str, model: CheckedModel, f
 
 def _censoring_codes(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:
     """A censoring column → codes 0 (the event time), 1 (right-censored) and -1 (left-censored)."""
+
     def code(value):
         if isinstance(value, str):
             return CENSORING_CODES.get(value.strip().lower())
@@ -377,8 +436,10 @@ def _non_numeric_hint(node: NodeInfo, bad: pd.Series, column: str) -> str:
     words = sorted({str(v) for v in bad.head(1000).tolist()})
     success = next((w for w in words if w.strip().lower() in SUCCESS_WORDS), words[0])
     reference = column if NAME.fullmatch(column) else json.dumps(column, ensure_ascii=False)
-    return (f"a {node.family} outcome counts successes: observe 1 where the column says {success!r} and 0 "
-            f"elsewhere with `observed {node.name} = indicator({reference}, {json.dumps(success, ensure_ascii=False)})`")
+    return (
+        f"a {node.family} outcome counts successes: observe 1 where the column says {success!r} and 0 "
+        f"elsewhere with `observed {node.name} = indicator({reference}, {json.dumps(success, ensure_ascii=False)})`"
+    )
 
 
 def _with_fitted_levels(node: NodeInfo, raw: pd.Series, fitted: list) -> Column:
@@ -390,8 +451,9 @@ def _with_fitted_levels(node: NodeInfo, raw: pd.Series, fitted: list) -> Column:
     return Column(node.name, np.array([lookup[level_key(v)] for v in raw.tolist()], dtype=np.int64), levels)
 
 
-def _categorical(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics, declared: list | None = None
-                 ) -> Column | None:
+def _categorical(
+    node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics, declared: list | None = None
+) -> Column | None:
     values = raw.to_numpy()
     declared = declared if declared is not None else node.levels
     if declared is not None:
@@ -400,15 +462,25 @@ def _categorical(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics
         codes = np.array([lookup.get(level_key(v), -1) for v in values], dtype=np.int64)
         unknown = codes < 0
         if unknown.any():
-            found.add("DS506", node.observed_span, column=column, name=node.name, rows=rows_text(unknown),
-                      levels=_listed(sorted({str(plain_value(v)) for v in values[unknown]})),
-                      declared=", ".join(map(str, levels)))
+            found.add(
+                "DS506",
+                node.observed_span,
+                column=column,
+                name=node.name,
+                rows=rows_text(unknown),
+                levels=_listed(sorted({str(plain_value(v)) for v in values[unknown]})),
+                declared=", ".join(map(str, levels)),
+            )
             return None
         return Column(node.name, codes, levels)
     uniques = pd.unique(raw)
     if len(uniques) > MAX_LEVELS:
-        found.add("DS413", node.observed_span, what=f"{node.name!r} has {len(uniques)} levels (more than {MAX_LEVELS})",
-                  suggestion="a categorical node indexes one parameter per level; group the levels first")
+        found.add(
+            "DS413",
+            node.observed_span,
+            what=f"{node.name!r} has {len(uniques)} levels (more than {MAX_LEVELS})",
+            suggestion="a categorical node indexes one parameter per level; group the levels first",
+        )
         return None
     try:
         levels = sorted(uniques.tolist())
@@ -420,8 +492,16 @@ def _categorical(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics
     stray, why = stray_codes(levels)
     if stray:
         rows = np.isin(codes, [lookup[level_key(level)] for level in stray])
-        found.add("DS525", node.observed_span, levels=_listed(stray), name=node.name, column=column,
-                  rows=rows_text(rows), why=why, declared=", ".join(map(str, levels)))
+        found.add(
+            "DS525",
+            node.observed_span,
+            levels=_listed(stray),
+            name=node.name,
+            column=column,
+            rows=rows_text(rows),
+            why=why,
+            declared=", ".join(map(str, levels)),
+        )
     return Column(node.name, codes, levels)
 
 
@@ -446,8 +526,10 @@ def stray_codes(levels: list) -> tuple[list, str]:
         reasons.append(f"{_listed(negative)} sort{s} first and move{s} every other level's index up by {len(negative)}")
     if after:
         missing = f"{end}" if after[0] == end + 1 else f"{end} .. {after[0] - 1}"
-        reasons.append(f"{_listed(after)} follow{'s' if len(after) == 1 else ''} a gap after {end - 1} "
-                       f"({missing} missing), so {after[0]} takes the place of {end}")
+        reasons.append(
+            f"{_listed(after)} follow{'s' if len(after) == 1 else ''} a gap after {end - 1} "
+            f"({missing} missing), so {after[0]} takes the place of {end}"
+        )
     return negative + after, "; ".join(reasons)
 
 
@@ -464,11 +546,16 @@ def plain_value(value):
     return value if isinstance(value, (int, str)) else str(value)
 
 
-def _check_outcome_support(node: NodeInfo, values: np.ndarray, column: str, model: CheckedModel, found: Diagnostics) -> None:
+def _check_outcome_support(
+    node: NodeInfo, values: np.ndarray, column: str, model: CheckedModel, found: Diagnostics
+) -> None:
     family = FAMILIES[node.outcome_family]
     support = family.outcome
-    outside = ~np.array([support.contains(v) for v in values]) if len(values) < 200_000 else \
-        ~((values >= support.low) & (values <= support.high))
+    outside = (
+        ~np.array([support.contains(v) for v in values])
+        if len(values) < 200_000
+        else ~((values >= support.low) & (values <= support.high))
+    )
     outside &= ~np.isnan(values)  # a missing value to impute is not outside
     if outside.any():
         examples = ", ".join(f"{v:g}" for v in values[outside][:3])
@@ -481,5 +568,13 @@ def _check_outcome_support(node: NodeInfo, values: np.ndarray, column: str, mode
             "LogNormal": "LogNormal outcomes are positive",
             "Beta": "Beta outcomes are proportions strictly between 0 and 1",
         }
-        found.add("DS508", node.observed_span, family=family.name, name=node.name, support=support.words,
-                  rows=rows_text(outside), values=examples, suggestion=suggestions.get(family.name, "check the column"))
+        found.add(
+            "DS508",
+            node.observed_span,
+            family=family.name,
+            name=node.name,
+            support=support.words,
+            rows=rows_text(outside),
+            values=examples,
+            suggestion=suggestions.get(family.name, "check the column"),
+        )

@@ -1,4 +1,5 @@
 """Problems found in a spec or its data → Diagnostic objects, DagspecError, and their text/JSON renderings."""
+
 from __future__ import annotations
 
 import json
@@ -140,7 +141,9 @@ class DagspecError(Exception):
         return "\n".join(d.full() if full else d.short() for d in self.diagnostics)
 
 
-def error(code: str, span: Span = NO_SPAN, source: Source | None = None, hint: str | None = None, **fields) -> DagspecError:
+def error(
+    code: str, span: Span = NO_SPAN, source: Source | None = None, hint: str | None = None, **fields
+) -> DagspecError:
     """A DagspecError carrying one diagnostic (for errors found outside a check pass, e.g. in data)."""
     found = Diagnostics(source)
     found.add(code, span, hint=hint, **fields)

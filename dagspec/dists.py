@@ -1,4 +1,5 @@
 """Distribution names → their parameters, defaults and supports: the catalogue every check and backend reads."""
+
 from __future__ import annotations
 
 import math
@@ -28,7 +29,7 @@ class Support:
         below = value < self.high if self.high_open else value <= self.high
         return above and below
 
-    def within(self, other: "Support") -> bool:
+    def within(self, other: Support) -> bool:
         """Whether every value of self lies in other (so a variable on self may feed a parameter needing other)."""
         low_ok = self.low > other.low or (self.low == other.low and (self.low_open or not other.low_open))
         high_ok = self.high < other.high or (self.high == other.high and (self.high_open or not other.high_open))
@@ -86,49 +87,110 @@ def _d(name, params, support, example, **kw) -> Dist:
 
 
 P = Param
-DISTRIBUTIONS: dict[str, Dist] = {d.name: d for d in [
-    _d("Normal", [P("mu", REAL, 0.0), P("sigma", POSITIVE, 1.0)], REAL, "Normal(0, 1)"),
-    _d("HalfNormal", [P("sigma", POSITIVE, 1.0)], POSITIVE, "HalfNormal(1)"),
-    _d("StudentT", [P("nu", POSITIVE), P("mu", REAL, 0.0), P("sigma", POSITIVE, 1.0)], REAL, "StudentT(nu = 3, mu = 0, sigma = 1)"),
-    _d("HalfStudentT", [P("nu", POSITIVE), P("sigma", POSITIVE, 1.0)], POSITIVE, "HalfStudentT(nu = 3, sigma = 1)"),
-    _d("Cauchy", [P("alpha", REAL), P("beta", POSITIVE)], REAL, "Cauchy(0, 1)"),
-    _d("HalfCauchy", [P("beta", POSITIVE)], POSITIVE, "HalfCauchy(1)"),
-    _d("Laplace", [P("mu", REAL), P("b", POSITIVE)], REAL, "Laplace(0, 1)"),
-    _d("Logistic", [P("mu", REAL, 0.0), P("s", POSITIVE, 1.0)], REAL, "Logistic(0, 1)"),
-    _d("Exponential", [P("lam", POSITIVE)], POSITIVE, "Exponential(1)"),
-    _d("Gamma", [P("alpha", POSITIVE, OPTIONAL), P("beta", POSITIVE, OPTIONAL), P("mu", POSITIVE, OPTIONAL),
-                 P("sigma", POSITIVE, OPTIONAL)], POSITIVE, "Gamma(2, 0.5)", one_of=(("alpha", "beta"), ("mu", "sigma"))),
-    _d("InverseGamma", [P("alpha", POSITIVE), P("beta", POSITIVE)], POSITIVE, "InverseGamma(2, 1)"),
-    _d("LogNormal", [P("mu", REAL, 0.0), P("sigma", POSITIVE, 1.0)], POSITIVE, "LogNormal(0, 1)"),
-    _d("Weibull", [P("alpha", POSITIVE), P("beta", POSITIVE)], POSITIVE, "Weibull(2, 1)"),
-    _d("Beta", [P("alpha", POSITIVE, OPTIONAL), P("beta", POSITIVE, OPTIONAL), P("mu", UNIT, OPTIONAL),
-                P("sigma", POSITIVE, OPTIONAL)], OPEN_UNIT, "Beta(1, 1)", one_of=(("alpha", "beta"), ("mu", "sigma"))),
-    _d("Uniform", [P("lower", REAL, 0.0), P("upper", REAL, 1.0)], REAL, "Uniform(0, 1)"),
-    _d("TruncatedNormal", [P("mu", REAL, 0.0), P("sigma", POSITIVE, 1.0), P("lower", REAL, OPTIONAL),
-                           P("upper", REAL, OPTIONAL)], REAL, "TruncatedNormal(0, 1, lower = 0)"),
-    _d("Flat", [], REAL, "Flat()"),
-    _d("HalfFlat", [], POSITIVE, "HalfFlat()"),
-    _d("Bernoulli", [P("p", UNIT)], BINARY, "Bernoulli(0.5)"),
-    _d("Binomial", [P("n", COUNT), P("p", UNIT)], COUNT, "Binomial(n = 10, p = 0.5)"),
-    _d("Poisson", [P("mu", POSITIVE)], COUNT, "Poisson(3)"),
-    _d("NegativeBinomial", [P("mu", POSITIVE), P("alpha", POSITIVE)], COUNT, "NegativeBinomial(mu = 3, alpha = 1)"),
-    _d("Geometric", [P("p", UNIT)], POSITIVE_COUNT, "Geometric(0.5)"),
-    _d("DiscreteUniform", [P("lower", INTEGER), P("upper", INTEGER)], INTEGER, "DiscreteUniform(0, 10)"),
-    _d("Categorical", [P("p", UNIT, kind="vector")], COUNT, "Categorical(p = [0.2, 0.8])"),
-    _d("Dirichlet", [P("a", POSITIVE, kind="vector")], UNIT, "Dirichlet(a = [1, 1, 1])", multivariate=True),
-    _d("MvNormal", [P("mu", REAL, kind="vector"), P("cov", ANY, OPTIONAL, kind="matrix"),
-                    P("chol", ANY, OPTIONAL, kind="matrix"), P("tau", ANY, OPTIONAL, kind="matrix")],
-       REAL, "MvNormal(mu = [0, 0], chol = L)", one_of=(("cov",), ("chol",), ("tau",)), multivariate=True),
-    _d("LKJCholeskyCov", [P("eta", POSITIVE), P("sd", POSITIVE, kind="dist"), P("n", POSITIVE_COUNT, OPTIONAL)],
-       ANY, "LKJCholeskyCov(eta = 2, sd = Exponential(1))", multivariate=True,
-       aliases={"sd": "sd_dist"}),
-]}
+DISTRIBUTIONS: dict[str, Dist] = {
+    d.name: d
+    for d in [
+        _d("Normal", [P("mu", REAL, 0.0), P("sigma", POSITIVE, 1.0)], REAL, "Normal(0, 1)"),
+        _d("HalfNormal", [P("sigma", POSITIVE, 1.0)], POSITIVE, "HalfNormal(1)"),
+        _d(
+            "StudentT",
+            [P("nu", POSITIVE), P("mu", REAL, 0.0), P("sigma", POSITIVE, 1.0)],
+            REAL,
+            "StudentT(nu = 3, mu = 0, sigma = 1)",
+        ),
+        _d("HalfStudentT", [P("nu", POSITIVE), P("sigma", POSITIVE, 1.0)], POSITIVE, "HalfStudentT(nu = 3, sigma = 1)"),
+        _d("Cauchy", [P("alpha", REAL), P("beta", POSITIVE)], REAL, "Cauchy(0, 1)"),
+        _d("HalfCauchy", [P("beta", POSITIVE)], POSITIVE, "HalfCauchy(1)"),
+        _d("Laplace", [P("mu", REAL), P("b", POSITIVE)], REAL, "Laplace(0, 1)"),
+        _d("Logistic", [P("mu", REAL, 0.0), P("s", POSITIVE, 1.0)], REAL, "Logistic(0, 1)"),
+        _d("Exponential", [P("lam", POSITIVE)], POSITIVE, "Exponential(1)"),
+        _d(
+            "Gamma",
+            [
+                P("alpha", POSITIVE, OPTIONAL),
+                P("beta", POSITIVE, OPTIONAL),
+                P("mu", POSITIVE, OPTIONAL),
+                P("sigma", POSITIVE, OPTIONAL),
+            ],
+            POSITIVE,
+            "Gamma(2, 0.5)",
+            one_of=(("alpha", "beta"), ("mu", "sigma")),
+        ),
+        _d("InverseGamma", [P("alpha", POSITIVE), P("beta", POSITIVE)], POSITIVE, "InverseGamma(2, 1)"),
+        _d("LogNormal", [P("mu", REAL, 0.0), P("sigma", POSITIVE, 1.0)], POSITIVE, "LogNormal(0, 1)"),
+        _d("Weibull", [P("alpha", POSITIVE), P("beta", POSITIVE)], POSITIVE, "Weibull(2, 1)"),
+        _d(
+            "Beta",
+            [
+                P("alpha", POSITIVE, OPTIONAL),
+                P("beta", POSITIVE, OPTIONAL),
+                P("mu", UNIT, OPTIONAL),
+                P("sigma", POSITIVE, OPTIONAL),
+            ],
+            OPEN_UNIT,
+            "Beta(1, 1)",
+            one_of=(("alpha", "beta"), ("mu", "sigma")),
+        ),
+        _d("Uniform", [P("lower", REAL, 0.0), P("upper", REAL, 1.0)], REAL, "Uniform(0, 1)"),
+        _d(
+            "TruncatedNormal",
+            [P("mu", REAL, 0.0), P("sigma", POSITIVE, 1.0), P("lower", REAL, OPTIONAL), P("upper", REAL, OPTIONAL)],
+            REAL,
+            "TruncatedNormal(0, 1, lower = 0)",
+        ),
+        _d("Flat", [], REAL, "Flat()"),
+        _d("HalfFlat", [], POSITIVE, "HalfFlat()"),
+        _d("Bernoulli", [P("p", UNIT)], BINARY, "Bernoulli(0.5)"),
+        _d("Binomial", [P("n", COUNT), P("p", UNIT)], COUNT, "Binomial(n = 10, p = 0.5)"),
+        _d("Poisson", [P("mu", POSITIVE)], COUNT, "Poisson(3)"),
+        _d("NegativeBinomial", [P("mu", POSITIVE), P("alpha", POSITIVE)], COUNT, "NegativeBinomial(mu = 3, alpha = 1)"),
+        _d("Geometric", [P("p", UNIT)], POSITIVE_COUNT, "Geometric(0.5)"),
+        _d("DiscreteUniform", [P("lower", INTEGER), P("upper", INTEGER)], INTEGER, "DiscreteUniform(0, 10)"),
+        _d("Categorical", [P("p", UNIT, kind="vector")], COUNT, "Categorical(p = [0.2, 0.8])"),
+        _d("Dirichlet", [P("a", POSITIVE, kind="vector")], UNIT, "Dirichlet(a = [1, 1, 1])", multivariate=True),
+        _d(
+            "MvNormal",
+            [
+                P("mu", REAL, kind="vector"),
+                P("cov", ANY, OPTIONAL, kind="matrix"),
+                P("chol", ANY, OPTIONAL, kind="matrix"),
+                P("tau", ANY, OPTIONAL, kind="matrix"),
+            ],
+            REAL,
+            "MvNormal(mu = [0, 0], chol = L)",
+            one_of=(("cov",), ("chol",), ("tau",)),
+            multivariate=True,
+        ),
+        _d(
+            "LKJCholeskyCov",
+            [P("eta", POSITIVE), P("sd", POSITIVE, kind="dist"), P("n", POSITIVE_COUNT, OPTIONAL)],
+            ANY,
+            "LKJCholeskyCov(eta = 2, sd = Exponential(1))",
+            multivariate=True,
+            aliases={"sd": "sd_dist"},
+        ),
+    ]
+}
 
 # Functions usable in expressions (`let`, distribution arguments): name → number of arguments.
 FUNCTIONS: dict[str, int] = {
-    "exp": 1, "log": 1, "sqrt": 1, "abs": 1, "logit": 1, "invlogit": 1, "probit": 1, "invprobit": 1,
-    "sum": 1, "mean": 1, "sigmoid": 1, "tanh": 1, "softmax": 1, "square": 1,
-    "stds": 1, "corr": 1, "cov": 1,  # of an LKJCholeskyCov prior (check/covariance.py)
+    "exp": 1,
+    "log": 1,
+    "sqrt": 1,
+    "abs": 1,
+    "logit": 1,
+    "invlogit": 1,
+    "probit": 1,
+    "invprobit": 1,
+    "sum": 1,
+    "mean": 1,
+    "sigmoid": 1,
+    "tanh": 1,
+    "softmax": 1,
+    "square": 1,
+    "stds": 1,
+    "corr": 1,
+    "cov": 1,  # of an LKJCholeskyCov prior (check/covariance.py)
 }
 
 

@@ -1,4 +1,5 @@
 """Likelihood family names → mean parameter, links, auxiliary parameters and default priors (backend-neutral)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,29 +40,74 @@ _CUTPOINTS = Aux("cutpoints", REAL, "Normal(0, 1.5)")  # one per boundary betwee
 # Priors a cutpoint vector may have: continuous on the whole real line, so the ordering transform covers them.
 ORDERED_PRIORS = ("Normal", "StudentT", "Cauchy", "Laplace", "Logistic", "Flat")
 
-FAMILIES: dict[str, Family] = {f.name: f for f in [
-    Family("Normal", "mu", "identity", ("identity", "log", "inverse"), (_SIGMA,), REAL, REAL),
-    Family("StudentT", "mu", "identity", ("identity", "log", "inverse"),
-           (_SIGMA, Aux("nu", POSITIVE, "Gamma(2, 0.1)")), REAL, REAL),
-    Family("LogNormal", "mu", "identity", ("identity",), (_SIGMA,), POSITIVE, REAL),
-    Family("Bernoulli", "p", "logit", ("logit", "probit", "cloglog", "identity"), (), BINARY, UNIT),
-    Family("Binomial", "p", "logit", ("logit", "probit", "cloglog", "identity"),
-           (Aux("n", COUNT, None, fixed_only=True),), COUNT, UNIT),
-    Family("Poisson", "mu", "log", ("log", "identity", "sqrt"), (), COUNT, POSITIVE),
-    Family("NegativeBinomial", "mu", "log", ("log", "identity", "sqrt"),
-           (Aux("alpha", POSITIVE, "Exponential(1)"),), COUNT, POSITIVE),
-    Family("Gamma", "mu", "log", ("log", "inverse", "identity"), (Aux("alpha", POSITIVE, "Exponential(1)"),),
-           POSITIVE, POSITIVE),
-    Family("Beta", "mu", "logit", ("logit", "probit", "cloglog"), (Aux("kappa", POSITIVE, "Exponential(0.1)"),),
-           OPEN_UNIT, OPEN_UNIT),
-    # durations: the mean through a log link (Exponential's rate is 1 / mu, Weibull's scale mu / Gamma(1 + 1/alpha))
-    Family("Exponential", "mu", "log", ("log", "identity", "inverse"), (), POSITIVE, POSITIVE),
-    Family("Weibull", "mu", "log", ("log", "identity", "inverse"), (Aux("alpha", POSITIVE, "Exponential(1)"),),
-           POSITIVE, POSITIVE),
-    # P(y <= level k) = F(cutpoint_k - eta), F the logistic or the standard normal cdf; eta has no intercept
-    Family("OrderedLogistic", "eta", "logit", ("logit",), (_CUTPOINTS,), COUNT, REAL, ordered=True),
-    Family("OrderedProbit", "eta", "probit", ("probit",), (_CUTPOINTS,), COUNT, REAL, ordered=True),
-]}
+FAMILIES: dict[str, Family] = {
+    f.name: f
+    for f in [
+        Family("Normal", "mu", "identity", ("identity", "log", "inverse"), (_SIGMA,), REAL, REAL),
+        Family(
+            "StudentT",
+            "mu",
+            "identity",
+            ("identity", "log", "inverse"),
+            (_SIGMA, Aux("nu", POSITIVE, "Gamma(2, 0.1)")),
+            REAL,
+            REAL,
+        ),
+        Family("LogNormal", "mu", "identity", ("identity",), (_SIGMA,), POSITIVE, REAL),
+        Family("Bernoulli", "p", "logit", ("logit", "probit", "cloglog", "identity"), (), BINARY, UNIT),
+        Family(
+            "Binomial",
+            "p",
+            "logit",
+            ("logit", "probit", "cloglog", "identity"),
+            (Aux("n", COUNT, None, fixed_only=True),),
+            COUNT,
+            UNIT,
+        ),
+        Family("Poisson", "mu", "log", ("log", "identity", "sqrt"), (), COUNT, POSITIVE),
+        Family(
+            "NegativeBinomial",
+            "mu",
+            "log",
+            ("log", "identity", "sqrt"),
+            (Aux("alpha", POSITIVE, "Exponential(1)"),),
+            COUNT,
+            POSITIVE,
+        ),
+        Family(
+            "Gamma",
+            "mu",
+            "log",
+            ("log", "inverse", "identity"),
+            (Aux("alpha", POSITIVE, "Exponential(1)"),),
+            POSITIVE,
+            POSITIVE,
+        ),
+        Family(
+            "Beta",
+            "mu",
+            "logit",
+            ("logit", "probit", "cloglog"),
+            (Aux("kappa", POSITIVE, "Exponential(0.1)"),),
+            OPEN_UNIT,
+            OPEN_UNIT,
+        ),
+        # durations: the mean through a log link (Exponential's rate is 1 / mu, Weibull's scale mu / Gamma(1 + 1/alpha))
+        Family("Exponential", "mu", "log", ("log", "identity", "inverse"), (), POSITIVE, POSITIVE),
+        Family(
+            "Weibull",
+            "mu",
+            "log",
+            ("log", "identity", "inverse"),
+            (Aux("alpha", POSITIVE, "Exponential(1)"),),
+            POSITIVE,
+            POSITIVE,
+        ),
+        # P(y <= level k) = F(cutpoint_k - eta), F the logistic or the standard normal cdf; eta has no intercept
+        Family("OrderedLogistic", "eta", "logit", ("logit",), (_CUTPOINTS,), COUNT, REAL, ordered=True),
+        Family("OrderedProbit", "eta", "probit", ("probit",), (_CUTPOINTS,), COUNT, REAL, ordered=True),
+    ]
+}
 
 # Default priors of generated regression parameters, by role (documented in docs/language.md).
 DEFAULT_PRIORS = {
@@ -77,7 +123,10 @@ CENSORING_CODES = {"none": 0, "right": 1, "left": -1}
 # Families whose censored likelihood dagspec writes with closed-form log survival functions (PyMC's own logccdf
 # underflows to -inf in the far tail, e.g. an Exponential beyond about 745 means).
 CENSORABLE = ("Exponential", "Weibull")
-MISSING_CHOICES = ("error", "impute")  # `missing = impute`: model an outcome's missing values instead of stopping (DS504)
+MISSING_CHOICES = (
+    "error",
+    "impute",
+)  # `missing = impute`: model an outcome's missing values instead of stopping (DS504)
 ORDERED_OPTIONS = ("levels",)  # an ordered outcome's options besides its cutpoints
 
 

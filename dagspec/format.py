@@ -1,4 +1,5 @@
 """.dag text → the same spec in canonical layout, comments kept (the `dagspec fmt` formatter)."""
+
 from __future__ import annotations
 
 from .parse import parse_text

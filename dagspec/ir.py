@@ -1,7 +1,8 @@
 """Parsed statements → a frozen, versioned pydantic IR (spans kept, but left out of equality). Never imports PyMC."""
+
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -100,11 +101,11 @@ class Slice(IRNode):
 class Index(IRNode):
     kind: Literal["index"] = "index"
     target: Expr
-    subscripts: list[Union[Expr, Slice]]
+    subscripts: list[Expr | Slice]
 
 
 Expr = Annotated[
-    Union[Number, String, Ref, ListExpr, BinOp, Neg, Call, Index],
+    Number | String | Ref | ListExpr | BinOp | Neg | Call | Index,
     Field(discriminator="kind"),
 ]
 
@@ -124,6 +125,7 @@ class Name(IRNode):
 
 
 Name.model_rebuild()
+
 
 class NodeDecl(IRNode):
     """`node NAME [: type(options)] [~ Family(options)] [as alias]`."""
@@ -159,7 +161,9 @@ class Address(IRNode):
         if self.kind == "param" and self.node and self.param:
             return f"{self.node.id}.{self.param.id}"
         if self.kind == "edge" and self.source and self.target:
-            return f"{self.source.id}{f' * {self.times.id}' if self.times else ''} -> {self.target.id}" + (f" by {self.by.id}" if self.by else "")
+            return f"{self.source.id}{f' * {self.times.id}' if self.times else ''} -> {self.target.id}" + (
+                f" by {self.by.id}" if self.by else ""
+            )
         if self.kind == "name" and self.name:
             return self.name.id
         raise ValueError(f"a {self.kind} address without its names")  # the parser and from_json never make one
@@ -229,7 +233,7 @@ class EstimateStmt(IRNode):
 
 
 Statement = Annotated[
-    Union[NodeDecl, EdgeStmt, PriorStmt, RandomVar, LetStmt, ObservedStmt, EstimateStmt],
+    NodeDecl | EdgeStmt | PriorStmt | RandomVar | LetStmt | ObservedStmt | EstimateStmt,
     Field(discriminator="kind"),
 ]
 

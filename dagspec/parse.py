@@ -1,4 +1,5 @@
 """.dag text → SpecIR via a Lark LALR parser; syntax errors become coded diagnostics with spans."""
+
 from __future__ import annotations
 
 import math
@@ -26,11 +27,26 @@ def _grammar_path() -> Path:
 MAX_SPEC_CHARACTERS = 1_000_000
 MAX_NESTING = 100  # levels of operators, calls, lists and subscripts in one expression (docs/language.md)
 # The rules that build an expression node, so add a level of nesting (parentheses build none).
-_NESTING_RULES = frozenset({"add", "sub", "mul", "div", "pow", "compare", "and_", "or_", "neg", "index", "slice",
-                            "list", "call", "keyword"})
+_NESTING_RULES = frozenset(
+    {"add", "sub", "mul", "div", "pow", "compare", "and_", "or_", "neg", "index", "slice", "list", "call", "keyword"}
+)
 _ESCAPE = re.compile(r"\\(.)", re.S)  # a backslash and the character it escapes, inside a string
 ESCAPES = ('"', "\\")  # the characters a backslash may escape
-KEYWORDS = ("node", "prior", "let", "observed", "from", "as", "by", "estimate", "adjust", "direct", "where", "and", "or")
+KEYWORDS = (
+    "node",
+    "prior",
+    "let",
+    "observed",
+    "from",
+    "as",
+    "by",
+    "estimate",
+    "adjust",
+    "direct",
+    "where",
+    "and",
+    "or",
+)
 
 # How each terminal is named in "expected ..." messages.
 _TERMINAL_WORDS = {
@@ -108,7 +124,9 @@ def _check_token(token: Token, found: Diagnostics) -> None:
     elif token.type == "NUMBER":
         value, mantissa = float(token), re.split("[eE]", token)[0]
         if math.isinf(value):
-            found.add("DS113", _token_span(token), text=str(token), why="it is beyond the largest double, about 1.8e308")
+            found.add(
+                "DS113", _token_span(token), text=str(token), why="it is beyond the largest double, about 1.8e308"
+            )
         elif value == 0 and re.search("[1-9]", mantissa):
             found.add("DS113", _token_span(token), text=str(token), why="it is so close to zero that it would become 0")
 
@@ -164,10 +182,14 @@ def _syntax_diagnostic(exc: UnexpectedInput, source: Source, found: Diagnostics)
         what = f"name {token.value!r}"
     else:
         what = f"{token.value!r}"
-    rest = source.text[token.start_pos or 0:]
+    rest = source.text[token.start_pos or 0 :]
     if rest.startswith("<-"):  # `<` is a comparison now, so `a <- b` fails at a token, not a character
-        found.add("DS102", source.span_at(token.start_pos or 0, 1), char="<",
-                  hint="edges point forwards: write `b -> a` for `a <- b`")
+        found.add(
+            "DS102",
+            source.span_at(token.start_pos or 0, 1),
+            char="<",
+            hint="edges point forwards: write `b -> a` for `a <- b`",
+        )
         return
     hint = "edges are written `a -> b`" if rest.startswith(("=>", "-->", "→")) else None
     found.add("DS101", span, hint=hint, found=what, expected=_expected_words(set(exc.expected)))
@@ -188,8 +210,14 @@ def _miscased_keyword(source: Source, token: Token) -> tuple[str, Span] | None:
 def _span_in_token(token: Token, offset: int, length: int) -> Span:
     """The span of `length` characters `offset` characters into a one-line token."""
     start, column = (token.start_pos or 0) + offset, (token.column or 0) + offset
-    return Span(line=token.line or 0, column=column, end_line=token.line or 0, end_column=column + length,
-                start=start, end=start + length)
+    return Span(
+        line=token.line or 0,
+        column=column,
+        end_line=token.line or 0,
+        end_column=column + length,
+        start=start,
+        end=start + length,
+    )
 
 
 def _token_span(token: Token) -> Span:
@@ -206,8 +234,14 @@ def _token_span(token: Token) -> Span:
 def _meta_span(meta) -> Span:
     if getattr(meta, "empty", True):
         return Span()
-    return Span(line=meta.line, column=meta.column, end_line=meta.end_line, end_column=meta.end_column,
-                start=meta.start_pos, end=meta.end_pos)
+    return Span(
+        line=meta.line,
+        column=meta.column,
+        end_line=meta.end_line,
+        end_column=meta.end_column,
+        start=meta.start_pos,
+        end=meta.end_pos,
+    )
 
 
 def _name(token: Token) -> ir.Name:
@@ -248,16 +282,23 @@ class _ToIR(Transformer_NonRecursive):
 
     def interaction_address(self, meta, items):
         source, times, target = items
-        return ir.Address(kind="edge", source=_as_name(source), times=_as_name(times), target=_as_name(target),
-                          span=_meta_span(meta))
+        return ir.Address(
+            kind="edge", source=_as_name(source), times=_as_name(times), target=_as_name(target), span=_meta_span(meta)
+        )
 
     def by_clause(self, meta, items):
         return _as_name(items[0])
 
     def prior_stmt(self, meta, items):
         address, dist, value, alias, parameterisation = items
-        return ir.PriorStmt(address=address, dist=dist, value=value, alias=alias, span=_meta_span(meta),
-                            parameterisation=str(parameterisation) if parameterisation else None)
+        return ir.PriorStmt(
+            address=address,
+            dist=dist,
+            value=value,
+            alias=alias,
+            span=_meta_span(meta),
+            parameterisation=str(parameterisation) if parameterisation else None,
+        )
 
     def fixed_value(self, meta, items):
         return items[0]
@@ -293,8 +334,14 @@ class _ToIR(Transformer_NonRecursive):
 
     def estimate_stmt(self, meta, items):
         direct, exposure, outcome, adjust, alias = items
-        return ir.EstimateStmt(exposure=_name(exposure), outcome=_name(outcome), direct=direct is not None,
-                               adjust=adjust, alias=alias, span=_meta_span(meta))
+        return ir.EstimateStmt(
+            exposure=_name(exposure),
+            outcome=_name(outcome),
+            direct=direct is not None,
+            adjust=adjust,
+            alias=alias,
+            span=_meta_span(meta),
+        )
 
     def adjust_clause(self, meta, items):
         return [_name(token) for token in items if token.type == "NAME"]

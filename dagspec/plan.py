@@ -1,8 +1,9 @@
 """CheckedModel + validated data → a backend-neutral Plan: coords, data containers and variables in build order."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -24,6 +25,7 @@ MAX_PARAMETER_SIZE = 1_000_000  # elements in one parameter (e.g. the cells of `
 
 
 # ---- plan expressions ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Const:
@@ -75,10 +77,11 @@ class DistOf:
     args: dict
 
 
-PExpr = Union[Const, VarRef, Op, Func, Idx, ListOf, DistOf]
+PExpr = Const | VarRef | Op | Func | Idx | ListOf | DistOf
 
 
 # ---- plan entries ---------------------------------------------------------------------------------
+
 
 @dataclass
 class DataVar:
@@ -200,6 +203,7 @@ def _count(n: int, noun: str) -> str:
 
 # ---- planning --------------------------------------------------------------------------------------
 
+
 def missing_dims(node: str) -> tuple[str, str]:
     """The dimensions of an imputed node's missing rows and observed rows (coordinates: row numbers from 0)."""
     return f"{node}__missing", f"{node}__observed"
@@ -252,9 +256,15 @@ class _Planner:
                     self._contrasts(node, self.coords[name])
             observation = node.observed
             read_as_is = observation is not None and observation.literal is None and not observation.transformed
-            entries.append(DataVar(container, column.values, name,
-                                   column=observation.column if observation is not None and read_as_is else None,
-                                   levels=column.levels))
+            entries.append(
+                DataVar(
+                    container,
+                    column.values,
+                    name,
+                    column=observation.column if observation is not None and read_as_is else None,
+                    levels=column.levels,
+                )
+            )
         for node in model.nodes.values():
             if node.role in ("data",) and node.name in self.data_names:
                 self.value_names[node.name] = self.data_names[node.name]
@@ -281,8 +291,13 @@ class _Planner:
                     entries.append(likelihood)
         self._size_lkj(entries)
         self._check_indices({e.name: e for e in entries})
-        return Plan(self.coords, entries, n_obs, statistics=dict(getattr(self.columns, "statistics", {})),
-                    warnings=list(getattr(self.columns, "warnings", [])))
+        return Plan(
+            self.coords,
+            entries,
+            n_obs,
+            statistics=dict(getattr(self.columns, "statistics", {})),
+            warnings=list(getattr(self.columns, "warnings", [])),
+        )
 
     def _order(self) -> list[str]:
         graph = self.model.dependency_graph()
@@ -297,23 +312,41 @@ class _Planner:
         dist = DISTRIBUTIONS[param.prior.func]
         size = int(np.prod([len(self.coords.get(d, ())) for d in dims])) if dims else 1
         if size > MAX_PARAMETER_SIZE:
-            self.found.add("DS413", param.span, what=f"{param.address} would have {size:,} elements "
-                                                     f"({' x '.join(str(len(self.coords[d])) for d in dims)} levels), "
-                                                     f"more than dagspec builds ({MAX_PARAMETER_SIZE:,})",
-                           suggestion="group the levels of " + " or ".join(dims) + " first, or drop `by`")
+            self.found.add(
+                "DS413",
+                param.span,
+                what=f"{param.address} would have {size:,} elements "
+                f"({' x '.join(str(len(self.coords[d])) for d in dims)} levels), "
+                f"more than dagspec builds ({MAX_PARAMETER_SIZE:,})",
+                suggestion="group the levels of " + " or ".join(dims) + " first, or drop `by`",
+            )
         if dist.name == "MvNormal" and not dims:
-            self.found.add("DS413", param.prior.span, what=f"MvNormal needs a vector parameter, but {param.address} is a scalar",
-                           suggestion="use MvNormal for `x -> y by g` with categorical x, or a univariate prior")
+            self.found.add(
+                "DS413",
+                param.prior.span,
+                what=f"MvNormal needs a vector parameter, but {param.address} is a scalar",
+                suggestion="use MvNormal for `x -> y by g` with categorical x, or a univariate prior",
+            )
         mu = args.get("mu")
         if dist.name == "MvNormal" and dims and isinstance(mu, ListOf):
             size = len(self.coords.get(dims[-1], []))
             if len(mu.items) != size:
-                self.found.add("DS413", param.prior.span,
-                               what=f"MvNormal's mu has {len(mu.items)} entries but {param.address} has "
-                                    f"{size} levels of {dims[-1]} in its last dimension",
-                               suggestion=f"give mu one entry per level of {dims[-1]}")
-        variable = RandomVariable(param.name, dist.name, args, dims, source=param.address,
-                                  default_prior=param.default_prior, parameterisation=param.parameterisation)
+                self.found.add(
+                    "DS413",
+                    param.prior.span,
+                    what=f"MvNormal's mu has {len(mu.items)} entries but {param.address} has "
+                    f"{size} levels of {dims[-1]} in its last dimension",
+                    suggestion=f"give mu one entry per level of {dims[-1]}",
+                )
+        variable = RandomVariable(
+            param.name,
+            dist.name,
+            args,
+            dims,
+            source=param.address,
+            default_prior=param.default_prior,
+            parameterisation=param.parameterisation,
+        )
         if param.aux == "cutpoints":
             variable.transform = "ordered"
             variable.initval = self._cutpoint_start(param.outcome)
@@ -355,7 +388,9 @@ class _Planner:
                 continue
             edge = param.edge
             index = tuple(self.data_names.get(g, g) for g in param.dims)  # a contrast: see _reference_effects
-            value: PExpr | None = None if self.model.nodes[edge.source].categorical else VarRef(self.value_names[edge.source])
+            value: PExpr | None = (
+                None if self.model.nodes[edge.source].categorical else VarRef(self.value_names[edge.source])
+            )
             if edge.times:  # `x * z -> y`: the product, recomputed from the containers (predictions, do())
                 value = Op("*", (value, VarRef(self.value_names[edge.times])))
             terms.append(Term(param.name, index, value, param.address))
@@ -369,23 +404,45 @@ class _Planner:
         imputed = None
         column = self.columns.get(node.name)
         if column is not None and column.missing is not None:
-            imputed = Imputation(f"{node.pymc_name}_missing", np.flatnonzero(column.missing),
-                                 np.flatnonzero(~column.missing), *missing_dims(node.name))
+            imputed = Imputation(
+                f"{node.pymc_name}_missing",
+                np.flatnonzero(column.missing),
+                np.flatnonzero(~column.missing),
+                *missing_dims(node.name),
+            )
         censoring = self.data_names[node.censored.name] if node.censored is not None else None
-        return LikelihoodVar(node.pymc_name, node.name, family.name, node.link, intercept.name if intercept else None,
-                             terms, aux, self.data_names[node.name], imputed=imputed, censoring=censoring)
+        return LikelihoodVar(
+            node.pymc_name,
+            node.name,
+            family.name,
+            node.link,
+            intercept.name if intercept else None,
+            terms,
+            aux,
+            self.data_names[node.name],
+            imputed=imputed,
+            censoring=censoring,
+        )
 
     def _stored_parts(self, node) -> list[DerivedVar]:
         """An LKJ prior's standard deviations and correlations that no `let` names, under PyMC's names."""
-        return [DerivedVar(name, Func(part, (VarRef(node.pymc_name),)))
-                for (prior, part), name in self.stored_parts.items() if prior == node.name]
+        return [
+            DerivedVar(name, Func(part, (VarRef(node.pymc_name),)))
+            for (prior, part), name in self.stored_parts.items()
+            if prior == node.name
+        ]
 
     def _contrasts(self, node, levels: list) -> None:
         """The dimension of a treatment-coded effect: the levels of `node` but its reference."""
         names = [str(level) for level in levels]
         if str(node.reference) not in names:
-            self.found.add("DS462", node.observed.span, name=node.name, level=repr(node.reference),
-                           levels=", ".join(map(repr, levels)))
+            self.found.add(
+                "DS462",
+                node.observed.span,
+                name=node.name,
+                level=repr(node.reference),
+                levels=", ".join(map(repr, levels)),
+            )
             return
         self.reference_at[node.name] = names.index(str(node.reference))
         self.coords[node.name + CONTRASTS] = [lv for lv, name in zip(levels, names) if name != str(node.reference)]
@@ -398,11 +455,14 @@ class _Planner:
             param = self.model.params.get(term.address)
             if param is None or not param.dims or not param.dims[0].endswith(CONTRASTS):
                 continue
-            node = param.dims[0][:-len(CONTRASTS)]
+            node = param.dims[0][: -len(CONTRASTS)]
             r, size = self.reference_at.get(node, 0), len(self.coords.get(param.dims[0], ()))
             effects = VarRef(param.name)
-            parts = (((Idx(effects, (Slice(None, Const(r)),)),) if r > 0 else ()) + (Const(0.0),)
-                     + ((Idx(effects, (Slice(Const(r), None),)),) if r < size else ()))
+            parts = (
+                ((Idx(effects, (Slice(None, Const(r)),)),) if r > 0 else ())
+                + (Const(0.0),)
+                + ((Idx(effects, (Slice(Const(r), None),)),) if r < size else ())
+            )
             full = f"{param.name}__levels"
             entries.append(DerivedVar(full, Func("concat", parts), (node,)))
             likelihood.terms[position] = Term(full, (self.data_names[node],), term.value, term.address)
@@ -421,24 +481,35 @@ class _Planner:
             size = count * (count + 1) // 2
             if size > MAX_PARAMETER_SIZE:
                 node = self.model.nodes.get(entry.source)
-                self.found.add("DS413", node.dist.span if node and node.dist else NO_SPAN,
-                               what=f"{entry.name} would be a {count:,} × {count:,} covariance, "
-                                    f"{size:,} elements: more than dagspec builds ({MAX_PARAMETER_SIZE:,})",
-                               suggestion="a covariance couples every pair of levels: give the levels independent "
-                                          "(or pooled Normal) effects, or group the levels first")
+                self.found.add(
+                    "DS413",
+                    node.dist.span if node and node.dist else NO_SPAN,
+                    what=f"{entry.name} would be a {count:,} × {count:,} covariance, "
+                    f"{size:,} elements: more than dagspec builds ({MAX_PARAMETER_SIZE:,})",
+                    suggestion="a covariance couples every pair of levels: give the levels independent "
+                    "(or pooled Normal) effects, or group the levels first",
+                )
 
     def _infer_lkj_size(self, entry: RandomVariable, entries) -> None:
         """Its size from the MvNormal that uses it (DS413 when that is not one size)."""
-        users = [e for e in entries if isinstance(e, RandomVariable) and e.dist == "MvNormal"
-                 and any(isinstance(v, VarRef) and v.name == entry.name for v in e.args.values())]
+        users = [
+            e
+            for e in entries
+            if isinstance(e, RandomVariable)
+            and e.dist == "MvNormal"
+            and any(isinstance(v, VarRef) and v.name == entry.name for v in e.args.values())
+        ]
         sizes = {len(self.coords[u.dims[-1]]) for u in users if u.dims}
         sizes |= {len(mu.items) for u in users if not u.dims and isinstance(mu := u.args.get("mu"), ListOf)}
         if len(sizes) != 1:
             node = self.model.nodes.get(entry.source)
-            self.found.add("DS413", node.dist.span if node and node.dist else NO_SPAN,
-                           what=f"cannot tell the size of {entry.name}: it is used by {len(users)} MvNormal(s) "
-                                f"of sizes {sorted(sizes) or 'unknown'}",
-                           suggestion="give it explicitly: LKJCholeskyCov(eta = 2, sd = Exponential(1), n = 2)")
+            self.found.add(
+                "DS413",
+                node.dist.span if node and node.dist else NO_SPAN,
+                what=f"cannot tell the size of {entry.name}: it is used by {len(users)} MvNormal(s) "
+                f"of sizes {sorted(sizes) or 'unknown'}",
+                suggestion="give it explicitly: LKJCholeskyCov(eta = 2, sd = Exponential(1), n = 2)",
+            )
             return
         entry.args["n"] = Const(sizes.pop())
 
@@ -446,8 +517,9 @@ class _Planner:
     def _dist_args(self, call: ir.Call) -> dict[str, PExpr]:
         dist = DISTRIBUTIONS[call.func]
         reverse = {pymc: ours for ours, pymc in dist.aliases.items()}
-        positional = [p.name for p in dist.params if not (dist.one_of and p.default is None
-                                                          and p.name not in dist.one_of[0])]
+        positional = [
+            p.name for p in dist.params if not (dist.one_of and p.default is None and p.name not in dist.one_of[0])
+        ]
         args = {name: self._expr(value, dist.kind_of(name)) for name, value in zip(positional, call.args)}
         for keyword in call.kwargs:
             name = reverse.get(keyword.name, keyword.name)
@@ -493,20 +565,34 @@ class _Planner:
                 continue
             text = expr_text(expr.target)
             if len(expr.subscripts) > len(shape):
-                what = f"{text} is a scalar: it cannot be indexed" if not shape else \
-                    f"{text} has {_count(len(shape), 'dimension')} ({_shape_words(shape, dims)}), but " \
+                what = (
+                    f"{text} is a scalar: it cannot be indexed"
+                    if not shape
+                    else f"{text} has {_count(len(shape), 'dimension')} ({_shape_words(shape, dims)}), but "
                     f"{len(expr.subscripts)} indices are given"
-                self.found.add("DS441", expr.subscripts[len(shape)].span, what=what,
-                               suggestion=f"give at most {_count(len(shape), 'index')}" if shape else "use it without [...]")
+                )
+                self.found.add(
+                    "DS441",
+                    expr.subscripts[len(shape)].span,
+                    what=what,
+                    suggestion=f"give at most {_count(len(shape), 'index')}" if shape else "use it without [...]",
+                )
                 continue
             for position, (sub, size) in enumerate(zip(expr.subscripts, shape)):
                 value = None if isinstance(sub, (ir.Slice, ir.String)) else const_value(sub)
                 if value is not None and float(value).is_integer() and not -size <= value < size:
-                    along = f" levels of {dims[position]}" if dims else " entries" + \
-                        (f" along dimension {position + 1}" if len(shape) > 1 else "")
-                    self.found.add("DS441", sub.span, what=f"index {int(value)} is out of range: {text} has {size}{along}",
-                                   suggestion=f"index from 0 to {size - 1} (or from -1 back to -{size})"
-                                              + (" or by level name" if dims else ""))
+                    along = (
+                        f" levels of {dims[position]}"
+                        if dims
+                        else " entries" + (f" along dimension {position + 1}" if len(shape) > 1 else "")
+                    )
+                    self.found.add(
+                        "DS441",
+                        sub.span,
+                        what=f"index {int(value)} is out of range: {text} has {size}{along}",
+                        suggestion=f"index from 0 to {size - 1} (or from -1 back to -{size})"
+                        + (" or by level name" if dims else ""),
+                    )
 
     def _shape(self, target: PExpr, entries: dict) -> tuple[tuple[int, ...] | None, tuple[str, ...]]:
         """The shape of an indexed value (None when the plan does not know it) and the dims it is indexed by."""
@@ -529,28 +615,42 @@ class _Planner:
 
     def _subscript(self, sub, position: int, dims: tuple[str, ...], expr: ir.Index):
         if isinstance(sub, ir.Slice):
-            return Slice(self._level(sub.start, position, dims, expr) if sub.start else None,
-                         self._level(sub.stop, position, dims, expr) if sub.stop else None)
+            return Slice(
+                self._level(sub.start, position, dims, expr) if sub.start else None,
+                self._level(sub.stop, position, dims, expr) if sub.stop else None,
+            )
         return self._level(sub, position, dims, expr)
 
     def _level(self, sub, position: int, dims, expr: ir.Index):
         if isinstance(sub, ir.String):
             if position >= len(dims):
-                self.found.add("DS411", sub.span, what=f"cannot index by the level name {sub.value!r} here: "
-                                                       "the indexed value has no named levels in this position",
-                               suggestion="index by position (0, 1, ...) instead")
+                self.found.add(
+                    "DS411",
+                    sub.span,
+                    what=f"cannot index by the level name {sub.value!r} here: "
+                    "the indexed value has no named levels in this position",
+                    suggestion="index by position (0, 1, ...) instead",
+                )
                 return Const(0)
             levels = [str(level) for level in self.coords[dims[position]]]
             if sub.value not in levels:
-                self.found.add("DS411", sub.span, what=f"{dims[position]} has no level {sub.value!r}",
-                               suggestion="levels: " + ", ".join(levels))
+                self.found.add(
+                    "DS411",
+                    sub.span,
+                    what=f"{dims[position]} has no level {sub.value!r}",
+                    suggestion="levels: " + ", ".join(levels),
+                )
                 return Const(0)
             return Const(levels.index(sub.value))
         value = const_value(sub)
         if value is not None:
             if not float(value).is_integer():
-                self.found.add("DS411", sub.span, what=f"index {value:g} is not a whole number",
-                               suggestion="index by position (0, 1, ...) or by level name")
+                self.found.add(
+                    "DS411",
+                    sub.span,
+                    what=f"index {value:g} is not a whole number",
+                    suggestion="index by position (0, 1, ...) or by level name",
+                )
                 return Const(0)
             return Const(int(value))
         return self._expr(sub)

@@ -1,4 +1,5 @@
 """SpecIR → canonical .dag text (one statement per line), so that text → IR → text → IR round-trips."""
+
 from __future__ import annotations
 
 from . import ir
@@ -21,7 +22,9 @@ def statement_text(s) -> str:
             text += f" ~ {call_text(s.family)}"
         return text + _alias(s.alias)
     if isinstance(s, ir.EdgeStmt):
-        text = " -> ".join(", ".join(n.id + (f" * {n.times.id}" if n.times else "") for n in group) for group in s.chain)
+        text = " -> ".join(
+            ", ".join(n.id + (f" * {n.times.id}" if n.times else "") for n in group) for group in s.chain
+        )
         return text + (f" by {s.by.id}" if s.by else "")
     if isinstance(s, ir.PriorStmt):
         text = f"prior {s.address.text()}"
@@ -36,8 +39,11 @@ def statement_text(s) -> str:
         return f"let {s.name.id} = {expr_text(s.value)}"
     if isinstance(s, ir.ObservedStmt):
         items = ", ".join(i.name.id + (f" = {expr_text(i.value)}" if i.value is not None else "") for i in s.items)
-        return (f"observed {items}" + (f" from {_quote(s.source.value)}" if s.source else "")
-                + (f" where {expr_text(s.where)}" if s.where is not None else ""))
+        return (
+            f"observed {items}"
+            + (f" from {_quote(s.source.value)}" if s.source else "")
+            + (f" where {expr_text(s.where)}" if s.where is not None else "")
+        )
     if isinstance(s, ir.EstimateStmt):
         text = "estimate " + ("direct " if s.direct else "") + f"{s.exposure.id} -> {s.outcome.id}"
         if s.adjust is not None:

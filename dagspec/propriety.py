@@ -14,6 +14,7 @@ still builds a model):
 Memory grows with rows + coefficients: designs are sparse, ranks come from the Gram matrix of the columns
 concerned, dense only per connected group of at most DENSE columns (a sparse LU beyond).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ def check_posterior(plan: Plan, model: CheckedModel, found: Diagnostics) -> None
 
 # ---- DS531: numbers out of floating point's range ---------------------------------------------------
 
+
 def _check_magnitudes(plan: Plan, model: CheckedModel, found: Diagnostics) -> None:
     for entry in plan.entries:
         if isinstance(entry, DataVar):
@@ -77,11 +79,17 @@ def _check_magnitudes(plan: Plan, model: CheckedModel, found: Diagnostics) -> No
             info = model.nodes[node]
             observation = info.observed
             column = observation.column if observation is not None and observation.column else node
-            found.add("DS531", observation.span if observation is not None else info.span,
-                      column=column, name=node, value=number_words(largest))
+            found.add(
+                "DS531",
+                observation.span if observation is not None else info.span,
+                column=column,
+                name=node,
+                value=number_words(largest),
+            )
 
 
 # ---- the design of a linear predictor, sparse ---------------------------------------------------------
+
 
 @dataclass
 class _Design:
@@ -133,8 +141,13 @@ def _design(plan: Plan, entries: dict, likelihood: LikelihoodVar, params: set[st
         labels += [(term.param, _element(plan, entry.dims, i)) for i in range(int(np.prod(shape)))]
     if not labels:
         return None
-    matrix = sparse.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
-                               shape=(n, len(labels))) if rows else sparse.csr_matrix((n, len(labels)))
+    matrix = (
+        sparse.csr_matrix(
+            (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))), shape=(n, len(labels))
+        )
+        if rows
+        else sparse.csr_matrix((n, len(labels)))
+    )
     return _Design(matrix, labels, categorical, intercept)
 
 
@@ -155,22 +168,34 @@ def _normalised(matrix: sparse.csr_matrix) -> tuple[sparse.csc_matrix, np.ndarra
 
 # ---- DS425: improper coefficients the data do not identify ------------------------------------------
 
-def _check_identified(plan: Plan, model: CheckedModel, entries: dict, likelihood: LikelihoodVar,
-                      found: Diagnostics) -> None:
+
+def _check_identified(
+    plan: Plan, model: CheckedModel, entries: dict, likelihood: LikelihoodVar, found: Diagnostics
+) -> None:
     # what informs a parameter: priors and likelihoods that read it (a derived quantity only reports it)
-    read_elsewhere = set().union(*(reads(e) for e in plan.entries
-                                   if isinstance(e, (RandomVariable, LikelihoodVar)) and e is not likelihood))
-    read_elsewhere |= set().union(*(refs(a) for a in likelihood.aux.values()), *(refs(t.value) for t in likelihood.terms))
+    read_elsewhere = set().union(
+        *(reads(e) for e in plan.entries if isinstance(e, (RandomVariable, LikelihoodVar)) and e is not likelihood)
+    )
+    read_elsewhere |= set().union(
+        *(refs(a) for a in likelihood.aux.values()), *(refs(t.value) for t in likelihood.terms)
+    )
     own = ([likelihood.intercept] if likelihood.intercept else []) + [t.param for t in likelihood.terms]
-    flat = {p for p in own if isinstance(entries.get(p), RandomVariable) and entries[p].dist in IMPROPER
-            and p not in read_elsewhere}  # a parameter read elsewhere may be identified there (e.g. a pool's mean)
+    flat = {
+        p
+        for p in own
+        if isinstance(entries.get(p), RandomVariable) and entries[p].dist in IMPROPER and p not in read_elsewhere
+    }  # a parameter read elsewhere may be identified there (e.g. a pool's mean)
     design = _design(plan, entries, likelihood, flat) if flat else None
     if design is None:
         return
     columns, scale = _normalised(design.matrix)
     unidentified = set(np.flatnonzero(scale == 0).tolist())
     if unidentified:
-        why = "no row informs " + _listed(design, sorted(unidentified)) + " (a level without rows, or a predictor that is 0 in every row)"
+        why = (
+            "no row informs "
+            + _listed(design, sorted(unidentified))
+            + " (a level without rows, or a predictor that is 0 in every row)"
+        )
     else:
         unidentified = _dependent_columns(columns)
         why = _dependence_words(design, unidentified, likelihood)
@@ -178,10 +203,15 @@ def _check_identified(plan: Plan, model: CheckedModel, entries: dict, likelihood
         return
     involved = _params_of(design, unidentified)
     first = model.params[entries[involved[0]].source]
-    found.add("DS425", first.prior.span, names=_listed(design, sorted(unidentified)),
-              have="has" if len(involved) == 1 else "have",
-              dists=", ".join(sorted({entries[p].dist for p in involved})), why=why,
-              suggestion=_remedies(plan, design, involved, entries, likelihood, model))
+    found.add(
+        "DS425",
+        first.prior.span,
+        names=_listed(design, sorted(unidentified)),
+        have="has" if len(involved) == 1 else "have",
+        dists=", ".join(sorted({entries[p].dist for p in involved})),
+        why=why,
+        suggestion=_remedies(plan, design, involved, entries, likelihood, model),
+    )
 
 
 def _dependent_columns(columns: sparse.csc_matrix) -> set[int]:
@@ -196,7 +226,7 @@ def _dependent_columns(columns: sparse.csc_matrix) -> set[int]:
     starts = np.searchsorted(label[order], np.arange(blocks + 1))
     dependent: set[int] = set()
     for block in np.flatnonzero(np.diff(starts) > 1):  # a lone non-zero column depends on nothing
-        members = order[starts[block]:starts[block + 1]]
+        members = order[starts[block] : starts[block + 1]]
         sub = gram[members][:, members]
         if len(members) > DENSE:  # too many to decompose densely: the whole block is named
             if _singular(sub, max(rows, len(members)) * np.finfo(float).eps):
@@ -227,18 +257,26 @@ def _singular(gram: sparse.csr_matrix, tolerance: float) -> bool:
 
 def _dependence_words(design: _Design, dependent: set[int], likelihood: LikelihoodVar) -> str:
     involved = _params_of(design, dependent)
-    effects = [p for p in involved if p in design.categorical
-               and all(i in dependent for i, (q, _) in enumerate(design.labels) if q == p)]
+    effects = [
+        p
+        for p in involved
+        if p in design.categorical and all(i in dependent for i, (q, _) in enumerate(design.labels) if q == p)
+    ]
     if likelihood.intercept in involved and effects:
         node = design.categorical[effects[0]]
-        return (f"{likelihood.node} has an intercept beside one effect per level of {node}, so adding a number to "
-                f"{likelihood.intercept} and subtracting it from every {effects[0]} leaves the likelihood the same")
-    return (f"their columns in the linear predictor of {likelihood.node} are linearly dependent, so the "
-            "likelihood stays the same along a direction that the flat prior does not bound")
+        return (
+            f"{likelihood.node} has an intercept beside one effect per level of {node}, so adding a number to "
+            f"{likelihood.intercept} and subtracting it from every {effects[0]} leaves the likelihood the same"
+        )
+    return (
+        f"their columns in the linear predictor of {likelihood.node} are linearly dependent, so the "
+        "likelihood stays the same along a direction that the flat prior does not bound"
+    )
 
 
-def _remedies(plan: Plan, design: _Design, involved: list[str], entries: dict, likelihood: LikelihoodVar,
-              model: CheckedModel) -> str:
+def _remedies(
+    plan: Plan, design: _Design, involved: list[str], entries: dict, likelihood: LikelihoodVar, model: CheckedModel
+) -> str:
     address = entries[involved[-1]].source
     remedies = [f"give {'it' if len(involved) == 1 else 'them'} a proper prior, e.g. `prior {address} ~ Normal(0, 10)`"]
     effects = [p for p in involved if p in design.categorical]
@@ -273,8 +311,10 @@ def _listed(design: _Design, columns: list[int], most: int = 6) -> str:
 
 # ---- DS530: an outcome its predictor fits exactly ---------------------------------------------------
 
-def _check_exact_fit(plan: Plan, model: CheckedModel, entries: dict, likelihood: LikelihoodVar,
-                     found: Diagnostics) -> None:
+
+def _check_exact_fit(
+    plan: Plan, model: CheckedModel, entries: dict, likelihood: LikelihoodVar, found: Diagnostics
+) -> None:
     sigma = likelihood.aux.get("sigma")
     if likelihood.family not in EXACT_FAMILIES or likelihood.link != "identity" or not isinstance(sigma, VarRef):
         return
@@ -297,9 +337,14 @@ def _check_exact_fit(plan: Plan, model: CheckedModel, entries: dict, likelihood:
         return
     node = model.nodes[likelihood.node]
     constant = np.ptp(observed) == 0
-    found.add("DS530", node.observed.span if node.observed is not None else node.span, family=likelihood.family,
-              name=likelihood.node, scale=sigma.name,
-              why=f" (it is {number_words(float(observed[0]))} in every row)" if constant else "")
+    found.add(
+        "DS530",
+        node.observed.span if node.observed is not None else node.span,
+        family=likelihood.family,
+        name=likelihood.node,
+        scale=sigma.name,
+        why=f" (it is {number_words(float(observed[0]))} in every row)" if constant else "",
+    )
 
 
 def _free_and_fixed(plan: Plan, entries: dict, likelihood: LikelihoodVar) -> tuple[set[str] | None, np.ndarray]:
@@ -312,8 +357,12 @@ def _free_and_fixed(plan: Plan, entries: dict, likelihood: LikelihoodVar) -> tup
         entry = entries.get(param)
         if isinstance(entry, RandomVariable):
             free.add(param)
-        elif isinstance(entry, DerivedVar) and isinstance(entry.expr, Const) and np.ndim(entry.expr.value) == 0 \
-                and not index:
+        elif (
+            isinstance(entry, DerivedVar)
+            and isinstance(entry.expr, Const)
+            and np.ndim(entry.expr.value) == 0
+            and not index
+        ):
             column = np.ones(len(fixed)) if value is None else data_expression(plan, value, entries)
             if column is None:
                 return None, fixed

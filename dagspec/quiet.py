@@ -1,4 +1,5 @@
 """A library's chatter → silence while dagspec reports in its own words: a logger raised to ERROR, warnings muted."""
+
 from __future__ import annotations
 
 import logging

@@ -3,6 +3,7 @@ node, for use in priors, distributions, `let` and family options (posteriordb's 
 
 A scalar is one value for the whole data set, not one per row, so it cannot be a predictor, an outcome or a
 categorical node (DS546); it must be a finite number (DS545). Reading one never runs code."""
+
 from __future__ import annotations
 
 import math
@@ -30,10 +31,12 @@ def split_scalars(data: dict) -> tuple[dict, dict]:
 def checked_scalar(model: CheckedModel, node: NodeInfo, value, label: str, found: Diagnostics) -> float | None:
     """`value`, the single value observing `node` (`label`: its name in the data), as a float; else an error."""
     span = node.observed_span
-    if node.role == "outcome" or node.categorical or any(e.source == node.name or e.by == node.name
-                                                           for e in model.edges if e.fitted):
-        use = ("an outcome" if node.role == "outcome" else "a categorical node" if node.categorical
-               else "a predictor")
+    if (
+        node.role == "outcome"
+        or node.categorical
+        or any(e.source == node.name or e.by == node.name for e in model.edges if e.fitted)
+    ):
+        use = "an outcome" if node.role == "outcome" else "a categorical node" if node.categorical else "a predictor"
         found.add("DS546", span, name=node.name, label=label, use=use)
         return None
     number = value.item() if isinstance(value, np.generic) else value

@@ -1,4 +1,5 @@
 """Source text → spans (line, column, offsets) and excerpts with a caret under the span."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

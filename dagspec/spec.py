@@ -1,4 +1,5 @@
 """A checked spec: the public Spec object (load/parse → IR → check), building PyMC models and serialising the IR."""
+
 from __future__ import annotations
 
 import json
@@ -36,13 +37,13 @@ class Spec:
 
     # ---- construction ----
     @classmethod
-    def from_text(cls, text: str, name: str = "<string>", path: Path | None = None) -> "Spec":
+    def from_text(cls, text: str, name: str = "<string>", path: Path | None = None) -> Spec:
         """Parse .dag text, or a dagitty graph (`dag { ... }`) which becomes the equivalent spec."""
         text, name = spec_text(text, name)
         return cls(parse_text(text, name), Source(text, name), path)
 
     @classmethod
-    def from_json(cls, document: str | dict) -> "Spec":
+    def from_json(cls, document: str | dict) -> Spec:
         """Rebuild a Spec from the JSON IR written by `to_json`.
 
         The JSON may come from anyone, so it must hold exactly what the parser could have produced (names,
@@ -87,7 +88,9 @@ class Spec:
     def parameters(self) -> dict[str, str]:
         """User-facing parameter names → their addresses (`coeff_1` → `x1 -> x2`)."""
         named = {p.name: p.address for p in self.checked.params.values()}
-        named.update({n.pymc_name: n.name for n in self.checked.nodes.values() if n.role == "random" and n.observed is None})
+        named.update(
+            {n.pymc_name: n.name for n in self.checked.nodes.values() if n.role == "random" and n.observed is None}
+        )
         return named
 
     def to_text(self) -> str:
@@ -106,8 +109,11 @@ class Spec:
         graph = from_checked(self.checked)
         if self.checked.estimates:
             estimate = self.checked.estimates[0]
-            graph = graph.with_marks(exposure={estimate.exposure}, outcome={estimate.outcome},
-                                     adjusted=set(estimate.adjust) if not estimate.chosen else set())
+            graph = graph.with_marks(
+                exposure={estimate.exposure},
+                outcome={estimate.outcome},
+                adjusted=set(estimate.adjust) if not estimate.chosen else set(),
+            )
         return to_dagitty(graph)
 
     def causal_graph(self):
@@ -205,8 +211,13 @@ def _dagitty_to_spec(text: str, name: str) -> str:
     try:
         return to_spec_text(parse_dagitty(text))
     except DagittyParseError as exc:
-        raise error("DS110", span=source.span_of_line(exc.line, exc.column), source=source, what=exc.message,
-                    suggestion=exc.hint or "see dagitty's syntax: dag { x [exposure]; y [outcome]; x -> y }") from None
+        raise error(
+            "DS110",
+            span=source.span_of_line(exc.line, exc.column),
+            source=source,
+            what=exc.message,
+            suggestion=exc.hint or "see dagitty's syntax: dag { x [exposure]; y [outcome]; x -> y }",
+        ) from None
 
 
 def _expand_blocks(text: str, name: str) -> str:
@@ -217,8 +228,13 @@ def _expand_blocks(text: str, name: str) -> str:
         return expand_graph_blocks(text, declared)
     except DagittyParseError as exc:
         source = Source(text, name)
-        raise error("DS110", span=source.span_of_line(exc.line, exc.column), source=source, what=exc.message,
-                    suggestion=exc.hint or "see dagitty's syntax: dag { x [exposure]; y [outcome]; x -> y }") from None
+        raise error(
+            "DS110",
+            span=source.span_of_line(exc.line, exc.column),
+            source=source,
+            what=exc.message,
+            suggestion=exc.hint or "see dagitty's syntax: dag { x [exposure]; y [outcome]; x -> y }",
+        ) from None
 
 
 def load(path: str | Path) -> Spec:

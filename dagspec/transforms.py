@@ -5,6 +5,7 @@ that pass the filter, and standardizes with the mean and sd of those rows. The s
 computes from the data (`mean`, `sd`, ... and those inside `standardize` and `center`) are recorded under a
 key naming the node and the statistic, so that predictions for new rows apply exactly the same transform.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -49,7 +50,7 @@ def is_column_expression(expr) -> bool:
 
 
 def columns_read(expr) -> list[str]:
-    """The data columns an expression reads (bare names, strings in a column position, col("...")). """
+    """The data columns an expression reads (bare names, strings in a column position, col("..."))."""
     found: list[str] = []
 
     def visit(e, column_position=False):
@@ -64,6 +65,7 @@ def columns_read(expr) -> list[str]:
         elif isinstance(e, ir.Call):
             for position, arg in enumerate(e.args):
                 visit(arg, position == 0 and e.func not in ("row",))  # `over = all` names no column
+
     visit(expr, column_position=True)
     return list(dict.fromkeys(found))
 
@@ -75,21 +77,38 @@ def check_column_expression(expr, add) -> None:
     if isinstance(expr, ir.Call):
         arity = FUNCTIONS.get(expr.func)
         if arity is None:
-            add("DS411", expr.span, what=f"unknown column function {expr.func!r}",
-                suggestion="column functions: " + ", ".join(FUNCTIONS))
+            add(
+                "DS411",
+                expr.span,
+                what=f"unknown column function {expr.func!r}",
+                suggestion="column functions: " + ", ".join(FUNCTIONS),
+            )
             return
         if len(expr.args) != arity or any(k.name != "over" or expr.func not in STATISTICS for k in expr.kwargs):
             example = {0: "row()", 1: f"{expr.func}(column)", 2: 'indicator(column, "level")'}[arity]
-            more = "; `over = all` takes its statistics from every row, before `where`" if expr.func in STATISTICS else ""
-            add("DS411", expr.span, what=f"{expr.func}() takes {arity} argument(s){more}", suggestion=f"write {example}")
+            more = (
+                "; `over = all` takes its statistics from every row, before `where`" if expr.func in STATISTICS else ""
+            )
+            add(
+                "DS411", expr.span, what=f"{expr.func}() takes {arity} argument(s){more}", suggestion=f"write {example}"
+            )
             return
         over = expr.kwarg("over")
         if over is not None and not (isinstance(over.value, ir.Ref) and over.value.name in OVER):
-            add("DS411", over.value.span, what="`over` is `all` (every row of the data, before `where`) or `kept` "
-                                               "(the rows `where` keeps, the default)", suggestion=f"write {expr.func}(x, over = all)")
+            add(
+                "DS411",
+                over.value.span,
+                what="`over` is `all` (every row of the data, before `where`) or `kept` "
+                "(the rows `where` keeps, the default)",
+                suggestion=f"write {expr.func}(x, over = all)",
+            )
         if expr.func == "col" and not isinstance(expr.args[0], ir.String):
-            add("DS411", expr.args[0].span, what="col() takes a column name in quotes",
-                suggestion='write col("kcal.per.g")')
+            add(
+                "DS411",
+                expr.args[0].span,
+                what="col() takes a column name in quotes",
+                suggestion='write col("kcal.per.g")',
+            )
         for arg in expr.args:
             check_column_expression(arg, add)
     elif isinstance(expr, ir.BinOp):
@@ -98,15 +117,21 @@ def check_column_expression(expr, add) -> None:
     elif isinstance(expr, ir.Neg):
         check_column_expression(expr.operand, add)
     elif isinstance(expr, (ir.Index, ir.ListExpr)):
-        add("DS411", expr.span, what="indexing and lists are not column operations",
-            suggestion="a column takes arithmetic, comparisons and: " + ", ".join(FUNCTIONS))
+        add(
+            "DS411",
+            expr.span,
+            what="indexing and lists are not column operations",
+            suggestion="a column takes arithmetic, comparisons and: " + ", ".join(FUNCTIONS),
+        )
 
 
 class ColumnEvaluator:
     """Evaluates column expressions on one table; `node` names the statistics it records or reads, and
     `unfiltered` is the table before `where` (for statistics `over = all`)."""
 
-    def __init__(self, table: pd.DataFrame, statistics: Statistics, node: str = "", unfiltered: pd.DataFrame | None = None):
+    def __init__(
+        self, table: pd.DataFrame, statistics: Statistics, node: str = "", unfiltered: pd.DataFrame | None = None
+    ):
         self.table, self.statistics, self.node = table, statistics, node
         self.unfiltered = unfiltered if unfiltered is not None else table
 
@@ -134,34 +159,64 @@ class ColumnEvaluator:
             from .dists import closest
 
             suggestion = closest(name, [str(c) for c in self.table.columns])
-            shown = ", ".join(map(str, list(self.table.columns)[:12])) + (" ..." if len(self.table.columns) > 12 else "")
-            raise ColumnError("DS502", span, column=name, name=self.node or name, columns=shown,
-                              suggestion=f"did you mean {suggestion!r}?" if suggestion else
-                              'a name with dots or spaces is written col("the.name")')
+            shown = ", ".join(map(str, list(self.table.columns)[:12])) + (
+                " ..." if len(self.table.columns) > 12 else ""
+            )
+            raise ColumnError(
+                "DS502",
+                span,
+                column=name,
+                name=self.node or name,
+                columns=shown,
+                suggestion=f"did you mean {suggestion!r}?"
+                if suggestion
+                else 'a name with dots or spaces is written col("the.name")',
+            )
         return self.table[name].reset_index(drop=True)
 
     def _numeric(self, value, expr) -> pd.Series | float:
         if not isinstance(value, pd.Series):
             if isinstance(value, str):
-                raise ColumnError("DS411", expr.span, what=f"the string {value!r} is not a number",
-                                  suggestion="strings compare with == and != only")
+                raise ColumnError(
+                    "DS411",
+                    expr.span,
+                    what=f"the string {value!r} is not a number",
+                    suggestion="strings compare with == and != only",
+                )
             return value
         if value.dtype == bool:
             return value.astype(float)
         if value.dtype.kind in "mM":  # not nanoseconds
-            raise ColumnError("DS524", expr.span, column=expr_text(expr), name=self.node,
-                              kind="dates" if value.dtype.kind == "M" else "durations")
+            raise ColumnError(
+                "DS524",
+                expr.span,
+                column=expr_text(expr),
+                name=self.node,
+                kind="dates" if value.dtype.kind == "M" else "durations",
+            )
         numeric = pd.to_numeric(value, errors="coerce")
         bad = numeric.isna() & value.notna()
         if bad.any():
             examples = ", ".join(repr(v) for v in value[bad].head(3).tolist())
-            raise ColumnError("DS505", expr.span, column=expr_text(expr), name=self.node,
-                              rows=rows_text(bad.to_numpy()), values=examples,
-                              suggestion='clean the column, or compare it with a value: indicator(column, "yes")')
+            raise ColumnError(
+                "DS505",
+                expr.span,
+                column=expr_text(expr),
+                name=self.node,
+                rows=rows_text(bad.to_numpy()),
+                values=examples,
+                suggestion='clean the column, or compare it with a value: indicator(column, "yes")',
+            )
         imaginary = np.imag(numeric.to_numpy()) != 0
         if imaginary.any():
-            raise ColumnError("DS523", expr.span, column=expr_text(expr), name=self.node, rows=rows_text(imaginary),
-                              values=", ".join(str(v) for v in numeric[imaginary].head(3).tolist()))
+            raise ColumnError(
+                "DS523",
+                expr.span,
+                column=expr_text(expr),
+                name=self.node,
+                rows=rows_text(imaginary),
+                values=", ".join(str(v) for v in numeric[imaginary].head(3).tolist()),
+            )
         return numeric.astype(float)
 
     def _binop(self, e: ir.BinOp):
@@ -175,10 +230,19 @@ class ColumnEvaluator:
         left, right = self._numeric(left, e.left), self._numeric(right, e.right)
         with np.errstate(all="ignore"):
             if e.op in COMPARISONS:
-                return {"<": lambda: left < right, "<=": lambda: left <= right,
-                        ">": lambda: left > right, ">=": lambda: left >= right}[e.op]()
-            return {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
-                    "/": lambda: left / right, "**": lambda: left ** right}[e.op]()
+                return {
+                    "<": lambda: left < right,
+                    "<=": lambda: left <= right,
+                    ">": lambda: left > right,
+                    ">=": lambda: left >= right,
+                }[e.op]()
+            return {
+                "+": lambda: left + right,
+                "-": lambda: left - right,
+                "*": lambda: left * right,
+                "/": lambda: left / right,
+                "**": lambda: left**right,
+            }[e.op]()
 
     def _call(self, e: ir.Call):
         name = e.func
@@ -217,22 +281,33 @@ class ColumnEvaluator:
         key = f"{self.node}: {name}({expr_text(argument)})" + (" over all" if over == "all" else "")
         if self.statistics.frozen:
             if key not in self.statistics:
-                raise ColumnError("DS514", argument.span, what=f"{name}({expr_text(argument)}) of the fitted data is "
-                                                               "not known",
-                                  suggestion="predict with the InferenceData that dagspec.sample returned")
+                raise ColumnError(
+                    "DS514",
+                    argument.span,
+                    what=f"{name}({expr_text(argument)}) of the fitted data is not known",
+                    suggestion="predict with the InferenceData that dagspec.sample returned",
+                )
             return self.statistics[key]
         series = x if isinstance(x, pd.Series) else pd.Series([x])
-        value = {"mean": series.mean, "sd": lambda: series.std(ddof=1), "min": series.min, "max": series.max,
-                 "median": series.median}[name]()
+        value = {
+            "mean": series.mean,
+            "sd": lambda: series.std(ddof=1),
+            "min": series.min,
+            "max": series.max,
+            "median": series.median,
+        }[name]()
         self.statistics[key] = float(value)
         return float(value)
 
     def _positive_sd(self, e: ir.Call, x, over: str) -> float:
         sd = self._statistic("sd", e.args[0], x, over)
         if not np.isfinite(sd) or sd <= 0:
-            raise ColumnError("DS514", e.span, what=f"standardize({expr_text(e.args[0])}) divides by its sd, "
-                                                    f"which is {sd:g}",
-                              suggestion="a column with one value (or one row) cannot be standardized; use center()")
+            raise ColumnError(
+                "DS514",
+                e.span,
+                what=f"standardize({expr_text(e.args[0])}) divides by its sd, which is {sd:g}",
+                suggestion="a column with one value (or one row) cannot be standardized; use center()",
+            )
         return sd
 
     def _domain(self, e: ir.Call, x, ok, needs: str) -> None:
@@ -240,16 +315,22 @@ class ColumnEvaluator:
             bad = (~ok & x.notna()).to_numpy()
             if bad.any():
                 values = ", ".join(f"{v:g}" for v in x[bad].head(3))
-                raise ColumnError("DS514", e.span, what=f"{e.func}() needs {needs}, but {expr_text(e.args[0])} is "
-                                                        f"{values} at row(s) {rows_text(bad)}",
-                                  suggestion=f"keep those rows out with `where {expr_text(e.args[0])} > 0`")
+                raise ColumnError(
+                    "DS514",
+                    e.span,
+                    what=f"{e.func}() needs {needs}, but {expr_text(e.args[0])} is {values} at row(s) {rows_text(bad)}",
+                    suggestion=f"keep those rows out with `where {expr_text(e.args[0])} > 0`",
+                )
 
 
 def row_filter(where, table: pd.DataFrame, read: list[str]) -> np.ndarray:
     """The rows of `table` that pass `where`; `complete` means no missing value in the columns `read`."""
     present = [c for c in read if c in table.columns]
-    complete = table[present].notna().all(axis=1).reset_index(drop=True) if present else \
-        pd.Series(np.ones(len(table), dtype=bool))
+    complete = (
+        table[present].notna().all(axis=1).reset_index(drop=True)
+        if present
+        else pd.Series(np.ones(len(table), dtype=bool))
+    )
     evaluator = ColumnEvaluator(table, Statistics(), node="where")
 
     def visit(e):
@@ -262,8 +343,12 @@ def row_filter(where, table: pd.DataFrame, read: list[str]) -> np.ndarray:
 
     kept = visit(where)
     if not isinstance(kept, pd.Series) or kept.dtype != bool:
-        raise ColumnError("DS411", where.span, what="`where` needs a condition, e.g. `where age >= 18`",
-                          suggestion="compare columns with == != < <= > >=, join conditions with and / or")
+        raise ColumnError(
+            "DS411",
+            where.span,
+            what="`where` needs a condition, e.g. `where age >= 18`",
+            suggestion="compare columns with == != < <= > >=, join conditions with and / or",
+        )
     return kept.to_numpy()
 
 
@@ -275,10 +360,12 @@ def _truth(value):
 
 def _equal(left, right) -> pd.Series:
     """== of columns and values, where 1, 1.0 and "1" are equal (as level names are)."""
+
     def keys(v):
         if isinstance(v, pd.Series):
             return v.map(level_key)
         return level_key(v)
+
     result = keys(left) == keys(right)
     return result if isinstance(result, pd.Series) else pd.Series([result])
 

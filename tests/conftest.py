@@ -1,5 +1,6 @@
 """Shared test set-up: repository paths, golden-file updating (UPDATE_GOLDEN=1 rewrites golden files) and the Dask
 cluster of the validation tests."""
+
 import os
 from pathlib import Path
 
@@ -28,6 +29,10 @@ def client():
     import logging
 
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                  silence_logs=logging.ERROR) as cluster, distributed.Client(cluster) as connected:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR
+        ) as cluster,
+        distributed.Client(cluster) as connected,
+    ):
         yield connected

@@ -1,4 +1,5 @@
 """A bad-spec corpus file → the diagnostics dagspec reports for it (parse, check, then data and plan)."""
+
 from pathlib import Path
 
 import dagspec

@@ -1,4 +1,5 @@
 """Hypothesis strategies: random valid specs with matching data, and mutations of spec text."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,7 +17,7 @@ def valid_specs(draw):
     n_nodes = draw(st.integers(2, 6))
     names = [f"v{i}" for i in range(n_nodes)]
     categorical = {name for name in names[:-1] if draw(st.booleans()) and draw(st.booleans())}
-    edges = [(a, b) for i, a in enumerate(names) for b in names[i + 1:] if draw(st.integers(0, 2)) == 0]
+    edges = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :] if draw(st.integers(0, 2)) == 0]
     if not any(b == names[-1] for _, b in edges):
         edges.append((names[0], names[-1]))
     parents = {b: [a for a, t in edges if t == b] for b in names}
@@ -45,7 +46,10 @@ def valid_specs(draw):
     lines.append("observed " + ", ".join(names))
     for a, b in edges:
         if b in family and draw(st.booleans()):
-            lines.append(f"prior {a} -> {b} ~ {draw(st.sampled_from(PRIORS))}" + (f" as w_{a}_{b}" if draw(st.booleans()) else ""))
+            lines.append(
+                f"prior {a} -> {b} ~ {draw(st.sampled_from(PRIORS))}"
+                + (f" as w_{a}_{b}" if draw(st.booleans()) else "")
+            )
     for b in outcomes:
         if family[b] in ("Normal", "StudentT") and draw(st.booleans()):
             lines.append(f"prior {b}.sigma ~ {draw(st.sampled_from(SCALE_PRIORS))}")
@@ -58,7 +62,7 @@ def mutations(text: str):
     tokens = text.replace("(", " ( ").replace(")", " ) ").replace(",", " , ").split(" ")
 
     def delete(i):
-        return " ".join(tokens[:i] + tokens[i + 1:])
+        return " ".join(tokens[:i] + tokens[i + 1 :])
 
     def duplicate(i):
         return " ".join(tokens[:i] + [tokens[i]] + tokens[i:])
@@ -70,7 +74,8 @@ def mutations(text: str):
 
     index = st.integers(0, max(0, len(tokens) - 1))
     junk = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=8)
-    insert = st.tuples(st.integers(0, len(text)), junk).map(lambda p: text[:p[0]] + p[1] + text[p[0]:])
+    insert = st.tuples(st.integers(0, len(text)), junk).map(lambda p: text[: p[0]] + p[1] + text[p[0] :])
     cut = st.integers(0, len(text)).map(lambda i: text[:i])
-    return st.one_of(index.map(delete), index.map(duplicate), st.tuples(index, index).map(lambda p: swap(*p)),
-                     insert, cut)
+    return st.one_of(
+        index.map(delete), index.map(duplicate), st.tuples(index, index).map(lambda p: swap(*p)), insert, cut
+    )

@@ -1,4 +1,5 @@
 """User errors raised through the Python API carry coded diagnostics, never a bare traceback."""
+
 import json
 
 import numpy as np

@@ -1,28 +1,65 @@
 """Every spec in tests/bad/ reports exactly its golden diagnostics, and every diagnostic code has a case."""
+
 from pathlib import Path
 
 import pytest
+from conftest import check_golden
+from corpus import diagnostics_for, render
 
 import dagspec
 from dagspec.codes import CODES
-
-from conftest import check_golden
-from corpus import diagnostics_for, render
 
 BAD = Path(__file__).parent / "bad"
 CASES = sorted(BAD.glob("*.dag"))
 
 # Codes that no .dag file can trigger: tested in test_api_errors.py, test_fuzz.py (DS109), tests/cli (DS60x).
-API_ONLY = {"DS108", "DS511", "DS601", "DS109", "DS602", "DS603", "DS604", "DS605",
-            "DS515", "DS620",  # predictions (tests/test_predict.py)
-            "DS448",  # code generation for PyMC3 (tests/test_survival.py)
-            "DS606", "DS607", "DS608", "DS609", "DS610", "DS611", "DS612",  # tests/test_predictive.py, tests/cli/test_compare.py
-            "DS645", "DS646",  # approximate fits (tests/test_fit_methods.py)
-            "DS521", "DS523", "DS524", "DS526",  # tests/hostile/ (a 2 GB file; complex and date columns; `check`)
-            "DS530", "DS630", "DS631", "DS632", "DS633", "DS634", "DS635",  # found when sampling: tests/hostile/
-            # the spec against its data or its own simulations (tests/validate/)
-            "DS330", "DS331", "DS332", "DS650", "DS651", "DS652", "DS653", "DS654", "DS655", "DS656", "DS657",
-            "DS658", "DS659"}
+API_ONLY = {
+    "DS108",
+    "DS511",
+    "DS601",
+    "DS109",
+    "DS602",
+    "DS603",
+    "DS604",
+    "DS605",
+    "DS515",
+    "DS620",  # predictions (tests/test_predict.py)
+    "DS448",  # code generation for PyMC3 (tests/test_survival.py)
+    "DS606",
+    "DS607",
+    "DS608",
+    "DS609",
+    "DS610",
+    "DS611",
+    "DS612",  # tests/test_predictive.py, tests/cli/test_compare.py
+    "DS645",
+    "DS646",  # approximate fits (tests/test_fit_methods.py)
+    "DS521",
+    "DS523",
+    "DS524",
+    "DS526",  # tests/hostile/ (a 2 GB file; complex and date columns; `check`)
+    "DS530",
+    "DS630",
+    "DS631",
+    "DS632",
+    "DS633",
+    "DS634",
+    "DS635",  # found when sampling: tests/hostile/
+    # the spec against its data or its own simulations (tests/validate/)
+    "DS330",
+    "DS331",
+    "DS332",
+    "DS650",
+    "DS651",
+    "DS652",
+    "DS653",
+    "DS654",
+    "DS655",
+    "DS656",
+    "DS657",
+    "DS658",
+    "DS659",
+}
 # DS109: a 1 MB spec, made in test_fuzz.py
 
 

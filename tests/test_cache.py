@@ -1,4 +1,5 @@
 """The on-disk cache of PyMC's compiled step: reused for the same plan structure, never with stale data."""
+
 import numpy as np
 import pandas as pd
 
@@ -28,6 +29,7 @@ def test_a_second_run_loads_the_step_and_new_data_never_meet_a_stale_one(tmp_pat
 def test_constants_compiled_into_the_graph_are_part_of_the_key():
     def key(values):
         return plan_key(dagspec.parse(f"a ~ Normal(0, 10)\nb ~ Normal(a, 1)\nobserved b = {values}").plan(), {})
+
     assert key("[1.0, 2.0]") != key("[5.0, 6.0]")  # a random variable's observations are constants, not data
     assert key("[1.0, 2.0]") == key("[1.0, 2.0]")
 

@@ -1,4 +1,5 @@
 """Generated PyMC scripts build the same model as spec.build(): equal log densities at random points."""
+
 import re
 import runpy
 import sys
@@ -11,8 +12,11 @@ import dagspec
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = sorted((ROOT / "specs" / "tutorial").glob("*.dag"))
-DOC_EXAMPLES = [block for doc in sorted((ROOT / "docs").glob("*.md"))
-                for block in re.findall(r"```dag\n(.*?)```", doc.read_text(), re.S)]
+DOC_EXAMPLES = [
+    block
+    for doc in sorted((ROOT / "docs").glob("*.md"))
+    for block in re.findall(r"```dag\n(.*?)```", doc.read_text(), re.S)
+]
 
 
 def _run_script(spec, tmp_path, optimize):

@@ -1,4 +1,5 @@
 """Every ```dag example in docs/ parses, checks, compiles to a PyMC model, and round-trips."""
+
 import re
 from pathlib import Path
 

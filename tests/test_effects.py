@@ -1,5 +1,6 @@
 """Conditional effects: an outcome's expected value along one parent, others at typical values, against the
 posterior draws computed by hand."""
+
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +25,11 @@ def test_a_numeric_parent_matches_the_regression_by_hand(fork):
     grid = np.linspace(data["x"].min(), data["x"].max(), 7)
     assert np.allclose(table["value"].astype(float), grid)
     post = idata.posterior.stack(sample=("chain", "draw"))
-    by_hand = (post["intercept"].values[None, :] + post["slope_x"].values[None, :] * grid[:, None]
-               + post["slope_z"].values[None, :] * data["z"].mean())
+    by_hand = (
+        post["intercept"].values[None, :]
+        + post["slope_x"].values[None, :] * grid[:, None]
+        + post["slope_z"].values[None, :] * data["z"].mean()
+    )
     assert np.allclose(table["mean"], by_hand.mean(axis=1))
     assert (table["hdi_low"] < table["mean"]).all() and (table["mean"] < table["hdi_high"]).all()
     assert set(table["outcome"]) == {"y"} and set(table["parent"]) == {"x"} and not table["categorical"].any()
@@ -35,7 +39,9 @@ def test_data_passed_as_columns(fork):
     spec, idata = fork
     data = pd.read_csv(TUTORIAL / "data" / "fork.csv")
     from_frame = dagspec.conditional_effects(spec, idata, data=data, parent="x", points=3)
-    from_dict = dagspec.conditional_effects(spec, idata, data={c: data[c].to_numpy() for c in data}, parent="x", points=3)
+    from_dict = dagspec.conditional_effects(
+        spec, idata, data={c: data[c].to_numpy() for c in data}, parent="x", points=3
+    )
     assert np.allclose(from_frame["mean"], from_dict["mean"])
 
 
@@ -81,8 +87,10 @@ def test_an_ordered_outcome_is_drawn_as_its_expected_level(tmp_path):
     probabilities = np.diff(np.column_stack([np.zeros_like(x), cdf, np.ones_like(x)]), axis=1)
     rating = np.array([rng.choice([1, 2, 3, 4], p=p) for p in probabilities])
     pd.DataFrame({"x": x, "R": rating}).to_csv(tmp_path / "ratings.csv", index=False)
-    (tmp_path / "ratings.dag").write_text('node R ~ OrderedLogistic(levels = [1, 2, 3, 4])\nx -> R\n'
-                                          'observed x, R from "ratings.csv"\nprior x -> R ~ Normal(0, 1) as b\n')
+    (tmp_path / "ratings.dag").write_text(
+        "node R ~ OrderedLogistic(levels = [1, 2, 3, 4])\nx -> R\n"
+        'observed x, R from "ratings.csv"\nprior x -> R ~ Normal(0, 1) as b\n'
+    )
     spec = dagspec.load(tmp_path / "ratings.dag")
     idata = dagspec.fit(spec, method="laplace", draws=300, random_seed=1)
     table = dagspec.conditional_effects(spec, idata, points=4)

@@ -1,4 +1,5 @@
 """Exact posteriors without MCMC: prior-only models and Beta priors on a Binomial's p (checked against theory)."""
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -8,7 +9,9 @@ from dagspec.optimize.exact import conjugate_updates
 
 
 def test_the_coin_is_drawn_from_its_beta_posterior():
-    spec = dagspec.parse("p ~ Beta(2, 3) as a\nheads ~ Binomial(n = 10, p = p)\nobserved heads = 8\nlet odds = p / (1 - p)")
+    spec = dagspec.parse(
+        "p ~ Beta(2, 3) as a\nheads ~ Binomial(n = 10, p = p)\nobserved heads = 8\nlet odds = p / (1 - p)"
+    )
     idata = dagspec.sample(spec, draws=2000, chains=2, random_seed=1)
     assert idata.posterior.attrs["dagspec_sampler"] == "exact"
     a = idata.posterior["a"].values.ravel()
@@ -30,11 +33,14 @@ def test_a_prior_only_model_is_drawn_from_its_prior():
     assert idata.posterior["a"].shape == (2, 4000)
 
 
-@pytest.mark.parametrize("text", [
-    "x -> y\nobserved x = [1.0, 2.0, 3.0], y = [1.0, 2.1, 2.9]",  # a regression: NUTS
-    "q ~ Beta(1, 1)\np ~ Beta(q, 1)\nheads ~ Binomial(n = 10, p = p)\nobserved heads = 8",  # a pooled Beta
-    "p ~ Beta(1, 1)\nheads ~ Binomial(n = 10, p = p * 0.5)\nobserved heads = 3",  # p enters through arithmetic
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x -> y\nobserved x = [1.0, 2.0, 3.0], y = [1.0, 2.1, 2.9]",  # a regression: NUTS
+        "q ~ Beta(1, 1)\np ~ Beta(q, 1)\nheads ~ Binomial(n = 10, p = p)\nobserved heads = 8",  # a pooled Beta
+        "p ~ Beta(1, 1)\nheads ~ Binomial(n = 10, p = p * 0.5)\nobserved heads = 3",  # p enters through arithmetic
+    ],
+)
 def test_other_posteriors_are_left_to_nuts(text):
     assert conjugate_updates(dagspec.parse(text).plan()) is None
 

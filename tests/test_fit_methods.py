@@ -1,13 +1,13 @@
 """Fits besides NUTS (`dagspec.fit`, `sample --method`): the Laplace approximation is exact for a Gaussian
 posterior and close to the exact draws for a regression; mean-field ADVI finds a Gaussian posterior; each is named,
 never chosen in place of NUTS."""
+
 import numpy as np
 import pandas as pd
 import pytest
+from cli.cli_support import TUTORIAL, run  # noqa: E402  (tests/cli is a folder of the suite)
 
 import dagspec
-
-from cli.cli_support import TUTORIAL, run  # noqa: E402  (tests/cli is a folder of the suite)
 
 MEAN_ONLY = """
 node y ~ Normal(sigma = 2) as y_hat
@@ -21,7 +21,7 @@ def gaussian_posterior():
     """y_i ~ Normal(mu, 2), mu ~ Normal(0, 10): the posterior of mu is Normal in closed form."""
     y = np.random.default_rng(7).normal(3.0, 2.0, size=40)
     precision = len(y) / 4 + 1 / 100
-    return pd.DataFrame({"y": y}), y.sum() / 4 / precision, precision ** -0.5
+    return pd.DataFrame({"y": y}), y.sum() / 4 / precision, precision**-0.5
 
 
 def test_laplace_is_exact_for_a_gaussian_posterior(gaussian_posterior):
@@ -74,13 +74,26 @@ def test_an_improper_posterior_has_no_laplace_approximation():
 
 
 def test_the_command_line_names_the_method(capsys):
-    code, out, err = run(capsys, "sample", TUTORIAL / "simple_regression.dag", "--method", "laplace",
-                         "--draws", "200", "--chains", "1", "--seed", "1")
+    code, out, err = run(
+        capsys,
+        "sample",
+        TUTORIAL / "simple_regression.dag",
+        "--method",
+        "laplace",
+        "--draws",
+        "200",
+        "--chains",
+        "1",
+        "--seed",
+        "1",
+    )
     assert code == 0 and "Laplace approximation" in err and "not MCMC" in err and "coeff" in out
     code, _, err = run(capsys, "sample", TUTORIAL / "simple_regression.dag", "--method", "advi", "--sampler", "pymc")
     assert code == 2 and "--sampler is for NUTS" in err
-    assert dagspec.sample(TUTORIAL / "coin.dag", draws=50, chains=1, random_seed=1).posterior.attrs[
-        "dagspec_sampler"] != "laplace"  # never chosen for you
+    assert (
+        dagspec.sample(TUTORIAL / "coin.dag", draws=50, chains=1, random_seed=1).posterior.attrs["dagspec_sampler"]
+        != "laplace"
+    )  # never chosen for you
 
 
 def test_the_cli_lists_the_backends_methods():

@@ -1,4 +1,5 @@
 """`dagspec fmt`: canonical layout, comments kept, the same IR, idempotent over every spec that parses."""
+
 from pathlib import Path
 
 import pytest
@@ -29,14 +30,18 @@ def test_format_keeps_the_spec_and_is_idempotent(path):
     once = format_text(text)
     assert parse_text(once) == parse_text(text)
     assert format_text(once) == once
-    assert [c for c in text.splitlines() if "#" in c and c.lstrip().startswith("#")] == \
-           [c for c in once.splitlines() if c.lstrip().startswith("#")]
+    assert [c for c in text.splitlines() if "#" in c and c.lstrip().startswith("#")] == [
+        c for c in once.splitlines() if c.lstrip().startswith("#")
+    ]
 
 
 def test_layout():
-    text = '# model\n\n\nnode x1   # cause\nx1->y1 ; observed x1,y1 from "d.csv"  # data\nprior y1.sigma~Exponential(1)\n'
-    assert format_text(text) == ('# model\n\nnode x1  # cause\nx1 -> y1\nobserved x1, y1 from "d.csv"  # data\n'
-                                 'prior y1.sigma ~ Exponential(1)\n')
+    text = (
+        '# model\n\n\nnode x1   # cause\nx1->y1 ; observed x1,y1 from "d.csv"  # data\nprior y1.sigma~Exponential(1)\n'
+    )
+    assert format_text(text) == (
+        '# model\n\nnode x1  # cause\nx1 -> y1\nobserved x1, y1 from "d.csv"  # data\nprior y1.sigma ~ Exponential(1)\n'
+    )
 
 
 def test_fmt_command_rewrites_only_when_asked(tmp_path, capsys):
@@ -56,7 +61,13 @@ def test_no_other_command_modifies_a_spec(tmp_path, capsys):
     path = tmp_path / "m.dag"
     original = "x->y\nobserved x = [1.0, 2.0, 3.0], y = [2.0, 4.1, 5.9]\n"
     path.write_text(original)
-    for argv in (["check", path], ["compile", path], ["graph", path, "-o", tmp_path / "g.dot"],
-                 ["codegen", path], ["export", path], ["implications", path]):
+    for argv in (
+        ["check", path],
+        ["compile", path],
+        ["graph", path, "-o", tmp_path / "g.dot"],
+        ["codegen", path],
+        ["export", path],
+        ["implications", path],
+    ):
         cli.main([str(a) for a in argv])
     assert path.read_text() == original

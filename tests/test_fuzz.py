@@ -1,13 +1,14 @@
 """Fuzzing: random valid specs build; damaged specs give diagnostics or success, never a crash or a hang."""
+
 import time
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import mutations, valid_specs
 
 import dagspec
-from strategies import mutations, valid_specs
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = [p.read_text() for p in sorted((ROOT / "specs").rglob("*.dag"))]

@@ -1,5 +1,6 @@
 """Linear-Gaussian blocks drawn without MCMC: the decomposition is the literal model's density, the grid draws
 follow the density they integrate, and the draws agree with NUTS."""
+
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +14,21 @@ from dagspec.optimize.exact import conjugate_updates, exact_draws
 from dagspec.optimize.gaussian import gaussian_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
-GAUSSIAN_SPECS = ["simple_regression", "multivariate_regression", "fork", "no_fork", "include_collider",
-                  "exclude_collider", "pipe_regression", "path_analysis", "combined_confounds", "categorical",
-                  "no_heterogenous", "pooled_categorical", "heterogenous"]
+GAUSSIAN_SPECS = [
+    "simple_regression",
+    "multivariate_regression",
+    "fork",
+    "no_fork",
+    "include_collider",
+    "exclude_collider",
+    "pipe_regression",
+    "path_analysis",
+    "combined_confounds",
+    "categorical",
+    "no_heterogenous",
+    "pooled_categorical",
+    "heterogenous",
+]
 GALLERY = ["eight_schools", "kidiq_interaction", "milk_m5_7", "rugged_m8_3", "waffle_m5_3"]
 
 
@@ -39,10 +52,16 @@ def test_marginal_times_conditional_is_the_literal_density(name):
         point, ours = {}, 0.0
         for block in blocks:
             scales = gaussian.scales_model(plan, block)
-            unconstrained = {v.name: rng.uniform(-1, 1, size=np.shape(x)) for v, x in
-                             zip(scales.value_vars, scales.initial_point().values())}
-            drawn = dict(zip([v.name for v in scales.unobserved_value_vars],
-                             scales.compile_fn(scales.unobserved_value_vars)(unconstrained)))
+            unconstrained = {
+                v.name: rng.uniform(-1, 1, size=np.shape(x))
+                for v, x in zip(scales.value_vars, scales.initial_point().values())
+            }
+            drawn = dict(
+                zip(
+                    [v.name for v in scales.unobserved_value_vars],
+                    scales.compile_fn(scales.unobserved_value_vars)(unconstrained),
+                )
+            )
             marginal = scales.compile_logp(jacobian=True)(unconstrained)
             precisions = gaussian._precisions(block, {n: np.asarray(drawn[n])[None] for n in block.scales}, 1)
             if block.gridded and block.scales:  # the grid's numpy marginal is the same function
@@ -58,7 +77,7 @@ def test_marginal_times_conditional_is_the_literal_density(name):
             ours += conditional + marginal
             point.update(unconstrained)
             for coefficient, (offset, shape) in block.coefficients.items():
-                point[coefficient] = g[offset:offset + int(np.prod(shape))].reshape(shape)
+                point[coefficient] = g[offset : offset + int(np.prod(shape))].reshape(shape)
         gaps.append(literal(point) - ours)
     assert np.ptp(gaps) < 1e-7 * max(1.0, abs(gaps[0])), gaps
 
@@ -84,16 +103,32 @@ def test_the_integrated_out_gradient_is_the_derivative_of_the_marginal(name):
         np.testing.assert_allclose(dlogp(point(x)), numeric, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize("dims, log_density, sample", [
-    (1, lambda u: stats.gamma(3, scale=0.5).logpdf(np.exp(u[:, 0])) + u[:, 0],  # a Gamma scale, in log coordinates
-     lambda rng, n: np.log(stats.gamma(3, scale=0.5).rvs(n, random_state=rng))[:, None]),
-    (1, lambda u: stats.norm(5e-4, 1e-4).logpdf(u[:, 0]),  # narrow, far from where the grid starts
-     lambda rng, n: rng.normal(5e-4, 1e-4, (n, 1))),
-    (1, lambda u: u[:, 0] - np.exp(u[:, 0]),  # log of an Exponential(1) draw: a long left tail
-     lambda rng, n: np.log(rng.exponential(size=(n, 1)))),
-    (2, lambda u: stats.multivariate_normal([1, -2], [[1, 0.8], [0.8, 2]]).logpdf(u),
-     lambda rng, n: rng.multivariate_normal([1, -2], [[1, 0.8], [0.8, 2]], n)),
-], ids=["gamma", "narrow", "exponential-tail", "correlated-2d"])
+@pytest.mark.parametrize(
+    "dims, log_density, sample",
+    [
+        (
+            1,
+            lambda u: stats.gamma(3, scale=0.5).logpdf(np.exp(u[:, 0])) + u[:, 0],  # a Gamma scale, in log coordinates
+            lambda rng, n: np.log(stats.gamma(3, scale=0.5).rvs(n, random_state=rng))[:, None],
+        ),
+        (
+            1,
+            lambda u: stats.norm(5e-4, 1e-4).logpdf(u[:, 0]),  # narrow, far from where the grid starts
+            lambda rng, n: rng.normal(5e-4, 1e-4, (n, 1)),
+        ),
+        (
+            1,
+            lambda u: u[:, 0] - np.exp(u[:, 0]),  # log of an Exponential(1) draw: a long left tail
+            lambda rng, n: np.log(rng.exponential(size=(n, 1))),
+        ),
+        (
+            2,
+            lambda u: stats.multivariate_normal([1, -2], [[1, 0.8], [0.8, 2]]).logpdf(u),
+            lambda rng, n: rng.multivariate_normal([1, -2], [[1, 0.8], [0.8, 2]], n),
+        ),
+    ],
+    ids=["gamma", "narrow", "exponential-tail", "correlated-2d"],
+)
 def test_grid_draws_follow_the_density(dims, log_density, sample):
     rng = np.random.default_rng(3)
     drawn = gaussian._grid_draws(log_density, dims, 20000, rng)
@@ -112,7 +147,10 @@ def test_the_grid_gives_up_where_the_mass_meets_points_it_cannot_evaluate():
     far, near = values.copy(), values.copy()
     far[:3], near[28:30] = np.nan, np.nan  # NaN: too ill-conditioned to evaluate
     assert not gaussian._mass_near_a_hole(far) and gaussian._mass_near_a_hole(near)
-    log_density = lambda u: np.where(np.abs(u[:, 0]) < 0.1, np.nan, -0.5 * u[:, 0] ** 2)
+
+    def log_density(u):
+        return np.where(np.abs(u[:, 0]) < 0.1, np.nan, -0.5 * u[:, 0] ** 2)
+
     assert gaussian._grid_draws(log_density, 1, 100, np.random.default_rng(0)) is None
 
 
@@ -124,8 +162,10 @@ def test_a_known_sd_makes_the_posterior_gaussian():
     """With sigma given, the posterior of a regression with Normal priors is the textbook Gaussian."""
     x = np.array([-1.0, 0.0, 1.0, 2.0])
     y = np.array([0.5, 1.1, 2.2, 2.8])
-    spec = dagspec.parse("node y ~ Normal(sigma = 0.5)\nx -> y\nobserved x, y\n"
-                         "prior y.intercept ~ Normal(0, 2)\nprior x -> y ~ Normal(0, 2)")
+    spec = dagspec.parse(
+        "node y ~ Normal(sigma = 0.5)\nx -> y\nobserved x, y\n"
+        "prior y.intercept ~ Normal(0, 2)\nprior x -> y ~ Normal(0, 2)"
+    )
     idata = dagspec.sample(spec, {"x": x, "y": y}, draws=4000, chains=2, random_seed=4)
     assert idata.posterior.attrs["dagspec_sampler"] == "gaussian"
     design = np.column_stack([np.ones(4), x])
@@ -139,14 +179,17 @@ def test_a_known_sd_makes_the_posterior_gaussian():
     np.testing.assert_allclose(np.cov(both.T), cov, rtol=0.08)
 
 
-@pytest.mark.parametrize("text", [
-    "x -> y\nobserved x, y\nprior x -> y ~ LogNormal(0, 1)",  # a slope that is not Gaussian
-    "node y ~ Bernoulli\nx -> y\nobserved x, y",  # not a Normal outcome
-    "node y ~ StudentT(nu = 3)\nx -> y\nobserved x, y",
-    "s ~ Exponential(1)\nx -> y\nobserved x, y\nprior y.sigma ~ Exponential(s)",  # a scale's scale
-    "s ~ Exponential(1)\nx -> y\nobserved x, y\nprior x -> y ~ Normal(0, s)\nprior y.intercept ~ Normal(s, 1)",  # in a mean
-    "x -> y\nobserved x, y\nprior y.sigma ~ HalfNormal(1)\nprior y.intercept ~ Normal(y_sigma, 1)",  # the sd as a mean
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x -> y\nobserved x, y\nprior x -> y ~ LogNormal(0, 1)",  # a slope that is not Gaussian
+        "node y ~ Bernoulli\nx -> y\nobserved x, y",  # not a Normal outcome
+        "node y ~ StudentT(nu = 3)\nx -> y\nobserved x, y",
+        "s ~ Exponential(1)\nx -> y\nobserved x, y\nprior y.sigma ~ Exponential(s)",  # a scale's scale
+        "s ~ Exponential(1)\nx -> y\nobserved x, y\nprior x -> y ~ Normal(0, s)\nprior y.intercept ~ Normal(s, 1)",  # in a mean
+        "x -> y\nobserved x, y\nprior y.sigma ~ HalfNormal(1)\nprior y.intercept ~ Normal(y_sigma, 1)",  # the sd as a mean
+    ],
+)
 def test_other_models_are_not_gaussian_blocks(text):
     data = {"x": np.linspace(0, 1, 20), "z": np.cos(np.arange(20)), "y": (np.arange(20) % 2).astype(float)}
     spec = dagspec.parse(text)
@@ -155,8 +198,10 @@ def test_other_models_are_not_gaussian_blocks(text):
 
 
 def test_three_scales_or_a_covariance_are_left_to_nuts_on_the_scales():
-    spec = dagspec.parse("a ~ Exponential(1)\nb ~ Exponential(1)\nx -> y\nz -> y\nobserved x, z, y\n"
-                         "prior x -> y ~ Normal(0, a)\nprior z -> y ~ Normal(0, b)")
+    spec = dagspec.parse(
+        "a ~ Exponential(1)\nb ~ Exponential(1)\nx -> y\nz -> y\nobserved x, z, y\n"
+        "prior x -> y ~ Normal(0, a)\nprior z -> y ~ Normal(0, b)"
+    )
     data = {"x": np.linspace(0, 1, 20), "z": np.cos(np.arange(20)), "y": np.sin(np.arange(20))}
     (block,) = gaussian_blocks(spec.plan(data, False))
     assert block.scales == ["a", "b", "y_sigma"] and not block.gridded

@@ -1,4 +1,5 @@
 """The pipeline's layering, read from the source: only backends import PyMC, and no two modules import each other."""
+
 import ast
 from pathlib import Path
 

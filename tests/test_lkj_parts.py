@@ -1,6 +1,7 @@
 """An LKJ prior's standard deviations, correlations and covariance (`stds`, `corr`, `cov` in a `let`) are the
 tutorial's formulas applied to its Cholesky factor, on every path that makes draws; PyMC's own `<name>_stds` and
 `<name>_corr` are stored for the parts no `let` names."""
+
 import re
 from pathlib import Path
 
@@ -89,8 +90,12 @@ def test_draws_made_without_nuts_get_the_named_parts():
     model = build_model(plan)
     rng = np.random.default_rng(3)
     chains, draws = 2, 25
-    values = {"a_bar": rng.normal(size=(chains, draws)), "b_bar": rng.normal(size=(chains, draws)),
-              "ab_did": rng.normal(size=(chains, draws, 3, 2)), "error": rng.exponential(size=(chains, draws))}
+    values = {
+        "a_bar": rng.normal(size=(chains, draws)),
+        "b_bar": rng.normal(size=(chains, draws)),
+        "ab_did": rng.normal(size=(chains, draws, 3, 2)),
+        "error": rng.exponential(size=(chains, draws)),
+    }
     packed = rng.normal(size=(chains, draws, 3))
     packed[..., [0, 2]] = np.abs(packed[..., [0, 2]])  # positive diagonal
     values["chol_cov"] = packed
@@ -121,18 +126,22 @@ def test_sampled_sigma_ab_and_rho_are_the_tutorials_draw_by_draw():
 
 
 def test_unnamed_parts_keep_pymcs_names_after_the_alias():
-    spec = dagspec.parse(CELLS + "prior chol ~ LKJCholeskyCov(eta = 2, sd = Exponential(1)) as L\n"
-                                 "prior t -> y by g ~ MvNormal(mu = [0, 0, 0], chol = chol) as ab\n")
+    spec = dagspec.parse(
+        CELLS + "prior chol ~ LKJCholeskyCov(eta = 2, sd = Exponential(1)) as L\n"
+        "prior t -> y by g ~ MvNormal(mu = [0, 0, 0], chol = chol) as ab\n"
+    )
     assert [d.name for d in spec.build(optimize=False).deterministics] == ["L_stds", "L_corr"]
 
 
 def test_a_let_names_exactly_one_part_and_other_lets_add_quantities():
-    spec = dagspec.parse(CELLS + "prior L ~ LKJCholeskyCov(eta = 2, sd = Exponential(1), n = 3)\n"
-                                 "prior t -> y by g ~ MvNormal(mu = [0, 0, 0], chol = L) as ab\n"
-                                 "let R = corr(L)\n"
-                                 "let r02 = corr(L)[0, 2]\n"
-                                 "let s2 = 2 * stds(L)[-1]\n"
-                                 "let Sigma = cov(L)\n")
+    spec = dagspec.parse(
+        CELLS + "prior L ~ LKJCholeskyCov(eta = 2, sd = Exponential(1), n = 3)\n"
+        "prior t -> y by g ~ MvNormal(mu = [0, 0, 0], chol = L) as ab\n"
+        "let R = corr(L)\n"
+        "let r02 = corr(L)[0, 2]\n"
+        "let s2 = 2 * stds(L)[-1]\n"
+        "let Sigma = cov(L)\n"
+    )
     model = spec.build(optimize=False)
     assert [d.name for d in model.deterministics] == ["L_stds", "R", "r02", "s2", "Sigma"]
     for point in _random_points(model, 3, seed=7):
@@ -162,8 +171,10 @@ def test_compile_and_codegen_show_the_names():
     assert "  chol_cov_corr = corr(chol_cov)  (PyMC's name" in report
     for target in ("pymc", "pymc3"):
         source = spec.to_source(target)
-        assert ("chol_cov, chol_cov_corr, chol_cov_stds = pm.LKJCholeskyCov('chol_cov', eta=2, "
-                "sd_dist=pm.Exponential.dist(lam=1), n=2, compute_corr=True, store_in_trace=False)") in source
+        assert (
+            "chol_cov, chol_cov_corr, chol_cov_stds = pm.LKJCholeskyCov('chol_cov', eta=2, "
+            "sd_dist=pm.Exponential.dist(lam=1), n=2, compute_corr=True, store_in_trace=False)"
+        ) in source
         assert "sigma_ab = pm.Deterministic('sigma_ab', chol_cov_stds)" in source
         assert "Rho = pm.Deterministic('Rho', chol_cov_corr[0, 1])" in source
         assert "'sigma_ab', 'Rho'" in source  # summarised

@@ -1,6 +1,7 @@
 """Missing values modelled (`missing = impute`): each spec compiles to exactly the hand-written PyMC model with
 masked observations (PyMC's own imputation; equal log densities at random points), through path models, and
 sampling, predictions, prior draws, LOO and codegen handle the imputed values."""
+
 import json
 import runpy
 import sys
@@ -136,7 +137,7 @@ def test_predictions_prior_draws_and_loo(fitted):
     spec, idata = fitted
     new = pd.DataFrame({"x": [0.0, 1.0]})
     mean = dagspec.predict(spec, idata, new, kind="mean", random_seed=1).predictions
-    expected = (idata.posterior["a_y"] + idata.posterior["by"] * (idata.posterior["a_b"] + idata.posterior["bx"]))
+    expected = idata.posterior["a_y"] + idata.posterior["by"] * (idata.posterior["a_b"] + idata.posterior["bx"])
     np.testing.assert_allclose(mean["y"].isel(__obs__=1).values, expected.values, rtol=1e-8)
     prior = dagspec.sample_prior(spec, DATA, draws=50, random_seed=1)
     assert prior.prior["b_missing"].shape[-1] == 4

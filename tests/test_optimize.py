@@ -1,5 +1,6 @@
 """The optimizer's models have exactly the literal model's posterior: log densities differ by a constant
 (the reparameterisations' Jacobians), user names survive as deterministics, and each pass can be switched off."""
+
 import numpy as np
 import pandas as pd
 import pytensor
@@ -167,8 +168,7 @@ def test_a_logit_pool_is_centred_where_the_groups_data_are_strong(trials, spread
     """Binomial information per group n p (1 - p) against the spread between groups' log-odds."""
     rng = np.random.default_rng(3)
     logits = rng.normal(0.5, spread, 12)
-    data = pd.DataFrame({"g": np.arange(12), "trials": trials,
-                         "y": rng.binomial(trials, 1 / (1 + np.exp(-logits)))})
+    data = pd.DataFrame({"g": np.arange(12), "trials": trials, "y": rng.binomial(trials, 1 / (1 + np.exp(-logits)))})
     spec = dagspec.parse(GLM_POOL)
     assert ("effect__z" not in {e.name for e in spec.plan(data, optimize=True).entries}) == centred
     if not centred:  # the same posterior: log densities differ by the Jacobian tau per group
@@ -179,8 +179,11 @@ def test_a_logit_pool_is_centred_where_the_groups_data_are_strong(trials, spread
 def test_a_log_pool_of_counts_is_centred_where_the_counts_are_large():
     rng = np.random.default_rng(4)
     g = np.repeat(np.arange(6), 5)
-    text = GLM_POOL.replace("node trials\n", "").replace("Binomial(n = trials, intercept = none)",
-                                                         "Poisson(intercept = none)").replace("g, trials, y", "g, y")
+    text = (
+        GLM_POOL.replace("node trials\n", "")
+        .replace("Binomial(n = trials, intercept = none)", "Poisson(intercept = none)")
+        .replace("g, trials, y", "g, y")
+    )
     large = pd.DataFrame({"g": g, "y": rng.poisson(np.exp(rng.normal(4, 1, 6))[g])})
     small = pd.DataFrame({"g": g, "y": rng.poisson(np.exp(rng.normal(-2, 0.2, 6))[g])})
     spec = dagspec.parse(text)
@@ -221,7 +224,9 @@ def test_normal_likelihood_from_sufficient_statistics_is_exact_even_for_large_ou
     rng = np.random.default_rng(5)
     data = pd.DataFrame({"a": rng.normal(5, 1, 400), "b": rng.normal(-3, 2, 400)})
     data["y"] = 1e4 + 2 * data.a - data.b + rng.normal(0, 0.01, 400)  # large values, little noise
-    spec = dagspec.parse("a, b -> y\nobserved a, b, y\nprior y.intercept ~ Normal(1e4, 10)\nprior y.sigma ~ Exponential(10)")
+    spec = dagspec.parse(
+        "a, b -> y\nobserved a, b, y\nprior y.intercept ~ Normal(1e4, 10)\nprior y.sigma ~ Exponential(10)"
+    )
     gaps, literal, optimized = _log_density_gaps(spec, data, True)
     assert np.ptp(gaps) < 1e-6  # rounding only: a wrong term of the density would move it by far more
     assert "y__likelihood" in {p.name for p in optimized.potentials}
@@ -242,10 +247,17 @@ def test_a_mediator_keeps_its_rows():
 def test_categorical_effects_are_whitened_with_a_constant_jacobian():
     rng = np.random.default_rng(8)
     g, h = rng.integers(0, 3, 120), rng.integers(0, 4, 120)
-    data = pd.DataFrame({"g": g, "h": h, "y": np.array([1.0, -1.0, 0.5])[g] + np.array([0.0, 2.0, -2.0, 1.0])[h]
-                         + rng.normal(0, 0.1, 120)})
-    spec = dagspec.parse("node g : categorical\nnode h : categorical\nnode y ~ Normal(intercept = none)\n"
-                         "g -> y\nh -> y\nobserved g, h, y\nprior g -> y ~ Normal(0, 1)\nprior h -> y ~ Flat()")
+    data = pd.DataFrame(
+        {
+            "g": g,
+            "h": h,
+            "y": np.array([1.0, -1.0, 0.5])[g] + np.array([0.0, 2.0, -2.0, 1.0])[h] + rng.normal(0, 0.1, 120),
+        }
+    )
+    spec = dagspec.parse(
+        "node g : categorical\nnode h : categorical\nnode y ~ Normal(intercept = none)\n"
+        "g -> y\nh -> y\nobserved g, h, y\nprior g -> y ~ Normal(0, 1)\nprior h -> y ~ Flat()"
+    )
     gaps, _, optimized = _log_density_gaps(spec, data, True)
     assert np.ptp(gaps) < 1e-6 * max(1.0, np.abs(gaps).max())  # log |det L|, the same at every point
     assert "y__z_white" in {v.name for v in optimized.free_RVs}
@@ -270,17 +282,30 @@ def _admissions(seed=8):
     gender, dept = np.repeat([0, 1], 6), np.tile(np.arange(6), 2)
     applications = rng.integers(20, 800, 12)
     logit = np.array([0.1, -0.1])[gender] + np.linspace(1, -2, 6)[dept]
-    return pd.DataFrame({"gender": gender, "dept": dept, "applications": applications,
-                         "admit": rng.binomial(applications, 1 / (1 + np.exp(-logit)))})
+    return pd.DataFrame(
+        {
+            "gender": gender,
+            "dept": dept,
+            "applications": applications,
+            "admit": rng.binomial(applications, 1 / (1 + np.exp(-logit))),
+        }
+    )
 
 
-@pytest.mark.parametrize("text, data, outcome", [
-    (UCB, _admissions(), "admit"),
-    ("node c : categorical\nnode x\nnode y ~ Poisson(intercept = none)\nc -> y\nx -> y by c\nobserved c, x, y\n"
-     "prior c -> y ~ Normal(3, 0.5) as a\nprior x -> y by c ~ Normal(0, 0.2) as b",
-     pd.DataFrame({"c": np.arange(10) % 2, "x": np.linspace(-1.5, 1.5, 10),
-                   "y": [13, 22, 24, 43, 33, 19, 40, 28, 55, 71]}), "y"),
-])
+@pytest.mark.parametrize(
+    "text, data, outcome",
+    [
+        (UCB, _admissions(), "admit"),
+        (
+            "node c : categorical\nnode x\nnode y ~ Poisson(intercept = none)\nc -> y\nx -> y by c\nobserved c, x, y\n"
+            "prior c -> y ~ Normal(3, 0.5) as a\nprior x -> y by c ~ Normal(0, 0.2) as b",
+            pd.DataFrame(
+                {"c": np.arange(10) % 2, "x": np.linspace(-1.5, 1.5, 10), "y": [13, 22, 24, 43, 33, 19, 40, 28, 55, 71]}
+            ),
+            "y",
+        ),
+    ],
+)
 def test_logit_and_log_ridges_are_whitened_at_the_posterior_mode(text, data, outcome):
     """b = m + L z with m the posterior mode and L L' the inverse Hessian there: a constant Jacobian, so the log
     densities differ by a constant; the whitened coordinates are about standard normal."""
@@ -291,6 +316,7 @@ def test_logit_and_log_ridges_are_whitened_at_the_posterior_mode(text, data, out
     assert any("Laplace approximation" in n for n in spec.plan(data, optimize=True).notes)
     # at the mode (z = 0) the optimized density's gradient vanishes and its Hessian is minus the identity
     import pytensor.tensor as pt
+
     z = optimized.rvs_to_values[optimized[f"{outcome}__z_white"]]
     others = {v.name: v for v in optimized.value_vars if v is not z}
     assert not others  # every parameter is in the whitened block

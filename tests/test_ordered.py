@@ -1,6 +1,6 @@
 """Ordered categorical outcomes (OrderedLogistic, OrderedProbit): each spec compiles to exactly the hand-written
 PyMC model (equal log densities at random points), and predictions, prior draws, LOO and codegen handle them."""
-import json
+
 import runpy
 import sys
 
@@ -13,13 +13,15 @@ import dagspec
 
 RNG = np.random.default_rng(14)
 N = 60
-DATA = pd.DataFrame({
-    "rating": RNG.integers(1, 6, N),  # levels 1..5
-    "x": RNG.normal(size=N),
-    "g": RNG.choice(["a", "b", "c"], N),
-    "t": RNG.integers(0, 2, N),
-    "grade": RNG.choice(["low", "mid", "high"], N),
-})
+DATA = pd.DataFrame(
+    {
+        "rating": RNG.integers(1, 6, N),  # levels 1..5
+        "x": RNG.normal(size=N),
+        "g": RNG.choice(["a", "b", "c"], N),
+        "t": RNG.integers(0, 2, N),
+        "grade": RNG.choice(["low", "mid", "high"], N),
+    }
+)
 ORDERED = pm.distributions.transforms.ordered
 
 
@@ -78,13 +80,14 @@ prior y.cutpoints ~ StudentT(3, 0, 2)
         cells = pm.Normal("b_cell", 0, 1, dims=("g", "t"))
         cutpoints = pm.StudentT("y_cutpoints", nu=3, mu=0, sigma=2, dims="cut", transform=ORDERED, initval=[-0.5, 0.5])
         g, t = _codes(DATA["g"], ["a", "b", "c"]), DATA["t"].to_numpy()
-        pm.OrderedProbit("y", eta=a[g] + cells[g, t], cutpoints=cutpoints,
-                         observed=_codes(DATA["grade"], ["low", "mid", "high"]))
+        pm.OrderedProbit(
+            "y", eta=a[g] + cells[g, t], cutpoints=cutpoints, observed=_codes(DATA["grade"], ["low", "mid", "high"])
+        )
     _same_log_density(spec.build(DATA, optimize=False), reference)
 
 
 def test_levels_from_the_data_are_sorted_and_label_the_cutpoints():
-    spec = dagspec.parse("node y ~ OrderedLogistic\nx -> y\nobserved y = \"rating\", x")
+    spec = dagspec.parse('node y ~ OrderedLogistic\nx -> y\nobserved y = "rating", x')
     model = spec.build(DATA, optimize=False)
     assert list(model.coords["y__level"]) == [1, 2, 3, 4, 5]
     assert list(model.coords["y__cutpoints"]) == ["1|2", "2|3", "3|4", "4|5"]
@@ -93,7 +96,7 @@ def test_levels_from_the_data_are_sorted_and_label_the_cutpoints():
 
 
 def test_a_declared_level_no_row_has_is_a_warning():
-    spec = dagspec.parse("node y ~ OrderedLogistic(levels = [0, 1, 2, 3, 4, 5, 6])\nx -> y\nobserved y = \"rating\", x")
+    spec = dagspec.parse('node y ~ OrderedLogistic(levels = [0, 1, 2, 3, 4, 5, 6])\nx -> y\nobserved y = "rating", x')
     found = spec.columns(DATA).warnings
     assert [d.code for d in found] == ["DS133"] and "level(s) 0, 6" in found[0].message
 
@@ -148,7 +151,9 @@ def test_loo_and_the_posterior_predictive(fitted):
 
 
 def test_generated_script_builds_the_same_model(tmp_path):
-    spec = dagspec.parse(SPEC.replace("observed y = \"rating\", x", "node g : categorical\ng -> y\nobserved y = \"rating\", x, g"))
+    spec = dagspec.parse(
+        SPEC.replace('observed y = "rating", x', 'node g : categorical\ng -> y\nobserved y = "rating", x, g')
+    )
     data_file = tmp_path / "data.csv"
     DATA.to_csv(data_file, index=False)
     script = tmp_path / "model.py"

@@ -1,4 +1,5 @@
 """dagspec.predict: expected values and new outcomes for new rows, checked against hand computations on given draws."""
+
 import arviz as az
 import numpy as np
 import pandas as pd
@@ -21,8 +22,14 @@ def draws(loc=0.0, scale=1.0, shape=()):
 
 
 PATH = dagspec.parse("node x1\nnode x2 ~ Normal\nnode y ~ Normal\nx1 -> x2 -> y\nobserved x1, x2, y")
-PATH_DRAWS = dict(x2_intercept=draws(), b_x1_x2=draws(2), x2_sigma=np.abs(draws(0.5, 0.1)),
-                  y_intercept=draws(1), b_x2_y=draws(3), y_sigma=np.abs(draws(1, 0.1)))
+PATH_DRAWS = dict(
+    x2_intercept=draws(),
+    b_x1_x2=draws(2),
+    x2_sigma=np.abs(draws(0.5, 0.1)),
+    y_intercept=draws(1),
+    b_x2_y=draws(3),
+    y_sigma=np.abs(draws(1, 0.1)),
+)
 
 
 def test_a_mediator_left_out_is_predicted_first_and_feeds_the_outcome():
@@ -39,12 +46,16 @@ def test_a_mediator_given_in_the_new_rows_is_used_as_given():
     idata = posterior(**PATH_DRAWS)
     got = dagspec.predict(PATH, idata, pd.DataFrame({"x1": [5.0, 5.0], "x2": [0.0, 1.0]})).predictions
     d = PATH_DRAWS
-    np.testing.assert_allclose(got["y"].values, d["y_intercept"][..., None] + d["b_x2_y"][..., None] * np.array([0.0, 1.0]))
+    np.testing.assert_allclose(
+        got["y"].values, d["y_intercept"][..., None] + d["b_x2_y"][..., None] * np.array([0.0, 1.0])
+    )
 
 
 def test_outcome_draws_carry_the_noise_of_every_step_of_the_path():
-    fixed = {k: np.full((CHAINS, DRAWS * 10), v) for k, v in
-             dict(x2_intercept=0.0, b_x1_x2=2.0, x2_sigma=0.5, y_intercept=1.0, b_x2_y=3.0, y_sigma=1.0).items()}
+    fixed = {
+        k: np.full((CHAINS, DRAWS * 10), v)
+        for k, v in dict(x2_intercept=0.0, b_x1_x2=2.0, x2_sigma=0.5, y_intercept=1.0, b_x2_y=3.0, y_sigma=1.0).items()
+    }
     got = dagspec.predict(PATH, posterior(**fixed), pd.DataFrame({"x1": [1.0]}), kind="outcome", random_seed=1)
     y = got.predictions["y"].values.ravel()
     sd = np.sqrt(1.0 + 9 * 0.25)  # y = 1 + 3 (2 + 0.5 e1) + e2
@@ -58,8 +69,9 @@ def test_new_rows_are_transformed_with_the_fitted_statistics():
     idata = posterior(D_intercept=draws(10), b_A_D=draws(-1), D_sigma=np.abs(draws(1, 0.1)))
     got = dagspec.predict(spec, idata, pd.DataFrame({"Age": [26.0, 31.0]}), data=fitted).predictions
     z = (np.array([26.0, 31.0]) - fitted.Age.mean()) / fitted.Age.std(ddof=1)
-    np.testing.assert_allclose(got["D"].values, idata.posterior.D_intercept.values[..., None]
-                               + idata.posterior.b_A_D.values[..., None] * z)
+    np.testing.assert_allclose(
+        got["D"].values, idata.posterior.D_intercept.values[..., None] + idata.posterior.b_A_D.values[..., None] * z
+    )
 
 
 def test_statistics_travel_with_the_posterior():
@@ -79,14 +91,22 @@ def test_bernoulli_and_binomial_means_are_probabilities_and_expected_counts():
     np.testing.assert_allclose(got["k"].values[..., 0], 20 * special.expit(p.k_intercept + 0.5 * p.b_x_k))
 
 
-POOL = dagspec.parse("node g : categorical\nnode y ~ Normal(intercept = none)\ng -> y\nobserved g, y\n"
-                     "prior mu ~ Normal(0, 5)\nprior tau ~ Exponential(1)\nprior g -> y ~ Normal(mu, tau) as a")
+POOL = dagspec.parse(
+    "node g : categorical\nnode y ~ Normal(intercept = none)\ng -> y\nobserved g, y\n"
+    "prior mu ~ Normal(0, 5)\nprior tau ~ Exponential(1)\nprior g -> y ~ Normal(mu, tau) as a"
+)
 
 
 def test_a_new_level_of_a_pool_gets_effects_drawn_from_the_hierarchical_prior():
     size = (CHAINS, DRAWS * 10)
-    idata = posterior(coords={"g": ["a", "b"]}, dims={"a": ["g"]}, mu=np.full(size, 3.0), tau=np.full(size, 2.0),
-                      a=RNG.normal(size=size + (2,)), y_sigma=np.ones(size))
+    idata = posterior(
+        coords={"g": ["a", "b"]},
+        dims={"a": ["g"]},
+        mu=np.full(size, 3.0),
+        tau=np.full(size, 2.0),
+        a=RNG.normal(size=size + (2,)),
+        y_sigma=np.ones(size),
+    )
     got = dagspec.predict(POOL, idata, pd.DataFrame({"g": ["b", "new"]}), random_seed=3).predictions
     np.testing.assert_allclose(got["y"].values[..., 0], idata.posterior.a.values[..., 1])
     new = got["y"].values[..., 1].ravel()
@@ -96,8 +116,13 @@ def test_a_new_level_of_a_pool_gets_effects_drawn_from_the_hierarchical_prior():
 
 def test_a_new_level_without_a_pool_is_an_error_naming_the_fitted_levels():
     spec = dagspec.parse("node g : categorical\nnode y ~ Normal\ng -> y\nobserved g, y")
-    idata = posterior(coords={"g": ["a", "b"]}, dims={"b_g_y": ["g"]}, y_intercept=draws(), b_g_y=draws(shape=(2,)),
-                      y_sigma=np.abs(draws(1, 0.1)))
+    idata = posterior(
+        coords={"g": ["a", "b"]},
+        dims={"b_g_y": ["g"]},
+        y_intercept=draws(),
+        b_g_y=draws(shape=(2,)),
+        y_sigma=np.abs(draws(1, 0.1)),
+    )
     with pytest.raises(dagspec.DagspecError) as info:
         dagspec.predict(spec, idata, pd.DataFrame({"g": ["a", "zzz"]}))
     assert info.value.codes == ["DS515"]
@@ -105,16 +130,23 @@ def test_a_new_level_without_a_pool_is_an_error_naming_the_fitted_levels():
 
 
 def test_a_new_group_of_lkj_cells_is_drawn_from_the_multivariate_prior():
-    spec = dagspec.parse("node g : categorical\nnode t : categorical\nnode y ~ Normal(intercept = none)\n"
-                         "t -> y by g\nobserved g, t, y\nprior a_bar ~ Normal(0, 2)\nprior b_bar ~ Normal(0, 2)\n"
-                         "prior chol_cov ~ LKJCholeskyCov(eta = 2, sd = Exponential(1))\n"
-                         "prior t -> y by g ~ MvNormal(mu = [a_bar, b_bar], chol = chol_cov) as ab")
+    spec = dagspec.parse(
+        "node g : categorical\nnode t : categorical\nnode y ~ Normal(intercept = none)\n"
+        "t -> y by g\nobserved g, t, y\nprior a_bar ~ Normal(0, 2)\nprior b_bar ~ Normal(0, 2)\n"
+        "prior chol_cov ~ LKJCholeskyCov(eta = 2, sd = Exponential(1))\n"
+        "prior t -> y by g ~ MvNormal(mu = [a_bar, b_bar], chol = chol_cov) as ab"
+    )
     size = (CHAINS, DRAWS * 10)
     chol = np.array([[1.0, 0.0], [0.6, 0.8]])  # packed row by row: 1.0, 0.6, 0.8
-    idata = posterior(coords={"g": [0, 1], "t": [0, 1]}, dims={"ab": ["g", "t"]},
-                      a_bar=np.full(size, 1.0), b_bar=np.full(size, -1.0),
-                      chol_cov=np.broadcast_to([1.0, 0.6, 0.8], size + (3,)).copy(),
-                      ab=RNG.normal(size=size + (2, 2)), y_sigma=np.ones(size))
+    idata = posterior(
+        coords={"g": [0, 1], "t": [0, 1]},
+        dims={"ab": ["g", "t"]},
+        a_bar=np.full(size, 1.0),
+        b_bar=np.full(size, -1.0),
+        chol_cov=np.broadcast_to([1.0, 0.6, 0.8], size + (3,)).copy(),
+        ab=RNG.normal(size=size + (2, 2)),
+        y_sigma=np.ones(size),
+    )
     got = dagspec.predict(spec, idata, pd.DataFrame({"g": [5, 5], "t": [0, 1]}), random_seed=2).predictions
     cells = got["y"].values.reshape(-1, 2)
     np.testing.assert_allclose(cells.mean(axis=0), [1.0, -1.0], atol=0.1)
@@ -137,8 +169,9 @@ def test_unknown_kind_is_refused():
 def test_predictions_from_a_sampled_posterior_after_a_netcdf_round_trip(tmp_path):
     x = RNG.normal(50, 10, size=100)
     data = pd.DataFrame({"weight": x, "height": 150 + 0.9 * (x - x.mean()) + RNG.normal(0, 5, size=100)})
-    spec = dagspec.parse("node weight\nnode height ~ Normal\nweight -> height\n"
-                         "observed height, weight = center(weight) where weight > 0")
+    spec = dagspec.parse(
+        "node weight\nnode height ~ Normal\nweight -> height\nobserved height, weight = center(weight) where weight > 0"
+    )
     idata = dagspec.sample(spec, data, draws=300, tune=300, chains=2, random_seed=1)
     idata.to_netcdf(tmp_path / "fit.nc")
     again = az.from_netcdf(tmp_path / "fit.nc")

@@ -1,5 +1,6 @@
 """Predictive checks and model comparison: the literal model's log-likelihood per row (checked by hand with
 scipy), prior and posterior predictive draws, PSIS-LOO and `compare`, and their coded errors (DS606-DS611)."""
+
 import arviz as az
 import numpy as np
 import pandas as pd
@@ -65,6 +66,7 @@ def codes(info):
 
 # ---- the log-likelihood, per row ----
 
+
 def test_log_likelihood_of_a_regression_is_per_row_and_matches_scipy():
     spec, data = dagspec.parse(REGRESSION), regression_data()
     idata = dagspec.log_likelihood(spec, fake_posterior(spec, data), data)
@@ -88,8 +90,10 @@ def test_bernoulli_cells_still_give_one_log_likelihood_per_row():
 
 def test_only_a_log_likelihood_dagspec_computed_is_reused():
     """One dagspec did not compute (e.g. the optimized model's, per cell) is recomputed for LOO."""
-    spec = dagspec.parse('node g : categorical\nnode y ~ Bernoulli\ng -> y\n'
-                         'observed g = ["a", "b", "a", "b", "b", "a"], y = [0, 1, 1, 1, 0, 0]\n')
+    spec = dagspec.parse(
+        "node g : categorical\nnode y ~ Bernoulli\ng -> y\n"
+        'observed g = ["a", "b", "a", "b", "b", "a"], y = [0, 1, 1, 1, 0, 0]\n'
+    )
     idata = fake_posterior(spec, None)
     expected = dagspec.loo(spec, idata)["elpd_loo"]
     idata.add_groups(log_likelihood={"y": np.zeros((1, 50, 2))}, observed_data={"y": np.array([1, 2])})
@@ -101,9 +105,12 @@ def test_only_a_log_likelihood_dagspec_computed_is_reused():
 
 # ---- prior predictive ----
 
+
 def test_prior_predictive_has_the_prior_moments():
-    spec = dagspec.parse("node y ~ Normal(sigma = 1)\nobserved y = [1.0, 2.0, 3.0, 4.0, 5.0]\n"
-                         "prior y.intercept ~ Normal(3, 0.5) as level\n")
+    spec = dagspec.parse(
+        "node y ~ Normal(sigma = 1)\nobserved y = [1.0, 2.0, 3.0, 4.0, 5.0]\n"
+        "prior y.intercept ~ Normal(3, 0.5) as level\n"
+    )
     draws = 4000
     idata = dagspec.sample_prior(spec, draws=draws, random_seed=3)
     assert {"prior", "prior_predictive", "observed_data"} <= set(idata.groups())
@@ -132,16 +139,19 @@ def test_a_spec_without_observations_has_only_a_prior():
 
 
 def test_improper_priors_cannot_be_drawn_from():
-    spec = dagspec.parse("x -> y\nobserved x = [1.0, 2.0], y = [1.0, 3.0]\nprior x -> y ~ Flat()\n"
-                         "prior y.sigma ~ HalfFlat()\n")
+    spec = dagspec.parse(
+        "x -> y\nobserved x = [1.0, 2.0], y = [1.0, 3.0]\nprior x -> y ~ Flat()\nprior y.sigma ~ HalfFlat()\n"
+    )
     with pytest.raises(dagspec.DagspecError) as info:
         dagspec.sample_prior(spec)
     assert codes(info) == ["DS610"]
-    assert info.value.diagnostics[0].message == ("cannot draw from the prior: b_x_y, y_sigma have an improper prior "
-                                                 "(Flat, HalfFlat)")
+    assert info.value.diagnostics[0].message == (
+        "cannot draw from the prior: b_x_y, y_sigma have an improper prior (Flat, HalfFlat)"
+    )
 
 
 # ---- posterior predictive ----
+
 
 def test_posterior_predictive_draws_each_row_from_the_literal_model():
     spec, data = dagspec.parse(BERNOULLI), bernoulli_data()
@@ -179,8 +189,10 @@ def test_loo_sums_outcomes_over_the_same_rows():
     idata = dagspec.log_likelihood(spec, fake_posterior(spec, data, draws=100), data)
     both = dagspec.loo(spec, idata, data)
     assert both["n_data_points"] == 30 and len(both.pareto_k) == 30
-    summed = az.InferenceData(posterior=idata.posterior, log_likelihood=xr.Dataset(
-        {"rows": idata.log_likelihood["x2"] + idata.log_likelihood["y1"]}))
+    summed = az.InferenceData(
+        posterior=idata.posterior,
+        log_likelihood=xr.Dataset({"rows": idata.log_likelihood["x2"] + idata.log_likelihood["y1"]}),
+    )
     assert both["elpd_loo"] == pytest.approx(az.loo(summed)["elpd_loo"])
     alone = dagspec.loo(spec, idata, data, outcome="y1")
     assert alone["elpd_loo"] == pytest.approx(az.loo(idata, var_name="y1")["elpd_loo"])
@@ -194,8 +206,10 @@ def test_loo_of_an_unknown_outcome_names_the_observed_ones():
 
 
 def test_outcomes_of_different_shapes_are_not_summed():
-    spec = dagspec.parse("p ~ Beta(1, 1)\nheads ~ Binomial(n = 10, p = p)\nobserved heads = 8\n"
-                         "x -> y\nobserved x = [1.0, 2.0, 3.0, 4.0], y = [2.0, 4.1, 5.9, 8.2]\n")
+    spec = dagspec.parse(
+        "p ~ Beta(1, 1)\nheads ~ Binomial(n = 10, p = p)\nobserved heads = 8\n"
+        "x -> y\nobserved x = [1.0, 2.0, 3.0, 4.0], y = [2.0, 4.1, 5.9, 8.2]\n"
+    )
     idata = fake_posterior(spec, None)
     with pytest.raises(dagspec.DagspecError) as info:
         dagspec.loo(spec, idata)
@@ -235,6 +249,7 @@ def test_a_spec_that_observes_nothing_has_nothing_to_predict():
 
 # ---- compare ----
 
+
 def test_compare_refuses_models_of_different_data():
     data = path_data()
     path, pipe = dagspec.parse(PATH), dagspec.parse("x1, x2 -> y1\nobserved x1, x2, y1\n")
@@ -242,8 +257,9 @@ def test_compare_refuses_models_of_different_data():
     with pytest.raises(dagspec.DagspecError) as info:
         dagspec.compare(models, data)
     assert codes(info) == ["DS607"]
-    assert info.value.diagnostics[0].message == ("models do not predict the same data: path predicts x2, y1; "
-                                                 "pipe predicts y1")
+    assert info.value.diagnostics[0].message == (
+        "models do not predict the same data: path predicts x2, y1; pipe predicts y1"
+    )
     table = dagspec.compare(models, data, outcome="y1")  # on y1 alone they are comparable
     assert set(table.index) == {"path", "pipe"}
 
@@ -257,25 +273,32 @@ def test_compare_refuses_models_of_different_data():
         dagspec.compare({"a": (four, fake_posterior(four, None)), "b": (changed, fake_posterior(changed, None))})
     assert "the observed values of y differ between a and b (first at row 2)" in info.value.diagnostics[0].message
     assert info.value.diagnostics[0].short().startswith("compare: error DS607")
-    binary = 'observed x = [0.0, 1.0, 2.0, 3.0], y = [0, 1, 1, 1]\n'
+    binary = "observed x = [0.0, 1.0, 2.0, 3.0], y = [0, 1, 1, 1]\n"
     logistic, linear = dagspec.parse("node y ~ Bernoulli\nx -> y\n" + binary), dagspec.parse("x -> y\n" + binary)
     with pytest.raises(dagspec.DagspecError) as info:
-        dagspec.compare({"logistic": (logistic, fake_posterior(logistic, None)),
-                         "linear": (linear, fake_posterior(linear, None))})
+        dagspec.compare(
+            {"logistic": (logistic, fake_posterior(logistic, None)), "linear": (linear, fake_posterior(linear, None))}
+        )
     assert info.value.diagnostics[0].message.endswith(
         "y is Bernoulli (discrete) in logistic but Normal (continuous) in linear, and a probability does not compare "
-        "with a density")
+        "with a density"
+    )
 
 
 def test_compare_table_of_a_tight_and_a_wrong_model():
     """Prior draws as posteriors: a model whose prior sits on the truth beats one whose slope is fixed wrong."""
     data = regression_data(n=50)
-    right = dagspec.parse("x -> y\nobserved x, y\nprior y.intercept ~ Normal(1, 0.05)\nprior x -> y ~ Normal(2, 0.05)\n"
-                          "prior y.sigma ~ Gamma(alpha = 400, beta = 800)\n")
-    wrong = dagspec.parse("x -> y\nobserved x, y\nprior y.intercept ~ Normal(1, 0.05)\nprior x -> y ~ Normal(0, 0.05)\n"
-                          "prior y.sigma ~ Gamma(alpha = 400, beta = 800)\n")
-    table = dagspec.compare({"right": (right, fake_posterior(right, data, 400)),
-                             "wrong": (wrong, fake_posterior(wrong, data, 400))}, data)
+    right = dagspec.parse(
+        "x -> y\nobserved x, y\nprior y.intercept ~ Normal(1, 0.05)\nprior x -> y ~ Normal(2, 0.05)\n"
+        "prior y.sigma ~ Gamma(alpha = 400, beta = 800)\n"
+    )
+    wrong = dagspec.parse(
+        "x -> y\nobserved x, y\nprior y.intercept ~ Normal(1, 0.05)\nprior x -> y ~ Normal(0, 0.05)\n"
+        "prior y.sigma ~ Gamma(alpha = 400, beta = 800)\n"
+    )
+    table = dagspec.compare(
+        {"right": (right, fake_posterior(right, data, 400)), "wrong": (wrong, fake_posterior(wrong, data, 400))}, data
+    )
     assert list(table.index) == ["right", "wrong"]
     assert {"rank", "elpd_loo", "p_loo", "elpd_diff", "weight", "se", "dse", "warning"} <= set(table.columns)
     assert table.loc["wrong", "elpd_diff"] > 2 * table.loc["wrong", "dse"]
@@ -286,10 +309,13 @@ def test_compare_table_of_a_tight_and_a_wrong_model():
 # PyMC's own sampler in this process: its compiled C code is cached, where nutpie compiles each model anew
 QUICK = {"draws": 200, "tune": 200, "chains": 2, "sampler": "pymc", "cores": 1}
 
+
 @pytest.mark.slow
 def test_real_posteriors_give_per_row_log_likelihood_and_predictions():
-    for text, data, by_hand in [(REGRESSION, regression_data(), regression_by_hand),
-                                (BERNOULLI, bernoulli_data(), bernoulli_by_hand)]:
+    for text, data, by_hand in [
+        (REGRESSION, regression_data(), regression_by_hand),
+        (BERNOULLI, bernoulli_data(), bernoulli_by_hand),
+    ]:
         spec = dagspec.parse(text)
         idata = dagspec.sample(spec, data, random_seed=11, **QUICK)
         dagspec.log_likelihood(spec, idata, data)
@@ -313,8 +339,10 @@ def test_compare_prefers_the_true_model():
     data = pd.DataFrame({"x": x, "z": z, "y": 0.5 * x + 1.5 * z + rng.normal(size=n)})
     true = dagspec.parse("node x\nz -> x\nx, z -> y\nobserved x, z, y\n")
     without_z = dagspec.parse("node x\nnode z\nz -> x\nz -> y\nx -> y\nobserved x, y\n")
-    models = {name: (spec, dagspec.sample(spec, data, random_seed=3, **QUICK))
-              for name, spec in [("true", true), ("without_z", without_z)]}
+    models = {
+        name: (spec, dagspec.sample(spec, data, random_seed=3, **QUICK))
+        for name, spec in [("true", true), ("without_z", without_z)]
+    }
     table = dagspec.compare(models, data)
     assert table.index[0] == "true"
     # clearly: by more than twice the difference's standard error (dse), and than either model's own (se)

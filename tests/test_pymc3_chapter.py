@@ -1,6 +1,7 @@
 """The PyMC3 target for the tutorial's next chapter: generated PyMC3 3.11 scripts of an ordered outcome and of
 imputed missing values build the model spec.build() builds (equal log density at a point, under Python 3.9).
 Needs the environment `make pymc3-env` builds."""
+
 import json
 import os
 import subprocess
@@ -8,10 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_missing import DATA as MISSING_DATA
+from test_missing import PATH
+from test_ordered import DATA as ORDERED_DATA
+from test_ordered import SPEC as ORDERED
 
 import dagspec
-from test_missing import DATA as MISSING_DATA, PATH
-from test_ordered import DATA as ORDERED_DATA, SPEC as ORDERED
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv-pymc3" / "bin" / "python"
@@ -43,8 +46,9 @@ def test_generated_pymc3_scripts_build_the_same_models(tmp_path):
         expected[str(script)] = (sorted(point), float(model.compile_logp()(point)))
         jobs.append([str(script), str(data_file), {k: np.asarray(v).tolist() for k, v in point.items()}])
     environment = dict(os.environ, THEANO_FLAGS=f"compiledir={ROOT / '.cache' / 'theano'}")
-    run = subprocess.run([str(PYTHON), "-c", DRIVER, json.dumps(jobs)], capture_output=True, text=True,
-                         env=environment, timeout=1800)
+    run = subprocess.run(
+        [str(PYTHON), "-c", DRIVER, json.dumps(jobs)], capture_output=True, text=True, env=environment, timeout=1800
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     results = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
     assert len(results) == len(CASES)

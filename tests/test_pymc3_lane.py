@@ -1,5 +1,6 @@
 """The PyMC3 target: every tutorial spec's generated PyMC3 script samples under PyMC3 3.11 (Python 3.9) and
 agrees with the PyMC 5 posterior within Monte Carlo error. Needs the environment `make pymc3-env` builds."""
+
 import json
 import os
 import subprocess
@@ -30,9 +31,13 @@ def test_generated_pymc3_scripts_match_pymc5(tmp_path):
         scripts.append(script)
     environment = dict(os.environ, THEANO_FLAGS=f"compiledir={ROOT / '.cache' / 'theano'}")
     try:
-        pymc3 = subprocess.Popen([str(PYTHON), str(ROOT / "tests" / "pymc3_driver.py"), str(DRAWS)]
-                                 + [str(s) for s in scripts], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 text=True, env=environment)
+        pymc3 = subprocess.Popen(
+            [str(PYTHON), str(ROOT / "tests" / "pymc3_driver.py"), str(DRAWS)] + [str(s) for s in scripts],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environment,
+        )
         ours = {}
         for path in SPECS:  # PyMC 5 meanwhile, on the other core
             idata = dagspec.sample(path, draws=DRAWS, tune=DRAWS, chains=2, cores=1, random_seed=7)

@@ -1,4 +1,5 @@
 """Every command and Python block in the README runs as shown (from a copy of the repository's specs)."""
+
 import re
 import shlex
 import shutil
@@ -10,8 +11,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
-COMMANDS = [line for block in re.findall(r"```sh\n(.*?)```", README, re.S)
-            for line in block.splitlines() if line.startswith("dagspec ")]
+COMMANDS = [
+    line
+    for block in re.findall(r"```sh\n(.*?)```", README, re.S)
+    for line in block.splitlines()
+    if line.startswith("dagspec ")
+]
 PYTHON = re.findall(r"```python\n(.*?)```", README, re.S)
 DAG = re.findall(r"```dag\n(.*?)```", README, re.S)
 
@@ -33,18 +38,35 @@ def test_readme_commands_run_in_order(workdir):
     """In README order, since later commands read what earlier ones wrote (out/simple.nc)."""
     dagspec = str(Path(sys.executable).with_name("dagspec"))
     for command in COMMANDS:
-        done = subprocess.run([dagspec] + shlex.split(command)[1:], cwd=workdir, capture_output=True, text=True,
-                              timeout=600)
+        done = subprocess.run(
+            [dagspec] + shlex.split(command)[1:], cwd=workdir, capture_output=True, text=True, timeout=600
+        )
         expected = 1 if "tests/bad/" in command else 0  # the README's example of a mistake
         assert done.returncode == expected, f"{command}\n{done.stderr}"
 
 
 def test_readme_shows_true_output():
-    done = subprocess.run([str(Path(sys.executable).with_name("dagspec")), "explain", "specs/tutorial/fork.dag",
-                           "--effect", "x -> y"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("dagspec")), "explain", "specs/tutorial/fork.dag", "--effect", "x -> y"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.stdout.strip() in README
-    done = subprocess.run([str(Path(sys.executable).with_name("dagspec")), "check", "--format", "full",
-                           "tests/bad/prior_negative_sigma.dag"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dagspec")),
+            "check",
+            "--format",
+            "full",
+            "tests/bad/prior_negative_sigma.dag",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.stdout.strip() in README
 
 

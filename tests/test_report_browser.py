@@ -1,6 +1,7 @@
 """The HTML report in a real headless browser (Chromium from the distribution's packages, which `make test`
 installs): it loads without console errors (the page's policy blocks, and the browser logs, any request for
 something outside the file) and its screenshot shows the graph and the plots."""
+
 import re
 import shutil
 import subprocess
@@ -13,11 +14,22 @@ import dagspec
 
 TUTORIAL = Path(__file__).resolve().parent.parent / "specs" / "tutorial"
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [pytest.mark.skipif(BROWSER is None, reason="no chromium: `make system-deps` installs it (as root)"),
-              pytest.mark.filterwarnings("ignore::DeprecationWarning")]
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--enable-logging=stderr", "--v=0"]
+pytestmark = [
+    pytest.mark.skipif(BROWSER is None, reason="no chromium: `make system-deps` installs it (as root)"),
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-logging=stderr",
+    "--v=0",
+]
 
 
 def open_in_browser(page: Path, folder: Path, height: int = 4200) -> tuple[list[str], np.ndarray]:
@@ -25,8 +37,19 @@ def open_in_browser(page: Path, folder: Path, height: int = 4200) -> tuple[list[
     import matplotlib.image
 
     shot = folder / f"{page.stem}.png"
-    done = subprocess.run([BROWSER, *FLAGS, f"--user-data-dir={folder / 'profile'}", f"--window-size=1200,{height}",
-                           f"--screenshot={shot}", page.as_uri()], capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [
+            BROWSER,
+            *FLAGS,
+            f"--user-data-dir={folder / 'profile'}",
+            f"--window-size=1200,{height}",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0 and shot.exists(), done.stderr[-2000:]
     console = [line for line in done.stderr.splitlines() if re.search(r":CONSOLE[:(]", line)]
     return console, matplotlib.image.imread(shot)[..., :3]
@@ -34,9 +57,11 @@ def open_in_browser(page: Path, folder: Path, height: int = 4200) -> tuple[list[
 
 def test_the_harness_sees_console_errors_and_blocked_requests(tmp_path):
     bad = tmp_path / "bad.html"
-    bad.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
-                   "content=\"default-src 'none'; script-src 'unsafe-inline'\"></head><body>"
-                   '<img src="http://example.invalid/a.png"><script>console.error("boom")</script></body></html>')
+    bad.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; script-src 'unsafe-inline'\"></head><body>"
+        '<img src="http://example.invalid/a.png"><script>console.error("boom")</script></body></html>'
+    )
     console, _ = open_in_browser(bad, tmp_path, height=300)
     assert any("boom" in line for line in console) and any("example.invalid" in line for line in console)
 

@@ -1,4 +1,5 @@
 """Every good spec round-trips: text → IR → text → IR, and IR → JSON → IR; spans point at the source."""
+
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ def test_equality_ignores_spans():
 
 
 def test_spans_locate_every_statement():
-    text = "node x\nnode y ~ Normal\nx -> y; observed x, y = \"Y\"\nprior y.sigma ~ Exponential(1) as s\n"
+    text = 'node x\nnode y ~ Normal\nx -> y; observed x, y = "Y"\nprior y.sigma ~ Exponential(1) as s\n'
     spec = parse_text(text)
     node, outcome, edge, observed, prior = spec.statements
     assert (node.span.line, node.span.column) == (1, 1)
@@ -46,7 +47,7 @@ def test_spans_locate_every_statement():
     assert (observed.span.line, observed.span.column) == (3, 9)
     assert observed.items[1].column == "Y"
     assert (prior.alias.span.line, prior.alias.span.column) == (4, 35)
-    assert text[prior.address.span.start:prior.address.span.end] == "y.sigma"
+    assert text[prior.address.span.start : prior.address.span.end] == "y.sigma"
 
 
 def test_json_carries_a_version():

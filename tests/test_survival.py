@@ -1,6 +1,7 @@
 """Durations with censoring: Exponential and Weibull outcomes (a log link on the mean) and `censored = column`
 compile to exactly the hand-written pm.Censored model (equal log densities at random points); the censoring codes
 are checked; codegen writes pm.Censored for PyMC and refuses PyMC3 with a code; predictions give the mean time."""
+
 import runpy
 import sys
 
@@ -14,12 +15,14 @@ import dagspec
 
 RNG = np.random.default_rng(16)
 N = 50
-DATA = pd.DataFrame({
-    "x": RNG.normal(size=N),
-    "g": RNG.choice(["a", "b"], N),
-    "t": RNG.exponential(3.0, N).round(2) + 0.01,
-    "status": RNG.choice(["none", "right", "left", "none"], N),
-})
+DATA = pd.DataFrame(
+    {
+        "x": RNG.normal(size=N),
+        "g": RNG.choice(["a", "b"], N),
+        "t": RNG.exponential(3.0, N).round(2) + 0.01,
+        "status": RNG.choice(["none", "right", "left", "none"], N),
+    }
+)
 CODES = DATA["status"].map({"none": 0, "right": 1, "left": -1}).to_numpy()
 
 
@@ -73,20 +76,22 @@ def test_only_exponential_and_weibull_outcomes_are_censored():
 
 
 def test_numeric_codes_and_a_comparison_censor_too():
-    spec = dagspec.parse("node c\nnode t ~ Exponential(censored = c)\nx -> t\nobserved x, t, c = status != \"none\"")
+    spec = dagspec.parse('node c\nnode t ~ Exponential(censored = c)\nx -> t\nobserved x, t, c = status != "none"')
     right = (DATA["status"] != "none").to_numpy()
     model = spec.build(DATA, optimize=False)
     mu = np.exp(0.3 + 0.2 * DATA["x"].to_numpy())
     t = DATA["t"].to_numpy()
     point = {"t_intercept": np.array(0.3), "b_x_t": np.array(0.2)}
     expected = np.sum(np.where(right, -t / mu, -np.log(mu) - t / mu)) + 2 * (-0.5 * np.log(2 * np.pi * 100))
-    expected -= 0.5 * (0.3 ** 2 + 0.2 ** 2) / 100
+    expected -= 0.5 * (0.3**2 + 0.2**2) / 100
     assert model.compile_logp()(point) == pytest.approx(expected, rel=1e-8)
 
 
 def test_far_right_censored_times_stay_finite():
     """log S(t) = -t / mu in closed form: pm.Censored's logccdf underflows to -inf beyond about 745 means."""
-    spec = dagspec.parse("node c\nnode t ~ Exponential(censored = c, intercept = none)\nobserved t = [1000.0, 2.0], c = [1, 0]")
+    spec = dagspec.parse(
+        "node c\nnode t ~ Exponential(censored = c, intercept = none)\nobserved t = [1000.0, 2.0], c = [1, 0]"
+    )
     assert spec.build().compile_logp()({}) == pytest.approx(-1000.0 - 2.0)
 
 
@@ -128,8 +133,9 @@ def test_predictions_give_the_mean_time_without_the_censoring_column():
     elpd = dagspec.loo(spec, idata.copy(), DATA)
     assert np.isfinite(elpd.elpd_loo)
     curves = dagspec.survival(spec, idata, new, times=[1.0, 5.0])
-    np.testing.assert_allclose(curves["survival"].isel(__obs__=1).sel(time=5.0).values, np.exp(-5.0 / expected.values),
-                               rtol=1e-8)
+    np.testing.assert_allclose(
+        curves["survival"].isel(__obs__=1).sel(time=5.0).values, np.exp(-5.0 / expected.values), rtol=1e-8
+    )
     np.testing.assert_allclose(curves["median"].isel(__obs__=1).values, expected.values * np.log(2), rtol=1e-8)
 
 

@@ -3,6 +3,7 @@ and data scalars (a JSON file's single values) as the hyperparameters of priors.
 
 Each construct compiles to exactly a hand-written PyMC model (equal log densities at random points), and
 predictions recompute it from new rows."""
+
 import json
 from pathlib import Path
 
@@ -40,8 +41,9 @@ observed x, y, log_days = log(days)
 prior x -> y ~ Normal(0, 1)
 prior log_days -> y = 1
 """
-OFFSET_DATA = pd.DataFrame({"x": [0.1, 0.5, -0.3, 1.2, 0.8, -1.0], "y": [2, 5, 1, 9, 4, 0],
-                            "days": [1.0, 2.0, 1.5, 4.0, 3.0, 0.5]})
+OFFSET_DATA = pd.DataFrame(
+    {"x": [0.1, 0.5, -0.3, 1.2, 0.8, -1.0], "y": [2, 5, 1, 9, 4, 0], "days": [1.0, 2.0, 1.5, 4.0, 3.0, 0.5]}
+)
 
 
 def test_an_offset_is_the_hand_written_poisson_model_with_log_exposure():
@@ -56,8 +58,10 @@ def test_an_offset_is_the_hand_written_poisson_model_with_log_exposure():
 
 
 def test_a_fixed_slope_intercept_and_sigma_are_numbers_not_parameters():
-    spec = dagspec.parse("x -> y\nobserved x = [1.0, 2.0, 3.0, 4.0], y = [2.1, 3.9, 6.2, 7.8]\n"
-                         "prior x -> y = 2\nprior y.intercept = -0.5\nprior y.sigma ~ Exponential(1)")
+    spec = dagspec.parse(
+        "x -> y\nobserved x = [1.0, 2.0, 3.0, 4.0], y = [2.1, 3.9, 6.2, 7.8]\n"
+        "prior x -> y = 2\nprior y.intercept = -0.5\nprior y.sigma ~ Exponential(1)"
+    )
     x, y = np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.1, 3.9, 6.2, 7.8])
     with pm.Model() as theirs:
         sigma = pm.Exponential("y_sigma", 1)
@@ -127,8 +131,10 @@ def test_json_scalars_are_the_priors_hyperparameters_of_posteriordb_kilpisjarvi(
 
 
 def test_scalars_passed_in_a_mapping_feed_priors_and_family_options():
-    spec = dagspec.parse("node s\nnode trials\nnode k ~ Binomial(n = trials)\nx -> k\n"
-                         "observed x, k, s, trials\nprior x -> k ~ Normal(0, s)")
+    spec = dagspec.parse(
+        "node s\nnode trials\nnode k ~ Binomial(n = trials)\nx -> k\n"
+        "observed x, k, s, trials\nprior x -> k ~ Normal(0, s)"
+    )
     data = {"x": [0.0, 1.0, 2.0], "k": [1, 3, 4], "s": 2.5, "trials": 5}
     with pm.Model() as theirs:
         a, b = pm.Normal("k_intercept", 0, 10), pm.Normal("b_x_k", 0, 2.5)
@@ -145,7 +151,7 @@ def test_predictions_read_the_scalars_from_the_spec_file_when_new_rows_lack_them
 
 
 def test_a_missing_scalar_is_a_missing_column_error():
-    spec = dagspec.parse(KILPISJARVI_SPEC.replace("pmubeta, psbeta from", "pmubeta, psbeta = \"nope\" from"))
+    spec = dagspec.parse(KILPISJARVI_SPEC.replace("pmubeta, psbeta from", 'pmubeta, psbeta = "nope" from'))
     with pytest.raises(dagspec.DagspecError) as info:
         spec.build()
     assert [d.code for d in info.value.diagnostics] == ["DS502"]
@@ -160,8 +166,10 @@ Y = [0.1, 1.2, 2.1, -0.2, 0.9, 1.8, 1.0]
 
 @pytest.mark.parametrize("reference", LEVELS)
 def test_reference_coding_drops_the_reference_levels_effect(reference):
-    spec = dagspec.parse(f'node g : categorical(levels = {json.dumps(LEVELS)}, reference = "{reference}")\n'
-                         "node y ~ Normal\ng -> y\nobserved g, y\nprior g -> y ~ Normal(0, 2)")
+    spec = dagspec.parse(
+        f'node g : categorical(levels = {json.dumps(LEVELS)}, reference = "{reference}")\n'
+        "node y ~ Normal\ng -> y\nobserved g, y\nprior g -> y ~ Normal(0, 2)"
+    )
     others = [lv for lv in LEVELS if lv != reference]
     # the hand-written model: one dummy column per non-reference level (R's contr.treatment)
     dummies = np.array([[g == lv for lv in others] for g in GROUPS], dtype=float)
@@ -177,13 +185,17 @@ def test_reference_coding_drops_the_reference_levels_effect(reference):
 
 
 def test_reference_coded_predictions_use_zero_for_the_reference_and_refuse_new_levels():
-    spec = dagspec.parse(f'node g : categorical(levels = {json.dumps(LEVELS)}, reference = "low")\n'
-                         "node y ~ Normal\ng -> y\nobserved g, y")
+    spec = dagspec.parse(
+        f'node g : categorical(levels = {json.dumps(LEVELS)}, reference = "low")\n'
+        "node y ~ Normal\ng -> y\nobserved g, y"
+    )
     a, b = RNG.normal(0, 1, (2, 30)), RNG.normal(0, 1, (2, 30, 2))
     full = np.stack([b[..., 0], np.zeros_like(a), b[..., 1]], axis=-1)  # as sampling stores it
-    idata = az.from_dict(posterior={"y_intercept": a, "b_g_y": b, "y_sigma": np.ones((2, 30)), "b_g_y__levels": full},
-                         coords={"g__contrasts": ["control", "high"], "g": LEVELS},
-                         dims={"b_g_y": ["g__contrasts"], "b_g_y__levels": ["g"]})
+    idata = az.from_dict(
+        posterior={"y_intercept": a, "b_g_y": b, "y_sigma": np.ones((2, 30)), "b_g_y__levels": full},
+        coords={"g__contrasts": ["control", "high"], "g": LEVELS},
+        dims={"b_g_y": ["g__contrasts"], "b_g_y__levels": ["g"]},
+    )
     data = {"g": GROUPS, "y": Y}
     got = dagspec.predict(spec, idata, pd.DataFrame({"g": ["control", "low", "high"]}), data=data).predictions["y"]
     np.testing.assert_allclose(got.values, np.stack([a + b[..., 0], a, a + b[..., 1]], axis=-1))
@@ -194,8 +206,10 @@ def test_reference_coded_predictions_use_zero_for_the_reference_and_refuse_new_l
 
 
 def test_compile_shows_the_reference_level():
-    spec = dagspec.parse('node g : categorical(levels = ["a", "b"], reference = "a")\nnode y ~ Normal\ng -> y\n'
-                         'observed g = ["a", "b", "b"], y = [1.0, 2.0, 2.5]')
+    spec = dagspec.parse(
+        'node g : categorical(levels = ["a", "b"], reference = "a")\nnode y ~ Normal\ng -> y\n'
+        'observed g = ["a", "b", "b"], y = [1.0, 2.0, 2.5]'
+    )
     text = compile_report(spec, spec.plan())
     assert "b_g_y[g] (0 at the reference a)" in text
     assert "g__contrasts" in text
@@ -210,8 +224,12 @@ x * g -> y
 observed x, z, g, y
 prior x * z -> y ~ Normal(0, 1) as bxz
 """
-IDATA = {"x": [0.1, 0.5, -0.3, 1.2, 0.8, -1.0], "z": [1.0, 2.0, 0.5, 1.5, 3.0, 2.2],
-         "g": ["a", "b", "a", "b", "a", "b"], "y": [0.3, 1.4, 0.1, 2.9, 2.2, -1.8]}
+IDATA = {
+    "x": [0.1, 0.5, -0.3, 1.2, 0.8, -1.0],
+    "z": [1.0, 2.0, 0.5, 1.5, 3.0, 2.2],
+    "g": ["a", "b", "a", "b", "a", "b"],
+    "y": [0.3, 1.4, 0.1, 2.9, 2.2, -1.8],
+}
 
 
 def test_interactions_are_the_hand_written_products():
@@ -233,8 +251,14 @@ def test_interactions_are_the_hand_written_products():
 def test_predictions_and_do_recompute_the_product_from_new_values():
     spec = dagspec.parse(INTERACTION)
     shape = (2, 20)
-    d = {"y_intercept": RNG.normal(0, 1, shape), "b_x_y": RNG.normal(1, 0.1, shape), "b_z_y": RNG.normal(-1, 0.1, shape),
-         "bxz": RNG.normal(2, 0.1, shape), "b_x_g_y": RNG.normal(0, 1, shape + (2,)), "y_sigma": np.full(shape, 1e-9)}
+    d = {
+        "y_intercept": RNG.normal(0, 1, shape),
+        "b_x_y": RNG.normal(1, 0.1, shape),
+        "b_z_y": RNG.normal(-1, 0.1, shape),
+        "bxz": RNG.normal(2, 0.1, shape),
+        "b_x_g_y": RNG.normal(0, 1, shape + (2,)),
+        "y_sigma": np.full(shape, 1e-9),
+    }
     idata = az.from_dict(posterior=d, coords={"g": ["a", "b"]}, dims={"b_x_g_y": ["g"]})
 
     def mean(x, z, g):

@@ -1,5 +1,6 @@
 """Thread discipline: while dagspec samples, BLAS runs one thread per chain (its matrices are small) and the
 chains run one per core; the run says what it chose."""
+
 import os
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Column transforms and row filters in `observed`: values as R computes them, statistics frozen for prediction."""
+
 import json
 
 import numpy as np
@@ -9,12 +10,14 @@ import dagspec
 from dagspec.data import resolve_columns
 from dagspec.transforms import Statistics
 
-WAFFLE = pd.DataFrame({
-    "Loc": ["AL", "AK", "DC", "AZ", "AR"],
-    "Age": [25.3, 25.2, 29.7, 25.8, 24.3],
-    "Divorce": [12.7, 12.5, 1.6, 10.8, 13.5],
-    "Pop": [4.78, 0.71, 0.6, 6.33, 2.92],
-})
+WAFFLE = pd.DataFrame(
+    {
+        "Loc": ["AL", "AK", "DC", "AZ", "AR"],
+        "Age": [25.3, 25.2, 29.7, 25.8, 24.3],
+        "Divorce": [12.7, 12.5, 1.6, 10.8, 13.5],
+        "Pop": [4.78, 0.71, 0.6, 6.33, 2.92],
+    }
+)
 
 
 def columns(text, data=WAFFLE):
@@ -25,8 +28,10 @@ def test_standardize_uses_the_sample_sd_with_n_minus_1():
     got = columns("A -> D\nobserved A = standardize(Age), D = Divorce")
     expected = (WAFFLE.Age - WAFFLE.Age.mean()) / WAFFLE.Age.std(ddof=1)
     np.testing.assert_allclose(got["A"].values, expected)
-    assert got.statistics == {"A: mean(Age)": pytest.approx(WAFFLE.Age.mean()),
-                              "A: sd(Age)": pytest.approx(WAFFLE.Age.std(ddof=1))}
+    assert got.statistics == {
+        "A: mean(Age)": pytest.approx(WAFFLE.Age.mean()),
+        "A: sd(Age)": pytest.approx(WAFFLE.Age.std(ddof=1)),
+    }
 
 
 def test_center_log_arithmetic_and_aggregates():
@@ -69,8 +74,11 @@ def test_indicator_row_and_col():
 
 def test_a_computed_index_is_a_categorical_node():
     data = pd.DataFrame({"prosoc_left": [0, 1, 0, 1], "condition": [0, 0, 1, 1], "y": [0, 1, 1, 0]})
-    got = columns("node treatment : categorical\nnode y ~ Bernoulli\ntreatment -> y\n"
-                  "observed treatment = 1 + prosoc_left + 2 * condition, y", data)
+    got = columns(
+        "node treatment : categorical\nnode y ~ Bernoulli\ntreatment -> y\n"
+        "observed treatment = 1 + prosoc_left + 2 * condition, y",
+        data,
+    )
     assert got["treatment"].levels == [1, 2, 3, 4]
     np.testing.assert_array_equal(got["treatment"].values, [0, 1, 2, 3])
 
@@ -86,7 +94,9 @@ def test_frozen_statistics_transform_new_rows_like_the_fitted_ones():
 
 def test_json_data_files_take_the_arrays_of_the_common_length(tmp_path):
     (tmp_path / "schools.json").write_text(json.dumps({"J": 3, "y": [28, 8, -3], "sigma": [15, 10, 16]}))
-    (tmp_path / "schools.dag").write_text('node s\nnode y ~ Normal(sigma = s)\nobserved y, s = "sigma" from "schools.json"\n')
+    (tmp_path / "schools.dag").write_text(
+        'node s\nnode y ~ Normal(sigma = s)\nobserved y, s = "sigma" from "schools.json"\n'
+    )
     got = dagspec.load(tmp_path / "schools.dag").columns()
     np.testing.assert_array_equal(got["s"].values, [15, 10, 16])
 
@@ -96,8 +106,9 @@ def test_transforms_and_filters_round_trip_and_show_in_compile():
     spec = dagspec.parse(text)
     assert dagspec.parse(spec.to_text()).ir == spec.ir
     assert spec.to_text() == text
-    assert spec.checked.nodes["A"].observed.describe() == \
-        'standardize(Age) where complete and (Age >= 18 or Loc == "DC")'
+    assert (
+        spec.checked.nodes["A"].observed.describe() == 'standardize(Age) where complete and (Age >= 18 or Loc == "DC")'
+    )
 
 
 def test_a_transformed_model_builds_on_the_transformed_values():
@@ -107,8 +118,11 @@ def test_a_transformed_model_builds_on_the_transformed_values():
 
 def test_statistics_over_all_rows_come_from_before_the_filter():
     data = WAFFLE.assign(N=[1.0, np.nan, 3.0, 4.0, 9.0])
-    got = columns("A, N -> D\nobserved A = standardize(Age, over = all), N = center(N, over = all), D = Divorce "
-                  "where complete and Age < 29", data)
+    got = columns(
+        "A, N -> D\nobserved A = standardize(Age, over = all), N = center(N, over = all), D = Divorce "
+        "where complete and Age < 29",
+        data,
+    )
     kept = data[data.N.notna() & (data.Age < 29)]
     np.testing.assert_allclose(got["A"].values, (kept.Age - data.Age.mean()) / data.Age.std(ddof=1))
     np.testing.assert_allclose(got["N"].values, kept.N - data.N.mean())  # the mean of the values present, as R

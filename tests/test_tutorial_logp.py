@@ -1,12 +1,12 @@
 """Each tutorial spec compiles to exactly the tutorial's model: same free variables and shapes, same log density."""
+
 from pathlib import Path
 
 import numpy as np
 import pytest
+from tutorial_models import MODELS, load_data
 
 import dagspec
-
-from tutorial_models import MODELS, load_data
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs" / "tutorial"

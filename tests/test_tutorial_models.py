@@ -1,12 +1,12 @@
 """The hand-written tutorial models (tests/tutorial_models.py) build, have a finite log density and the tutorial's
 variables; the tutorial data in specs/tutorial/data are exactly what its numpy generators produce."""
+
 import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-
 from tutorial_models import DATASETS, MODELS, load_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,19 +20,32 @@ FREE_RVS = {
     "multivariate_regression": [("intercept_1", ()), ("coeff_1", ()), ("coeff_2", ()), ("error", ())],
     "pipe_regression": [("intercept_1", ()), ("coeff_1", ()), ("coeff_2", ()), ("error_2", ())],
     "path_analysis": [
-        ("intercept_1", ()), ("coeff_1", ()), ("error_1", ()),
-        ("intercept_2", ()), ("coeff_2", ()), ("error_2", ()),
+        ("intercept_1", ()),
+        ("coeff_1", ()),
+        ("error_1", ()),
+        ("intercept_2", ()),
+        ("coeff_2", ()),
+        ("error_2", ()),
     ],
     "no_fork": [("intercept", ()), ("slope", ()), ("error", ())],
     "fork": [("intercept", ()), ("slope_x", ()), ("slope_z", ()), ("error", ())],
     "include_collider": [("intercept", ()), ("slope_x", ()), ("slope_z", ()), ("error", ())],
     "exclude_collider": [("intercept", ()), ("slope_x", ()), ("error", ())],
     "combined_confounds": [
-        ("intercept_1", ()), ("slope_1", ()), ("slope_2", ()), ("slope_3", ()), ("error_1", ()), ("error_2", ()),
+        ("intercept_1", ()),
+        ("slope_1", ()),
+        ("slope_2", ()),
+        ("slope_3", ()),
+        ("error_1", ()),
+        ("error_2", ()),
     ],
     "categorical": [("cat_x1", (5,)), ("cat_x2", (4,)), ("error", ())],
     "pooled_categorical": [
-        ("pooled_x2_mu", ()), ("pooled_x2_sigma", ()), ("cat_x1", (5,)), ("cat_x2", (4,)), ("error", ()),
+        ("pooled_x2_mu", ()),
+        ("pooled_x2_sigma", ()),
+        ("cat_x1", (5,)),
+        ("cat_x2", (4,)),
+        ("error", ()),
     ],
     "no_heterogenous": [("cat_x1", (3,)), ("cat_x2", (2,)), ("error", ())],
     "heterogenous": [("error", ()), ("a_bar", ()), ("b_bar", ()), ("chol_cov", (3,)), ("ab_did", (3, 2))],
@@ -41,12 +54,22 @@ FREE_RVS = {
 
 # observed variables (the tutorial's likelihood names) and deterministics
 OBSERVED = {
-    "sum_of_normals": [], "coin": ["likelihood"],
-    "simple_regression": ["y_hat"], "multivariate_regression": ["y_hat"], "pipe_regression": ["y_hat"],
-    "path_analysis": ["x2_hat", "y_hat"], "no_fork": ["y_hat"], "fork": ["y_hat"],
-    "include_collider": ["y_hat"], "exclude_collider": ["y_hat"], "combined_confounds": ["x2_hat", "y_hat"],
-    "categorical": ["y_hat"], "pooled_categorical": ["y_hat"], "no_heterogenous": ["y_hat"],
-    "heterogenous": ["y_hat"], "binary_heterogenous": ["y_hat"],
+    "sum_of_normals": [],
+    "coin": ["likelihood"],
+    "simple_regression": ["y_hat"],
+    "multivariate_regression": ["y_hat"],
+    "pipe_regression": ["y_hat"],
+    "path_analysis": ["x2_hat", "y_hat"],
+    "no_fork": ["y_hat"],
+    "fork": ["y_hat"],
+    "include_collider": ["y_hat"],
+    "exclude_collider": ["y_hat"],
+    "combined_confounds": ["x2_hat", "y_hat"],
+    "categorical": ["y_hat"],
+    "pooled_categorical": ["y_hat"],
+    "no_heterogenous": ["y_hat"],
+    "heterogenous": ["y_hat"],
+    "binary_heterogenous": ["y_hat"],
 }
 DETERMINISTICS = {
     "sum_of_normals": ["c"],
@@ -105,8 +128,12 @@ def test_collider_likelihood_is_y_minus_mu_under_normal_0_sigma():
 
     data = load_data("include_collider")
     model = MODELS["include_collider"](data)
-    point = {"intercept": np.array(0.3), "slope_x": np.array(-1.2), "slope_z": np.array(0.4),
-             "error_log__": np.log(np.array(2.5))}
+    point = {
+        "intercept": np.array(0.3),
+        "slope_x": np.array(-1.2),
+        "slope_z": np.array(0.4),
+        "error_log__": np.log(np.array(2.5)),
+    }
     mu = 0.3 - 1.2 * data["x"].to_numpy() + 0.4 * data["z"].to_numpy()
     expected = stats.norm(0, 2.5).logpdf(data["y"].to_numpy() - mu).sum()
     y_hat = model.compile_logp(vars=model.observed_RVs)(point)
@@ -126,7 +153,7 @@ def test_data_files_are_the_tutorial_generators_bit_for_bit():
 
 def test_data_sets_have_the_tutorial_sizes_and_levels():
     sizes = {"fork.csv": 1000, "combined_confounds.csv": 1000, "binary_heterogenous.csv": 10000}
-    for file, columns in CSV_FILES.items():
+    for file in CSV_FILES:
         assert len(pd.read_csv(TUTORIAL / "data" / file)) == sizes.get(file, 100), file
     categorical = pd.read_csv(TUTORIAL / "data" / "categorical.csv")
     assert sorted(categorical["x1"].unique()) == [0, 1, 2, 3, 4]

@@ -1,4 +1,5 @@
 """Sampling the tutorial specs recovers the generating values, and the wrong models show the tutorial's point."""
+
 import importlib.util
 from pathlib import Path
 

@@ -12,10 +12,11 @@ names for every free random variable, likelihood and deterministic. What changes
   - the coin's Beta keeps the tutorial's name 'a'; binary_heterogenous's 'treatment effect' is 'treatment_effect'.
 Everything is float64 (PyTensor's default floatX); data columns are read as float64, index columns as int64.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -297,7 +298,9 @@ def heterogenous(data: pd.DataFrame | None) -> pm.Model:
         pm.Deterministic("Rho", corr[np.triu_indices(2, k=1)])
 
         ab_cat = pm.MvNormal(
-            "ab_did", mu=pt.stack([a_bar, b_bar]), chol=chol,
+            "ab_did",
+            mu=pt.stack([a_bar, b_bar]),
+            chol=chol,
             shape=(len(data["x1"].unique()), len(data["x2"].unique())),
         )
 

@@ -8,6 +8,7 @@ posterior is closest to Gaussian and every draw maps back inside its support; th
 unconstrained density (with the transforms' Jacobian, as Stan's `laplace` method). Draws are independent, so
 chains are only a shape; `idata.posterior.attrs["dagspec_method"]` names the method.
 """
+
 from __future__ import annotations
 
 import copy
@@ -26,11 +27,21 @@ METHODS = ("laplace", "advi", "fullrank_advi")
 ADVI_ITERATIONS = 30_000  # steps of the stochastic optimizer
 
 
-def fit(spec, data=None, method: str = "laplace", draws: int = 1000, chains: int = 1, random_seed=None,
-        iterations: int | None = None):
+def fit(
+    spec,
+    data=None,
+    method: str = "laplace",
+    draws: int = 1000,
+    chains: int = 1,
+    random_seed=None,
+    iterations: int | None = None,
+):
     if method not in METHODS:
-        raise error("DS620", what=f"method={method!r} is not a fitting method dagspec knows",
-                    suggestion="methods: " + ", ".join(METHODS) + " (and NUTS: dagspec.sample)")
+        raise error(
+            "DS620",
+            what=f"method={method!r} is not a fitting method dagspec knows",
+            suggestion="methods: " + ", ".join(METHODS) + " (and NUTS: dagspec.sample)",
+        )
     literal = posterior_plan(spec, data)  # an exact fit's improper posterior has no mode (DS530)
     # ADVI fits better in the optimizer's coordinates (centred, QR, whitened: affine, so the same posterior); the
     # Laplace approximation is drawn on the literal model, as written (a non-centred pool would move its mode)
@@ -45,8 +56,9 @@ def fit(spec, data=None, method: str = "laplace", draws: int = 1000, chains: int
     else:
         columns = _advi(model, method, draws * chains, rng, iterations or ADVI_ITERATIONS)
     idata = _inference_data(model, columns, chains, draws)
-    idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(plan), "dagspec_method": method,
-                                  "dagspec_sampler": method})
+    idata.posterior.attrs.update(
+        {STATISTICS_ATTR: statistics_attribute(plan), "dagspec_method": method, "dagspec_sampler": method}
+    )
     return idata
 
 
@@ -73,8 +85,11 @@ def _laplace(model: pm.Model, n: int, rng: np.random.Generator) -> dict[str, np.
     try:
         factor = np.linalg.cholesky(np.linalg.inv(curvature))
     except np.linalg.LinAlgError:
-        raise error("DS646", reason="the posterior is not curved downwards in every direction at the mode "
-                                    "(a flat or improper direction)") from None
+        raise error(
+            "DS646",
+            reason="the posterior is not curved downwards in every direction at the mode "
+            "(a flat or improper direction)",
+        ) from None
     draws = found.x + rng.standard_normal((n, found.x.size)) @ factor.T
     outputs = [v for v in model.unobserved_value_vars if v.name in _reported(model)]
     compute = model.compile_fn(outputs, inputs=model.value_vars, on_unused_input="ignore", point_fn=False)

@@ -14,6 +14,7 @@ unpickled only when its HMAC verifies and its key is the one asked for. A folder
 can write to is not used (DS630); an entry that does not verify is left alone and not used (DS632); a folder
 that cannot be read or written means sampling without the cache (DS631), never a failed run.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -64,14 +65,28 @@ def secret_path() -> Path:
 
 def plan_key(plan: Plan, step_options: dict) -> str:
     """A hash of everything that shapes the compiled functions: the plan without its data values."""
-    parts = (__version__, pm.__version__, pytensor.__version__, platform.python_version(), str(pytensor.config.floatX),
-             _structure(plan.coords), _structure(plan.entries), plan.expose_means, sorted(step_options.items()))
+    parts = (
+        __version__,
+        pm.__version__,
+        pytensor.__version__,
+        platform.python_version(),
+        str(pytensor.config.floatX),
+        _structure(plan.coords),
+        _structure(plan.entries),
+        plan.expose_means,
+        sorted(step_options.items()),
+    )
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def _structure(value):
     if isinstance(value, np.ndarray):  # a constant compiled into the graph (e.g. a random variable's observations)
-        return ("array", value.shape, str(value.dtype), hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest())
+        return (
+            "array",
+            value.shape,
+            str(value.dtype),
+            hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest(),
+        )
     if isinstance(value, DataVar):  # held in a shared variable: set again after loading, so only its shape counts
         return ("data", value.name, value.dims, np.shape(value.values), str(np.asarray(value.values).dtype))
     if isinstance(value, RandomVariable):  # its starting value is set after loading
@@ -207,7 +222,7 @@ class StepCache:
             return
         for _, old in entries[KEEP:]:
             try:
-                self._payload(old, old.name[:-len(SUFFIX)])
+                self._payload(old, old.name[: -len(SUFFIX)])
                 old.unlink(missing_ok=True)
             except (_Refused, OSError):
                 continue
@@ -221,7 +236,7 @@ def _signed(payload: bytes, secret: bytes, key: str) -> bytes:
 def _verified(blob: bytes, secret: bytes, key: str) -> bytes:
     if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + TAG_BYTES + KEY_BYTES:
         raise _Refused("it is not in dagspec's entry format")
-    tag, body = blob[len(MAGIC):len(MAGIC) + TAG_BYTES], blob[len(MAGIC) + TAG_BYTES:]
+    tag, body = blob[len(MAGIC) : len(MAGIC) + TAG_BYTES], blob[len(MAGIC) + TAG_BYTES :]
     if not hmac.compare_digest(tag, hmac.new(secret, body, hashlib.sha256).digest()):
         raise _Refused("its signature does not verify with your secret")
     if not hmac.compare_digest(body[:KEY_BYTES], key.encode("ascii")):

@@ -8,6 +8,7 @@ takes each of its fitted levels. Every other column the spec reads is held at it
 frequent value (categorical, text). The expected values are `predict(kind="mean")` on these rows, so path
 models, transforms, pools and `by` cells are handled exactly as predictions are.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,8 +27,9 @@ POINTS = 50  # grid points along a numeric parent
 HDI_PROB = 0.94
 
 
-def conditional_effects(spec, idata, data=None, outcome: str | None = None, parent: str | None = None,
-                        points: int = POINTS) -> pd.DataFrame:
+def conditional_effects(
+    spec, idata, data=None, outcome: str | None = None, parent: str | None = None, points: int = POINTS
+) -> pd.DataFrame:
     """One row per (outcome, parent, grid value): the outcome's posterior mean and 94% HDI there.
 
     Columns: outcome, parent, column (the raw column varied), value, categorical, mean, hdi_low, hdi_high.
@@ -45,19 +47,34 @@ def conditional_effects(spec, idata, data=None, outcome: str | None = None, pare
         if column not in table:
             continue
         grid = _grid(table[column], checked.nodes[source], categorical, points)
-        rows = pd.DataFrame({name: [value] * len(grid) for name, value in typical.items()
-                             if name not in _reads(checked.nodes[out])})
+        rows = pd.DataFrame(
+            {name: [value] * len(grid) for name, value in typical.items() if name not in _reads(checked.nodes[out])}
+        )
         rows[column] = grid
         draws = predict(spec, idata, rows, kind="mean", outcomes=[checked.nodes[out].pymc_name], data=data)
         values = _expected_value(draws.predictions[checked.nodes[out].pymc_name])
         stacked = values.stack(sample=("chain", "draw")).transpose(..., "sample").values.reshape(len(grid), -1)
         hdi = np.array([az.hdi(row, hdi_prob=HDI_PROB) for row in stacked])
-        frames.append(pd.DataFrame({"outcome": out, "parent": source, "column": column, "value": list(grid),
-                                    "categorical": categorical, "mean": stacked.mean(axis=1),
-                                    "hdi_low": hdi[:, 0], "hdi_high": hdi[:, 1]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "outcome": out,
+                    "parent": source,
+                    "column": column,
+                    "value": list(grid),
+                    "categorical": categorical,
+                    "mean": stacked.mean(axis=1),
+                    "hdi_low": hdi[:, 0],
+                    "hdi_high": hdi[:, 1],
+                }
+            )
+        )
     if not frames:
-        raise error("DS620", what="no parent of an outcome reads a data column to vary",
-                    suggestion="conditional effects vary a parent observed from one column of the data")
+        raise error(
+            "DS620",
+            what="no parent of an outcome reads a data column to vary",
+            suggestion="conditional effects vary a parent observed from one column of the data",
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -82,9 +99,11 @@ def _fitted_table(spec, data) -> pd.DataFrame:
         return read_table(Path(data))
     files = {n.observed.file for n in spec.checked.nodes.values() if n.observed is not None and n.observed.file}
     if len(files) != 1:
-        raise error("DS620", what="conditional effects need the fitted data, and the spec names "
-                                  f"{len(files) or 'no'} data files",
-                    suggestion="pass the data the spec was fitted to (data=... or --data FILE)")
+        raise error(
+            "DS620",
+            what=f"conditional effects need the fitted data, and the spec names {len(files) or 'no'} data files",
+            suggestion="pass the data the spec was fitted to (data=... or --data FILE)",
+        )
     path = Path(files.pop())
     base = spec.path.parent if spec.path is not None else Path.cwd()
     return read_table(path if path.is_absolute() else base / path)
@@ -97,7 +116,9 @@ def _pairs(checked, outcome: str | None, parent: str | None) -> list[tuple[str, 
     wanted_parent = names.get(parent, parent) if parent else None
     outcomes = [n.name for n in checked.outcomes()]
     if wanted_outcome is not None and wanted_outcome not in outcomes:
-        raise error("DS620", what=f"{outcome} is not an outcome of this spec", suggestion="outcomes: " + ", ".join(outcomes))
+        raise error(
+            "DS620", what=f"{outcome} is not an outcome of this spec", suggestion="outcomes: " + ", ".join(outcomes)
+        )
     pairs: list[tuple[str, str]] = []
     for edge in checked.edges:
         if not edge.fitted or edge.target not in outcomes:
@@ -107,8 +128,11 @@ def _pairs(checked, outcome: str | None, parent: str | None) -> list[tuple[str, 
                 pairs.append((edge.target, source))
     pairs = [p for p in dict.fromkeys(pairs) if (wanted_outcome in (None, p[0])) and (wanted_parent in (None, p[1]))]
     if not pairs:
-        what = f"{parent} is not a parent of {outcome or 'an outcome'} observed from one column of the data" \
-            if parent else "no outcome has a parent observed from one column of the data"
+        what = (
+            f"{parent} is not a parent of {outcome or 'an outcome'} observed from one column of the data"
+            if parent
+            else "no outcome has a parent observed from one column of the data"
+        )
         raise error("DS620", what=what, suggestion="choose an edge `x -> y` of the spec whose x is observed")
     return pairs
 

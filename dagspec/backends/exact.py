@@ -1,4 +1,5 @@
 """Exact-draw structure (optimize/exact.py) → independent posterior draws as InferenceData, without MCMC."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,8 +9,8 @@ import xarray as xr
 from ..optimize.exact import ExactDraws
 from ..plan import DerivedVar, Plan, RandomVariable
 from .gaussian import gaussian_draws
-from .pymc import build_model
 from .predictive import quiet
+from .pymc import build_model
 
 
 def exact_sample(plan: Plan, exact: ExactDraws, draws: int, chains: int, random_seed=None, nuts: dict | None = None):
@@ -22,7 +23,9 @@ def exact_sample(plan: Plan, exact: ExactDraws, draws: int, chains: int, random_
     if exact.blocks is not None:
         values, stats = gaussian_draws(plan, model, exact.blocks, draws, chains, rng, nuts or {})
     else:
-        values = {name: rng.beta(a, b, size=(chains, draws) + np.shape(a)) for name, (a, b) in (exact.updates or {}).items()}
+        values = {
+            name: rng.beta(a, b, size=(chains, draws) + np.shape(a)) for name, (a, b) in (exact.updates or {}).items()
+        }
     idata = posterior_from_draws(plan, model, values, draws, chains, rng)
     if stats is not None:  # the NUTS run of a block's scales: its divergences and tree depths are the ones to check
         del idata.sample_stats
@@ -35,24 +38,35 @@ def posterior_from_draws(plan: Plan, model: pm.Model, values: dict[str, np.ndarr
     (chain, draw, ...): the others are drawn given them (ancestrally from their priors when none are given)."""
     import arviz as az
 
-    names = [e.name for e in plan.entries if (isinstance(e, RandomVariable) and e.observed is None)
-             or (isinstance(e, DerivedVar) and e.name in model.named_vars)]
+    names = [
+        e.name
+        for e in plan.entries
+        if (isinstance(e, RandomVariable) and e.observed is None)
+        or (isinstance(e, DerivedVar) and e.name in model.named_vars)
+    ]
     names += [v.name for v in model.deterministics if v.name not in names]  # e.g. an LKJ prior's correlations
     rest = [n for n in names if n not in values]
     with model, quiet():
         if rest and not values:  # the prior is the posterior: ancestral draws
             drawn = pm.sample_prior_predictive(draws=draws * chains, var_names=rest, random_seed=rng).prior
         elif rest:
-            dims = {n: model.named_vars_to_dims.get(n) or tuple(f"{n}_dim_{i}" for i in range(v.ndim - 2))
-                    for n, v in values.items()}
-            known = xr.Dataset({n: (("chain", "draw", *dims[n]), v) for n, v in values.items()},
-                               coords={d: list(model.coords[d]) for n in dims for d in dims[n] if d in model.coords})
-            drawn = pm.sample_posterior_predictive(known, var_names=rest, random_seed=rng,
-                                                   progressbar=False).posterior_predictive
+            dims = {
+                n: model.named_vars_to_dims.get(n) or tuple(f"{n}_dim_{i}" for i in range(v.ndim - 2))
+                for n, v in values.items()
+            }
+            known = xr.Dataset(
+                {n: (("chain", "draw", *dims[n]), v) for n, v in values.items()},
+                coords={d: list(model.coords[d]) for n in dims for d in dims[n] if d in model.coords},
+            )
+            drawn = pm.sample_posterior_predictive(
+                known, var_names=rest, random_seed=rng, progressbar=False
+            ).posterior_predictive
     for name in rest:
         array = drawn[name].values
         values[name] = array.reshape((chains, draws) + array.shape[2:])
-    return az.from_dict(posterior={n: values[n] for n in names},
-                        coords={k: v for k, v in model.coords.items() if v is not None},
-                        dims={n: list(model.named_vars_to_dims.get(n, ())) for n in names},
-                        sample_stats={"diverging": np.zeros((chains, draws), dtype=bool)})
+    return az.from_dict(
+        posterior={n: values[n] for n in names},
+        coords={k: v for k, v in model.coords.items() if v is not None},
+        dims={n: list(model.named_vars_to_dims.get(n, ())) for n in names},
+        sample_stats={"diverging": np.zeros((chains, draws), dtype=bool)},
+    )

@@ -13,6 +13,7 @@ a cell (an error far below Monte Carlo error). More scales, or a covariance, are
 marginal alone: a posterior of a few dimensions without the funnels of the full hierarchical model. Either
 way the coefficients are then drawn exactly given each draw of the scales.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -53,8 +54,9 @@ class CannotDraw(Exception):
         self.names = names
 
 
-def gaussian_draws(plan: Plan, model: pm.Model, blocks: list[GaussianBlock], draws: int, chains: int, rng,
-                   nuts: dict) -> tuple[dict, object]:
+def gaussian_draws(
+    plan: Plan, model: pm.Model, blocks: list[GaussianBlock], draws: int, chains: int, rng, nuts: dict
+) -> tuple[dict, object]:
     """Independent draws {name: (chain, draw, ...)} of the blocks' parameters (the literal `model` gives the
     scales' priors) and the NUTS sampler's statistics if the scales of some block needed it (else None).
     CannotDraw when a block's marginal cannot be integrated on a grid (improper, flat out to the edge, or out
@@ -77,7 +79,7 @@ def gaussian_draws(plan: Plan, model: pm.Model, blocks: list[GaussianBlock], dra
             values[name] = value.reshape((chains, draws) + value.shape[1:])
         for name, (offset, shape) in block.coefficients.items():
             size = int(np.prod(shape))
-            values[name] = coefficients[:, offset:offset + size].reshape((chains, draws) + shape)
+            values[name] = coefficients[:, offset : offset + size].reshape((chains, draws) + shape)
     return values, stats
 
 
@@ -95,8 +97,11 @@ def _gridded_scales(model: pm.Model, block: GaussianBlock, n: int, rng) -> np.nd
 
     unconstrained = _grid_draws(log_density, len(block.scales), n, rng)
     if unconstrained is None:
-        raise CannotDraw(f"the marginal posterior of {' and '.join(block.scales)} could not be integrated on a grid "
-                         "(improper, flat out to the grid's edge, or beyond floating point's range)", block.scales)
+        raise CannotDraw(
+            f"the marginal posterior of {' and '.join(block.scales)} could not be integrated on a grid "
+            "(improper, flat out to the grid's edge, or beyond floating point's range)",
+            block.scales,
+        )
     return prior(unconstrained)[0]
 
 
@@ -121,6 +126,7 @@ def _scale_prior(model, names: list[str]):
 
 # ---- the Gaussian algebra, in numpy for many points at once ------------------------------------------
 
+
 def _precisions(block: GaussianBlock, drawn: dict[str, np.ndarray], n: int) -> dict:
     """Draws of the scales (a covariance as PyMC's packed Cholesky factor) → {scale: (W, log det W)} per draw."""
     out = {}
@@ -128,8 +134,10 @@ def _precisions(block: GaussianBlock, drawn: dict[str, np.ndarray], n: int) -> d
         if name in block.covariances:
             chol = unpack_cholesky(value.reshape(n, -1))
             inverse = np.linalg.solve(chol, np.broadcast_to(np.eye(chol.shape[-1]), chol.shape))
-            out[name] = (np.swapaxes(inverse, -1, -2) @ inverse,
-                         -2 * np.log(np.diagonal(chol, axis1=-2, axis2=-1)).sum(-1))
+            out[name] = (
+                np.swapaxes(inverse, -1, -2) @ inverse,
+                -2 * np.log(np.diagonal(chol, axis1=-2, axis2=-1)).sum(-1),
+            )
         else:
             scale = value.reshape(n)
             out[name] = (scale[:, None, None] ** -2.0, -2 * np.log(scale))
@@ -155,7 +163,7 @@ def _log_marginal(block: GaussianBlock, precisions: dict, log_prior: np.ndarray)
     swamps the others' in floating point) or not positive definite."""
     n = len(log_prior)
     result = np.full(n, np.nan)
-    chunk = max(1, int(MEMORY // block.size ** 2))
+    chunk = max(1, int(MEMORY // block.size**2))
     for start in range(0, n, chunk):
         rows = slice(start, min(n, start + chunk))
         precision, linear, squares, log_norm = _system(block, precisions, rows)
@@ -164,7 +172,7 @@ def _log_marginal(block: GaussianBlock, precisions: dict, log_prior: np.ndarray)
         ok &= pivots.max(-1) < ILL_CONDITIONED * pivots.min(-1)
         z = np.linalg.solve(chol[ok], linear[ok][..., None])[..., 0]
         log_det = np.log(pivots[ok]).sum(-1)
-        value = log_prior[rows][ok] + log_norm[ok] - 0.5 * squares[ok] + 0.5 * (z ** 2).sum(-1) - 0.5 * log_det
+        value = log_prior[rows][ok] + log_norm[ok] - 0.5 * squares[ok] + 0.5 * (z**2).sum(-1) - 0.5 * log_det
         result[np.flatnonzero(ok) + start] = value
     return result
 
@@ -187,36 +195,46 @@ def _coefficient_draws(block: GaussianBlock, precisions: dict, n: int, rng) -> n
     """g | scales ~ N(Q⁻¹r, Q⁻¹), per draw of the scales (all n at once when the block has none)."""
     points = n if block.scales else 1
     out = np.empty((n, block.size))
-    chunk = max(1, int(MEMORY // block.size ** 2))
+    chunk = max(1, int(MEMORY // block.size**2))
     for start in range(0, points, chunk):
         rows = slice(start, min(points, start + chunk))
         precision, linear, _, _ = _system(block, precisions, rows)
         chol, ok = _cholesky(precision)
         if not ok.all():
-            raise CannotDraw("the coefficients' conditional posterior precision is not positive definite",
-                             list(block.coefficients))
+            raise CannotDraw(
+                "the coefficients' conditional posterior precision is not positive definite", list(block.coefficients)
+            )
         upper = np.swapaxes(chol, -1, -2)
         mean = np.linalg.solve(upper, np.linalg.solve(chol, linear[..., None]))[..., 0]
         count = n if not block.scales else len(mean)
         noise = rng.standard_normal((count, block.size, 1))
         deviation = np.linalg.solve(np.broadcast_to(upper, (count,) + upper.shape[1:]), noise)[..., 0]
-        out[start:start + count] = mean + deviation
+        out[start : start + count] = mean + deviation
     return out
 
 
 # ---- NUTS on the scales alone --------------------------------------------------------------------------
 
+
 def _collapsed_nuts(plan: Plan, block: GaussianBlock, draws: int, chains: int, rng, nuts: dict):
     """The block's scales sampled with PyMC's NUTS on their marginal posterior: (posterior, sample_stats). Not
     in the step cache: pickling the step costs more than compiling this small model does."""
-    options = {**COLLAPSED_NUTS, "progressbar": False, "compute_convergence_checks": False,
-               "idata_kwargs": {"log_likelihood": False}, **{k: v for k, v in nuts.items() if k != "initvals"}}
+    options = {
+        **COLLAPSED_NUTS,
+        "progressbar": False,
+        "compute_convergence_checks": False,
+        "idata_kwargs": {"log_likelihood": False},
+        **{k: v for k, v in nuts.items() if k != "initvals"},
+    }
     with scales_model(plan, block), quiet():
         try:
             idata = pm.sample(draws=draws, chains=chains, random_seed=int(rng.integers(2**31)), **options)
         except SamplingError:
-            raise CannotDraw(f"NUTS on {' and '.join(block.scales)} alone could not start (the log density is not "
-                             "finite at the initial point)", block.scales) from None
+            raise CannotDraw(
+                f"NUTS on {' and '.join(block.scales)} alone could not start (the log density is not "
+                "finite at the initial point)",
+                block.scales,
+            ) from None
     return idata.posterior, idata.sample_stats
 
 
@@ -255,11 +273,15 @@ class _IntegratedOut(Op):
         size = block.size
         self.size, self.shapes = size, [f.square.shape for f in scaled]
         self.cholesky = [f.scale in block.covariances for f in scaled]  # which inputs are factors L, not W
-        self.base = (sum((f.gram[0, 0] for f in known), np.zeros((size, size))),
-                     sum((f.cross[0, 0] for f in known), np.zeros(size)),
-                     sum(float(f.square[0, 0]) for f in known))
+        self.base = (
+            sum((f.gram[0, 0] for f in known), np.zeros((size, size))),
+            sum((f.cross[0, 0] for f in known), np.zeros(size)),
+            sum(float(f.square[0, 0]) for f in known),
+        )
         # every scaled group's (j, l) entries stacked, so that one matrix product weighs them all
-        self.grams = np.concatenate([f.gram.reshape(-1, size * size) for f in scaled]) if scaled else np.zeros((0, size * size))
+        self.grams = (
+            np.concatenate([f.gram.reshape(-1, size * size) for f in scaled]) if scaled else np.zeros((0, size * size))
+        )
         self.crosses = np.concatenate([f.cross.reshape(-1, size) for f in scaled]) if scaled else np.zeros((0, size))
         self.squares = np.concatenate([f.square.ravel() for f in scaled]) if scaled else np.zeros(0)
 
@@ -286,14 +308,17 @@ class _IntegratedOut(Op):
         inverse, _ = dpotri(chol, lower=1)  # Q⁻¹ in its lower triangle
         covariance = np.tril(inverse) + np.tril(inverse, -1).T
         mean = covariance @ linear
-        outputs[0][0] = np.asarray(-0.5 * (self.base[2] + flat @ self.squares) + 0.5 * linear @ mean
-                                   - np.log(np.diag(chol)).sum())
+        outputs[0][0] = np.asarray(
+            -0.5 * (self.base[2] + flat @ self.squares) + 0.5 * linear @ mean - np.log(np.diag(chol)).sum()
+        )
         # mᵀ gram m + tr(Q⁻¹ gram) = Σ_ab gram_ab (m_a m_b + Q⁻¹_ab): one product for every (j, l)
-        gradient = -0.5 * self.squares + self.crosses @ mean - 0.5 * self.grams @ (np.outer(mean, mean) + covariance).ravel()
+        gradient = (
+            -0.5 * self.squares + self.crosses @ mean - 0.5 * self.grams @ (np.outer(mean, mean) + covariance).ravel()
+        )
         start = 0
         for i, (shape, weight) in enumerate(zip(self.shapes, weights)):
             size = int(np.prod(shape))
-            by_weight = gradient[start:start + size].reshape(shape)
+            by_weight = gradient[start : start + size].reshape(shape)
             if self.cholesky[i]:
                 symmetric = (by_weight + by_weight.T) / 2
                 by_weight = np.tril(-2 * weight @ symmetric @ weight @ inputs[i])

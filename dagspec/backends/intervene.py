@@ -1,4 +1,5 @@
 """A Spec, its posterior and do(node = value) → posterior predictive draws of the outcomes under the intervention."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,19 +23,25 @@ def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=N
     for name, value in interventions.items():
         node = checked.nodes.get(name)
         if node is None or node.role not in ("data", "outcome", "random"):
-            raise error("DS201", name=name, where=" in the intervention",
-                        suggestion="intervene on data nodes, outcomes or random variables: "
-                                   + ", ".join(n for n, i in checked.nodes.items() if i.role in ("data", "outcome")))
+            raise error(
+                "DS201",
+                name=name,
+                where=" in the intervention",
+                suggestion="intervene on data nodes, outcomes or random variables: "
+                + ", ".join(n for n, i in checked.nodes.items() if i.role in ("data", "outcome")),
+            )
         if node.categorical:
             levels = [str(level) for level in model.coords[name]]
             if str(value) not in levels:
-                raise error("DS620", what=f"do({name} = {value!r}): {value!r} is not a level of {name!r} "
-                                          f"(levels: {', '.join(levels)})", suggestion="intervene with one of its levels")
+                raise error(
+                    "DS620",
+                    what=f"do({name} = {value!r}): {value!r} is not a level of {name!r} (levels: {', '.join(levels)})",
+                    suggestion="intervene with one of its levels",
+                )
             value = levels.index(str(value))
         if node.role == "data":
             container = model[name] if name in model.named_vars else model[f"{name}{OBSERVED_SUFFIX}"]
-            data_values[container.name] = np.full(container.get_value().shape, value,
-                                                  dtype=container.get_value().dtype)
+            data_values[container.name] = np.full(container.get_value().shape, value, dtype=container.get_value().dtype)
         else:
             variable = model[node.pymc_name]
             replacements[variable] = np.full(tuple(variable.shape.eval()), value, dtype=variable.dtype)
@@ -44,5 +51,6 @@ def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=N
     if outcomes is None:
         outcomes = [n.pymc_name for n in checked.outcomes() if n.name not in interventions]
     with intervened:
-        return pm.sample_posterior_predictive(idata, var_names=list(outcomes), random_seed=random_seed,
-                                              progressbar=False)
+        return pm.sample_posterior_predictive(
+            idata, var_names=list(outcomes), random_seed=random_seed, progressbar=False
+        )

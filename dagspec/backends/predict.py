@@ -7,6 +7,7 @@ parents first and its prediction feeds the outcomes downstream (its mean for kin
 kind="outcome"); a mediator given in the new rows is used as given. A categorical level not seen in fitting
 gets, per posterior draw, a new effect drawn from its hierarchical prior; without one it is an error (DS515).
 """
+
 from __future__ import annotations
 
 import json
@@ -16,11 +17,11 @@ import numpy as np
 import pymc as pm
 import xarray as xr
 
-from ..data import Column, plain_value, resolve_columns
 from ..check.model import CONTRASTS
-from ..optimize.order import refs
+from ..data import Column, plain_value, resolve_columns
 from ..diagnostics import error
 from ..families import FAMILIES, level_dim
+from ..optimize.order import refs
 from ..plan import ARRAY_OPS, Const, DerivedVar, LikelihoodVar, ListOf, Op, Plan, RandomVariable, VarRef, make_plan
 from ..transforms import Statistics
 from .predictive import quiet
@@ -36,27 +37,41 @@ def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random
     """InferenceData whose `predictions` group holds, per posterior draw and new row, each outcome's expected
     value (kind="mean") or a new draw of it (kind="outcome"); `newdata=None` predicts the fitted rows."""
     if kind not in KINDS:
-        raise error("DS620", what=f"kind={kind!r} is not a kind of prediction", suggestion="use kind='mean' or kind='outcome'")
+        raise error(
+            "DS620", what=f"kind={kind!r} is not a kind of prediction", suggestion="use kind='mean' or kind='outcome'"
+        )
     checked = spec.checked
     levels = _fitted_levels(spec, idata, data)
     statistics = _fitted_statistics(spec, idata, data)
     base = spec.path.parent if spec.path is not None else None
-    columns = resolve_columns(checked, newdata if newdata is not None else data, base, statistics=statistics,
-                              for_prediction=newdata is not None, levels=levels)
+    columns = resolve_columns(
+        checked,
+        newdata if newdata is not None else data,
+        base,
+        statistics=statistics,
+        for_prediction=newdata is not None,
+        levels=levels,
+    )
     plan = make_plan(checked, columns)
     posterior = _posterior_for(plan, idata, columns, levels, random_seed, spec.name)
-    given = {name for name, column in columns.items() if checked.nodes[name].role == "outcome" and not column.placeholder}
+    given = {
+        name for name, column in columns.items() if checked.nodes[name].role == "outcome" and not column.placeholder
+    }
     plan = _prediction_plan(plan, checked, given, kind)
     wanted = list(outcomes) if outcomes is not None else [n.pymc_name for n in checked.outcomes()]
     unknown = [o for o in wanted if o not in {n.pymc_name for n in checked.outcomes()}]
     if unknown:
-        raise error("DS620", what=f"{', '.join(unknown)} is not an outcome of this spec",
-                    suggestion="outcomes: " + ", ".join(n.pymc_name for n in checked.outcomes()))
+        raise error(
+            "DS620",
+            what=f"{', '.join(unknown)} is not an outcome of this spec",
+            suggestion="outcomes: " + ", ".join(n.pymc_name for n in checked.outcomes()),
+        )
     model = build_model(plan)
     names = [o + MEAN_SUFFIX if kind == "mean" else o for o in wanted]
     with model, quiet():
-        result = pm.sample_posterior_predictive(posterior, var_names=names, predictions=True, progressbar=False,
-                                                random_seed=random_seed)
+        result = pm.sample_posterior_predictive(
+            posterior, var_names=names, predictions=True, progressbar=False, random_seed=random_seed
+        )
     if kind == "mean":
         result.predictions = result.predictions.rename({o + MEAN_SUFFIX: o for o in wanted})
     else:
@@ -73,7 +88,9 @@ def _as_levels(predictions: xr.Dataset, checked, plan: Plan) -> xr.Dataset:
             continue
         levels = plan.coords[level_dim(node.name)]
         if all(isinstance(level, (int, float)) for level in levels):
-            predictions[node.pymc_name] = predictions[node.pymc_name].copy(data=np.asarray(levels)[predictions[node.pymc_name].values])
+            predictions[node.pymc_name] = predictions[node.pymc_name].copy(
+                data=np.asarray(levels)[predictions[node.pymc_name].values]
+            )
         else:
             predictions[node.pymc_name].attrs["levels"] = json.dumps(levels)
     return predictions
@@ -81,8 +98,13 @@ def _as_levels(predictions: xr.Dataset, checked, plan: Plan) -> xr.Dataset:
 
 def levels_attribute(spec, plan: Plan) -> str:
     """The levels of each ordered outcome (an InferenceData attribute, JSON), so predictions know them."""
-    return json.dumps({n.name: list(plan.coords[level_dim(n.name)]) for n in spec.checked.outcomes()
-                       if FAMILIES[n.family].ordered and level_dim(n.name) in plan.coords})
+    return json.dumps(
+        {
+            n.name: list(plan.coords[level_dim(n.name)])
+            for n in spec.checked.outcomes()
+            if FAMILIES[n.family].ordered and level_dim(n.name) in plan.coords
+        }
+    )
 
 
 def statistics_attribute(plan: Plan) -> str:
@@ -92,11 +114,15 @@ def statistics_attribute(plan: Plan) -> str:
 
 # ---- what the fit knew ------------------------------------------------------------------------------
 
+
 def _fitted_levels(spec, idata, data=None) -> dict[str, list]:
     """Level names of each categorical node, in the order of the fitted parameters' coordinates."""
     posterior = idata.posterior
-    levels = {name: [plain_value(v) for v in posterior.coords[name].values.tolist()]
-              for name, node in spec.checked.nodes.items() if node.categorical and name in posterior.coords}
+    levels = {
+        name: [plain_value(v) for v in posterior.coords[name].values.tolist()]
+        for name, node in spec.checked.nodes.items()
+        if node.categorical and name in posterior.coords
+    }
     ordered = [n for n in spec.checked.outcomes() if FAMILIES[n.family].ordered]
     recorded = json.loads(posterior.attrs.get(LEVELS_ATTR) or "{}")
     for node in ordered:
@@ -118,8 +144,10 @@ def _fitted_statistics(spec, idata, data) -> Statistics:
 
 # ---- the posterior, with draws for new levels ---------------------------------------------------------
 
-def _posterior_for(plan: Plan, idata, columns: dict[str, Column], levels: dict[str, list], random_seed,
-                   spec_name: str) -> xr.Dataset:
+
+def _posterior_for(
+    plan: Plan, idata, columns: dict[str, Column], levels: dict[str, list], random_seed, spec_name: str
+) -> xr.Dataset:
     """The literal model's free variables from the posterior; parameters indexed by new levels get draws from
     their hierarchical prior for those levels."""
     posterior = idata.posterior
@@ -133,11 +161,16 @@ def _posterior_for(plan: Plan, idata, columns: dict[str, Column], levels: dict[s
     for entry in free:
         values = posterior[entry.name]
         for dim in [d for d in entry.dims if d.endswith(CONTRASTS)]:  # a treatment-coded effect has no prior to grow
-            node, known = dim[:-len(CONTRASTS)], values.sizes[dim] + 1
+            node, known = dim[: -len(CONTRASTS)], values.sizes[dim] + 1
             node_levels = columns[node].levels or []
             if len(node_levels) > known:
-                raise error("DS515", name=node, levels=", ".join(map(str, node_levels[known:])),
-                            param=entry.source, fitted=", ".join(map(str, node_levels[:known])))
+                raise error(
+                    "DS515",
+                    name=node,
+                    levels=", ".join(map(str, node_levels[known:])),
+                    param=entry.source,
+                    fitted=", ".join(map(str, node_levels[:known])),
+                )
         grown = [d for d in entry.dims if d in levels and len(columns[d].levels or ()) > len(levels[d])]
         if grown:
             values = _with_new_levels(entry, values, grown, columns, entries, posterior, rng)
@@ -146,22 +179,37 @@ def _posterior_for(plan: Plan, idata, columns: dict[str, Column], levels: dict[s
 
 
 def _with_new_levels(entry: RandomVariable, values: xr.DataArray, grown: list[str], columns, entries, posterior, rng):
-    new_levels = {d: columns[d].levels[values.sizes[d]:] for d in grown}
+    new_levels = {d: columns[d].levels[values.sizes[d] :] for d in grown}
     if not _is_pool(entry, entries):
         dim = grown[0]
-        raise error("DS515", name=dim, levels=", ".join(map(str, new_levels[dim])), param=entry.source,
-                    fitted=", ".join(map(str, columns[dim].levels[:values.sizes[dim]])))
+        raise error(
+            "DS515",
+            name=dim,
+            levels=", ".join(map(str, new_levels[dim])),
+            param=entry.source,
+            fitted=", ".join(map(str, columns[dim].levels[: values.sizes[dim]])),
+        )
     if entry.dist == "MvNormal" and entry.dims[-1] in grown:
         dim = entry.dims[-1]
-        raise error("DS515", name=dim, levels=", ".join(map(str, new_levels[dim])), param=entry.source,
-                    fitted=", ".join(map(str, columns[dim].levels[:values.sizes[dim]])),
-                    hint=f"{dim} indexes the components of a multivariate prior, which cannot grow")
+        raise error(
+            "DS515",
+            name=dim,
+            levels=", ".join(map(str, new_levels[dim])),
+            param=entry.source,
+            fitted=", ".join(map(str, columns[dim].levels[: values.sizes[dim]])),
+            hint=f"{dim} indexes the components of a multivariate prior, which cannot grow",
+        )
     for dim in grown:
         other = [d for d in entry.dims if d != dim]
-        shape = (values.sizes["chain"], values.sizes["draw"], len(new_levels[dim])) + tuple(values.sizes[d] for d in other)
+        shape = (values.sizes["chain"], values.sizes["draw"], len(new_levels[dim])) + tuple(
+            values.sizes[d] for d in other
+        )
         drawn = _draw_from_prior(entry, posterior, entries, shape, rng)
-        fresh = xr.DataArray(drawn, dims=("chain", "draw", dim, *other),
-                             coords={dim: new_levels[dim], **{d: values.coords[d] for d in other}})
+        fresh = xr.DataArray(
+            drawn,
+            dims=("chain", "draw", dim, *other),
+            coords={dim: new_levels[dim], **{d: values.coords[d] for d in other}},
+        )
         values = xr.concat([values, fresh.transpose(*values.dims)], dim=dim)
     return values
 
@@ -182,10 +230,17 @@ def _draw_from_prior(entry: RandomVariable, posterior, entries, shape, rng) -> n
     for name, expr in entry.args.items():
         value = _per_draw(expr, posterior, entries, draws)
         if entry.dist != "MvNormal" and value.ndim > 1:
-            raise error("DS515", name=", ".join(entry.dims), levels="(new)", param=entry.source, fitted="-",
-                        hint="a new level's effect can be drawn when its prior's parameters are scalars")
-        kwargs[DISTRIBUTIONS[entry.dist].aliases.get(name, name)] = \
-            value.reshape((draws,) + (1,) * len(batch) + value.shape[1:])
+            raise error(
+                "DS515",
+                name=", ".join(entry.dims),
+                levels="(new)",
+                param=entry.source,
+                fitted="-",
+                hint="a new level's effect can be drawn when its prior's parameters are scalars",
+            )
+        kwargs[DISTRIBUTIONS[entry.dist].aliases.get(name, name)] = value.reshape(
+            (draws,) + (1,) * len(batch) + value.shape[1:]
+        )
     dist = getattr(pm, entry.dist).dist(**kwargs, size=(draws,) + tuple(batch))
     return np.asarray(pm.draw(dist, random_seed=rng)).reshape(shape)
 
@@ -204,8 +259,14 @@ def _per_draw(expr, posterior, entries, draws: int) -> np.ndarray:
         return np.stack([_per_draw(i, posterior, entries, draws) for i in expr.items], axis=-1)
     if isinstance(expr, Op):
         return ARRAY_OPS[expr.op](*[_per_draw(a, posterior, entries, draws) for a in expr.args])
-    raise error("DS515", name="(a new level)", levels="(new)", param="a prior", fitted="-",
-                hint="a new level's effect can be drawn when its prior reads random variables, numbers and arithmetic")
+    raise error(
+        "DS515",
+        name="(a new level)",
+        levels="(new)",
+        param="a prior",
+        fitted="-",
+        hint="a new level's effect can be drawn when its prior reads random variables, numbers and arithmetic",
+    )
 
 
 def unpack_cholesky(packed: np.ndarray) -> np.ndarray:
@@ -218,6 +279,7 @@ def unpack_cholesky(packed: np.ndarray) -> np.ndarray:
 
 
 # ---- the model that predicts ----------------------------------------------------------------------------
+
 
 def _prediction_plan(plan: Plan, checked, given: set[str], kind: str) -> Plan:
     """Expose each outcome's expected value, and feed mediators downstream as given, as their mean, or as draws."""

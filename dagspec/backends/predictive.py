@@ -1,4 +1,5 @@
 """A Spec and its posterior (or prior) → per-row log-likelihood, predictive draws, LOO comparisons (literal model)."""
+
 from __future__ import annotations
 
 import logging
@@ -24,6 +25,7 @@ MIN_LOO_DRAWS = 10  # Pareto smoothing fits the tail of the importance ratios: b
 
 # ---- the literal model and what it observes ----------------------------------------------------------
 
+
 def literal_model(spec, data=None) -> pm.Model:
     """The model exactly as written: one likelihood row per data row (without starting values, which PyMC's
     log-likelihood does not allow)."""
@@ -42,8 +44,11 @@ def observed_data(model: pm.Model) -> xr.Dataset:
 
 def node_names(spec) -> dict[str, str]:
     """PyMC names of observed variables → the spec's node names (`y_hat` → `y1`)."""
-    return {n.pymc_name: n.name for n in spec.checked.nodes.values()
-            if n.observed is not None and n.role in ("outcome", "random")}
+    return {
+        n.pymc_name: n.name
+        for n in spec.checked.nodes.values()
+        if n.observed is not None and n.role in ("outcome", "random")
+    }
 
 
 def _spec_error(spec, code: str, **fields):
@@ -82,11 +87,13 @@ def _set_groups(idata, **groups) -> None:
 
 def quiet():
     """PyMC logs each variable it draws ("Sampling: [y]"); ArviZ warns about Pareto k in its own words."""
-    return silenced(logging.getLogger("pymc"), UserWarning, RuntimeWarning, FutureWarning,
-                    DeprecationWarning)  # DeprecationWarning: pandas on ArviZ's compare
+    return silenced(
+        logging.getLogger("pymc"), UserWarning, RuntimeWarning, FutureWarning, DeprecationWarning
+    )  # DeprecationWarning: pandas on ArviZ's compare
 
 
 # ---- log-likelihood and predictive draws --------------------------------------------------------------
+
 
 def log_likelihood(spec, idata, data=None):
     """Add the pointwise log-likelihood (per data row, per observed variable) of the literal model to `idata`.
@@ -110,8 +117,9 @@ def posterior_predictive(spec, idata, data=None, random_seed=None):
     names = _observed_names(spec, model)
     _check_posterior(spec, idata, model)
     with model, quiet():
-        draws = pm.sample_posterior_predictive(idata, var_names=names, random_seed=random_seed, progressbar=False,
-                                               extend_inferencedata=False)
+        draws = pm.sample_posterior_predictive(
+            idata, var_names=names, random_seed=random_seed, progressbar=False, extend_inferencedata=False
+        )
     predictive = _compact(draws.posterior_predictive)
     predictive.attrs[MARK] = LITERAL
     _set_groups(idata, posterior_predictive=predictive, observed_data=observed_data(model))
@@ -125,14 +133,22 @@ def prior_predictive(spec, data=None, draws: int = 500, random_seed=None):
     improper = [(e.name, e.dist) for e in plan.entries if isinstance(e, RandomVariable) and e.dist in IMPROPER]
     if improper:
         several = len(improper) > 1
-        raise _spec_error(spec, "DS610", names=", ".join(n for n, _ in improper), have="have" if several else "has",
-                          dists=", ".join(sorted({d for _, d in improper})), them="them" if several else "it")
+        raise _spec_error(
+            spec,
+            "DS610",
+            names=", ".join(n for n, _ in improper),
+            have="have" if several else "has",
+            dists=", ".join(sorted({d for _, d in improper})),
+            them="them" if several else "it",
+        )
     model = build_model(plan)
     with model, quiet():
         idata = pm.sample_prior_predictive(draws=draws, random_seed=random_seed)
     for entry in plan.entries:  # iid draws, sorted: exactly the ordered prior the likelihood read them as
         if isinstance(entry, RandomVariable) and entry.transform == "ordered":
-            idata.prior[entry.name] = idata.prior[entry.name].copy(data=np.sort(idata.prior[entry.name].values, axis=-1))
+            idata.prior[entry.name] = idata.prior[entry.name].copy(
+                data=np.sort(idata.prior[entry.name].values, axis=-1)
+            )
     if "prior_predictive" in idata.groups():
         _set_groups(idata, prior_predictive=_compact(idata.prior_predictive))
     for group in ("prior", "prior_predictive"):
@@ -161,6 +177,7 @@ def _is_literal(idata, group: str) -> bool:
 
 
 # ---- PSIS-LOO and comparisons --------------------------------------------------------------------------
+
 
 def _literal_log_likelihood(spec, idata, data=None):
     """(A new InferenceData with `idata`'s posterior (the literal model's free variables) and the literal
@@ -193,8 +210,13 @@ def _selected(spec, names: list[str], outcome: str | None) -> list[str]:
         return [outcome]
     if by_node.get(outcome) in names:
         return [by_node[outcome]]
-    raise _spec_error(spec, "DS201", name=outcome, where=" among the spec's observed nodes",
-                      suggestion="choose one of: " + ", ".join(nodes.get(n, n) for n in names))
+    raise _spec_error(
+        spec,
+        "DS201",
+        name=outcome,
+        where=" among the spec's observed nodes",
+        suggestion="choose one of: " + ", ".join(nodes.get(n, n) for n in names),
+    )
 
 
 def _same_rows(spec, observed: xr.Dataset, names: list[str]) -> None:
@@ -251,8 +273,7 @@ def _shape_words(array: xr.DataArray) -> str:
 
 
 def _loo(working, name: str, pointwise: xr.DataArray):
-    target = az.InferenceData(posterior=working.posterior,
-                              log_likelihood=xr.Dataset({name: pointwise}))
+    target = az.InferenceData(posterior=working.posterior, log_likelihood=xr.Dataset({name: pointwise}))
     with quiet():
         return az.loo(target, pointwise=True)
 
@@ -299,22 +320,34 @@ def _same_data(targets: dict[str, dict[str, tuple[np.ndarray, str]]]) -> None:
     (first, reference), *others = targets.items()
     for name, values in others:
         if set(values) != set(reference):
-            raise error("DS607", source=COMPARING, why=f"{first} predicts {', '.join(sorted(reference))}; "
-                                                       f"{name} predicts {', '.join(sorted(values))}")
+            raise error(
+                "DS607",
+                source=COMPARING,
+                why=f"{first} predicts {', '.join(sorted(reference))}; {name} predicts {', '.join(sorted(values))}",
+            )
         for node, (observed, family) in values.items():
             expected, expected_family = reference[node]
             if family.endswith("(discrete)") != expected_family.endswith("(discrete)"):
-                raise error("DS607", source=COMPARING,
-                            why=f"{node} is {expected_family} in {first} but {family} in {name}, and a probability "
-                                "does not compare with a density")
+                raise error(
+                    "DS607",
+                    source=COMPARING,
+                    why=f"{node} is {expected_family} in {first} but {family} in {name}, and a probability "
+                    "does not compare with a density",
+                )
             if observed.shape != expected.shape:
-                raise error("DS607", source=COMPARING,
-                            why=f"{first} predicts {_count(expected)} of {node}, {name} {_count(observed)}")
+                raise error(
+                    "DS607",
+                    source=COMPARING,
+                    why=f"{first} predicts {_count(expected)} of {node}, {name} {_count(observed)}",
+                )
             differ = ~np.isclose(observed.astype(float), expected.astype(float), rtol=1e-9, atol=0)
             if differ.any():
                 row = np.flatnonzero(differ.ravel())[0]
-                raise error("DS607", source=COMPARING,
-                            why=f"the observed values of {node} differ between {first} and {name} (first at row {row})")
+                raise error(
+                    "DS607",
+                    source=COMPARING,
+                    why=f"the observed values of {node} differ between {first} and {name} (first at row {row})",
+                )
 
 
 def _count(values: np.ndarray) -> str:

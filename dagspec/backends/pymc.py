@@ -1,4 +1,5 @@
 """Plan → pm.Model: data through pm.Data, variables with dims, linear predictors and likelihoods (PyMC 5)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,8 +8,24 @@ import pytensor
 import pytensor.tensor as pt
 
 from ..families import FAMILIES, level_dim
-from ..plan import (Const, DataVar, DerivedVar, DistOf, Func, Idx, LikelihoodVar, ListOf, LogDensity, Op, Plan,
-                    PriorPotential, RandomVariable, Slice, VarRef)
+from ..plan import (
+    Const,
+    DataVar,
+    DerivedVar,
+    DistOf,
+    Func,
+    Idx,
+    LikelihoodVar,
+    ListOf,
+    LogDensity,
+    Op,
+    Plan,
+    PriorPotential,
+    RandomVariable,
+    Slice,
+    VarRef,
+)
+
 
 def _covariance(chol):
     return pt.dot(chol, chol.T)
@@ -25,14 +42,27 @@ def _correlation(chol):
 
 
 _FUNCTIONS = {
-    "exp": pt.exp, "log": pt.log, "sqrt": pt.sqrt, "abs": pt.abs, "logit": pm.math.logit,
-    "invlogit": pm.math.invlogit, "sigmoid": pm.math.sigmoid, "probit": pm.math.probit,
-    "invprobit": pm.math.invprobit, "sum": pt.sum, "mean": pt.mean, "tanh": pt.tanh,
-    "softmax": pm.math.softmax, "square": pt.square,
+    "exp": pt.exp,
+    "log": pt.log,
+    "sqrt": pt.sqrt,
+    "abs": pt.abs,
+    "logit": pm.math.logit,
+    "invlogit": pm.math.invlogit,
+    "sigmoid": pm.math.sigmoid,
+    "probit": pm.math.probit,
+    "invprobit": pm.math.invprobit,
+    "sum": pt.sum,
+    "mean": pt.mean,
+    "tanh": pt.tanh,
+    "softmax": pm.math.softmax,
+    "square": pt.square,
     # of an LKJ prior's Cholesky factor
-    "cov": _covariance, "stds": _stds, "corr": _correlation,
+    "cov": _covariance,
+    "stds": _stds,
+    "corr": _correlation,
     # used by the optimizer's plans only
-    "matmul": pt.dot, "transpose": lambda x: x.T,
+    "matmul": pt.dot,
+    "transpose": lambda x: x.T,
     "concat": lambda *parts: pt.concatenate([pt.reshape(p, (-1,)) for p in parts]),
     "reshape": lambda x, shape: pt.reshape(x, tuple(int(n) for n in shape)),
 }
@@ -62,8 +92,9 @@ def build_model(plan: Plan, initvals: bool = True) -> pm.Model:
             elif isinstance(entry, RandomVariable):
                 values[entry.name] = _random_variable(entry, values, initvals)
             elif isinstance(entry, DerivedVar):
-                values[entry.name] = pm.Deterministic(entry.name, pt.as_tensor_variable(_evaluate(entry.expr, values)),
-                                                     dims=entry.dims or None)
+                values[entry.name] = pm.Deterministic(
+                    entry.name, pt.as_tensor_variable(_evaluate(entry.expr, values)), dims=entry.dims or None
+                )
             elif isinstance(entry, LikelihoodVar):
                 values[entry.name] = _likelihood(entry, values, plan.expose_means)
             elif isinstance(entry, LogDensity):
@@ -161,15 +192,33 @@ def _censored_likelihood(entry: LikelihoodVar, kwargs: dict, codes, observed):
     lower = pt.switch(pt.eq(codes, -1), observed, -np.inf)
     upper = pt.switch(pt.eq(codes, 1), observed, np.inf)
     if entry.family == "Exponential":
-        return pm.CustomDist(entry.name, lower, upper, kwargs["lam"], logp=_exponential_censored_logp,
-                             random=_exponential_censored_random, observed=observed, dims=entry.dims)
-    return pm.CustomDist(entry.name, lower, upper, kwargs["alpha"], kwargs["beta"], logp=_weibull_censored_logp,
-                         random=_weibull_censored_random, observed=observed, dims=entry.dims)
+        return pm.CustomDist(
+            entry.name,
+            lower,
+            upper,
+            kwargs["lam"],
+            logp=_exponential_censored_logp,
+            random=_exponential_censored_random,
+            observed=observed,
+            dims=entry.dims,
+        )
+    return pm.CustomDist(
+        entry.name,
+        lower,
+        upper,
+        kwargs["alpha"],
+        kwargs["beta"],
+        logp=_weibull_censored_logp,
+        random=_weibull_censored_random,
+        observed=observed,
+        dims=entry.dims,
+    )
 
 
 def _censored_logp(value, lower, upper, log_survival, log_density):
-    return pt.switch(pt.eq(value, upper), log_survival,
-                     pt.switch(pt.eq(value, lower), pt.log1mexp(log_survival), log_density))
+    return pt.switch(
+        pt.eq(value, upper), log_survival, pt.switch(pt.eq(value, lower), pt.log1mexp(log_survival), log_density)
+    )
 
 
 def _exponential_censored_logp(value, lower, upper, lam):
@@ -178,8 +227,13 @@ def _exponential_censored_logp(value, lower, upper, lam):
 
 def _weibull_censored_logp(value, lower, upper, alpha, beta):
     log_survival = -((value / beta) ** alpha)
-    return _censored_logp(value, lower, upper, log_survival,
-                          pt.log(alpha) - pt.log(beta) + (alpha - 1) * pt.log(value / beta) + log_survival)
+    return _censored_logp(
+        value,
+        lower,
+        upper,
+        log_survival,
+        pt.log(alpha) - pt.log(beta) + (alpha - 1) * pt.log(value / beta) + log_survival,
+    )
 
 
 def _exponential_censored_random(lower, upper, lam, rng=None, size=None):
@@ -217,10 +271,12 @@ def _ordered_likelihood(entry: LikelihoodVar, eta, cutpoints, observed, expose_m
         cumulative = _INVERSE_LINKS[entry.link](cutpoints - pt.shape_padright(rows))
         ones = pt.ones_like(cumulative[..., :1])
         probabilities = pt.concatenate([cumulative, ones], axis=-1) - pt.concatenate([0 * ones, cumulative], axis=-1)
-        values[f"{entry.name}__mean"] = pm.Deterministic(f"{entry.name}__mean", probabilities,
-                                                         dims=(*entry.dims, level_dim(entry.node)))
-    return getattr(pm, entry.family)(entry.name, eta=eta, cutpoints=cutpoints, compute_p=False, observed=observed,
-                                     dims=entry.dims)
+        values[f"{entry.name}__mean"] = pm.Deterministic(
+            f"{entry.name}__mean", probabilities, dims=(*entry.dims, level_dim(entry.node))
+        )
+    return getattr(pm, entry.family)(
+        entry.name, eta=eta, cutpoints=cutpoints, compute_p=False, observed=observed, dims=entry.dims
+    )
 
 
 def _expected_value(family: str, mean, aux: dict):
@@ -264,8 +320,13 @@ def _evaluate(expr, values):
         if expr.op == "neg":
             return -args[0]
         left, right = args
-        return {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
-                "/": lambda: left / right, "**": lambda: left ** right}[expr.op]()
+        return {
+            "+": lambda: left + right,
+            "-": lambda: left - right,
+            "*": lambda: left * right,
+            "/": lambda: left / right,
+            "**": lambda: left**right,
+        }[expr.op]()
     if isinstance(expr, Func):
         return _FUNCTIONS[expr.name](*[_evaluate(a, values) for a in expr.args])
     if isinstance(expr, Idx):

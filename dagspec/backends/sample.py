@@ -1,4 +1,5 @@
 """A Spec + data → posterior draws as arviz.InferenceData, with the chosen NUTS implementation."""
+
 from __future__ import annotations
 
 import copy
@@ -10,11 +11,12 @@ import pymc as pm
 from pymc.exceptions import SamplingError
 
 from ..diagnostics import Diagnostics, error, finding, warn
+from ..optimize import EXACT, enabled, model_passes
+from ..optimize import optimize as run_passes
+from ..optimize.exact import ExactDraws, exact_draws
 from ..plan import DataVar, Plan, RandomVariable
 from ..propriety import check_posterior
 from .cache import model_and_step
-from ..optimize import EXACT, enabled, model_passes, optimize as run_passes
-from ..optimize.exact import ExactDraws, exact_draws
 from .exact import exact_sample
 from .gaussian import CannotDraw
 from .predict import LEVELS_ATTR, STATISTICS_ATTR, levels_attribute, statistics_attribute
@@ -79,8 +81,9 @@ def step_options(plan: Plan, options: dict) -> dict:
     """NUTS settings: a covariance with an LKJ prior is sampled with target_accept 0.95 unless one is given
     (the hyper-parameters of a few groups' covariance have tails that the default 0.8 steps across badly)."""
     options = dict(options)
-    if "target_accept" not in options and any(isinstance(e, RandomVariable) and e.dist == "LKJCholeskyCov"
-                                              for e in plan.entries):
+    if "target_accept" not in options and any(
+        isinstance(e, RandomVariable) and e.dist == "LKJCholeskyCov" for e in plan.entries
+    ):
         options["target_accept"] = 0.95
     return options
 
@@ -89,23 +92,39 @@ def resolve_sampler(sampler: str | None, plan: Plan | None = None) -> str:
     if sampler is None:
         return default_sampler(plan)
     if sampler not in SAMPLERS:
-        raise error("DS601", sampler=sampler, why="is not a sampler dagspec knows",
-                    hint="samplers: " + ", ".join(SAMPLERS))
+        raise error(
+            "DS601", sampler=sampler, why="is not a sampler dagspec knows", hint="samplers: " + ", ".join(SAMPLERS)
+        )
     if sampler not in installed_samplers():
-        raise error("DS601", sampler=sampler, why="is not installed",
-                    hint=f"pip install 'dagspec[{_EXTRAS[sampler]}]', or use one of: " + ", ".join(installed_samplers()))
+        raise error(
+            "DS601",
+            sampler=sampler,
+            why="is not installed",
+            hint=f"pip install 'dagspec[{_EXTRAS[sampler]}]', or use one of: " + ", ".join(installed_samplers()),
+        )
     return sampler
 
 
-def sample(spec, data=None, draws: int = 1000, tune: int = 1000, chains: int = 4, random_seed=None,
-           sampler: str | None = None, optimize=True, progressbar: bool = False, **kwargs):
+def sample(
+    spec,
+    data=None,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    random_seed=None,
+    sampler: str | None = None,
+    optimize=True,
+    progressbar: bool = False,
+    **kwargs,
+):
     check_arguments(draws=draws, tune=tune, chains=chains, random_seed=random_seed)
     literal = posterior_plan(spec, data)
     cores = kwargs.pop("cores", None)
     threads = blas_threads(chains_at_once(chains, cores), _largest_data(literal))
     with limited_blas(threads):
-        idata = _sample(spec, literal, draws, tune, chains, random_seed, sampler, optimize, progressbar, cores,
-                        threads, **kwargs)
+        idata = _sample(
+            spec, literal, draws, tune, chains, random_seed, sampler, optimize, progressbar, cores, threads, **kwargs
+        )
     idata.posterior.attrs[BLAS_THREADS_ATTR] = threads
     return report_health(idata, spec)
 
@@ -114,22 +133,36 @@ def _largest_data(plan: Plan) -> int:
     return max((np.size(e.values) for e in plan.entries if isinstance(e, DataVar)), default=0)
 
 
-def _sample(spec, literal: Plan, draws, tune, chains, random_seed, sampler, optimize, progressbar, cores, threads,
-            **kwargs):
+def _sample(
+    spec, literal: Plan, draws, tune, chains, random_seed, sampler, optimize, progressbar, cores, threads, **kwargs
+):
     at_once = chains_at_once(chains, cores)
     blas_cores = kwargs.pop("blas_cores", None)  # PyMC's own limit, where it sets one: by default the same as ours
     exact = _exact(literal, optimize) if sampler is None else None
     if exact is not None:  # independent draws, no MCMC
-        nuts = {"tune": tune, "progressbar": progressbar, "cores": at_once,
-                "blas_cores": blas_cores or threads * at_once, **kwargs}
+        nuts = {
+            "tune": tune,
+            "progressbar": progressbar,
+            "cores": at_once,
+            "blas_cores": blas_cores or threads * at_once,
+            **kwargs,
+        }
         try:
             idata = exact_sample(literal, exact, draws, chains, random_seed, nuts)
         except CannotDraw as exc:
-            warn(finding("DS633", "sampler", planned=PLANNED[exact.kind], why=str(exc), names=", ".join(exc.names)),
-                 stacklevel=5)
+            warn(
+                finding("DS633", "sampler", planned=PLANNED[exact.kind], why=str(exc), names=", ".join(exc.names)),
+                stacklevel=5,
+            )
         else:
-            idata.posterior.attrs.update({STATISTICS_ATTR: statistics_attribute(literal), "dagspec_sampler": exact.kind,
-                                          LEVELS_ATTR: levels_attribute(spec, literal), CHAINS_AT_ONCE_ATTR: at_once})
+            idata.posterior.attrs.update(
+                {
+                    STATISTICS_ATTR: statistics_attribute(literal),
+                    "dagspec_sampler": exact.kind,
+                    LEVELS_ATTR: levels_attribute(spec, literal),
+                    CHAINS_AT_ONCE_ATTR: at_once,
+                }
+            )
             return idata
     plan = passes_for_mcmc(copy.deepcopy(literal), optimize)
     sampler = resolve_sampler(sampler, plan)
@@ -147,16 +180,26 @@ def _sample(spec, literal: Plan, draws, tune, chains, random_seed, sampler, opti
     else:
         model = build_model(plan)
         with model, _cannot_start(model):
-            idata = pm.sample(nuts_sampler=sampler, cores=at_once, blas_cores=blas_cores or threads * at_once, **options,
-                              **nuts, **kwargs)
+            idata = pm.sample(
+                nuts_sampler=sampler,
+                cores=at_once,
+                blas_cores=blas_cores or threads * at_once,
+                **options,
+                **nuts,
+                **kwargs,
+            )
     idata.posterior.attrs[STATISTICS_ATTR] = statistics_attribute(plan)  # how predictions transform new rows
-    idata.posterior.attrs.update({"dagspec_sampler": sampler, LEVELS_ATTR: levels_attribute(spec, plan),
-                                  CHAINS_AT_ONCE_ATTR: at_once})
+    idata.posterior.attrs.update(
+        {"dagspec_sampler": sampler, LEVELS_ATTR: levels_attribute(spec, plan), CHAINS_AT_ONCE_ATTR: at_once}
+    )
     return idata
 
 
-PLANNED = {"exact": "exact draws (the posterior in closed form)", "gaussian": "independent draws without MCMC",
-           "collapsed": "NUTS on the scales alone (the Gaussian coefficients integrated out)"}
+PLANNED = {
+    "exact": "exact draws (the posterior in closed form)",
+    "gaussian": "independent draws without MCMC",
+    "collapsed": "NUTS on the scales alone (the Gaussian coefficients integrated out)",
+}
 
 
 def check_arguments(**arguments) -> None:
@@ -168,11 +211,21 @@ def check_arguments(**arguments) -> None:
             continue
         least = 0 if name == "tune" else 1
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise error("DS634", argument=name, value=repr(value), why=f"is a {type(value).__name__}, not a whole number",
-                        suggestion=f"pass a whole number, e.g. {name}={max(least, 1) * 1000}")
+            raise error(
+                "DS634",
+                argument=name,
+                value=repr(value),
+                why=f"is a {type(value).__name__}, not a whole number",
+                suggestion=f"pass a whole number, e.g. {name}={max(least, 1) * 1000}",
+            )
         if value < least:
-            raise error("DS634", argument=name, value=repr(value), why=f"must be at least {least}",
-                        suggestion=f"pass e.g. {name}={max(least, 1) * 1000}" + (" (0 skips tuning)" if name == "tune" else ""))
+            raise error(
+                "DS634",
+                argument=name,
+                value=repr(value),
+                why=f"must be at least {least}",
+                suggestion=f"pass e.g. {name}={max(least, 1) * 1000}" + (" (0 skips tuning)" if name == "tune" else ""),
+            )
 
 
 def _check_seed(seed) -> None:
@@ -182,9 +235,14 @@ def _check_seed(seed) -> None:
     seeds = list(seed) if isinstance(seed, (list, tuple, np.ndarray)) else [seed]
     if seeds and all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 0 for s in seeds):
         return
-    raise error("DS634", argument="random_seed", value=repr(seed), why="is not a seed",
-                suggestion="pass a non-negative whole number (e.g. random_seed=1), one per chain, a "
-                           "numpy.random.Generator, or None for a fresh seed")
+    raise error(
+        "DS634",
+        argument="random_seed",
+        value=repr(seed),
+        why="is not a seed",
+        suggestion="pass a non-negative whole number (e.g. random_seed=1), one per chain, a "
+        "numpy.random.Generator, or None for a fresh seed",
+    )
 
 
 @contextmanager
@@ -194,8 +252,9 @@ def _cannot_start(model: pm.Model):
         yield
     except SamplingError as exc:
         names, value = _not_finite(model)
-        raise error("DS635", names=", ".join(names) or "some of the jittered starts (not the initial point itself)",
-                    value=value) from exc
+        raise error(
+            "DS635", names=", ".join(names) or "some of the jittered starts (not the initial point itself)", value=value
+        ) from exc
 
 
 def _not_finite(model: pm.Model) -> tuple[list[str], str]:

@@ -9,6 +9,7 @@ container is large enough for threads to pay. The limit is set with threadpoolct
 forked from it inherits the setting) and in the environment for what starts or loads while it holds (a chain
 started afresh, a BLAS that PyTensor loads when it compiles).
 """
+
 from __future__ import annotations
 
 import multiprocessing

@@ -8,6 +8,7 @@ has no descendant of an outcome that the exposures affect (with several exposure
 listMsasDirectEffect: an outcome no exposure reaches may have descendants in Z).
 Unobserved (latent) nodes are never used; nodes marked `adjusted` are in every set.
 """
+
 from __future__ import annotations
 
 from itertools import combinations
@@ -57,7 +58,9 @@ def is_valid_adjustment(graph: CausalGraph, exposure, outcome, z, effect: str = 
     return nx.is_d_separator(test, xs, ys, z)
 
 
-def adjustment_sets(graph: CausalGraph, exposure, outcome, effect: str = "total", kind: str = "minimal") -> list[frozenset]:
+def adjustment_sets(
+    graph: CausalGraph, exposure, outcome, effect: str = "total", kind: str = "minimal"
+) -> list[frozenset]:
     """All minimal adjustment sets (sorted by size, then names), or the canonical one as a one-element list;
     [] when the effect is not identifiable by adjustment."""
     test, forbidden, xs, ys = _setting(graph, exposure, outcome, effect)

@@ -1,4 +1,5 @@
 """A Spec, a .dag path, dagitty text or a CausalGraph → the public causal-analysis functions of dagspec."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,7 +16,9 @@ def as_graph(graph) -> CausalGraph:
     if hasattr(graph, "checked"):
         return from_checked(graph.checked)
     text, name = None, "<string>"
-    if isinstance(graph, Path) or (isinstance(graph, str) and "\n" not in graph and graph.endswith((".dag", ".dagitty"))):
+    if isinstance(graph, Path) or (
+        isinstance(graph, str) and "\n" not in graph and graph.endswith((".dag", ".dagitty"))
+    ):
         from ..spec import load
 
         path = Path(graph)

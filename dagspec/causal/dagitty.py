@@ -1,15 +1,19 @@
 """dagitty's graph syntax (`dag { x [exposure]; x -> y }`) ↔ CausalGraph."""
+
 from __future__ import annotations
 
 import re
 
 from .graph import CausalGraph, CausalGraphError
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>[ \t\r\f]+) | (?P<newline>\n) | (?P<comment>//[^\n]*|\#[^\n]*)
   | (?P<arrow><->|->|<-|--) | (?P<punct>[{}\[\];,=])
   | (?P<string>"(?:[^"\\\n]|\\.)*") | (?P<name>[^\s{}\[\];,="<>\-]+(?:-(?!>|-)[^\s{}\[\];,="<>\-]*)*)
-""", re.X)
+""",
+    re.X,
+)
 
 ATTRIBUTES = {"exposure", "outcome", "latent", "adjusted", "selected", "pos", "unobserved", "e", "o", "l", "a"}
 _ALIASES = {"e": "exposure", "o": "outcome", "l": "latent", "a": "adjusted", "unobserved": "latent"}
@@ -27,8 +31,12 @@ def _tokens(text: str):
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None:
-            raise DagittyParseError(f"unexpected character {text[position]!r}", line, position - start + 1,
-                                    "node names are words or double-quoted strings")
+            raise DagittyParseError(
+                f"unexpected character {text[position]!r}",
+                line,
+                position - start + 1,
+                "node names are words or double-quoted strings",
+            )
         kind = match.lastgroup
         value = match.group()
         if kind == "newline":
@@ -68,10 +76,13 @@ class _Parser:
         self.skip_separators()
         kind, value, line, column = self.take("name", "`dag {`")
         if value in ("pdag", "mag", "pag", "digraph", "graph"):
-            raise DagittyParseError(f"dagspec reads DAGs only, not {value!r} graphs", line, column,
-                                    "write `dag { ... }`")
+            raise DagittyParseError(
+                f"dagspec reads DAGs only, not {value!r} graphs", line, column, "write `dag { ... }`"
+            )
         if value != "dag":
-            raise DagittyParseError(f"expected `dag`, found {value!r}", line, column, "a dagitty graph starts with `dag {`")
+            raise DagittyParseError(
+                f"expected `dag`, found {value!r}", line, column, "a dagitty graph starts with `dag {`"
+            )
         self.skip_separators()
         if self.peek()[0] in ("name", "string"):
             self.take()  # an optional graph name
@@ -96,8 +107,12 @@ class _Parser:
             while self.peek()[0] == "arrow":
                 arrow = self.take()
                 if arrow[1] == "--":
-                    raise DagittyParseError("undirected edges (`--`) are not part of a DAG", arrow[2], arrow[3],
-                                            "write `a -> b` or `a <-> b`")
+                    raise DagittyParseError(
+                        "undirected edges (`--`) are not part of a DAG",
+                        arrow[2],
+                        arrow[3],
+                        "write `a -> b` or `a <-> b`",
+                    )
                 arrows.append(arrow[1])
                 groups.append(self.group(nodes, positions))
             for arrow, left, right in zip(arrows, groups, groups[1:]):
@@ -116,11 +131,18 @@ class _Parser:
         if self.peek()[0] != "end":
             token = self.peek()
             raise DagittyParseError(f"unexpected {token[1]!r} after the graph", token[2], token[3])
-        marks = {mark: frozenset(n for n, m in nodes.items() if mark in m)
-                 for mark in ("latent", "exposure", "outcome", "adjusted")}
+        marks = {
+            mark: frozenset(n for n, m in nodes.items() if mark in m)
+            for mark in ("latent", "exposure", "outcome", "adjusted")
+        }
         try:
-            return CausalGraph(tuple(nodes), tuple(dict.fromkeys(edges)), tuple(dict.fromkeys(bidirected)),
-                               positions=positions, **marks)
+            return CausalGraph(
+                tuple(nodes),
+                tuple(dict.fromkeys(edges)),
+                tuple(dict.fromkeys(bidirected)),
+                positions=positions,
+                **marks,
+            )
         except CausalGraphError as exc:
             raise DagittyParseError(exc.message, 1, 1, exc.hint) from None
 
@@ -138,8 +160,11 @@ class _Parser:
             return names
         kind, name, line, column = self.take()
         if kind not in ("name", "string"):
-            raise DagittyParseError(f"expected a node name, found {name!r}" if kind != "end" else
-                                    "expected a node name, found the end", line, column)
+            raise DagittyParseError(
+                f"expected a node name, found {name!r}" if kind != "end" else "expected a node name, found the end",
+                line,
+                column,
+            )
         marks = nodes.setdefault(name, set())
         if self.peek()[0] == "[":
             self.take()
@@ -150,8 +175,12 @@ class _Parser:
                 if kind in ("sep", "end", "}"):
                     raise DagittyParseError("unclosed `[`", line, column, "close the attribute list with `]`")
                 if kind != "name" or attribute not in ATTRIBUTES:
-                    raise DagittyParseError(f"unknown node attribute {attribute!r}", line, column,
-                                            "attributes: exposure, outcome, latent, adjusted, selected, pos")
+                    raise DagittyParseError(
+                        f"unknown node attribute {attribute!r}",
+                        line,
+                        column,
+                        "attributes: exposure, outcome, latent, adjusted, selected, pos",
+                    )
                 if self.peek()[0] == "=":
                     self.take()
                     value = self.take("string", "a quoted value")[1]
@@ -176,8 +205,16 @@ def to_dagitty(graph: CausalGraph) -> str:
     """dagitty text for a graph (nodes with their marks, then edges), which parse_dagitty reads back."""
     lines = ["dag {"]
     for node in graph.nodes:
-        marks = [m for m, names in (("exposure", graph.exposure), ("outcome", graph.outcome),
-                                    ("latent", graph.latent), ("adjusted", graph.adjusted)) if node in names]
+        marks = [
+            m
+            for m, names in (
+                ("exposure", graph.exposure),
+                ("outcome", graph.outcome),
+                ("latent", graph.latent),
+                ("adjusted", graph.adjusted),
+            )
+            if node in names
+        ]
         if node in graph.positions:
             marks.append(f'pos="{graph.positions[node]}"')
         lines.append(f"{_name(node)}" + (f" [{','.join(marks)}]" if marks else ""))
@@ -234,7 +271,7 @@ def expand_graph_blocks(text: str, declared: set[str]) -> str:
         if end is None:
             line = text.count("\n", 0, match.start()) + 1
             raise DagittyParseError("the graph is not closed with `}`", line, 1, "add `}` at the end of the block")
-        block = text[match.start():end]
+        block = text[match.start() : end]
         try:
             graph = parse_dagitty(block)
         except DagittyParseError as exc:
@@ -245,4 +282,4 @@ def expand_graph_blocks(text: str, declared: set[str]) -> str:
         for a, b in graph.bidirected:
             hidden = f"U_{_spec_name(a)}_{_spec_name(b)}"
             statements += [f"node {hidden}", f"{hidden} -> {_spec_name(a)}", f"{hidden} -> {_spec_name(b)}"]
-        text = text[:match.start()] + "; ".join(statements) + "\n" * block.count("\n") + text[end:]
+        text = text[: match.start()] + "; ".join(statements) + "\n" * block.count("\n") + text[end:]

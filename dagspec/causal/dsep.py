@@ -1,4 +1,5 @@
 """A CausalGraph → d-separation statements and the conditional independencies the DAG implies (dagitty's basis)."""
+
 from __future__ import annotations
 
 import networkx as nx

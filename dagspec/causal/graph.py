@@ -1,4 +1,5 @@
 """Nodes, directed and bidirected edges, latent/exposure/outcome marks → a CausalGraph (a networkx DAG underneath)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -31,8 +32,12 @@ class CausalGraph:
             for name in (a, b):
                 if name not in known:
                     raise CausalGraphError(f"unknown node {name!r} in an edge", "declare every node of an edge")
-        for label, names in (("latent", self.latent), ("exposure", self.exposure), ("outcome", self.outcome),
-                             ("adjusted", self.adjusted)):
+        for label, names in (
+            ("latent", self.latent),
+            ("exposure", self.exposure),
+            ("outcome", self.outcome),
+            ("adjusted", self.adjusted),
+        ):
             unknown = set(names) - known
             if unknown:
                 raise CausalGraphError(f"unknown {label} node(s): {', '.join(sorted(unknown))}")
@@ -80,11 +85,18 @@ class CausalGraph:
         graph = self.to_networkx()
         return set().union(*(nx.descendants(graph, n) for n in _set(nodes)))
 
-    def with_marks(self, **marks) -> "CausalGraph":
+    def with_marks(self, **marks) -> CausalGraph:
         values = {k: frozenset(_set(v)) for k, v in marks.items()}
-        return CausalGraph(self.nodes, self.edges, self.bidirected, values.get("latent", self.latent),
-                           values.get("exposure", self.exposure), values.get("outcome", self.outcome),
-                           values.get("adjusted", self.adjusted), self.positions)
+        return CausalGraph(
+            self.nodes,
+            self.edges,
+            self.bidirected,
+            values.get("latent", self.latent),
+            values.get("exposure", self.exposure),
+            values.get("outcome", self.outcome),
+            values.get("adjusted", self.adjusted),
+            self.positions,
+        )
 
 
 def _set(names) -> set[str]:

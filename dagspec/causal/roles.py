@@ -1,4 +1,5 @@
 """A CausalGraph and an (exposure, outcome) pair → every path between them, what each node does on it, in words."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -72,8 +73,11 @@ def node_roles(graph: CausalGraph, exposure: str, outcome: str) -> dict[str, set
             kinds.add("confounder")
         if node in descendants_y:
             kinds.add("descendant of the outcome")
-        if node in ancestors_x and not nx.is_d_separator(full, {node}, {exposure}, set()) \
-                and nx.is_d_separator(no_out_of_x, {node}, {outcome}, set()):
+        if (
+            node in ancestors_x
+            and not nx.is_d_separator(full, {node}, {exposure}, set())
+            and nx.is_d_separator(no_out_of_x, {node}, {outcome}, set())
+        ):
             kinds.add("instrument")
         found[node] = kinds
     for path in paths_between(graph, exposure, outcome):
@@ -91,19 +95,32 @@ def explain(graph: CausalGraph, exposure: str, outcome: str, given=()) -> str:
         interior = path.nodes[1:-1]
         is_open = path.open_given(full, given)
         if path.causal:
-            via = f" through mediator{'s' if len(interior) > 1 else ''} {', '.join(interior)}" if interior else " (direct)"
-            words = f"causal path{via}" + ("" if is_open else f": blocked by {', '.join(sorted(given & set(interior)))}")
+            via = (
+                f" through mediator{'s' if len(interior) > 1 else ''} {', '.join(interior)}"
+                if interior
+                else " (direct)"
+            )
+            words = f"causal path{via}" + (
+                "" if is_open else f": blocked by {', '.join(sorted(given & set(interior)))}"
+            )
         elif path.colliders and not is_open:
-            words = (f"closed at collider {', '.join(path.colliders)} "
-                     f"(do not adjust for {', '.join(path.colliders)} or its descendants)")
+            words = (
+                f"closed at collider {', '.join(path.colliders)} "
+                f"(do not adjust for {', '.join(path.colliders)} or its descendants)"
+            )
         elif path.colliders:
             words = f"OPENED by adjusting for collider {', '.join(path.colliders)}: a spurious association"
         elif is_open:
             forks = [n for i, n in enumerate(interior, 1) if path.arrows[i - 1] == "<-" and path.arrows[i] == "->"]
             kind = f" (fork at {', '.join(forks)})" if forks else ""
             observed = [n for n in interior if n not in graph.unobserved]
-            advice = (f"adjusting for any of {', '.join(observed)} blocks it" if len(observed) > 1 else
-                      f"adjusting for {observed[0]} blocks it" if observed else "it runs through unobserved nodes only")
+            advice = (
+                f"adjusting for any of {', '.join(observed)} blocks it"
+                if len(observed) > 1
+                else f"adjusting for {observed[0]} blocks it"
+                if observed
+                else "it runs through unobserved nodes only"
+            )
             words = f"open {'back-door' if path.backdoor else 'non-causal'} path{kind}: {advice}"
         else:
             words = f"{'back-door' if path.backdoor else 'non-causal'} path blocked by {', '.join(sorted(given & set(interior)))}"
@@ -113,7 +130,9 @@ def explain(graph: CausalGraph, exposure: str, outcome: str, given=()) -> str:
     sets = adjustment_sets(graph, exposure, outcome)
     if sets:
         shown = " or ".join("{" + ", ".join(sorted(s)) + "}" for s in sets)
-        lines.append(f"minimal adjustment sets for the total effect: {shown}".replace(": {}", ": {} (no adjustment needed)"))
+        lines.append(
+            f"minimal adjustment sets for the total effect: {shown}".replace(": {}", ": {} (no adjustment needed)")
+        )
     else:
         lines.append("the total effect is not identifiable by adjustment")
     found_roles = node_roles(graph, exposure, outcome)

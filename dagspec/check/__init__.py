@@ -1,4 +1,5 @@
 """SpecIR → CheckedModel: resolves names and roles, generates parameters, and collects coded diagnostics."""
+
 from __future__ import annotations
 
 import networkx as nx
@@ -9,12 +10,12 @@ from ..dists import DISTRIBUTIONS, POSITIVE, UNIT, closest
 from ..families import FAMILIES, ORDERED_PRIORS, Aux
 from ..printer import expr_text
 from ..source import Source
-from .calls import bind_arguments, call_support, check_expression, const_value, expression_refs, lookup_dist
 from . import estimates as estimate_checks
+from .calls import bind_arguments, call_support, check_expression, const_value, expression_refs, lookup_dist
 from .covariance import PART_WORDS, check_arguments, default_names
 from .declarations import declare
-from .interactions import resolve_interactions
 from .graph import check_acyclic, classify_edges, warn_unused
+from .interactions import resolve_interactions
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
 from .params import apply_priors, generate
 
@@ -61,8 +62,13 @@ def _check_reference_coding(model: CheckedModel, found: Diagnostics) -> None:
     """Treatment coding drops the reference level's effect of a plain edge; cells of `t -> y by g` keep them all."""
     for edge in model.edges:
         if edge.fitted and edge.by and model.nodes[edge.source].reference is not None:
-            found.add("DS463", edge.span, address=edge.address, name=edge.source,
-                      why=f"its effects are cells of {edge.by} and {edge.source}")
+            found.add(
+                "DS463",
+                edge.span,
+                address=edge.address,
+                name=edge.source,
+                why=f"its effects are cells of {edge.by} and {edge.source}",
+            )
 
 
 def _check_ordered_predictors(model: CheckedModel, found: Diagnostics) -> None:
@@ -104,8 +110,7 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
     for (prior, part), name in default_names(model).items():  # PyMC stores an LKJ prior's parts under these
         if name in taken:
             node = model.nodes[prior]
-            found.add("DS442", node.span, name=name, other=taken[name], func=part, words=PART_WORDS[part],
-                      prior=prior)
+            found.add("DS442", node.span, name=name, other=taken[name], func=part, words=PART_WORDS[part], prior=prior)
 
 
 def _resolve_refs(expr, model: CheckedModel, values: dict[str, str], target: str, found: Diagnostics) -> None:
@@ -114,13 +119,24 @@ def _resolve_refs(expr, model: CheckedModel, values: dict[str, str], target: str
         if ref.name in values:
             model.implicit_edges.append(Edge(values[ref.name], target, ref.span))
         elif ref.name in model.nodes:
-            found.add("DS201", ref.span, name=ref.name, where=f" as a value: it is {_role(model, ref.name)} without values",
-                      suggestion=f"observe {ref.name} to use its values")
+            found.add(
+                "DS201",
+                ref.span,
+                name=ref.name,
+                where=f" as a value: it is {_role(model, ref.name)} without values",
+                suggestion=f"observe {ref.name} to use its values",
+            )
         else:
             suggestion = closest(ref.name, values)
-            found.add("DS201", ref.span, name=ref.name, where="",
-                      suggestion=f"did you mean {suggestion!r}?" if suggestion else
-                      f"declare it, e.g. `{ref.name} ~ Normal(0, 1)`")
+            found.add(
+                "DS201",
+                ref.span,
+                name=ref.name,
+                where="",
+                suggestion=f"did you mean {suggestion!r}?"
+                if suggestion
+                else f"declare it, e.g. `{ref.name} ~ Normal(0, 1)`",
+            )
 
 
 def _role(model: CheckedModel, name: str) -> str:
@@ -151,8 +167,14 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
             continue
         aux = FAMILIES[model.nodes[param.outcome].outcome_family].aux_param(param.aux or "")
         if dist is not None and aux is not None and not call_support(param.prior, dist).within(aux.support):
-            found.add("DS410", _prior_span(param), address=param.address, support=aux.support.words,
-                      dist=_prior_words(param, dist), example="Exponential(1)" if aux.support is POSITIVE else "Beta(1, 1)")
+            found.add(
+                "DS410",
+                _prior_span(param),
+                address=param.address,
+                support=aux.support.words,
+                dist=_prior_words(param, dist),
+                example="Exponential(1)" if aux.support is POSITIVE else "Beta(1, 1)",
+            )
         _check_identity_link(model, param, dist, found)
 
 
@@ -165,9 +187,16 @@ def _check_discrete(model: CheckedModel, found: Diagnostics) -> None:
         dist = DISTRIBUTIONS.get(param.prior.func)
         if dist is not None and dist.support.integer and param.fixed is None:
             fixable = param.role in ("intercept", "slope", "aux")  # what `prior ADDRESS = number` can fix
-            found.add("DS426", _prior_span(param), address=param.address, dist=_prior_words(param, dist),
-                      hint=f"to pin it, fix it to a number: `prior {param.address} = 1`; or give it a continuous "
-                           "prior, e.g. Normal(1, 0.1)" if fixable else None)
+            found.add(
+                "DS426",
+                _prior_span(param),
+                address=param.address,
+                dist=_prior_words(param, dist),
+                hint=f"to pin it, fix it to a number: `prior {param.address} = 1`; or give it a continuous "
+                "prior, e.g. Normal(1, 0.1)"
+                if fixable
+                else None,
+            )
     for node in model.nodes.values():
         if node.role != "random" or node.observed is not None:
             continue
@@ -180,16 +209,32 @@ def _check_cutpoints_prior(model: CheckedModel, param: Parameter, dist, found: D
     """An ordered outcome's cutpoints: one continuous prior on the real line, shared by every cutpoint (what the
     ordering transform can take, and what prior draws, sorted, reproduce exactly)."""
     if dist.name not in ORDERED_PRIORS:
-        why = ("is a distribution of several values" if dist.multivariate else
-               "takes whole numbers" if dist.support.integer else
-               f"is {dist.support.words}" if dist.name not in ("Uniform", "TruncatedNormal") else "is bounded")
-        found.add("DS130", _prior_span(param), address=param.address, dist=_prior_words(param, dist), why=why,
-                  priors=", ".join(ORDERED_PRIORS))
+        why = (
+            "is a distribution of several values"
+            if dist.multivariate
+            else "takes whole numbers"
+            if dist.support.integer
+            else f"is {dist.support.words}"
+            if dist.name not in ("Uniform", "TruncatedNormal")
+            else "is bounded"
+        )
+        found.add(
+            "DS130",
+            _prior_span(param),
+            address=param.address,
+            dist=_prior_words(param, dist),
+            why=why,
+            priors=", ".join(ORDERED_PRIORS),
+        )
         return
     for value in [*param.prior.args, *(k.value for k in param.prior.kwargs)]:
         feeding = model.nodes.get(value.name) if isinstance(value, ir.Ref) else None
-        vector = feeding is not None and feeding.role == "random" \
-            and DISTRIBUTIONS.get(feeding.distribution.func) is not None and DISTRIBUTIONS[feeding.distribution.func].multivariate
+        vector = (
+            feeding is not None
+            and feeding.role == "random"
+            and DISTRIBUTIONS.get(feeding.distribution.func) is not None
+            and DISTRIBUTIONS[feeding.distribution.func].multivariate
+        )
         if isinstance(value, ir.ListExpr) or vector:
             found.add("DS131", value.span, address=param.address, what=expr_text(value))
 
@@ -209,9 +254,14 @@ def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: 
         if isinstance(value, ir.Ref) and value.name in model.nodes and model.nodes[value.name].role == "random":
             feeding = DISTRIBUTIONS.get(model.nodes[value.name].distribution.func)
             if feeding is not None and param.kind == "scalar" and not feeding.support.within(param.support):
-                found.add("DS410", value.span, address=f"{dist.name}'s {name}", support=param.support.words,
-                          dist=f"{value.name} ~ {feeding.name}",
-                          example="Exponential(1)" if param.support is POSITIVE else "Beta(1, 1)")
+                found.add(
+                    "DS410",
+                    value.span,
+                    address=f"{dist.name}'s {name}",
+                    support=param.support.words,
+                    dist=f"{value.name} ~ {feeding.name}",
+                    example="Exponential(1)" if param.support is POSITIVE else "Beta(1, 1)",
+                )
     return dist
 
 
@@ -221,14 +271,26 @@ def _check_censoring(node: NodeInfo, model: CheckedModel, found: Diagnostics) ->
     if censored is None:
         return
     if node.impute:
-        found.add("DS446", censored.span, family=node.family,
-                  why="also imputes its missing values (`missing = impute`), and both together are not supported yet")
+        found.add(
+            "DS446",
+            censored.span,
+            family=node.family,
+            why="also imputes its missing values (`missing = impute`), and both together are not supported yet",
+        )
         return
     column = model.nodes.get(censored.name)
     if column is None or column.observed is None or column.role != "data" or column.categorical:
-        found.add("DS447", censored.span, name=censored.name, outcome=node.name,
-                  why="is not a node" if column is None else f"is {ROLE_WORDS[column.role]}" if column.observed
-                  is None or column.role != "data" else "is categorical")
+        found.add(
+            "DS447",
+            censored.span,
+            name=censored.name,
+            outcome=node.name,
+            why="is not a node"
+            if column is None
+            else f"is {ROLE_WORDS[column.role]}"
+            if column.observed is None or column.role != "data"
+            else "is categorical",
+        )
         return
     model.implicit_edges.append(Edge(column.name, node.name, censored.span))
 
@@ -242,8 +304,14 @@ def _check_fixed(node: NodeInfo, name: str, value, aux: Aux | None, model: Check
     if isinstance(value, ir.Ref) and value.name in model.nodes and model.nodes[value.name].observed is not None:
         model.implicit_edges.append(Edge(value.name, node.name, value.span))
         return
-    found.add("DS409", value.span, option=name, what=f"the {node.family} family",
-              why=": it takes a number or an observed column", options=f"{name} = 10 or {name} = column_node")
+    found.add(
+        "DS409",
+        value.span,
+        option=name,
+        what=f"the {node.family} family",
+        why=": it takes a number or an observed column",
+        options=f"{name} = 10 or {name} = column_node",
+    )
 
 
 def _check_identity_link(model: CheckedModel, param: Parameter, dist, found: Diagnostics) -> None:
@@ -254,9 +322,14 @@ def _check_identity_link(model: CheckedModel, param: Parameter, dist, found: Dia
         return
     terms = [p for p in model.params.values() if p.outcome == node.name and p.role != "aux" and p.fixed is None]
     if len(terms) == 1 and not dist.support.within(family.mean_support):
-        found.add("DS410", _prior_span(param), address=f"{param.address} (the {family.mean} of {node.family} with an identity link)",
-                  support=family.mean_support.words, dist=_prior_words(param, dist),
-                  example=f"`prior {param.address} ~ Beta(1, 1)`")
+        found.add(
+            "DS410",
+            _prior_span(param),
+            address=f"{param.address} (the {family.mean} of {node.family} with an identity link)",
+            support=family.mean_support.words,
+            dist=_prior_words(param, dist),
+            example=f"`prior {param.address} ~ Beta(1, 1)`",
+        )
 
 
 def _prior_span(param: Parameter):

@@ -1,4 +1,5 @@
 """Distribution calls and expressions in the IR → diagnostics for unknown names, arguments and supports."""
+
 from __future__ import annotations
 
 import math
@@ -20,8 +21,13 @@ def const_value(expr) -> float | None:
         if left is None or right is None or expr.op not in ("+", "-", "*", "/", "**"):
             return None
         try:
-            return {"+": left + right, "-": left - right, "*": left * right,
-                    "/": left / right if right else math.nan, "**": left ** right}[expr.op]
+            return {
+                "+": left + right,
+                "-": left - right,
+                "*": left * right,
+                "/": left / right if right else math.nan,
+                "**": left**right,
+            }[expr.op]
         except (OverflowError, ZeroDivisionError, ValueError):
             return math.nan
     return None
@@ -31,20 +37,32 @@ def bind_arguments(call: ir.Call, dist: Dist, found: Diagnostics) -> dict[str, i
     """Match a call's positional and keyword arguments to the distribution's parameters, reporting slips."""
     bound: dict[str, ir.Expr] = {}
     names = dist.param_names
-    positional_names = [p.name for p in dist.params if not (dist.one_of and p.default is OPTIONAL
-                                                            and p.name not in dist.one_of[0])]
+    positional_names = [
+        p.name for p in dist.params if not (dist.one_of and p.default is OPTIONAL and p.name not in dist.one_of[0])
+    ]
     example = dist.example
     if len(call.args) > len(positional_names):
-        found.add("DS405", call.args[len(positional_names)].span, dist=dist.name, count=len(positional_names),
-                  params=", ".join(positional_names) or "none", example=example)
+        found.add(
+            "DS405",
+            call.args[len(positional_names)].span,
+            dist=dist.name,
+            count=len(positional_names),
+            params=", ".join(positional_names) or "none",
+            example=example,
+        )
     for name, value in zip(positional_names, call.args):
         bound[name] = value
     for keyword in call.kwargs:
         name = {pymc: ours for ours, pymc in dist.aliases.items()}.get(keyword.name, keyword.name)
         if name not in names:
             suggestion = closest(keyword.name, names)
-            found.add("DS402", keyword.span, dist=dist.name, param=keyword.name,
-                      params=", ".join(names) + (f" (did you mean {suggestion!r}?)" if suggestion else ""))
+            found.add(
+                "DS402",
+                keyword.span,
+                dist=dist.name,
+                param=keyword.name,
+                params=", ".join(names) + (f" (did you mean {suggestion!r}?)" if suggestion else ""),
+            )
         elif name in bound:
             found.add("DS406", keyword.span, dist=dist.name, param=name)
         else:
@@ -54,8 +72,14 @@ def bind_arguments(call: ir.Call, dist: Dist, found: Diagnostics) -> dict[str, i
         if len(groups) != 1 or any(p not in bound for p in groups[0]):
             wanted = " or ".join("(" + ", ".join(g) + ")" for g in dist.one_of)
             missing = next((p for g in (groups or dist.one_of[:1]) for p in g if p not in bound), wanted)
-            found.add("DS404", call.span, dist=dist.name, param=missing if len(groups) <= 1 else wanted,
-                      example=example, hint=f"give exactly one of {wanted}, e.g. {example}")
+            found.add(
+                "DS404",
+                call.span,
+                dist=dist.name,
+                param=missing if len(groups) <= 1 else wanted,
+                example=example,
+                hint=f"give exactly one of {wanted}, e.g. {example}",
+            )
     for param in dist.params:
         if param.default is REQUIRED and param.name not in bound:
             found.add("DS404", call.span, dist=dist.name, param=param.name, example=example)
@@ -65,16 +89,23 @@ def bind_arguments(call: ir.Call, dist: Dist, found: Diagnostics) -> dict[str, i
             continue
         number = const_value(value)
         if number is not None and known.kind == "scalar" and not known.support.contains(number):
-            found.add("DS403", value.span, dist=dist.name, param=name, value=_number_text(number),
-                      support=known.support.words)
+            found.add(
+                "DS403", value.span, dist=dist.name, param=name, value=_number_text(number), support=known.support.words
+            )
         elif number is not None and known.kind == "scalar":
             check_magnitude(dist.name, name, number, known.support, value.span, found)
         if isinstance(value, ir.ListExpr) and known.kind == "vector":
             for item in value.items:
                 item_value = const_value(item)
                 if item_value is not None and not known.support.contains(item_value):
-                    found.add("DS403", item.span, dist=dist.name, param=name, value=_number_text(item_value),
-                              support=known.support.words)
+                    found.add(
+                        "DS403",
+                        item.span,
+                        dist=dist.name,
+                        param=name,
+                        value=_number_text(item_value),
+                        support=known.support.words,
+                    )
     return bound
 
 
@@ -87,12 +118,26 @@ def check_magnitude(dist: str, param: str, number: float, support: Support, span
     if not math.isfinite(number):
         return
     if abs(number) > LARGEST:
-        found.add("DS427", span, dist=dist, param=param, value=number_words(number), extreme="large",
-                  why=f"beyond ±{number_words(LARGEST)} the squares and products of numbers overflow")
+        found.add(
+            "DS427",
+            span,
+            dist=dist,
+            param=param,
+            value=number_words(number),
+            extreme="large",
+            why=f"beyond ±{number_words(LARGEST)} the squares and products of numbers overflow",
+        )
     elif 0 < number < 1 / LARGEST and support.low >= 0:
-        found.add("DS427", span, dist=dist, param=param, value=number_words(number), extreme="small",
-                  why=f"a scale or rate below {number_words(1 / LARGEST)} puts numbers beyond "
-                      f"{number_words(LARGEST)} (its reciprocal, squared) into the log density")
+        found.add(
+            "DS427",
+            span,
+            dist=dist,
+            param=param,
+            value=number_words(number),
+            extreme="small",
+            why=f"a scale or rate below {number_words(1 / LARGEST)} puts numbers beyond "
+            f"{number_words(LARGEST)} (its reciprocal, squared) into the log density",
+        )
 
 
 def number_words(number: float) -> str:
@@ -120,9 +165,12 @@ def lookup_dist(call: ir.Call, found: Diagnostics) -> Dist | None:
     dist = DISTRIBUTIONS.get(call.func)
     if dist is None:
         suggestion = closest(call.func, DISTRIBUTIONS)
-        found.add("DS401", call.span, name=call.func,
-                  suggestion=f"did you mean {suggestion!r}?" if suggestion else
-                  "distributions: " + ", ".join(DISTRIBUTIONS))
+        found.add(
+            "DS401",
+            call.span,
+            name=call.func,
+            suggestion=f"did you mean {suggestion!r}?" if suggestion else "distributions: " + ", ".join(DISTRIBUTIONS),
+        )
     return dist
 
 
@@ -139,8 +187,9 @@ def expression_refs(expr) -> list[ir.Ref]:
     if isinstance(expr, ir.Neg):
         return expression_refs(expr.operand)
     if isinstance(expr, ir.Call):
-        return [r for a in expr.args for r in expression_refs(a)] + \
-               [r for k in expr.kwargs for r in expression_refs(k.value)]
+        return [r for a in expr.args for r in expression_refs(a)] + [
+            r for k in expr.kwargs for r in expression_refs(k.value)
+        ]
     if isinstance(expr, ir.Index):
         refs = expression_refs(expr.target)
         for sub in expr.subscripts:
@@ -167,24 +216,36 @@ def check_expression(expr, found: Diagnostics, allow_dist: bool = False) -> None
             what = f"unknown function {expr.func!r}"
             if expr.func in DISTRIBUTIONS:
                 what = f"the distribution {expr.func!r} cannot be used as a value here"
-            found.add("DS411", expr.span, what=what,
-                      suggestion=(f"did you mean {suggestion!r}?" if suggestion else
-                                  "functions: " + ", ".join(FUNCTIONS)))
+            found.add(
+                "DS411",
+                expr.span,
+                what=what,
+                suggestion=(f"did you mean {suggestion!r}?" if suggestion else "functions: " + ", ".join(FUNCTIONS)),
+            )
         elif len(expr.args) != arity or expr.kwargs:
-            found.add("DS411", expr.span, what=f"{expr.func}() takes {arity} argument(s)",
-                      suggestion=f"write {expr.func}(x)")
+            found.add(
+                "DS411", expr.span, what=f"{expr.func}() takes {arity} argument(s)", suggestion=f"write {expr.func}(x)"
+            )
         for value in list(expr.args) + [k.value for k in expr.kwargs]:
             check_expression(value, found)
     elif isinstance(expr, ir.String):
-        found.add("DS411", expr.span, what="a string is not a value here",
-                  suggestion="strings name levels inside [...] or data columns in `observed`")
+        found.add(
+            "DS411",
+            expr.span,
+            what="a string is not a value here",
+            suggestion="strings name levels inside [...] or data columns in `observed`",
+        )
     elif isinstance(expr, ir.ListExpr):
         for item in expr.items:
             check_expression(item, found)
     elif isinstance(expr, ir.BinOp):
         if expr.op not in ("+", "-", "*", "/", "**"):
-            found.add("DS411", expr.span, what=f"`{expr.op}` compares or filters data columns; it is not a model value",
-                      suggestion="use comparisons in `observed`: `observed female = sex == \"f\"` or `... where age >= 18`")
+            found.add(
+                "DS411",
+                expr.span,
+                what=f"`{expr.op}` compares or filters data columns; it is not a model value",
+                suggestion='use comparisons in `observed`: `observed female = sex == "f"` or `... where age >= 18`',
+            )
         check_expression(expr.left, found)
         check_expression(expr.right, found)
     elif isinstance(expr, ir.Neg):

@@ -1,6 +1,7 @@
 """The parts of LKJ covariance priors (`stds(L)`, `corr(L)`, `cov(L)` in expressions) → checked arguments, and
 the names each prior's standard deviations and correlations are stored under: the `let` that is exactly that
 part (`let sigma_ab = stds(chol_cov)`), else PyMC's own `<name>_stds` and `<name>_corr`."""
+
 from __future__ import annotations
 
 from .. import ir
@@ -18,8 +19,13 @@ def is_covariance(node: NodeInfo) -> bool:
 
 def part_of(expr) -> tuple[str, str] | None:
     """(part, prior) when `expr` is exactly a part of a prior, as in `stds(chol_cov)`, else None."""
-    if isinstance(expr, ir.Call) and expr.func in PARTS and len(expr.args) == 1 and not expr.kwargs \
-            and isinstance(expr.args[0], ir.Ref):
+    if (
+        isinstance(expr, ir.Call)
+        and expr.func in PARTS
+        and len(expr.args) == 1
+        and not expr.kwargs
+        and isinstance(expr.args[0], ir.Ref)
+    ):
         return expr.func, expr.args[0].name
     return None
 
@@ -27,10 +33,20 @@ def part_of(expr) -> tuple[str, str] | None:
 def default_names(model: CheckedModel) -> dict[tuple[str, str], str]:
     """(LKJ prior, "stds" | "corr") → PyMC's name for that part, `<model name of the prior>_stds` or `_corr`,
     for the parts that no `let` names (the others are stored under the let's name)."""
-    named = {(part[1], part[0]) for node in model.nodes.values() if node.role == "derived"
-             for part in [part_of(node.expr)] if part is not None}
-    return {(node.name, part): f"{node.pymc_name}_{part}" for node in model.nodes.values()
-            if is_covariance(node) for part in STORED if (node.name, part) not in named}
+    named = {
+        (part[1], part[0])
+        for node in model.nodes.values()
+        if node.role == "derived"
+        for part in [part_of(node.expr)]
+        if part is not None
+    }
+    return {
+        (node.name, part): f"{node.pymc_name}_{part}"
+        for node in model.nodes.values()
+        if is_covariance(node)
+        for part in STORED
+        if (node.name, part) not in named
+    }
 
 
 def check_arguments(expr, model: CheckedModel, values: dict[str, str], found: Diagnostics) -> None:
@@ -46,8 +62,13 @@ def check_arguments(expr, model: CheckedModel, values: dict[str, str], found: Di
                 continue
             if node is None and argument.name not in values:
                 continue
-        found.add("DS440", argument.span, func=call.func, what=_what(argument, model),
-                  suggestion=_suggestion(call.func, model))
+        found.add(
+            "DS440",
+            argument.span,
+            func=call.func,
+            what=_what(argument, model),
+            suggestion=_suggestion(call.func, model),
+        )
 
 
 def _calls(expr):
@@ -67,7 +88,7 @@ def _calls(expr):
     elif isinstance(expr, ir.Index):
         yield from _calls(expr.target)
         for sub in expr.subscripts:
-            for part in ([sub.start, sub.stop] if isinstance(sub, ir.Slice) else [sub]):
+            for part in [sub.start, sub.stop] if isinstance(sub, ir.Slice) else [sub]:
                 yield from _calls(part)
 
 
@@ -87,5 +108,7 @@ def _what(argument, model: CheckedModel) -> str:
 def _suggestion(func: str, model: CheckedModel) -> str:
     priors = [n.name for n in model.nodes.values() if is_covariance(n)]
     if priors:
-        return f"write {func}({priors[0]})" + (f"; LKJCholeskyCov priors here: {', '.join(priors)}" if len(priors) > 1 else "")
+        return f"write {func}({priors[0]})" + (
+            f"; LKJCholeskyCov priors here: {', '.join(priors)}" if len(priors) > 1 else ""
+        )
     return f"declare one, e.g. `prior L ~ LKJCholeskyCov(eta = 2, sd = Exponential(1))`, and write {func}(L)"

@@ -1,4 +1,5 @@
 """IR statements → the nodes they declare, their roles and observations, and the edges between them."""
+
 from __future__ import annotations
 
 from .. import ir
@@ -7,9 +8,9 @@ from ..dists import closest
 from ..families import CENSORABLE, FAMILIES, MISSING_CHOICES, ORDERED_OPTIONS, OUTCOME_OPTIONS
 from ..parse import KEYWORDS
 from ..printer import expr_text
+from ..source import Span
 from ..transforms import check_column_expression, columns_read, is_column_expression
 from .calls import const_value
-from ..source import Span
 from .model import Edge, NodeInfo, Observation
 
 RESERVED = set(KEYWORDS) | {"none", "true", "false"}
@@ -38,18 +39,26 @@ def declare(spec: ir.SpecIR, found: Diagnostics) -> tuple[dict[str, NodeInfo], l
         if isinstance(statement, ir.NodeDecl) and claim(statement.name, "node"):
             nodes[statement.name.id] = _node_decl(statement, order, found)
         elif isinstance(statement, ir.RandomVar) and claim(statement.name, "random"):
-            nodes[statement.name.id] = NodeInfo(statement.name.id, "random", statement.name.span, dist=statement.dist,
-                                                alias=_alias(statement.alias), order=order)
+            nodes[statement.name.id] = NodeInfo(
+                statement.name.id,
+                "random",
+                statement.name.span,
+                dist=statement.dist,
+                alias=_alias(statement.alias),
+                order=order,
+            )
         elif isinstance(statement, ir.PriorStmt) and statement.address.name is not None:
             name = statement.address.name
             if statement.dist is None:
                 continue  # `prior name as alias` targets an existing name: checked with the other priors
             if claim(name, "random"):
-                nodes[name.id] = NodeInfo(name.id, "random", name.span, dist=statement.dist,
-                                          alias=_alias(statement.alias), order=order)
+                nodes[name.id] = NodeInfo(
+                    name.id, "random", name.span, dist=statement.dist, alias=_alias(statement.alias), order=order
+                )
         elif isinstance(statement, ir.LetStmt) and claim(statement.name, "let"):
-            nodes[statement.name.id] = NodeInfo(statement.name.id, "derived", statement.name.span,
-                                                expr=statement.value, order=order)
+            nodes[statement.name.id] = NodeInfo(
+                statement.name.id, "derived", statement.name.span, expr=statement.value, order=order
+            )
 
     observations = _observations(spec, found)
     edges = _edges(spec, found)
@@ -81,27 +90,50 @@ def _node_type(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
     node.categorical = call.func == "categorical"
     reference_span = call.span
     for arg in call.args:
-        found.add("DS409", arg.span, option="(positional)", what=f"`: {call.func}`", why="; options are named",
-                  options="levels = [...], reference = level" if node.categorical else "no options")
+        found.add(
+            "DS409",
+            arg.span,
+            option="(positional)",
+            what=f"`: {call.func}`",
+            why="; options are named",
+            options="levels = [...], reference = level" if node.categorical else "no options",
+        )
     for keyword in call.kwargs:
         if node.categorical and keyword.name == "levels" and isinstance(keyword.value, ir.ListExpr):
             _levels(node, keyword, "`: categorical`", found)
         elif node.categorical and keyword.name == "reference" and _level(keyword.value) is not None:
             node.reference, reference_span = _level(keyword.value), keyword.value.span
         else:
-            found.add("DS409", keyword.span, option=keyword.name, what=f"`: {call.func}`", why="",
-                      options="levels = [...], reference = level" if node.categorical else "no options")
+            found.add(
+                "DS409",
+                keyword.span,
+                option=keyword.name,
+                what=f"`: {call.func}`",
+                why="",
+                options="levels = [...], reference = level" if node.categorical else "no options",
+            )
     if node.levels is not None and node.reference is not None and node.reference not in node.levels:
-        found.add("DS462", reference_span, name=node.name, level=repr(node.reference),
-                  levels=", ".join(map(repr, node.levels)))
+        found.add(
+            "DS462",
+            reference_span,
+            name=node.name,
+            level=repr(node.reference),
+            levels=", ".join(map(repr, node.levels)),
+        )
 
 
 def _levels(node: NodeInfo, keyword: ir.Keyword, what: str, found: Diagnostics) -> None:
     """`levels = [...]`: distinct numbers or strings, in their order."""
     levels = [_level(item) for item in keyword.value.items] if isinstance(keyword.value, ir.ListExpr) else [None]
     if None in levels or len(set(levels)) != len(levels):
-        found.add("DS409", keyword.value.span, option="levels", what=what,
-                  why=": levels must be a list of distinct numbers or strings", options="levels = [\"a\", \"b\"]")
+        found.add(
+            "DS409",
+            keyword.value.span,
+            option="levels",
+            what=what,
+            why=": levels must be a list of distinct numbers or strings",
+            options='levels = ["a", "b"]',
+        )
     else:
         node.levels = levels
 
@@ -128,23 +160,39 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
         node.categorical, node.intercept = True, False
         options = list(ORDERED_OPTIONS)
     for arg in call.args:
-        found.add("DS409", arg.span, option="(positional)", what=f"the {family.name} family", why="; options are named",
-                  options=", ".join(options))
+        found.add(
+            "DS409",
+            arg.span,
+            option="(positional)",
+            what=f"the {family.name} family",
+            why="; options are named",
+            options=", ".join(options),
+        )
     for keyword in call.kwargs:
         value = keyword.value
         if family.ordered and keyword.name == "levels":
             _levels(node, keyword, f"the {family.name} family", found)
         elif family.ordered and keyword.name in ("intercept", "link", "cutpoints"):
-            found.add("DS409", keyword.span, option=keyword.name, what=f"the {family.name} family",
-                      why=f": its cutpoints take the intercept's place, and its link is {family.default_link}"
-                      if keyword.name != "cutpoints" else ": set the cutpoints' prior with `prior "
-                                                          f"{node.name}.cutpoints ~ Normal(0, 1.5)`",
-                      options="levels = [...]")
+            found.add(
+                "DS409",
+                keyword.span,
+                option=keyword.name,
+                what=f"the {family.name} family",
+                why=f": its cutpoints take the intercept's place, and its link is {family.default_link}"
+                if keyword.name != "cutpoints"
+                else f": set the cutpoints' prior with `prior {node.name}.cutpoints ~ Normal(0, 1.5)`",
+                options="levels = [...]",
+            )
         elif keyword.name == "censored":
             if family.name not in CENSORABLE or not isinstance(value, ir.Ref):
-                found.add("DS446", keyword.span, family=family.name,
-                          why="is censored by a column of codes, not by a value" if family.name in CENSORABLE
-                          else "is not one of the censorable families yet (" + ", ".join(CENSORABLE) + ")")
+                found.add(
+                    "DS446",
+                    keyword.span,
+                    family=family.name,
+                    why="is censored by a column of codes, not by a value"
+                    if family.name in CENSORABLE
+                    else "is not one of the censorable families yet (" + ", ".join(CENSORABLE) + ")",
+                )
             else:
                 node.censored = value
         elif keyword.name == "missing":
@@ -155,9 +203,14 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
             elif isinstance(value, ir.Ref) and value.name == "true":
                 node.intercept = True
             else:
-                found.add("DS409", value.span, option=keyword.name, what=f"the {family.name} family",
-                          why=": intercept is `none` or `true` (priors go in `prior y.intercept ~ ...`)",
-                          options=", ".join(options))
+                found.add(
+                    "DS409",
+                    value.span,
+                    option=keyword.name,
+                    what=f"the {family.name} family",
+                    why=": intercept is `none` or `true` (priors go in `prior y.intercept ~ ...`)",
+                    options=", ".join(options),
+                )
         elif keyword.name == "link":
             link = value.name if isinstance(value, ir.Ref) else None
             if link not in family.links:
@@ -168,20 +221,37 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
             node.fixed[keyword.name] = value
         else:
             suggestion = closest(keyword.name, options)
-            found.add("DS409", keyword.span, option=keyword.name, what=f"the {family.name} family",
-                      why=f" (did you mean {suggestion!r}?)" if suggestion else "", options=", ".join(options))
+            found.add(
+                "DS409",
+                keyword.span,
+                option=keyword.name,
+                what=f"the {family.name} family",
+                why=f" (did you mean {suggestion!r}?)" if suggestion else "",
+                options=", ".join(options),
+            )
     missing = [a for a in family.aux if a.default_prior is None and a.name not in node.fixed]
     for aux in missing:
-        found.add("DS404", call.span, dist=f"the {family.name} family", param=aux.name,
-                  example=f"`node {node.name} ~ {family.name}({aux.name} = 10)` or `{aux.name} = trials_column`")
+        found.add(
+            "DS404",
+            call.span,
+            dist=f"the {family.name} family",
+            param=aux.name,
+            example=f"`node {node.name} ~ {family.name}({aux.name} = 10)` or `{aux.name} = trials_column`",
+        )
 
 
 def _missing_option(node: NodeInfo, family, keyword: ir.Keyword, options: list, found: Diagnostics) -> None:
     """`missing = impute` (model the missing values) or `missing = error` (the default: DS504 names the rows)."""
     choice = keyword.value.name if isinstance(keyword.value, ir.Ref) else None
     if choice not in MISSING_CHOICES:
-        found.add("DS409", keyword.value.span, option=f"missing = {expr_text(keyword.value)}", what=f"the {family.name} family",
-                  why=": missing is `impute` or `error`", options=", ".join(options))
+        found.add(
+            "DS409",
+            keyword.value.span,
+            option=f"missing = {expr_text(keyword.value)}",
+            what=f"the {family.name} family",
+            why=": missing is `impute` or `error`",
+            options=", ".join(options),
+        )
     elif choice == "impute" and (family.outcome.integer or family.ordered):
         found.add("DS445", keyword.span, name=node.name, family=family.name)
     else:
@@ -194,8 +264,13 @@ def _observations(spec: ir.SpecIR, found: Diagnostics) -> dict[str, Observation]
         if not isinstance(statement, ir.ObservedStmt):
             continue
         file = statement.source.value if statement.source else None
-        read = [c for item in statement.items for c in
-                ([item.column] if item.column else columns_read(item.value) if is_column_expression(item.value) else [])]
+        read = [
+            c
+            for item in statement.items
+            for c in (
+                [item.column] if item.column else columns_read(item.value) if is_column_expression(item.value) else []
+            )
+        ]
         if statement.where is not None:
             check_column_expression(statement.where, found.add)
             read += columns_read(statement.where)
@@ -207,13 +282,19 @@ def _observations(spec: ir.SpecIR, found: Diagnostics) -> dict[str, Observation]
                 continue
             if is_column_expression(item.value):
                 check_column_expression(item.value, found.add)
-                observations[name] = Observation(expr=item.value, file=file, span=item.span, where=statement.where,
-                                                 reads=reads)
+                observations[name] = Observation(
+                    expr=item.value, file=file, span=item.span, where=statement.where, reads=reads
+                )
                 continue
             literal = None if item.value is None or isinstance(item.value, ir.String) else item.value
-            observations[name] = Observation(column=item.column, literal=literal, file=file if literal is None else None,
-                                             span=item.span, where=statement.where if literal is None else None,
-                                             reads=reads)
+            observations[name] = Observation(
+                column=item.column,
+                literal=literal,
+                file=file if literal is None else None,
+                span=item.span,
+                where=statement.where if literal is None else None,
+                reads=reads,
+            )
     return observations
 
 
@@ -227,11 +308,16 @@ def _edges(spec: ir.SpecIR, found: Diagnostics) -> list[Edge]:
             found.add("DS302", statement.by.span, count=len(pairs))
         by = statement.by.id if statement.by is not None and len(pairs) == 1 else None
         for source, target in pairs:
-            span = source.span.model_copy(update={"end_line": target.span.end_line, "end_column": target.span.end_column,
-                                                  "end": target.span.end})
+            span = source.span.model_copy(
+                update={"end_line": target.span.end_line, "end_column": target.span.end_column, "end": target.span.end}
+            )
             if target.times is not None:
-                found.add("DS355", target.span, what=f"{target.id} * {target.times.id}",
-                          why="an interaction is a term of its outcome's regression, not a node that can be caused")
+                found.add(
+                    "DS355",
+                    target.span,
+                    what=f"{target.id} * {target.times.id}",
+                    why="an interaction is a term of its outcome's regression, not a node that can be caused",
+                )
                 continue
             factors = (source.id, source.times.id) if source.times is not None else None
             if factors and statement.by is not None:
@@ -260,17 +346,27 @@ def _implicit_nodes(nodes, observations, edges, spec, found: Diagnostics) -> Non
         if name in RESERVED:
             found.add("DS203", span, name=name)
         elif name in observations:
-            nodes[name] = NodeInfo(name, "data", span, declared=False, categorical=name in by_groups,
-                                   order=len(spec.statements) + len(nodes))
+            nodes[name] = NodeInfo(
+                name,
+                "data",
+                span,
+                declared=False,
+                categorical=name in by_groups,
+                order=len(spec.statements) + len(nodes),
+            )
         else:
             found.add("DS307", span, name=name)
     for name, observation in observations.items():
         if name not in nodes and name not in spans:
             known = list(nodes)
             suggestion = closest(name, known)
-            found.add("DS201", observation.span.model_copy(update={"end_column": observation.span.column + len(name)}),
-                      name=name, where=" in `observed`",
-                      suggestion=f"did you mean {suggestion!r}?" if suggestion else f"declare it first: `node {name}`")
+            found.add(
+                "DS201",
+                observation.span.model_copy(update={"end_column": observation.span.column + len(name)}),
+                name=name,
+                where=" in `observed`",
+                suggestion=f"did you mean {suggestion!r}?" if suggestion else f"declare it first: `node {name}`",
+            )
 
 
 def _assign_roles(nodes: dict[str, NodeInfo], edges: list[Edge], found: Diagnostics) -> None:
@@ -285,10 +381,19 @@ def _assign_roles(nodes: dict[str, NodeInfo], edges: list[Edge], found: Diagnost
         elif node.role == "derived" and node.observed is not None:
             found.add("DS510", node.observed.span, name=node.name, kind="a derived quantity (let)")
             node.observed = None
-        elif node.role == "data" and node.observed is not None and node.observed.literal is not None \
-                and not isinstance(node.observed.literal, ir.ListExpr):
-            found.add("DS510", node.observed.span, name=node.name, kind="a data column",
-                      hint=f"a column takes a list of values: `observed {node.name} = [1, 2, 3]`")
+        elif (
+            node.role == "data"
+            and node.observed is not None
+            and node.observed.literal is not None
+            and not isinstance(node.observed.literal, ir.ListExpr)
+        ):
+            found.add(
+                "DS510",
+                node.observed.span,
+                name=node.name,
+                kind="a data column",
+                hint=f"a column takes a list of values: `observed {node.name} = [1, 2, 3]`",
+            )
     for node in nodes.values():
         if not node.declared and node.role == "data" and not node.categorical:
             observed_parents = [p for p in parents.get(node.name, []) if p in nodes and nodes[p].has_values]

@@ -1,4 +1,5 @@
 """`estimate` statements + the causal graph → regression edges of each estimated outcome, adjustment sets and warnings."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -41,8 +42,13 @@ def collect(spec: ir.SpecIR, nodes: dict[str, NodeInfo], found: Diagnostics) -> 
         names = [statement.exposure, statement.outcome] + list(statement.adjust or [])
         unknown = [n for n in names if n.id not in nodes or nodes[n.id].role not in ("data", "outcome", "graph")]
         for name in unknown:
-            found.add("DS201", name.span, name=name.id, where=" in `estimate`",
-                      suggestion="estimates and adjustment sets name nodes of the causal graph")
+            found.add(
+                "DS201",
+                name.span,
+                name=name.id,
+                where=" in `estimate`",
+                suggestion="estimates and adjustment sets name nodes of the causal graph",
+            )
         if unknown:
             continue
         written = [statement.exposure, statement.outcome, *(statement.adjust or [])]
@@ -52,7 +58,9 @@ def collect(spec: ir.SpecIR, nodes: dict[str, NodeInfo], found: Diagnostics) -> 
             continue
         for name in (statement.exposure, statement.outcome, *(statement.adjust or [])):
             if nodes[name.id].observed is None:
-                found.add("DS310", name.span, exposure=statement.exposure.id, outcome=statement.outcome.id, name=name.id)
+                found.add(
+                    "DS310", name.span, exposure=statement.exposure.id, outcome=statement.outcome.id, name=name.id
+                )
         outcome = statement.outcome.id
         if outcome in by_outcome:
             found.add("DS312", statement.span, outcome=outcome, line=by_outcome[outcome].span.line)
@@ -72,7 +80,9 @@ def regression_edges(statements: list[ir.EstimateStmt], estimates: list[Estimate
             if edge.target == estimate.outcome:
                 edge.fitted = False
         for regressor in estimate.regressors:  # in the estimate's order: exposure, then the adjustment set
-            causal = next((e for e in edges if e.source == regressor and e.target == estimate.outcome and e.causal), None)
+            causal = next(
+                (e for e in edges if e.source == regressor and e.target == estimate.outcome and e.causal), None
+            )
             if causal is not None:
                 edges.remove(causal)
                 causal.fitted = True
@@ -92,8 +102,9 @@ def causal_graph_of(nodes: dict[str, NodeInfo], edges: list[Edge]):
     return CausalGraph(tuple(variables), tuple(dict.fromkeys(pairs)), latent=latent)
 
 
-def resolve(statements: list[ir.EstimateStmt], nodes: dict[str, NodeInfo], edges: list[Edge],
-            found: Diagnostics) -> list[Estimate]:
+def resolve(
+    statements: list[ir.EstimateStmt], nodes: dict[str, NodeInfo], edges: list[Edge], found: Diagnostics
+) -> list[Estimate]:
     """Choose or check each estimate's adjustment set against the causal graph."""
     from ..causal.adjustment import adjustment_sets
 
@@ -110,7 +121,9 @@ def resolve(statements: list[ir.EstimateStmt], nodes: dict[str, NodeInfo], edges
             if not sets:
                 _not_identifiable(statement, graph, effect, found)
                 continue
-            estimates.append(Estimate(x, y, statement.direct, tuple(sorted(sets[0])), True, statement.span, alias, sets))
+            estimates.append(
+                Estimate(x, y, statement.direct, tuple(sorted(sets[0])), True, statement.span, alias, sets)
+            )
             continue
         adjust = tuple(n.id for n in statement.adjust)
         estimates.append(Estimate(x, y, statement.direct, adjust, False, statement.span, alias, sets))
@@ -128,10 +141,20 @@ def _not_identifiable(statement, graph, effect: str, found: Diagnostics) -> None
     x, y = statement.exposure.id, statement.outcome.id
     if_observed = adjustment_sets(graph.with_marks(latent=()), x, y, effect)
     needed = sorted(if_observed[0] & graph.latent) if if_observed else []
-    why = ("every adjustment set needs an unobserved node" if if_observed
-           else "no set of nodes closes every back-door path (e.g. a front-door or instrument design is needed)")
-    found.add("DS311", statement.span, effect=effect, exposure=x, outcome=y, why=why,
-              suggestion=f"observe {', '.join(needed)}" if needed else "a front-door or instrumental-variable design")
+    why = (
+        "every adjustment set needs an unobserved node"
+        if if_observed
+        else "no set of nodes closes every back-door path (e.g. a front-door or instrument design is needed)"
+    )
+    found.add(
+        "DS311",
+        statement.span,
+        effect=effect,
+        exposure=x,
+        outcome=y,
+        why=why,
+        suggestion=f"observe {', '.join(needed)}" if needed else "a front-door or instrumental-variable design",
+    )
 
 
 def _warn_about_adjustment(statement, graph, effect: str, sets, found: Diagnostics) -> None:
@@ -153,8 +176,14 @@ def _warn_about_adjustment(statement, graph, effect: str, sets, found: Diagnosti
     flagged = set()
     for name in statement.adjust:
         node = name.id
-        opened = [p for p in paths if not p.causal and p.open_given(full, chosen) and not p.open_given(full, set())
-                  and any(c == node or node in nx.descendants(full, c) for c in p.colliders)]
+        opened = [
+            p
+            for p in paths
+            if not p.causal
+            and p.open_given(full, chosen)
+            and not p.open_given(full, set())
+            and any(c == node or node in nx.descendants(full, c) for c in p.colliders)
+        ]
         if opened:
             path = opened[0]
             collider = next(c for c in path.colliders if c == node or node in nx.descendants(full, c))
@@ -166,13 +195,26 @@ def _warn_about_adjustment(statement, graph, effect: str, sets, found: Diagnosti
             flagged.add(node)
         elif node in mediators:
             causal = next((p for p in paths if p.causal and node in p.nodes), None)
-            found.add("DS315", name.span, node=node, path=causal.text() if causal else f"{x} -> ... -> {y}",
-                      exposure=x, outcome=y, alternative=alternative)
+            found.add(
+                "DS315",
+                name.span,
+                node=node,
+                path=causal.text() if causal else f"{x} -> ... -> {y}",
+                exposure=x,
+                outcome=y,
+                alternative=alternative,
+            )
             flagged.add(node)
     still_open = [p for p in paths if not p.causal and not p.colliders and p.open_given(full, chosen)]
     for path in still_open[:1]:
         observed = [n for n in path.nodes[1:-1] if n not in graph.latent]
-        suggestion = (_set_text(sets[0]) if sets else
-                      (f"{', '.join(observed)}" if observed else
-                       f"{', '.join(path.nodes[1:-1])} after observing it (it is unobserved now)"))
+        suggestion = (
+            _set_text(sets[0])
+            if sets
+            else (
+                f"{', '.join(observed)}"
+                if observed
+                else f"{', '.join(path.nodes[1:-1])} after observing it (it is unobserved now)"
+            )
+        )
         found.add("DS316", statement.span, path=path.text(), exposure=x, outcome=y, suggestion=suggestion)

@@ -1,4 +1,5 @@
 """Nodes and edges → which edges are fitted, `by` groups, implicit dependency edges, and cycles."""
+
 from __future__ import annotations
 
 import networkx as nx

@@ -3,6 +3,7 @@
 numeric × numeric: a slope of the product x·z (`times`); numeric × categorical: a slope of the numeric factor per
 level of the categorical one (as `x -> y by g`); categorical × categorical: one effect per cell (as `t -> y by g`).
 Both factors must be observed data nodes, so that predictions and do() recompute the product from new values."""
+
 from __future__ import annotations
 
 from ..diagnostics import Diagnostics
@@ -15,8 +16,12 @@ def resolve_interactions(nodes: dict[str, NodeInfo], edges: list[Edge], found: D
             continue
         first, second = edge.factors
         if first == second:
-            found.add("DS355", edge.span, what=f"{first} * {second}",
-                      why=f"it is a factor times itself; observe a transform instead: `observed {first}_sq = {first} ** 2`")
+            found.add(
+                "DS355",
+                edge.span,
+                what=f"{first} * {second}",
+                why=f"it is a factor times itself; observe a transform instead: `observed {first}_sq = {first} ** 2`",
+            )
             continue
         a, b = nodes.get(first), nodes.get(second)
         if a is None or b is None:
@@ -24,7 +29,11 @@ def resolve_interactions(nodes: dict[str, NodeInfo], edges: list[Edge], found: D
         factors = [a, b]
         unusable = [f for f in factors if f.role != "data" or f.observed is None]
         for factor in unusable:
-            kind = "not observed" if factor.observed is None and factor.role in ("data", "graph") else ROLE_WORDS[factor.role]
+            kind = (
+                "not observed"
+                if factor.observed is None and factor.role in ("data", "graph")
+                else ROLE_WORDS[factor.role]
+            )
             found.add("DS356", edge.span, name=factor.name, what=edge.address, kind=kind)
         if unusable:
             continue

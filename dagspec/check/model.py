@@ -1,4 +1,5 @@
 """The checked model: what each name is (data, outcome, random, derived, graph-only), its edges and its parameters."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,8 +1,9 @@
 """Outcomes and their fitted edges → generated parameters (addresses, names, dims) with priors applied."""
+
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 from typing import Literal
 
 from .. import ir
@@ -14,7 +15,7 @@ from .calls import const_value
 from .model import CONTRASTS, Edge, NodeInfo, Parameter
 
 
-@lru_cache(maxsize=None)
+@cache
 def default_prior(text: str) -> ir.Call:
     from ..parse import parse_text
 
@@ -34,8 +35,16 @@ def generate(nodes: dict[str, NodeInfo], edges: list[Edge]) -> dict[str, Paramet
     for node in sorted((n for n in nodes.values() if n.role == "outcome"), key=lambda n: n.order):
         family = FAMILIES[node.outcome_family]
         if node.intercept:
-            add(Parameter(f"{node.name}.intercept", f"{node.name}_intercept", "intercept", node.name,
-                          default_prior(DEFAULT_PRIORS["intercept"]), span=node.span))
+            add(
+                Parameter(
+                    f"{node.name}.intercept",
+                    f"{node.name}_intercept",
+                    "intercept",
+                    node.name,
+                    default_prior(DEFAULT_PRIORS["intercept"]),
+                    span=node.span,
+                )
+            )
         for edge in edges:
             if edge.target != node.name or not edge.fitted:
                 continue
@@ -47,14 +56,34 @@ def generate(nodes: dict[str, NodeInfo], edges: list[Edge]) -> dict[str, Paramet
             name = f"b_{edge.source}_{node.name}" + (f"_by_{edge.by}" if edge.by else "")
             if edge.factors:  # `x * z -> y`
                 name = f"b_{edge.factors[0]}_{edge.factors[1]}_{node.name}"
-            add(Parameter(edge.address, name, role, node.name, default_prior(DEFAULT_PRIORS[role]),
-                          edge=edge, dims=dims, span=edge.span))
+            add(
+                Parameter(
+                    edge.address,
+                    name,
+                    role,
+                    node.name,
+                    default_prior(DEFAULT_PRIORS[role]),
+                    edge=edge,
+                    dims=dims,
+                    span=edge.span,
+                )
+            )
         for aux in family.aux:
             if aux.fixed_only or aux.name in node.fixed:
                 continue
             dims = (cutpoint_dim(node.name),) if aux.name == "cutpoints" else ()
-            add(Parameter(f"{node.name}.{aux.name}", f"{node.name}_{aux.name}", "aux", node.name,
-                          default_prior(aux.default_prior), aux=aux.name, dims=dims, span=node.span))
+            add(
+                Parameter(
+                    f"{node.name}.{aux.name}",
+                    f"{node.name}_{aux.name}",
+                    "aux",
+                    node.name,
+                    default_prior(aux.default_prior),
+                    aux=aux.name,
+                    dims=dims,
+                    span=node.span,
+                )
+            )
     return params
 
 
@@ -67,10 +96,14 @@ def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, 
         address = statement.address
         if address.kind == "name":
             if statement.value is not None:
-                found.add("DS461", statement.value.span, address=address.text(),
-                          why="it is a name, not a regression parameter's address",
-                          suggestion=f"for a constant write `let {address.text()} = ...`; fix edges (`prior x -> y = 1`), "
-                                     "intercepts and family parameters")
+                found.add(
+                    "DS461",
+                    statement.value.span,
+                    address=address.text(),
+                    why="it is a name, not a regression parameter's address",
+                    suggestion=f"for a constant write `let {address.text()} = ...`; fix edges (`prior x -> y = 1`), "
+                    "intercepts and family parameters",
+                )
             elif statement.dist is None:
                 _rename_node(statement, nodes, found)
             continue
@@ -91,9 +124,14 @@ def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, 
             param.name, param.user_named = statement.alias.id, True
         if statement.parameterisation is not None:
             if param.prior.func not in ("Normal", "MvNormal") or not param.dims or param.role == "aux":
-                found.add("DS409", statement.span, option=statement.parameterisation, what=f"the prior of {key}",
-                          why=": only a Normal or MvNormal prior over levels (a pool) can be centred or not",
-                          options="centered or noncentered after a pool's prior")
+                found.add(
+                    "DS409",
+                    statement.span,
+                    option=statement.parameterisation,
+                    what=f"the prior of {key}",
+                    why=": only a Normal or MvNormal prior over levels (a pool) can be centred or not",
+                    options="centered or noncentered after a pool's prior",
+                )
             param.parameterisation = statement.parameterisation
         param.span = statement.span
 
@@ -110,9 +148,15 @@ def fix_parameter(statement: ir.PriorStmt, param: Parameter, nodes: dict[str, No
     elif param.dims:
         why = f"it has one value per level of {', '.join(param.dims)}"
     if why:
-        found.add("DS461", value.span, address=key, why=why,
-                  suggestion="write either `~ Dist(...)` or `= number`" if statement.dist is not None
-                  else "fix a single number: a numeric edge without `by`, an intercept or a family parameter")
+        found.add(
+            "DS461",
+            value.span,
+            address=key,
+            why=why,
+            suggestion="write either `~ Dist(...)` or `= number`"
+            if statement.dist is not None
+            else "fix a single number: a numeric edge without `by`, an intercept or a family parameter",
+        )
         return
     if number is None or not math.isfinite(number):
         found.add("DS460", value.span, address=key, value=expr_text(value))
@@ -120,7 +164,9 @@ def fix_parameter(statement: ir.PriorStmt, param: Parameter, nodes: dict[str, No
     node = nodes[param.outcome]
     aux = FAMILIES[node.outcome_family].aux_param(param.aux or "") if param.aux else None
     if aux is not None and not aux.support.contains(number):
-        found.add("DS403", value.span, dist=node.family, param=param.aux, value=f"{number:g}", support=aux.support.words)
+        found.add(
+            "DS403", value.span, dist=node.family, param=param.aux, value=f"{number:g}", support=aux.support.words
+        )
         return
     param.fixed, param.default_prior = float(number), False
 
@@ -130,9 +176,15 @@ def _rename_node(statement: ir.PriorStmt, nodes: dict[str, NodeInfo], found: Dia
     node = nodes.get(name)
     if node is None:
         suggestion = closest(name, nodes)
-        found.add("DS201", statement.address.span, name=name, where=" in `prior`",
-                  suggestion=f"did you mean {suggestion!r}?" if suggestion else
-                  f"declare it with a distribution: `prior {name} ~ Normal(0, 1)`")
+        found.add(
+            "DS201",
+            statement.address.span,
+            name=name,
+            where=" in `prior`",
+            suggestion=f"did you mean {suggestion!r}?"
+            if suggestion
+            else f"declare it with a distribution: `prior {name} ~ Normal(0, 1)`",
+        )
     elif statement.alias is not None:
         node.alias = statement.alias.id
 

@@ -7,6 +7,7 @@ Exit codes: 0 clean, 1 findings (errors; warnings too with --strict), 2 usage or
 dagspec (with a banner and the traceback), 130 Ctrl-C. User errors print one message, never a traceback.
 Heavy libraries (PyMC, ArviZ, matplotlib) are imported inside the commands that need them, so `check` is quick.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,12 +19,19 @@ import warnings
 from .. import __version__
 from ..diagnostics import DagspecError, DagspecWarning
 from . import build, causal, check, editor, fit, results, validate
-from .common import (EXIT_BUG, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, SAMPLER_MODULES,
-                     UsageError)
+from .common import EXIT_BUG, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, SAMPLER_MODULES, UsageError
 
 COMMAND_GROUPS = (check, build, fit, results, causal, validate, editor)
-__all__ = ["main", "UsageError", "SAMPLER_MODULES", "EXIT_OK", "EXIT_FINDINGS", "EXIT_USAGE", "EXIT_BUG",
-           "EXIT_INTERRUPTED"]
+__all__ = [
+    "main",
+    "UsageError",
+    "SAMPLER_MODULES",
+    "EXIT_OK",
+    "EXIT_FINDINGS",
+    "EXIT_USAGE",
+    "EXIT_BUG",
+    "EXIT_INTERRUPTED",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,14 +62,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dagspec: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except Exception:  # noqa: BLE001 - anything else is our bug, and says so
-        print("=" * 72 + "\nthis is a bug in dagspec, not in your spec: please report it with the text below\n"
-              + "=" * 72, file=sys.stderr)
+        print(
+            "=" * 72
+            + "\nthis is a bug in dagspec, not in your spec: please report it with the text below\n"
+            + "=" * 72,
+            file=sys.stderr,
+        )
         traceback.print_exc()
         return EXIT_BUG
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dagspec", description="Declarative causal regression specs compiled to PyMC.")
+    parser = argparse.ArgumentParser(
+        prog="dagspec", description="Declarative causal regression specs compiled to PyMC."
+    )
     parser.add_argument("--version", action="version", version=f"dagspec {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in COMMAND_GROUPS:

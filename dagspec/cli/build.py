@@ -1,20 +1,25 @@
 """`dagspec compile`, `codegen` and `graph`: a spec → what it compiles to (a report, the IR, the plan), a
 standalone PyMC/PyMC3 script, and a picture of its DAG."""
+
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
 from ..diagnostics import DagspecError
-from .common import (EXIT_OK, UsageError, load, optimization_options, optimize_argument, passes, read_data)
+from .common import EXIT_OK, UsageError, load, optimization_options, optimize_argument, passes, read_data
 
 
 def register(commands) -> None:
     compile_ = commands.add_parser("compile", help="show the parameters, priors and likelihoods a spec became")
     compile_.add_argument("file")
     compile_.add_argument("--data", metavar="FILE", help="CSV/Parquet data (default: the file the spec names)")
-    compile_.add_argument("--emit", choices=("text", "ir", "plan"), default="text",
-                          help="text: the report (default); ir: the JSON IR; plan: the backend-neutral plan")
+    compile_.add_argument(
+        "--emit",
+        choices=("text", "ir", "plan"),
+        default="text",
+        help="text: the report (default); ir: the JSON IR; plan: the backend-neutral plan",
+    )
     optimization_options(compile_)
     compile_.set_defaults(run=run_compile)
 
@@ -23,15 +28,25 @@ def register(commands) -> None:
     codegen.add_argument("--target", choices=("pymc", "pymc3"), default="pymc")
     codegen.add_argument("--data", metavar="FILE")
     codegen.add_argument("--optimize", action="store_true", help="write the optimized model")
-    codegen.add_argument("--without", action="append", default=[], choices=passes(),
-                         help="with --optimize: leave out one optimization (repeatable)")
+    codegen.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        choices=passes(),
+        help="with --optimize: leave out one optimization (repeatable)",
+    )
     codegen.add_argument("-o", "--output", metavar="model.py")
     codegen.set_defaults(run=run_codegen)
 
     graph = commands.add_parser("graph", help="draw the causal DAG (svg, png, pdf or dot)")
     graph.add_argument("file")
-    graph.add_argument("-o", "--output", required=True, metavar="OUT.svg|png|pdf|dot",
-                       help="the picture to write; its suffix picks the format (- writes DOT to stdout)")
+    graph.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT.svg|png|pdf|dot",
+        help="the picture to write; its suffix picks the format (- writes DOT to stdout)",
+    )
     graph.set_defaults(run=run_graph)
 
 
@@ -60,8 +75,9 @@ def run_compile(args) -> int:
         note = "; no data, so shapes are shown by dim name"
         for diagnostic in exc.diagnostics:
             if diagnostic.code == "DS503":
-                print(f"{diagnostic.location}: note: {diagnostic.message}; shapes are shown by dim name",
-                      file=sys.stderr)
+                print(
+                    f"{diagnostic.location}: note: {diagnostic.message}; shapes are shown by dim name", file=sys.stderr
+                )
     if args.emit == "plan":
         from ..render.plan import plan_text
 
@@ -78,8 +94,9 @@ def run_codegen(args) -> int:
 
     spec = load(args.file)
     data = read_data(args.data)
-    source = spec.to_source(args.target, data, optimize=optimize_argument(args, default=args.optimize),
-                            output=args.output)
+    source = spec.to_source(
+        args.target, data, optimize=optimize_argument(args, default=args.optimize), output=args.output
+    )
     if args.output:
         write_text(args.output, source)
         print(f"wrote {args.output}", file=sys.stderr)

@@ -1,5 +1,6 @@
 """`dagspec explain`, `implications`, `adjust` and `export`: a spec's (or a dagitty file's) causal graph → its
 paths in words, the independencies it implies, adjustment sets, and dagitty's syntax."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """`dagspec check` and `dagspec fmt`: spec files → findings, and → their canonical layout."""
+
 from __future__ import annotations
 
 import sys
@@ -10,12 +11,19 @@ from .common import EXIT_FINDINGS, EXIT_OK, read_data, spec_files
 def register(commands) -> None:
     check = commands.add_parser("check", help="parse and check specs (files or folders)")
     check.add_argument("paths", nargs="+", metavar="FILE|DIR")
-    check.add_argument("--format", choices=("short", "full", "json", "github"), default="short",
-                       help="short: file:line:col: severity CODE message (default); full: with the source line "
-                            "and hint; json; github: Actions annotations")
+    check.add_argument(
+        "--format",
+        choices=("short", "full", "json", "github"),
+        default="short",
+        help="short: file:line:col: severity CODE message (default); full: with the source line "
+        "and hint; json; github: Actions annotations",
+    )
     check.add_argument("--strict", action="store_true", help="warnings are findings too (exit 1)")
-    check.add_argument("--data", metavar="FILE",
-                       help="check this CSV/Parquet/JSON data against the spec (default: the files the spec names)")
+    check.add_argument(
+        "--data",
+        metavar="FILE",
+        help="check this CSV/Parquet/JSON data against the spec (default: the files the spec names)",
+    )
     check.add_argument("--no-data", action="store_true", help="check the specs alone, without reading any data")
     check.set_defaults(run=run_check)
 

@@ -1,5 +1,6 @@
 """What the commands share: exit codes, argument types and option groups, and turning paths into specs, data
 and InferenceData (a missing or unreadable file is a UsageError, exit 2, never a traceback)."""
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,10 @@ class UsageError(Exception):
 
 # ---- argument types and option groups -----------------------------------------------------------------
 
+
 def count(minimum: int):
     """An argparse type: an integer of at least `minimum` (a bad value is a usage error, exit 2)."""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -34,6 +37,7 @@ def count(minimum: int):
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{text} is less than {minimum}")
         return value
+
     return parse
 
 
@@ -51,9 +55,12 @@ def sampling_options(command) -> None:
     command.add_argument("--tune", type=count(0), default=1000, help="tuning steps per chain (1000)")
     command.add_argument("--chains", type=count(1), default=4, help="independent chains (4)")
     command.add_argument("--seed", type=count(0), default=None, help="random seed, for reproducible draws")
-    command.add_argument("--sampler", choices=SAMPLER_MODULES, default=None,
-                         help="NUTS implementation (default: draws without MCMC where the posterior allows, "
-                              "else pymc)")
+    command.add_argument(
+        "--sampler",
+        choices=SAMPLER_MODULES,
+        default=None,
+        help="NUTS implementation (default: draws without MCMC where the posterior allows, else pymc)",
+    )
 
 
 def passes() -> tuple[str, ...]:
@@ -64,8 +71,9 @@ def passes() -> tuple[str, ...]:
 
 def optimization_options(command) -> None:
     command.add_argument("--no-optimize", action="store_true", help="the literal model, no reparameterisation")
-    command.add_argument("--without", action="append", default=[], choices=passes(),
-                         help="leave out one optimization (repeatable)")
+    command.add_argument(
+        "--without", action="append", default=[], choices=passes(), help="leave out one optimization (repeatable)"
+    )
 
 
 def optimize_argument(args, default: bool = True):
@@ -76,6 +84,7 @@ def optimize_argument(args, default: bool = True):
 
 
 # ---- files → specs, data, posteriors ------------------------------------------------------------------
+
 
 def spec_files(paths: list[str]) -> list[Path]:
     files: list[Path] = []
@@ -130,8 +139,10 @@ def read_idata(path: str, need_posterior: bool = True):
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UsageError(f"cannot read {path} as ArviZ InferenceData (NetCDF): {reason}") from None
     if need_posterior and "posterior" not in idata.groups():
-        raise UsageError(f"{path} has no posterior group (it has: {', '.join(idata.groups()) or 'nothing'}); "
-                         f"write one with `dagspec sample FILE --out {path}`")
+        raise UsageError(
+            f"{path} has no posterior group (it has: {', '.join(idata.groups()) or 'nothing'}); "
+            f"write one with `dagspec sample FILE --out {path}`"
+        )
     return idata
 
 
@@ -154,6 +165,7 @@ def check_writable(path: str) -> None:
 
 
 # ---- sampling ---------------------------------------------------------------------------------------------
+
 
 def available_sampler(name: str | None) -> str | None:
     """The sampler asked for if it can be imported (a usage error, exit 2, naming it if not); None if none was."""

@@ -1,12 +1,24 @@
 """`dagspec plot`, `report`, `predict` and `do`: a posterior written by `sample --out` → pictures of it, a one-page
 HTML report, predictions for new rows, and outcomes under an intervention."""
+
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from .common import (EXIT_OK, UsageError, available_sampler, check_writable, count, interrupts_stop_sampling, load,
-                     quiet_pymc, read_data, read_idata, sampling_options)
+from .common import (
+    EXIT_OK,
+    UsageError,
+    available_sampler,
+    check_writable,
+    count,
+    interrupts_stop_sampling,
+    load,
+    quiet_pymc,
+    read_data,
+    read_idata,
+    sampling_options,
+)
 
 PLOTS = ("trace", "posterior", "forest", "ppc", "effects")
 
@@ -15,26 +27,47 @@ def register(commands) -> None:
     plot = commands.add_parser("plot", help="plot a posterior written by `sample --out`")
     plot.add_argument("idata", metavar="IDATA.nc")
     plot.add_argument("-o", "--output", required=True, metavar="OUT.png")
-    plot.add_argument("--kind", choices=PLOTS, default="trace",
-                      help="trace (default), posterior, forest, ppc (predictive draws against the data), or effects "
-                           "(each outcome's expected value along one parent, the others held at typical values; "
-                           "needs --spec)")
-    plot.add_argument("--var", action="extend", dest="vars", metavar="NAME", nargs="+",
-                      help="variables to plot (repeatable; default: every named one of modest size, or every outcome)")
-    plot.add_argument("--group", choices=("posterior", "prior"), default=None,
-                      help="with --kind ppc: posterior or prior predictive draws (default: posterior, if there)")
+    plot.add_argument(
+        "--kind",
+        choices=PLOTS,
+        default="trace",
+        help="trace (default), posterior, forest, ppc (predictive draws against the data), or effects "
+        "(each outcome's expected value along one parent, the others held at typical values; "
+        "needs --spec)",
+    )
+    plot.add_argument(
+        "--var",
+        action="extend",
+        dest="vars",
+        metavar="NAME",
+        nargs="+",
+        help="variables to plot (repeatable; default: every named one of modest size, or every outcome)",
+    )
+    plot.add_argument(
+        "--group",
+        choices=("posterior", "prior"),
+        default=None,
+        help="with --kind ppc: posterior or prior predictive draws (default: posterior, if there)",
+    )
     plot.add_argument("--spec", metavar="FILE.dag", help="with --kind effects: the spec the posterior was fitted with")
     plot.add_argument("--outcome", metavar="NODE", help="with --kind effects: this outcome only (default: all)")
     plot.add_argument("--parent", metavar="NODE", help="with --kind effects: along this parent only (default: all)")
-    plot.add_argument("--data", metavar="FILE", help="with --kind effects: the fitted data, when it was not the spec's "
-                                                     "own file")
+    plot.add_argument(
+        "--data", metavar="FILE", help="with --kind effects: the fitted data, when it was not the spec's own file"
+    )
     plot.set_defaults(run=run_plot)
 
-    report = commands.add_parser("report", help="one self-contained HTML page: the DAG, the model, the causal "
-                                                "summary, the posterior and its plots")
+    report = commands.add_parser(
+        "report",
+        help="one self-contained HTML page: the DAG, the model, the causal summary, the posterior and its plots",
+    )
     report.add_argument("file")
-    report.add_argument("idata", nargs="?", metavar="IDATA.nc",
-                        help="a posterior written by `sample --out` (default: sample the spec now)")
+    report.add_argument(
+        "idata",
+        nargs="?",
+        metavar="IDATA.nc",
+        help="a posterior written by `sample --out` (default: sample the spec now)",
+    )
     report.add_argument("-o", "--output", required=True, metavar="REPORT.html")
     report.add_argument("--data", metavar="FILE", help="CSV/Parquet data (default: the file the spec names)")
     report.add_argument("--draws", type=count(1), default=1000, help="without IDATA.nc: draws per chain (1000)")
@@ -55,12 +88,24 @@ def register(commands) -> None:
     predict = commands.add_parser("predict", help="predict outcomes for new rows from a fitted posterior")
     predict.add_argument("file")
     predict.add_argument("idata", metavar="IDATA.nc", help="the posterior written by `sample --out`")
-    predict.add_argument("--newdata", metavar="FILE", help="CSV/Parquet/JSON rows to predict, with the columns the "
-                                                          "spec reads (default: the fitted rows)")
-    predict.add_argument("--kind", choices=("mean", "outcome"), default="mean",
-                         help="mean: each outcome's expected value (default); outcome: new draws of it")
-    predict.add_argument("--outcome", action="append", dest="outcomes", metavar="NODE",
-                         help="predict only these outcomes (repeatable; default: all)")
+    predict.add_argument(
+        "--newdata",
+        metavar="FILE",
+        help="CSV/Parquet/JSON rows to predict, with the columns the spec reads (default: the fitted rows)",
+    )
+    predict.add_argument(
+        "--kind",
+        choices=("mean", "outcome"),
+        default="mean",
+        help="mean: each outcome's expected value (default); outcome: new draws of it",
+    )
+    predict.add_argument(
+        "--outcome",
+        action="append",
+        dest="outcomes",
+        metavar="NODE",
+        help="predict only these outcomes (repeatable; default: all)",
+    )
     predict.add_argument("--data", metavar="FILE", help="the fitted data, when it was not the spec's own file")
     predict.add_argument("--seed", type=count(0), default=None)
     predict.add_argument("-o", "--output", metavar="OUT.csv", help="write the table as CSV (atomically)")
@@ -125,7 +170,9 @@ def _check_plot_options(args) -> None:
         raise UsageError(f"--group is for --kind ppc, not --kind {args.kind}")
     given = [f"--{o}" for o in ("spec", "outcome", "parent", "data") if getattr(args, o)]
     if given and args.kind != "effects":
-        raise UsageError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for --kind effects, not --kind {args.kind}")
+        raise UsageError(
+            f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for --kind effects, not --kind {args.kind}"
+        )
     if args.kind == "effects" and not args.spec:
         raise UsageError("--kind effects needs the spec the posterior was fitted with: --spec FILE.dag")
 
@@ -168,8 +215,10 @@ def _plot_ppc(args):
     makes = {"posterior": f"`dagspec sample FILE --out {path}`", "prior": f"`dagspec sample FILE --prior --out {path}`"}
     group = args.group or next((g for g in ("posterior", "prior") if f"{g}_predictive" in groups), None)
     if group is None:
-        raise UsageError(f"{path} has no predictive draws to plot (it has: {', '.join(groups) or 'nothing'}); write "
-                         f"posterior predictive draws with {makes['posterior']}, prior ones with {makes['prior']}")
+        raise UsageError(
+            f"{path} has no predictive draws to plot (it has: {', '.join(groups) or 'nothing'}); write "
+            f"posterior predictive draws with {makes['posterior']}, prior ones with {makes['prior']}"
+        )
     if f"{group}_predictive" not in groups:
         raise UsageError(f"{path} has no {group} predictive draws; write them with {makes[group]}")
     if "observed_data" not in groups:
@@ -229,8 +278,9 @@ def run_predict(args) -> int:
         if unknown:
             raise UsageError(f"not an outcome of {args.file}: {', '.join(unknown)}; outcomes: {', '.join(names)}")
         outcomes = [names.get(o, o) for o in args.outcomes]
-    result = predict(spec, idata, newdata, kind=args.kind, outcomes=outcomes, random_seed=args.seed,
-                     data=read_data(args.data))
+    result = predict(
+        spec, idata, newdata, kind=args.kind, outcomes=outcomes, random_seed=args.seed, data=read_data(args.data)
+    )
     table = prediction_table(result.predictions, newdata)
     what = "expected value" if args.kind == "mean" else "predictive draws"
     print(f"{what} per row: posterior mean, sd and 94% HDI")

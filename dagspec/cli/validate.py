@@ -1,5 +1,6 @@
 """`dagspec sbc`, `dagspec batch` and `dagspec test-dag`: many fits of one spec on a Dask cluster — simulation-based
 calibration, one fit per data set, and the tests of the DAG's implications on the data."""
+
 from __future__ import annotations
 
 import sys
@@ -25,11 +26,15 @@ PLOT_FORMATS = (".png", ".svg", ".pdf")
 
 
 def engine_options(command) -> None:
-    command.add_argument("--scheduler", metavar="ADDRESS",
-                         help="a Dask scheduler to run the fits on, e.g. tcp://10.0.0.5:8786 "
-                              "(default: a local cluster of worker processes)")
-    command.add_argument("--workers", type=count(1), default=None,
-                         help="worker processes of the local cluster (default: one per core)")
+    command.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a Dask scheduler to run the fits on, e.g. tcp://10.0.0.5:8786 "
+        "(default: a local cluster of worker processes)",
+    )
+    command.add_argument(
+        "--workers", type=count(1), default=None, help="worker processes of the local cluster (default: one per core)"
+    )
     command.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
@@ -37,15 +42,22 @@ def register(commands) -> None:
     sbc = commands.add_parser("sbc", help="simulation-based calibration: simulate from the prior, fit, rank")
     sbc.add_argument("file")
     sbc.add_argument("--sims", type=count(1), default=100, help="simulated data sets (100)")
-    sbc.add_argument("--data", metavar="FILE",
-                     help="the predictors to simulate on (default: the data the spec names)")
-    sbc.add_argument("--fit", metavar="OTHER.dag",
-                     help="fit the simulations with this spec instead (same outcomes and parameter names)")
+    sbc.add_argument("--data", metavar="FILE", help="the predictors to simulate on (default: the data the spec names)")
+    sbc.add_argument(
+        "--fit",
+        metavar="OTHER.dag",
+        help="fit the simulations with this spec instead (same outcomes and parameter names)",
+    )
     sbc.add_argument("--draws", type=count(1), default=1000, help="draws per chain of each fit (1000)")
     sampling_options(sbc)
     optimization_options(sbc)
-    sbc.add_argument("--rank-draws", type=count(1), default=99, metavar="L",
-                     help="count each rank among L posterior draws, thinned evenly (99: ranks 0..99)")
+    sbc.add_argument(
+        "--rank-draws",
+        type=count(1),
+        default=99,
+        metavar="L",
+        help="count each rank among L posterior draws, thinned evenly (99: ranks 0..99)",
+    )
     sbc.add_argument("--out", metavar="DIR", help="results folder, resumed if it exists (default: out/sbc-SPEC)")
     sbc.add_argument("--plot", metavar="FILE", help="the ECDF-difference plot (default: DIR/ecdf.png)")
     sbc.add_argument("--overwrite", action="store_true", help="start again, discarding the folder's results")
@@ -90,16 +102,23 @@ def _need_dask() -> None:
 def _interrupted(out: Path) -> int:
     """After Ctrl-C: say what was kept and how to go on (main's "nothing was written" would be wrong here)."""
     kept = len(list((out / "records").glob("*.json"))) if (out / "records").is_dir() else 0
-    print(f"\ninterrupted: {kept} finished fit(s) are recorded in {out}; run the same command again to resume",
-          file=sys.stderr)
+    print(
+        f"\ninterrupted: {kept} finished fit(s) are recorded in {out}; run the same command again to resume",
+        file=sys.stderr,
+    )
     return EXIT_INTERRUPTED
 
 
 def _settings(args):
     from ..validate.sbc import FitSettings
 
-    return FitSettings(draws=args.draws, tune=args.tune, chains=args.chains, sampler=available_sampler(args.sampler),
-                       optimize=optimize_argument(args))
+    return FitSettings(
+        draws=args.draws,
+        tune=args.tune,
+        chains=args.chains,
+        sampler=available_sampler(args.sampler),
+        optimize=optimize_argument(args),
+    )
 
 
 def _print_findings(found) -> None:
@@ -118,9 +137,20 @@ def run_sbc(args) -> int:
     fit = load(args.fit) if args.fit else None
     out = Path(args.out or f"out/sbc-{Path(args.file).stem}")
     try:
-        result = sbc(spec, sims=args.sims, data=read_data(args.data), fit=fit, seed=args.seed, out=out,
-                     settings=_settings(args), rank_draws=args.rank_draws, scheduler=args.scheduler,
-                     workers=args.workers, overwrite=args.overwrite, quiet=args.quiet)
+        result = sbc(
+            spec,
+            sims=args.sims,
+            data=read_data(args.data),
+            fit=fit,
+            seed=args.seed,
+            out=out,
+            settings=_settings(args),
+            rank_draws=args.rank_draws,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            overwrite=args.overwrite,
+            quiet=args.quiet,
+        )
     except KeyboardInterrupt:
         return _interrupted(out)
     print(sbc_report(result))
@@ -157,8 +187,17 @@ def run_batch(args) -> int:
     frames = data_sets(args.data_dir, read_data(args.data) if args.data else None, args.by)
     out = Path(args.out or f"out/batch-{Path(args.file).stem}")
     try:
-        records = batch(spec, frames, out, settings=_settings(args), seed=args.seed or 0, scheduler=args.scheduler,
-                        workers=args.workers, overwrite=args.overwrite, quiet=args.quiet)
+        records = batch(
+            spec,
+            frames,
+            out,
+            settings=_settings(args),
+            seed=args.seed or 0,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            overwrite=args.overwrite,
+            quiet=args.quiet,
+        )
     except KeyboardInterrupt:
         return _interrupted(out)
     print(summary_table(records).to_string(float_format="{:.4g}".format))
@@ -183,9 +222,18 @@ def run_test_dag(args) -> int:
     if not args.no_bayes:
         _need_dask()
     spec = load(args.file)
-    results = local_tests(spec, read_data(args.data), scheduler=args.scheduler, workers=args.workers,
-                          alpha=args.alpha, bayes=not args.no_bayes, draws=args.draws, chains=args.chains,
-                          seed=args.seed, quiet=args.quiet)
+    results = local_tests(
+        spec,
+        read_data(args.data),
+        scheduler=args.scheduler,
+        workers=args.workers,
+        alpha=args.alpha,
+        bayes=not args.no_bayes,
+        draws=args.draws,
+        chains=args.chains,
+        seed=args.seed,
+        quiet=args.quiet,
+    )
     if results:
         import pandas as pd
 

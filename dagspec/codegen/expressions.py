@@ -1,4 +1,5 @@
 """Plan expressions → Python expression text for a target library (`pm`, `pt`/`tt` names)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,11 +9,23 @@ from ..plan import Const, DistOf, Func, Idx, ListOf, Op, Slice, VarRef
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
 
 MATH = {
-    "exp": "pm.math.exp", "log": "pm.math.log", "sqrt": "pm.math.sqrt", "abs": "pm.math.abs",
-    "logit": "pm.math.logit", "invlogit": "pm.math.invlogit", "sigmoid": "pm.math.sigmoid",
-    "probit": "pm.math.probit", "invprobit": "pm.math.invprobit", "sum": "pm.math.sum", "mean": "{t}.mean",
-    "tanh": "pm.math.tanh", "softmax": "{t}.nnet.softmax", "square": "pm.math.sqr", "matmul": "pm.math.dot",
-    "transpose": "{t}.transpose", "reshape": "{t}.reshape",
+    "exp": "pm.math.exp",
+    "log": "pm.math.log",
+    "sqrt": "pm.math.sqrt",
+    "abs": "pm.math.abs",
+    "logit": "pm.math.logit",
+    "invlogit": "pm.math.invlogit",
+    "sigmoid": "pm.math.sigmoid",
+    "probit": "pm.math.probit",
+    "invprobit": "pm.math.invprobit",
+    "sum": "pm.math.sum",
+    "mean": "{t}.mean",
+    "tanh": "pm.math.tanh",
+    "softmax": "{t}.nnet.softmax",
+    "square": "pm.math.sqr",
+    "matmul": "pm.math.dot",
+    "transpose": "{t}.transpose",
+    "reshape": "{t}.reshape",
 }
 
 

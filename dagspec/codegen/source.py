@@ -3,6 +3,7 @@
 User text reaches the script only as string literals (`repr`) or as identifiers the parser has validated, and
 every Python name the script defines comes from one _Namespace, so none shadows another, an import or a builtin.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -21,8 +22,8 @@ from ..plan import (
     Const,
     DataVar,
     DerivedVar,
-    Imputation,
     Func,
+    Imputation,
     LikelihoodVar,
     LogDensity,
     Plan,
@@ -33,12 +34,33 @@ from ..plan import (
 from .expressions import ExpressionPrinter, number
 
 # The script's imports and fixed names (callers read `model` from it), every builtin and every keyword.
-_TAKEN = {"pm", "np", "pd", "az", "pt", "tt", "sys", "json", "Path", "HERE", "model", "coords", "idata",
-          "read_json_columns", *dir(builtins), *keyword.kwlist, *keyword.softkwlist}
+_TAKEN = {
+    "pm",
+    "np",
+    "pd",
+    "az",
+    "pt",
+    "tt",
+    "sys",
+    "json",
+    "Path",
+    "HERE",
+    "model",
+    "coords",
+    "idata",
+    "read_json_columns",
+    *dir(builtins),
+    *keyword.kwlist,
+    *keyword.softkwlist,
+}
 
 _INVERSE_LINK = {
-    "identity": "{eta}", "logit": "pm.math.invlogit({eta})", "probit": "pm.math.invprobit({eta})",
-    "cloglog": "1 - pm.math.exp(-pm.math.exp({eta}))", "log": "pm.math.exp({eta})", "inverse": "1 / ({eta})",
+    "identity": "{eta}",
+    "logit": "pm.math.invlogit({eta})",
+    "probit": "pm.math.invprobit({eta})",
+    "cloglog": "1 - pm.math.exp(-pm.math.exp({eta}))",
+    "log": "pm.math.exp({eta})",
+    "inverse": "1 / ({eta})",
     "sqrt": "pm.math.sqr({eta})",
 }
 
@@ -136,10 +158,28 @@ class _Writer:
 
     def _imports(self) -> list[str]:
         if self.target == "pymc3":
-            return self._json_import() + ["import sys", "from pathlib import Path", "", "import arviz as az", "import numpy as np",
-                    "import pandas as pd", "import pymc3 as pm", "import theano.tensor as tt", ""]
-        return self._json_import() + ["import sys", "from pathlib import Path", "", "import arviz as az", "import numpy as np",
-                "import pandas as pd", "import pymc as pm", "import pytensor.tensor as pt", ""]
+            return self._json_import() + [
+                "import sys",
+                "from pathlib import Path",
+                "",
+                "import arviz as az",
+                "import numpy as np",
+                "import pandas as pd",
+                "import pymc3 as pm",
+                "import theano.tensor as tt",
+                "",
+            ]
+        return self._json_import() + [
+            "import sys",
+            "from pathlib import Path",
+            "",
+            "import arviz as az",
+            "import numpy as np",
+            "import pandas as pd",
+            "import pymc as pm",
+            "import pytensor.tensor as pt",
+            "",
+        ]
 
     def _json_import(self) -> list[str]:
         return ["import json"] if any(f is not None and f.lower().endswith(".json") for f in self._files()) else []
@@ -179,8 +219,11 @@ class _Writer:
                 rows = f"len({next(iter(files.values()))})" if files else str(self.plan.n_obs)
                 coords.append(f"    {dim!r}: np.arange({rows}),")
             elif any(isinstance(e, DataVar) and e.levels is not None and e.node == dim for e in self.plan.entries):
-                container = next(e.name for e in self.plan.entries
-                                 if isinstance(e, DataVar) and e.levels is not None and e.node == dim)
+                container = next(
+                    e.name
+                    for e in self.plan.entries
+                    if isinstance(e, DataVar) and e.levels is not None and e.node == dim
+                )
                 coords.append(f"    {dim!r}: {self.helper('{}_levels', self.names[container])},")
             else:
                 coords.append(f"    {dim!r}: {list(levels)!r},")
@@ -210,8 +253,10 @@ class _Writer:
             return codes
         if any(n.censored is not None and n.censored.name == entry.node for n in self.spec.checked.outcomes()):
             codes = self.helper("{}_codes", ident)
-            self.lines.append(f"{codes} = {column}.map(lambda c: {CENSORING_CODES!r}.get(str(c).strip().lower(), c))"
-                              "  # censoring: 0 event, 1 right, -1 left")
+            self.lines.append(
+                f"{codes} = {column}.map(lambda c: {CENSORING_CODES!r}.get(str(c).strip().lower(), c))"
+                "  # censoring: 0 event, 1 right, -1 left"
+            )
             return f"{codes}.to_numpy(dtype=float)"
         return f"{column}.to_numpy(dtype=float)"
 
@@ -237,13 +282,25 @@ class _Writer:
             return q
         if recipe["kind"] == "qr_r_inverse":
             return name("R_inv_{}")
-        cells, row_cell, trials, successes = name("cells_{}"), name("row_cell_{}"), name("trials_{}"), name("successes_{}")
+        cells, row_cell, trials, successes = (
+            name("cells_{}"),
+            name("row_cell_{}"),
+            name("trials_{}"),
+            name("successes_{}"),
+        )
         if recipe["kind"] == "cell_index":
             if recipe["column"] == 0:
                 columns = ", ".join(self.numpy_of[c] for c in recipe["index"])
                 given = recipe["trials"]
-                weights = "" if given is None else (f", weights=np.broadcast_to({number(given)}, len({row_cell}))"
-                                                    if not isinstance(given, str) else f", weights={self.numpy_of[given]}")
+                weights = (
+                    ""
+                    if given is None
+                    else (
+                        f", weights=np.broadcast_to({number(given)}, len({row_cell}))"
+                        if not isinstance(given, str)
+                        else f", weights={self.numpy_of[given]}"
+                    )
+                )
                 self.lines += [
                     f"# {likelihood}: rows with the same ({', '.join(recipe['index'])}) collapse to one Binomial count",
                     f"{cells}, {row_cell} = np.unique(np.column_stack([{columns}]), axis=0, return_inverse=True)",
@@ -264,8 +321,9 @@ class _Writer:
         z, b_hat, rss = (self.helper(pattern, stem) for pattern in ("Z_{}", "b_hat_{}", "rss_{}"))
         if recipe["part"] == "gram":
             data = ExpressionPrinter(self.numpy_of, "np")
-            columns = ([f"np.ones(len({self.numpy_of[recipe['outcome']]}))"] if recipe["intercept"] else []) + \
-                [data(c) for c in recipe["columns"]]
+            columns = ([f"np.ones(len({self.numpy_of[recipe['outcome']]}))"] if recipe["intercept"] else []) + [
+                data(c) for c in recipe["columns"]
+            ]
             y = self.numpy_of[recipe["outcome"]]
             self.lines += [
                 f"# {stem}'s Normal likelihood from sufficient statistics (exact): with the design Z, a least-squares",
@@ -283,8 +341,10 @@ class _Writer:
         for entry in self.plan.entries:
             name, ident = entry.name, self.names[entry.name]
             if isinstance(entry, DataVar) and np.isnan(np.asarray(entry.values, dtype=float)).any():
-                body.append(f"{ident} = pm.Data({name!r}, np.nan_to_num({self.numpy_of[name]}){self._dims(entry.dims)})"
-                            "  # missing rows: 0 here, filled by the imputed values")
+                body.append(
+                    f"{ident} = pm.Data({name!r}, np.nan_to_num({self.numpy_of[name]}){self._dims(entry.dims)})"
+                    "  # missing rows: 0 here, filled by the imputed values"
+                )
             elif isinstance(entry, DataVar):
                 body.append(f"{ident} = pm.Data({name!r}, {self.numpy_of[name]}{self._dims(entry.dims)})")
             elif isinstance(entry, RandomVariable):
@@ -296,14 +356,19 @@ class _Writer:
                 body.append(f"{ident} = pm.Deterministic({name!r}, {value}{self._dims(entry.dims)})")
             elif isinstance(entry, PriorPotential):
                 dist = f"pm.{entry.dist}.dist({self._dist_args(entry.dist, entry.args)})"
-                logp = f"{dist}.logp({self.print(entry.value)})" if self.target == "pymc3" else \
-                    f"pm.logp({dist}, {self.print(entry.value)})"
+                logp = (
+                    f"{dist}.logp({self.print(entry.value)})"
+                    if self.target == "pymc3"
+                    else f"pm.logp({dist}, {self.print(entry.value)})"
+                )
                 body.append(f"pm.Potential({name!r}, {logp})  # {self.print(entry.value)} keeps its prior")
             elif isinstance(entry, LikelihoodVar):
                 body += self._likelihood(entry, ident, len(likelihoods) > 1)
             elif isinstance(entry, LogDensity):
                 body.append(f"pm.Potential({name!r}, {self.print(entry.expr)})  # {entry.node}'s Normal likelihood")
-        self.lines += ["with pm.Model(coords=coords) as model:"] + [f"    {line}" if line else "" for line in body] + [""]
+        self.lines += (
+            ["with pm.Model(coords=coords) as model:"] + [f"    {line}" if line else "" for line in body] + [""]
+        )
 
     def _dims(self, dims) -> str:
         if not dims:
@@ -314,8 +379,10 @@ class _Writer:
         args = self._dist_args(entry.dist, entry.args)
         if entry.dist == "LKJCholeskyCov":  # its correlations and sds are stored below, under the spec's names
             corr, stds = self.parts[(entry.name, "corr")], self.parts[(entry.name, "stds")]
-            return [f"{ident}, {corr}, {stds} = pm.LKJCholeskyCov({entry.name!r}, {args}, compute_corr=True, "
-                    "store_in_trace=False)"]
+            return [
+                f"{ident}, {corr}, {stds} = pm.LKJCholeskyCov({entry.name!r}, {args}, compute_corr=True, "
+                "store_in_trace=False)"
+            ]
         observed = f", observed={self.print(entry.observed)}" if entry.observed is not None else ""
         if entry.initval is not None:  # PyMC3 calls it testval
             value = np.asarray(entry.initval).tolist()
@@ -325,7 +392,11 @@ class _Writer:
         args = f", {args}" if args else ""
         note = "  # default prior" if entry.default_prior else ""
         if entry.transform == "ordered":
-            note = (note or "  #") + ("; " if note else " ") + "each cutpoint has this prior, the transform keeps them increasing"
+            note = (
+                (note or "  #")
+                + ("; " if note else " ")
+                + "each cutpoint has this prior, the transform keeps them increasing"
+            )
         return [f"{ident} = pm.{entry.dist}({entry.name!r}{args}{self._dims(entry.dims)}{observed}){note}"]
 
     def _likelihood(self, entry: LikelihoodVar, ident: str, several: bool) -> list[str]:
@@ -350,12 +421,18 @@ class _Writer:
             observed = f"pt.cast({observed}, 'int64')"
         if family.ordered:
             sort = f"{self.tensor}.sort({aux['cutpoints']})"
-            lines += [f"# P({entry.name} <= level k) = F(cutpoint k - {eta_name}); sorting the (already increasing) "
-                      "cutpoints keeps prior draws valid"]
+            lines += [
+                f"# P({entry.name} <= level k) = F(cutpoint k - {eta_name}); sorting the (already increasing) "
+                "cutpoints keeps prior draws valid"
+            ]
             kwargs = f"eta={eta_name}, cutpoints={sort}" + (", compute_p=False" if self.target == "pymc" else "")
         elif entry.family in ("Bernoulli", "Binomial"):
             trials = f"n={aux['n']}, " if entry.family == "Binomial" else ""
-            p = f"logit_p={eta_name}" if entry.link == "logit" else f"p={_INVERSE_LINK[entry.link].format(eta=eta_name)}"
+            p = (
+                f"logit_p={eta_name}"
+                if entry.link == "logit"
+                else f"p={_INVERSE_LINK[entry.link].format(eta=eta_name)}"
+            )
             kwargs = f"{trials}{p}"
         else:
             mean_name = self.helper("mu_{}" if several else "mu", ident)
@@ -367,7 +444,9 @@ class _Writer:
                 return lines + self._imputing(entry, entry.imputed, ident, mean_name, aux)
             if entry.censoring is not None:
                 return lines + self._censored(entry, entry.censoring, ident, kwargs)
-        lines.append(f"{ident} = pm.{entry.family}({entry.name!r}, {kwargs}, observed={observed}{self._dims(entry.dims)})")
+        lines.append(
+            f"{ident} = pm.{entry.family}({entry.name!r}, {kwargs}, observed={observed}{self._dims(entry.dims)})"
+        )
         return lines
 
     def _mean_kwargs(self, entry: LikelihoodVar, mean: str, aux: dict) -> str:
@@ -419,14 +498,21 @@ class _Writer:
         values: the data with the missing rows filled in."""
         t = self.tensor
         container = self.names[entry.observed]
-        rows = {"missing": f"np.array(coords[{imputed.missing_dim!r}])", "present": f"np.array(coords[{imputed.present_dim!r}])"}
+        rows = {
+            "missing": f"np.array(coords[{imputed.missing_dim!r}])",
+            "present": f"np.array(coords[{imputed.present_dim!r}])",
+        }
         vectors = {k for k, v in entry.aux.items() if isinstance(v, VarRef) and v.name in self.numpy_of}
         index = {which: self.helper(f"{which}_rows", ident) for which in ("missing", "present")}
         values, likelihood = self.helper("{}", imputed.name), self.helper("{}_likelihood", ident)
 
         def picked(which: str) -> str:
-            return self._mean_kwargs(entry, f"{mean}[{index[which]}]", {k: f"{v}[{index[which]}]" if k in vectors
-                                                                        else v for k, v in aux.items()})
+            return self._mean_kwargs(
+                entry,
+                f"{mean}[{index[which]}]",
+                {k: f"{v}[{index[which]}]" if k in vectors else v for k, v in aux.items()},
+            )
+
         return [
             f"{mean} = {mean} + {t}.zeros(len(coords[{OBS_DIM!r}]))  # one per row, to pick the missing and observed rows",
             f"{index['missing']}, {index['present']} = {rows['missing']}, {rows['present']}",
@@ -440,8 +526,12 @@ class _Writer:
     def _main_section(self) -> None:
         names = [n for n in self.spec.parameters]
         names += [e.imputed.name for e in self.plan.entries if isinstance(e, LikelihoodVar) and e.imputed is not None]
-        names += [e.name for e in self.plan.entries if isinstance(e, DerivedVar) and e.name in
-                  {n.pymc_name for n in self.spec.checked.nodes.values() if n.role == "derived"}]
+        names += [
+            e.name
+            for e in self.plan.entries
+            if isinstance(e, DerivedVar)
+            and e.name in {n.pymc_name for n in self.spec.checked.nodes.values() if n.role == "derived"}
+        ]
         sample = "pm.sample(return_inferencedata=True)" if self.target == "pymc3" else "pm.sample()"
         self.lines += [
             'if __name__ == "__main__":',

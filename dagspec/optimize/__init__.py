@@ -7,6 +7,7 @@ correlated), `cells` (Bernoulli/Binomial outcomes with only categorical terms â†
 data from sufficient statistics). One more switch, `exact`, is not a pass: where the literal model's posterior
 can be drawn without MCMC (optimize/exact.py), `sample` does so, and the plan's notes say so.
 """
+
 from __future__ import annotations
 
 from ..plan import LikelihoodVar, Plan

@@ -1,4 +1,5 @@
 """Bernoulli/Binomial outcomes whose terms are all categorical → one Binomial count per cell (same posterior)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,8 +13,12 @@ def collapse_cells(plan: Plan) -> None:
     read = read_by_others(plan.entries)  # collapsing one outcome does not change what reads another
     for likelihood in [e for e in plan.entries if isinstance(e, LikelihoodVar)]:
         used_elsewhere = likelihood.name in read
-        if likelihood.family in ("Bernoulli", "Binomial") and likelihood.terms and not used_elsewhere \
-                and all(t.value is None for t in likelihood.terms):
+        if (
+            likelihood.family in ("Bernoulli", "Binomial")
+            and likelihood.terms
+            and not used_elsewhere
+            and all(t.value is None for t in likelihood.terms)
+        ):
             _collapse(plan, likelihood)
 
 
@@ -30,7 +35,11 @@ def _collapse(plan: Plan, likelihood: LikelihoodVar) -> None:
     outcome = outcome_values(plan, likelihood)
     if likelihood.family == "Binomial":
         trials_expr = likelihood.aux["n"]
-        trials = np.full(len(outcome), trials_expr.value) if isinstance(trials_expr, Const) else data_values(plan, trials_expr)
+        trials = (
+            np.full(len(outcome), trials_expr.value)
+            if isinstance(trials_expr, Const)
+            else data_values(plan, trials_expr)
+        )
         if trials is None:
             return
     else:
@@ -43,17 +52,35 @@ def _collapse(plan: Plan, likelihood: LikelihoodVar) -> None:
     plan.coords[dim] = list(range(len(cells)))
     renamed = {name: f"{likelihood.name}__{name}" for name in index_names}
     recipe = {"index": index_names, "outcome": likelihood.observed, "trials": _trials_name(likelihood)}
-    new = [DataVar(renamed[name], cells[:, i].astype(np.int64), likelihood.node, dims=(dim,),
-                   recipe={"kind": "cell_index", "column": i, **recipe}) for i, name in enumerate(index_names)]
-    new += [DataVar(f"{likelihood.name}__trials", counts, likelihood.node, dims=(dim,),
-                    recipe={"kind": "cell_trials", **recipe}),
-            DataVar(f"{likelihood.name}__successes", successes, likelihood.node, dims=(dim,),
-                    recipe={"kind": "cell_successes", **recipe})]
-    plan.entries[position(plan, likelihood):position(plan, likelihood)] = new
+    new = [
+        DataVar(
+            renamed[name],
+            cells[:, i].astype(np.int64),
+            likelihood.node,
+            dims=(dim,),
+            recipe={"kind": "cell_index", "column": i, **recipe},
+        )
+        for i, name in enumerate(index_names)
+    ]
+    new += [
+        DataVar(
+            f"{likelihood.name}__trials", counts, likelihood.node, dims=(dim,), recipe={"kind": "cell_trials", **recipe}
+        ),
+        DataVar(
+            f"{likelihood.name}__successes",
+            successes,
+            likelihood.node,
+            dims=(dim,),
+            recipe={"kind": "cell_successes", **recipe},
+        ),
+    ]
+    plan.entries[position(plan, likelihood) : position(plan, likelihood)] = new
     likelihood.terms = [Term(t.param, tuple(renamed[i] for i in t.index), None, t.address) for t in likelihood.terms]
     likelihood.family = "Binomial"
     likelihood.aux = {"n": VarRef(f"{likelihood.name}__trials")}
     likelihood.observed = f"{likelihood.name}__successes"
     likelihood.dims = (dim,)
-    plan.notes.append(f"{likelihood.name}: {len(outcome)} rows collapsed to Binomial counts in {len(cells)} cells "
-                      f"of {', '.join(index_names)}")
+    plan.notes.append(
+        f"{likelihood.name}: {len(outcome)} rows collapsed to Binomial counts in {len(cells)} cells "
+        f"of {', '.join(index_names)}"
+    )

@@ -1,4 +1,5 @@
 """Shared look-ups on a Plan for the optimizer passes: entries by name, data values and expressions of data, free scalars."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -36,8 +37,12 @@ def free_scalar(plan: Plan, name: str, entries: dict | None = None) -> RandomVar
     """The entry of a free, scalar, univariate parameter called `name` (else None). HalfFlat is left out: its
     wall at 0 would cut across the reparameterised coordinates."""
     entry = (entries if entries is not None else entries_by_name(plan)).get(name)
-    if isinstance(entry, RandomVariable) and entry.observed is None and not entry.dims \
-            and entry.dist not in ("MvNormal", "LKJCholeskyCov", "Dirichlet", "HalfFlat"):
+    if (
+        isinstance(entry, RandomVariable)
+        and entry.observed is None
+        and not entry.dims
+        and entry.dist not in ("MvNormal", "LKJCholeskyCov", "Dirichlet", "HalfFlat")
+    ):
         return entry
     return None
 
@@ -50,7 +55,7 @@ def position(plan: Plan, entry) -> int:
 def replace(plan: Plan, old, new: list) -> None:
     """Put `new` entries where `old` was."""
     at = position(plan, old)
-    plan.entries[at:at + 1] = new
+    plan.entries[at : at + 1] = new
 
 
 def data_expression(plan: Plan, expr, entries: dict | None = None) -> np.ndarray | None:

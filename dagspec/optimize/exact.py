@@ -8,6 +8,7 @@ has the posterior Beta(a + successes, b + failures) per element. And linear-Gaus
 coefficients that are Gaussian given one or two scales. When every free parameter is one of these, the draws
 are independent (their effective sample size is the number of draws).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,8 +17,8 @@ import networkx as nx
 import numpy as np
 
 from ..plan import Const, DerivedVar, LikelihoodVar, LogDensity, Plan, RandomVariable, VarRef
-from .gaussian import GaussianBlock, gaussian_blocks
 from .common import data_expression
+from .gaussian import GaussianBlock, gaussian_blocks
 from .order import dependency_graph, informed_by
 
 
@@ -30,7 +31,7 @@ class ExactDraws:
 
     @property
     def kind(self) -> str:
-        """"exact" (closed form), "gaussian" (scales on a grid) or "collapsed" (NUTS on some block's scales)."""
+        """ "exact" (closed form), "gaussian" (scales on a grid) or "collapsed" (NUTS on some block's scales)."""
         if self.blocks is None:
             return "exact"
         return "gaussian" if all(b.gridded for b in self.blocks) else "collapsed"
@@ -46,11 +47,15 @@ class ExactDraws:
             their = "their" if len(block.scales) > 1 else "its"
             coefficients = ", ".join(block.coefficients)
             if not block.gridded:
-                notes.append(f"sample: {coefficients} integrated out (Gaussian given {scales}); NUTS samples "
-                             f"{scales} from {their} marginal posterior, then {coefficients} are drawn exactly")
+                notes.append(
+                    f"sample: {coefficients} integrated out (Gaussian given {scales}); NUTS samples "
+                    f"{scales} from {their} marginal posterior, then {coefficients} are drawn exactly"
+                )
             elif block.scales:
-                notes.append(f"sample: independent draws without MCMC, {coefficients} Gaussian given {scales}, "
-                             f"drawn from {their} marginal posterior by quadrature")
+                notes.append(
+                    f"sample: independent draws without MCMC, {coefficients} Gaussian given {scales}, "
+                    f"drawn from {their} marginal posterior by quadrature"
+                )
             else:
                 notes.append(f"sample: independent draws without MCMC, {coefficients} Gaussian")
         return notes
@@ -103,25 +108,43 @@ def _beta_binomial(entry: RandomVariable, graph: nx.DiGraph, entries: dict, upst
         if counted is None:
             return None
         successes, failures = successes + counted[0], failures + counted[1]
-    return (np.broadcast_to(np.asarray(alpha.value, dtype=float), shape) + successes,
-            np.broadcast_to(np.asarray(beta.value, dtype=float), shape) + failures)
+    return (
+        np.broadcast_to(np.asarray(alpha.value, dtype=float), shape) + successes,
+        np.broadcast_to(np.asarray(beta.value, dtype=float), shape) + failures,
+    )
 
 
 def _counts(entry: RandomVariable, child, plan: Plan, shape) -> tuple[np.ndarray, np.ndarray] | None:
     """Successes and failures per element of `entry` in one observed child, if it is a Binomial/Bernoulli on it."""
     if isinstance(child, RandomVariable) and child.observed is not None and child.dist in ("Binomial", "Bernoulli"):
         n = child.args.get("n", Const(1.0))
-        if shape or child.args.get("p") != VarRef(entry.name) or set(child.args) - {"p", "n"} \
-                or not isinstance(n, Const) or not isinstance(child.observed, Const):
+        if (
+            shape
+            or child.args.get("p") != VarRef(entry.name)
+            or set(child.args) - {"p", "n"}
+            or not isinstance(n, Const)
+            or not isinstance(child.observed, Const)
+        ):
             return None
         k = np.asarray(child.observed.value, dtype=float)
         return np.asarray(k.sum()), np.asarray((np.broadcast_to(np.asarray(n.value, dtype=float), k.shape) - k).sum())
-    if isinstance(child, LikelihoodVar) and child.family in ("Bernoulli", "Binomial") and child.link == "identity" \
-            and child.intercept is None and len(child.terms) == 1:
-        term, = child.terms
+    if (
+        isinstance(child, LikelihoodVar)
+        and child.family in ("Bernoulli", "Binomial")
+        and child.link == "identity"
+        and child.intercept is None
+        and len(child.terms) == 1
+    ):
+        (term,) = child.terms
         trials = data_expression(plan, child.aux.get("n", Const(1.0)))
-        if term.param != entry.name or term.value is not None or term.matmul or len(term.index) != len(shape) \
-                or trials is None or set(child.aux) - {"n"}:
+        if (
+            term.param != entry.name
+            or term.value is not None
+            or term.matmul
+            or len(term.index) != len(shape)
+            or trials is None
+            or set(child.aux) - {"n"}
+        ):
             return None
         entries = {e.name: e for e in plan.entries}
         k = np.asarray(entries[child.observed].values, dtype=float)
@@ -135,5 +158,8 @@ def _counts(entry: RandomVariable, child, plan: Plan, shape) -> tuple[np.ndarray
 
 def _observed_names(entries: dict) -> set[str]:
     """The entries that observe data: likelihoods, sufficient-statistic densities, observed random variables."""
-    return {name for name, e in entries.items() if isinstance(e, (LikelihoodVar, LogDensity))
-            or (isinstance(e, RandomVariable) and e.observed is not None)}
+    return {
+        name
+        for name, e in entries.items()
+        if isinstance(e, (LikelihoodVar, LogDensity)) or (isinstance(e, RandomVariable) and e.observed is not None)
+    }

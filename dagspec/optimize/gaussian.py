@@ -8,6 +8,7 @@ coefficients are Gaussian, and the scales' marginal posterior is known up to a c
 one or two scalar scales are drawn on a grid, more (or a covariance) by NUTS on the scales alone. All a block
 keeps of the data is sufficient statistics: per scale, cross-products of its Gaussian factors.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -74,8 +75,11 @@ def gaussian_blocks(plan: Plan) -> list[GaussianBlock] | None:
     if any(isinstance(e, (LogDensity, PriorPotential)) for e in plan.entries):
         return None
     graph = dependency_graph(plan)
-    observing = [e for e in plan.entries if isinstance(e, LikelihoodVar)
-                 or (isinstance(e, RandomVariable) and e.observed is not None)]
+    observing = [
+        e
+        for e in plan.entries
+        if isinstance(e, LikelihoodVar) or (isinstance(e, RandomVariable) and e.observed is not None)
+    ]
     observed = {e.name for e in observing}
     upstream = informed_by(graph, observed)
     informed = [e for e in plan.entries if isinstance(e, RandomVariable) and e.observed is None and e.name in upstream]
@@ -102,16 +106,24 @@ def gaussian_blocks(plan: Plan) -> list[GaussianBlock] | None:
 
 def _fixed_scalar(entry: RandomVariable) -> bool:
     """A scale parameter: scalar, univariate, with a prior of numbers."""
-    return (not entry.dims and entry.dist not in ("LKJCholeskyCov", "Dirichlet")
-            and all(isinstance(a, Const) and np.ndim(a.value) == 0 for a in entry.args.values()))
+    return (
+        not entry.dims
+        and entry.dist not in ("LKJCholeskyCov", "Dirichlet")
+        and all(isinstance(a, Const) and np.ndim(a.value) == 0 for a in entry.args.values())
+    )
 
 
 def _fixed_covariance(entry: RandomVariable) -> bool:
     """An LKJ covariance whose size, eta and sd prior are numbers."""
     sd = entry.args.get("sd")
-    return (entry.dist == "LKJCholeskyCov" and not entry.dims and isinstance(entry.args.get("n"), Const)
-            and isinstance(entry.args.get("eta"), Const) and isinstance(sd, DistOf)
-            and all(isinstance(a, Const) for a in sd.args.values()))
+    return (
+        entry.dist == "LKJCholeskyCov"
+        and not entry.dims
+        and isinstance(entry.args.get("n"), Const)
+        and isinstance(entry.args.get("eta"), Const)
+        and isinstance(sd, DistOf)
+        and all(isinstance(a, Const) for a in sd.args.values())
+    )
 
 
 class _Layout:
@@ -131,16 +143,21 @@ class _Layout:
         mean = self._affine(entry.args.get("mu", Const(0.0)), shape)
         if mean is None:
             return None
-        own = sparse.csr_matrix((np.ones(size), (np.arange(size), self.offsets[entry.name] + np.arange(size))),
-                                shape=(size, self.total))
+        own = sparse.csr_matrix(
+            (np.ones(size), (np.arange(size), self.offsets[entry.name] + np.arange(size))), shape=(size, self.total)
+        )
         return self._scaled(own - mean[0], mean[1], entry.args.get("sigma", Const(1.0)), shape)
 
     def multivariate_prior(self, entry: RandomVariable, covariances: dict[str, int]) -> _Source | None:
         """g[..., :] ~ MvNormal(mu, chol = L): per cell, k factors g[c, j] - mu_j sharing the precision (LLᵀ)⁻¹."""
         chol, mu = entry.args.get("chol"), entry.args.get("mu")
         shape = self.shapes[entry.name]
-        if set(entry.args) - {"mu", "chol"} or not (isinstance(chol, VarRef) and chol.name in covariances) \
-                or not shape or covariances[chol.name] != shape[-1]:
+        if (
+            set(entry.args) - {"mu", "chol"}
+            or not (isinstance(chol, VarRef) and chol.name in covariances)
+            or not shape
+            or covariances[chol.name] != shape[-1]
+        ):
             return None
         k, cells = shape[-1], int(np.prod(shape[:-1]))
         if isinstance(mu, Const) and np.shape(mu.value) in ((), (k,)):
@@ -166,8 +183,11 @@ class _Layout:
                 return None
             y = np.asarray(entry.observed.value, dtype=float)
             mean = self._affine(entry.args.get("mu", Const(0.0)), y.shape)
-            return None if mean is None else self._scaled(mean[0], y.ravel() - mean[1],
-                                                          entry.args.get("sigma", Const(1.0)), y.shape)
+            return (
+                None
+                if mean is None
+                else self._scaled(mean[0], y.ravel() - mean[1], entry.args.get("sigma", Const(1.0)), y.shape)
+            )
         if entry.family != "Normal" or entry.link != "identity" or set(entry.aux) != {"sigma"}:
             return None
         y = data_expression(self.plan, VarRef(entry.observed), self.entries)
@@ -192,8 +212,13 @@ class _Layout:
                 return None
             rows.append(np.arange(n)), cols.append(self.offsets[term.param] + flat)
             values.append(np.broadcast_to(np.asarray(value, dtype=float), (n,)))
-        design = sparse.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
-                                   shape=(n, self.total)) if rows else sparse.csr_matrix((n, self.total))
+        design = (
+            sparse.csr_matrix(
+                (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))), shape=(n, self.total)
+            )
+            if rows
+            else sparse.csr_matrix((n, self.total))
+        )
         return self._scaled(design, y, entry.aux["sigma"], (n,))
 
     def _scaled(self, design, target, sigma, shape) -> _Source | None:
@@ -212,7 +237,9 @@ class _Layout:
         designs = [sparse.csr_matrix(d) for d in designs]
         touched = np.unique(np.concatenate([d.indices for d in designs]))
         names = {self.names[i] for i in np.unique(np.searchsorted(self.starts, touched, side="right") - 1)}
-        return _Source(scale, designs, [np.asarray(t, dtype=float) for t in targets], names | ({scale} if scale else set()))
+        return _Source(
+            scale, designs, [np.asarray(t, dtype=float) for t in targets], names | ({scale} if scale else set())
+        )
 
     def _affine(self, expr, shape) -> tuple[sparse.csr_matrix, np.ndarray] | None:
         """expr over the elements of `shape` as (A, c): expr = A·g + c, else None."""
@@ -280,12 +307,16 @@ def _split(sources: list[_Source], offsets: dict, shapes: dict, scales: set[str]
             group = [s for s in by_component.get(i, []) if s.scale == scale]
             if group:
                 k = len(group[0].designs)
-                groups[scale] = ([sparse.vstack([s.designs[j][:, columns] for s in group]).tocsr() for j in range(k)],
-                                 [np.concatenate([s.targets[j] for s in group]) for j in range(k)])
+                groups[scale] = (
+                    [sparse.vstack([s.designs[j][:, columns] for s in group]).tocsr() for j in range(k)],
+                    [np.concatenate([s.targets[j] for s in group]) for j in range(k)],
+                )
         grams = {scale: _grams(designs) for scale, (designs, _) in groups.items()}
         block.centre = _least_squares(groups, grams)
-        block.factors = [_statistics(scale, designs, targets, grams[scale], block.centre)
-                         for scale, (designs, targets) in groups.items()]
+        block.factors = [
+            _statistics(scale, designs, targets, grams[scale], block.centre)
+            for scale, (designs, targets) in groups.items()
+        ]
         blocks.append(block)
     return blocks
 

@@ -3,12 +3,27 @@
 Exact: with a_c = a + b·m and theta = R b, the map (a_c, theta) → (a, b) is linear with a constant Jacobian,
 and the user's intercept and slopes stay in the model as deterministics whose priors enter as potentials.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from ..plan import (OBS_DIM, Const, DataVar, DerivedVar, Func, Idx, LikelihoodVar, Op, PExpr, Plan, PriorPotential,
-                    RandomVariable, Term, VarRef)
+from ..plan import (
+    OBS_DIM,
+    Const,
+    DataVar,
+    DerivedVar,
+    Func,
+    Idx,
+    LikelihoodVar,
+    Op,
+    PExpr,
+    Plan,
+    PriorPotential,
+    RandomVariable,
+    Term,
+    VarRef,
+)
 from .common import data_values, entries_by_name, free_scalar, outcome_values, position, replace
 
 CORRELATED = 0.3  # QR when two predictors correlate at least this much
@@ -23,9 +38,15 @@ def reparameterise_linear(plan: Plan) -> None:
 
 
 def _reparameterise(plan: Plan, likelihood: LikelihoodVar, entries: dict) -> None:
-    columns = {t.param: values for t in likelihood.terms if t.value is not None and not t.index and not t.matmul
-               and free_scalar(plan, t.param, entries) is not None
-               and (values := data_values(plan, t.value, entries)) is not None}
+    columns = {
+        t.param: values
+        for t in likelihood.terms
+        if t.value is not None
+        and not t.index
+        and not t.matmul
+        and free_scalar(plan, t.param, entries) is not None
+        and (values := data_values(plan, t.value, entries)) is not None
+    }
     numeric = [t for t in likelihood.terms if t.param in columns]
     if not numeric:
         return
@@ -42,15 +63,18 @@ def _reparameterise(plan: Plan, likelihood: LikelihoodVar, entries: dict) -> Non
             theta = next(e for e in plan.entries if e.name == f"{likelihood.name}__theta")
             residual = outcome - (outcome.mean() if intercept is not None else 0.0)
             theta.initval = np.linalg.lstsq(basis[0], residual, rcond=None)[0]
-        plan.notes.append(f"{likelihood.name}: QR basis for the correlated predictors "
-                          f"{', '.join(_label(t) for t in numeric)}")
+        plan.notes.append(
+            f"{likelihood.name}: QR basis for the correlated predictors {', '.join(_label(t) for t in numeric)}"
+        )
     elif intercept is not None:
         for term, mean in zip(numeric, means):
             term.value = Op("-", (term.value, Const(float(mean))))
     if intercept is not None:
         _centre_intercept(plan, likelihood, intercept, numeric, means, outcome)
-        plan.notes.append(f"{likelihood.name}: predictors centred ({', '.join(f'{_label(t)} - {m:.4g}' for t, m in zip(numeric, means))}); "
-                          f"{intercept.name} keeps its prior on the original scale")
+        plan.notes.append(
+            f"{likelihood.name}: predictors centred ({', '.join(f'{_label(t)} - {m:.4g}' for t, m in zip(numeric, means))}); "
+            f"{intercept.name} keeps its prior on the original scale"
+        )
 
 
 def _label(term: Term) -> str:
@@ -77,23 +101,28 @@ def _qr(centred: np.ndarray):
     return q_star, np.linalg.inv(r_star)
 
 
-def _use_qr(plan: Plan, likelihood: LikelihoodVar, numeric: list[Term], q_star: np.ndarray, r_inverse: np.ndarray,
-            centre: bool) -> None:
+def _use_qr(
+    plan: Plan, likelihood: LikelihoodVar, numeric: list[Term], q_star: np.ndarray, r_inverse: np.ndarray, centre: bool
+) -> None:
     dim = f"{likelihood.name}__qr"
     plan.coords[dim] = [t.param for t in numeric]
     q_name, r_name = f"{likelihood.name}__Q", f"{likelihood.name}__R_inv"
     theta, beta = f"{likelihood.name}__theta", f"{likelihood.name}__beta"
     recipe = {"columns": [_data_name(plan, t.value) for t in numeric], "centre": centre}
-    new = [DataVar(q_name, q_star, likelihood.node, dims=(OBS_DIM, dim), recipe={"kind": "qr_q", **recipe}),
-           DataVar(r_name, r_inverse, likelihood.node, dims=(dim, f"{dim}_"), recipe={"kind": "qr_r_inverse", **recipe}),
-           RandomVariable(theta, "Flat", {}, dims=(dim,), source=f"QR of {likelihood.name}"),
-           DerivedVar(beta, Func("matmul", (VarRef(r_name), VarRef(theta))), dims=(dim,))]
+    new = [
+        DataVar(q_name, q_star, likelihood.node, dims=(OBS_DIM, dim), recipe={"kind": "qr_q", **recipe}),
+        DataVar(r_name, r_inverse, likelihood.node, dims=(dim, f"{dim}_"), recipe={"kind": "qr_r_inverse", **recipe}),
+        RandomVariable(theta, "Flat", {}, dims=(dim,), source=f"QR of {likelihood.name}"),
+        DerivedVar(beta, Func("matmul", (VarRef(r_name), VarRef(theta))), dims=(dim,)),
+    ]
     plan.coords[f"{dim}_"] = list(plan.coords[dim])
     for k, term in enumerate(numeric):
         slope = free_scalar(plan, term.param)
         assert slope is not None  # `numeric` holds free scalars only
-        new += [DerivedVar(slope.name, Idx(VarRef(beta), (Const(k),))),
-                PriorPotential(f"{slope.name}__prior", slope.dist, slope.args, VarRef(slope.name))]
+        new += [
+            DerivedVar(slope.name, Idx(VarRef(beta), (Const(k),))),
+            PriorPotential(f"{slope.name}__prior", slope.dist, slope.args, VarRef(slope.name)),
+        ]
         plan.entries.remove(slope)
     first = position(plan, likelihood)
     plan.entries[first:first] = new
@@ -107,16 +136,31 @@ def _data_name(plan: Plan, value) -> str:
     return entry.observed if isinstance(entry, LikelihoodVar) else entry.name
 
 
-def _centre_intercept(plan: Plan, likelihood: LikelihoodVar, intercept: RandomVariable, numeric: list[Term],
-                      means: np.ndarray, outcome: np.ndarray | None) -> None:
+def _centre_intercept(
+    plan: Plan,
+    likelihood: LikelihoodVar,
+    intercept: RandomVariable,
+    numeric: list[Term],
+    means: np.ndarray,
+    outcome: np.ndarray | None,
+) -> None:
     centred = f"{intercept.name}__centred"
     expr: PExpr = VarRef(centred)
     for term, mean in zip(numeric, means):
         expr = Op("-", (expr, Op("*", (VarRef(term.param), Const(float(mean))))))
-    replace(plan, intercept, [
-        RandomVariable(centred, "Flat", {}, source=f"{intercept.source} (centred)",
-                       initval=float(outcome.mean()) if outcome is not None else None),
-        DerivedVar(intercept.name, expr),
-        PriorPotential(f"{intercept.name}__prior", intercept.dist, intercept.args, VarRef(intercept.name)),
-    ])
+    replace(
+        plan,
+        intercept,
+        [
+            RandomVariable(
+                centred,
+                "Flat",
+                {},
+                source=f"{intercept.source} (centred)",
+                initval=float(outcome.mean()) if outcome is not None else None,
+            ),
+            DerivedVar(intercept.name, expr),
+            PriorPotential(f"{intercept.name}__prior", intercept.dist, intercept.args, VarRef(intercept.name)),
+        ],
+    )
     likelihood.intercept = centred

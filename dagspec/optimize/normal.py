@@ -4,6 +4,7 @@ For y ~ Normal(Z b, sigma) with the n × k design Z fixed, sum_i log N(y_i | z_i
 -n log sigma - n/2 log 2π - (RSS + (b - b̂)' Z'Z (b - b̂)) / (2 sigma²), with b̂ any least-squares fit and RSS
 its residual sum of squares. Exact (the residual form keeps it accurate where y is large and the noise small).
 """
+
 from __future__ import annotations
 
 import math
@@ -48,25 +49,44 @@ def _collapse(plan: Plan, likelihood: LikelihoodVar) -> None:
     stem, dim = likelihood.name, f"{likelihood.name}__coef"
     plan.coords[dim] = list(range(design.shape[1]))
     plan.coords[f"{dim}_"] = list(range(design.shape[1]))
-    recipe = {"kind": "normal_stats", "columns": [_on_data(plan, t.value) for t in likelihood.terms],
-              "outcome": likelihood.observed,
-              "intercept": bool(likelihood.intercept)}
+    recipe = {
+        "kind": "normal_stats",
+        "columns": [_on_data(plan, t.value) for t in likelihood.terms],
+        "outcome": likelihood.observed,
+        "intercept": bool(likelihood.intercept),
+    }
     gram, lstsq, residual = f"{stem}__gram", f"{stem}__lstsq", f"{stem}__rss"
     n, sigma = len(y), likelihood.aux["sigma"]
     distance = Op("-", (Func("concat", tuple(coefficients)), VarRef(lstsq)))
     quadratic = Func("matmul", (distance, Func("matmul", (VarRef(gram), distance))))
     squares = Op("+", (VarRef(residual), quadratic))
-    logp = Op("-", (Op("*", (Const(-float(n)), Func("log", (sigma,)))),
-                    Op("+", (Const(n / 2 * math.log(2 * math.pi)),
-                             Op("/", (squares, Op("*", (Const(2.0), Op("**", (sigma, Const(2.0)))))))))))
-    replace(plan, likelihood, [
-        DataVar(gram, design.T @ design, likelihood.node, dims=(dim, f"{dim}_"), recipe={**recipe, "part": "gram"}),
-        DataVar(lstsq, fit, likelihood.node, dims=(dim,), recipe={**recipe, "part": "lstsq"}),
-        DataVar(residual, np.asarray(rss), likelihood.node, dims=(), recipe={**recipe, "part": "rss"}),
-        LogDensity(f"{stem}__likelihood", logp, likelihood.node),
-    ])
-    plan.notes.append(f"{stem}: Normal likelihood from sufficient statistics ({n} rows → {design.shape[1]} × "
-                      f"{design.shape[1]} cross-products)")
+    logp = Op(
+        "-",
+        (
+            Op("*", (Const(-float(n)), Func("log", (sigma,)))),
+            Op(
+                "+",
+                (
+                    Const(n / 2 * math.log(2 * math.pi)),
+                    Op("/", (squares, Op("*", (Const(2.0), Op("**", (sigma, Const(2.0))))))),
+                ),
+            ),
+        ),
+    )
+    replace(
+        plan,
+        likelihood,
+        [
+            DataVar(gram, design.T @ design, likelihood.node, dims=(dim, f"{dim}_"), recipe={**recipe, "part": "gram"}),
+            DataVar(lstsq, fit, likelihood.node, dims=(dim,), recipe={**recipe, "part": "lstsq"}),
+            DataVar(residual, np.asarray(rss), likelihood.node, dims=(), recipe={**recipe, "part": "rss"}),
+            LogDensity(f"{stem}__likelihood", logp, likelihood.node),
+        ],
+    )
+    plan.notes.append(
+        f"{stem}: Normal likelihood from sufficient statistics ({n} rows → {design.shape[1]} × "
+        f"{design.shape[1]} cross-products)"
+    )
 
 
 def _scalar(plan: Plan, expr) -> bool:

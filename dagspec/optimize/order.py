@@ -1,10 +1,24 @@
 """Plan entries in any order → the same entries ordered so each comes after every variable it reads."""
+
 from __future__ import annotations
 
 import networkx as nx
 
-from ..plan import (DataVar, DerivedVar, DistOf, Func, Idx, LikelihoodVar, ListOf, LogDensity, Op, PriorPotential,
-                    RandomVariable, Slice, VarRef)
+from ..plan import (
+    DataVar,
+    DerivedVar,
+    DistOf,
+    Func,
+    Idx,
+    LikelihoodVar,
+    ListOf,
+    LogDensity,
+    Op,
+    PriorPotential,
+    RandomVariable,
+    Slice,
+    VarRef,
+)
 
 
 def refs(expr) -> set[str]:

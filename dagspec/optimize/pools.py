@@ -12,6 +12,7 @@ I_g = n_g / sigma^2 (sigma from the residuals within groups); for Binomial and B
 link I_g = n_g p_g (1 - p_g) and for Poisson on the log link I_g = the group's expected count, both at the group's
 smoothed rate; other families and links are non-centred when a group has fewer than 30 observations.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -47,8 +48,10 @@ def choose_pool_parameterisation(plan: Plan) -> None:
 def _is_pool(entry, entries) -> bool:
     if not isinstance(entry, RandomVariable) or entry.observed is not None or not entry.dims or entry.transform:
         return False
-    reads_random = any(isinstance(v, VarRef) and isinstance(entries.get(v.name), (RandomVariable, DerivedVar))
-                       for v in entry.args.values())
+    reads_random = any(
+        isinstance(v, VarRef) and isinstance(entries.get(v.name), (RandomVariable, DerivedVar))
+        for v in entry.args.values()
+    )
     if entry.dist == "Normal":
         return reads_random
     return entry.dist == "MvNormal" and "chol" in entry.args and reads_random
@@ -92,8 +95,15 @@ def _group_estimates(plan: Plan, likelihood: LikelihoodVar, y, inverse, counts, 
         return means, counts / sigma2
     if likelihood.family in ("Bernoulli", "Binomial") and likelihood.link == "logit":
         n_expr = likelihood.aux.get("n")
-        trials = np.ones(len(y)) if n_expr is None else (data_values(plan, n_expr, entries) if isinstance(n_expr, VarRef)
-                                                          else data_expression(plan, n_expr, entries))
+        trials = (
+            np.ones(len(y))
+            if n_expr is None
+            else (
+                data_values(plan, n_expr, entries)
+                if isinstance(n_expr, VarRef)
+                else data_expression(plan, n_expr, entries)
+            )
+        )
         if trials is None or np.shape(trials) not in ((), np.shape(y)):
             return None
         n = np.bincount(inverse, weights=np.broadcast_to(trials, np.shape(y)))

@@ -10,6 +10,7 @@ mode, P = Z'WZ + diag(prior precisions) there (W: n p(1-p), or the Poisson mean)
 constant Jacobian, so the posterior is exactly the same; the user's effects stay as deterministics keeping their
 priors. (UCBadmit m11.8's a + delta: bulk ESS 140 per 1000 draws before.)
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -67,15 +68,22 @@ def _whiten(plan: Plan, likelihood: LikelihoodVar) -> None:
     else:
         trials = likelihood.aux.get("n")
         trials = np.ones(len(y)) if trials is None else data_expression(plan, trials, entries)
-        found_posterior = None if trials is None else _posterior_mode(
-            likelihood.family, design, y, np.broadcast_to(trials, y.shape), prior_mean, prior_precision)
+        found_posterior = (
+            None
+            if trials is None
+            else _posterior_mode(
+                likelihood.family, design, y, np.broadcast_to(trials, y.shape), prior_mean, prior_precision
+            )
+        )
     if found_posterior is None:
         return
     mean, precision, why = found_posterior
     covariance = np.linalg.inv(precision)
     factor = np.linalg.cholesky((covariance + covariance.T) / 2)
     _replace_parameters(plan, likelihood, params, mean, factor)
-    plan.notes.append(f"{likelihood.name}: effects {', '.join(params)} sampled in a whitened basis ({k} coefficients; {why})")
+    plan.notes.append(
+        f"{likelihood.name}: effects {', '.join(params)} sampled in a whitened basis ({k} coefficients; {why})"
+    )
 
 
 def _gaussian_posterior(design, y, prior_mean, prior_precision):
@@ -141,7 +149,9 @@ def _fixed_prior(entry) -> tuple[float, float] | None:
     if entry.dist != "Normal" or set(entry.args) - {"mu", "sigma"}:
         return None
     mu, sigma = entry.args.get("mu", Const(0.0)), entry.args.get("sigma", Const(1.0))
-    if not (isinstance(mu, Const) and isinstance(sigma, Const) and np.ndim(mu.value) == 0 and np.ndim(sigma.value) == 0):
+    if not (
+        isinstance(mu, Const) and isinstance(sigma, Const) and np.ndim(mu.value) == 0 and np.ndim(sigma.value) == 0
+    ):
         return None
     return float(mu.value), 1.0 / float(sigma.value) ** 2
 
@@ -183,18 +193,23 @@ def _replace_parameters(plan: Plan, likelihood: LikelihoodVar, params: list[str]
     plan.coords[f"{dim}_"] = list(range(len(mean)))
     z, basis, shift, b = f"{stem}__z_white", f"{stem}__L", f"{stem}__m", f"{stem}__b"
     # Any constant m and invertible L give the same posterior, so a generated script may keep these numbers.
-    new = [DataVar(basis, factor, likelihood.node, dims=(dim, f"{dim}_")),
-           DataVar(shift, mean, likelihood.node, dims=(dim,)),
-           RandomVariable(z, "Flat", {}, dims=(dim,), source=f"whitened effects of {stem}", initval=np.zeros(len(mean))),
-           DerivedVar(b, Op("+", (VarRef(shift), Func("matmul", (VarRef(basis), VarRef(z))))), dims=(dim,))]
+    new = [
+        DataVar(basis, factor, likelihood.node, dims=(dim, f"{dim}_")),
+        DataVar(shift, mean, likelihood.node, dims=(dim,)),
+        RandomVariable(z, "Flat", {}, dims=(dim,), source=f"whitened effects of {stem}", initval=np.zeros(len(mean))),
+        DerivedVar(b, Op("+", (VarRef(shift), Func("matmul", (VarRef(basis), VarRef(z))))), dims=(dim,)),
+    ]
     offset = 0
     for name in params:
         param = entries[name]
         size = _size(plan, param)
         part = Idx(VarRef(b), (Slice(Const(offset), Const(offset + size)),))
         shape = tuple(len(plan.coords[d]) for d in param.dims)
-        value = Idx(VarRef(b), (Const(offset),)) if not param.dims else \
-            (part if len(shape) == 1 else Func("reshape", (part, Const(np.array(shape)))))
+        value = (
+            Idx(VarRef(b), (Const(offset),))
+            if not param.dims
+            else (part if len(shape) == 1 else Func("reshape", (part, Const(np.array(shape)))))
+        )
         new += [DerivedVar(name, value, dims=param.dims)]
         if param.dist != "Flat":
             new.append(PriorPotential(f"{name}__prior", param.dist, param.args, VarRef(name)))

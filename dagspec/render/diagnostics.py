@@ -1,4 +1,5 @@
 """Diagnostics → the `check` command's output formats: short (ruff-like), full, json, github annotations."""
+
 from __future__ import annotations
 
 import json
@@ -44,4 +45,5 @@ def summary(errors: int, warnings: int, files: int) -> str:
 
     def plural(n, word):
         return f"{n} {word}{'s' if n != 1 else ''}"
+
     return f"Found {plural(errors, 'error')} and {plural(warnings, 'warning')} in {plural(files, 'file')}."

@@ -13,6 +13,7 @@ How the drawing reads (as the tutorial's figures):
 - edges of the causal graph that the model does not fit are grey; the regression edges an `estimate` adds
   (its effect, and the covariates it adjusts for when they are not causes) are dashed blue.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -31,14 +32,14 @@ _NODE_STYLE = {
     "outcome": 'shape=ellipse, style="filled,bold", fillcolor="#dbe9f7", penwidth=2',
     "graph": 'shape=ellipse, style=dashed, color="#777777", fontcolor="#555555"',
     "random": 'shape=ellipse, fontsize=11, color="#555555"',
-    "derived": 'shape=note, fontsize=11',
+    "derived": "shape=note, fontsize=11",
     "parameter": 'shape=ellipse, fontsize=10, color="#555555"',
 }
 _EDGE_STYLE = {
     "graph_only": 'color="#888888"',
     "estimate": 'style=dashed, color="#1f5fa8", fontcolor="#1f5fa8"',
-    "by": 'style=dashed',
-    "prior": 'style=dotted, arrowhead=open',
+    "by": "style=dashed",
+    "prior": "style=dotted, arrowhead=open",
     "computes": 'color="#555555"',
 }
 
@@ -102,8 +103,13 @@ def _add(items: list, item) -> None:
 
 def to_dot(model: CheckedModel, title: str = "") -> str:
     """The DAG as DOT text: node kinds distinct, edges labelled with their parameter names, pools boxed."""
-    lines = ["digraph dagspec {", "  rankdir=LR;", '  fontname="Helvetica";', '  node [fontname="Helvetica"];',
-             '  edge [fontname="Helvetica", fontsize=10];']
+    lines = [
+        "digraph dagspec {",
+        "  rankdir=LR;",
+        '  fontname="Helvetica";',
+        '  node [fontname="Helvetica"];',
+        '  edge [fontname="Helvetica", fontsize=10];',
+    ]
     if title:
         lines.append(f"  label={quote(title)}; labelloc=t;")
 
@@ -130,8 +136,14 @@ def to_dot(model: CheckedModel, title: str = "") -> str:
         for source in sources:
             used_by.setdefault(source, set()).add(address)
     feeding_nodes = {source for source, _ in plain}
-    in_pool = {source for source, addresses in used_by.items() if len(addresses) == 1 and source in model.nodes
-               and model.nodes[source].role == "random" and source not in feeding_nodes}
+    in_pool = {
+        source
+        for source, addresses in used_by.items()
+        if len(addresses) == 1
+        and source in model.nodes
+        and model.nodes[source].role == "random"
+        and source not in feeding_nodes
+    }
 
     lines += [f"  {_node(node)}" for node in model.nodes.values() if node.name not in in_pool]
     for number, address in enumerate(drawn_params):
@@ -143,7 +155,9 @@ def to_dot(model: CheckedModel, title: str = "") -> str:
             lines.append(f"  {statement}")
             continue
         lines.append(f"  subgraph {quote(f'cluster_pool_{number}')} {{")
-        lines.append(f'    label={quote("pool of " + param.name)}; style="rounded,dashed"; color="#999999"; fontsize=10;')
+        lines.append(
+            f'    label={quote("pool of " + param.name)}; style="rounded,dashed"; color="#999999"; fontsize=10;'
+        )
         lines += [f"    {_node(model.nodes[hyper])}" for hyper in hypers]
         lines += [f"    {statement}", "  }"]
 
@@ -155,22 +169,31 @@ def to_dot(model: CheckedModel, title: str = "") -> str:
         style = ""
         if not edge.causal:  # a regression edge an `estimate` adds: the effect it estimates, or an adjustment
             style = _EDGE_STYLE["estimate"]
-            label = (label or "") + ("\nestimated effect" if (edge.source, edge.target) in estimated else "\nadjustment")
+            label = (label or "") + (
+                "\nestimated effect" if (edge.source, edge.target) in estimated else "\nadjustment"
+            )
         elif not edge.fitted:
             style = _EDGE_STYLE["graph_only"]
         lines.append(f"  {quote(edge.source)} -> {quote(edge.target)}{_attributes(label, style)};")
         if edge.by:
-            lines.append(f"  {quote(edge.by)} -> {quote(edge.target)}{_attributes('by ' + edge.by, _EDGE_STYLE['by'])};")
+            lines.append(
+                f"  {quote(edge.by)} -> {quote(edge.target)}{_attributes('by ' + edge.by, _EDGE_STYLE['by'])};"
+            )
 
     for address in drawn_params:
         node_id = quote(_param_id(address))
-        lines += [f"  {quote(source)} -> {node_id}{_attributes(None, _EDGE_STYLE['prior'])};"
-                  for source in feeds.get(address, [])]
+        lines += [
+            f"  {quote(source)} -> {node_id}{_attributes(None, _EDGE_STYLE['prior'])};"
+            for source in feeds.get(address, [])
+        ]
         lines.append(f"  {node_id} -> {quote(model.params[address].outcome)}{_attributes(None, _EDGE_STYLE['prior'])};")
-        lines += [f"  {node_id} -> {quote(target)}{_attributes(None, _EDGE_STYLE['computes'])};"
-                  for target in reads.get(address, [])]
-    lines += [f"  {quote(source)} -> {quote(target)}{_attributes(None, _EDGE_STYLE['computes'])};"
-              for source, target in plain]
+        lines += [
+            f"  {node_id} -> {quote(target)}{_attributes(None, _EDGE_STYLE['computes'])};"
+            for target in reads.get(address, [])
+        ]
+    lines += [
+        f"  {quote(source)} -> {quote(target)}{_attributes(None, _EDGE_STYLE['computes'])};" for source, target in plain
+    ]
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -183,9 +206,11 @@ def render(dot_text: str, fmt: str, timeout: float = TIMEOUT) -> bytes:
     """Run Graphviz's `dot` to turn DOT text into an SVG, PNG or PDF."""
     program = shutil.which("dot")
     if program is None:
-        raise RenderError(f"drawing .{fmt} files needs Graphviz's `dot` program, which is not installed: install "
-                          "the Debian package graphviz (apt-get install graphviz), or write DOT text with "
-                          "`-o graph.dot`")
+        raise RenderError(
+            f"drawing .{fmt} files needs Graphviz's `dot` program, which is not installed: install "
+            "the Debian package graphviz (apt-get install graphviz), or write DOT text with "
+            "`-o graph.dot`"
+        )
     try:
         done = subprocess.run([program, f"-T{fmt}"], input=dot_text.encode(), capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:

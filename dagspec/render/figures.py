@@ -1,5 +1,6 @@
 """InferenceData and conditional-effect tables → matplotlib figures (trace, posterior, forest, predictive check,
 conditional effects), shared by `dagspec plot` and `dagspec report`."""
+
 from __future__ import annotations
 
 import io
@@ -36,8 +37,7 @@ def ppc_figure(idata, group: str, names: list[str]):
 
     predictive = idata[f"{group}_predictive"]
     draws = predictive.sizes.get("chain", 1) * predictive.sizes.get("draw", 1)
-    az.plot_ppc(idata, group=group, var_names=names, observed=True, num_pp_samples=min(PPC_DRAWS, draws),
-                random_seed=0)
+    az.plot_ppc(idata, group=group, var_names=names, observed=True, num_pp_samples=min(PPC_DRAWS, draws), random_seed=0)
     return plt.gcf()
 
 
@@ -66,7 +66,7 @@ def effects_figure(table):
         axis.set_xlabel(column if column == parent else f"{column} (→ {parent})")
         axis.set_ylabel(f"E[{outcome}]")
         axis.set_title(f"{outcome} along {parent}", fontsize=10)
-    for axis in axes.ravel()[len(pairs):]:
+    for axis in axes.ravel()[len(pairs) :]:
         axis.set_visible(False)
     figure.suptitle("conditional effects (other columns at their mean or most frequent value)", fontsize=10)
     return figure

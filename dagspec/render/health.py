@@ -1,4 +1,5 @@
 """InferenceData → sampler health warnings in plain words (divergences, R-hat, ESS, tree depth) with remedies."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -37,8 +38,14 @@ def health_warnings(idata, names: list[str] | None = None) -> list[Diagnostic]:
             found.append(_warning("DS604", names=", ".join(high.index[:5]), worst=f"{high['r_hat'].max():.3f}"))
         low = summary[summary["ess_bulk"] < ESS_PER_CHAIN * chains]
         if len(low):
-            found.append(_warning("DS605", names=", ".join(low.index[:5]), worst=f"{low['ess_bulk'].min():.0f}",
-                                  needed=ESS_PER_CHAIN * chains))
+            found.append(
+                _warning(
+                    "DS605",
+                    names=", ".join(low.index[:5]),
+                    worst=f"{low['ess_bulk'].min():.0f}",
+                    needed=ESS_PER_CHAIN * chains,
+                )
+            )
     return found
 
 

@@ -1,12 +1,23 @@
 """A Plan → readable text (`compile --emit plan`): coords, then every variable in build order, one per line."""
+
 from __future__ import annotations
 
 import numpy as np
 
 from ..codegen.expressions import ExpressionPrinter
 from ..families import FAMILIES
-from ..plan import (Const, DataVar, DerivedVar, DistOf, Func, LikelihoodVar, ListOf, LogDensity, PriorPotential,
-                    RandomVariable)
+from ..plan import (
+    Const,
+    DataVar,
+    DerivedVar,
+    DistOf,
+    Func,
+    LikelihoodVar,
+    ListOf,
+    LogDensity,
+    PriorPotential,
+    RandomVariable,
+)
 from .report import inverse_link
 
 _SHOWN_LEVELS = 6
@@ -87,8 +98,11 @@ def _likelihood_row(entry: LikelihoodVar, show) -> tuple[str, str, str]:
             parts.append(f"{effect} * {show(term.value, 3)}")
     eta = inverse_link(entry.link, " + ".join(parts) or "0")
     args = [f"{FAMILIES[entry.family].mean} = {eta}"] + [f"{name} = {show(value)}" for name, value in entry.aux.items()]
-    return ("likelihood", f"{entry.name}{_dims(entry.dims)}",
-            f"~ {entry.family}({', '.join(args)}), observed {entry.observed}")
+    return (
+        "likelihood",
+        f"{entry.name}{_dims(entry.dims)}",
+        f"~ {entry.family}({', '.join(args)}), observed {entry.observed}",
+    )
 
 
 def plan_text(plan, title: str = "") -> str:

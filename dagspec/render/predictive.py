@@ -1,4 +1,5 @@
 """Prior draws, LOO comparisons and Pareto k diagnostics → plain-text tables and warnings for the command line."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -37,8 +38,13 @@ def prior_summary(idata, spec, max_elements: int = MAX_ELEMENTS) -> str:
         for name, values in idata.prior_predictive.data_vars.items():
             flat = np.asarray(values.values, dtype=float).ravel()
             low, high = np.quantile(flat, [0.03, 0.97])
-            rows[name] = {"values per draw": flat.size // max(draws, 1), "mean": flat.mean(), "sd": flat.std(),
-                          "3%": low, "97%": high}
+            rows[name] = {
+                "values per draw": flat.size // max(draws, 1),
+                "mean": flat.mean(),
+                "sd": flat.std(),
+                "3%": low,
+                "97%": high,
+            }
         lines.append("prior predictive of the outcomes (every row of every draw):")
         lines.append(pd.DataFrame.from_dict(rows, orient="index").to_string(formatters=formats))
     return "\n".join(lines)

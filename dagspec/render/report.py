@@ -1,4 +1,5 @@
 """A Spec (and its plan when data is at hand) → the `compile` report: parameters, priors, shapes, likelihoods."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,8 +9,15 @@ from ..check.model import ROLE_WORDS
 from ..families import FAMILIES, level_dim
 from ..printer import call_text, expr_text
 
-_INVERSE = {"identity": "{}", "logit": "invlogit({})", "probit": "invprobit({})", "cloglog": "1 - exp(-exp({}))",
-            "log": "exp({})", "inverse": "1 / ({})", "sqrt": "({})^2"}
+_INVERSE = {
+    "identity": "{}",
+    "logit": "invlogit({})",
+    "probit": "invprobit({})",
+    "cloglog": "1 - exp(-exp({}))",
+    "log": "exp({})",
+    "inverse": "1 / ({})",
+    "sqrt": "({})^2",
+}
 
 
 def inverse_link(link: str, eta: str) -> str:
@@ -80,16 +88,21 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
         roles[node.role] = roles.get(node.role, 0) + 1
     counts = ", ".join(f"{n} {_plural(ROLE_WORDS[r].split(' ', 1)[1], n)}" for r, n in roles.items())
     fixed = sum(p.fixed is not None for p in model.params.values())
-    lines = [f"{Path(spec.name).name}: {counts}; {len(model.params) - fixed} generated parameters"
-             + (f" and {fixed} fixed" if fixed else "") + f"{data_note}", ""]
+    lines = [
+        f"{Path(spec.name).name}: {counts}; {len(model.params) - fixed} generated parameters"
+        + (f" and {fixed} fixed" if fixed else "")
+        + f"{data_note}",
+        "",
+    ]
 
     rows = [["address", "name", "prior", "shape", "dims"]]
     for param in model.params.values():
         prior = call_text(param.prior) + (" (default)" if param.default_prior else "")
         if param.fixed is not None:
             prior = f"fixed = {param.fixed:g}"
-        rows.append([param.address, param.name, prior, shape_text(model, param.dims, coords),
-                     ", ".join(param.dims) or "-"])
+        rows.append(
+            [param.address, param.name, prior, shape_text(model, param.dims, coords), ", ".join(param.dims) or "-"]
+        )
     if len(rows) > 1:
         lines += ["parameters"] + _table(rows) + [""]
 
@@ -102,8 +115,10 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
         lines += ["random variables"] + _table(rows) + [""]
 
     derived = [f"  {n.name} = {expr_text(n.expr)}" for n in model.nodes.values() if n.role == "derived"]
-    derived += [f"  {name} = {part}({prior})  (PyMC's name: a `let` can name it)"
-                for (prior, part), name in default_names(model).items()]
+    derived += [
+        f"  {name} = {part}({prior})  (PyMC's name: a `let` can name it)"
+        for (prior, part), name in default_names(model).items()
+    ]
     if derived:
         lines += ["derived quantities"] + derived + [""]
 
@@ -113,17 +128,27 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
         for node in outcomes:
             lines.append(f"  {likelihood_line(model, node)}")
             observed = node.observed.describe() if node.observed.literal is None else "(literal)"
-            lines.append(f"    link {node.link}; observed {observed}"
-                         + (f"; from {node.observed.file}" if node.observed.file else ""))
+            lines.append(
+                f"    link {node.link}; observed {observed}"
+                + (f"; from {node.observed.file}" if node.observed.file else "")
+            )
             if node.censored is not None:
-                lines.append(f"    censored by {node.censored.name}: right-censored rows (1, right) add log S(t), "
-                             "left-censored rows (-1, left) log F(t), the others (0, none) the density")
+                lines.append(
+                    f"    censored by {node.censored.name}: right-censored rows (1, right) add log S(t), "
+                    "left-censored rows (-1, left) log F(t), the others (0, none) the density"
+                )
             if FAMILIES[node.family].ordered:
                 levels = coords.get(level_dim(node.name)) or node.levels
-                lines.append(f"    P({node.pymc_name} <= level k) = {'invlogit' if node.link == 'logit' else 'invprobit'}"
-                             f"(cutpoint k - eta); levels "
-                             + (", ".join(map(str, levels)) + (" (declared)" if node.levels else " (from the data)")
-                                if levels else "from the data") + "; cutpoints ordered")
+                lines.append(
+                    f"    P({node.pymc_name} <= level k) = {'invlogit' if node.link == 'logit' else 'invprobit'}"
+                    f"(cutpoint k - eta); levels "
+                    + (
+                        ", ".join(map(str, levels)) + (" (declared)" if node.levels else " (from the data)")
+                        if levels
+                        else "from the data"
+                    )
+                    + "; cutpoints ordered"
+                )
         lines.append("")
 
     imputing = [e for e in (plan.entries if plan is not None else []) if getattr(e, "imputed", None) is not None]
@@ -135,12 +160,19 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
             how = f"its regression on {', '.join(parents)}" if parents else "its own distribution (no parents)"
             count, total = len(entry.imputed.missing), len(entry.imputed.missing) + len(entry.imputed.present)
             shown = ", ".join(map(str, entry.imputed.missing[:8])) + (" ..." if count > 8 else "")
-            lines.append(f"  {node.name}: {count} of {total} values imputed as {entry.imputed.name}[row] (rows {shown}), "
-                         f"from {how}: {likelihood_line(model, node)}")
+            lines.append(
+                f"  {node.name}: {count} of {total} values imputed as {entry.imputed.name}[row] (rows {shown}), "
+                f"from {how}: {likelihood_line(model, node)}"
+            )
         lines.append("")
     elif any(n.impute for n in model.nodes.values()) and plan is None:
-        lines += ["missing values", "  imputed where the data have them: " + ", ".join(
-            n.name for n in model.nodes.values() if n.impute) + " (`missing = impute`)", ""]
+        lines += [
+            "missing values",
+            "  imputed where the data have them: "
+            + ", ".join(n.name for n in model.nodes.values() if n.impute)
+            + " (`missing = impute`)",
+            "",
+        ]
 
     transformed = [n for n in model.nodes.values() if n.role == "data" and n.observed and n.observed.transformed]
     if transformed:
@@ -151,12 +183,17 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
         lines.append("estimates")
         for estimate in model.estimates:
             adjust = "{" + ", ".join(estimate.adjust) + "}" if estimate.adjust else "nothing"
-            how = ("chosen from the causal graph: the smallest of the minimal adjustment sets "
-                   + " or ".join("{" + ", ".join(sorted(s)) + "}" for s in estimate.alternatives)
-                   if estimate.chosen else "as the spec asks (`adjust`)")
+            how = (
+                "chosen from the causal graph: the smallest of the minimal adjustment sets "
+                + " or ".join("{" + ", ".join(sorted(s)) + "}" for s in estimate.alternatives)
+                if estimate.chosen
+                else "as the spec asks (`adjust`)"
+            )
             name = model.params[f"{estimate.exposure} -> {estimate.outcome}"].name
-            lines.append(f"  {estimate.effect} effect of {estimate.exposure} on {estimate.outcome}: {name}, "
-                         f"adjusting for {adjust}, {how}")
+            lines.append(
+                f"  {estimate.effect} effect of {estimate.exposure} on {estimate.outcome}: {name}, "
+                f"adjusting for {adjust}, {how}"
+            )
         lines.append("")
 
     graph_only = [e for e in model.edges if not e.fitted and e.causal]

@@ -1,5 +1,6 @@
 """An SBC result → ECDF-difference plots of each parameter's fractional ranks with the simultaneous band
 (ArviZ's plot_ecdf, Säilynoja et al. 2022), and its table as text."""
+
 from __future__ import annotations
 
 import math
@@ -25,12 +26,19 @@ def ecdf_figure(result, path=None, parameters=None):
     rows = max(1, math.ceil(len(chosen) / columns))
     figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 3 * rows), squeeze=False)
     for ax, parameter in zip(axes.ravel(), chosen):
-        az.plot_ecdf(parameter.fractional, cdf=uniform(0, 1).cdf, difference=True, confidence_bands="optimized",
-                     ci_prob=result.band_prob, eval_points=band_points(parameter.rank_draws), ax=ax,
-                     plot_kwargs={"color": "C0" if parameter.inside_band else "C3"})
+        az.plot_ecdf(
+            parameter.fractional,
+            cdf=uniform(0, 1).cdf,
+            difference=True,
+            confidence_bands="optimized",
+            ci_prob=result.band_prob,
+            eval_points=band_points(parameter.rank_draws),
+            ax=ax,
+            plot_kwargs={"color": "C0" if parameter.inside_band else "C3"},
+        )
         ax.set_title(f"{parameter.name}: {parameter.verdict}", fontsize=10)
         ax.set_xlabel("fractional rank")
-    for ax in axes.ravel()[len(chosen):]:
+    for ax in axes.ravel()[len(chosen) :]:
         ax.set_visible(False)
     axes[0, 0].set_ylabel("ECDF − uniform")
     figure.suptitle(f"SBC: {len(result.records)} simulations, {result.band_prob:.1%} simultaneous bands", fontsize=11)
@@ -50,8 +58,17 @@ def sbc_report(result) -> str:
     lines = [table.to_string() if len(table) else "no parameter was ranked (every fit failed)"]
     ok = len(result.records) - len(result.failed)
     bad = [p.name for p in result.parameters if not p.inside_band]
-    lines.append(f"{ok} of {len(result.records)} simulations fitted; ranks among {result.rank_draws} draws; "
-                 f"seed {result.seed}")
-    lines.append("verdict: " + ("every parameter is calibrated" if not bad and result.parameters
-                                else f"miscalibrated: {', '.join(bad)}" if bad else "nothing to judge"))
+    lines.append(
+        f"{ok} of {len(result.records)} simulations fitted; ranks among {result.rank_draws} draws; seed {result.seed}"
+    )
+    lines.append(
+        "verdict: "
+        + (
+            "every parameter is calibrated"
+            if not bad and result.parameters
+            else f"miscalibrated: {', '.join(bad)}"
+            if bad
+            else "nothing to judge"
+        )
+    )
     return "\n".join(lines)

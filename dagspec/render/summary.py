@@ -1,4 +1,5 @@
 """InferenceData + Spec → the posterior summary table of the user-named parameters (mean, sd, HDI, ESS, R-hat)."""
+
 from __future__ import annotations
 
 import logging
@@ -42,8 +43,9 @@ def summary_table(idata, spec, max_elements: int = MAX_ELEMENTS) -> str:
         lines.append("no named parameters to summarise")
     if skipped:
         sizes = ", ".join(f"{n} ({_elements(idata, n)} values)" for n in skipped)
-        lines.append(f"not shown, too many values for a table: {sizes}; see them with `dagspec plot --var NAME` "
-                     "or arviz.summary")
+        lines.append(
+            f"not shown, too many values for a table: {sizes}; see them with `dagspec plot --var NAME` or arviz.summary"
+        )
     drawn = how_drawn(idata)
     if drawn:
         lines.append(drawn)
@@ -51,8 +53,11 @@ def summary_table(idata, spec, max_elements: int = MAX_ELEMENTS) -> str:
 
 
 CHAINS_AT_ONCE = "dagspec_chains_at_once"  # set by dagspec.sample (backends/sample.py)
-_KINDS = {"exact": "exact independent draws", "gaussian": "independent draws (Gaussian given the scales)",
-          "collapsed": "NUTS on the scales alone, coefficients drawn exactly"}
+_KINDS = {
+    "exact": "exact independent draws",
+    "gaussian": "independent draws (Gaussian given the scales)",
+    "collapsed": "NUTS on the scales alone, coefficients drawn exactly",
+}
 
 
 def how_drawn(idata) -> str:
@@ -67,8 +72,10 @@ def how_drawn(idata) -> str:
     what = _KINDS.get(sampler, f"{sampler} NUTS")
     if sampler in ("exact", "gaussian"):
         return f"drawn with {what}: {chains} chain(s)"
-    return (f"drawn with {what}: {chains} chain(s), {attrs[CHAINS_AT_ONCE]} at a time, "
-            f"{attrs.get('dagspec_blas_threads', '?')} BLAS thread(s) per chain")
+    return (
+        f"drawn with {what}: {chains} chain(s), {attrs[CHAINS_AT_ONCE]} at a time, "
+        f"{attrs.get('dagspec_blas_threads', '?')} BLAS thread(s) per chain"
+    )
 
 
 def arviz_quiet():
@@ -89,7 +96,11 @@ def prediction_table(predictions, newdata=None):
     table = newdata.reset_index(drop=True).copy() if newdata is not None else pd.DataFrame()
     for name, values in predictions.data_vars.items():
         rows = [d for d in values.dims if d not in ("chain", "draw")]
-        stacked = values.stack(sample=("chain", "draw")).transpose(*rows, "sample").values.reshape(-1, values.sizes["chain"] * values.sizes["draw"])
+        stacked = (
+            values.stack(sample=("chain", "draw"))
+            .transpose(*rows, "sample")
+            .values.reshape(-1, values.sizes["chain"] * values.sizes["draw"])
+        )
         with arviz_quiet():
             hdi = np.array([az.hdi(row, hdi_prob=0.94) for row in stacked])
         if len(table) != len(stacked):

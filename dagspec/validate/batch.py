@@ -5,6 +5,7 @@ Each fit is what `dagspec sample SPEC --data FILE` does. Results go to an output
 posterior first, then its record (`records/NAME.json`, with the summary), both atomically, so a killed run resumes
 with the data sets that have no record, and a fit that fails is recorded with its error and the run goes on.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,18 +30,28 @@ def data_sets(folder=None, data=None, by: str | None = None) -> dict[str, object
     from ..data import read_table
 
     if folder is not None:
-        files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in DATA_SUFFIXES and p.is_file()) \
-            if Path(folder).is_dir() else []
+        files = (
+            sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in DATA_SUFFIXES and p.is_file())
+            if Path(folder).is_dir()
+            else []
+        )
         if not files:
-            raise error("DS657", why=f"{folder} has no CSV, Parquet or JSON files" if Path(folder).is_dir()
-                        else f"{folder} is not a folder")
+            raise error(
+                "DS657",
+                why=f"{folder} has no CSV, Parquet or JSON files"
+                if Path(folder).is_dir()
+                else f"{folder} is not a folder",
+            )
         return _unique({path.stem: read_table(path) for path in files}.items())
     table = read_table(Path(data)) if not isinstance(data, pd.DataFrame) else data
     if by is None or by not in table.columns:
-        raise error("DS657", why=f"the data have no column {by!r} to split by" if by else
-                    "give a column to split the data by")
-    return _unique((str(value), group.drop(columns=[by]).reset_index(drop=True))
-                   for value, group in table.groupby(by, sort=True, dropna=False))
+        raise error(
+            "DS657", why=f"the data have no column {by!r} to split by" if by else "give a column to split the data by"
+        )
+    return _unique(
+        (str(value), group.drop(columns=[by]).reset_index(drop=True))
+        for value, group in table.groupby(by, sort=True, dropna=False)
+    )
 
 
 def _unique(named) -> dict:
@@ -69,12 +80,18 @@ def fit_one(spec, frame, settings: FitSettings, seed: int) -> dict:
     with arviz_quiet():
         table = az.summary(idata, var_names=names, hdi_prob=0.94, round_to="none") if names else None
     rows = table.to_dict("index") if isinstance(table, pd.DataFrame) else {}
-    summary = {str(row): {c: _number(v) for c, v in values.items() if c in SUMMARY_COLUMNS}
-               for row, values in rows.items()}
+    summary = {
+        str(row): {c: _number(v) for c, v in values.items() if c in SUMMARY_COLUMNS} for row, values in rows.items()
+    }
     stats = idata.get("sample_stats")
     divergences = int(np.asarray(stats["diverging"]).sum()) if stats is not None and "diverging" in stats else 0
-    return {"idata": idata, "summary": summary, "rows": int(len(frame)), "divergences": divergences,
-            "sampler": str(idata.posterior.attrs.get("dagspec_sampler", ""))}
+    return {
+        "idata": idata,
+        "summary": summary,
+        "rows": int(len(frame)),
+        "divergences": divergences,
+        "sampler": str(idata.posterior.attrs.get("dagspec_sampler", "")),
+    }
 
 
 def _number(value) -> float | None:
@@ -82,22 +99,38 @@ def _number(value) -> float | None:
     return None if np.isnan(value) else value
 
 
-def batch(spec, data_sets_: dict, out, client=None, settings: FitSettings | None = None, seed: int = 0,
-          scheduler: str | None = None, workers: int | None = None, overwrite: bool = False,
-          quiet: bool = True) -> dict[str, dict]:
+def batch(
+    spec,
+    data_sets_: dict,
+    out,
+    client=None,
+    settings: FitSettings | None = None,
+    seed: int = 0,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    overwrite: bool = False,
+    quiet: bool = True,
+) -> dict[str, dict]:
     """Fit `spec` to each of `{name: DataFrame}`; returns {name: record} (status "ok" with its summary, or
     "failed" with the error). Posteriors are in `out/fits/NAME.nc`."""
     folder = Path(out)
     settings = settings or FitSettings()
-    manifest = {"command": "batch", "spec": _digest(spec.source.text), "seed": seed,
-                "settings": {k: v for k, v in vars(settings).items()}}
+    manifest = {
+        "command": "batch",
+        "spec": _digest(spec.source.text),
+        "seed": seed,
+        "settings": {k: v for k, v in vars(settings).items()},
+    }
     import json
 
     store = RecordStore(folder, json.loads(json.dumps(manifest, default=str)), overwrite=overwrite)
     records = store.load(data_sets_)
     fits = folder / "fits"
-    todo = {name: (fit_one, (spec, frame, settings, _seed(seed, name)))
-            for name, frame in data_sets_.items() if name not in records}
+    todo = {
+        name: (fit_one, (spec, frame, settings, _seed(seed, name)))
+        for name, frame in data_sets_.items()
+        if name not in records
+    }
     progress = Progress("batch", len(data_sets_), done=len(records), quiet=quiet)
 
     def keep(name: str, result: dict) -> dict:
@@ -124,8 +157,10 @@ def summary_table(records: dict[str, dict], statistic: str = "mean"):
     """Parameters × fits: each fit's posterior `statistic` (a failed fit's column is empty)."""
     import pandas as pd
 
-    columns = {name: {parameter: values.get(statistic) for parameter, values in record.get("summary", {}).items()}
-               for name, record in records.items()}
+    columns = {
+        name: {parameter: values.get(statistic) for parameter, values in record.get("summary", {}).items()}
+        for name, record in records.items()
+    }
     return pd.DataFrame(columns)
 
 
@@ -139,6 +174,13 @@ def long_table(records: dict[str, dict]):
             rows.append({"fit": name, "status": "failed", "error": record.get("error", "")})
             continue
         for parameter, values in record.get("summary", {}).items():
-            rows.append({"fit": name, "status": "ok", "parameter": parameter, **values,
-                         "divergences": record.get("divergences", 0)})
+            rows.append(
+                {
+                    "fit": name,
+                    "status": "ok",
+                    "parameter": parameter,
+                    **values,
+                    "divergences": record.get("divergences", 0),
+                }
+            )
     return pd.DataFrame(rows)

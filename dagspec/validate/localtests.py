@@ -14,6 +14,7 @@ An implication is contradicted when the classical test rejects it at `alpha`; th
 Bayesian interval agrees. A contradicted `u ⫫ v | Z` implicates a missing edge between u and v (in the
 direction(s) that keep the graph acyclic) or a missing common cause of them.
 """
+
 from __future__ import annotations
 
 import math
@@ -62,11 +63,13 @@ def implications(spec) -> list[Implication]:
     from ..causal.dsep import implied_independencies
     from ..causal.graph import from_checked
 
-    return [Implication(u, v, tuple(sorted(given)))
-            for u, v, given in implied_independencies(from_checked(spec.checked))]
+    return [
+        Implication(u, v, tuple(sorted(given))) for u, v, given in implied_independencies(from_checked(spec.checked))
+    ]
 
 
 # ---- classical tests ----------------------------------------------------------------------------------------
+
 
 def design(columns, names) -> np.ndarray:
     """An intercept and the columns `names` (categorical ones as indicators of all levels but the first)."""
@@ -105,11 +108,21 @@ def classical(columns, item: Implication) -> tuple[str, float, float, float, flo
         r = min(max(r, -0.999999), 0.999999)
         dof = rows - (k - 1) - 3  # dagitty's cis: n - |Z| - 3
         if dof < 1:
-            raise error("DS332", statement=item.statement, why=f"{rows} rows are too few for {k - 1} conditioning columns",
-                        suggestion="test it on more rows")
+            raise error(
+                "DS332",
+                statement=item.statement,
+                why=f"{rows} rows are too few for {k - 1} conditioning columns",
+                suggestion="test it on more rows",
+            )
         z = math.atanh(r) * math.sqrt(dof)
         half = stats.norm.ppf(0.5 + INTERVAL / 2) / math.sqrt(dof)
-        return "cis", r, math.tanh(math.atanh(r) - half), math.tanh(math.atanh(r) + half), float(2 * stats.norm.sf(abs(z)))
+        return (
+            "cis",
+            r,
+            math.tanh(math.atanh(r) - half),
+            math.tanh(math.atanh(r) + half),
+            float(2 * stats.norm.sf(abs(z))),
+        )
     return ("cis.pillai", *_pillai(ru, rv, rows, k))
 
 
@@ -127,7 +140,7 @@ def _pillai(ru: np.ndarray, rv: np.ndarray, rows: int, k: int) -> tuple[float, f
     if p == 0 or q == 0:
         return 0.0, math.nan, math.nan, 1.0
     canonical = np.clip(np.linalg.svd(qu.T @ qv, compute_uv=False), 0, 1)
-    trace = float(np.sum(canonical ** 2))
+    trace = float(np.sum(canonical**2))
     s = min(p, q)
     m = (abs(p - q) - 1) / 2
     n = (rows - k - q - p - 1) / 2  # the error degrees of freedom are rows - k - q
@@ -139,6 +152,7 @@ def _pillai(ru: np.ndarray, rv: np.ndarray, rows: int, k: int) -> tuple[float, f
 
 
 # ---- the Bayesian regression ------------------------------------------------------------------------------------
+
 
 def regression(spec, columns, item: Implication) -> tuple[str, dict, str, str] | str:
     """(spec text, data, response, predictor) of the regression testing `item`; or why there is none."""
@@ -191,8 +205,9 @@ def bayesian_test(text: str, data: dict, response: str, predictor: str, seed: in
     import dagspec
 
     spec = dagspec.parse(text, name=f"{predictor} -> {response}")
-    idata = dagspec.sample(spec, data, draws=draws, tune=draws, chains=chains, random_seed=seed,
-                           compute_convergence_checks=False)
+    idata = dagspec.sample(
+        spec, data, draws=draws, tune=draws, chains=chains, random_seed=seed, compute_convergence_checks=False
+    )
     draws_ = idata.posterior["dependence"]
     flat = draws_.values.reshape(-1, *draws_.shape[2:])
     flat = flat.reshape(len(flat), -1)
@@ -201,13 +216,19 @@ def bayesian_test(text: str, data: dict, response: str, predictor: str, seed: in
     strongest = int(np.argmax(np.abs(mean) / np.where(sd > 0, sd, 1)))
     extra = [d for d in draws_.dims if d not in ("chain", "draw")]
     label = f"[{draws_.coords[extra[0]].values.ravel()[strongest]}]" if extra else ""
-    return {"response": response, "coefficient": f"{predictor}{label} -> {response}", "mean": float(mean[strongest]),
-            "low": float(low[strongest]), "high": float(high[strongest]),
-            "excludes_zero": bool(low[strongest] > 0 or high[strongest] < 0),
-            "sampler": str(idata.posterior.attrs.get("dagspec_sampler", ""))}
+    return {
+        "response": response,
+        "coefficient": f"{predictor}{label} -> {response}",
+        "mean": float(mean[strongest]),
+        "low": float(low[strongest]),
+        "high": float(high[strongest]),
+        "excludes_zero": bool(low[strongest] > 0 or high[strongest] < 0),
+        "sampler": str(idata.posterior.attrs.get("dagspec_sampler", "")),
+    }
 
 
 # ---- the whole table -------------------------------------------------------------------------------------------
+
 
 def implicated_edges(spec, item: Implication) -> str:
     """The edges a contradicted `u ⫫ v | Z` points at: a missing edge in a direction that keeps the graph acyclic,
@@ -217,23 +238,38 @@ def implicated_edges(spec, item: Implication) -> str:
     return "a missing edge " + " or ".join(options) + f", or a common cause of {item.u} and {item.v}"
 
 
-def local_tests(spec, data=None, client=None, scheduler: str | None = None, workers: int | None = None,
-             alpha: float = 0.05, bayes: bool = True, draws: int = 1000, chains: int = 2, seed: int = 0,
-             quiet: bool = True) -> list[LocalTest]:
+def local_tests(
+    spec,
+    data=None,
+    client=None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    alpha: float = 0.05,
+    bayes: bool = True,
+    draws: int = 1000,
+    chains: int = 2,
+    seed: int = 0,
+    quiet: bool = True,
+) -> list[LocalTest]:
     """Test every implication of the spec's DAG on its data (see the module); the Bayesian fits run in parallel
     on the Dask cluster."""
     columns = spec.columns(data)
     items = implications(spec)
     missing = sorted({n for item in items for n in (item.u, item.v, *item.given) if n not in columns})
     if missing:
-        raise error("DS332", source=Source("", spec.name), statement="the implications",
-                    why=f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no data",
-                    suggestion="observe every node of the graph, or mark the ones without data as latent")
+        raise error(
+            "DS332",
+            source=Source("", spec.name),
+            statement="the implications",
+            why=f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no data",
+            suggestion="observe every node of the graph, or mark the ones without data as latent",
+        )
     results = []
     for item in items:
         test, estimate, low, high, p = classical(columns, item)
-        results.append(LocalTest(item, test, estimate, low, high, p, _rows(columns), None,
-                                 implicated_edges(spec, item)))
+        results.append(
+            LocalTest(item, test, estimate, low, high, p, _rows(columns), None, implicated_edges(spec, item))
+        )
     if bayes and results:
         fits = {}
         for index, result in enumerate(results):
@@ -247,8 +283,11 @@ def local_tests(spec, data=None, client=None, scheduler: str | None = None, work
             with dask_client(client, scheduler, workers) as engine:
                 done = run_tasks(engine, tasks, None, Progress("test-dag", len(tasks), quiet=quiet))
             for key, record in done.items():
-                results[int(key)].bayes = ({k: v for k, v in record.items() if k not in ("status", "key")}
-                                           if record["status"] == "ok" else {"skipped": f"the fit failed: {record['error']}"})
+                results[int(key)].bayes = (
+                    {k: v for k, v in record.items() if k not in ("status", "key")}
+                    if record["status"] == "ok"
+                    else {"skipped": f"the fit failed: {record['error']}"}
+                )
     return results
 
 
@@ -260,12 +299,19 @@ def table(results: list[LocalTest], alpha: float = 0.05):
     for r in results:
         bayes = r.bayes or {}
         interval = "" if math.isnan(r.low) else f"[{r.low:.3f}, {r.high:.3f}]"
-        rows.append({"implication": r.implication.statement, "test": r.test, "estimate": round(r.estimate, 3),
-                     "95% CI": interval, "p": float(f"{r.p:.3g}"),
-                     "bayes coefficient": bayes.get("coefficient", "-"),
-                     "posterior mean": round(bayes["mean"], 3) if "mean" in bayes else math.nan,
-                     "95% interval": f"[{bayes['low']:.3f}, {bayes['high']:.3f}]" if "low" in bayes else "-",
-                     "verdict": verdict(r, alpha)})
+        rows.append(
+            {
+                "implication": r.implication.statement,
+                "test": r.test,
+                "estimate": round(r.estimate, 3),
+                "95% CI": interval,
+                "p": float(f"{r.p:.3g}"),
+                "bayes coefficient": bayes.get("coefficient", "-"),
+                "posterior mean": round(bayes["mean"], 3) if "mean" in bayes else math.nan,
+                "95% interval": f"[{bayes['low']:.3f}, {bayes['high']:.3f}]" if "low" in bayes else "-",
+                "verdict": verdict(r, alpha),
+            }
+        )
     return pd.DataFrame(rows).set_index("implication") if rows else pd.DataFrame()
 
 
@@ -283,8 +329,9 @@ def findings(results: list[LocalTest], alpha: float) -> list[Diagnostic]:
     for r in results:
         if r.contradicted(alpha):
             fields = {"statement": r.implication.statement, "p": f"{r.p:.2g}", "implicates": r.implicates}
-            found.append(Diagnostic("DS330", CODES["DS330"].message.format(**fields),
-                                    hint=CODES["DS330"].hint, file="test-dag"))
+            found.append(
+                Diagnostic("DS330", CODES["DS330"].message.format(**fields), hint=CODES["DS330"].hint, file="test-dag")
+            )
     if not results:
         found.append(Diagnostic("DS331", CODES["DS331"].message, hint=CODES["DS331"].hint, file="test-dag"))
     return found

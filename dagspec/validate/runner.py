@@ -6,6 +6,7 @@ record is written atomically as soon as its result reaches this process, so a ki
 and a second run with the same settings (checked against the folder's manifest) does only what is missing. A task
 that raises is recorded as failed, with its error, and the run goes on.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,8 +44,16 @@ def dask_client(client=None, scheduler: str | None = None, workers: int | None =
         with Client(scheduler) as connected:
             yield connected
         return
-    with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster, Client(cluster) as local:
+    with (
+        LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as local,
+    ):
         yield local
 
 
@@ -57,8 +66,9 @@ class RecordStore:
         found = self._read_json(self.folder / MANIFEST)
         if found is not None and found != manifest and not overwrite:
             differ = sorted(k for k in set(found) | set(manifest) if found.get(k) != manifest.get(k))
-            raise error("DS651", source=Source("", str(self.folder)), folder=str(self.folder),
-                        what=", ".join(differ[:4]))
+            raise error(
+                "DS651", source=Source("", str(self.folder)), folder=str(self.folder), what=", ".join(differ[:4])
+            )
         if overwrite and self.records.is_dir():
             for old in self.records.glob("*.json"):
                 old.unlink()
@@ -111,12 +121,22 @@ class Progress:
             rate = f", {self.new / minutes:.1f} fits/min" if minutes > 0 else ""
             failed_text = f" ({self.failed} failed)" if self.failed else ""
             line = f"{self.label}: {self.done}/{self.total} done{failed_text}{rate}"
-            print(("\r" + line) if self.tty else line, end="" if self.tty and self.done < self.total else "\n",
-                  file=self.stream, flush=True)
+            print(
+                ("\r" + line) if self.tty else line,
+                end="" if self.tty and self.done < self.total else "\n",
+                file=self.stream,
+                flush=True,
+            )
 
 
-def run_tasks(client, tasks: dict[str, tuple[Callable, tuple]], store: RecordStore | None, progress: Progress,
-              in_flight: int | None = None, on_result: Callable[[str, dict], dict] | None = None) -> dict[str, dict]:
+def run_tasks(
+    client,
+    tasks: dict[str, tuple[Callable, tuple]],
+    store: RecordStore | None,
+    progress: Progress,
+    in_flight: int | None = None,
+    on_result: Callable[[str, dict], dict] | None = None,
+) -> dict[str, dict]:
     """Run `{key: (function, arguments)}` on the cluster; each function returns a JSON-able record (or a dict that
     `on_result(key, result)` turns into one, after keeping what is not JSON, e.g. writing a posterior). Records are
     written to `store` (if any) as they arrive; a task that raises is recorded as `{"status": "failed", "error": ...}`. At most
@@ -135,7 +155,9 @@ def run_tasks(client, tasks: dict[str, tuple[Callable, tuple]], store: RecordSto
             key, (function, arguments) = next(pending)
         except StopIteration:
             return False
-        future = client.submit(quietly, function, *arguments, key=f"dagspec-{key}-{os.getpid()}-{time.time_ns()}", pure=False)
+        future = client.submit(
+            quietly, function, *arguments, key=f"dagspec-{key}-{os.getpid()}-{time.time_ns()}", pure=False
+        )
         futures[future] = key
         return True
 
@@ -173,8 +195,10 @@ def quietly(function: Callable, *arguments):
     from ..quiet import silenced
 
     importlib.import_module("dagspec.backends.sample")  # PyMC sets its logger's level as it is imported
-    with silenced(logging.getLogger("pymc"), UserWarning, RuntimeWarning, FutureWarning, DeprecationWarning), \
-            warnings.catch_warnings():
+    with (
+        silenced(logging.getLogger("pymc"), UserWarning, RuntimeWarning, FutureWarning, DeprecationWarning),
+        warnings.catch_warnings(),
+    ):
         warnings.simplefilter("ignore")
         return function(*arguments)
 

@@ -14,6 +14,7 @@ its fractional ranks leaves the band (family-wise level 5% over the parameters, 
 the binned ranks is reported beside it. The shape says what is wrong: ranks piling up high mean the posterior
 sits below the truth, U-shaped ranks a posterior too narrow, a hump one too wide.
 """
+
 from __future__ import annotations
 
 import copy
@@ -46,11 +47,19 @@ class FitSettings:
     optimize: object = True
 
     def sample_kwargs(self) -> dict:
-        return dict(draws=self.draws, tune=self.tune, chains=self.chains, sampler=self.sampler,
-                    optimize=self.optimize, progressbar=False, compute_convergence_checks=False)
+        return dict(
+            draws=self.draws,
+            tune=self.tune,
+            chains=self.chains,
+            sampler=self.sampler,
+            optimize=self.optimize,
+            progressbar=False,
+            compute_convergence_checks=False,
+        )
 
 
 # ---- one simulation (runs on a worker) ----------------------------------------------------------------------
+
 
 def seeds(seed: int, index: int) -> tuple[int, int]:
     """(simulation seed, fitting seed) of simulation `index`: children of SeedSequence(seed) by index."""
@@ -73,9 +82,12 @@ def with_data(spec, columns, simulated: dict[str, np.ndarray] | None = None):
 
     def plan(data=None, optimize=False):
         made = make_plan(spec.checked, fixed_columns)
-        entries = [replace(e, observed=Const(np.asarray(literal[e.name]).tolist()))
-                   if isinstance(e, RandomVariable) and e.observed is not None and e.name in literal else e
-                   for e in made.entries]
+        entries = [
+            replace(e, observed=Const(np.asarray(literal[e.name]).tolist()))
+            if isinstance(e, RandomVariable) and e.observed is not None and e.name in literal
+            else e
+            for e in made.entries
+        ]
         placed = {e.name for e in made.entries if isinstance(e, RandomVariable) and e.name in literal}
         if placed != set(literal):  # a simulated value with nowhere to go would be fitted as the real data
             raise RuntimeError(f"dagspec cannot place the simulated {', '.join(sorted(set(literal) - placed))}")
@@ -94,27 +106,38 @@ def simulate(spec, columns, seed: int) -> tuple[dict[str, np.ndarray], dict[str,
     prior = dagspec.sample_prior(with_data(spec, columns), draws=1, random_seed=seed)
     observed = observed_nodes(spec)
     truth = {name: np.asarray(prior.prior[name].values[0, 0]) for name in spec.parameters if name in prior.prior}
-    outcomes = {name: np.asarray(values.values[0, 0]) for name, values in prior.prior_predictive.items()
-                if name in observed}
+    outcomes = {
+        name: np.asarray(values.values[0, 0]) for name, values in prior.prior_predictive.items() if name in observed
+    }
     return truth, outcomes
 
 
 def observed_nodes(spec) -> dict[str, str]:
     """PyMC names of the observed random variables (outcomes) → their node names."""
-    return {n.pymc_name: n.name for n in spec.checked.nodes.values()
-            if n.observed is not None and n.role in ("outcome", "random")}
+    return {
+        n.pymc_name: n.name
+        for n in spec.checked.nodes.values()
+        if n.observed is not None and n.role in ("outcome", "random")
+    }
 
 
 def replace_outcomes(columns, outcomes: dict[str, np.ndarray]):
     """`columns` with the simulated values of the outcomes `{node: values}` (the predictors kept)."""
-    replaced = type(columns)({name: replace(column, values=np.asarray(outcomes[name]).astype(column.values.dtype))
-                              if name in outcomes else column for name, column in columns.items()})
+    replaced = type(columns)(
+        {
+            name: replace(column, values=np.asarray(outcomes[name]).astype(column.values.dtype))
+            if name in outcomes
+            else column
+            for name, column in columns.items()
+        }
+    )
     replaced.statistics = columns.statistics
     return replaced
 
 
-def run_simulation(spec, fit_spec, columns, fit_columns, index: int, seed: int, settings: FitSettings,
-                   rank_draws: int) -> dict:
+def run_simulation(
+    spec, fit_spec, columns, fit_columns, index: int, seed: int, settings: FitSettings, rank_draws: int
+) -> dict:
     """Simulate data set `index`, fit it, and return its record: true values, ranks and how the fit went."""
     import dagspec
 
@@ -124,8 +147,7 @@ def run_simulation(spec, fit_spec, columns, fit_columns, index: int, seed: int, 
     node_of = observed_nodes(spec)
     fit_name = {node: name for name, node in observed_nodes(fit_spec).items()}
     fitted = {fit_name[node_of[name]]: values for name, values in outcomes.items() if node_of[name] in fit_name}
-    idata = dagspec.sample(with_data(fit_spec, fit_columns, fitted), random_seed=fit_seed,
-                           **settings.sample_kwargs())
+    idata = dagspec.sample(with_data(fit_spec, fit_columns, fitted), random_seed=fit_seed, **settings.sample_kwargs())
     posterior = idata.posterior
     sampler = str(posterior.attrs.get("dagspec_sampler", settings.sampler or "pymc"))
     values, ranks = {}, {}
@@ -136,8 +158,15 @@ def run_simulation(spec, fit_spec, columns, fit_columns, index: int, seed: int, 
         for element, at in _elements(name, posterior[name]):
             values[element] = float(true[at])
             ranks[element] = int(np.sum(draws[at] < true[at]))
-    record = {"sim": index, "truth": values, "ranks": ranks, "rank_draws": rank_draws, "sampler": sampler,
-              "divergences": _divergences(idata), "seconds": round(time.perf_counter() - started, 3)}
+    record = {
+        "sim": index,
+        "truth": values,
+        "ranks": ranks,
+        "rank_draws": rank_draws,
+        "sampler": sampler,
+        "divergences": _divergences(idata),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
     if sampler not in MCMC_FREE:
         record["min_ess"] = _min_ess(idata, [n for n in truth if n in posterior])
     return record
@@ -147,8 +176,10 @@ def thinned(values: np.ndarray, count: int) -> np.ndarray:
     """`count` draws taken evenly from all chains' draws (chain after chain): an array (*shape, count)."""
     flat = values.reshape((-1,) + values.shape[2:])
     if len(flat) < count:
-        raise ValueError(f"the fit has {len(flat)} draws, fewer than the {count} ranks are counted among: "
-                         "draw more (draws × chains) or lower rank_draws")
+        raise ValueError(
+            f"the fit has {len(flat)} draws, fewer than the {count} ranks are counted among: "
+            "draw more (draws × chains) or lower rank_draws"
+        )
     picked = flat[np.round(np.linspace(0, len(flat) - 1, count)).astype(int)]
     return np.moveaxis(picked, 0, -1)
 
@@ -177,9 +208,22 @@ def _min_ess(idata, names: list[str]) -> float | None:
 
 # ---- the run (on the cluster) -------------------------------------------------------------------------------
 
-def sbc(spec, sims: int = 100, client=None, data=None, fit=None, seed: int | None = None, out=None,
-        settings: FitSettings | None = None, rank_draws: int = DEFAULT_RANK_DRAWS, scheduler: str | None = None,
-        workers: int | None = None, overwrite: bool = False, quiet: bool = True) -> SBCResult:
+
+def sbc(
+    spec,
+    sims: int = 100,
+    client=None,
+    data=None,
+    fit=None,
+    seed: int | None = None,
+    out=None,
+    settings: FitSettings | None = None,
+    rank_draws: int = DEFAULT_RANK_DRAWS,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    overwrite: bool = False,
+    quiet: bool = True,
+) -> SBCResult:
     """Simulation-based calibration of `spec` (fitted with `fit`, by default the same spec): see the module."""
     if sims < 1:
         raise ValueError("sims must be at least 1")
@@ -193,15 +237,34 @@ def sbc(spec, sims: int = 100, client=None, data=None, fit=None, seed: int | Non
         raise error("DS655", draws=settings.draws * settings.chains, rank_draws=rank_draws)
     if out is None:
         with tempfile.TemporaryDirectory(prefix="dagspec-sbc-") as temporary:
-            return sbc(spec, sims, client, data, fit, seed, temporary, settings, rank_draws, scheduler, workers,
-                       overwrite, quiet)
+            return sbc(
+                spec,
+                sims,
+                client,
+                data,
+                fit,
+                seed,
+                temporary,
+                settings,
+                rank_draws,
+                scheduler,
+                workers,
+                overwrite,
+                quiet,
+            )
     folder = Path(out)
     if seed is None:  # a new run picks one and records it; a resumed run reuses it
         seed = _recorded_seed(folder) if not overwrite else None
         seed = seed if seed is not None else int(np.random.SeedSequence().generate_state(1)[0])
-    manifest = {"command": "sbc", "spec": _digest(spec.source.text), "fit": _digest(fit.source.text),
-                "data": _columns_digest(columns), "seed": seed, "rank_draws": rank_draws,
-                "settings": {k: v for k, v in vars(settings).items()}}
+    manifest = {
+        "command": "sbc",
+        "spec": _digest(spec.source.text),
+        "fit": _digest(fit.source.text),
+        "data": _columns_digest(columns),
+        "seed": seed,
+        "rank_draws": rank_draws,
+        "settings": {k: v for k, v in vars(settings).items()},
+    }
     store = RecordStore(folder, json.loads(json.dumps(manifest, default=str)), overwrite=overwrite)
     keys = {f"sim-{i:05d}": i for i in range(sims)}
     records = store.load(keys)
@@ -225,8 +288,11 @@ def _check_pair(spec, fit) -> None:
     fitted = set(observed_nodes(fit).values())
     common = set(spec.parameters) & set(fit.parameters)
     if fitted - simulated or not common:
-        why = (f"it fits {', '.join(sorted(fitted - simulated))}, which {spec.name} does not simulate"
-               if fitted - simulated else "they share no parameter name")
+        why = (
+            f"it fits {', '.join(sorted(fitted - simulated))}, which {spec.name} does not simulate"
+            if fitted - simulated
+            else "they share no parameter name"
+        )
         raise error("DS652", source=Source("", fit.name), fit=fit.name, spec=spec.name, why=why)
 
 
@@ -234,13 +300,23 @@ def _check_proper(spec, data) -> None:
     """DS610 before anything runs when a prior cannot be drawn from (rather than once per simulation)."""
     from ..plan import RandomVariable
 
-    improper = sorted({(e.name, e.dist) for e in spec.plan(data, False).entries
-                       if isinstance(e, RandomVariable) and e.dist in ("Flat", "HalfFlat")})
+    improper = sorted(
+        {
+            (e.name, e.dist)
+            for e in spec.plan(data, False).entries
+            if isinstance(e, RandomVariable) and e.dist in ("Flat", "HalfFlat")
+        }
+    )
     if improper:
         several = len(improper) > 1
-        raise error("DS610", source=Source("", spec.name), names=", ".join(n for n, _ in improper),
-                    have="have" if several else "has", dists=", ".join(sorted({d for _, d in improper})),
-                    them="them" if several else "it")
+        raise error(
+            "DS610",
+            source=Source("", spec.name),
+            names=", ".join(n for n, _ in improper),
+            have="have" if several else "has",
+            dists=", ".join(sorted({d for _, d in improper})),
+            them="them" if several else "it",
+        )
 
 
 def _recorded_seed(folder: Path) -> int | None:
@@ -264,6 +340,7 @@ def _columns_digest(columns) -> str:
 
 
 # ---- the ranks → a verdict per parameter --------------------------------------------------------------------
+
 
 @dataclass
 class ParameterCalibration:
@@ -305,25 +382,53 @@ class SBCResult:
         """A DataFrame: one row per parameter: sims, chi-square p-value, inside the band, verdict, shape."""
         import pandas as pd
 
-        return pd.DataFrame([{"parameter": p.name, "sims": len(p.ranks), "chi2_p": round(p.chi2_p, 4),
-                              "in_band": p.inside_band, "verdict": p.verdict, "shape": p.shape}
-                             for p in self.parameters]).set_index("parameter")
+        return pd.DataFrame(
+            [
+                {
+                    "parameter": p.name,
+                    "sims": len(p.ranks),
+                    "chi2_p": round(p.chi2_p, 4),
+                    "in_band": p.inside_band,
+                    "verdict": p.verdict,
+                    "shape": p.shape,
+                }
+                for p in self.parameters
+            ]
+        ).set_index("parameter")
 
     def findings(self) -> list[Diagnostic]:
         """Warnings: each miscalibrated parameter (DS653), failed fits (DS654), fits that diverged (DS656)."""
-        found = [_warning("DS653", name=p.name, shape=p.shape or "the ranks are not uniform",
-                          sims=len(p.ranks)) for p in self.parameters if not p.inside_band]
+        found = [
+            _warning("DS653", name=p.name, shape=p.shape or "the ranks are not uniform", sims=len(p.ranks))
+            for p in self.parameters
+            if not p.inside_band
+        ]
         if self.failed:
             first = next(iter(self.failed.items()))
-            found.append(_warning("DS654", count=len(self.failed), total=len(self.records),
-                                  sims=_some(self.failed), example=f"sim {first[0]}: {first[1]}"))
+            found.append(
+                _warning(
+                    "DS654",
+                    count=len(self.failed),
+                    total=len(self.records),
+                    sims=_some(self.failed),
+                    example=f"sim {first[0]}: {first[1]}",
+                )
+            )
         if self.diverged:
-            found.append(_warning("DS656", count=len(self.diverged), total=len(self.records),
-                                  sims=_some(self.diverged)))
+            found.append(
+                _warning("DS656", count=len(self.diverged), total=len(self.records), sims=_some(self.diverged))
+            )
         low = [r["min_ess"] for r in self.records if r.get("min_ess") is not None and r["min_ess"] < self.rank_draws]
         if low:
-            found.append(_warning("DS659", count=len(low), total=len(self.records), rank_draws=self.rank_draws,
-                                  worst=f"{min(low):.0f}"))
+            found.append(
+                _warning(
+                    "DS659",
+                    count=len(low),
+                    total=len(self.records),
+                    rank_draws=self.rank_draws,
+                    worst=f"{min(low):.0f}",
+                )
+            )
         return found
 
     def plot(self, path=None, parameters=None):
@@ -340,8 +445,10 @@ def analyse(records: list[dict], rank_draws: int, seed: int, folder: str | None 
     diverged = {int(r["sim"]): int(r["divergences"]) for r in ok if r.get("divergences")}
     names = list(dict.fromkeys(name for r in ok for name in r["ranks"]))
     band_prob = 1 - FAMILY_LEVEL / max(1, len(names))
-    parameters = [calibration(name, np.array([r["ranks"][name] for r in ok if name in r["ranks"]]), rank_draws,
-                              band_prob) for name in names]
+    parameters = [
+        calibration(name, np.array([r["ranks"][name] for r in ok if name in r["ranks"]]), rank_draws, band_prob)
+        for name in names
+    ]
     return SBCResult(parameters, records, seed, rank_draws, folder, band_prob, failed, diverged)
 
 
@@ -383,12 +490,18 @@ def _shape(fraction: np.ndarray) -> str:
     count = len(fraction)
     words = []
     if abs(fraction.mean() - 0.5) > 2.5 * np.sqrt(1 / 12 / count):
-        words.append("the posterior sits below the true values" if fraction.mean() > 0.5
-                     else "the posterior sits above the true values")
+        words.append(
+            "the posterior sits below the true values"
+            if fraction.mean() > 0.5
+            else "the posterior sits above the true values"
+        )
     spread = np.mean((fraction - 0.5) ** 2)
     if abs(spread - 1 / 12) > 2.5 * np.sqrt(1 / 180 / count):
-        words.append("the posterior is too narrow (ranks pile up at both ends)" if spread > 1 / 12
-                     else "the posterior is too wide (ranks pile up in the middle)")
+        words.append(
+            "the posterior is too narrow (ranks pile up at both ends)"
+            if spread > 1 / 12
+            else "the posterior is too wide (ranks pile up in the middle)"
+        )
     return "; ".join(words) or "the ranks are not uniform"
 
 

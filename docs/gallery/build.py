@@ -6,6 +6,7 @@
 Each spec is sampled exactly as tests/gallery/test_gallery.py samples it (same settings and seed), and its
 posterior is set beside the references the test checks it against (tests/gallery/references.py).
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -18,8 +19,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "gallery"))
 
-import dagspec  # noqa: E402
 from references import ANALYSES, SETTINGS, SPECS, sd_tolerance, tolerance  # noqa: E402
+
+import dagspec  # noqa: E402
 
 PAGES = {
     "howell": dict(
@@ -28,7 +30,8 @@ PAGES = {
 question is descriptive, how much taller per kilogram. The book's model m4.3 regresses height on weight centred at
 its mean, so the intercept `a` is the expected height of an adult of average weight; the slope has a log-normal
 prior, which keeps it positive.""",
-        data="`Howell1.csv`, the 352 people aged 18 or more (`where age >= 18`)."),
+        data="`Howell1.csv`, the 352 people aged 18 or more (`where age >= 18`).",
+    ),
     "waffle_divorce": dict(
         title="Marriage, age at marriage and divorce (WaffleDivorce)",
         story="""States where people marry young have higher divorce rates, and so do states with high marriage
@@ -36,7 +39,8 @@ rates. The chapter's DAG says age at marriage `A` causes both the marriage rate 
 is a fork, `A -> M -> D` a pipe. Regressed alone (m5.2), `M` seems to matter; once the back-door path through `A`
 is closed (m5.3, where `estimate M -> D` makes dagspec adjust for `A`), its effect is about zero, while `A`'s
 hardly moves from m5.1. All three variables are standardized.""",
-        data="`WaffleDivorce.csv`, 50 states; the three columns standardized (`standardize()`, sd with n - 1)."),
+        data="`WaffleDivorce.csv`, 50 states; the three columns standardized (`standardize()`, sd with n - 1).",
+    ),
     "milk": dict(
         title="Masked relationships in primate milk (milk)",
         story="""Milk energy `K` rises with the neocortex percentage `N` and falls with (log) body mass `M`, but
@@ -46,7 +50,8 @@ DAG `M -> N`, `M -> K`, `N -> K`, estimating `N -> K` adjusts for `M` (m5.7) and
 log mass over all 29 species before dropping incomplete rows, so those two are `standardize(..., over = all)`: their
 mean and sd come from every row, not only the fitted ones (`N` is standardized over its 17 values either way).
 m15.5 keeps all 29 species: the 12 missing neocortex values are imputed (`missing = impute`), each one a parameter
-`B_missing[row]` drawn from the neocortex's own distribution and informed by the species' milk energy."""),
+`B_missing[row]` drawn from the neocortex's own distribution and informed by the species' milk energy.""",
+    ),
     "rugged": dict(
         title="Ruggedness and GDP, inside and outside Africa (rugged)",
         story="""Rugged terrain makes trade and farming harder, and outside Africa rugged countries are poorer; in
@@ -54,7 +59,8 @@ Africa the relationship reverses (rugged regions were protected from the slave t
 depends on the continent: an interaction, written `rugged_std -> log_gdp_std by cont_africa` (a slope per
 continent) beside `cont_africa -> log_gdp_std` (an intercept per continent), the book's m8.3.""",
         data="""`rugged.csv`, the 170 countries with GDP data (`where complete`); log GDP divided by its mean,
-ruggedness by its maximum and centred on 0.215 (the book's constant, the mean of `rugged_std`)."""),
+ruggedness by its maximum and centred on 0.215 (the book's constant, the mean of `rugged_std`).""",
+    ),
     "chimpanzees": dict(
         title="Prosocial chimpanzees (chimpanzees)",
         story="""Does a chimpanzee choose the lever that also feeds a partner across the table? Each actor has its
@@ -63,14 +69,16 @@ own handedness (an intercept per actor) and the four treatments cross where the 
 one effect per cell, the book's treatment index. If chimpanzees were prosocial, the partner-present cells would
 differ more than the partner-absent ones; they hardly do. m13.4 then pools the actors' intercepts (around `a_bar`)
 and adds block offsets pooled around zero.""",
-        data="`chimpanzees.csv`, 504 pulls by 7 actors in 6 blocks."),
+        data="`chimpanzees.csv`, 504 pulls by 7 actors in 6 blocks.",
+    ),
     "ucbadmit": dict(
         title="Berkeley admissions: gender and department (UCBadmit)",
         story="""Women were admitted less often than men overall (m11.7). But gender influences which department
 one applies to, and departments differ greatly in admission rates: department is a mediator, the pipe
 `gender -> dept -> admit`. Conditioning on it (m11.8) estimates the direct effect of gender within departments,
 and the contrast reverses to slightly favour women. Admissions are Binomial counts out of `applications`.""",
-        data="`UCBadmit.csv`, 12 rows: 6 departments x 2 genders."),
+        data="`UCBadmit.csv`, 12 rows: 6 departments x 2 genders.",
+    ),
     "austincats": dict(
         title="Austin cat adoptions: censored waiting times (AustinCats)",
         story="""Do black cats wait longer to be adopted? Days to adoption are exponential with a mean per colour
@@ -80,7 +88,8 @@ adoptions, would bias the means; the censored likelihood counts each as `log S(t
 longer than the days observed. `censored = not_adopted` names the column that says which rows are censored.
 Black cats wait about exp(4.05) = 57 days on average, other cats about exp(3.88) = 48.""",
         data="`AustinCats_adoptions.csv`, 22356 cats (three columns of rethinking's `AustinCats`); `color_id` is 1 "
-             "for black cats and 2 for all others, as the book's; `not_adopted = out_event != \"Adoption\"`."),
+        'for black cats and 2 for all others, as the book\'s; `not_adopted = out_event != "Adoption"`.',
+    ),
     "trolley": dict(
         title="Trolley problems: ordered ratings (Trolley)",
         story="""331 people rated how appropriate the action in trolley-problem stories was, on a scale of 1 to 7.
@@ -90,33 +99,38 @@ increasing cutpoints, the log cumulative odds of each rating or less, and a line
 (m12.4 has only the cutpoints; m12.5 adds the three principles and intention's interactions with action and
 contact, the products `I A` and `I C`). Each principle lowers the ratings, and intention with contact most.""",
         data="`Trolley.csv`, 9930 ratings; the interactions are the data columns `IA = intention * action` and "
-             "`IC = intention * contact`."),
+        "`IC = intention * contact`.",
+    ),
     "reedfrogs": dict(
         title="Reed frog tadpoles: varying intercepts (reedfrogs)",
         story="""Each of 48 tanks has its own survival log-odds, and the tanks are a population: the intercepts
 are drawn from `Normal(a_bar, sigma)` with `a_bar` and `sigma` estimated too (m13.2). Partial pooling shrinks
 each tank's estimate toward the population, most for tanks with extreme survival.""",
-        data="`reedfrogs.csv`, 48 tanks; `tank = row()` numbers them 1..48 as the book's `tank = 1:nrow(d)`."),
+        data="`reedfrogs.csv`, 48 tanks; `tank = row()` numbers them 1..48 as the book's `tank = 1:nrow(d)`.",
+    ),
     "eight_schools": dict(
         title="The eight schools (posteriordb eight_schools_noncentered)",
         story="""Coaching programmes in eight schools had estimated effects `y` with known standard errors `se`;
 the true effects `theta` are partially pooled toward a common mean `mu` with spread `tau`. With so little
 information about `tau`, the centred model samples badly; the spec asks for the non-centred parameterisation,
 as the posteriordb model writes it (`theta = mu + tau * theta_trans`).""",
-        data="posteriordb's `data.json` for eight_schools, read directly (`from \"data/eight_schools.json\"`)."),
+        data='posteriordb\'s `data.json` for eight_schools, read directly (`from "data/eight_schools.json"`).',
+    ),
     "kidiq": dict(
         title="Children's test scores and their mothers (kidiq)",
         story="""Gelman & Hill's first regressions: a child's test score on whether the mother finished high
 school, on the mother's IQ, on both, and with their interaction (the IQ slope differs between mothers with and
 without high school). The posteriordb Stan models put flat priors on the coefficients and a half-Cauchy(0, 2.5)
 on sigma, so the posterior means are the least-squares estimates Gelman & Hill report from `lm()`.""",
-        data="posteriordb's kidiq `data.json`, 434 children; the interaction column is `inter = mom_hs * mom_iq`."),
+        data="posteriordb's kidiq `data.json`, 434 children; the interaction column is `inter = mom_hs * mom_iq`.",
+    ),
     "earnings": dict(
         title="Earnings and height (earnings)",
         story="""Taller people earn more, but sex causes both height and earnings: a fork. Log earnings on height
 alone mixes the two; with sex in the DAG, `estimate log_height -> log_earn` adjusts for `male`. The posteriordb
 Stan models are improper-flat on every parameter, i.e. least squares.""",
-        data="posteriordb's earnings `data.json`, 1192 adults with positive earnings; `log(earn)`, `log(height)`."),
+        data="posteriordb's earnings `data.json`, 1192 adults with positive earnings; `log(earn)`, `log(height)`.",
+    ),
 }
 
 
@@ -136,28 +150,46 @@ def fmt(x: float, digits: int = 3) -> str:
 def spec_section(analysis) -> list[str]:
     path = SPECS / f"{analysis.name}.dag"
     spec = dagspec.load(path)
-    graph = subprocess.run([sys.executable, "-m", "dagspec", "graph", str(path), "-o",
-                            str(HERE / f"{analysis.name}.svg")], capture_output=True, text=True)
+    graph = subprocess.run(
+        [sys.executable, "-m", "dagspec", "graph", str(path), "-o", str(HERE / f"{analysis.name}.svg")],
+        capture_output=True,
+        text=True,
+    )
     if graph.returncode != 0:
         raise SystemExit(f"dagspec graph {path} failed:\n{graph.stderr}")
     idata = dagspec.sample(spec, random_seed=analysis.seed, **SETTINGS)
     summary = az.summary(idata)
-    lines = [f"## {analysis.title}", "", f"[`specs/gallery/{analysis.name}.dag`](../../specs/gallery/{analysis.name}.dag):",
-             "", "```dag", path.read_text().rstrip(), "```", "",
-             f"![the graph of {analysis.name}]({analysis.name}.svg)", ""]
+    lines = [
+        f"## {analysis.title}",
+        "",
+        f"[`specs/gallery/{analysis.name}.dag`](../../specs/gallery/{analysis.name}.dag):",
+        "",
+        "```dag",
+        path.read_text().rstrip(),
+        "```",
+        "",
+        f"![the graph of {analysis.name}]({analysis.name}.svg)",
+        "",
+    ]
     if spec.warnings:
         lines += ["`dagspec check` says:", "", "```"]
         lines += [f"{w.severity} {w.code} {w.message}" for w in spec.warnings]
         lines += ["```", ""]
     draws = SETTINGS["draws"] * SETTINGS["chains"]
     divergent = int(idata.sample_stats["diverging"].sum()) if "diverging" in idata.sample_stats else 0
-    lines += [f"Posterior ({SETTINGS['chains']} chains x {SETTINGS['draws']} draws after {SETTINGS['tune']} tuning "
-              f"steps, seed {analysis.seed}; {draws} draws, {divergent} divergent):", "",
-              "| parameter | mean | sd | 94% HDI | ESS (bulk) | R-hat |", "|---|---|---|---|---|---|"]
+    lines += [
+        f"Posterior ({SETTINGS['chains']} chains x {SETTINGS['draws']} draws after {SETTINGS['tune']} tuning "
+        f"steps, seed {analysis.seed}; {draws} draws, {divergent} divergent):",
+        "",
+        "| parameter | mean | sd | 94% HDI | ESS (bulk) | R-hat |",
+        "|---|---|---|---|---|---|",
+    ]
     internal = [label for label in summary.index if "__" in label or label.endswith("_log__")]
     for label, row in summary.drop(index=internal).iterrows():
-        lines.append(f"| `{label}` | {fmt(row['mean'])} | {fmt(row['sd'])} | {fmt(row['hdi_3%'])} to "
-                     f"{fmt(row['hdi_97%'])} | {row['ess_bulk']:.0f} | {row['r_hat']:.2f} |")
+        lines.append(
+            f"| `{label}` | {fmt(row['mean'])} | {fmt(row['sd'])} | {fmt(row['hdi_3%'])} to "
+            f"{fmt(row['hdi_97%'])} | {row['ess_bulk']:.0f} | {row['r_hat']:.2f} |"
+        )
     lines.append("")
     full = az.summary(idata, kind="all")
     for ref in references(analysis):
@@ -165,8 +197,10 @@ def spec_section(analysis) -> list[str]:
         lines += [f"**{heading}**: {ref.source}.", ""]
         if ref.note:
             lines += [f"*Note:* {ref.note}.", ""]
-        lines += ["| parameter | reference mean (sd) | dagspec mean (sd) | difference of means | allowed | agrees (mean and sd) |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            "| parameter | reference mean (sd) | dagspec mean (sd) | difference of means | allowed | agrees (mean and sd) |",
+            "|---|---|---|---|---|---|",
+        ]
         reasons = {}
         for label, (mean, sd) in ref.values.items():
             row = full.loc[label]
@@ -180,8 +214,9 @@ def spec_section(analysis) -> list[str]:
             allowed = tolerance(sd, row["mcse_mean"], ref.digits, ref.mcse.get(label, 0.0))
             allowed_sd = sd_tolerance(sd, row["mcse_sd"], ref.digits, ref.mcse_sd.get(label, 0.0))
             ok = abs(diff) <= allowed and abs(row["sd"] - sd) <= allowed_sd
-            lines.append(f"| `{label}` | {shown} | {ours} | {fmt(diff)} | ±{fmt(allowed)} | "
-                         f"{'yes' if ok else '**no**'} |")
+            lines.append(
+                f"| `{label}` | {shown} | {ours} | {fmt(diff)} | ±{fmt(allowed)} | {'yes' if ok else '**no**'} |"
+            )
         lines.append("")
         for reason, mark in reasons.items():
             lines += [f"{mark} Not checked: {reason}.", ""]
@@ -191,13 +226,24 @@ def spec_section(analysis) -> list[str]:
 def build_page(page: str) -> None:
     info = PAGES[page]
     analyses = [a for a in ANALYSES if a.page == page]
-    lines = [f"# {info['title']}", "", "[Gallery index](README.md)", "", info["story"].replace("\n", " "), "",
-             f"**Data:** {info['data']}".replace("\n", " "), ""]
+    lines = [
+        f"# {info['title']}",
+        "",
+        "[Gallery index](README.md)",
+        "",
+        info["story"].replace("\n", " "),
+        "",
+        f"**Data:** {info['data']}".replace("\n", " "),
+        "",
+    ]
     for analysis in analyses:
         print(f"  {analysis.name}", flush=True)
         lines += spec_section(analysis)
-    lines += ["Regenerate this page with `.venv/bin/python docs/gallery/build.py " + page + "`; the test is "
-              "`tests/gallery/test_gallery.py` (tolerances in the [index](README.md#agreement)).", ""]
+    lines += [
+        "Regenerate this page with `.venv/bin/python docs/gallery/build.py " + page + "`; the test is "
+        "`tests/gallery/test_gallery.py` (tolerances in the [index](README.md#agreement)).",
+        "",
+    ]
     (HERE / f"{page}.md").write_text("\n".join(lines))
 
 
@@ -289,11 +335,14 @@ def _checked_against(analysis) -> str:
 
 # Pages written from command output rather than built here: (page, title, specs, checked against).
 OTHER_PAGES = [
-    ("testing_dags", "Testing a DAG against its data (WaffleDivorce)",
-     "The ch. 6 DAG: [`waffle_dag_ch6.dag`](../../specs/gallery/waffle_dag_ch6.dag)<br>The ch. 5 DAG without M -> D: "
-     "[`waffle_dag_ch5.dag`](../../specs/gallery/waffle_dag_ch5.dag)<br>A pipe the data reject: "
-     "[`waffle_dag_pipe.dag`](../../specs/gallery/waffle_dag_pipe.dag)",
-     "`dagspec test-dag`: partial correlations against textbook formulas (tests/validate/test_localtests.py)"),
+    (
+        "testing_dags",
+        "Testing a DAG against its data (WaffleDivorce)",
+        "The ch. 6 DAG: [`waffle_dag_ch6.dag`](../../specs/gallery/waffle_dag_ch6.dag)<br>The ch. 5 DAG without M -> D: "
+        "[`waffle_dag_ch5.dag`](../../specs/gallery/waffle_dag_ch5.dag)<br>A pipe the data reject: "
+        "[`waffle_dag_pipe.dag`](../../specs/gallery/waffle_dag_pipe.dag)",
+        "`dagspec test-dag`: partial correlations against textbook formulas (tests/validate/test_localtests.py)",
+    ),
 ]
 
 

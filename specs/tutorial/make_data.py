@@ -3,6 +3,7 @@
 Each generator is the tutorial's own numpy code with its seed, so the numbers are the tutorial's; floats are
 written with 17 significant digits so that reading a CSV back gives the same float64 values bit for bit.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

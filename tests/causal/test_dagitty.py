@@ -1,4 +1,5 @@
 """dagitty's graph syntax: what it reads, how it fails (with line and column), and the round trip back."""
+
 import pytest
 
 import dagspec
@@ -6,7 +7,7 @@ from dagspec.causal import DagittyParseError, parse_dagitty, to_dagitty
 
 
 def test_attributes_arrows_groups_and_quotes():
-    graph = parse_dagitty('''dag mygraph {
+    graph = parse_dagitty("""dag mygraph {
       bb="0,0,1,1"
       "my var" [exposure,pos="0.1,0.2"]
       y [outcome]
@@ -16,7 +17,7 @@ def test_attributes_arrows_groups_and_quotes():
       {z u} -> "my var"
       y <- w
       a <-> y ; w -> a
-    }''')
+    }""")
     assert set(graph.nodes) == {"my var", "y", "u", "z", "w", "a"}
     assert graph.exposure == {"my var"} and graph.outcome == {"y"}
     assert graph.latent == {"u"} and graph.adjusted == {"z"}
@@ -31,17 +32,20 @@ def test_round_trip():
     assert parse_dagitty(to_dagitty(graph)) == graph
 
 
-@pytest.mark.parametrize("text, line, column, words", [
-    ("dag { x -> y", 1, 13, "not closed"),
-    ("dag {\n  x -- y\n}", 2, 5, "undirected"),
-    ("dag {\n  x [exposre]\n}", 2, 6, "unknown node attribute"),
-    ("pdag { x -> y }", 1, 1, "DAGs only"),
-    ("graph { x -> y }", 1, 1, "DAGs only"),
-    ("dag { x -> }", 1, 12, "node name"),
-    ("dag { x -> y } extra", 1, 16, "after the graph"),
-    ("dag {\n x -> y\n y -> x\n}", 1, 1, "cycle"),
-    ("dag { x [outcome }", 1, 18, "unclosed"),
-])
+@pytest.mark.parametrize(
+    "text, line, column, words",
+    [
+        ("dag { x -> y", 1, 13, "not closed"),
+        ("dag {\n  x -- y\n}", 2, 5, "undirected"),
+        ("dag {\n  x [exposre]\n}", 2, 6, "unknown node attribute"),
+        ("pdag { x -> y }", 1, 1, "DAGs only"),
+        ("graph { x -> y }", 1, 1, "DAGs only"),
+        ("dag { x -> }", 1, 12, "node name"),
+        ("dag { x -> y } extra", 1, 16, "after the graph"),
+        ("dag {\n x -> y\n y -> x\n}", 1, 1, "cycle"),
+        ("dag { x [outcome }", 1, 18, "unclosed"),
+    ],
+)
 def test_errors_carry_line_and_column(text, line, column, words):
     with pytest.raises(DagittyParseError) as info:
         parse_dagitty(text)

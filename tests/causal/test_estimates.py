@@ -1,4 +1,5 @@
 """`estimate` fits what it is asked and warns, relative to the declared DAG, when the adjustment is bad."""
+
 from pathlib import Path
 
 import numpy as np
@@ -10,13 +11,16 @@ import dagspec
 TUTORIAL = Path(__file__).resolve().parent.parent.parent / "specs" / "tutorial"
 
 
-@pytest.mark.parametrize("name, codes", [
-    ("include_collider", ["DS313"]),
-    ("no_fork", ["DS316"]),
-    ("exclude_collider", []),
-    ("fork", []),
-    ("combined_confounds", []),
-])
+@pytest.mark.parametrize(
+    "name, codes",
+    [
+        ("include_collider", ["DS313"]),
+        ("no_fork", ["DS316"]),
+        ("exclude_collider", []),
+        ("fork", []),
+        ("combined_confounds", []),
+    ],
+)
 def test_tutorial_confounds_warn_exactly_where_they_should(name, codes):
     assert [w.code for w in dagspec.load(TUTORIAL / f"{name}.dag").warnings] == codes
 

@@ -1,4 +1,5 @@
 """Property tests on random DAGs: minimal sets are valid and minimal; canonical exists iff a minimal one does."""
+
 from itertools import combinations
 
 from hypothesis import given, settings
@@ -11,7 +12,7 @@ from dagspec.causal import CausalGraph, adjustment_sets, is_valid_adjustment
 def dags(draw):
     n = draw(st.integers(3, 7))
     names = [f"v{i}" for i in range(n)]
-    edges = tuple((a, b) for i, a in enumerate(names) for b in names[i + 1:] if draw(st.booleans()))
+    edges = tuple((a, b) for i, a in enumerate(names) for b in names[i + 1 :] if draw(st.booleans()))
     latent = frozenset(name for name in names[1:-1] if draw(st.integers(0, 4)) == 0)
     x, y = draw(st.sampled_from(list(combinations(names, 2))))
     return CausalGraph(tuple(names), edges, latent=latent - {x, y}), x, y

@@ -1,4 +1,5 @@
 """Shared by the CLI tests: repository paths, running `dagspec.cli.main` in-process, golden files, PNG sizes."""
+
 from __future__ import annotations
 
 import os

@@ -1,10 +1,10 @@
 """`dagspec check`: files and folders, the four output formats (golden), --strict, --data, exit codes."""
+
 import json
 import re
 
 import pytest
 import yaml
-
 from cli_support import BAD, ROOT, TUTORIAL, check_golden, relative, run
 
 
@@ -44,7 +44,9 @@ def test_json_stdout_is_only_json(capsys, mixed):
     findings = json.loads(out)
     assert code == 1
     assert [f["code"] for f in findings] == ["DS403", "DS401", "DS309"]
-    assert {"code", "severity", "message", "file", "line", "column", "end_line", "end_column", "hint"} <= set(findings[0])
+    assert {"code", "severity", "message", "file", "line", "column", "end_line", "end_column", "hint"} <= set(
+        findings[0]
+    )
     assert (findings[0]["line"], findings[0]["column"], findings[0]["severity"]) == (1, 15, "error")
     code, out, _ = run(capsys, "check", TUTORIAL / "coin.dag", "--format", "json")
     assert (code, json.loads(out)) == (0, [])

@@ -1,10 +1,11 @@
 """`dagspec compare`: the LOO table, Pareto k warnings in words (--strict), reused posteriors, and its errors."""
+
 import numpy as np
 import pandas as pd
 import pytest
+from cli_support import TUTORIAL, run
 
 import dagspec
-from cli_support import TUTORIAL, run
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -44,8 +45,20 @@ def prior_sampler(monkeypatch):
 
 
 def test_the_table_is_best_first_with_a_verdict(capsys, folder, prior_sampler):
-    code, out, err = run(capsys, "compare", folder / "wrong.dag", folder / "right.dag", "--data", folder / "data.csv",
-                         "--draws", 200, "--chains", 2, "--seed", 1)
+    code, out, err = run(
+        capsys,
+        "compare",
+        folder / "wrong.dag",
+        folder / "right.dag",
+        "--data",
+        folder / "data.csv",
+        "--draws",
+        200,
+        "--chains",
+        2,
+        "--seed",
+        1,
+    )
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].split() == ["rank", "elpd_loo", "p_loo", "elpd_diff", "se", "dse", "weight"]
@@ -56,8 +69,19 @@ def test_the_table_is_best_first_with_a_verdict(capsys, folder, prior_sampler):
 
 
 def test_unreliable_rows_are_named_and_fail_with_strict(capsys, folder, prior_sampler):
-    argv = ["compare", folder / "right.dag", folder / "vague.dag", "--data", folder / "data.csv", "--draws", 200,
-            "--chains", 2, "--seed", 1]
+    argv = [
+        "compare",
+        folder / "right.dag",
+        folder / "vague.dag",
+        "--data",
+        folder / "data.csv",
+        "--draws",
+        200,
+        "--chains",
+        2,
+        "--seed",
+        1,
+    ]
     code, out, err = run(capsys, *argv)
     assert code == 0 and out.splitlines()[1].startswith("right")
     (line,) = [line for line in err.splitlines() if "DS606" in line]
@@ -72,11 +96,16 @@ def test_the_pareto_warning_lists_rows_per_model():
 
     from dagspec.render.predictive import pareto_warning
 
-    loos = {"a": SimpleNamespace(pareto_k=np.array([0.1, 0.9, 0.2, 0.71])), "b": SimpleNamespace(pareto_k=np.zeros(3)),
-            "c": SimpleNamespace(pareto_k=np.r_[np.full(12, 1.2), 0.0])}
+    loos = {
+        "a": SimpleNamespace(pareto_k=np.array([0.1, 0.9, 0.2, 0.71])),
+        "b": SimpleNamespace(pareto_k=np.zeros(3)),
+        "c": SimpleNamespace(pareto_k=np.r_[np.full(12, 1.2), 0.0]),
+    }
     warning = pareto_warning(loos)
-    assert warning.message.startswith("LOO is unreliable for rows 1, 3 of model a; rows 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 "
-                                      "and 2 more of model c (Pareto k above 0.7)")
+    assert warning.message.startswith(
+        "LOO is unreliable for rows 1, 3 of model a; rows 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 "
+        "and 2 more of model c (Pareto k above 0.7)"
+    )
     assert pareto_warning({"b": loos["b"]}) is None
     assert "row 2 of model d" in pareto_warning({"d": SimpleNamespace(pareto_k=np.array([0, 0, 1.0]))}).message
 
@@ -85,12 +114,36 @@ def test_posteriors_written_by_sample_are_reused(capsys, folder, prior_sampler):
     import arviz as az
 
     stored = folder / "right.nc"
-    assert run(capsys, "sample", folder / "right.dag", "--data", folder / "data.csv", "--draws", 100, "--chains", 2,
-               "--out", stored)[0] == 0
+    assert (
+        run(
+            capsys,
+            "sample",
+            folder / "right.dag",
+            "--data",
+            folder / "data.csv",
+            "--draws",
+            100,
+            "--chains",
+            2,
+            "--out",
+            stored,
+        )[0]
+        == 0
+    )
     assert {"log_likelihood", "posterior_predictive", "observed_data"} <= set(az.from_netcdf(stored).groups())
     prior_sampler.clear()
-    code, out, err = run(capsys, "compare", f"{folder / 'right.dag'}={stored}", folder / "wrong.dag",
-                         "--data", folder / "data.csv", "--draws", 100, "--chains", 2)
+    code, out, err = run(
+        capsys,
+        "compare",
+        f"{folder / 'right.dag'}={stored}",
+        folder / "wrong.dag",
+        "--data",
+        folder / "data.csv",
+        "--draws",
+        100,
+        "--chains",
+        2,
+    )
     assert code == 0 and prior_sampler == [str(folder / "wrong.dag")], err
     assert out.splitlines()[1].startswith("right")
 
@@ -98,11 +151,14 @@ def test_posteriors_written_by_sample_are_reused(capsys, folder, prior_sampler):
 def test_models_of_different_data_fail_before_sampling(capsys, tmp_path, prior_sampler):
     code, out, err = run(capsys, "compare", TUTORIAL / "path_analysis.dag", TUTORIAL / "pipe_regression.dag")
     assert code == 1 and out == "" and not prior_sampler
-    assert err.startswith("compare: error DS607 models do not predict the same data: path_analysis predicts x2, y1; "
-                          "pipe_regression predicts y1")
+    assert err.startswith(
+        "compare: error DS607 models do not predict the same data: path_analysis predicts x2, y1; "
+        "pipe_regression predicts y1"
+    )
     assert "--outcome NODE" in err
-    code, _, err = run(capsys, "compare", TUTORIAL / "path_analysis.dag", TUTORIAL / "pipe_regression.dag",
-                       "--outcome", "nope")
+    code, _, err = run(
+        capsys, "compare", TUTORIAL / "path_analysis.dag", TUTORIAL / "pipe_regression.dag", "--outcome", "nope"
+    )
     assert code == 1 and "DS201 unknown name 'nope'" in err and not prior_sampler
     code, _, err = run(capsys, "compare", TUTORIAL / "fork.dag", TUTORIAL / "simple_regression.dag")
     assert code == 1 and "fork predicts y; simple_regression predicts y1" in err
@@ -117,8 +173,10 @@ def test_usage_errors(capsys, folder, prior_sampler):
         (["compare", right, right], "a spec is named twice"),
         (["compare", right, folder / "wrong.dag", "--data", folder / "missing.csv"], "no such data file"),
         (["compare", right, folder / "wrong.dag", "--draws", 0], "usage:"),
-        (["compare", right, folder / "wrong.dag", "--data", folder / "data.csv", "--draws", 4, "--chains", 2],
-         "LOO needs at least 10 draws: --draws 4 --chains 2 make 8"),
+        (
+            ["compare", right, folder / "wrong.dag", "--data", folder / "data.csv", "--draws", 4, "--chains", 2],
+            "LOO needs at least 10 draws: --draws 4 --chains 2 make 8",
+        ),
     ]
     for argv, message in cases:
         code, _, err = run(capsys, *argv)
@@ -130,8 +188,18 @@ def test_models_with_the_same_stem_are_named_by_path(capsys, folder, prior_sampl
     other = folder / "other"
     other.mkdir()
     (other / "right.dag").write_text(TIGHT.format(slope=0))
-    code, out, _ = run(capsys, "compare", folder / "right.dag", other / "right.dag", "--data", folder / "data.csv",
-                       "--draws", 100, "--chains", 2)
+    code, out, _ = run(
+        capsys,
+        "compare",
+        folder / "right.dag",
+        other / "right.dag",
+        "--data",
+        folder / "data.csv",
+        "--draws",
+        100,
+        "--chains",
+        2,
+    )
     assert code == 0 and out.splitlines()[1].startswith(str(folder / "right.dag"))
 
 
@@ -140,8 +208,23 @@ def test_compare_samples_for_real(capsys, folder):
     import arviz as az
 
     stored = folder / "right.nc"
-    quick = ["--data", folder / "data.csv", "--draws", 200, "--tune", 200, "--chains", 2, "--seed", 1,
-             "--sampler", "pymc", "--cores", 1, "--quiet"]
+    quick = [
+        "--data",
+        folder / "data.csv",
+        "--draws",
+        200,
+        "--tune",
+        200,
+        "--chains",
+        2,
+        "--seed",
+        1,
+        "--sampler",
+        "pymc",
+        "--cores",
+        1,
+        "--quiet",
+    ]
     assert run(capsys, "sample", folder / "right.dag", *quick, "--out", stored)[0] == 0
     idata = az.from_netcdf(stored)
     assert idata.log_likelihood["y"].shape == idata.posterior_predictive["y"].shape == (2, 200, 40)

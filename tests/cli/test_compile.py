@@ -1,11 +1,12 @@
 """`dagspec compile`: the report (golden), shapes with and without data, --emit ir / plan, errors."""
+
 import json
 import shutil
 
 import pytest
+from cli_support import BAD, TUTORIAL, check_golden, relative, run
 
 import dagspec
-from cli_support import BAD, TUTORIAL, check_golden, relative, run
 
 
 def test_report_of_a_path_analysis(capsys):

@@ -1,11 +1,12 @@
 """`dagspec graph`: DOT text (golden and structure), rendering through Graphviz, and failing clearly without it."""
+
 import shutil
 import subprocess
 
 import pytest
+from cli_support import TUTORIAL, check_golden, png_size, run
 
 import dagspec
-from cli_support import TUTORIAL, check_golden, png_size, run
 from dagspec.render.dot import quote, to_dot
 
 needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")

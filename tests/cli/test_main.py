@@ -1,15 +1,18 @@
 """The command line as a whole: entry points, --help/--version, the bug banner, I/O errors, a fast import."""
+
 import subprocess
 import sys
 from pathlib import Path
 
 from cli_support import ROOT, TUTORIAL, run
+
 from dagspec import cli
 
 
 def _dagspec(*argv):
-    return subprocess.run([sys.executable, "-m", "dagspec", *map(str, argv)], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "dagspec", *map(str, argv)], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
 
 
 def test_python_dash_m_runs_the_command_line():
@@ -40,9 +43,11 @@ def test_help_exits_0(capsys):
 
 
 def test_check_does_not_import_pymc():
-    code = ("import sys\nfrom dagspec.cli import main\nmain(['check', 'specs/tutorial'])\n"
-            "heavy = [m for m in ('pymc', 'pytensor', 'arviz', 'matplotlib') if m in sys.modules]\n"
-            "assert not heavy, heavy\n")
+    code = (
+        "import sys\nfrom dagspec.cli import main\nmain(['check', 'specs/tutorial'])\n"
+        "heavy = [m for m in ('pymc', 'pytensor', 'arviz', 'matplotlib') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert done.returncode == 0, done.stderr
 

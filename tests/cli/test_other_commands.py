@@ -1,6 +1,6 @@
 """The commands beyond the core five: codegen, fmt, explain, adjust, implications, export, do."""
-import pytest
 
+import pytest
 from cli_support import TUTORIAL, run
 
 
@@ -58,8 +58,25 @@ def test_do_needs_a_readable_posterior(capsys, tmp_path):
 @pytest.mark.slow
 def test_do_command(capsys, tmp_path):
     posterior = tmp_path / "path.nc"
-    assert run(capsys, "sample", TUTORIAL / "path_analysis.dag", "--draws", 100, "--tune", 200, "--chains", 1,
-               "--seed", 1, "--quiet", "--out", posterior)[0] == 0
+    assert (
+        run(
+            capsys,
+            "sample",
+            TUTORIAL / "path_analysis.dag",
+            "--draws",
+            100,
+            "--tune",
+            200,
+            "--chains",
+            1,
+            "--seed",
+            1,
+            "--quiet",
+            "--out",
+            posterior,
+        )[0]
+        == 0
+    )
     code, out, _ = run(capsys, "do", TUTORIAL / "path_analysis.dag", posterior, "--set", "x1=10", "--seed", 2)
     assert code == 0 and "x2_hat: mean 2" in out and "y_hat: mean 1" in out  # x2 ≈ 20, y ≈ 100
     assert run(capsys, "do", TUTORIAL / "path_analysis.dag", posterior, "--set", "x1")[0] == 2

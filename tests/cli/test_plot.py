@@ -1,7 +1,7 @@
 """`dagspec plot`: trace, posterior, forest and ppc figures from a NetCDF file; unreadable files fail clearly."""
+
 import numpy as np
 import pytest
-
 from cli_support import png_size, run
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # ArviZ on newer matplotlib
@@ -12,8 +12,14 @@ def posterior(tmp_path_factory):
     import arviz as az
 
     rng = np.random.default_rng(1)
-    idata = az.from_dict(posterior={"slope": rng.normal(size=(2, 100)), "error": rng.gamma(2, size=(2, 100)),
-                                    "cells": rng.normal(size=(2, 100, 30)), "slope__raw": rng.normal(size=(2, 100))})
+    idata = az.from_dict(
+        posterior={
+            "slope": rng.normal(size=(2, 100)),
+            "error": rng.gamma(2, size=(2, 100)),
+            "cells": rng.normal(size=(2, 100, 30)),
+            "slope__raw": rng.normal(size=(2, 100)),
+        }
+    )
     path = tmp_path_factory.mktemp("plot") / "post.nc"
     idata.to_netcdf(str(path))
     return path
@@ -71,22 +77,30 @@ def predictive(tmp_path_factory):
 
     rng = np.random.default_rng(2)
     observed = {"y_hat": rng.normal(size=30), "x2_hat": rng.normal(size=30)}
-    both = az.from_dict(posterior={"slope": rng.normal(size=(2, 50))},
-                        posterior_predictive={name: rng.normal(size=(2, 50, 30)) for name in observed},
-                        prior_predictive={name: rng.normal(scale=5, size=(1, 50, 30)) for name in observed},
-                        observed_data=observed)
+    both = az.from_dict(
+        posterior={"slope": rng.normal(size=(2, 50))},
+        posterior_predictive={name: rng.normal(size=(2, 50, 30)) for name in observed},
+        prior_predictive={name: rng.normal(scale=5, size=(1, 50, 30)) for name in observed},
+        observed_data=observed,
+    )
     folder = tmp_path_factory.mktemp("ppc")
     both.to_netcdf(str(folder / "both.nc"))
-    prior_only = az.from_dict(prior={"slope": rng.normal(size=(1, 50))}, observed_data=observed,
-                              prior_predictive={name: rng.normal(size=(1, 50, 30)) for name in observed})
+    prior_only = az.from_dict(
+        prior={"slope": rng.normal(size=(1, 50))},
+        observed_data=observed,
+        prior_predictive={name: rng.normal(size=(1, 50, 30)) for name in observed},
+    )
     prior_only.to_netcdf(str(folder / "prior.nc"))
     return folder
 
 
 @pytest.mark.slow
 def test_ppc_plots_posterior_or_prior_draws(capsys, tmp_path, predictive):
-    for argv in [[predictive / "both.nc"], [predictive / "both.nc", "--group", "prior", "--var", "y_hat"],
-                 [predictive / "prior.nc"]]:
+    for argv in [
+        [predictive / "both.nc"],
+        [predictive / "both.nc", "--group", "prior", "--var", "y_hat"],
+        [predictive / "prior.nc"],
+    ]:
         png = tmp_path / "ppc.png"
         code, _, err = run(capsys, "plot", *argv, "-o", png, "--kind", "ppc")
         assert code == 0 and f"wrote {png}" in err, err
@@ -98,11 +112,16 @@ def test_ppc_plots_posterior_or_prior_draws(capsys, tmp_path, predictive):
 def test_ppc_without_predictive_draws_names_the_command_that_makes_them(capsys, tmp_path, predictive, posterior):
     target = tmp_path / "x.png"
     cases = [
-        ([posterior], f"{posterior} has no predictive draws to plot (it has: posterior); write posterior predictive "
-                      f"draws with `dagspec sample FILE --out {posterior}`, prior ones with "
-                      f"`dagspec sample FILE --prior --out {posterior}`"),
-        ([predictive / "prior.nc", "--group", "posterior"],
-         f"has no posterior predictive draws; write them with `dagspec sample FILE --out {predictive / 'prior.nc'}`"),
+        (
+            [posterior],
+            f"{posterior} has no predictive draws to plot (it has: posterior); write posterior predictive "
+            f"draws with `dagspec sample FILE --out {posterior}`, prior ones with "
+            f"`dagspec sample FILE --prior --out {posterior}`",
+        ),
+        (
+            [predictive / "prior.nc", "--group", "posterior"],
+            f"has no posterior predictive draws; write them with `dagspec sample FILE --out {predictive / 'prior.nc'}`",
+        ),
         ([predictive / "both.nc", "--var", "z"], "no posterior predictive draws of z; there are y_hat, x2_hat"),
     ]
     for argv, message in cases:

@@ -1,8 +1,8 @@
 """`dagspec predict`: a table of predictions for new rows from a posterior file, CSV and NetCDF outputs, errors."""
+
 import arviz as az
 import numpy as np
 import pandas as pd
-
 from cli_support import run
 
 SPEC = "node w\nnode h ~ Normal\nw -> h\nobserved h, w = center(weight)\n"
@@ -12,8 +12,11 @@ def _fit(tmp_path):
     """A spec, its (made-up) posterior as written by `sample --out`, and the fitted data's statistics."""
     (tmp_path / "h.dag").write_text(SPEC)
     rng = np.random.default_rng(1)
-    posterior = {"h_intercept": rng.normal(150, 0.1, (2, 100)), "b_w_h": rng.normal(1.0, 0.01, (2, 100)),
-                 "h_sigma": np.abs(rng.normal(5, 0.1, (2, 100)))}
+    posterior = {
+        "h_intercept": rng.normal(150, 0.1, (2, 100)),
+        "b_w_h": rng.normal(1.0, 0.01, (2, 100)),
+        "h_sigma": np.abs(rng.normal(5, 0.1, (2, 100))),
+    }
     idata = az.from_dict(posterior=posterior)
     idata.posterior.attrs["dagspec_statistics"] = '{"w: mean(weight)": 40.0}'
     idata.to_netcdf(str(tmp_path / "fit.nc"))
@@ -23,8 +26,9 @@ def _fit(tmp_path):
 
 def test_predict_prints_and_writes_a_row_per_new_row(capsys, tmp_path):
     spec, fit, new = _fit(tmp_path)
-    code, out, err = run(capsys, "predict", spec, fit, "--newdata", new, "-o", tmp_path / "p.csv", "--out",
-                         tmp_path / "p.nc")
+    code, out, err = run(
+        capsys, "predict", spec, fit, "--newdata", new, "-o", tmp_path / "p.csv", "--out", tmp_path / "p.nc"
+    )
     assert code == 0, err
     assert out.splitlines()[0] == "expected value per row: posterior mean, sd and 94% HDI"
     table = pd.read_csv(tmp_path / "p.csv")
@@ -35,8 +39,9 @@ def test_predict_prints_and_writes_a_row_per_new_row(capsys, tmp_path):
 
 def test_predict_outcome_draws_are_wider_than_the_mean(capsys, tmp_path):
     spec, fit, new = _fit(tmp_path)
-    code, _, _ = run(capsys, "predict", spec, fit, "--newdata", new, "--kind", "outcome", "--seed", "1", "-o",
-                     tmp_path / "p.csv")
+    code, _, _ = run(
+        capsys, "predict", spec, fit, "--newdata", new, "--kind", "outcome", "--seed", "1", "-o", tmp_path / "p.csv"
+    )
     assert code == 0
     assert (pd.read_csv(tmp_path / "p.csv")["h_sd"] > 4).all()  # sigma is about 5
 

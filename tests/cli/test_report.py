@@ -1,10 +1,10 @@
 """`dagspec report`: one self-contained HTML page from a spec (sampled now, or a posterior from `sample --out`),
 user text escaped, nothing loaded from elsewhere; `dagspec plot --kind effects`."""
+
 import re
 import shutil
 
 import pytest
-
 from cli_support import ROOT, TUTORIAL, png_size, run
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # ArviZ on newer matplotlib
@@ -17,8 +17,9 @@ def hostile_spec(tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
     shutil.copytree(TUTORIAL / "data", folder / "data")
     text = (TUTORIAL / "fork.dag").read_text(encoding="utf-8")
-    (folder / "fork.dag").write_text('# <script>alert("x")</script> & <img src="http://example.com/a.png">\n' + text,
-                                     encoding="utf-8")
+    (folder / "fork.dag").write_text(
+        '# <script>alert("x")</script> & <img src="http://example.com/a.png">\n' + text, encoding="utf-8"
+    )
     return folder / "fork.dag"
 
 
@@ -76,8 +77,12 @@ def test_plot_effects_draws_one_panel_per_parent(capsys, tmp_path):
     width, height = png_size(png)
     assert width > height > 100  # two panels side by side
     one = tmp_path / "one.png"
-    assert run(capsys, "plot", posterior, "-o", one, "--kind", "effects", "--spec", TUTORIAL / "fork.dag",
-               "--parent", "x")[0] == 0
+    assert (
+        run(
+            capsys, "plot", posterior, "-o", one, "--kind", "effects", "--spec", TUTORIAL / "fork.dag", "--parent", "x"
+        )[0]
+        == 0
+    )
     assert png_size(one)[0] < width
 
 

@@ -1,4 +1,5 @@
 """`dagspec sample`: summary, health warnings, NetCDF output written atomically, Ctrl-C, sampler choice."""
+
 import os
 import signal
 import subprocess
@@ -7,9 +8,9 @@ import time
 
 import numpy as np
 import pytest
+from cli_support import ROOT, TUTORIAL, run
 
 import dagspec
-from cli_support import ROOT, TUTORIAL, run
 
 
 def _posterior(divergent: int = 0):
@@ -19,8 +20,10 @@ def _posterior(divergent: int = 0):
     rng = np.random.default_rng(0)
     diverging = np.zeros((2, 200), bool)
     diverging[0, :divergent] = True
-    return az.from_dict(posterior={"a": rng.beta(9, 3, size=(2, 200))},
-                        sample_stats={"diverging": diverging, "reached_max_treedepth": np.zeros((2, 200), bool)})
+    return az.from_dict(
+        posterior={"a": rng.beta(9, 3, size=(2, 200))},
+        sample_stats={"diverging": diverging, "reached_max_treedepth": np.zeros((2, 200), bool)},
+    )
 
 
 @pytest.fixture
@@ -40,8 +43,25 @@ def fake_sampler(monkeypatch):
 
 
 def test_summary_and_options_reach_the_sampler(capsys, fake_sampler):
-    code, out, err = run(capsys, "sample", TUTORIAL / "coin.dag", "--draws", 200, "--tune", 300, "--chains", 2,
-                         "--seed", 0, "--target-accept", 0.95, "--sampler", "pymc", "--cores", 1)
+    code, out, err = run(
+        capsys,
+        "sample",
+        TUTORIAL / "coin.dag",
+        "--draws",
+        200,
+        "--tune",
+        300,
+        "--chains",
+        2,
+        "--seed",
+        0,
+        "--target-accept",
+        0.95,
+        "--sampler",
+        "pymc",
+        "--cores",
+        1,
+    )
     assert code == 0
     assert out.split("\n")[0].split() == ["mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat"]
     assert out.split("\n")[1].startswith("a ")
@@ -117,6 +137,7 @@ def test_interrupted_sample_writes_nothing_and_keeps_the_old_file(capsys, tmp_pa
 
 def test_ctrl_c_that_the_sampler_catches_still_stops_the_command(capsys, tmp_path, monkeypatch):
     """PyMC and nutpie catch KeyboardInterrupt and return the draws so far; the command must not save them."""
+
     def catches_ctrl_c(*args, **kwargs):
         try:
             os.kill(os.getpid(), signal.SIGINT)
@@ -165,13 +186,16 @@ def test_unavailable_samplers_are_usage_errors(capsys, monkeypatch):
 
     monkeypatch.setitem(cli.SAMPLER_MODULES, "numpyro", ("dagspec_test_no_such_module",))
     code, _, err = run(capsys, "sample", TUTORIAL / "coin.dag", "--sampler", "numpyro")
-    assert code == 2 and err == ("dagspec: error: sampler numpyro is not installed: pip install 'dagspec[numpyro]', "
-                                 "or use --sampler pymc\n")
+    assert code == 2 and err == (
+        "dagspec: error: sampler numpyro is not installed: pip install 'dagspec[numpyro]', or use --sampler pymc\n"
+    )
     assert run(capsys, "sample", TUTORIAL / "coin.dag", "--sampler", "stan")[0] == 2  # not a choice at all
 
 
-@pytest.mark.parametrize("option", [["--draws", "0"], ["--chains", "-1"], ["--tune", "many"],
-                                    ["--target-accept", "1.2"], ["--target-accept", "0"]])
+@pytest.mark.parametrize(
+    "option",
+    [["--draws", "0"], ["--chains", "-1"], ["--tune", "many"], ["--target-accept", "1.2"], ["--target-accept", "0"]],
+)
 def test_bad_numbers_are_usage_errors(capsys, option):
     code, _, err = run(capsys, "sample", TUTORIAL / "coin.dag", *option)
     assert code == 2 and "usage:" in err
@@ -192,8 +216,22 @@ def test_sample_writes_netcdf_that_arviz_reads(capsys, tmp_path):
     import arviz as az
 
     out_file = tmp_path / "fork.nc"
-    code, out, _ = run(capsys, "sample", TUTORIAL / "fork.dag", "--draws", 50, "--tune", 50, "--chains", 1,
-                       "--seed", 3, "--quiet", "--out", out_file)
+    code, out, _ = run(
+        capsys,
+        "sample",
+        TUTORIAL / "fork.dag",
+        "--draws",
+        50,
+        "--tune",
+        50,
+        "--chains",
+        1,
+        "--seed",
+        3,
+        "--quiet",
+        "--out",
+        out_file,
+    )
     assert code == 0
     assert {"slope_x", "slope_z", "intercept", "error"} <= {line.split()[0] for line in out.splitlines()[1:]}
     idata = az.from_netcdf(out_file)
@@ -211,9 +249,28 @@ def test_pymc_sampler_with_data_from_the_command_line(capsys, tmp_path):
     data = tmp_path / "mine.csv"
     pd.DataFrame({"x1": x1, "y1": 2 + 5 * x1 + rng.normal(scale=0.5, size=60)}).to_csv(data, index=False)
     out_file = tmp_path / "simple.nc"
-    code, out, _ = run(capsys, "sample", TUTORIAL / "simple_regression.dag", "--data", data, "--sampler", "pymc",
-                       "--draws", 50, "--tune", 100, "--chains", 1, "--seed", 1, "--target-accept", 0.9,
-                       "--quiet", "--out", out_file)
+    code, out, _ = run(
+        capsys,
+        "sample",
+        TUTORIAL / "simple_regression.dag",
+        "--data",
+        data,
+        "--sampler",
+        "pymc",
+        "--draws",
+        50,
+        "--tune",
+        100,
+        "--chains",
+        1,
+        "--seed",
+        1,
+        "--target-accept",
+        0.9,
+        "--quiet",
+        "--out",
+        out_file,
+    )
     assert code == 0 and "coeff" in out
     assert abs(float(az.from_netcdf(out_file).posterior["coeff"].mean()) - 5) < 0.5
 
@@ -222,8 +279,23 @@ def test_pymc_sampler_with_data_from_the_command_line(capsys, tmp_path):
 def test_real_ctrl_c_exits_130_and_writes_nothing(tmp_path):
     """Ctrl-C in the middle of a long run (end to end, in a child process)."""
     out_file = tmp_path / "long.nc"
-    command = [sys.executable, "-m", "dagspec", "sample", str(TUTORIAL / "fork.dag"), "--draws", "1000000",
-               "--tune", "200", "--chains", "1", "--seed", "1", "--out", str(out_file)]
+    command = [
+        sys.executable,
+        "-m",
+        "dagspec",
+        "sample",
+        str(TUTORIAL / "fork.dag"),
+        "--draws",
+        "1000000",
+        "--tune",
+        "200",
+        "--chains",
+        "1",
+        "--seed",
+        "1",
+        "--out",
+        str(out_file),
+    ]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     line = child.stderr.readline()  # the start line, printed before the model is built
     assert line.startswith("sampling fork.dag"), line
@@ -242,8 +314,9 @@ def test_prior_draws_are_summarised_and_written(capsys, tmp_path):
     import arviz as az
 
     out_file = tmp_path / "prior.nc"
-    code, out, err = run(capsys, "sample", TUTORIAL / "simple_regression.dag", "--prior", "--draws", 200, "--seed", 1,
-                         "--out", out_file)
+    code, out, err = run(
+        capsys, "sample", TUTORIAL / "simple_regression.dag", "--prior", "--draws", 200, "--seed", 1, "--out", out_file
+    )
     assert code == 0 and "drawing 200 times from the prior of simple_regression.dag" in err
     lines = out.splitlines()
     assert lines[0] == "prior draws (200) of the parameters:"

@@ -5,6 +5,7 @@ Nothing here comes from dagspec: the published numbers are copied from the books
 references are computed with numpy/scipy (least squares, quadrature, a quadratic approximation) or with a
 hand-written PyMC model, never with a dagspec spec.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,12 +30,13 @@ GELMAN_HILL = "Gelman & Hill, Data Analysis Using Regression and Multilevel/Hier
 @dataclass
 class Reference:
     """Expected posterior mean and sd per parameter (az.summary labels), and where they come from."""
-    kind: str                      # "published" or "independent"
+
+    kind: str  # "published" or "independent"
     source: str
     values: dict[str, tuple[float, float]]
-    digits: int = 2                # published tables are rounded to this many decimals
+    digits: int = 2  # published tables are rounded to this many decimals
     note: str = ""
-    mcse: dict[str, float] = field(default_factory=dict)     # a sampled reference's own Monte Carlo errors:
+    mcse: dict[str, float] = field(default_factory=dict)  # a sampled reference's own Monte Carlo errors:
     mcse_sd: dict[str, float] = field(default_factory=dict)  # of its means, and of its sds
     unchecked: dict[str, str] = field(default_factory=dict)  # shown on the page but not tested: label -> why
 
@@ -44,11 +46,11 @@ class Reference:
 
 @dataclass
 class Analysis:
-    name: str                      # specs/gallery/NAME.dag
+    name: str  # specs/gallery/NAME.dag
     title: str
-    page: str                      # docs/gallery/PAGE.md
+    page: str  # docs/gallery/PAGE.md
     seed: int
-    references: callable           # () -> [Reference] (computed lazily: some references sample or integrate)
+    references: callable  # () -> [Reference] (computed lazily: some references sample or integrate)
     skip_reason: str | None = None
     extra: dict = field(default_factory=dict)
 
@@ -68,56 +70,111 @@ def sd_tolerance(ref_sd: float, mcse_sd: float, digits: int, ref_mcse_sd: float 
 
 # ---------------------------------------------------------------- published tables (precis output in the book)
 
-QUAP_SIGMA = ("quap reports the mode of sigma's posterior and a symmetric sd; a scale's posterior is right-skewed "
-              "(more so with few rows), so its mean lies above the mode: checked against the exact posterior instead")
+QUAP_SIGMA = (
+    "quap reports the mode of sigma's posterior and a symmetric sd; a scale's posterior is right-skewed "
+    "(more so with few rows), so its mean lies above the mode: checked against the exact posterior instead"
+)
 
 
-def _book(chapter: str, model: str, values: dict, note: str = "", quap_sigma: bool = False,
-          table: str = "its precis table") -> Reference:
-    return Reference("published", f"{RETHINKING}, {chapter}, model {model}: {table}", values, note=note,
-                     unchecked={"sigma": QUAP_SIGMA} if quap_sigma else {})
+def _book(
+    chapter: str, model: str, values: dict, note: str = "", quap_sigma: bool = False, table: str = "its precis table"
+) -> Reference:
+    return Reference(
+        "published",
+        f"{RETHINKING}, {chapter}, model {model}: {table}",
+        values,
+        note=note,
+        unchecked={"sigma": QUAP_SIGMA} if quap_sigma else {},
+    )
 
 
-WAFFLE_M5_1 = _book("ch. 5.1", "m5.1", {"a": (0.00, 0.10), "bA": (-0.57, 0.11), "sigma": (0.79, 0.08)},
-                    quap_sigma=True)
-WAFFLE_M5_3 = _book("ch. 5.1", "m5.3", {"a": (0.00, 0.10), "bM": (-0.07, 0.15), "bA": (-0.61, 0.15),
-                                       "sigma": (0.79, 0.08)}, quap_sigma=True)
+WAFFLE_M5_1 = _book("ch. 5.1", "m5.1", {"a": (0.00, 0.10), "bA": (-0.57, 0.11), "sigma": (0.79, 0.08)}, quap_sigma=True)
+WAFFLE_M5_3 = _book(
+    "ch. 5.1",
+    "m5.3",
+    {"a": (0.00, 0.10), "bM": (-0.07, 0.15), "bA": (-0.61, 0.15), "sigma": (0.79, 0.08)},
+    quap_sigma=True,
+)
 MILK_M5_5 = _book("ch. 5.2", "m5.5", {"a": (0.04, 0.15), "bN": (0.13, 0.22), "sigma": (1.00, 0.16)}, quap_sigma=True)
-MILK_M5_6 = _book("ch. 5.2", "m5.6", {"a": (0.05, 0.15), "bM": (-0.28, 0.19), "sigma": (0.95, 0.16)},
-                  quap_sigma=True)
-MILK_M5_7 = _book("ch. 5.2", "m5.7", {"a": (0.07, 0.13), "bN": (0.68, 0.25), "bM": (-0.70, 0.22),
-                                     "sigma": (0.74, 0.13)}, quap_sigma=True,
-                  note="with 17 rows, quap's joint mode sits at a smaller sigma than the posterior mean, where the "
-                       "priors shrink the slopes less: the book's bN and bM lie about a quarter of an sd further "
-                       "from zero than the exact posterior means below")
+MILK_M5_6 = _book("ch. 5.2", "m5.6", {"a": (0.05, 0.15), "bM": (-0.28, 0.19), "sigma": (0.95, 0.16)}, quap_sigma=True)
+MILK_M5_7 = _book(
+    "ch. 5.2",
+    "m5.7",
+    {"a": (0.07, 0.13), "bN": (0.68, 0.25), "bM": (-0.70, 0.22), "sigma": (0.74, 0.13)},
+    quap_sigma=True,
+    note="with 17 rows, quap's joint mode sits at a smaller sigma than the posterior mean, where the "
+    "priors shrink the slopes less: the book's bN and bM lie about a quarter of an sd further "
+    "from zero than the exact posterior means below",
+)
 HOWELL_M4_3 = _book("ch. 4.4 (R code 4.44)", "m4.3", {"a": (154.60, 0.27), "b": (0.90, 0.04), "sigma": (5.07, 0.19)})
-RUGGED_M8_3 = _book("ch. 8.1 (R code 8.13-8.14)", "m8.3", {
-    "a[1]": (0.89, 0.02), "a[0]": (1.05, 0.01), "b[1]": (0.13, 0.07), "b[0]": (-0.14, 0.05), "sigma": (0.11, 0.01)},
-    note="the book's index 1 is Africa (our level 1 of cont_africa), index 2 the rest (our level 0)")
-UCB_M11_7 = _book("ch. 11.1.4", "m11.7", {"a[male]": (-0.22, 0.04), "a[female]": (-0.83, 0.05),
-                                         "diff_a": (0.61, 0.06)}, table="its precis table and contrast table",
-                  note="a[1] is male and a[2] female in the book; diff_a = a[1] - a[2] is its contrast table")
-UCB_M11_8 = _book("ch. 11.1.4", "m11.8", {"diff_a": (-0.10, 0.08)}, table="its contrast table",
-                  note="the contrast diff_a = a[1] - a[2] (male - female) of the book's contrast table; the a and "
-                       "delta themselves are only weakly identified (a + delta is what the data fix), and their "
-                       "book values come from a short MCMC run")
-CHIMP_M11_4 = _book("ch. 11.1.1", "m11.4", {
-    "a[1]": (-0.45, 0.32), "a[2]": (3.86, 0.73), "a[3]": (-0.75, 0.33), "a[4]": (-0.74, 0.33),
-    "a[5]": (-0.44, 0.32), "a[6]": (0.48, 0.32), "a[7]": (1.95, 0.40),
-    "b[0, 0]": (-0.04, 0.28), "b[0, 1]": (0.48, 0.28), "b[1, 0]": (-0.38, 0.28), "b[1, 1]": (0.37, 0.28)},
+RUGGED_M8_3 = _book(
+    "ch. 8.1 (R code 8.13-8.14)",
+    "m8.3",
+    {"a[1]": (0.89, 0.02), "a[0]": (1.05, 0.01), "b[1]": (0.13, 0.07), "b[0]": (-0.14, 0.05), "sigma": (0.11, 0.01)},
+    note="the book's index 1 is Africa (our level 1 of cont_africa), index 2 the rest (our level 0)",
+)
+UCB_M11_7 = _book(
+    "ch. 11.1.4",
+    "m11.7",
+    {"a[male]": (-0.22, 0.04), "a[female]": (-0.83, 0.05), "diff_a": (0.61, 0.06)},
+    table="its precis table and contrast table",
+    note="a[1] is male and a[2] female in the book; diff_a = a[1] - a[2] is its contrast table",
+)
+UCB_M11_8 = _book(
+    "ch. 11.1.4",
+    "m11.8",
+    {"diff_a": (-0.10, 0.08)},
+    table="its contrast table",
+    note="the contrast diff_a = a[1] - a[2] (male - female) of the book's contrast table; the a and "
+    "delta themselves are only weakly identified (a + delta is what the data fix), and their "
+    "book values come from a short MCMC run",
+)
+CHIMP_M11_4 = _book(
+    "ch. 11.1.1",
+    "m11.4",
+    {
+        "a[1]": (-0.45, 0.32),
+        "a[2]": (3.86, 0.73),
+        "a[3]": (-0.75, 0.33),
+        "a[4]": (-0.74, 0.33),
+        "a[5]": (-0.44, 0.32),
+        "a[6]": (0.48, 0.32),
+        "a[7]": (1.95, 0.40),
+        "b[0, 0]": (-0.04, 0.28),
+        "b[0, 1]": (0.48, 0.28),
+        "b[1, 0]": (-0.38, 0.28),
+        "b[1, 1]": (0.37, 0.28),
+    },
     note="the book's treatment 1..4 (R/N, L/N, R/P, L/P) is our b[condition, prosoc_left] = b[0, 0], b[0, 1], "
-         "b[1, 0], b[1, 1]; the book's table is from a 4-chain ulam (Stan) run")
+    "b[1, 0], b[1, 1]; the book's table is from a 4-chain ulam (Stan) run",
+)
 
-AUSTINCATS_M11_15 = _book("ch. 11.4", "m11.15", {"a[1]": (4.05, 0.03), "a[2]": (3.88, 0.01)},
-                          note="a[1] is black cats, a[2] all others (the book's color_id)")
-TROLLEY_M12_4 = _book("ch. 12.3.2", "m12.4", {f"cutpoints[{k}|{k + 1}]": v for k, v in enumerate(
-    [(-1.92, 0.03), (-1.27, 0.02), (-0.72, 0.02), (0.25, 0.02), (0.89, 0.02), (1.77, 0.03)], start=1)},
-    note="the book's cutpoints[1] .. cutpoints[6] are our cutpoints[1|2] .. cutpoints[6|7]")
-TROLLEY_M12_5 = _book("ch. 12.3.3", "m12.5", {"bA": (-0.47, 0.05), "bI": (-0.29, 0.06), "bC": (-0.34, 0.07),
-                                             "bIA": (-0.43, 0.08), "bIC": (-1.24, 0.10)})
+AUSTINCATS_M11_15 = _book(
+    "ch. 11.4",
+    "m11.15",
+    {"a[1]": (4.05, 0.03), "a[2]": (3.88, 0.01)},
+    note="a[1] is black cats, a[2] all others (the book's color_id)",
+)
+TROLLEY_M12_4 = _book(
+    "ch. 12.3.2",
+    "m12.4",
+    {
+        f"cutpoints[{k}|{k + 1}]": v
+        for k, v in enumerate(
+            [(-1.92, 0.03), (-1.27, 0.02), (-0.72, 0.02), (0.25, 0.02), (0.89, 0.02), (1.77, 0.03)], start=1
+        )
+    },
+    note="the book's cutpoints[1] .. cutpoints[6] are our cutpoints[1|2] .. cutpoints[6|7]",
+)
+TROLLEY_M12_5 = _book(
+    "ch. 12.3.3",
+    "m12.5",
+    {"bA": (-0.47, 0.05), "bI": (-0.29, 0.06), "bC": (-0.34, 0.07), "bIA": (-0.43, 0.08), "bIC": (-1.24, 0.10)},
+)
 
 
 # ---------------------------------------------------------------- independent references computed here
+
 
 def _read_json(name: str) -> dict:
     return json.loads((DATA / name).read_text())
@@ -143,10 +200,15 @@ def _kidiq(columns: list[str], interaction: bool = False) -> callable:
         cols = {f"beta_{i + 2}": d[c] for i, c in enumerate(columns)}
         if interaction:
             cols[f"beta_{len(cols) + 2}"] = d["mom_hs"] * d["mom_iq"]
-        return Reference("independent", "least squares (numpy) on posteriordb's kidiq data: the Stan model has flat "
-                         "priors on the coefficients, so the posterior mean is the OLS estimate and the sd its "
-                         f"standard error; {GELMAN_HILL}, ch. 3, reports these regressions by lm()",
-                         ols(d["kid_score"], cols, "beta_1"), digits=3)
+        return Reference(
+            "independent",
+            "least squares (numpy) on posteriordb's kidiq data: the Stan model has flat "
+            "priors on the coefficients, so the posterior mean is the OLS estimate and the sd its "
+            f"standard error; {GELMAN_HILL}, ch. 3, reports these regressions by lm()",
+            ols(d["kid_score"], cols, "beta_1"),
+            digits=3,
+        )
+
     return reference
 
 
@@ -156,10 +218,15 @@ def _earnings(log_height: bool) -> callable:
         cols = {"beta_2": np.log(d["height"]) if log_height else d["height"]}
         if log_height:
             cols["beta_3"] = d["male"]
-        return Reference("independent", "least squares (numpy) on posteriordb's earnings data: the Stan model has "
-                         "flat priors, so the posterior mean is the OLS estimate and the sd its standard error; "
-                         f"{GELMAN_HILL}, ch. 4, fits these models by lm()", ols(np.log(d["earn"]), cols, "beta_1"),
-                         digits=3)
+        return Reference(
+            "independent",
+            "least squares (numpy) on posteriordb's earnings data: the Stan model has "
+            "flat priors, so the posterior mean is the OLS estimate and the sd its standard error; "
+            f"{GELMAN_HILL}, ch. 4, fits these models by lm()",
+            ols(np.log(d["earn"]), cols, "beta_1"),
+            digits=3,
+        )
+
     return reference
 
 
@@ -172,26 +239,30 @@ def eight_schools() -> Reference:
     tau = np.linspace(1e-4, 120, 4000)[None, :]
     logp = stats.norm.logpdf(mu, 0, 5) + stats.halfcauchy.logpdf(tau, scale=5)
     for yj, sj in zip(y, s):
-        logp = logp + stats.norm.logpdf(yj, mu, np.sqrt(sj ** 2 + tau ** 2))
+        logp = logp + stats.norm.logpdf(yj, mu, np.sqrt(sj**2 + tau**2))
     w = np.exp(logp - logp.max())
     w /= w.sum()
     values = {}
 
     def moments(x):
         m = float(np.sum(w * x))
-        return m, float(np.sqrt(np.sum(w * x ** 2) - m ** 2))
+        return m, float(np.sqrt(np.sum(w * x**2) - m**2))
 
     values["mu"] = moments(mu + 0 * tau)
     values["tau"] = moments(tau + 0 * mu)
     for j, (yj, sj) in enumerate(zip(y, s)):
-        precision = 1 / sj ** 2 + 1 / tau ** 2
-        cond_mean = (yj / sj ** 2 + mu / tau ** 2) / precision
+        precision = 1 / sj**2 + 1 / tau**2
+        cond_mean = (yj / sj**2 + mu / tau**2) / precision
         m = float(np.sum(w * cond_mean))
-        second = float(np.sum(w * (cond_mean ** 2 + 1 / precision)))
-        values[f"theta[{j + 1}]"] = (m, float(np.sqrt(second - m ** 2)))
-    return Reference("independent", "numerical integration (numpy grid over mu and tau, the school effects "
-                     "integrated out in closed form) of the posteriordb eight_schools_noncentered model", values,
-                     digits=3)
+        second = float(np.sum(w * (cond_mean**2 + 1 / precision)))
+        values[f"theta[{j + 1}]"] = (m, float(np.sqrt(second - m**2)))
+    return Reference(
+        "independent",
+        "numerical integration (numpy grid over mu and tau, the school effects "
+        "integrated out in closed form) of the posteriordb eight_schools_noncentered model",
+        values,
+        digits=3,
+    )
 
 
 def reedfrogs() -> Reference:
@@ -200,9 +271,9 @@ def reedfrogs() -> Reference:
     S, N = d["surv"].to_numpy(), d["density"].to_numpy()
     a_bar = np.linspace(-0.5, 3.5, 161)[:, None]
     sigma = np.linspace(0.3, 4.0, 149)[None, :]
-    nodes, weights = np.polynomial.hermite_e.hermegauss(80)          # for the weight exp(-z^2 / 2)
+    nodes, weights = np.polynomial.hermite_e.hermegauss(80)  # for the weight exp(-z^2 / 2)
     weights = weights / np.sqrt(2 * np.pi)
-    a = a_bar[..., None] + sigma[..., None] * nodes                   # (a_bar, sigma, node)
+    a = a_bar[..., None] + sigma[..., None] * nodes  # (a_bar, sigma, node)
     logp = stats.norm.logpdf(a_bar, 0, 1.5) + stats.expon.logpdf(sigma)
     tank_mean, tank_second = [], []
     for Sj, Nj in zip(S, N):
@@ -211,20 +282,27 @@ def reedfrogs() -> Reference:
         marginal = lik.sum(-1)
         logp = logp + np.log(marginal)
         tank_mean.append((lik * a).sum(-1) / marginal)
-        tank_second.append((lik * a ** 2).sum(-1) / marginal)
+        tank_second.append((lik * a**2).sum(-1) / marginal)
     w = np.exp(logp - logp.max())
     w /= w.sum()
 
     def moments(first, second):
         m = float(np.sum(w * first))
-        return m, float(np.sqrt(np.sum(w * second) - m ** 2))
+        return m, float(np.sqrt(np.sum(w * second) - m**2))
 
-    values = {"a_bar": moments(a_bar + 0 * sigma, a_bar ** 2 + 0 * sigma),
-              "sigma": moments(sigma + 0 * a_bar, sigma ** 2 + 0 * a_bar)}
+    values = {
+        "a_bar": moments(a_bar + 0 * sigma, a_bar**2 + 0 * sigma),
+        "sigma": moments(sigma + 0 * a_bar, sigma**2 + 0 * a_bar),
+    }
     for j in range(len(S)):
         values[f"a[{j + 1}]"] = moments(tank_mean[j], tank_second[j])
-    return Reference("independent", "numerical integration (numpy grid over a_bar and sigma, each tank's intercept "
-                     "integrated out by 80-point Gauss-Hermite quadrature) of m13.2's posterior", values, digits=3)
+    return Reference(
+        "independent",
+        "numerical integration (numpy grid over a_bar and sigma, each tank's intercept "
+        "integrated out by 80-point Gauss-Hermite quadrature) of m13.2's posterior",
+        values,
+        digits=3,
+    )
 
 
 def _standardize(x):
@@ -239,19 +317,19 @@ def gaussian_regression(y, X, prior_mean, prior_sd, sigma_logpdf, grid) -> np.nd
     m0 = np.asarray(prior_mean, float)
     logw, means, seconds = [], [], []
     for sigma in grid:
-        cov_y = sigma ** 2 * np.eye(len(y)) + X @ S0 @ X.T
+        cov_y = sigma**2 * np.eye(len(y)) + X @ S0 @ X.T
         logw.append(stats.multivariate_normal.logpdf(y, X @ m0, cov_y) + sigma_logpdf(sigma))
-        precision = np.linalg.inv(S0) + X.T @ X / sigma ** 2
+        precision = np.linalg.inv(S0) + X.T @ X / sigma**2
         cov = np.linalg.inv(precision)
-        mean = cov @ (np.linalg.inv(S0) @ m0 + X.T @ y / sigma ** 2)
+        mean = cov @ (np.linalg.inv(S0) @ m0 + X.T @ y / sigma**2)
         means.append(mean)
-        seconds.append(np.diag(cov) + mean ** 2)
+        seconds.append(np.diag(cov) + mean**2)
     w = np.exp(np.array(logw) - max(logw))
     w /= w.sum()
     beta_mean = w @ np.array(means)
-    beta_sd = np.sqrt(w @ np.array(seconds) - beta_mean ** 2)
+    beta_sd = np.sqrt(w @ np.array(seconds) - beta_mean**2)
     sigma_mean = w @ grid
-    sigma_sd = np.sqrt(w @ grid ** 2 - sigma_mean ** 2)
+    sigma_sd = np.sqrt(w @ grid**2 - sigma_mean**2)
     return np.column_stack([np.append(beta_mean, sigma_mean), np.append(beta_sd, sigma_sd)])
 
 
@@ -261,25 +339,37 @@ def waffle_m5_2() -> Reference:
     X = np.column_stack([np.ones_like(M), M])
     moments = gaussian_regression(D, X, [0, 0], [0.2, 0.5], stats.expon.logpdf, np.linspace(0.4, 2.0, 1601))
     values = {name: (float(m), float(s)) for name, (m, s) in zip(["a", "bM", "sigma"], moments)}
-    return Reference("independent", "the exact posterior of m5.2 as written in "
-                     f"{RETHINKING}, ch. 5.1 (numpy: the coefficients are conjugate given sigma, sigma on a fine "
-                     "grid); the book shows m5.2 in a coefficient plot rather than a table", values, digits=3)
+    return Reference(
+        "independent",
+        "the exact posterior of m5.2 as written in "
+        f"{RETHINKING}, ch. 5.1 (numpy: the coefficients are conjugate given sigma, sigma on a fine "
+        "grid); the book shows m5.2 in a coefficient plot rather than a table",
+        values,
+        digits=3,
+    )
 
 
 def _exact(names, y, X, prior_mean, prior_sd, what) -> Reference:
     residual_sd = np.std(y - X @ np.linalg.lstsq(X, y, rcond=None)[0])
-    grid = np.linspace(0.4, 2.5, 700) * residual_sd          # sigma's posterior lies well inside
+    grid = np.linspace(0.4, 2.5, 700) * residual_sd  # sigma's posterior lies well inside
     moments = gaussian_regression(y, X, prior_mean, prior_sd, stats.expon.logpdf, grid)
     values = {name: (float(m), float(sd)) for name, (m, sd) in zip(names, moments)}
-    return Reference("independent", f"the exact posterior of {what} (numpy: the coefficients are conjugate given "
-                     "sigma, sigma's marginal on a fine grid), computed from the data as the book prepares it",
-                     values, digits=3)
+    return Reference(
+        "independent",
+        f"the exact posterior of {what} (numpy: the coefficients are conjugate given "
+        "sigma, sigma's marginal on a fine grid), computed from the data as the book prepares it",
+        values,
+        digits=3,
+    )
 
 
 def _waffle():
     d = pd.read_csv(DATA / "WaffleDivorce.csv")
-    return (_standardize(d["Divorce"].to_numpy()), _standardize(d["MedianAgeMarriage"].to_numpy()),
-            _standardize(d["Marriage"].to_numpy()))
+    return (
+        _standardize(d["Divorce"].to_numpy()),
+        _standardize(d["MedianAgeMarriage"].to_numpy()),
+        _standardize(d["Marriage"].to_numpy()),
+    )
 
 
 def waffle_m5_1_exact() -> Reference:
@@ -289,8 +379,9 @@ def waffle_m5_1_exact() -> Reference:
 
 def waffle_m5_3_exact() -> Reference:
     D, A, M = _waffle()
-    return _exact(["a", "bM", "bA", "sigma"], D, np.column_stack([np.ones_like(A), M, A]), [0, 0, 0],
-                  [0.2, 0.5, 0.5], "m5.3")
+    return _exact(
+        ["a", "bM", "bA", "sigma"], D, np.column_stack([np.ones_like(A), M, A]), [0, 0, 0], [0.2, 0.5, 0.5], "m5.3"
+    )
 
 
 def _milk():
@@ -310,8 +401,15 @@ def milk_exact(columns: list[str]) -> callable:
         data = {"bN": N, "bM": M}
         X = np.column_stack([np.ones_like(K), *(data[c] for c in columns)])
         k = len(columns)
-        return _exact(["a", *columns, "sigma"], K, X, [0] * (k + 1), [0.2] + [0.5] * k,
-                      {("bN",): "m5.5", ("bM",): "m5.6"}.get(tuple(columns), "m5.7"))
+        return _exact(
+            ["a", *columns, "sigma"],
+            K,
+            X,
+            [0] * (k + 1),
+            [0.2] + [0.5] * k,
+            {("bN",): "m5.5", ("bM",): "m5.6"}.get(tuple(columns), "m5.7"),
+        )
+
     return reference
 
 
@@ -351,14 +449,26 @@ def ucbadmit_laplace(with_dept: bool) -> callable:
                 columns.append((d["dept"] == dept).to_numpy(float))
                 names.append(f"delta[{dept}]")
         X = np.column_stack(columns)
-        mean, cov = binomial_laplace(d["admit"].to_numpy(float), d["applications"].to_numpy(float), X,
-                                     np.zeros(X.shape[1]), np.full(X.shape[1], 1.5), names)
+        mean, cov = binomial_laplace(
+            d["admit"].to_numpy(float),
+            d["applications"].to_numpy(float),
+            X,
+            np.zeros(X.shape[1]),
+            np.full(X.shape[1], 1.5),
+            names,
+        )
         values = {n: (float(m), float(np.sqrt(cov[k, k]))) for k, (n, m) in enumerate(zip(names, mean))}
         values["diff_a"] = (float(mean[0] - mean[1]), float(np.sqrt(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1])))
         model = "m11.8" if with_dept else "m11.7"
-        return Reference("independent", f"the quadratic approximation (numpy, Newton's method: the posterior mode "
-                         f"and curvature, as the book's quap) of {model}; with 12 rows of large counts the "
-                         "posterior is close to normal", values, digits=3)
+        return Reference(
+            "independent",
+            f"the quadratic approximation (numpy, Newton's method: the posterior mode "
+            f"and curvature, as the book's quap) of {model}; with 12 rows of large counts the "
+            "posterior is close to normal",
+            values,
+            digits=3,
+        )
+
     return reference
 
 
@@ -369,9 +479,9 @@ def ordered_logit_laplace(codes, X, beta_sd, cut_sd, levels: int) -> tuple[np.nd
     from scipy import optimize
 
     p = X.shape[1]
-    below = codes[:, None] == np.arange(levels - 1)[None, :]       # rows whose level is k (upper cutpoint k)
-    above = codes[:, None] == np.arange(1, levels)[None, :]        # rows whose level is k + 1 (lower cutpoint k)
-    prior_precision = np.concatenate([np.full(p, 1 / beta_sd ** 2), np.full(levels - 1, 1 / cut_sd ** 2)])
+    below = codes[:, None] == np.arange(levels - 1)[None, :]  # rows whose level is k (upper cutpoint k)
+    above = codes[:, None] == np.arange(1, levels)[None, :]  # rows whose level is k + 1 (lower cutpoint k)
+    prior_precision = np.concatenate([np.full(p, 1 / beta_sd**2), np.full(levels - 1, 1 / cut_sd**2)])
 
     def negative(theta):
         beta, cut = theta[:p], theta[p:]
@@ -381,14 +491,14 @@ def ordered_logit_laplace(codes, X, beta_sd, cut_sd, levels: int) -> tuple[np.nd
         F_upper, F_lower = special.expit(upper), special.expit(lower)
         prob = F_upper - F_lower
         f_upper, f_lower = F_upper * (1 - F_upper), F_lower * (1 - F_lower)
-        log_post = np.sum(np.log(prob)) - 0.5 * np.sum(prior_precision * theta ** 2)
+        log_post = np.sum(np.log(prob)) - 0.5 * np.sum(prior_precision * theta**2)
         grad_beta = X.T @ (-(f_upper - f_lower) / prob)
         grad_cut = (below * (f_upper / prob)[:, None]).sum(0) - (above * (f_lower / prob)[:, None]).sum(0)
         gradient = np.concatenate([grad_beta, grad_cut]) - prior_precision * theta
         return -log_post, -gradient
 
     def ordered(u):  # cutpoints from unconstrained values (c_1 = u_1, c_k = c_{k-1} + exp(u_k)): the same mode
-        increments = np.concatenate([u[p:p + 1], np.exp(u[p + 1:])])
+        increments = np.concatenate([u[p : p + 1], np.exp(u[p + 1 :])])
         jacobian = np.tril(np.ones((levels - 1, levels - 1))) * np.concatenate([[1.0], increments[1:]])[None, :]
         return np.concatenate([u[:p], np.cumsum(increments)]), jacobian
 
@@ -408,15 +518,21 @@ def ordered_logit_laplace(codes, X, beta_sd, cut_sd, levels: int) -> tuple[np.nd
 def trolley_laplace(interactions: bool) -> callable:
     def reference():
         d = pd.read_csv(DATA / "Trolley.csv")
-        A, I, C = (d[c].to_numpy(float) for c in ("action", "intention", "contact"))
+        A, I, C = (d[c].to_numpy(float) for c in ("action", "intention", "contact"))  # noqa: E741 (the book's names)
         names = ["bA", "bI", "bC", "bIA", "bIC"] if interactions else []
         X = np.column_stack([A, I, C, I * A, I * C]) if interactions else np.zeros((len(d), 0))
         mode, cov = ordered_logit_laplace(d["response"].to_numpy() - 1, X, 0.5, 1.5, 7)
         labels = names + [f"cutpoints[{k}|{k + 1}]" for k in range(1, 7)]
         values = {n: (float(m), float(np.sqrt(cov[k, k]))) for k, (n, m) in enumerate(zip(labels, mode))}
         model = "m12.5" if interactions else "m12.4"
-        return Reference("independent", f"the quadratic approximation (scipy: the posterior mode and curvature) of "
-                         f"{model}; with 9930 ratings the posterior is close to normal", values, digits=3)
+        return Reference(
+            "independent",
+            f"the quadratic approximation (scipy: the posterior mode and curvature) of "
+            f"{model}; with 9930 ratings the posterior is close to normal",
+            values,
+            digits=3,
+        )
+
     return reference
 
 
@@ -427,7 +543,7 @@ def chimpanzees_m13_4(seed: int = 4134) -> Reference:
 
     d = pd.read_csv(DATA / "chimpanzees.csv")
     actor, block = d["actor"].to_numpy() - 1, d["block"].to_numpy() - 1
-    treatment = (d["prosoc_left"] + 2 * d["condition"]).to_numpy()    # the book's treatment - 1
+    treatment = (d["prosoc_left"] + 2 * d["condition"]).to_numpy()  # the book's treatment - 1
     with pm.Model():
         b = pm.Normal("b", 0, 0.5, shape=4)
         a_bar = pm.Normal("a_bar", 0, 1.5)
@@ -438,8 +554,16 @@ def chimpanzees_m13_4(seed: int = 4134) -> Reference:
         a = pm.Deterministic("a", a_bar + sigma_a * z)
         g = pm.Deterministic("g", sigma_g * x)
         pm.Bernoulli("pulled_left", logit_p=a[actor] + g[block] + b[treatment], observed=d["pulled_left"])
-        idata = pm.sample(draws=1000, tune=1000, chains=2, cores=1, target_accept=0.95, random_seed=seed,
-                          progressbar=False, nuts_sampler="nutpie")
+        idata = pm.sample(
+            draws=1000,
+            tune=1000,
+            chains=2,
+            cores=1,
+            target_accept=0.95,
+            random_seed=seed,
+            progressbar=False,
+            nuts_sampler="nutpie",
+        )
     summary = az.summary(idata, var_names=["a", "g", "b", "a_bar", "sigma_a", "sigma_g"])
     ours = {f"b[{i}]": f"b[{c}, {p}]" for i, (c, p) in enumerate([(0, 0), (0, 1), (1, 0), (1, 1)])}
     values, mcse, mcse_sd = {}, {}, {}
@@ -454,9 +578,16 @@ def chimpanzees_m13_4(seed: int = 4134) -> Reference:
         values[name] = (float(row["mean"]), float(row["sd"]))
         mcse[name] = float(row["mcse_mean"])
         mcse_sd[name] = float(row["mcse_sd"])
-    return Reference("independent", "m13.4 written by hand in PyMC from the book's formula (non-centred, no "
-                     f"dagspec), 2 chains x 1000 draws; the model is {RETHINKING}, ch. 13.3.1", values, digits=3,
-                     note="the tolerances include the reference's own Monte Carlo error", mcse=mcse, mcse_sd=mcse_sd)
+    return Reference(
+        "independent",
+        "m13.4 written by hand in PyMC from the book's formula (non-centred, no "
+        f"dagspec), 2 chains x 1000 draws; the model is {RETHINKING}, ch. 13.3.1",
+        values,
+        digits=3,
+        note="the tolerances include the reference's own Monte Carlo error",
+        mcse=mcse,
+        mcse_sd=mcse_sd,
+    )
 
 
 def milk_m15_5(seed: int = 4155) -> Reference:
@@ -483,11 +614,18 @@ def milk_m15_5(seed: int = 4155) -> Reference:
         name = f"B_missing[{missing[int(label[13:-1])]}]" if label.startswith("B_unobserved[") else label
         values[name] = (float(row["mean"]), float(row["sd"]))
         mcse[name], mcse_sd[name] = float(row["mcse_mean"]), float(row["mcse_sd"])
-    return Reference("independent", "m15.5 written by hand in PyMC from the book's formula (the missing values as a "
-                     f"masked array, imputed by PyMC itself; no dagspec), 2 chains x 2000 draws; the model is "
-                     f"{RETHINKING}, ch. 15.2.2", values, digits=3,
-                     note="B_missing[row] is the imputed neocortex of that row of milk.csv (from 0); the tolerances "
-                          "include the reference's own Monte Carlo error", mcse=mcse, mcse_sd=mcse_sd)
+    return Reference(
+        "independent",
+        "m15.5 written by hand in PyMC from the book's formula (the missing values as a "
+        f"masked array, imputed by PyMC itself; no dagspec), 2 chains x 2000 draws; the model is "
+        f"{RETHINKING}, ch. 15.2.2",
+        values,
+        digits=3,
+        note="B_missing[row] is the imputed neocortex of that row of milk.csv (from 0); the tolerances "
+        "include the reference's own Monte Carlo error",
+        mcse=mcse,
+        mcse_sd=mcse_sd,
+    )
 
 
 def austincats_quadrature() -> Reference:
@@ -502,16 +640,22 @@ def austincats_quadrature() -> Reference:
     values = {}
     for color in (1, 2):
         D, T = adopted[color_id == color].sum(), days[color_id == color].sum()
-        log_density = -D * grid - T * np.exp(-grid) - grid ** 2 / 2
+        log_density = -D * grid - T * np.exp(-grid) - grid**2 / 2
         weights = np.exp(log_density - log_density.max())
         weights /= weights.sum()
         mean = float(np.sum(weights * grid))
         values[f"a[{color}]"] = (mean, float(np.sqrt(np.sum(weights * (grid - mean) ** 2))))
-    return Reference("independent", "numerical integration of m11.15's exact posterior (numpy: each colour's "
-                     "intercept on a fine grid, from its number of adoptions and total days)", values, digits=3)
+    return Reference(
+        "independent",
+        "numerical integration of m11.15's exact posterior (numpy: each colour's "
+        "intercept on a fine grid, from its number of adoptions and total days)",
+        values,
+        digits=3,
+    )
 
 
 # ---------------------------------------------------------------- the gallery
+
 
 def _list(*references):
     return lambda: [r() if callable(r) else r for r in references]
@@ -519,38 +663,74 @@ def _list(*references):
 
 ANALYSES = [
     Analysis("howell_m4_3", "Height on weight (m4.3)", "howell", 43, _list(HOWELL_M4_3)),
-    Analysis("waffle_m5_1", "Divorce on age at marriage (m5.1)", "waffle_divorce", 51,
-             _list(WAFFLE_M5_1, waffle_m5_1_exact)),
+    Analysis(
+        "waffle_m5_1", "Divorce on age at marriage (m5.1)", "waffle_divorce", 51, _list(WAFFLE_M5_1, waffle_m5_1_exact)
+    ),
     Analysis("waffle_m5_2", "Divorce on marriage rate (m5.2)", "waffle_divorce", 52, _list(waffle_m5_2)),
     Analysis("waffle_m5_3", "Divorce on both (m5.3)", "waffle_divorce", 53, _list(WAFFLE_M5_3, waffle_m5_3_exact)),
     Analysis("milk_m5_5", "Milk energy on neocortex (m5.5)", "milk", 55, _list(MILK_M5_5, milk_exact(["bN"]))),
     Analysis("milk_m5_6", "Milk energy on body mass (m5.6)", "milk", 56, _list(MILK_M5_6, milk_exact(["bM"]))),
     Analysis("milk_m5_7", "Milk energy on both (m5.7)", "milk", 57, _list(MILK_M5_7, milk_exact(["bN", "bM"]))),
-    Analysis("milk_m15_5", "Milk energy with the missing neocortex values imputed (m15.5)", "milk", 155,
-             _list(milk_m15_5)),
+    Analysis(
+        "milk_m15_5", "Milk energy with the missing neocortex values imputed (m15.5)", "milk", 155, _list(milk_m15_5)
+    ),
     Analysis("rugged_m8_3", "Ruggedness x Africa (m8.3)", "rugged", 83, _list(RUGGED_M8_3, rugged_exact)),
     Analysis("chimpanzees_m11_4", "Actor and treatment effects (m11.4)", "chimpanzees", 114, _list(CHIMP_M11_4)),
     Analysis("chimpanzees_m13_4", "Varying actors and blocks (m13.4)", "chimpanzees", 134, _list(chimpanzees_m13_4)),
-    Analysis("ucbadmit_m11_7", "Admission by gender (m11.7)", "ucbadmit", 117,
-             _list(UCB_M11_7, ucbadmit_laplace(with_dept=False))),
-    Analysis("ucbadmit_m11_8", "Admission by gender within department (m11.8)", "ucbadmit", 118,
-             _list(UCB_M11_8, ucbadmit_laplace(with_dept=True))),
-    Analysis("austincats_m11_15", "Days to adoption by colour, right-censored (m11.15)", "austincats", 1115,
-             _list(AUSTINCATS_M11_15, austincats_quadrature)),
-    Analysis("trolley_m12_4", "Ratings alone: the cutpoints (m12.4)", "trolley", 124,
-             _list(TROLLEY_M12_4, trolley_laplace(interactions=False))),
-    Analysis("trolley_m12_5", "Action, intention, contact and interactions (m12.5)", "trolley", 125,
-             _list(TROLLEY_M12_5, trolley_laplace(interactions=True))),
+    Analysis(
+        "ucbadmit_m11_7",
+        "Admission by gender (m11.7)",
+        "ucbadmit",
+        117,
+        _list(UCB_M11_7, ucbadmit_laplace(with_dept=False)),
+    ),
+    Analysis(
+        "ucbadmit_m11_8",
+        "Admission by gender within department (m11.8)",
+        "ucbadmit",
+        118,
+        _list(UCB_M11_8, ucbadmit_laplace(with_dept=True)),
+    ),
+    Analysis(
+        "austincats_m11_15",
+        "Days to adoption by colour, right-censored (m11.15)",
+        "austincats",
+        1115,
+        _list(AUSTINCATS_M11_15, austincats_quadrature),
+    ),
+    Analysis(
+        "trolley_m12_4",
+        "Ratings alone: the cutpoints (m12.4)",
+        "trolley",
+        124,
+        _list(TROLLEY_M12_4, trolley_laplace(interactions=False)),
+    ),
+    Analysis(
+        "trolley_m12_5",
+        "Action, intention, contact and interactions (m12.5)",
+        "trolley",
+        125,
+        _list(TROLLEY_M12_5, trolley_laplace(interactions=True)),
+    ),
     Analysis("reedfrogs_m13_2", "Varying intercepts per tank (m13.2)", "reedfrogs", 132, _list(reedfrogs)),
     Analysis("eight_schools", "Eight schools, non-centred", "eight_schools", 8, _list(eight_schools)),
     Analysis("kidiq_momhs", "Kid score on mother's high school", "kidiq", 31, _list(_kidiq(["mom_hs"]))),
     Analysis("kidiq_momiq", "Kid score on mother's IQ", "kidiq", 32, _list(_kidiq(["mom_iq"]))),
     Analysis("kidiq_momhsiq", "Kid score on both", "kidiq", 33, _list(_kidiq(["mom_hs", "mom_iq"]))),
-    Analysis("kidiq_interaction", "Kid score with an interaction", "kidiq", 34,
-             _list(_kidiq(["mom_hs", "mom_iq"], interaction=True))),
-    Analysis("earnings_logearn_height", "Log earnings on height", "earnings", 41,
-             _list(_earnings(log_height=False))),
-    Analysis("earnings_logearn_logheight_male", "Log earnings on log height and sex", "earnings", 42,
-             _list(_earnings(log_height=True))),
+    Analysis(
+        "kidiq_interaction",
+        "Kid score with an interaction",
+        "kidiq",
+        34,
+        _list(_kidiq(["mom_hs", "mom_iq"], interaction=True)),
+    ),
+    Analysis("earnings_logearn_height", "Log earnings on height", "earnings", 41, _list(_earnings(log_height=False))),
+    Analysis(
+        "earnings_logearn_logheight_male",
+        "Log earnings on log height and sex",
+        "earnings",
+        42,
+        _list(_earnings(log_height=True)),
+    ),
 ]
 BY_NAME = {a.name: a for a in ANALYSES}

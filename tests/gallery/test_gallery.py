@@ -7,10 +7,11 @@ Tolerances (also stated on docs/gallery/README.md):
   (a sampled reference's own MCSE is combined with ours)
   and R-hat <= 1.05 for every checked parameter.
 """
+
 from __future__ import annotations
 
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import arviz as az
@@ -42,7 +43,7 @@ def fit():
     return get
 
 
-@lru_cache(maxsize=None)
+@cache
 def references(name):
     return BY_NAME[name].references()
 
@@ -72,6 +73,7 @@ def _check(name, summary, ref):
 
 
 # ---------------------------------------------------------------- the causal stories the analyses tell
+
 
 def _mean(fit, name, label):
     return float(fit(name)[0].loc[label, "mean"])
@@ -149,13 +151,13 @@ def test_reedfrogs_tanks_are_pooled(fit):
 # ---------------------------------------------------------------- the causal analyses the specs ask for (fast)
 
 ADJUSTED = {  # spec: (the parameters of the fitted regression, the codes dagspec warns with)
-    "waffle_m5_1": ({"a", "bA", "sigma"}, set()),            # A's total effect: no back-door path
-    "waffle_m5_2": ({"a", "bM", "sigma"}, {"DS316"}),         # M alone: the fork at A left open, and said so
-    "waffle_m5_3": ({"a", "bM", "bA", "sigma"}, set()),      # estimate M -> D adjusts for A
+    "waffle_m5_1": ({"a", "bA", "sigma"}, set()),  # A's total effect: no back-door path
+    "waffle_m5_2": ({"a", "bM", "sigma"}, {"DS316"}),  # M alone: the fork at A left open, and said so
+    "waffle_m5_3": ({"a", "bM", "bA", "sigma"}, set()),  # estimate M -> D adjusts for A
     "milk_m5_5": ({"a", "bN", "sigma"}, {"DS316"}),
-    "milk_m5_6": ({"a", "bM", "sigma"}, set()),              # N is a mediator of M: not adjusted for
-    "milk_m5_7": ({"a", "bN", "bM", "sigma"}, set()),        # estimate N -> K adjusts for M
-    "earnings_logearn_logheight_male": ({"beta_1", "beta_2", "beta_3", "sigma"}, set()),   # adjusts for male
+    "milk_m5_6": ({"a", "bM", "sigma"}, set()),  # N is a mediator of M: not adjusted for
+    "milk_m5_7": ({"a", "bN", "bM", "sigma"}, set()),  # estimate N -> K adjusts for M
+    "earnings_logearn_logheight_male": ({"beta_1", "beta_2", "beta_3", "sigma"}, set()),  # adjusts for male
 }
 
 

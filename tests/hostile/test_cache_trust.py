@@ -1,5 +1,6 @@
 """The step cache trusts nothing in its folder: planted or swapped entries are never unpickled or used, a folder
 others can write is not used, and a cache that cannot be read or written only costs the compile (issue 13)."""
+
 import os
 import pickle
 import stat
@@ -148,6 +149,7 @@ def _fails(errno):
         if errno == 0:
             raise AssertionError("the entry should have been loaded")
         raise OSError(errno, os.strerror(errno))
+
     return fail
 
 
@@ -194,8 +196,19 @@ def test_sample_from_the_command_line_with_a_read_only_entry_exits_0(folder, mon
 
     (tmp_path / "data.csv").write_text(_data().to_csv(index=False))
     (tmp_path / "s.dag").write_text('x -> y\nobserved x, y from "data.csv"\n')
-    argv = ["sample", str(tmp_path / "s.dag"), "--sampler", "pymc", "--draws", "50", "--tune", "50", "--chains", "1",
-            "--quiet"]
+    argv = [
+        "sample",
+        str(tmp_path / "s.dag"),
+        "--sampler",
+        "pymc",
+        "--draws",
+        "50",
+        "--tune",
+        "50",
+        "--chains",
+        "1",
+        "--quiet",
+    ]
     assert cli.main(argv) == 0
     monkeypatch.setattr(os, "utime", _fails(30))
     assert cli.main(argv) == 0

@@ -1,5 +1,6 @@
 """Extreme values that crashed with "this is a bug in dagspec" are coded errors naming the parameter or column,
 or the draws without MCMC give up and say so (issue 13)."""
+
 from pathlib import Path
 
 import numpy as np
@@ -33,10 +34,14 @@ def test_a_constant_outcome_is_ds530_not_an_index_error():
     assert found.span.line == FORK.splitlines().index("observed x, z, y") + 1
 
 
-@pytest.mark.parametrize("data, columns", [
-    ({**DATA, "y": DATA["y"] * 1e300}, ["y"]),
-    ({name: values * 1e200 for name, values in DATA.items()}, ["x", "z", "y"]),
-], ids=["y-1e300", "all-1e200"])
+@pytest.mark.parametrize(
+    "data, columns",
+    [
+        ({**DATA, "y": DATA["y"] * 1e300}, ["y"]),
+        ({name: values * 1e200 for name, values in DATA.items()}, ["x", "z", "y"]),
+    ],
+    ids=["y-1e300", "all-1e200"],
+)
 def test_data_beyond_1e100_is_ds531_naming_the_column(data, columns):
     with pytest.raises(dagspec.DagspecError) as info:
         dagspec.parse(FORK).build(pd.DataFrame(data))
@@ -44,12 +49,15 @@ def test_data_beyond_1e100_is_ds531_naming_the_column(data, columns):
     assert [d.message.split("'")[1] for d in info.value.diagnostics] == columns
 
 
-@pytest.mark.parametrize("line, prior, words", [
-    ("prior x -> y", "Normal(0, 1e-300) as slope_x", "Normal(sigma = 1e-300) is too small"),
-    ("prior y.sigma", "Exponential(1e300) as error", "Exponential(lam = 1e300) is too large"),
-    ("prior y.intercept", "Normal(1e308, 1) as intercept", "Normal(mu = 1e308) is too large"),
-    ("prior y.sigma", "HalfNormal(1e-320) as error", "HalfNormal(sigma = 9.99989e-321) is too small"),
-])
+@pytest.mark.parametrize(
+    "line, prior, words",
+    [
+        ("prior x -> y", "Normal(0, 1e-300) as slope_x", "Normal(sigma = 1e-300) is too small"),
+        ("prior y.sigma", "Exponential(1e300) as error", "Exponential(lam = 1e300) is too large"),
+        ("prior y.intercept", "Normal(1e308, 1) as intercept", "Normal(mu = 1e308) is too large"),
+        ("prior y.sigma", "HalfNormal(1e-320) as error", "HalfNormal(sigma = 9.99989e-321) is too small"),
+    ],
+)
 def test_priors_beyond_floating_point_are_ds427_at_their_number(line, prior, words):
     text = _prior(line, prior)
     with pytest.raises(dagspec.DagspecError) as info:
@@ -58,7 +66,7 @@ def test_priors_beyond_floating_point_are_ds427_at_their_number(line, prior, wor
     assert info.value.codes == ["DS427"] and found.message.startswith(words)
     number = prior.split("(")[1].split(",")[-1].split(")")[0].strip()
     row = text.splitlines()[found.span.line - 1]
-    assert row[found.span.column - 1:].startswith(number)
+    assert row[found.span.column - 1 :].startswith(number)
 
 
 def test_ordinary_small_and_large_numbers_pass():
@@ -71,7 +79,10 @@ def test_a_discrete_prior_on_a_coefficient_is_ds426_at_check():
     with pytest.raises(dagspec.DagspecError) as info:
         dagspec.parse(text)
     assert info.value.codes == ["DS426"] and "x -> y has a discrete prior (DiscreteUniform)" in str(info.value)
-    assert info.value.diagnostics[0].span.line == text.splitlines().index("prior x -> y ~ DiscreteUniform(1, 1) as slope_x") + 1
+    assert (
+        info.value.diagnostics[0].span.line
+        == text.splitlines().index("prior x -> y ~ DiscreteUniform(1, 1) as slope_x") + 1
+    )
 
 
 def test_discrete_random_variables_are_rejected_only_where_data_inform_them():
@@ -84,21 +95,26 @@ def test_discrete_random_variables_are_rejected_only_where_data_inform_them():
 def test_the_grid_gives_up_on_a_density_that_overflows():
     rng = np.random.default_rng(0)
     assert gaussian._grid_draws(lambda u: np.full(len(u), np.inf), 1, 100, rng) is None
-    overflowing = lambda u: np.where(np.abs(u[:, 0]) < 1, np.inf, -u[:, 0] ** 2)  # noqa: E731
+    overflowing = lambda u: np.where(np.abs(u[:, 0]) < 1, np.inf, -(u[:, 0] ** 2))  # noqa: E731
     assert gaussian._grid_draws(overflowing, 1, 100, rng) is None
     huge = lambda u: -1e180 * (1 + (u[:, 0] - 3) ** 2)  # noqa: E731 - steps of 1e164 between neighbours
     assert gaussian._grid_draws(huge, 1, 100, rng) is None  # was an IndexError: top - TAIL == top
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("line, prior, data", [
-    ("prior y.sigma", "Exponential(1e90) as error", DATA),
-    ("prior y.sigma", "Exponential(lam = 1) as error", {**DATA, "y": DATA["y"] * 1e95}),
-], ids=["rate-1e90", "y-1e95"])
+@pytest.mark.parametrize(
+    "line, prior, data",
+    [
+        ("prior y.sigma", "Exponential(1e90) as error", DATA),
+        ("prior y.sigma", "Exponential(lam = 1) as error", {**DATA, "y": DATA["y"] * 1e95}),
+    ],
+    ids=["rate-1e90", "y-1e95"],
+)
 def test_scales_far_apart_fall_back_to_nuts_with_a_note(line, prior, data):
     with pytest.warns(dagspec.DagspecWarning) as caught:
-        idata = dagspec.sample(dagspec.parse(_prior(line, prior)), pd.DataFrame(data), draws=50, tune=50, chains=1,
-                               random_seed=1)
+        idata = dagspec.sample(
+            dagspec.parse(_prior(line, prior)), pd.DataFrame(data), draws=50, tune=50, chains=1, random_seed=1
+        )
     assert idata.posterior.attrs["dagspec_sampler"] == "pymc"
     assert "DS633" in [getattr(w.message, "code", None) for w in caught]
 

@@ -1,5 +1,6 @@
 """Signals during `dagspec sample --out`'s NetCDF write, sent for real to a subprocess: no temporary file
 survives any of them, and Ctrl-C always stops the command without writing (issue 13)."""
+
 import selectors
 import signal
 import subprocess
@@ -47,8 +48,13 @@ def _interrupt(tmp_path, mode, signals):
     stop, stderr, files left in the output folder)."""
     folder = tmp_path / "out"
     folder.mkdir()
-    child = subprocess.Popen([sys.executable, "-c", CHILD, mode, str(folder / "posterior.nc"), str(COIN)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, mode, str(folder / "posterior.nc"), str(COIN)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         _wait_for_line(child, "written", timeout=120)
         assert [p.name for p in folder.iterdir()][0].endswith(".partial")  # the write is under way

@@ -1,5 +1,6 @@
 """The Python API reports what the CLI prints, as DagspecWarnings carrying their codes: sampler health
 (DS602-DS605), a fall back from draws without MCMC to NUTS (DS633), check and data warnings (issue 13)."""
+
 import warnings
 
 import pandas as pd
@@ -61,8 +62,22 @@ def test_a_fall_back_to_nuts_is_said_with_its_reason():
 @pytest.mark.slow
 def test_the_command_line_says_so_too(tmp_path, capsys):
     (tmp_path / "one_row.dag").write_text(ONE_ROW)
-    code = cli.main(["sample", str(tmp_path / "one_row.dag"), "--draws", "50", "--tune", "50", "--chains", "1",
-                     "--seed", "1", "--quiet", "--strict"])
+    code = cli.main(
+        [
+            "sample",
+            str(tmp_path / "one_row.dag"),
+            "--draws",
+            "50",
+            "--tune",
+            "50",
+            "--chains",
+            "1",
+            "--seed",
+            "1",
+            "--quiet",
+            "--strict",
+        ]
+    )
     err = capsys.readouterr().err
     assert "warning DS633 independent draws without MCMC was planned, but the marginal posterior of y_sigma" in err
     assert code == 1  # --strict: a fall back to NUTS is a problem of the run

@@ -1,4 +1,5 @@
 """`batch`: one spec fitted to many data sets on a real local Dask cluster, with resume and recorded failures."""
+
 import json
 
 import numpy as np
@@ -29,12 +30,14 @@ def test_each_data_set_gets_its_posterior_and_a_failure_is_recorded(client, tmp_
     assert np.isnan(means["broken"]).all()
     import arviz as az
 
-    assert float(az.from_netcdf(tmp_path / "fits" / "two.nc").posterior["slope"].mean()) == \
-        pytest.approx(records["two"]["summary"]["slope"]["mean"])
+    assert float(az.from_netcdf(tmp_path / "fits" / "two.nc").posterior["slope"].mean()) == pytest.approx(
+        records["two"]["summary"]["slope"]["mean"]
+    )
     # a second run does only what has no record (the failed fit is a record too) and gives the same answer
     before = (tmp_path / "records" / "one.json").stat().st_mtime_ns
-    again = dagspec.batch(dagspec.parse(SPEC), {**sets, "three": frame(3.0, 4)}, tmp_path, client=client,
-                          draws=300, chains=2, seed=1)
+    again = dagspec.batch(
+        dagspec.parse(SPEC), {**sets, "three": frame(3.0, 4)}, tmp_path, client=client, draws=300, chains=2, seed=1
+    )
     assert (tmp_path / "records" / "one.json").stat().st_mtime_ns == before
     assert again["one"]["summary"] == records["one"]["summary"] and again["three"]["status"] == "ok"
     assert json.loads((tmp_path / "manifest.json").read_text())["command"] == "batch"
@@ -56,9 +59,27 @@ def test_data_sets_from_a_folder_or_a_grouping_column(tmp_path):
 def test_the_command_line_splits_a_table(client, tmp_path, capsys):
     (tmp_path / "m.dag").write_text(SPEC)
     pd.concat([frame(1.0, 1).assign(g="a"), frame(-1.0, 2).assign(g="b")]).to_csv(tmp_path / "d.csv", index=False)
-    code = main(["batch", str(tmp_path / "m.dag"), "--data", str(tmp_path / "d.csv"), "--by", "g", "--draws", "200",
-                 "--chains", "2", "--seed", "1", "--out", str(tmp_path / "out"), "--scheduler",
-                 client.scheduler.address, "--quiet"])
+    code = main(
+        [
+            "batch",
+            str(tmp_path / "m.dag"),
+            "--data",
+            str(tmp_path / "d.csv"),
+            "--by",
+            "g",
+            "--draws",
+            "200",
+            "--chains",
+            "2",
+            "--seed",
+            "1",
+            "--out",
+            str(tmp_path / "out"),
+            "--scheduler",
+            client.scheduler.address,
+            "--quiet",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert "slope" in out and " a " in out.splitlines()[0] + " "
@@ -68,6 +89,20 @@ def test_the_command_line_splits_a_table(client, tmp_path, capsys):
     pd.DataFrame({"x": [1.0, 2.0]}).to_csv(tmp_path / "d.csv", index=False)  # no y: every fit fails
     (tmp_path / "sets").mkdir()
     pd.DataFrame({"x": [1.0, 2.0]}).to_csv(tmp_path / "sets" / "only.csv", index=False)
-    assert main(["batch", str(tmp_path / "m.dag"), "--data-dir", str(tmp_path / "sets"), "--out",
-                 str(tmp_path / "none"), "--scheduler", client.scheduler.address, "--quiet"]) == 1
+    assert (
+        main(
+            [
+                "batch",
+                str(tmp_path / "m.dag"),
+                "--data-dir",
+                str(tmp_path / "sets"),
+                "--out",
+                str(tmp_path / "none"),
+                "--scheduler",
+                client.scheduler.address,
+                "--quiet",
+            ]
+        )
+        == 1
+    )
     assert "DS658" in capsys.readouterr().err

@@ -1,4 +1,5 @@
 """`test-dag`: the classical tests against independent formulas, and the DAGs of the gallery on a real cluster."""
+
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ def test_partial_correlation_and_fisher_z_as_dagitty():
     columns = {"x": Column(x), "y": Column(y), "z": Column(z)}
     test, r, low, high, p = classical(columns, Implication("x", "y", ("z",)))
     rxy, rxz, ryz = np.corrcoef([x, y, z])[[0, 0, 1], [1, 2, 2]]
-    expected = (rxy - rxz * ryz) / np.sqrt((1 - rxz ** 2) * (1 - ryz ** 2))  # the textbook formula
+    expected = (rxy - rxz * ryz) / np.sqrt((1 - rxz**2) * (1 - ryz**2))  # the textbook formula
     assert test == "cis" and r == pytest.approx(expected)
     zscore = np.arctanh(expected) * np.sqrt(200 - 1 - 3)
     assert p == pytest.approx(2 * stats.norm.sf(abs(zscore)))
@@ -59,8 +60,20 @@ def test_the_waffle_dags_one_consistent_one_rejected(client):
 
 
 def test_the_command_line_flags_the_contradiction(client, capsys):
-    assert main(["test-dag", str(GALLERY / "waffle_dag_pipe.dag"), "--draws", "200", "--quiet",
-                 "--scheduler", client.scheduler.address]) == 1
+    assert (
+        main(
+            [
+                "test-dag",
+                str(GALLERY / "waffle_dag_pipe.dag"),
+                "--draws",
+                "200",
+                "--quiet",
+                "--scheduler",
+                client.scheduler.address,
+            ]
+        )
+        == 1
+    )
     captured = capsys.readouterr()
     assert "contradicted" in captured.out and "DS330" in captured.err and "A -> D" in captured.err
     assert main(["test-dag", str(GALLERY / "waffle_dag_ch5.dag"), "--no-bayes"]) == 0

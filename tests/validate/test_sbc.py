@@ -1,5 +1,6 @@
 """Simulation-based calibration on a real local Dask cluster: a correct spec passes, a wrong prior is caught, a
 run stopped half-way resumes to the same result; and the rank statistics on their own."""
+
 import operator
 
 import numpy as np
@@ -41,9 +42,11 @@ def test_a_linear_gaussian_regression_is_calibrated(client, tmp_path):
     rng = np.random.default_rng(0)
     x = rng.normal(size=15)
     (tmp_path / "d.csv").write_text("x,y\n" + "".join(f"{a},{2 * a + rng.normal()}\n" for a in x))
-    (tmp_path / "m.dag").write_text('node y ~ Normal\nx -> y\nobserved x, y from "d.csv"\n'
-                                    "prior x -> y ~ Normal(0, 1) as slope\nprior y.intercept ~ Normal(0, 1)\n"
-                                    "prior y.sigma ~ Exponential(1)\n")
+    (tmp_path / "m.dag").write_text(
+        'node y ~ Normal\nx -> y\nobserved x, y from "d.csv"\n'
+        "prior x -> y ~ Normal(0, 1) as slope\nprior y.intercept ~ Normal(0, 1)\n"
+        "prior y.sigma ~ Exponential(1)\n"
+    )
     result = dagspec.sbc(tmp_path / "m.dag", sims=40, client=client, seed=1, **FAST)
     assert {r["sampler"] for r in result.records} == {"gaussian"}
     assert result.calibrated, result.table()
@@ -88,13 +91,36 @@ def test_a_failed_task_is_recorded_and_the_run_goes_on(client, tmp_path):
 def test_the_command_line_on_a_scheduler(client, tmp_path, capsys):
     (tmp_path / "coin.dag").write_text(COIN)
     (tmp_path / "biased.dag").write_text(BIASED_COIN)
-    common = ["--sims", "40", "--seed", "2", "--draws", "300", "--chains", "1", "--scheduler",
-              client.scheduler.address, "--quiet"]
+    common = [
+        "--sims",
+        "40",
+        "--seed",
+        "2",
+        "--draws",
+        "300",
+        "--chains",
+        "1",
+        "--scheduler",
+        client.scheduler.address,
+        "--quiet",
+    ]
     assert main(["sbc", str(tmp_path / "coin.dag"), "--out", str(tmp_path / "ok"), *common]) == 0
     assert "every parameter is calibrated" in capsys.readouterr().out
     assert (tmp_path / "ok" / "ecdf.png").stat().st_size > 0 and (tmp_path / "ok" / "summary.csv").exists()
-    assert main(["sbc", str(tmp_path / "coin.dag"), "--fit", str(tmp_path / "biased.dag"),
-                 "--out", str(tmp_path / "bad"), *common]) == 1
+    assert (
+        main(
+            [
+                "sbc",
+                str(tmp_path / "coin.dag"),
+                "--fit",
+                str(tmp_path / "biased.dag"),
+                "--out",
+                str(tmp_path / "bad"),
+                *common,
+            ]
+        )
+        == 1
+    )
     captured = capsys.readouterr()
     assert "miscalibrated: p_heads" in captured.out and "DS653" in captured.err
 
@@ -131,9 +157,26 @@ def test_a_command_killed_mid_way_resumes_to_the_same_result(client, tmp_path):
     import time
 
     (tmp_path / "coin.dag").write_text(COIN)
-    command = [sys.executable, "-m", "dagspec", "sbc", str(tmp_path / "coin.dag"), "--sims", "40", "--seed", "4",
-               "--draws", "300", "--chains", "1", "--scheduler", client.scheduler.address, "--quiet",
-               "--out", str(tmp_path / "killed")]
+    command = [
+        sys.executable,
+        "-m",
+        "dagspec",
+        "sbc",
+        str(tmp_path / "coin.dag"),
+        "--sims",
+        "40",
+        "--seed",
+        "4",
+        "--draws",
+        "300",
+        "--chains",
+        "1",
+        "--scheduler",
+        client.scheduler.address,
+        "--quiet",
+        "--out",
+        str(tmp_path / "killed"),
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     records = tmp_path / "killed" / "records"
     deadline = time.monotonic() + 300
@@ -153,8 +196,9 @@ def test_each_element_of_a_vector_parameter_is_ranked():
 
     rng = np.random.default_rng(0)
     g, x = rng.choice(["a", "b", "c"], size=30), rng.normal(size=30)
-    spec = dagspec.parse("node g : categorical\nnode y ~ Normal\ng -> y\nx -> y\nobserved g, x, y\n"
-                         "prior g -> y ~ Normal(0, 1) as b\n")
+    spec = dagspec.parse(
+        "node g : categorical\nnode y ~ Normal\ng -> y\nx -> y\nobserved g, x, y\nprior g -> y ~ Normal(0, 1) as b\n"
+    )
     columns = spec.columns({"g": g, "x": x, "y": x + rng.normal(size=30)})
     record = run_simulation(spec, spec, columns, columns, 7, 1, FitSettings(draws=200, chains=1), 99)
     assert record["sim"] == 7 and set(record["ranks"]) == {"b[a]", "b[b]", "b[c]", "b_x_y", "y_intercept", "y_sigma"}
@@ -165,8 +209,17 @@ def test_each_element_of_a_vector_parameter_is_ranked():
 def test_failed_divergent_and_autocorrelated_fits_are_reported():
     from dagspec.validate.sbc import analyse
 
-    records = [{"key": f"sim-{i:05d}", "status": "ok", "sim": i, "ranks": {"a": i % 10}, "divergences": int(i == 3),
-                "min_ess": 40.0 if i == 5 else None} for i in range(10)]
+    records = [
+        {
+            "key": f"sim-{i:05d}",
+            "status": "ok",
+            "sim": i,
+            "ranks": {"a": i % 10},
+            "divergences": int(i == 3),
+            "min_ess": 40.0 if i == 5 else None,
+        }
+        for i in range(10)
+    ]
     records.append({"key": "sim-00010", "status": "failed", "error": "ValueError: boom"})
     result = analyse(records, 99, seed=1)
     codes = {f.code: f.message for f in result.findings()}
@@ -177,6 +230,9 @@ def test_failed_divergent_and_autocorrelated_fits_are_reported():
 
 def test_a_fitting_spec_must_fit_what_is_simulated():
     with pytest.raises(DagspecError) as caught:
-        dagspec.sbc(dagspec.parse(COIN), sims=2, fit=dagspec.parse("q ~ Beta(1, 1)\nk ~ Binomial(n = 3, p = q)\n"
-                                                                     "observed k = 1\n"))
+        dagspec.sbc(
+            dagspec.parse(COIN),
+            sims=2,
+            fit=dagspec.parse("q ~ Beta(1, 1)\nk ~ Binomial(n = 3, p = q)\nobserved k = 1\n"),
+        )
     assert caught.value.codes == ["DS652"]
