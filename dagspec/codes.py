@@ -111,6 +111,18 @@ CODES: dict[str, Code] = {
         "ordered outcome {name!r} has {count} level(s) in {column!r}; it needs at least two",
         "declare the possible levels with `levels = [...]`, or check the column",
     ),
+    # ---- default priors scaled to the data: `priors auto` (DS170-DS174) ----
+    "DS170": _e("priors statement", "{what}", "{suggestion}"),
+    "DS171": _w(
+        "not data-scaled",
+        "`priors auto` has no data-scaled rule for {what}, so {kept} keeps its fixed default prior",
+        "give it a `prior` statement; docs/language.md lists what the rule scales",
+    ),
+    "DS172": _w(
+        "nothing to scale by",
+        "{column} has no spread in the data (a single value), so `priors auto` leaves {what} at its fixed default",
+        "check the column (a constant predictor informs nothing), or give it a `prior` statement",
+    ),
     # ---- names (DS2xx) ----
     "DS201": _e("unknown name", "unknown name {name!r}{where}", "{suggestion}"),
     "DS202": _e("duplicate name", "{name!r} is already defined (line {line})", "give one of them another name"),

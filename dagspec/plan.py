@@ -9,6 +9,7 @@ import networkx as nx
 import numpy as np
 
 from . import ir
+from .autoprior import ScaledPrior, scaled_priors
 from .check.calls import const_value
 from .check.covariance import PARTS, default_names
 from .check.model import CONTRASTS, CheckedModel, Parameter
@@ -109,6 +110,7 @@ class RandomVariable:
     parameterisation: str | None = None  # a pool's parameterisation as the spec asks
     initval: object = None  # a starting value (the optimizer's least-squares guess for its Flat parameters)
     transform: str | None = None  # "ordered": an ordered outcome's cutpoints, increasing by a change of variables
+    scaled: str | None = None  # a default prior scaled to the data (`priors auto`): the rule, in words
 
 
 @dataclass
@@ -184,6 +186,7 @@ class Plan:
     statistics: dict[str, float] = field(default_factory=dict)  # what the data transforms computed from the data
     expose_means: bool = False  # also a deterministic `<outcome>__mean` of each outcome's expected value (predictions)
     warnings: list = field(default_factory=list)  # what was found in the data (Diagnostics: stray codes, ...)
+    scaled_priors: dict[str, ScaledPrior] = field(default_factory=dict)  # address → its data-scaled default prior
 
     def entry(self, name: str):
         return next(e for e in self.entries if e.name == name)
@@ -215,6 +218,7 @@ def make_plan(model: CheckedModel, columns: dict[str, Column]) -> Plan:
     planner = _Planner(model, columns, found)
     plan = planner.run()
     found.raise_if_errors()
+    plan.warnings += found.warnings  # what `priors auto` could not scale (after the data's own findings)
     return plan
 
 
@@ -265,6 +269,7 @@ class _Planner:
                     levels=column.levels,
                 )
             )
+        self.scaled = scaled_priors(model, self.columns, self.coords, self.found) if model.auto_priors else {}
         for node in model.nodes.values():
             if node.role in ("data",) and node.name in self.data_names:
                 self.value_names[node.name] = self.data_names[node.name]
@@ -297,6 +302,7 @@ class _Planner:
             n_obs,
             statistics=dict(getattr(self.columns, "statistics", {})),
             warnings=list(getattr(self.columns, "warnings", [])),
+            scaled_priors=self.scaled,
         )
 
     def _order(self) -> list[str]:
@@ -307,9 +313,13 @@ class _Planner:
 
     # entries
     def _parameter(self, param: Parameter) -> RandomVariable:
-        args = self._dist_args(param.prior)
+        scaled = self.scaled.get(param.address)
+        if scaled is not None:
+            args: dict[str, PExpr] = {name: Const(value) for name, value in scaled.args.items()}
+        else:
+            args = self._dist_args(param.prior)
         dims = tuple(param.dims)
-        dist = DISTRIBUTIONS[param.prior.func]
+        dist = DISTRIBUTIONS[scaled.dist if scaled is not None else param.prior.func]
         size = int(np.prod([len(self.coords.get(d, ())) for d in dims])) if dims else 1
         if size > MAX_PARAMETER_SIZE:
             self.found.add(
@@ -346,6 +356,7 @@ class _Planner:
             source=param.address,
             default_prior=param.default_prior,
             parameterisation=param.parameterisation,
+            scaled=scaled.rule if scaled is not None else None,
         )
         if param.aux == "cutpoints":
             variable.transform = "ordered"

@@ -44,6 +44,7 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
             param.name = estimate.alias or default
     apply_priors(spec, nodes, params, found)
     model = CheckedModel(spec, source, nodes, edges, params, estimates=estimates)
+    model.auto_priors = _auto_priors(spec, found)
     _check_names(model, found)
     _check_reference_coding(model, found)
     _check_distributions(model, found)
@@ -56,6 +57,32 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     found.raise_if_errors()
     model.warnings = found.warnings
     return model
+
+
+PRIORS_MODES = ("auto",)
+
+
+def _auto_priors(spec: ir.SpecIR, found: Diagnostics) -> bool:
+    """`priors auto`: once, and no other word."""
+    statements = [s for s in spec.statements if isinstance(s, ir.PriorsStmt)]
+    for statement in statements:
+        if statement.mode.id not in PRIORS_MODES:
+            suggestion = closest(statement.mode.id, PRIORS_MODES)
+            found.add(
+                "DS170",
+                statement.mode.span,
+                what=f"`priors {statement.mode.id}` is not a way of choosing default priors",
+                suggestion=(f"did you mean `priors {suggestion}`? " if suggestion else "")
+                + "write `priors auto` to scale the default priors to the data, or leave the statement out",
+            )
+    for statement in statements[1:]:
+        found.add(
+            "DS170",
+            statement.span,
+            what=f"a second `priors` statement (the first is on line {statements[0].span.line})",
+            suggestion="say `priors auto` once",
+        )
+    return any(s.mode.id == "auto" for s in statements)
 
 
 def _check_reference_coding(model: CheckedModel, found: Diagnostics) -> None:

@@ -154,6 +154,7 @@ class CheckedModel:
     implicit_edges: list[Edge] = field(default_factory=list)  # from references in priors, distributions, lets
     warnings: list = field(default_factory=list)
     estimates: list = field(default_factory=list)  # check.estimates.Estimate, one per `estimate` statement
+    auto_priors: bool = False  # `priors auto` (or `--auto-priors`): default priors scaled to the data (autoprior.py)
 
     def node(self, name: str) -> NodeInfo:
         return self.nodes[name]

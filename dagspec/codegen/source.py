@@ -391,6 +391,8 @@ class _Writer:
             observed += ", transform=pm.distributions.transforms.ordered"
         args = f", {args}" if args else ""
         note = "  # default prior" if entry.default_prior else ""
+        if entry.scaled:  # the rule names nodes only (identifiers), so it cannot break out of the comment
+            note = f"  # default prior scaled to the data: {entry.scaled}"
         if entry.transform == "ordered":
             note = (
                 (note or "  #")

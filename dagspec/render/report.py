@@ -96,8 +96,13 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
     ]
 
     rows = [["address", "name", "prior", "shape", "dims"]]
+    scaled = plan.scaled_priors if plan is not None else {}
     for param in model.params.values():
         prior = call_text(param.prior) + (" (default)" if param.default_prior else "")
+        if param.address in scaled:
+            prior = f"{scaled[param.address].text()} (data-scaled)"
+        elif model.auto_priors and param.default_prior and plan is None:
+            prior = "scaled to the data (given the data)"
         if param.fixed is not None:
             prior = f"fixed = {param.fixed:g}"
         rows.append(
@@ -105,6 +110,9 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
         )
     if len(rows) > 1:
         lines += ["parameters"] + _table(rows) + [""]
+    if scaled:
+        lines.append("data-scaled default priors (`priors auto`: Bambi's rule, with sd over the fitted rows)")
+        lines += [f"  {address}: {prior.rule}" for address, prior in scaled.items()] + [""]
 
     randoms = [n for n in model.nodes.values() if n.role == "random"]
     if randoms:
