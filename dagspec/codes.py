@@ -551,6 +551,12 @@ CODES: dict[str, Code] = {
         "look for priors or data far from the rest in scale (extreme numbers, a tiny sd), and for values outside a prior's support",
     ),
     "DS620": _e("prediction", "{what}", "{suggestion}"),
+    "DS640": _e(
+        "pathfinder not installed",
+        "the pathfinder fit needs the package pymc-extras, which cannot be imported ({reason})",
+        "pip install 'dagspec[pathfinder]' (pymc-extras 0.10 or later), or fit another way: "
+        "--method laplace|advi|fullrank_advi, or sample with NUTS",
+    ),
     "DS645": _e(
         "discrete parameters",
         "the {method} fit needs continuous parameters, and {names} are discrete",

@@ -1,7 +1,8 @@
 """A Spec + data → an approximate posterior (arviz.InferenceData) by a method the user names, never in place of
 NUTS: "laplace" (a Gaussian at the posterior's mode with the inverse curvature there as covariance: Statistical
 Rethinking's `quap`), "advi" and "fullrank_advi" (variational: a mean-field or full-rank Gaussian fitted by
-PyMC's `pm.fit`).
+PyMC's `pm.fit`), and "pathfinder" (pymc-extras' multi-path Pathfinder, Zhang et al. 2022: Gaussian approximations
+along L-BFGS paths, importance-resampled with Pareto smoothing; needs `pip install 'dagspec[pathfinder]'`).
 
 Both work in the unconstrained space of the literal model (a scale's log, a probability's logit), where the
 posterior is closest to Gaussian and every draw maps back inside its support; the Laplace mode is that of the
@@ -23,8 +24,9 @@ from .predict import STATISTICS_ATTR, statistics_attribute
 from .pymc import build_model
 from .sample import passes_for_mcmc, posterior_plan
 
-METHODS = ("laplace", "advi", "fullrank_advi")
+METHODS = ("laplace", "advi", "fullrank_advi", "pathfinder")
 ADVI_ITERATIONS = 30_000  # steps of the stochastic optimizer
+PATHFINDER_PATHS = 4  # pymc-extras' default: independent L-BFGS paths, their draws pooled by importance resampling
 
 
 def fit(
@@ -42,6 +44,8 @@ def fit(
             what=f"method={method!r} is not a fitting method dagspec knows",
             suggestion="methods: " + ", ".join(METHODS) + " (and NUTS: dagspec.sample)",
         )
+    if method == "pathfinder":
+        _pymc_extras()  # before any work: a missing optional package is the first thing to say
     literal = posterior_plan(spec, data)  # an exact fit's improper posterior has no mode (DS530)
     # ADVI fits better in the optimizer's coordinates (centred, QR, whitened: affine, so the same posterior); the
     # Laplace approximation is drawn on the literal model, as written (a non-centred pool would move its mode)
@@ -53,6 +57,8 @@ def fit(
     rng = np.random.default_rng(random_seed)
     if method == "laplace":
         columns = _laplace(model, draws * chains, rng)
+    elif method == "pathfinder":
+        columns = _pathfinder(model, draws * chains, rng, iterations)
     else:
         columns = _advi(model, method, draws * chains, rng, iterations or ADVI_ITERATIONS)
     idata = _inference_data(model, columns, chains, draws)
@@ -104,6 +110,42 @@ def _advi(model: pm.Model, method: str, n: int, rng: np.random.Generator, iterat
     if not np.isfinite(approximation.hist[-1]):
         raise error("DS646", reason=f"the {method} objective is not finite after {len(approximation.hist)} steps")
     posterior = approximation.sample(n, random_seed=int(rng.integers(2**31))).posterior
+    return {name: posterior[name].values[0] for name in _reported(model) if name in posterior}
+
+
+def _pymc_extras():
+    try:
+        import pymc_extras
+    except ImportError as exc:
+        raise error("DS640", reason=str(exc)) from None
+    return pymc_extras
+
+
+def _pathfinder(model: pm.Model, n: int, rng: np.random.Generator, iterations: int | None) -> dict[str, np.ndarray]:
+    """pymc-extras' multi-path Pathfinder (in this process: no worker processes); `n` draws of its result."""
+    import logging
+
+    pymc_extras = _pymc_extras()
+    quiet = logging.getLogger("pymc_extras")
+    level, quiet.level = quiet.level, logging.ERROR
+    try:
+        idata = pymc_extras.fit_pathfinder(
+            model=model,
+            num_paths=PATHFINDER_PATHS,
+            num_draws=n,
+            num_draws_per_path=max(1000, -(-n // PATHFINDER_PATHS)),
+            maxiter=iterations or 1000,
+            random_seed=int(rng.integers(2**31)),
+            progressbar=False,
+            concurrent=None,
+            display_summary=False,
+            add_pathfinder_groups=False,
+        )
+    except ValueError as exc:  # pymc-extras' word for paths that all failed (no finite ELBO, no start)
+        raise error("DS646", reason=f"Pathfinder: {str(exc).splitlines()[0]}") from None
+    finally:
+        quiet.level = level
+    posterior = idata.posterior
     return {name: posterior[name].values[0] for name in _reported(model) if name in posterior}
 
 
