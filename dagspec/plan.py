@@ -212,10 +212,12 @@ def missing_dims(node: str) -> tuple[str, str]:
     return f"{node}__missing", f"{node}__observed"
 
 
-def make_plan(model: CheckedModel, columns: dict[str, Column]) -> Plan:
-    """Order every variable so each comes after what it reads, and resolve names, levels and shapes."""
+def make_plan(model: CheckedModel, columns: dict[str, Column], scale_priors: bool = True) -> Plan:
+    """Order every variable so each comes after what it reads, and resolve names, levels and shapes. With
+    `priors auto`, default priors are scaled to these columns, unless `scale_priors` is False (new rows to predict:
+    a prediction reads the posterior, never the priors)."""
     found = Diagnostics(model.source)
-    planner = _Planner(model, columns, found)
+    planner = _Planner(model, columns, found, scale_priors and model.auto_priors)
     plan = planner.run()
     found.raise_if_errors()
     plan.warnings += found.warnings  # what `priors auto` could not scale (after the data's own findings)
@@ -223,8 +225,9 @@ def make_plan(model: CheckedModel, columns: dict[str, Column]) -> Plan:
 
 
 class _Planner:
-    def __init__(self, model: CheckedModel, columns: dict[str, Column], found: Diagnostics):
+    def __init__(self, model: CheckedModel, columns: dict[str, Column], found: Diagnostics, scale_priors: bool):
         self.model, self.columns, self.found = model, columns, found
+        self.scale_priors = scale_priors
         self.coords: dict[str, list] = {}
         self.data_names: dict[str, str] = {}  # node → data container name
         self.value_names: dict[str, str] = {}  # node or parameter user name → PyMC name of its value
@@ -269,7 +272,7 @@ class _Planner:
                     levels=column.levels,
                 )
             )
-        self.scaled = scaled_priors(model, self.columns, self.coords, self.found) if model.auto_priors else {}
+        self.scaled = scaled_priors(model, self.columns, self.coords, self.found) if self.scale_priors else {}
         for node in model.nodes.values():
             if node.role in ("data",) and node.name in self.data_names:
                 self.value_names[node.name] = self.data_names[node.name]

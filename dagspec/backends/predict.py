@@ -52,7 +52,7 @@ def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random
         for_prediction=newdata is not None,
         levels=levels,
     )
-    plan = make_plan(checked, columns)
+    plan = make_plan(checked, columns, scale_priors=False)  # predictions read the posterior, not the priors
     posterior = _posterior_for(plan, idata, columns, levels, random_seed, spec.name)
     given = {
         name for name, column in columns.items() if checked.nodes[name].role == "outcome" and not column.placeholder
