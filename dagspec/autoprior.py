@@ -1,7 +1,8 @@
 """A CheckedModel + its validated columns → default priors scaled to the data (`priors auto`, `--auto-priors`).
 
-The rule is Bambi's automatic scaling (bambi/priors/scaler.py, `PriorScaler`, Bambi 0.10-0.17), applied to the
-generated parameters that still have their fixed default prior (a `prior` statement always wins):
+The rule is Bambi's automatic scaling (bambi/priors/scaler.py, `PriorScaler`, as in Bambi 0.17.2, whose numbers
+tests/test_auto_priors.py compares), applied to the generated parameters that still have their fixed default prior
+(a `prior` statement always wins):
 
 - response scale: for a Normal or StudentT outcome with the identity link, m = mean(y) and s = sd(y); for a
   LogNormal outcome (its linear predictor is the mean of log y) the same of log(y); for the GLM families
@@ -12,6 +13,9 @@ generated parameters that still have their fixed default prior (a `prior` statem
   the reference with `reference = ...`), x times the indicator of each group for `x -> y by g`.
 - the intercept (of the uncentred predictors, as Bambi's): Normal(m, sqrt((2.5 s)^2 + sum_j sigma_j^2 mean(x_j)^2))
   summed over the columns j scaled above.
+- a Bernoulli or Binomial outcome with the logit or probit link (Bambi 0.17's special case): a numeric slope
+  Normal(0, 1 / sd(x)) (x's own sd for every group of `x -> y by g`), a categorical parent's effects Normal(0, 1),
+  the intercept Normal(0, 1.5).
 - sigma of a Normal, StudentT or LogNormal outcome: HalfStudentT(nu = 4, sigma = s).
 - the cutpoints of an ordered outcome: Normal(mu = linspace(-2, 2, K - 1) rounded to 2 decimals, sigma = 1).
 Other auxiliary parameters keep their fixed default (DS171); so does a parameter whose column has no spread
@@ -45,7 +49,11 @@ UNIT_SCALE = (  # the link scale's unit (Bambi's non-Gaussian families)
     "OrderedLogistic",
     "OrderedProbit",
 )
-KEPT = ("nu",)  # auxiliary parameters whose fixed default Bambi's rule keeps as well (StudentT's nu: Gamma(2, 0.1))
+KEPT = ("nu",)
+BINARY = ("Bernoulli", "Binomial")  # with a logit or probit link: Bambi 0.17's own rule (below)
+BINARY_INTERCEPT_SD = (
+    1.5  # auxiliary parameters whose fixed default Bambi's rule keeps as well (StudentT's nu: Gamma(2, 0.1))
+)
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,7 @@ def _outcome(model: CheckedModel, node: NodeInfo, columns, coords, found: Diagno
         return {}
     scaled: dict[str, ScaledPrior] = {}
     sigmas, means = [], []
+    binary = node.outcome_family in BINARY and node.link in ("logit", "probit")
     for param in params:
         if param.edge is None:
             continue
@@ -120,18 +129,32 @@ def _outcome(model: CheckedModel, node: NodeInfo, columns, coords, found: Diagno
         if design is None:
             found.add("DS171", param.span, name=param.address, what="a parent without data columns", kept=param.address)
             continue
-        spread = np.array([np.std(c) if c.size else 0.0 for c in design]).reshape(_shape(param, coords))
+        marginal, cells = design
+        shape = _shape(param, coords)
+        if binary and model.nodes[param.edge.source].categorical:  # Bambi 0.17: 1 for a level's effect on the logit
+            scaled[param.address] = ScaledPrior(
+                "Normal", {"mu": 0.0, "sigma": np.ones(shape)}, "1 for each level (a binary outcome's link scale)"
+            )
+            continue
+        spread = np.full(shape, np.std(marginal)) if binary else _spread(cells, shape)
         if not np.all(spread > 0):
             found.add("DS172", param.span, column=_columns_words(param), what=f"the prior of {param.address}")
             continue
-        sigma = rounded(SCALE * s / spread)
+        if binary:  # Bambi 0.17: 1 / sd(x), also for each group of `x -> y by g` (x's own sd)
+            sigma = rounded(1 / spread)
+            rule = f"1 / sd({_columns_words(param, marginal=True)})"
+        else:
+            sigma = rounded(SCALE * s / spread)
+            rule = f"2.5 * {of} / sd({_columns_words(param)})"
         sigmas.append(np.ravel(sigma))
-        means.append(np.array([np.mean(c) for c in design]))
-        scaled[param.address] = ScaledPrior(
-            "Normal", {"mu": 0.0, "sigma": sigma}, f"2.5 * {of} / sd({_columns_words(param)})"
-        )
+        means.append(np.array([np.mean(c) for c in cells]))
+        scaled[param.address] = ScaledPrior("Normal", {"mu": 0.0, "sigma": sigma}, rule)
     for param in params:
-        if param.role == "intercept":
+        if param.role == "intercept" and binary:  # Bambi 0.17's fixed intercept prior for logit/probit
+            scaled[param.address] = ScaledPrior(
+                "Normal", {"mu": 0.0, "sigma": BINARY_INTERCEPT_SD}, "a binary outcome's intercept on its link scale"
+            )
+        elif param.role == "intercept":
             variance = (SCALE * s) ** 2 + sum(float(np.dot(sg**2, mn**2)) for sg, mn in zip(sigmas, means))
             rule = f"mean({node.name}), 2.5 * {of}" if node.outcome_family in GAUSSIAN else f"0, 2.5 * {of}"
             if node.outcome_family == "LogNormal":
@@ -163,13 +186,18 @@ def _present(values: np.ndarray) -> np.ndarray:
     return values[np.isfinite(values)]
 
 
-def _columns_words(param: Parameter) -> str:
-    """The design columns of a slope or effect, in words: `x`, `x * z`, `x times each indicator of g`."""
+def _spread(cells: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+    return np.array([np.std(c) if c.size else 0.0 for c in cells]).reshape(shape)
+
+
+def _columns_words(param: Parameter, marginal: bool = False) -> str:
+    """The design columns of a slope or effect, in words: `x`, `x * z`, `x times each indicator of g` (or, for
+    `marginal`, the numeric factor alone)."""
     edge = param.edge
     assert edge is not None
-    factors = [] if edge.source.split(".")[0] in param.dims or edge.source + CONTRASTS in param.dims else [edge.source]
+    factors = [] if edge.source in param.dims or edge.source + CONTRASTS in param.dims else [edge.source]
     factors += [edge.times] if edge.times else []
-    indicators = [d[: -len(CONTRASTS)] if d.endswith(CONTRASTS) else d for d in param.dims]
+    indicators = [] if marginal else [d[: -len(CONTRASTS)] if d.endswith(CONTRASTS) else d for d in param.dims]
     words = " * ".join(factors)
     if indicators:
         each = "each level's indicator of " + " x ".join(indicators)
@@ -181,8 +209,9 @@ def _shape(param: Parameter, coords) -> tuple[int, ...]:
     return tuple(len(coords[d]) for d in param.dims)
 
 
-def _design(model: CheckedModel, param: Parameter, columns, coords) -> list[np.ndarray] | None:
-    """The design columns of a slope or effect, flattened over its dims (row-major), each without missing rows."""
+def _design(model: CheckedModel, param: Parameter, columns, coords) -> tuple[np.ndarray, list[np.ndarray]] | None:
+    """The numeric factor of a slope or effect (ones for a categorical parent), and its design columns flattened
+    over its dims (row-major): each times the indicators of its levels; all without missing rows."""
     edge = param.edge
     assert edge is not None
     needed = [edge.source, *edge.partners]
@@ -200,4 +229,4 @@ def _design(model: CheckedModel, param: Parameter, columns, coords) -> list[np.n
         levels = [str(level) for level in columns[node].levels or ()]
         wanted = [levels.index(str(level)) for level in coords[dim]]
         designs = [d * (codes == k) for d in designs for k in wanted]
-    return [_present(d) for d in designs]
+    return _present(value), [_present(d) for d in designs]

@@ -3,6 +3,7 @@
 density against a hand-written PyMC model with those numbers, explicit priors winning, the coded notes where the
 rule cannot apply, and the rest of the workflow (compile, codegen, prior draws, predictions, PPC, LOO)."""
 
+import re
 import warnings
 
 import numpy as np
@@ -115,14 +116,21 @@ def test_reference_coding_by_groups_and_interactions(data):
 
 
 def test_glms_use_the_link_scale_unit(data):
-    """Bernoulli (any non-Gaussian family): Bambi's response mean 0 and sd 1."""
-    spec = dagspec.parse("node k ~ Bernoulli\nx -> k\nobserved x, k\npriors auto")
-    plan = spec.plan(data)
+    """A count (any non-Gaussian family but a logit/probit binary one): Bambi's response mean 0 and sd 1; a
+    Bernoulli outcome with the logit link: Bambi 0.17's own rule, 1 / sd(x) and an intercept Normal(0, 1.5)."""
+    counts = data.assign(k=np.random.default_rng(2).poisson(4, len(data)))
+    plan = dagspec.parse("node k ~ Poisson\nx -> k\nobserved x, k\npriors auto").plan(counts)
     x = data["x"].to_numpy()
     slope = r4(2.5 / x.std())
     assert plan.entry("b_x_k").args["sigma"].value == slope
     assert plan.entry("k_intercept").args["mu"].value == 0
     assert plan.entry("k_intercept").args["sigma"].value == r4(np.sqrt(2.5**2 + slope**2 * x.mean() ** 2))
+    plan = dagspec.parse("node k ~ Bernoulli\nnode g : categorical\nx, g -> k\nobserved x, g, k\npriors auto").plan(
+        data
+    )
+    assert plan.entry("b_x_k").args["sigma"].value == r4(1 / x.std())
+    np.testing.assert_array_equal(plan.entry("b_g_k").args["sigma"].value, [1.0, 1.0, 1.0])
+    assert plan.entry("k_intercept").args["sigma"].value == 1.5
 
 
 def test_lognormal_scales_by_log_y_and_cutpoints_spread_from_minus_2_to_2(data):
@@ -231,3 +239,73 @@ def test_prior_draws_predictions_ppc_and_loo(data):
         float((post["y_intercept"] + 5 * post["b_x_y"] + post["b_g_y"].sel(g="c")).mean()),
     ]
     np.testing.assert_allclose(means, by_hand, rtol=1e-6)
+
+
+def test_the_language_reference_shows_true_numbers():
+    """The numbers docs/language.md quotes for its `priors auto` example are what compile shows."""
+    from pathlib import Path
+
+    from dagspec.render.report import compile_report
+
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "docs" / "language.md").read_text()
+    example = next(b for b in re.findall(r"```dag\n(.*?)```", text, re.S) if "priors auto" in b)
+    spec = dagspec.parse(example, str(root / "example.dag"))
+    spec.path = root / "example.dag"  # the data file is named from the repository's root
+    plan = spec.plan()
+    report = compile_report(spec, plan)
+    for quoted in re.findall(r"`([^`]*\(data-scaled\))`", text) + ["Normal(mu = 154.6, sigma = 137.5)"]:
+        assert quoted.split(" ~ ")[-1] in report
+    assert "HalfStudentT(nu = 4, sigma = 7.731)" in report and plan.n_obs == 352 and "352 adults" in text
+
+
+# What Bambi 0.17.2 prints for these models of the Howell adults (bmb.Model(formula, data, family).build(), its
+# default auto-scaled priors), next to the same models in dagspec: a reference from outside dagspec.
+BAMBI_0_17 = [
+    (
+        'node sex : categorical(reference = "f")\nweight, sex -> height',  # height ~ weight + sex
+        {"weight -> height": 2.9978, "sex -> height": 38.7324, "height.intercept": (154.5971, 137.4541)},
+    ),
+    (
+        'node sex : categorical(reference = "f")\nnode tall ~ Bernoulli\nweight, sex -> tall',  # bernoulli
+        {"weight -> tall": 0.1551, "sex -> tall": 1.0, "tall.intercept": (0.0, 1.5)},
+    ),
+    (
+        'node sex : categorical(reference = "f")\nnode n ~ Poisson\nweight, sex -> n',  # poisson
+        {"weight -> n": 0.3877, "sex -> n": 5.0098, "n.intercept": (0.0, 17.7789)},
+    ),
+    (
+        "weight, age, weight * age -> height",  # height ~ weight + age + weight:age
+        {"age -> height": 1.2122, "weight * age -> height": 0.0278, "height.intercept": (154.5971, 153.7865)},
+    ),
+    ("node sex : categorical\nweight -> height by sex", {"weight -> height by sex": [0.9104, 0.7873]}),
+    (
+        "node sex : categorical\nnode tall ~ Bernoulli\nweight -> tall by sex",  # bernoulli, tall ~ weight:sex
+        {"weight -> tall by sex": [0.1551, 0.1551], "tall.intercept": (0.0, 1.5)},
+    ),
+]
+
+
+@pytest.mark.parametrize("text, bambi", BAMBI_0_17)
+def test_the_numbers_are_bambis(text, bambi):
+    from pathlib import Path
+
+    frame = pd.read_csv(Path(__file__).resolve().parent.parent / "specs" / "gallery" / "data" / "Howell1.csv")
+    frame = frame[frame["age"] >= 18].reset_index(drop=True)
+    frame = frame.assign(
+        tall=(frame["height"] > 155).astype(int), sex=np.where(frame["male"] == 1, "m", "f"), n=frame["age"] // 10
+    )
+    outcome = "tall" if "tall" in text else "n" if "node n" in text else "height"
+    parents = ", ".join(name for name in ("weight", "age", "sex") if name in text)
+    spec = dagspec.parse(f"{text}\nobserved {outcome}, {parents}\npriors auto")
+    scaled = spec.plan(frame).scaled_priors
+    if outcome == "height":
+        assert scaled["height.sigma"].args["sigma"] == 7.731  # HalfStudentT(nu: 4.0, sigma: 7.7313)
+    for address, expected in bambi.items():
+        args = scaled[address].args
+        if isinstance(expected, tuple):
+            assert args["mu"] == pytest.approx(expected[0], abs=0.05) and args["sigma"] == pytest.approx(
+                expected[1], rel=5e-4
+            )
+        else:
+            np.testing.assert_allclose(np.ravel(args["sigma"]), expected, rtol=5e-4, err_msg=address)

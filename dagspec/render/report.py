@@ -102,7 +102,7 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
         if param.address in scaled:
             prior = f"{scaled[param.address].text()} (data-scaled)"
         elif model.auto_priors and param.default_prior and plan is None:
-            prior = "scaled to the data (given the data)"
+            prior = "scaled to the data when it is read (priors auto)"
         if param.fixed is not None:
             prior = f"fixed = {param.fixed:g}"
         rows.append(
