@@ -21,7 +21,8 @@ tests/test_auto_priors.py compares), applied to the generated parameters that st
 Other auxiliary parameters keep their fixed default (DS171); so does a parameter whose column has no spread
 (DS172). Statistics are over the rows the model is built on (after `where` and transforms), each column's
 missing (imputed) values left out. The numbers are rounded to 4 significant digits and the model uses the rounded
-numbers, so what `compile` shows and `codegen` writes is exactly the model.
+numbers (an intercept's location to the precision of its sd's), so what `compile` shows and `codegen` writes is
+exactly the model.
 """
 
 from __future__ import annotations
@@ -76,6 +77,11 @@ class ScaledPrior:
 def rounded(value):
     """4 significant digits (the numbers the model uses)."""
     return np.vectorize(lambda v: float(f"{v:.4g}"), otypes=[float])(value) if np.ndim(value) else float(f"{value:.4g}")
+
+
+def rounded_like(value: float, scale: float) -> float:
+    """A location to the precision of 4 significant digits of its scale (a standardized mean is 0, not 1e-16)."""
+    return float(np.round(value, 3 - int(np.floor(np.log10(scale)))))
 
 
 def scaled_priors(model: CheckedModel, columns, coords: dict[str, list], found: Diagnostics) -> dict[str, ScaledPrior]:
@@ -159,9 +165,10 @@ def _outcome(model: CheckedModel, node: NodeInfo, columns, coords, found: Diagno
             rule = f"mean({node.name}), 2.5 * {of}" if node.outcome_family in GAUSSIAN else f"0, 2.5 * {of}"
             if node.outcome_family == "LogNormal":
                 rule = f"mean(log {node.name}), 2.5 * {of}"
+            sd = rounded(np.sqrt(variance))
             scaled[param.address] = ScaledPrior(
                 "Normal",
-                {"mu": rounded(m), "sigma": rounded(np.sqrt(variance))},
+                {"mu": rounded_like(m, sd) + 0.0, "sigma": sd},
                 rule + (" widened by the slopes' priors at the predictors' means" if sigmas else ""),
             )
         elif param.aux == "sigma":
