@@ -249,7 +249,12 @@ class _Writer:
         column = f"{frame}[{entry.column!r}]"
         if entry.levels is not None:
             codes = self.helper("{}_codes", ident)
-            self.lines.append(f"{codes} = pd.Categorical({column}, categories={levels}).codes.astype(int)")
+            self.lines += [
+                f"{codes} = pd.Categorical({column}, categories={levels}).codes.astype(int)",
+                f"if ({codes} < 0).any():  # a value outside the levels (or missing) would index the last level",
+                f"    raise ValueError({'column ' + repr(entry.column) + ' has values outside its levels '!r}"
+                f" + str({levels}) + ': rows ' + str(np.flatnonzero({codes} < 0)[:10].tolist()))",
+            ]
             return codes
         if any(n.censored is not None and n.censored.name == entry.node for n in self.spec.checked.outcomes()):
             codes = self.helper("{}_codes", ident)
