@@ -59,6 +59,7 @@ class Columns(dict):
         self.warnings: list = []
         self.statistics: Statistics = Statistics()  # what the transforms computed from the fitted rows
         self.scalars: dict[str, float] = {}  # data scalars by node name: one number for the whole data set
+        self.timing: dict = {}  # lagged node → each row's group and time step (lags.Timing), for forecasts
 
 
 def _as_frame(data, found: Diagnostics) -> pd.DataFrame | None:
@@ -155,7 +156,7 @@ def resolve_columns(
             if not any(d.code == "DS512" for d in found.items):
                 found.add("DS512", observation.span)
             continue
-        raw = _raw_values(node, observation, table, statistics, found, unfiltered, no_lag)
+        raw = _raw_values(node, observation, table, statistics, found, unfiltered, no_lag, columns.timing)
         if raw is None:
             continue
         label = (observation.column or node.name) if observation.expr is None else expr_text(observation.expr)
@@ -193,6 +194,8 @@ def drop_rows_without_lag(model: CheckedModel, columns: Columns, no_lag: dict[st
     if dropped.all():
         found.add("DS568", span, count=len(dropped), nodes=", ".join(no_lag))
         return
+    for name, timing in list(columns.timing.items()):
+        columns.timing[name] = replace(timing, groups=timing.groups[~dropped], times=timing.times[~dropped])
     for name, column in list(columns.items()):
         missing = column.missing[~dropped] if column.missing is not None else None
         columns[name] = replace(
@@ -242,6 +245,7 @@ def _raw_values(
     found: _Findings,
     unfiltered: pd.DataFrame,
     no_lag: dict[str, np.ndarray],
+    timing: dict,
 ) -> pd.Series | None:
     """The node's values from the table: its column, or its column expression evaluated. A lag's rows without an
     earlier row are recorded in `no_lag` and hold a placeholder (they are dropped once every column is read)."""
@@ -253,6 +257,8 @@ def _raw_values(
             found.add(exc.code, exc.span, **exc.fields)
             return None
         values = values if isinstance(values, pd.Series) else pd.Series(np.full(len(table), values))
+        if evaluator.timing is not None:
+            timing[node.name] = evaluator.timing
         if evaluator.no_lag.any():
             no_lag[node.name] = evaluator.no_lag
             kept = values[~evaluator.no_lag].dropna()

@@ -83,10 +83,19 @@ def lag_steps(expr: ir.Call) -> int:
     return int(k)
 
 
+@dataclass(frozen=True)
+class Timing:
+    """Each row's group (a level key) and time step: where a lag looked for the earlier row."""
+
+    groups: np.ndarray
+    times: np.ndarray
+
+
 def lagged(
     values: pd.Series, k: int, time: pd.Series | None, group: pd.Series | None, fail
-) -> tuple[pd.Series, np.ndarray]:
-    """(values k steps earlier, the rows that have no lag). `fail(code, what)` raises for bad time or group values."""
+) -> tuple[pd.Series, np.ndarray, Timing]:
+    """(values k steps earlier, the rows that have no lag, each row's group and time). `fail(code, rows, why)`
+    raises for bad time or group values."""
     n = len(values)
     group_keys = _keys(group, "by", fail) if group is not None else pd.Series(np.zeros(n, dtype=np.int64))
     if time is None:
@@ -103,7 +112,7 @@ def lagged(
     no_lag = np.isnan(earlier)
     taken = np.where(no_lag, 0, earlier).astype(np.int64)
     result = values.reset_index(drop=True).iloc[taken].reset_index(drop=True)
-    return result.where(~pd.Series(no_lag)), no_lag
+    return result.where(~pd.Series(no_lag)), no_lag, Timing(group_keys.to_numpy(), steps)
 
 
 def _keys(group: pd.Series, option: str, fail) -> pd.Series:

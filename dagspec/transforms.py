@@ -143,6 +143,7 @@ class ColumnEvaluator:
         self.table, self.statistics, self.node = table, statistics, node
         self.unfiltered = unfiltered if unfiltered is not None else table
         self.no_lag = np.zeros(len(table), dtype=bool)  # rows a lag() found no earlier row for
+        self.timing = None  # the groups and time steps the last lag() ordered the rows by
 
     def values(self, expr) -> pd.Series:
         return self._eval(expr, column_position=True)
@@ -301,7 +302,7 @@ class ColumnEvaluator:
         values = self._eval(e.args[0], column_position=True)
         if not isinstance(values, pd.Series):
             values = pd.Series(np.full(len(self.table), values))
-        result, no_lag = lagged(values, lag_steps(e), option("time"), option("by"), fail)
+        result, no_lag, self.timing = lagged(values, lag_steps(e), option("time"), option("by"), fail)
         self.no_lag |= no_lag
         return result
 
