@@ -314,7 +314,7 @@ CODES: dict[str, Code] = {
     ),
     "DS477": _e(
         "unordered time levels",
-        "{address} has a {dist} prior, which links each level of {name!r} to the one before, but {why}",
+        "{address} ~ {dist} links each level of {name!r} to the one before, but {why}",
         "{suggestion}",
     ),
     # fixed coefficients (`prior x -> y = 1`)

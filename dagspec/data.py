@@ -173,9 +173,7 @@ def resolve_columns(
             model.nodes[next(iter(lengths))].observed_span,
             lengths=", ".join(f"{k}: {v}" for k, v in lengths.items()),
         )
-    else:
-        if no_lag:
-            drop_rows_without_lag(model, columns, no_lag, found)
+    elif not no_lag or drop_rows_without_lag(model, columns, no_lag, found):
         if not for_prediction:
             _check_ordered_levels(model, columns, found)
             _check_trials(model, columns, found)
@@ -185,7 +183,7 @@ def resolve_columns(
     return columns
 
 
-def drop_rows_without_lag(model: CheckedModel, columns: Columns, no_lag: dict[str, np.ndarray], found) -> None:
+def drop_rows_without_lag(model: CheckedModel, columns: Columns, no_lag: dict[str, np.ndarray], found) -> bool:
     """Drop, from every column, the rows a lag() has no earlier row for (DS565 says how many; DS568 when none is
     left)."""
     dropped = np.logical_or.reduce(list(no_lag.values()))
@@ -193,7 +191,7 @@ def drop_rows_without_lag(model: CheckedModel, columns: Columns, no_lag: dict[st
     span = model.nodes[first].observed_span
     if dropped.all():
         found.add("DS568", span, count=len(dropped), nodes=", ".join(no_lag))
-        return
+        return False
     for name, timing in list(columns.timing.items()):
         columns.timing[name] = replace(timing, groups=timing.groups[~dropped], times=timing.times[~dropped])
     for name, column in list(columns.items()):

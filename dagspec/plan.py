@@ -255,7 +255,12 @@ class _Planner:
                 if node.reference is not None:
                     self._contrasts(node, self.coords[name])
             observation = node.observed
-            read_as_is = observation is not None and observation.literal is None and not observation.transformed
+            read_as_is = (
+                observation is not None
+                and observation.literal is None
+                and not observation.transformed
+                and not getattr(self.columns, "timing", None)  # lags drop rows: every column is given as fitted
+            )
             entries.append(
                 DataVar(
                     container,
