@@ -59,6 +59,7 @@ class Columns(dict):
         self.warnings: list = []
         self.statistics: Statistics = Statistics()  # what the transforms computed from the fitted rows
         self.scalars: dict[str, float] = {}  # data scalars by node name: one number for the whole data set
+        self.for_prediction = False  # new rows: a walk's new levels follow its fitted ones (checked when predicting)
         self.timing: dict = {}  # lagged node → each row's group and time step (lags.Timing), for forecasts
 
 
@@ -101,7 +102,7 @@ def resolve_columns(
     files: dict[str, pd.DataFrame | None] = {}
     filtered: dict[tuple, pd.DataFrame | None] = {}
     columns = Columns()
-    columns.statistics = statistics
+    columns.statistics, columns.for_prediction = statistics, for_prediction
     censoring = {n.censored.name for n in model.outcomes() if n.censored is not None}
     no_lag: dict[str, np.ndarray] = {}  # node → the rows its lag() has no earlier row for
     for node in model.nodes.values():

@@ -343,7 +343,7 @@ class _Planner:
                     f"{size} levels of {dims[-1]} in its last dimension",
                     suggestion=f"give mu one entry per level of {dims[-1]}",
                 )
-        if dist.name in TIME_PRIORS and param.edge is not None:
+        if dist.name in TIME_PRIORS and param.edge is not None and not getattr(self.columns, "for_prediction", False):
             self._check_time_order(param, dist.name)
         variable = RandomVariable(
             param.name,

@@ -176,3 +176,58 @@ estimate x -> y
     assert lagged_nodes(spec.checked)["y1"].present == "y"
     assert dagspec.adjustment_sets(spec, "x", "y") == [frozenset({"y1"})]
     assert spec.checked.estimates[0].adjust == ("y1",)
+
+
+def _posterior(**values):
+    """A posterior of 1 chain and 4 draws holding these values in every draw (dims named by xarray convention)."""
+    import arviz as az
+    import xarray as xr
+
+    variables = {}
+    for name, (value, dims) in values.items():
+        array = np.broadcast_to(np.asarray(value, dtype=float), (1, 4) + np.shape(value))
+        variables[name] = xr.DataArray(array.copy(), dims=("chain", "draw", *dims))
+    return az.InferenceData(posterior=xr.Dataset(variables, coords={"unit": ["a", "b", "c"], "year": YEARS}))
+
+
+def test_a_forecast_iterates_the_recursion_from_each_groups_last_values():
+    spec = dagspec.parse(AR2)
+    idata = _posterior(
+        alpha=(0.5, ()), phi1=(0.6, ()), phi2=(-0.2, ()), a_unit=([0.0, 1.0, -1.0], ("unit",)), y_sigma=(1e-9, ())
+    )
+    result = dagspec.forecast(spec, idata, 3, data=PANEL, kind="mean", random_seed=1).predictions
+    assert result["time"].values.tolist() == [[2009, 2010, 2011]] * 3
+    for g, (unit, effect) in enumerate(zip("abc", [0.0, 1.0, -1.0])):
+        series = PANEL[PANEL["unit"] == unit].sort_values("year")["y"].tolist()
+        for _ in range(3):
+            series.append(0.5 + 0.6 * series[-1] - 0.2 * series[-2] + effect)
+        assert result["y"].values[0, :, g, :] == pytest.approx(np.tile(series[-3:], (4, 1)), abs=1e-6)
+
+
+def test_a_forecast_extends_the_random_walk_past_its_last_year():
+    spec = dagspec.parse("""
+node year : categorical
+node y ~ Normal
+year -> y
+observed y, year
+prior tau ~ Exponential(1)
+prior year -> y ~ GaussianRandomWalk(sigma = tau) as trend
+""")
+    trend = np.arange(len(YEARS), dtype=float)
+    idata = _posterior(tau=(1e-9, ()), trend=(trend, ("year",)), y_intercept=(2.0, ()), y_sigma=(1e-9, ()))
+    result = dagspec.forecast(spec, idata, 2, data=PANEL, kind="mean").predictions
+    assert result["y"].values[0, :, 0, :] == pytest.approx(np.full((4, 2), 2.0 + trend[-1]), abs=1e-6)
+    # predict for a later year: the walk goes on from the last fitted year (tau is ~0, so it stays there)
+    new = pd.DataFrame({"year": [2010, 2003]})
+    predicted = dagspec.predict(spec, idata, new, kind="mean").predictions["y"].values[0]
+    assert predicted == pytest.approx(np.tile([2.0 + trend[-1], 2.0 + trend[2]], (4, 1)), abs=1e-6)
+
+
+def test_a_forecast_needs_an_outcome_of_its_own_past():
+    spec = dagspec.parse("node y ~ Normal\nx -> y\nobserved x, y")
+    with pytest.raises(dagspec.DagspecError) as info:
+        dagspec.forecast(spec, _posterior(y_sigma=(1.0, ())), 2, data=PANEL)
+    assert [d.code for d in info.value.diagnostics] == ["DS665"]
+    with pytest.raises(dagspec.DagspecError) as info:
+        dagspec.forecast(dagspec.parse(AR2), _posterior(y_sigma=(1.0, ())), 0, data=PANEL)
+    assert [d.code for d in info.value.diagnostics] == ["DS665"]
