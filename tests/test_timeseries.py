@@ -231,3 +231,23 @@ def test_a_forecast_needs_an_outcome_of_its_own_past():
     with pytest.raises(dagspec.DagspecError) as info:
         dagspec.forecast(dagspec.parse(AR2), _posterior(y_sigma=(1.0, ())), 0, data=PANEL)
     assert [d.code for d in info.value.diagnostics] == ["DS665"]
+
+
+def test_posteriordb_ark_is_stans_model():
+    """arK.stan: y[t] ~ normal(alpha + sum_k beta[k] y[t-k], sigma) for t > K, alpha, beta ~ normal(0, 10),
+    sigma ~ cauchy(0, 2.5) on sigma > 0."""
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "specs" / "gallery"
+    y = np.asarray(json.loads((root / "data" / "arK.json").read_text())["y"])
+    spec = dagspec.load(root / "arK.dag")
+    with pm.Model() as reference:
+        alpha = pm.Normal("alpha", 0, 10)
+        betas = [pm.Normal(f"beta_{k}", 0, 10) for k in range(1, 6)]
+        sigma = pm.HalfCauchy("sigma", 2.5)
+        mu = alpha + sum(b * y[5 - k : len(y) - k] for k, b in enumerate(betas, start=1))
+        pm.Normal("y", mu, sigma, observed=y[5:])
+    with pytest.warns(dagspec.DagspecWarning, match="DS565 5 of 200"):
+        model = spec.build(optimize=False)
+    _same_log_density(model, reference)
