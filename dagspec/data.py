@@ -54,7 +54,7 @@ class _Findings(Diagnostics):
 class Columns(dict):
     """Validated columns by node name, with the warnings found in the data."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.warnings: list = []
         self.statistics: Statistics = Statistics()  # what the transforms computed from the fitted rows

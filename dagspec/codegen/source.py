@@ -82,7 +82,7 @@ _JSON_READER = [  # dagspec.data.read_table's rule for a JSON object of named ar
 class _Namespace:
     """The Python names a script defines: each is claimed once, and never shadows an import, builtin or keyword."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.used = set(_TAKEN)
         self.helpers: dict[tuple[str, str], str] = {}
 
