@@ -203,6 +203,7 @@ def drop_rows_without_lag(model: CheckedModel, columns: Columns, no_lag: dict[st
     found.add(
         "DS565", span, count=int(dropped.sum()), total=len(dropped), nodes=", ".join(no_lag), rows=rows_text(dropped)
     )
+    return True
 
 
 def _scalar_in(observation, table: pd.DataFrame, files: dict, base_dir: Path | None, passed_in: bool):

@@ -8,12 +8,17 @@ key naming the node and the statistic, so that predictions for new rows apply ex
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from . import ir
 from .check.calls import const_value
 from .printer import expr_text
+
+if TYPE_CHECKING:
+    from .lags import Timing
 
 # name → number of arguments; in all of these but row() and col() the first argument is a column
 ELEMENTWISE = {"log": 1, "exp": 1, "sqrt": 1, "abs": 1, "standardize": 1, "center": 1, "indicator": 2}
@@ -143,7 +148,7 @@ class ColumnEvaluator:
         self.table, self.statistics, self.node = table, statistics, node
         self.unfiltered = unfiltered if unfiltered is not None else table
         self.no_lag = np.zeros(len(table), dtype=bool)  # rows a lag() found no earlier row for
-        self.timing = None  # the groups and time steps the last lag() ordered the rows by
+        self.timing: Timing | None = None  # the groups and time steps the last lag() ordered the rows by
 
     def values(self, expr) -> pd.Series:
         return self._eval(expr, column_position=True)

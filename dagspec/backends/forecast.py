@@ -93,17 +93,19 @@ def forecast(spec, idata, horizon: int, kind: str = "outcome", outcome=None, ran
         return value.reshape((draws,) + value.shape[2:])
 
     # the groups and their fitted series
+    last: dict = {}
+    history: dict = {}
     if timing is not None:
         keys = np.unique(timing.groups)
-        last = {k: int(timing.times[timing.groups == k].max()) for k in keys}
-        history = {k: {} for k in keys}
+        last.update({k: int(timing.times[timing.groups == k].max()) for k in keys})
+        history.update({k: {} for k in keys})
         present = columns[node.name].values
         for row, (k, t) in enumerate(zip(timing.groups, timing.times)):
             history[k][int(t)] = present[row]
             for name, lag in lags.items():
                 history[k][int(t) - lag.steps] = columns[name].values[row]
     else:
-        keys, last, history = np.array([0]), {0: None}, {0: {}}
+        keys, last[0], history[0] = np.array([0]), None, {}
     series = {k: {t: np.full(draws, v) for t, v in h.items()} for k, h in history.items()}
     groups = list(keys)
 
