@@ -159,6 +159,8 @@ def _random_variable(entry: RandomVariable, values, initvals: bool = True):
         kwargs["initval"] = entry.initval
     if entry.transform == "ordered":
         kwargs["transform"] = pm.distributions.transforms.ordered
+    if entry.dist == "AR1":  # x[t] = rho x[t-1] + sigma e[t], the first from init
+        return pm.AR(entry.name, **kwargs, ar_order=1, constant=False, dims=dims)
     return getattr(pm, entry.dist)(entry.name, **kwargs, dims=dims, observed=observed)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..diagnostics import error
-from ..dists import DISTRIBUTIONS
+from ..dists import DISTRIBUTIONS, TIME_PRIORS
 from ..families import CENSORING_CODES, FAMILIES
 from ..plan import (
     OBS_DIM,
@@ -388,6 +388,14 @@ class _Writer:
                 f"{ident}, {corr}, {stds} = pm.LKJCholeskyCov({entry.name!r}, {args}, compute_corr=True, "
                 "store_in_trace=False)"
             ]
+        if entry.dist in TIME_PRIORS and self.target == "pymc3":
+            raise error(
+                "DS448",
+                what=f"the {entry.dist} prior of {entry.source}",
+                missing=f"{entry.dist} with an initial distribution as PyMC 5's (init_dist)",
+            )
+        if entry.dist == "AR1":  # x[t] = rho x[t-1] + sigma e[t], the first level from init
+            return [f"{ident} = pm.AR({entry.name!r}, {args}, ar_order=1, constant=False{self._dims(entry.dims)})"]
         observed = f", observed={self.print(entry.observed)}" if entry.observed is not None else ""
         if entry.initval is not None:  # PyMC3 calls it testval
             value = np.asarray(entry.initval).tolist()
