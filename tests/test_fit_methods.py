@@ -111,6 +111,7 @@ def test_pathfinder_matches_the_exact_posterior(capsys, tmp_path):
     pathfinder = dagspec.fit(spec, method="pathfinder", draws=500, chains=2, random_seed=5).posterior
     exact = dagspec.sample(spec, draws=1000, chains=2, random_seed=5, progressbar=False).posterior
     assert pathfinder.attrs["dagspec_method"] == "pathfinder" and pathfinder.sizes["chain"] == 2
+    assert 0 < pathfinder.attrs["dagspec_pareto_k"] < 2 and pathfinder.attrs["dagspec_pathfinder_paths"] == 4
     for name in ("intercept", "coeff", "error"):
         a, b = pathfinder[name].values.ravel(), exact[name].values.ravel()
         assert abs(a.mean() - b.mean()) < 0.2 * b.std(), name

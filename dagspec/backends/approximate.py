@@ -55,15 +55,21 @@ def fit(
     if discrete:
         raise error("DS645", method=method, names=", ".join(discrete))
     rng = np.random.default_rng(random_seed)
+    attrs: dict = {}
     if method == "laplace":
         columns = _laplace(model, draws * chains, rng)
     elif method == "pathfinder":
-        columns = _pathfinder(model, draws * chains, rng, iterations)
+        columns, pareto_k = _pathfinder(model, draws * chains, rng, iterations)
+        # the Pareto k of its importance weights is stored, not judged: it is above 0.7 for the tutorial's regression,
+        # whose posterior Pathfinder matches (tests/test_fit_methods.py), so a warning on it would cry wolf
+        attrs = {"dagspec_pathfinder_paths": PATHFINDER_PATHS}
+        if pareto_k is not None:
+            attrs["dagspec_pareto_k"] = pareto_k
     else:
         columns = _advi(model, method, draws * chains, rng, iterations or ADVI_ITERATIONS)
     idata = _inference_data(model, columns, chains, draws)
     idata.posterior.attrs.update(
-        {STATISTICS_ATTR: statistics_attribute(plan), "dagspec_method": method, "dagspec_sampler": method}
+        {STATISTICS_ATTR: statistics_attribute(plan), "dagspec_method": method, "dagspec_sampler": method, **attrs}
     )
     return idata
 
@@ -121,8 +127,11 @@ def _pymc_extras():
     return pymc_extras
 
 
-def _pathfinder(model: pm.Model, n: int, rng: np.random.Generator, iterations: int | None) -> dict[str, np.ndarray]:
-    """pymc-extras' multi-path Pathfinder (in this process: no worker processes); `n` draws of its result."""
+def _pathfinder(
+    model: pm.Model, n: int, rng: np.random.Generator, iterations: int | None
+) -> tuple[dict[str, np.ndarray], float | None]:
+    """pymc-extras' multi-path Pathfinder (in this process: no worker processes): `n` draws of its result, and the
+    Pareto k of its importance weights (how far the pooled approximation is from the posterior)."""
     import logging
 
     pymc_extras = _pymc_extras()
@@ -139,14 +148,16 @@ def _pathfinder(model: pm.Model, n: int, rng: np.random.Generator, iterations: i
             progressbar=False,
             concurrent=None,
             display_summary=False,
-            add_pathfinder_groups=False,
+            add_pathfinder_groups=True,  # its diagnostics, in sample_stats: the Pareto k
         )
     except ValueError as exc:  # pymc-extras' word for paths that all failed (no finite ELBO, no start)
         raise error("DS646", reason=f"Pathfinder: {str(exc).splitlines()[0]}") from None
     finally:
         quiet.level = level
     posterior = idata.posterior
-    return {name: posterior[name].values[0] for name in _reported(model) if name in posterior}
+    stats = idata.get("sample_stats")
+    pareto_k = float(stats["pareto_k"]) if stats is not None and "pareto_k" in stats else None
+    return {name: posterior[name].values[0] for name in _reported(model) if name in posterior}, pareto_k
 
 
 def _reported(model: pm.Model) -> set[str]:
