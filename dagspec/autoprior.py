@@ -50,11 +50,9 @@ UNIT_SCALE = (  # the link scale's unit (Bambi's non-Gaussian families)
     "OrderedLogistic",
     "OrderedProbit",
 )
-KEPT = ("nu",)
+KEPT = ("nu",)  # auxiliary parameters whose fixed default Bambi's rule keeps as well (StudentT's nu: Gamma(2, 0.1))
 BINARY = ("Bernoulli", "Binomial")  # with a logit or probit link: Bambi 0.17's own rule (below)
-BINARY_INTERCEPT_SD = (
-    1.5  # auxiliary parameters whose fixed default Bambi's rule keeps as well (StudentT's nu: Gamma(2, 0.1))
-)
+BINARY_INTERCEPT_SD = 1.5
 
 
 @dataclass(frozen=True)

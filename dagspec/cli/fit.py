@@ -242,9 +242,8 @@ def run_compare(args) -> int:
         raise UsageError("compare needs two or more specs, e.g. `dagspec compare a.dag b.dag`")
     given = [item.partition("=")[::2] for item in args.models]
     names = _model_names([path for path, _ in given])
-    specs = {
-        name: load(path, args.auto_priors) for name, (path, _) in zip(names, given)
-    }  # every file is read before sampling
+    # every file is read before sampling
+    specs = {name: load(path, args.auto_priors) for name, (path, _) in zip(names, given)}
     posteriors = {name: read_idata(stored) for name, (_, stored) in zip(names, given) if stored}
     data = read_data(args.data)
     check_same_data(specs, data, args.outcome)  # before sampling, not after it
