@@ -1,5 +1,5 @@
 """argv → the dagspec commands. One module per command group, each adding its subcommands with `register`:
-check (check, fmt), build (compile, codegen, graph), fit (sample, compare), results (plot, report, predict, do),
+check (check, fmt), build (compile, codegen, graph), fit (sample, compare), results (plot, report, predict, forecast, do),
 causal (explain, implications, adjust, export), validate (sbc, batch, test-dag) and editor (lsp); common holds what
 they share.
 
