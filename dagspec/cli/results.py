@@ -285,7 +285,6 @@ def run_do(args) -> int:
 
 def run_predict(args) -> int:
     from .. import predict
-    from ..atomic import atomic_path, write_text
     from ..render.summary import prediction_table
 
     spec = load(args.file)
@@ -301,17 +300,8 @@ def run_predict(args) -> int:
     result = predict(
         spec, idata, newdata, kind=args.kind, outcomes=outcomes, random_seed=args.seed, data=read_data(args.data)
     )
-    table = prediction_table(result.predictions, newdata)
     what = "expected value" if args.kind == "mean" else "predictive draws"
-    print(f"{what} per row: posterior mean, sd and 94% HDI")
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-    if args.output:
-        write_text(args.output, table.to_csv(index=False))
-        print(f"wrote {args.output}", file=sys.stderr)
-    if args.out:
-        with atomic_path(args.out) as temporary:
-            result.to_netcdf(str(temporary))
-        print(f"wrote {args.out}", file=sys.stderr)
+    _show_and_write(args, f"{what} per row", prediction_table(result.predictions, newdata), result)
     return EXIT_OK
 
 
@@ -319,7 +309,6 @@ def run_forecast(args) -> int:
     import pandas as pd
 
     from .. import forecast
-    from ..atomic import atomic_path, write_text
     from ..render.summary import prediction_table
 
     spec = load(args.file)
@@ -340,9 +329,16 @@ def run_forecast(args) -> int:
         when["time"] = predictions["time"].values.ravel()
     if len(groups) == 1:
         when = when.drop(columns="group")  # one series (no `by`)
-    table = prediction_table(predictions, when)
     what = "forecast draws" if args.kind == "outcome" else "expected value"
-    print(f"{what} per time step: posterior mean, sd and 94% HDI")
+    _show_and_write(args, f"{what} per time step", prediction_table(predictions, when), result)
+    return EXIT_OK
+
+
+def _show_and_write(args, what: str, table, result) -> None:
+    """Print the table of predictions; write it as CSV (-o) and every draw as NetCDF (--out), atomically."""
+    from ..atomic import atomic_path, write_text
+
+    print(f"{what}: posterior mean, sd and 94% HDI")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     if args.output:
         write_text(args.output, table.to_csv(index=False))
@@ -351,4 +347,3 @@ def run_forecast(args) -> int:
         with atomic_path(args.out) as temporary:
             result.to_netcdf(str(temporary))
         print(f"wrote {args.out}", file=sys.stderr)
-    return EXIT_OK
