@@ -219,6 +219,14 @@ def _selected(spec, names: list[str], outcome: str | None) -> list[str]:
     )
 
 
+def _unweighted(spec, names: list[str]) -> None:
+    """DS685 if LOO would leave out rows of a weighted outcome: PSIS would smooth the weighted log-likelihood, whose
+    leave-one-out predictive density is not the row's."""
+    weighted = [n.name for n in spec.checked.outcomes() if n.weights is not None and n.pymc_name in names]
+    if weighted:
+        raise _spec_error(spec, "DS685", names=", ".join(weighted))
+
+
 def _same_rows(spec, observed: xr.Dataset, names: list[str]) -> None:
     """DS611 unless the observed variables `names` have the same dims (so their log-likelihoods add up per row)."""
     first = observed[names[0]]
@@ -239,6 +247,7 @@ def predicted_data(spec, data=None, outcome: str | None = None) -> dict[str, tup
     their family)."""
     model = literal_model(spec, data)
     names = _selected(spec, _observed_names(spec, model), outcome)
+    _unweighted(spec, names)
     return _targets(spec, model, observed_data(model), names)
 
 
@@ -287,6 +296,7 @@ def loo(spec, idata, data=None, outcome: str | None = None):
     """
     working, _ = _literal_log_likelihood(spec, idata, data)
     names = _selected(spec, list(working.log_likelihood.data_vars), outcome)
+    _unweighted(spec, names)
     _same_rows(spec, working.observed_data, names)
     return _loo(working, *_pointwise(working, names))
 
@@ -300,6 +310,7 @@ def compare_loo(models: dict, data=None, outcome: str | None = None):
     for model_name, (spec, idata) in models.items():
         working, model = _literal_log_likelihood(spec, idata, data)
         names = _selected(spec, list(working.log_likelihood.data_vars), outcome)
+        _unweighted(spec, names)
         targets[model_name] = _targets(spec, model, working.observed_data, names)
         prepared[model_name] = working, names
     _same_data(targets)
