@@ -112,7 +112,10 @@ def resolve_columns(
             values = _literal(observation.literal)
             if values is not None and np.ndim(values) > 0:
                 raw = pd.Series(values)
-                column = _convert(node, raw, node.name, model, found, for_prediction, levels)
+                if node.name in observing and not for_prediction:
+                    column = _observation_values(node, raw, node.name, *observing[node.name], found)
+                else:
+                    column = _convert(node, raw, node.name, model, found, for_prediction, levels)
                 if column is not None:
                     columns[node.name] = column
             continue

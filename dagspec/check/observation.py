@@ -12,6 +12,7 @@ from __future__ import annotations
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..families import Family
+from ..printer import expr_text
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo
 
 OBSERVATION_OPTIONS = ("weights", "se")
@@ -26,11 +27,15 @@ def observation_option(node: NodeInfo, family: Family, keyword: ir.Keyword, foun
             "DS495",
             value.span,
             what=WORDS[keyword.name],
-            name=keyword.name,
+            name=expr_text(value),
             outcome=node.name,
             why="is not a column: name a data node with one value per row",
             family=family.name,
             option=keyword.name,
+        )
+    elif keyword.name == "se" and node.categorical and not family.ordered:
+        found.add(
+            "DS496", keyword.span, name=node.name, why="it is categorical: its values are levels, not measurements"
         )
     elif keyword.name == "se" and (family.outcome.integer or family.ordered):
         found.add(
