@@ -179,6 +179,7 @@ class Imputation:
     missing_dim: str
     present_dim: str
     se: str | None = None
+    marginal: bool = False  # (LOO) a Normal node measured with error that nothing reads: its true values integrated out
 
 
 @dataclass

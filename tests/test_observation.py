@@ -301,3 +301,20 @@ def test_standard_errors_must_be_positive():
         dagspec.parse(PATH).build(data)
     (diagnostic,) = info.value.diagnostics
     assert diagnostic.code == "DS586" and "not positive" in diagnostic.message
+
+
+def test_loo_integrates_out_the_true_values_of_a_measured_node_nothing_reads():
+    import arviz as az
+    from scipy import stats
+
+    data = pd.DataFrame({"x": X, "y": OUTCOMES["Normal"], "s": np.linspace(0.2, 0.7, 6)})
+    spec = dagspec.parse("node s\nnode y ~ Normal(se = s)\nx -> y\nobserved x, y, s")
+    rng = np.random.default_rng(4)
+    draws = {"y_intercept": rng.normal(size=(1, 20)), "b_x_y": rng.normal(size=(1, 20))}
+    draws["y_sigma"] = rng.exponential(size=(1, 20))
+    draws["y_true"] = rng.normal(size=(1, 20, 6))  # not read: the measurement is integrated over it
+    idata = dagspec.log_likelihood(spec, az.from_dict(posterior=draws), data)
+    mu = draws["y_intercept"][..., None] + draws["b_x_y"][..., None] * X
+    scale = np.sqrt(draws["y_sigma"][..., None] ** 2 + data["s"].to_numpy() ** 2)
+    expected = stats.norm.logpdf(OUTCOMES["Normal"], mu, scale)
+    np.testing.assert_allclose(idata.log_likelihood["y"].values, expected, rtol=1e-10)

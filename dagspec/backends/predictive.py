@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import arviz as az
 import numpy as np
@@ -10,7 +11,8 @@ import pymc as pm
 import xarray as xr
 
 from ..diagnostics import error
-from ..plan import OBS_DIM, RandomVariable
+from ..optimize.order import read_by_others
+from ..plan import OBS_DIM, LikelihoodVar, RandomVariable
 from ..quiet import silenced
 from ..source import Source
 from .pymc import build_model
@@ -30,6 +32,19 @@ def literal_model(spec, data=None) -> pm.Model:
     """The model exactly as written: one likelihood row per data row (without starting values, which PyMC's
     log-likelihood does not allow)."""
     return build_model(spec.plan(data, optimize=False), initvals=False)
+
+
+def likelihood_model(spec, data=None) -> pm.Model:
+    """The literal model whose pointwise log-likelihood LOO smooths. A Normal node measured with error that nothing
+    reads has its true values integrated out, exactly (y_i ~ Normal(mu_i, sqrt(sigma^2 + se_i^2))): the same
+    leave-one-out predictive density, without one latent value per left-out row for PSIS to fight."""
+    plan = spec.plan(data, optimize=False)
+    read = read_by_others(plan.entries)
+    for entry in plan.entries:
+        imputed = entry.imputed if isinstance(entry, LikelihoodVar) else None
+        if imputed is not None and imputed.se and entry.family == "Normal" and entry.name not in read:
+            entry.imputed = replace(imputed, marginal=True)
+    return build_model(plan, initvals=False)
 
 
 def observed_data(model: pm.Model) -> xr.Dataset:
@@ -100,7 +115,7 @@ def log_likelihood(spec, idata, data=None):
 
     Also sets `observed_data` to the literal model's observed values. Returns `idata` (changed in place).
     """
-    model = literal_model(spec, data)
+    model = likelihood_model(spec, data)
     _observed_names(spec, model)
     _check_posterior(spec, idata, model)
     with quiet():
@@ -183,7 +198,7 @@ def _literal_log_likelihood(spec, idata, data=None):
     """(A new InferenceData with `idata`'s posterior (the literal model's free variables) and the literal
     log-likelihood: the one `idata` carries when dagspec computed it (and no other data is given), else a new
     one; the literal model)."""
-    model = literal_model(spec, data)
+    model = likelihood_model(spec, data)
     _observed_names(spec, model)
     _check_posterior(spec, idata, model)
     draws = idata.posterior.sizes.get("chain", 1) * idata.posterior.sizes.get("draw", 1)

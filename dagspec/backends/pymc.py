@@ -274,6 +274,9 @@ def _imputing_likelihood(entry: LikelihoodVar, kwargs: dict, values):
         return {k: v[selected] if getattr(v, "ndim", 0) > 0 else v for k, v in kwargs.items()}
 
     family = getattr(pm, entry.family)
+    if imputed.marginal:  # the true value integrated out: y_i ~ Normal(mu_i, sqrt(sigma^2 + se_i^2)), exactly
+        scale = pt.sqrt(kwargs["sigma"] ** 2 + values[imputed.se] ** 2)
+        return pm.Normal(entry.name, mu=kwargs["mu"], sigma=scale, observed=data, dims=imputed.present_dim)
     missing = family(imputed.name, **rows(imputed.missing), dims=imputed.missing_dim)
     if imputed.se is None:
         family(entry.name, **rows(imputed.present), observed=data[imputed.present], dims=imputed.present_dim)
