@@ -456,7 +456,7 @@ def _convert(
 
 def _observation_columns(model: CheckedModel) -> dict[str, tuple[NodeInfo, str]]:
     """The data nodes that weight an outcome's rows or give its standard errors → (the outcome, the option)."""
-    found = {}
+    found: dict[str, tuple[NodeInfo, str]] = {}
     for outcome in model.outcomes():
         for option, ref in (("weights", outcome.weights), ("se", outcome.se)):
             if ref is not None:
