@@ -518,9 +518,10 @@ class _Writer:
         values = [part.split("=", 1)[1] for part in _top_level(kwargs)]
         family = ", ".join(f"{name}={name}" for name in names)
         dist, logp = self.helper("{}_weighted_dist", ident), self.helper("{}_weighted_logp", ident)
+        column = self.spec.checked.nodes[entry.node].weights.name
         return [
-            f"# the rows of {entry.node} are weighted by {self.spec.checked.nodes[entry.node].weights.name}: each row's log-likelihood times its weight "
-            "(draws are the family's own)",
+            f"# the rows of {entry.node} are weighted by {column}: each row's log-likelihood times its weight (draws "
+            "are the family's own)",
             "",
             f"def {dist}(weights, {', '.join(names)}, size):",
             f"    return pm.{entry.family}.dist({family}, size=size)",
