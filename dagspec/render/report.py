@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..check.covariance import default_names
 from ..check.model import ROLE_WORDS
+from ..check.observation import latent_name
 from ..families import FAMILIES, level_dim
 from ..printer import call_text, expr_text
 
@@ -136,6 +137,11 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
                 lines.append(
                     f"    censored by {node.censored.name}: right-censored rows (1, right) add log S(t), "
                     "left-censored rows (-1, left) log F(t), the others (0, none) the density"
+                )
+            if node.se is not None:
+                lines.append(
+                    f"    measured with error: this is the model of its true values {latent_name(node)}[row], which the "
+                    f"data measure with standard errors {node.se.name} (below)"
                 )
             if node.weights is not None:
                 lines.append(
