@@ -212,6 +212,10 @@ def test_sampling_predictions_prior_draws_checks_and_loo_with_measurement_error(
     assert checked.posterior_predictive["m"].sizes["__obs__"] == N
     elpd = dagspec.loo(spec, idata.copy(), PATH_DATA, outcome="y")
     assert np.isfinite(elpd.elpd_loo) and elpd.n_data_points == N
+    # do(m = 1): the children read the true values, so setting m sets them
+    done = dagspec.do(spec, idata, {"m": 1.0}, data=PATH_DATA, outcomes=["y"], random_seed=1).posterior_predictive
+    expected = (post["a_y"] + post["bm"] + post["bz"] * z.mean()).mean().item()
+    assert abs(done["y"].mean().item() - expected) < 0.1
 
 
 # ---- observation weights ----------------------------------------------------------------------------------
