@@ -269,13 +269,18 @@ def test_weights_in_generated_scripts_and_pymc3_refuses(tmp_path):
 
 
 def test_weights_draw_unweighted_rows_and_loo_refuses_them():
+    import arviz as az
+
     data = pd.DataFrame({"x": X, "y": OUTCOMES["Normal"], "w": W})
     spec = _weighted_spec("Normal")
-    idata = dagspec.sample(spec, data, draws=100, tune=200, chains=1, cores=1, random_seed=2)
+    prior = dagspec.sample_prior(spec, data, draws=100, random_seed=1)
+    assert prior.prior_predictive["y"].shape == (1, 100, 6)
+    draws = prior.prior_predictive["y"].values[0]
+    expected = (prior.prior["a"].values[0, :, None] + prior.prior["b"].values[0, :, None] * X) - draws
+    assert abs(np.mean(expected / prior.prior["y_sigma"].values[0, :, None])) < 0.2  # the family's own draws
+    idata = az.InferenceData(posterior=prior.prior)  # any draws of the parameters serve: no weight enters them
     checked = dagspec.posterior_predictive(spec, idata.copy(), data, random_seed=1)
     assert checked.posterior_predictive["y"].shape == (1, 100, 6)  # one draw per row, weight 0 or not
-    prior = dagspec.sample_prior(spec, data, draws=30, random_seed=1)
-    assert prior.prior_predictive["y"].shape == (1, 30, 6)
     mean = dagspec.predict(spec, idata, pd.DataFrame({"x": [1.0]}), kind="mean").predictions
     np.testing.assert_allclose(mean["y"].values[..., 0], (idata.posterior["a"] + idata.posterior["b"]).values)
     with pytest.raises(dagspec.DagspecError) as info:
