@@ -111,6 +111,17 @@ CODES: dict[str, Code] = {
         "ordered outcome {name!r} has {count} level(s) in {column!r}; it needs at least two",
         "declare the possible levels with `levels = [...]`, or check the column",
     ),
+    # ---- matrix predictors and vector parameters (DS16x) ----
+    "DS160": _e(
+        "matrix node misused",
+        "{name!r} is a matrix node (one row of {columns} per observation); {why}",
+        "{suggestion}",
+    ),
+    "DS161": _e(
+        "vector size",
+        "{what}",
+        "{suggestion}",
+    ),
     # ---- names (DS2xx) ----
     "DS201": _e("unknown name", "unknown name {name!r}{where}", "{suggestion}"),
     "DS202": _e("duplicate name", "{name!r} is already defined (line {line})", "give one of them another name"),
@@ -455,6 +466,22 @@ CODES: dict[str, Code] = {
         "{name!r} is observed from the data's single value {label}, but it is {use}, which needs one value per row",
         "give {name} a column of values, or use the single value only in priors, distributions, `let` and family options",
     ),
+    # matrices: a 2-D array (posteriordb's X, N x K) is one matrix node
+    "DS580": _e(
+        "matrix data for a column",
+        "{name!r} reads {label}, a matrix ({shape}) in {data}, but {name} is not declared a matrix node",
+        "declare it: `node {name} : matrix`; its edge then gets one coefficient per column",
+    ),
+    "DS581": _e(
+        "bad matrix",
+        "matrix node {name!r} reads {label} in {data}, which {why}",
+        "{suggestion}",
+    ),
+    "DS582": _e(
+        "data summary",
+        "{what}",
+        "{suggestion}",
+    ),
     # ---- running: sampling, predictive checks, model comparison (DS6xx) ----
     "DS601": _e("sampler", "the sampler {sampler!r} {why}", ""),
     "DS602": _w(
@@ -539,6 +566,7 @@ CODES: dict[str, Code] = {
         "look for priors or data far from the rest in scale (extreme numbers, a tiny sd), and for values outside a prior's support",
     ),
     "DS620": _e("prediction", "{what}", "{suggestion}"),
+    "DS680": _e("matrix intervention", "{what}", "{suggestion}"),
     "DS645": _e(
         "discrete parameters",
         "the {method} fit needs continuous parameters, and {names} are discrete",

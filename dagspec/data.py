@@ -67,7 +67,7 @@ def _as_frame(data, found: Diagnostics) -> pd.DataFrame | None:
     if isinstance(data, dict):
         arrays, scalars = split_scalars(data)
         try:
-            frame = pd.DataFrame({k: np.asarray(v) for k, v in arrays.items()})
+            frame = pd.DataFrame({k: _column_or_rows(v) for k, v in arrays.items()})
             frame.attrs[SCALARS_ATTR] = scalars
             return frame
         except ValueError:
@@ -76,6 +76,14 @@ def _as_frame(data, found: Diagnostics) -> pd.DataFrame | None:
             return None
     found.add("DS511", type=type(data).__name__)
     return None
+
+
+def _column_or_rows(values):
+    """A mapping's array: a column, or for a 2-D array (a matrix node's values) its rows, one cell each."""
+    if isinstance(values, (list, tuple)) and any(isinstance(v, (list, tuple, np.ndarray)) for v in values):
+        return list(values)  # possibly ragged: DS581 names it when a matrix node reads it
+    array = np.asarray(values)
+    return list(array) if array.ndim == 2 else array
 
 
 def resolve_columns(
@@ -153,6 +161,16 @@ def resolve_columns(
         if len(table) == 0:
             if not any(d.code == "DS512" for d in found.items):
                 found.add("DS512", observation.span)
+            continue
+        if node.matrix and observation.expr is not None:
+            found.add(
+                "DS581",
+                observation.span,
+                name=node.name,
+                label=expr_text(observation.expr),
+                why="is a column expression: a matrix is read as it is",
+                suggestion=f'observe the array by its name, `observed {node.name} = "X"`, transformed beforehand',
+            )
             continue
         raw = _raw_values(node, observation, table, statistics, found, unfiltered)
         if raw is None:
@@ -301,6 +319,10 @@ def _check_ordered_levels(model: CheckedModel, columns: Columns, found: Diagnost
 def _warn_constant_predictors(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
     for edge in model.edges:
         column = columns.get(edge.source)
+        if model.nodes[edge.source].matrix:
+            if edge.fitted and column is not None:
+                _warn_constant_matrix_columns(model, edge, column, found)
+            continue
         if edge.fitted and column is not None and len(column.values) > 1:
             distinct = len(np.unique(column.values))
             if distinct == 1:
@@ -311,6 +333,22 @@ def _warn_constant_predictors(model: CheckedModel, columns: Columns, found: Diag
                     target=edge.target,
                     value=f"{column.levels[0] if column.categorical else column.values[0]:}",
                 )
+
+
+def _warn_constant_matrix_columns(model: CheckedModel, edge, column: Column, found: Diagnostics) -> None:
+    """A constant column of a matrix next to an intercept (posteriordb's column of ones) is not identified."""
+    if len(column.values) < 2 or not model.nodes[edge.target].intercept:
+        return
+    names = model.nodes[edge.source].columns
+    for j in np.flatnonzero(np.ptp(column.values, axis=0) == 0)[:3]:
+        label = repr(names[j]) if names else str(j)
+        found.add(
+            "DS513",
+            model.nodes[edge.source].observed_span,
+            name=f"{edge.source}[:, {label}]",
+            target=f"{edge.target} beside its intercept",
+            value=f"{column.values[0, j]:g}",
+        )
 
 
 def _read_file(observation, base_dir: Path | None, found: Diagnostics, checking: bool = False) -> pd.DataFrame | None:
@@ -347,6 +385,13 @@ def _convert(
     levels: dict[str, list] | None = None,
 ) -> Column | None:
     span = node.observed_span
+    if node.matrix:
+        return _matrix(node, raw, column, found)
+    if raw.dtype == object and raw.map(_is_row).any():
+        rows = raw[raw.map(_is_row)]
+        shape = f"{len(raw)} rows of {len(rows.iloc[0])}"
+        found.add("DS580", span, name=node.name, label=repr(column), shape=shape)
+        return None
     missing = raw.isna().to_numpy()
     if node.categorical:
         if missing.any():
@@ -403,6 +448,58 @@ def _convert(
     if node.role == "outcome" and not for_prediction:
         _check_outcome_support(node, values, column, model, found)
     return Column(node.name, values, missing=missing if missing.any() else None)
+
+
+def _is_row(value) -> bool:
+    return isinstance(value, (list, tuple, np.ndarray))
+
+
+def _matrix(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:
+    """A matrix node's values: one row of K finite numbers per observation, as an N x K float array."""
+    span, label = node.observed_span, repr(column)
+
+    def bad(why: str, suggestion: str) -> None:
+        found.add("DS581", span, name=node.name, label=label, why=why, suggestion=suggestion)
+
+    flat = ~raw.map(_is_row).to_numpy()
+    if flat.any():
+        bad(
+            f"has single values, not rows of numbers, at row(s) {rows_text(flat)}",
+            "a matrix node reads a 2-D array (in JSON, a list of rows: [[1, 2], [3, 4]]); for one number per row "
+            f"drop `: matrix` from `node {node.name}`",
+        )
+        return None
+    lengths = raw.map(len).to_numpy()
+    if len(set(lengths.tolist())) > 1:
+        k = int(pd.Series(lengths).mode().iloc[0])
+        odd = lengths != k
+        bad(
+            f"is ragged: most rows have {k} numbers, but row(s) {rows_text(odd)} have "
+            + ", ".join(str(n) for n in lengths[odd][:3]),
+            "every row of a matrix has the same number of columns",
+        )
+        return None
+    try:
+        values = np.array(raw.tolist(), dtype=float)
+    except (TypeError, ValueError):
+        bad("has entries that are not numbers", "a matrix holds numbers only")
+        return None
+    nonfinite = ~np.isfinite(values).all(axis=1) if values.ndim == 2 else np.ones(len(values), dtype=bool)
+    if values.ndim != 2 or values.shape[1] == 0 or nonfinite.any():
+        bad(
+            f"has missing or infinite entries at row(s) {rows_text(nonfinite)}"
+            if values.ndim == 2 and values.shape[1]
+            else "has rows without numbers",
+            "a matrix's entries cannot be imputed: fill them or drop those rows before fitting",
+        )
+        return None
+    if node.columns is not None and len(node.columns) != values.shape[1]:
+        bad(
+            f"has {values.shape[1]} columns, but `columns = [...]` names {len(node.columns)}",
+            "name every column, in order, or leave `columns` out (they are then numbered 0, 1, ...)",
+        )
+        return None
+    return Column(node.name, values, levels=None)
 
 
 def _censoring_codes(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:

@@ -11,7 +11,7 @@ import numpy as np
 from . import ir
 from .check.calls import const_value
 from .check.covariance import PARTS, default_names
-from .check.model import CONTRASTS, CheckedModel, Parameter
+from .check.model import COLUMNS, CONTRASTS, CheckedModel, Parameter, column_dim
 from .data import Column
 from .diagnostics import NO_SPAN, Diagnostics
 from .dists import DISTRIBUTIONS
@@ -254,6 +254,8 @@ class _Planner:
                 self.coords[name] = list(column.levels or ())
                 if node.reference is not None:
                     self._contrasts(node, self.coords[name])
+            elif node.matrix:
+                self.coords[column_dim(name)] = list(node.columns or range(column.values.shape[1]))
             observation = node.observed
             read_as_is = observation is not None and observation.literal is None and not observation.transformed
             entries.append(
@@ -261,6 +263,7 @@ class _Planner:
                     container,
                     column.values,
                     name,
+                    dims=(OBS_DIM, column_dim(name)) if node.matrix else (OBS_DIM,),
                     column=observation.column if observation is not None and read_as_is else None,
                     levels=column.levels,
                 )
@@ -338,6 +341,8 @@ class _Planner:
                     f"{size} levels of {dims[-1]} in its last dimension",
                     suggestion=f"give mu one entry per level of {dims[-1]}",
                 )
+        if dims and dist.name not in ("MvNormal",):
+            self._check_vector_args(param, args, dims)
         variable = RandomVariable(
             param.name,
             dist.name,
@@ -351,6 +356,21 @@ class _Planner:
             variable.transform = "ordered"
             variable.initval = self._cutpoint_start(param.outcome)
         return variable
+
+    def _check_vector_args(self, param: Parameter, args: dict[str, PExpr], dims: tuple[str, ...]) -> None:
+        """A list among a prior's arguments gives one value per entry of the parameter's last dimension (a matrix
+        edge's columns, a categorical node's levels): DS161 when its length is another."""
+        size = len(self.coords.get(dims[-1], ()))
+        for name, value in args.items():
+            if isinstance(value, ListOf) and len(value.items) != size and dims[-1] in self.coords:
+                entries = "columns" if dims[-1].endswith(COLUMNS) else "levels"
+                self.found.add(
+                    "DS161",
+                    param.prior.span,
+                    what=f"the prior of {param.address} gives {name} {len(value.items)} values, but the parameter "
+                    f"has {size} ({entries} of {dims[-1]})",
+                    suggestion=f"give {name} one value per entry ({size}), or a single value for all of them",
+                )
 
     def _cutpoint_start(self, outcome: str) -> np.ndarray:
         """Where an ordered outcome's cutpoints start: the link's quantiles of the cumulative level frequencies
@@ -393,6 +413,9 @@ class _Planner:
             )
             if edge.times:  # `x * z -> y`: the product, recomputed from the containers (predictions, do())
                 value = Op("*", (value, VarRef(self.value_names[edge.times])))
+            if self.model.nodes[edge.source].matrix:  # `X -> y`: X @ b, one coefficient per column
+                terms.append(Term(param.name, (), value, param.address, matmul=True))
+                continue
             terms.append(Term(param.name, index, value, param.address))
         aux: dict[str, PExpr] = {}
         for a in family.aux:

@@ -16,6 +16,7 @@ from .covariance import PART_WORDS, check_arguments, default_names
 from .declarations import declare
 from .graph import check_acyclic, classify_edges, warn_unused
 from .interactions import resolve_interactions
+from .matrices import check_matrix_roles, matrix_value_refused
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
 from .params import apply_priors, generate
 
@@ -46,6 +47,7 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     model = CheckedModel(spec, source, nodes, edges, params, estimates=estimates)
     _check_names(model, found)
     _check_reference_coding(model, found)
+    check_matrix_roles(model, found)
     _check_distributions(model, found)
     _check_ordered_predictors(model, found)
     if not found.errors:
@@ -116,7 +118,9 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
 def _resolve_refs(expr, model: CheckedModel, values: dict[str, str], target: str, found: Diagnostics) -> None:
     """Report unknown names in an expression and record an implicit edge for each known one."""
     for ref in expression_refs(expr):
-        if ref.name in values:
+        if ref.name in model.nodes and model.nodes[ref.name].matrix:
+            matrix_value_refused(found, ref.span, ref.name)
+        elif ref.name in values:
             model.implicit_edges.append(Edge(values[ref.name], target, ref.span))
         elif ref.name in model.nodes:
             found.add(

@@ -14,7 +14,7 @@ from .calls import const_value
 from .model import Edge, NodeInfo, Observation
 
 RESERVED = set(KEYWORDS) | {"none", "true", "false"}
-NODE_TYPES = ("numeric", "categorical")
+NODE_TYPES = ("numeric", "categorical", "matrix")
 
 
 def declare(spec: ir.SpecIR, found: Diagnostics) -> tuple[dict[str, NodeInfo], list[Edge]]:
@@ -88,30 +88,25 @@ def _node_type(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
         found.add("DS412", call.span, name=call.func)
         return
     node.categorical = call.func == "categorical"
+    node.matrix = call.func == "matrix"
+    options = {"categorical": "levels = [...], reference = level", "matrix": "columns = [...]"}.get(
+        call.func, "no options"
+    )
     reference_span = call.span
     for arg in call.args:
         found.add(
-            "DS409",
-            arg.span,
-            option="(positional)",
-            what=f"`: {call.func}`",
-            why="; options are named",
-            options="levels = [...], reference = level" if node.categorical else "no options",
+            "DS409", arg.span, option="(positional)", what=f"`: {call.func}`", why="; options are named", options=options
         )
     for keyword in call.kwargs:
         if node.categorical and keyword.name == "levels" and isinstance(keyword.value, ir.ListExpr):
             _levels(node, keyword, "`: categorical`", found)
         elif node.categorical and keyword.name == "reference" and _level(keyword.value) is not None:
             node.reference, reference_span = _level(keyword.value), keyword.value.span
+        elif node.matrix and keyword.name == "columns":
+            _levels(node, keyword, "`: matrix`", found, option="columns")
+            node.columns, node.levels = node.levels, None
         else:
-            found.add(
-                "DS409",
-                keyword.span,
-                option=keyword.name,
-                what=f"`: {call.func}`",
-                why="",
-                options="levels = [...], reference = level" if node.categorical else "no options",
-            )
+            found.add("DS409", keyword.span, option=keyword.name, what=f"`: {call.func}`", why="", options=options)
     if node.levels is not None and node.reference is not None and node.reference not in node.levels:
         found.add(
             "DS462",
@@ -122,17 +117,17 @@ def _node_type(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
         )
 
 
-def _levels(node: NodeInfo, keyword: ir.Keyword, what: str, found: Diagnostics) -> None:
-    """`levels = [...]`: distinct numbers or strings, in their order."""
+def _levels(node: NodeInfo, keyword: ir.Keyword, what: str, found: Diagnostics, option: str = "levels") -> None:
+    """`levels = [...]` (or a matrix's `columns = [...]`): distinct numbers or strings, in their order."""
     levels = [_level(item) for item in keyword.value.items] if isinstance(keyword.value, ir.ListExpr) else [None]
     if None in levels or len(set(levels)) != len(levels):
         found.add(
             "DS409",
             keyword.value.span,
-            option="levels",
+            option=option,
             what=what,
-            why=": levels must be a list of distinct numbers or strings",
-            options='levels = ["a", "b"]',
+            why=f": {option} must be a list of distinct numbers or strings",
+            options=f'{option} = ["a", "b"]',
         )
     else:
         node.levels = levels

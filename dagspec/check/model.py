@@ -57,6 +57,8 @@ class NodeInfo:
     categorical: bool = False
     levels: list | None = None  # declared levels, in order
     reference: object = None  # `reference = "a"`: the level whose effect is dropped (treatment coding)
+    matrix: bool = False  # `node X : matrix`: a row of K numbers per observation (posteriordb's X, N x K)
+    columns: list | None = None  # a matrix node's declared column names, in order
     family: str | None = None
     link: str | None = None
     intercept: bool = True
@@ -122,6 +124,12 @@ class Edge:
 
 
 CONTRASTS = "__contrasts"  # suffix of the dimension of a treatment-coded effect: the levels but the reference
+COLUMNS = "__column"  # suffix of the dimension of a matrix node's columns (and of its edges' coefficients)
+
+
+def column_dim(matrix: str) -> str:
+    """The dimension of a matrix node's columns: `X__column`, labelled by the declared names or 0, 1, ..."""
+    return matrix + COLUMNS
 
 
 @dataclass
