@@ -14,7 +14,7 @@ from .check.covariance import PARTS, default_names
 from .check.model import COLUMNS, CONTRASTS, CheckedModel, Parameter, column_dim
 from .data import Column
 from .diagnostics import NO_SPAN, Diagnostics
-from .dists import DISTRIBUTIONS
+from .dists import DISTRIBUTIONS, SUMMARIES
 from .families import FAMILIES, cutpoint_dim, cutpoint_labels, level_dim
 
 OBS_DIM = "__obs__"
@@ -229,6 +229,7 @@ class _Planner:
         self.stored_parts = default_names(model)  # (LKJ prior, part) → PyMC's name, for parts no `let` names
         self.reference_at: dict[str, int] = {}  # treatment-coded node → position of its reference level
         self.scalars: dict[str, float] = getattr(columns, "scalars", {})  # data scalars: numbers, not containers
+        self.row_names: set[str] = set()  # PyMC names of values with one entry per row (columns, outcomes)
 
     def run(self) -> Plan:
         model = self.model
@@ -268,6 +269,7 @@ class _Planner:
                     levels=column.levels,
                 )
             )
+        self.row_names = set(self.data_names.values()) | {n.pymc_name for n in model.outcomes()}
         for node in model.nodes.values():
             if node.role in ("data",) and node.name in self.data_names:
                 self.value_names[node.name] = self.data_names[node.name]
@@ -287,7 +289,7 @@ class _Planner:
                     entries.append(self._random(node))
                     entries += self._stored_parts(node)
                 elif node.role == "derived":
-                    entries.append(DerivedVar(node.name, self._expr(node.expr)))
+                    entries.append(self._derived(node))
                 elif node.role == "outcome":
                     likelihood = self._likelihood(node)
                     entries += self._reference_effects(likelihood)
@@ -446,6 +448,26 @@ class _Planner:
             imputed=imputed,
             censoring=censoring,
         )
+
+    def _derived(self, node) -> DerivedVar:
+        """A `let`: one value, or one per row (dimension __obs__) when it reads a column or an outcome outside a
+        summary (`let fit = a + b * x`; `let b0 = a - mean(x) * b` is one value)."""
+        expr = self._expr(node.expr)
+        dims = (OBS_DIM,) if OBS_DIM in self.coords and self._per_row(expr) else ()
+        self.dims_of[node.name] = dims
+        return DerivedVar(node.name, expr, dims)
+
+    def _per_row(self, expr) -> bool:
+        if isinstance(expr, VarRef):
+            return OBS_DIM in self.dims_of.get(expr.name, ()) or expr.name in self.row_names
+        if isinstance(expr, Func) and expr.name in SUMMARIES:
+            return False
+        if isinstance(expr, Idx):
+            return self._per_row(expr.target) or any(self._per_row(s) for s in expr.subscripts)
+        if isinstance(expr, Slice):
+            return any(self._per_row(part) for part in (expr.start, expr.stop) if part is not None)
+        parts = expr.args if isinstance(expr, (Op, Func)) else expr.items if isinstance(expr, ListOf) else ()
+        return any(self._per_row(part) for part in parts)
 
     def _stored_parts(self, node) -> list[DerivedVar]:
         """An LKJ prior's standard deviations and correlations that no `let` names, under PyMC's names."""

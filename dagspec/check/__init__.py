@@ -19,6 +19,7 @@ from .interactions import resolve_interactions
 from .matrices import check_matrix_roles, matrix_value_refused
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
 from .params import apply_priors, generate
+from .summaries import check_summaries
 
 __all__ = ["check", "CheckedModel", "NodeInfo", "Edge", "Parameter"]
 
@@ -117,6 +118,7 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
 
 def _resolve_refs(expr, model: CheckedModel, values: dict[str, str], target: str, found: Diagnostics) -> None:
     """Report unknown names in an expression and record an implicit edge for each known one."""
+    check_summaries(expr, model, found)
     for ref in expression_refs(expr):
         if ref.name in model.nodes and model.nodes[ref.name].matrix:
             matrix_value_refused(found, ref.span, ref.name)

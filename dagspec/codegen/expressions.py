@@ -20,6 +20,8 @@ MATH = {
     "invprobit": "pm.math.invprobit",
     "sum": "pm.math.sum",
     "mean": "{t}.mean",
+    "min": "{t}.min",
+    "max": "{t}.max",
     "tanh": "pm.math.tanh",
     "softmax": "{t}.nnet.softmax",
     "square": "pm.math.sqr",
@@ -73,6 +75,8 @@ class ExpressionPrinter:
         if isinstance(e, Func) and e.name == "cov":  # of an LKJ prior's Cholesky factor
             chol = self(e.args[0], atom)
             return f"{self.tensor}.dot({chol}, {chol}.T)", atom
+        if isinstance(e, Func) and e.name == "sd":  # with n - 1, as R's sd()
+            return f"{self.tensor}.std({self(e.args[0])}, ddof=1)", atom
         if isinstance(e, Func) and e.name in ("stds", "corr"):  # as LKJCholeskyCov returned them
             return self.parts[(e.args[0].name, e.name)], atom
         if isinstance(e, Func):
