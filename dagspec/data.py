@@ -117,7 +117,7 @@ def resolve_columns(
         if observation.literal is not None:
             found.data = "the values the spec gives"
             values = _literal(observation.literal)
-            if values is not None and np.ndim(values) > 0:
+            if isinstance(values, list):
                 raw = pd.Series(values)
                 column = _convert(node, raw, node.name, model, found, for_prediction, levels)
                 if column is not None:

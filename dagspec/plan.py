@@ -365,12 +365,12 @@ class _Planner:
         size = len(self.coords.get(dims[-1], ()))
         for name, value in args.items():
             if isinstance(value, ListOf) and len(value.items) != size and dims[-1] in self.coords:
-                entries = "columns" if dims[-1].endswith(COLUMNS) else "levels"
+                entries = f"columns of {dims[-1][: -len(COLUMNS)]}" if dims[-1].endswith(COLUMNS) else f"levels of {dims[-1]}"
                 self.found.add(
                     "DS161",
                     param.prior.span,
                     what=f"the prior of {param.address} gives {name} {len(value.items)} values, but the parameter "
-                    f"has {size} ({entries} of {dims[-1]})",
+                    f"has {size} ({entries})",
                     suggestion=f"give {name} one value per entry ({size}), or a single value for all of them",
                 )
 
