@@ -365,7 +365,9 @@ class _Planner:
         size = len(self.coords.get(dims[-1], ()))
         for name, value in args.items():
             if isinstance(value, ListOf) and len(value.items) != size and dims[-1] in self.coords:
-                entries = f"columns of {dims[-1][: -len(COLUMNS)]}" if dims[-1].endswith(COLUMNS) else f"levels of {dims[-1]}"
+                entries = (
+                    f"columns of {dims[-1][: -len(COLUMNS)]}" if dims[-1].endswith(COLUMNS) else f"levels of {dims[-1]}"
+                )
                 self.found.add(
                     "DS161",
                     param.prior.span,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pymc as pm
 
-from ..diagnostics import error
 from ..check.model import column_dim
+from ..diagnostics import error
 from ..plan import OBSERVED_SUFFIX
 
 

@@ -95,7 +95,12 @@ def _node_type(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
     reference_span = call.span
     for arg in call.args:
         found.add(
-            "DS409", arg.span, option="(positional)", what=f"`: {call.func}`", why="; options are named", options=options
+            "DS409",
+            arg.span,
+            option="(positional)",
+            what=f"`: {call.func}`",
+            why="; options are named",
+            options=options,
         )
     for keyword in call.kwargs:
         if node.categorical and keyword.name == "levels" and isinstance(keyword.value, ir.ListExpr):

@@ -59,8 +59,8 @@ class ExpressionPrinter:
             return self.names[e.name], atom
         if isinstance(e, ListOf):
             items = ", ".join(self(i) for i in e.items)
-            if all(isinstance(i, Const) for i in e.items):
-                return f"[{items}]", atom
+            if all(isinstance(i, Const) for i in e.items):  # PyMC3 takes no lists as a distribution's arguments
+                return (f"np.array([{items}])" if self.tensor == "tt" else f"[{items}]"), atom
             return f"{self.tensor}.stack([{items}])", atom
         if isinstance(e, Op):
             if e.op == "neg":
