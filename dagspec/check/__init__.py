@@ -20,6 +20,7 @@ from .matrices import check_matrix_roles, matrix_value_refused
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
 from .params import apply_priors, generate
 from .summaries import check_summaries
+from .timeseries import check_lag_direction, check_time_priors
 
 __all__ = ["check", "CheckedModel", "NodeInfo", "Edge", "Parameter"]
 
@@ -51,8 +52,10 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     check_matrix_roles(model, found)
     _check_distributions(model, found)
     _check_ordered_predictors(model, found)
+    check_time_priors(model, found)
     if not found.errors:
         check_acyclic(model, found)
+        check_lag_direction(model, found)
         warn_unused(model, found)
     if not found.errors:
         _check_discrete(model, found)
