@@ -274,7 +274,11 @@ class _Planner:
                     levels=column.levels,
                 )
             )
-        self.row_names = set(self.data_names.values()) | {n.pymc_name for n in model.outcomes()}
+        self.row_names = set(self.data_names.values()) | {  # and a random variable observed from a column
+            n.pymc_name
+            for n in model.nodes.values()
+            if n.role == "outcome" or (n.role == "random" and n.name in self.columns)
+        }
         for node in model.nodes.values():
             if node.role in ("data",) and node.name in self.data_names:
                 self.value_names[node.name] = self.data_names[node.name]
