@@ -11,7 +11,7 @@ import numpy as np
 from . import ir
 from .check.calls import const_value
 from .check.covariance import PARTS, default_names
-from .check.model import COLUMNS, CONTRASTS, CheckedModel, Parameter, column_dim
+from .check.model import COLUMNS, CONTRASTS, ENTRIES, CheckedModel, Parameter, column_dim
 from .data import Column
 from .diagnostics import NO_SPAN, Diagnostics
 from .dists import DISTRIBUTIONS, SUMMARIES, TIME_PRIORS
@@ -353,7 +353,7 @@ class _Planner:
                     suggestion=f"give mu one entry per level of {dims[-1]}",
                 )
         if dims and dist.name not in ("MvNormal",):
-            self._check_vector_args(param, args, dims)
+            self._check_vector_args(f"the prior of {param.address}", param.prior.span, args, dims)
         if dist.name in TIME_PRIORS and param.edge is not None and not getattr(self.columns, "for_prediction", False):
             self._check_time_order(param, dist.name)
         variable = RandomVariable(
@@ -370,20 +370,21 @@ class _Planner:
             variable.initval = self._cutpoint_start(param.outcome)
         return variable
 
-    def _check_vector_args(self, param: Parameter, args: dict[str, PExpr], dims: tuple[str, ...]) -> None:
+    def _check_vector_args(self, what: str, span, args: dict[str, PExpr], dims: tuple[str, ...]) -> None:
         """A list among a prior's arguments gives one value per entry of the parameter's last dimension (a matrix
         edge's columns, a categorical node's levels): DS161 when its length is another."""
         size = len(self.coords.get(dims[-1], ()))
         for name, value in args.items():
             if isinstance(value, ListOf) and len(value.items) != size and dims[-1] in self.coords:
-                entries = (
-                    f"columns of {dims[-1][: -len(COLUMNS)]}" if dims[-1].endswith(COLUMNS) else f"levels of {dims[-1]}"
-                )
+                entries = f"levels of {dims[-1]}"
+                if dims[-1].endswith(COLUMNS):
+                    entries = f"columns of {dims[-1][: -len(COLUMNS)]}"
+                elif dims[-1].endswith(ENTRIES):
+                    entries = "its size"
                 self.found.add(
                     "DS161",
-                    param.prior.span,
-                    what=f"the prior of {param.address} gives {name} {len(value.items)} values, but the parameter "
-                    f"has {size} ({entries})",
+                    span,
+                    what=f"{what} gives {name} {len(value.items)} values, but it has {size} ({entries})",
                     suggestion=f"give {name} one value per entry ({size}), or a single value for all of them",
                 )
 
@@ -438,7 +439,29 @@ class _Planner:
             elif node.observed.literal is not None:
                 value = const_value(node.observed.literal)
                 observed = Const(value) if value is not None else self._expr(node.observed.literal)
-        return RandomVariable(node.pymc_name, node.dist.func, self._dist_args(node.dist), dims, observed, node.name)
+        args = self._dist_args(node.dist)
+        if node.size is not None and node.observed is None:
+            dims = self._entries(node, args)
+        return RandomVariable(node.pymc_name, node.dist.func, args, dims, observed, node.name)
+
+    def _entries(self, node, args: dict[str, PExpr]) -> tuple[str, ...]:
+        """The dimension of a vector random variable declared with `size = n` (a number or a data scalar)."""
+        size = node.size
+        n = self.scalars.get(size.name) if isinstance(size, ir.Ref) else const_value(size)
+        if n is None or not float(n).is_integer() or not 1 <= n <= MAX_PARAMETER_SIZE:
+            self.found.add(
+                "DS161",
+                size.span,
+                what=f"{node.name} cannot have size = {n if n is not None else 'a column'}: a size is a whole number "
+                f"from 1 to {MAX_PARAMETER_SIZE:,}",
+                suggestion="give a number, or a data scalar holding one (`size = K` with K observed from the data)",
+            )
+            return ()
+        dim = node.pymc_name + ENTRIES
+        self.coords[dim] = list(range(int(n)))
+        self.dims_of[node.pymc_name] = (dim,)
+        self._check_vector_args(node.name, node.dist.span, args, (dim,))
+        return (dim,)
 
     def _likelihood(self, node) -> LikelihoodVar:
         family = FAMILIES[node.family]

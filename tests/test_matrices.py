@@ -239,3 +239,24 @@ def test_the_pymc3_script_of_a_matrix_model_has_the_same_log_density(tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     ours = spec.build(data, optimize=False).compile_logp()({k: np.array(v) for k, v in point.items()})
     assert float(run.stdout.strip().splitlines()[-1]) == pytest.approx(ours, rel=1e-6)
+
+
+# ---- vector random variables declared with a size ------------------------------------------------------------
+
+
+def test_a_size_makes_a_vector_random_variable_with_its_own_dimension():
+    spec = dagspec.parse(
+        "node K\nz ~ Normal(0, 1, size = 3)\nw ~ Exponential([1, 2, 4], size = 3)\nv ~ HalfNormal(2, size = K)\n"
+        "let weighted = sum(w * z)\nx -> y\nobserved x, y, K\nprior y.intercept ~ Normal(z[0], 1)"
+    )
+    data = {"x": [1.0, 2.0, 3.0], "y": [0.5, 1.0, 2.0], "K": 2}
+    model = spec.build(data, optimize=False)
+    assert model.named_vars_to_dims["z"] == ("z__entry",) and model.coords["v__entry"] == (0, 1)
+    with pm.Model() as theirs:
+        z = pm.Normal("z", 0, 1, shape=3)
+        pm.Exponential("w", np.array([1.0, 2, 4]), shape=3)
+        pm.HalfNormal("v", 2, shape=2)
+        a, b = pm.Normal("y_intercept", z[0], 1), pm.Normal("b_x_y", 0, 10)
+        sigma = pm.Exponential("y_sigma", 1)
+        pm.Normal("y", a + b * np.array(data["x"]), sigma, observed=data["y"])
+    _same_log_density(model, theirs)

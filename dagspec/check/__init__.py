@@ -157,6 +157,8 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
     for node in model.nodes.values():
         if node.role == "random":
             _check_call(node.distribution, model, values, node.name, found)
+            if node.size is not None:
+                _check_size(node, model, values, found)
         elif node.role == "derived" and node.expr is not None:
             check_expression(node.expr, found)
             _resolve_refs(node.expr, model, values, node.name, found)
@@ -246,6 +248,30 @@ def _check_cutpoints_prior(model: CheckedModel, param: Parameter, dist, found: D
         )
         if isinstance(value, ir.ListExpr) or vector:
             found.add("DS131", value.span, address=param.address, what=expr_text(value))
+
+
+def _check_size(node: NodeInfo, model: CheckedModel, values, found: Diagnostics) -> None:
+    """`size = n`: a positive whole number, or a data scalar (checked when the data is read); not observed.
+    How large it may be is checked with the other sizes, in the plan."""
+    size = node.size
+    number = const_value(size)
+    if node.observed is not None:
+        why = "an observed random variable has one value per row of its data"
+    elif node.distribution.func in ("MvNormal", "Dirichlet", "LKJCholeskyCov", "Categorical"):
+        why = f"{node.distribution.func} has the size of its arguments"
+    elif isinstance(size, ir.Ref):
+        _resolve_refs(size, model, values, node.name, found)
+        return
+    elif number is None or not float(number).is_integer() or number < 1:
+        why = "a size is a positive whole number, or a data scalar (`size = K`)"
+    else:
+        return
+    found.add(
+        "DS161",
+        size.span,
+        what=f"{node.name} cannot have size = {expr_text(size)}: {why}",
+        suggestion=f"write e.g. `{node.name} ~ {node.distribution.func}(..., size = 3)`",
+    )
 
 
 def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: Diagnostics):

@@ -39,22 +39,13 @@ def declare(spec: ir.SpecIR, found: Diagnostics) -> tuple[dict[str, NodeInfo], l
         if isinstance(statement, ir.NodeDecl) and claim(statement.name, "node"):
             nodes[statement.name.id] = _node_decl(statement, order, found)
         elif isinstance(statement, ir.RandomVar) and claim(statement.name, "random"):
-            nodes[statement.name.id] = NodeInfo(
-                statement.name.id,
-                "random",
-                statement.name.span,
-                dist=statement.dist,
-                alias=_alias(statement.alias),
-                order=order,
-            )
+            nodes[statement.name.id] = _random(statement.name, statement.dist, statement.alias, order)
         elif isinstance(statement, ir.PriorStmt) and statement.address.name is not None:
             name = statement.address.name
             if statement.dist is None:
                 continue  # `prior name as alias` targets an existing name: checked with the other priors
             if claim(name, "random"):
-                nodes[name.id] = NodeInfo(
-                    name.id, "random", name.span, dist=statement.dist, alias=_alias(statement.alias), order=order
-                )
+                nodes[name.id] = _random(name, statement.dist, statement.alias, order)
         elif isinstance(statement, ir.LetStmt) and claim(statement.name, "let"):
             nodes[statement.name.id] = NodeInfo(
                 statement.name.id, "derived", statement.name.span, expr=statement.value, order=order
@@ -68,6 +59,16 @@ def declare(spec: ir.SpecIR, found: Diagnostics) -> tuple[dict[str, NodeInfo], l
             nodes[observed].observed = observation
     _assign_roles(nodes, edges, found)
     return nodes, edges
+
+
+def _random(name: ir.Name, dist: ir.Call, alias: ir.Name | None, order: int) -> NodeInfo:
+    """A random variable; `size = n` among its distribution's arguments makes it a vector of n entries."""
+    size = dist.kwarg("size")
+    if size is not None:
+        dist = dist.model_copy(update={"kwargs": [k for k in dist.kwargs if k.name != "size"]})
+    node = NodeInfo(name.id, "random", name.span, dist=dist, alias=_alias(alias), order=order)
+    node.size = size.value if size is not None else None
+    return node
 
 
 def _alias(alias: ir.Name | None) -> str | None:

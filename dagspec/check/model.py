@@ -66,6 +66,7 @@ class NodeInfo:
     impute: bool = False  # `missing = impute`: missing values become parameters drawn from the node's own model
     censored: ir.Ref | None = None  # `censored = column`: a data node of censoring codes (none, right, left)
     dist: ir.Call | None = None  # random variables
+    size: ir.Expr | None = None  # `a ~ Normal(0, 1, size = 3)`: a vector random variable (a number or a data scalar)
     expr: ir.Expr | None = None  # derived quantities
     alias: str | None = None
     observed: Observation | None = None
@@ -125,6 +126,7 @@ class Edge:
 
 CONTRASTS = "__contrasts"  # suffix of the dimension of a treatment-coded effect: the levels but the reference
 COLUMNS = "__column"  # suffix of the dimension of a matrix node's columns (and of its edges' coefficients)
+ENTRIES = "__entry"  # suffix of the dimension of a vector random variable declared with `size = n`
 
 
 def column_dim(matrix: str) -> str:
