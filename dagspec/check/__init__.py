@@ -254,6 +254,8 @@ def _check_size(node: NodeInfo, model: CheckedModel, values, found: Diagnostics)
     """`size = n`: a positive whole number, or a data scalar (checked when the data is read); not observed.
     How large it may be is checked with the other sizes, in the plan."""
     size = node.size
+    if size is None:
+        return
     number = const_value(size)
     if node.observed is not None:
         why = "an observed random variable has one value per row of its data"
