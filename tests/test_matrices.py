@@ -151,12 +151,14 @@ def _run_script(source: str, tmp_path: Path, *args: str):
         sys.argv = saved
 
 
-def test_the_generated_script_reads_the_json_matrix_and_builds_the_same_model(tmp_path):
+@pytest.mark.parametrize("optimize", [False, True], ids=["literal", "optimized"])
+def test_the_generated_script_reads_the_json_matrix_and_builds_the_same_model(optimize, tmp_path):
     spec = dagspec.parse(BLR_SPEC)
-    source = spec.to_source("pymc", output=tmp_path / "model.py")
+    source = spec.to_source("pymc", optimize=optimize, output=tmp_path / "model.py")
     assert "np.array(data['X'].tolist(), dtype=float)" in source
-    assert "pm.math.dot(X, beta)" in source
-    _same_log_density(spec.build(optimize=False), _run_script(source, tmp_path))
+    if not optimize:  # the optimized script has the likelihood from sufficient statistics instead
+        assert "pm.math.dot(X, beta)" in source
+    _same_log_density(spec.build(optimize=optimize), _run_script(source, tmp_path))
 
 
 def test_a_matrix_passed_in_is_written_into_the_script(tmp_path):
