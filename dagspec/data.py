@@ -17,6 +17,7 @@ from .datafile import LEFT_OUT, SOURCE, DataFileError, read_table
 from .diagnostics import Diagnostics
 from .dists import closest
 from .families import CENSORING_CODES, FAMILIES
+from .matrices import matrix_values
 from .printer import expr_text
 from .scalars import SCALARS_ATTR, checked_scalar, split_scalars
 from .source import NO_SPAN
@@ -165,15 +166,10 @@ def resolve_columns(
             if not any(d.code == "DS512" for d in found.items):
                 found.add("DS512", observation.span)
             continue
-        if node.matrix and observation.expr is not None:
-            found.add(
-                "DS581",
-                observation.span,
-                name=node.name,
-                label=expr_text(observation.expr),
-                why="is a column expression: a matrix is read as it is",
-                suggestion=f'observe the array by its name, `observed {node.name} = "X"`, transformed beforehand',
-            )
+        if node.matrix and observation.expr is not None:  # `center(X[:, 1:])`
+            column = _computed_matrix(node, observation, table, statistics, found)
+            if column is not None:
+                columns[node.name] = column
             continue
         raw = _raw_values(node, observation, table, statistics, found, unfiltered, no_lag, columns.timing)
         if raw is None:
@@ -492,11 +488,53 @@ def _convert(
     return Column(node.name, values, missing=missing if missing.any() else None)
 
 
+def _computed_matrix(node: NodeInfo, observation, table: pd.DataFrame, statistics, found) -> Column | None:
+    """A matrix node observed through a matrix expression: each named array read and checked, then computed."""
+
+    def read(name: str, span) -> np.ndarray:
+        if name not in table.columns:
+            raise ColumnError(
+                "DS502",
+                span,
+                column=name,
+                name=node.name,
+                columns=", ".join(map(str, table.columns)),
+                suggestion="a matrix expression reads an array of the data by its name",
+            )
+        column = _matrix(node, table[name].reset_index(drop=True), name, found, check_names=False)
+        if column is None:
+            raise ColumnError("DS581", span)  # reported by _matrix
+        return column.values
+
+    try:
+        values = matrix_values(observation.expr, read, statistics, node.name)
+    except ColumnError as exc:
+        if exc.fields:
+            found.add(exc.code, exc.span, **exc.fields)
+        return None
+    return _named_columns(node, values, expr_text(observation.expr), found)
+
+
+def _named_columns(node: NodeInfo, values: np.ndarray, label: str, found) -> Column | None:
+    """A matrix's values, if its declared column names (if any) are one per column; else DS581."""
+    if node.columns is not None and len(node.columns) != values.shape[1]:
+        found.add(
+            "DS581",
+            node.observed_span,
+            name=node.name,
+            label=repr(label),
+            why=f"has {values.shape[1]} columns, but `columns = [...]` names {len(node.columns)}",
+            suggestion="name every column, in order, or leave `columns` out (they are then numbered 0, 1, ...)",
+        )
+        return None
+    return Column(node.name, values)
+
+
 def _is_row(value) -> bool:
     return isinstance(value, (list, tuple, np.ndarray))
 
 
-def _matrix(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:
+def _matrix(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics, check_names: bool = True) -> Column | None:
     """A matrix node's values: one row of K finite numbers per observation, as an N x K float array."""
     span, label = node.observed_span, repr(column)
 
@@ -535,13 +573,7 @@ def _matrix(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> 
             "a matrix's entries cannot be imputed: fill them or drop those rows before fitting",
         )
         return None
-    if node.columns is not None and len(node.columns) != values.shape[1]:
-        bad(
-            f"has {values.shape[1]} columns, but `columns = [...]` names {len(node.columns)}",
-            "name every column, in order, or leave `columns` out (they are then numbered 0, 1, ...)",
-        )
-        return None
-    return Column(node.name, values, levels=None)
+    return _named_columns(node, values, column, found) if check_names else Column(node.name, values)
 
 
 def _censoring_codes(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:

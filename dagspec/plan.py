@@ -648,6 +648,10 @@ class _Planner:
         if isinstance(expr, ir.Call):
             if kind == "dist" or expr.func in DISTRIBUTIONS:
                 return DistOf(expr.func, self._dist_args(expr))
+            if expr.func in SUMMARIES and self._matrix_arg(expr):  # `mean(X)`: one number per column
+                values = self.columns[expr.args[0].name].values
+                summary = {"mean": np.mean, "sum": np.sum, "min": np.min, "max": np.max}.get(expr.func)
+                return Const(summary(values, axis=0) if summary else np.std(values, axis=0, ddof=1))
             return Func(expr.func, tuple(self._expr(a) for a in expr.args))
         if isinstance(expr, ir.Index):
             target = self._expr(expr.target)
@@ -656,6 +660,10 @@ class _Planner:
             self.indexed.append((target, expr))
             return Idx(target, subs)
         raise AssertionError(f"unplannable expression {expr!r}")  # the checker rejects everything else
+
+    def _matrix_arg(self, call: ir.Call) -> bool:
+        arg = call.args[0] if len(call.args) == 1 else None
+        return isinstance(arg, ir.Ref) and arg.name in self.columns and self.model.nodes[arg.name].matrix
 
     def _value(self, name: str) -> PExpr:
         """A node's or parameter's value: a data scalar's number, else the PyMC variable or container."""

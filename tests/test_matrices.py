@@ -262,3 +262,72 @@ def test_a_size_makes_a_vector_random_variable_with_its_own_dimension():
         sigma = pm.Exponential("y_sigma", 1)
         pm.Normal("y", a + b * np.array(data["x"]), sigma, observed=data["y"])
     _same_log_density(model, theirs)
+
+
+# ---- matrix expressions: brms's centred design matrix (posteriordb diamonds) ----------------------------------
+
+DIAMONDS = """
+node X : matrix
+node X_raw : matrix
+node Y ~ Normal
+X -> Y
+observed Y, X = center(X[:, 1:]), X_raw = X[:, 1:] from "{path}"
+prior Y.intercept ~ StudentT(3, 8, 10) as Intercept
+prior X -> Y ~ Normal(0, 1) as b
+prior Y.sigma ~ HalfStudentT(3, 10) as sigma
+let b_Intercept = Intercept - sum(mean(X_raw) * b)
+"""
+DIAMONDS_HEAD = ROOT / "specs" / "gallery" / "data" / "diamonds_head.json"
+DIAMONDS_FULL = Path("/work/shared/data/posteriordb/diamonds-diamonds/data.json")
+
+
+def _diamonds_by_hand(path: Path):
+    """posteriordb's diamonds.stan (brms 2.10): Xc = X[, 2:K] centred, normal_id_glm(Y | Xc, Intercept, b, sigma),
+    b ~ normal(0, 1), Intercept ~ student_t(3, 8, 10), sigma ~ student_t(3, 0, 10) truncated at 0; generated
+    b_Intercept = Intercept - dot(means_X, b)."""
+    data = json.loads(path.read_text())
+    X, Y = np.array(data["X"])[:, 1:], np.array(data["Y"])
+    with pm.Model() as model:
+        b = pm.Normal("b", 0, 1, shape=X.shape[1])
+        intercept = pm.StudentT("Intercept", nu=3, mu=8, sigma=10)
+        sigma = pm.HalfStudentT("sigma", nu=3, sigma=10)
+        pm.Normal("Y", intercept + (X - X.mean(axis=0)) @ b, sigma, observed=Y)
+        pm.Deterministic("b_Intercept", intercept - X.mean(axis=0) @ b)
+    return model
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        DIAMONDS_HEAD,
+        pytest.param(
+            DIAMONDS_FULL,
+            marks=pytest.mark.skipif(not DIAMONDS_FULL.exists(), reason="posteriordb's full diamonds data"),
+        ),
+    ],
+    ids=["first-40-rows", "posteriordb"],
+)
+def test_the_centred_design_matrix_is_the_posteriordb_diamonds_model(path):
+    ours, theirs = dagspec.parse(DIAMONDS.format(path=path)).build(optimize=False), _diamonds_by_hand(path)
+    _same_log_density(ours, theirs)
+    derived = [
+        model.compile_fn(
+            model.replace_rvs_by_values([model["b_Intercept"]])[0], inputs=model.value_vars, on_unused_input="ignore"
+        )
+        for model in (ours, theirs)
+    ]
+    for point in _points(theirs, count=3):
+        assert derived[0](point) == pytest.approx(derived[1](point), rel=1e-10)
+
+
+def test_new_rows_of_a_centred_matrix_are_centred_on_the_fitted_means():
+    spec = dagspec.parse(DIAMONDS.format(path=DIAMONDS_HEAD))
+    fitted = spec.columns()
+    raw = np.array(json.loads(DIAMONDS_HEAD.read_text())["X"])[:, 1:]
+    np.testing.assert_allclose(fitted["X"].values, raw - raw.mean(axis=0))
+    frozen = dagspec.transforms.Statistics(fitted.statistics, frozen=True)
+    new = spec.checked
+    from dagspec.data import resolve_columns
+
+    again = resolve_columns(new, {"X": np.c_[np.ones(2), raw[:2]], "Y": [0.0, 0.0]}, statistics=frozen)
+    np.testing.assert_allclose(again["X"].values, raw[:2] - raw.mean(axis=0))

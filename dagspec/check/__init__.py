@@ -19,7 +19,7 @@ from .interactions import resolve_interactions
 from .matrices import check_matrix_roles, matrix_value_refused
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
 from .params import apply_priors, generate
-from .summaries import check_summaries
+from .summaries import check_summaries, summarized_refs
 from .timeseries import check_lag_direction, check_time_priors
 
 __all__ = ["check", "CheckedModel", "NodeInfo", "Edge", "Parameter"]
@@ -122,8 +122,9 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
 def _resolve_refs(expr, model: CheckedModel, values: dict[str, str], target: str, found: Diagnostics) -> None:
     """Report unknown names in an expression and record an implicit edge for each known one."""
     check_summaries(expr, model, found)
+    summarized = summarized_refs(expr)
     for ref in expression_refs(expr):
-        if ref.name in model.nodes and model.nodes[ref.name].matrix:
+        if ref.name in model.nodes and model.nodes[ref.name].matrix and id(ref) not in summarized:
             matrix_value_refused(found, ref.span, ref.name)
         elif ref.name in values:
             model.implicit_edges.append(Edge(values[ref.name], target, ref.span))

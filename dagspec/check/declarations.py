@@ -6,6 +6,7 @@ from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import closest
 from ..families import CENSORABLE, FAMILIES, MISSING_CHOICES, ORDERED_OPTIONS, OUTCOME_OPTIONS
+from ..matrices import check_matrix_expression
 from ..parse import KEYWORDS
 from ..printer import expr_text
 from ..source import Span
@@ -51,7 +52,7 @@ def declare(spec: ir.SpecIR, found: Diagnostics) -> tuple[dict[str, NodeInfo], l
                 statement.name.id, "derived", statement.name.span, expr=statement.value, order=order
             )
 
-    observations = _observations(spec, found)
+    observations = _observations(spec, found, {name for name, node in nodes.items() if node.matrix})
     edges = _edges(spec, found)
     _implicit_nodes(nodes, observations, edges, spec, found)
     for observed, observation in observations.items():
@@ -259,7 +260,7 @@ def _missing_option(node: NodeInfo, family, keyword: ir.Keyword, options: list, 
         node.impute = choice == "impute"
 
 
-def _observations(spec: ir.SpecIR, found: Diagnostics) -> dict[str, Observation]:
+def _observations(spec: ir.SpecIR, found: Diagnostics, matrices: set[str]) -> dict[str, Observation]:
     observations: dict[str, Observation] = {}
     for statement in spec.statements:
         if not isinstance(statement, ir.ObservedStmt):
@@ -282,7 +283,10 @@ def _observations(spec: ir.SpecIR, found: Diagnostics) -> dict[str, Observation]
                 found.add("DS509", item.name.span, name=name, line=observations[name].span.line)
                 continue
             if is_column_expression(item.value):
-                check_column_expression(item.value, found.add)
+                if name in matrices:  # `center(X[:, 1:])`: a matrix's own expressions
+                    check_matrix_expression(item.value, name, found.add)
+                else:
+                    check_column_expression(item.value, found.add)
                 observations[name] = Observation(
                     expr=item.value, file=file, span=item.span, where=statement.where, reads=reads
                 )

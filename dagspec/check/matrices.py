@@ -3,7 +3,7 @@
 A matrix node holds a row of K numbers per observation (posteriordb's design matrix `X`, N x K). It enters a
 regression through a plain edge `X -> y`, whose coefficient is a K-vector (dimension `X__column`) and whose term
 is the product `X @ b`. It cannot be an outcome, a `by` group, a factor of an interaction or a value in an
-expression (DS160): each of those reads one number per row."""
+expression but a summary of its columns (DS160): each of those reads one number per row."""
 
 from __future__ import annotations
 
@@ -41,8 +41,14 @@ def _check_edge(model: CheckedModel, edge: Edge, found: Diagnostics) -> None:
 
 
 def matrix_value_refused(found: Diagnostics, span, name: str) -> None:
-    """A matrix node named as a value (in `let`, a prior or a distribution)."""
-    _misused(found, span, name, "it is not a value of an expression")
+    """A matrix node named as a value (in `let`, a prior or a distribution) but in a summary (`mean(X)`)."""
+    _misused(
+        found,
+        span,
+        name,
+        "it is not a value of an expression",
+        suggestion="use it through an edge, `X -> y`, or summarize its columns: `mean(X)` is one mean per column",
+    )
 
 
 def _misused(found: Diagnostics, span, name: str, why: str, suggestion: str = USE) -> None:

@@ -1,7 +1,8 @@
 """Summaries in expressions (`mean(x)`, `sd(x)`, `min`, `max`, `sum`) → DS582 for a summary of a categorical node.
 
 A summary of a numeric data node is a number computed from its fitted rows (`let b0 = a - mean(x) * b`, brms's
-intercept on the original scale); of a categorical node it would average level codes, which mean nothing."""
+intercept on the original scale), of a matrix node one number per column; of a categorical node it would
+average level codes, which mean nothing."""
 
 from __future__ import annotations
 
@@ -25,6 +26,15 @@ def check_summaries(expr, model: CheckedModel, found: Diagnostics) -> None:
                 suggestion=f"summarize a numeric column, or observe an indicator of one level: "
                 f'`observed {node.name}_a = indicator(column, "a")`',
             )
+
+
+def summarized_refs(expr) -> set[int]:
+    """The ids of the names an expression summarizes directly (`X` in `mean(X)`): a matrix may be named there."""
+    return {
+        id(call.args[0])
+        for call in _calls(expr)
+        if call.func in SUMMARIES and len(call.args) == 1 and isinstance(call.args[0], ir.Ref)
+    }
 
 
 def _calls(expr):
