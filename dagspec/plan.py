@@ -204,6 +204,17 @@ def _count(n: int, noun: str) -> str:
 # ---- planning --------------------------------------------------------------------------------------
 
 
+def _column_summary(func: str, values: np.ndarray) -> np.ndarray:
+    """A summary of each column of a matrix node's fitted values (sd with n - 1, as R's sd())."""
+    if func == "sd":
+        return values.std(axis=0, ddof=1)
+    if func == "min":
+        return values.min(axis=0)
+    if func == "max":
+        return values.max(axis=0)
+    return values.sum(axis=0) if func == "sum" else values.mean(axis=0)
+
+
 def missing_dims(node: str) -> tuple[str, str]:
     """The dimensions of an imputed node's missing rows and observed rows (coordinates: row numbers from 0)."""
     return f"{node}__missing", f"{node}__observed"
@@ -648,10 +659,9 @@ class _Planner:
         if isinstance(expr, ir.Call):
             if kind == "dist" or expr.func in DISTRIBUTIONS:
                 return DistOf(expr.func, self._dist_args(expr))
-            if expr.func in SUMMARIES and self._matrix_arg(expr):  # `mean(X)`: one number per column
-                values = self.columns[expr.args[0].name].values
-                summary = {"mean": np.mean, "sum": np.sum, "min": np.min, "max": np.max}.get(expr.func)
-                return Const(summary(values, axis=0) if summary else np.std(values, axis=0, ddof=1))
+            matrix = self._matrix_arg(expr)
+            if expr.func in SUMMARIES and matrix is not None:  # `mean(X)`: one number per column
+                return Const(_column_summary(expr.func, self.columns[matrix].values))
             return Func(expr.func, tuple(self._expr(a) for a in expr.args))
         if isinstance(expr, ir.Index):
             target = self._expr(expr.target)
@@ -661,9 +671,12 @@ class _Planner:
             return Idx(target, subs)
         raise AssertionError(f"unplannable expression {expr!r}")  # the checker rejects everything else
 
-    def _matrix_arg(self, call: ir.Call) -> bool:
+    def _matrix_arg(self, call: ir.Call) -> str | None:
+        """The matrix node a call's only argument names, if it does."""
         arg = call.args[0] if len(call.args) == 1 else None
-        return isinstance(arg, ir.Ref) and arg.name in self.columns and self.model.nodes[arg.name].matrix
+        if isinstance(arg, ir.Ref) and arg.name in self.columns and self.model.nodes[arg.name].matrix:
+            return arg.name
+        return None
 
     def _value(self, name: str) -> PExpr:
         """A node's or parameter's value: a data scalar's number, else the PyMC variable or container."""
