@@ -13,6 +13,7 @@ from ..source import Span
 from ..transforms import check_column_expression, columns_read, is_column_expression
 from .calls import const_value
 from .model import Edge, NodeInfo, Observation
+from .observation import OBSERVATION_OPTIONS, misplaced_option, observation_option
 
 RESERVED = set(KEYWORDS) | {"none", "true", "false"}
 NODE_TYPES = ("numeric", "categorical", "matrix")
@@ -112,7 +113,7 @@ def _node_type(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
         elif node.matrix and keyword.name == "columns":
             _levels(node, keyword, "`: matrix`", found, option="columns")
             node.columns, node.levels = node.levels, None
-        else:
+        elif not misplaced_option(node, keyword, found):
             found.add("DS409", keyword.span, option=keyword.name, what=f"`: {call.func}`", why="", options=options)
     if node.levels is not None and node.reference is not None and node.reference not in node.levels:
         found.add(
@@ -157,7 +158,7 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
     node.role = "outcome"
     node.family = family.name
     node.link = family.default_link
-    options = list(OUTCOME_OPTIONS) + [a.name for a in family.aux]
+    options = list(OUTCOME_OPTIONS) + list(OBSERVATION_OPTIONS) + [a.name for a in family.aux]
     if family.ordered:  # levels in order; the cutpoints take the intercept's place
         node.categorical, node.intercept = True, False
         options = list(ORDERED_OPTIONS)
@@ -199,6 +200,8 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
                 node.censored = value
         elif keyword.name == "missing":
             _missing_option(node, family, keyword, options, found)
+        elif keyword.name in OBSERVATION_OPTIONS:
+            observation_option(node, family, keyword, found)
         elif keyword.name == "intercept":
             if isinstance(value, ir.Ref) and value.name in ("none", "false"):
                 node.intercept = False
