@@ -138,6 +138,8 @@ class _Writer:
 
     def _dist_args(self, dist: str, args: dict) -> str:
         aliases = DISTRIBUTIONS[dist].aliases
+        if dist in TIME_PRIORS and self.target == "pymc3":
+            aliases = {}  # PyMC3 names a walk's first-level prior `init`, as dagspec does (PyMC 5: init_dist)
         return ", ".join(f"{aliases.get(k, k)}={self.print(v)}" for k, v in args.items())
 
     # ---- the script ----
@@ -397,14 +399,9 @@ class _Writer:
                 f"{ident}, {corr}, {stds} = pm.LKJCholeskyCov({entry.name!r}, {args}, compute_corr=True, "
                 "store_in_trace=False)"
             ]
-        if entry.dist in TIME_PRIORS and self.target == "pymc3":
-            raise error(
-                "DS448",
-                what=f"the {entry.dist} prior of {entry.source}",
-                missing=f"{entry.dist} with an initial distribution as PyMC 5's (init_dist)",
-            )
         if entry.dist == "AR1":  # x[t] = rho x[t-1] + sigma e[t], the first level from init
-            return [f"{ident} = pm.AR({entry.name!r}, {args}, ar_order=1, constant=False{self._dims(entry.dims)})"]
+            order = "" if self.target == "pymc3" else ", ar_order=1"  # PyMC3 takes the order from rho's length
+            return [f"{ident} = pm.AR({entry.name!r}, {args}{order}, constant=False{self._dims(entry.dims)})"]
         observed = f", observed={self.print(entry.observed)}" if entry.observed is not None else ""
         if entry.initval is not None:  # PyMC3 calls it testval
             value = np.asarray(entry.initval).tolist()
