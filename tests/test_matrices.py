@@ -331,3 +331,24 @@ def test_new_rows_of_a_centred_matrix_are_centred_on_the_fitted_means():
 
     again = resolve_columns(new, {"X": np.c_[np.ones(2), raw[:2]], "Y": [0.0, 0.0]}, statistics=frozen)
     np.testing.assert_allclose(again["X"].values, raw[:2] - raw.mean(axis=0))
+
+
+# ---- indexing by a categorical node and vector priors (the docs' Rethinking m11.11) ----------------------------
+
+
+def test_kline_m11_11_indexes_vector_priors_by_a_categorical_node():
+    import pandas as pd
+
+    spec = dagspec.parse(
+        'node cid : categorical(levels = ["low", "high"])\nnode P\na ~ Normal([1, 1], 1)\nb ~ Exponential([1, 1])\n'
+        "g ~ Exponential(1)\nT ~ Poisson(mu = exp(a[cid]) * P ** b[cid] / g)\n"
+        f'observed T = total_tools, P = population, cid = contact from "{ROOT}/specs/gallery/data/Kline.csv"'
+    )
+    d = pd.read_csv(ROOT / "specs" / "gallery" / "data" / "Kline.csv")
+    cid = (d.contact == "high").to_numpy().astype(int)  # the declared order: low 0, high 1
+    with pm.Model() as theirs:
+        a, b = pm.Normal("a", 1, 1, shape=2), pm.Exponential("b", 1, shape=2)
+        g = pm.Exponential("g", 1)
+        rate = pm.math.exp(a[cid]) * d.population.to_numpy() ** b[cid] / g
+        pm.Poisson("T", rate, observed=d.total_tools.to_numpy())
+    _same_log_density(spec.build(optimize=False), theirs)
