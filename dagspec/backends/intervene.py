@@ -46,6 +46,12 @@ def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=N
         if node.role == "data":
             container = model[name] if name in model.named_vars else model[f"{name}{OBSERVED_SUFFIX}"]
             data_values[container.name] = np.full(container.get_value().shape, value, dtype=container.get_value().dtype)
+        elif node.impute and node.se is None and f"{node.pymc_name}_missing" in model.named_vars:
+            # its children read its data with the missing rows filled in: both are set
+            container = model[f"{node.pymc_name}{OBSERVED_SUFFIX}"]
+            data_values[container.name] = np.full(container.get_value().shape, value, dtype=container.get_value().dtype)
+            missing = model[f"{node.pymc_name}_missing"]
+            replacements[missing] = np.full(tuple(missing.shape.eval()), value, dtype=missing.dtype)
         else:  # a node measured with error: its children read its true values, so they are what is set
             variable = model[latent_name(node) if node.se is not None else node.pymc_name]
             replacements[variable] = np.full(tuple(variable.shape.eval()), value, dtype=variable.dtype)
