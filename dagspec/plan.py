@@ -455,7 +455,7 @@ class _Planner:
                 )
             else:
                 boundary = self._fitted(
-                    edge, "the centre and boundary", ["centre", "L"], lambda: hsgp_boundary(x, smooth.c)
+                    edge, "the centre and boundary", ["centre", "L"], lambda x=x, c=smooth.c: hsgp_boundary(x, c)
                 )
                 if boundary is None:
                     continue

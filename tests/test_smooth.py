@@ -5,6 +5,7 @@ The spline basis is checked against scipy's, each construct compiles to exactly 
 log densities at random points; the HSGP against pm.gp.HSGP itself), and predictions recompute the basis from new
 values with the fitted knots and boundary."""
 
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -104,3 +105,97 @@ def test_predictions_recompute_the_basis_from_the_fitted_knots():
     np.testing.assert_allclose(predicted.values, expected, rtol=1e-10)
     with pytest.raises(DagspecError, match="DS577"):
         dagspec.predict(spec, idata, pd.DataFrame({"x": [11.0]}), data=SPLINE_DATA)
+
+
+# ---- Gaussian processes: the Hilbert-space approximation ----------------------------------------------------
+
+HSGP = """
+node x
+node y ~ Normal
+gp(x, m = 8, c = 1.5{kernel}) -> y
+observed x, y
+"""
+
+
+@pytest.mark.parametrize("kernel", ["ExpQuad", "Matern52", "Matern32"])
+def test_a_gp_is_the_hand_written_pm_gp_hsgp_model(kernel):
+    spec = dagspec.parse(HSGP.format(kernel=f', kernel = "{kernel}"' if kernel != "ExpQuad" else ""))
+    x, y = SPLINE_DATA.x.values, SPLINE_DATA.y.values
+    with pm.Model() as theirs:
+        a = pm.Normal("y_intercept", 0, 10)
+        ell = pm.InverseGamma("lengthscale_x_y", 5, 5)
+        eta = pm.Exponential("amplitude_x_y", 1)
+        gp = pm.gp.HSGP(m=[8], c=1.5, cov_func=eta**2 * getattr(pm.gp.cov, kernel)(1, ls=ell))
+        phi, sqrt_psd = gp.prior_linearized(X=x[:, None])
+        beta = pm.Normal("b_x_y", 0, 1, shape=8)
+        sigma = pm.Exponential("y_sigma", 1)
+        pm.Normal("y", mu=a + phi @ (beta * sqrt_psd), sigma=sigma, observed=y)
+    _same_log_density(spec.build(SPLINE_DATA, optimize=False), theirs)
+    _same_log_density(spec.build(SPLINE_DATA), theirs)
+
+
+def test_gp_predictions_use_the_fitted_centre_and_boundary():
+    spec = dagspec.parse(HSGP.format(kernel=""))
+    idata = dagspec.sample_prior(spec, SPLINE_DATA, draws=10, random_seed=2)
+    idata.posterior = idata.prior
+    new = np.array([0.2, 4.0, 9.5])
+    predicted = dagspec.predict(spec, idata, pd.DataFrame({"x": new}), data=SPLINE_DATA).predictions["y"]
+    x = SPLINE_DATA.x.values
+    with pm.Model():  # pm.gp.HSGP's own out-of-sample basis: fitted on x, evaluated at the new values
+        ell, eta = pm.Data("ell", 1.0), pm.Data("eta", 1.0)
+        gp = pm.gp.HSGP(m=[8], c=1.5, cov_func=eta**2 * pm.gp.cov.ExpQuad(1, ls=ell))
+        gp.prior_linearized(X=x[:, None])
+        L = gp.L.eval()
+    centre = (x.max() + x.min()) / 2
+    phi = pm.gp.hsgp_approx.calc_eigenvectors(
+        (new - centre)[:, None], L, pm.gp.hsgp_approx.calc_eigenvalues(L, [8]), [8]
+    ).eval()
+    post = idata.posterior
+    omega = np.sqrt(pm.gp.hsgp_approx.calc_eigenvalues(L, [8]))[:, 0]
+    ls, amp = post["lengthscale_x_y"].values[..., None], post["amplitude_x_y"].values[..., None]
+    sqrt_psd = amp * np.sqrt(np.sqrt(2 * np.pi) * ls * np.exp(-0.5 * (ls * omega) ** 2))
+    expected = post["y_intercept"].values[..., None] + np.einsum("nk,cdk->cdn", phi, post["b_x_y"].values * sqrt_psd)
+    np.testing.assert_allclose(predicted.values, expected, rtol=1e-8)
+    with pytest.raises(DagspecError, match="DS577"):
+        dagspec.predict(spec, idata, pd.DataFrame({"x": [x.max() + 10]}), data=SPLINE_DATA)
+
+
+# ---- Gaussian processes over a distance matrix ---------------------------------------------------------------
+
+DISTANCES = pd.DataFrame(
+    [[0.0, 1.0, 2.5, 4.0], [1.0, 0.0, 1.2, 3.0], [2.5, 1.2, 0.0, 0.7], [4.0, 3.0, 0.7, 0.0]],
+    index=["d", "b", "a", "c"],  # not in the levels' order: rows are matched by label
+    columns=["d", "b", "a", "c"],
+)
+DISTANCE_SPEC = """
+node g : categorical
+node y ~ Poisson
+gp(g, distance = "distances.csv") -> y
+observed g, y
+prior g -> y.etasq ~ Exponential(2)
+prior g -> y.rhosq ~ Exponential(0.5)
+prior g -> y as k
+"""
+G = pd.DataFrame({"g": ["a", "b", "c", "d", "a", "c", "d", "b"], "y": [3, 5, 2, 8, 4, 1, 9, 6]})
+
+
+def _write_distances(folder: Path, table: pd.DataFrame = DISTANCES) -> Path:
+    table.rename_axis("place").to_csv(folder / "distances.csv")
+    (folder / "gp.dag").write_text(DISTANCE_SPEC)
+    return folder / "gp.dag"
+
+
+def test_a_distance_gp_is_the_hand_written_multivariate_normal_over_the_kernel(tmp_path):
+    spec = dagspec.load(_write_distances(tmp_path))
+    D = DISTANCES.loc[["a", "b", "c", "d"], ["a", "b", "c", "d"]].to_numpy()
+    codes = pd.Categorical(G.g, categories=["a", "b", "c", "d"]).codes
+    with pm.Model() as theirs:
+        a = pm.Normal("y_intercept", 0, 10)
+        etasq = pm.Exponential("etasq_g_y", 2)
+        rhosq = pm.Exponential("rhosq_g_y", 0.5)
+        K = etasq * pm.math.exp(-rhosq * D**2) + 0.01 * np.eye(4)
+        k = pm.MvNormal("k", mu=np.zeros(4), cov=K)
+        pm.Poisson("y", mu=pm.math.exp(a + k[codes]), observed=G.y.values)
+    _same_log_density(spec.build(G, optimize=False), theirs)
+    _same_log_density(spec.build(G), theirs)
+    assert spec.build(G).named_vars_to_dims["k"] == ("g",)

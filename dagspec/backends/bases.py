@@ -49,7 +49,7 @@ def gp_covariance(distances, etasq, rhosq, delta, kernel):
     """Statistical Rethinking's cov_GPL2 (etasq exp(-rhosq D²)) or cov_GPL1 (etasq exp(-rhosq D)), plus delta on
     the diagonal."""
     distances = np.asarray(distances, dtype=float)
-    power = distances**2 if kernel == "L2" else distances
+    power = {"L2": distances**2, "L1": distances}[kernel]
     return etasq * pt.exp(-rhosq * power) + float(delta) * np.eye(len(distances))
 
 

@@ -47,7 +47,7 @@ class Smooth:
     degree: int = 3
     m: int = 10  # hsgp: basis functions
     c: float = 1.5  # hsgp: the boundary L is c times half the range of the fitted values
-    kernel: str = "ExpQuad"
+    kernel: str = "ExpQuad"  # of the HSGP, or of the distances (L2, L1)
     distance: str = ""  # distance: the CSV file of the matrix
     delta: float = 0.01  # distance: added to the covariance's diagonal
 
@@ -99,7 +99,7 @@ def _options(call: ir.Call, found: Diagnostics) -> Smooth | None:
     kind: Literal["spline", "hsgp", "distance"] = (
         "spline" if call.func == "spline" else "distance" if call.kwarg("distance") else "hsgp"
     )
-    smooth = Smooth(kind, call.span)
+    smooth = Smooth(kind, call.span, kernel=DISTANCE_KERNELS[0] if kind == "distance" else HSGP_KERNELS[0])
     for keyword in call.kwargs:
         if keyword.name not in OPTIONS[kind]:
             found.add(
