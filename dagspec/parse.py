@@ -282,7 +282,7 @@ class _ToIR(Transformer_NonRecursive):
 
     def smooth(self, meta, items):
         """`spline(x, ...)` in an edge: the name is the call's first argument (DS155 when it is not a name)."""
-        call = items[0]
+        call = _call(meta, items)
         first = call.args[0] if call.args else None
         return ir.Name(id=first.name if isinstance(first, ir.Ref) else "", smooth=call, span=_meta_span(meta))
 
@@ -408,6 +408,8 @@ class _ToIR(Transformer_NonRecursive):
 
     def call_args(self, meta, items):
         return [i for i in items if i is not None]
+
+    smooth_args = call_args
 
     def keyword(self, meta, items):
         return ir.Keyword(name=str(items[0]), value=items[1], span=_meta_span(meta))

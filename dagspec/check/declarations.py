@@ -10,7 +10,7 @@ from ..parse import KEYWORDS
 from ..printer import expr_text
 from ..source import Span
 from ..transforms import check_column_expression, columns_read, is_column_expression
-from .calls import const_value
+from .calls import const_value, expression_refs
 from .model import Edge, NodeInfo, Observation
 
 RESERVED = set(KEYWORDS) | {"none", "true", "false"}
@@ -342,7 +342,9 @@ def _implicit_nodes(nodes, observations, edges, spec, found: Diagnostics) -> Non
         if isinstance(statement, ir.EdgeStmt):
             for group in statement.chain:
                 for written in group:
-                    if not written.id:  # a smooth term without a node: DS155
+                    if not written.id and written.smooth is not None:  # a smooth term without a node: DS155
+                        for ref in (r for a in written.smooth.args for r in expression_refs(a)):
+                            spans.setdefault(ref.name, ref.span)  # reported once, as the term
                         continue
                     spans.setdefault(written.id, written.span)
                     if written.times is not None:

@@ -151,7 +151,12 @@ def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, 
                 "DS485",
                 statement.dist.span,
                 address=key,
-                why=f"its values are a Gaussian process's ({param.edge.smooth.describe(param.edge.source)})",
+                why=f"it is the {param.edge.smooth.describe(param.edge.source)}"
+                + (
+                    "'s basis coefficients, standard normal by construction"
+                    if param.edge.smooth.kind == "hsgp"
+                    else ": the levels' effects, whose prior is the process"
+                ),
                 suggestion="set the priors of its kernel parameters instead: "
                 + ", ".join(f"`prior {key}.{part} ~ ...`" for part, _ in KERNEL_PARAMETERS[param.edge.smooth.kind]),
             )
