@@ -199,3 +199,43 @@ def test_a_distance_gp_is_the_hand_written_multivariate_normal_over_the_kernel(t
     _same_log_density(spec.build(G, optimize=False), theirs)
     _same_log_density(spec.build(G), theirs)
     assert spec.build(G).named_vars_to_dims["k"] == ("g",)
+
+
+# ---- code generation ----------------------------------------------------------------------------------------
+
+
+def _script_model(spec, folder: Path, data=None, optimize=False):
+    import runpy
+    import sys
+
+    script = folder / "model.py"
+    script.write_text(spec.to_source("pymc", data=data, optimize=optimize, output=script))
+    if data is not None:
+        data.to_csv(folder / "data.csv", index=False)
+    saved, sys.argv = sys.argv, [str(script)] + ([str(folder / "data.csv")] if data is not None else [])
+    try:
+        return runpy.run_path(str(script), run_name="generated")["model"], script.read_text()
+    finally:
+        sys.argv = saved
+
+
+@pytest.mark.parametrize("optimize", [False, True], ids=["literal", "optimized"])
+def test_generated_scripts_build_the_same_smooth_models(tmp_path, optimize):
+    spec = dagspec.parse(SPLINE.replace("observed x, y", "gp(z, m = 6) -> y\nobserved x, y, z"))
+    data = SPLINE_DATA.assign(z=RNG.normal(0, 1, len(SPLINE_DATA)))
+    generated, source = _script_model(spec, tmp_path, data, optimize)
+    _same_log_density(spec.build(data, optimize=optimize), generated)
+    assert "def bspline_basis(x, knots, degree):" in source and "def hsgp_basis(" in source
+    assert "bspline_basis(x, np.array([" in source
+    gp = dagspec.load(_write_distances(tmp_path))
+    generated, source = _script_model(gp, tmp_path, G, optimize)
+    _same_log_density(gp.build(G, optimize=optimize), generated)
+    assert "pm.MvNormal('k', mu=0, cov=gp_covariance(np.array([[" in source
+
+
+def test_the_pymc3_target_writes_splines_and_refuses_an_hsgp():
+    spec = dagspec.parse(SPLINE)
+    assert "def bspline_basis(x, knots, degree):\n" in spec.to_source("pymc3", data=SPLINE_DATA)
+    assert "tt.cast(" in spec.to_source("pymc3", data=SPLINE_DATA)
+    with pytest.raises(DagspecError, match="DS448.*x -> y"):
+        dagspec.parse(HSGP.format(kernel="")).to_source("pymc3", data=SPLINE_DATA)

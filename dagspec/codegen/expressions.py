@@ -26,6 +26,10 @@ MATH = {
     "matmul": "pm.math.dot",
     "transpose": "{t}.transpose",
     "reshape": "{t}.reshape",
+    # smooth terms: functions the script defines (codegen/bases.py)
+    "bspline": "bspline_basis",
+    "hsgp": "hsgp_basis",
+    "gp_covariance": "gp_covariance",
 }
 
 
@@ -52,6 +56,8 @@ class ExpressionPrinter:
             value = e.value
             if isinstance(value, np.ndarray):
                 return f"np.array({value.tolist()!r})", atom
+            if isinstance(value, str):  # a kernel's name
+                return repr(value), atom
             return (number(value), atom) if value >= 0 else (number(value), _PRECEDENCE["neg"])
         if isinstance(e, VarRef):
             return self.names[e.name], atom
