@@ -162,10 +162,11 @@ def test_gp_predictions_use_the_fitted_centre_and_boundary():
 
 # ---- Gaussian processes over a distance matrix ---------------------------------------------------------------
 
-DISTANCES = pd.DataFrame(
-    [[0.0, 1.0, 2.5, 4.0], [1.0, 0.0, 1.2, 3.0], [2.5, 1.2, 0.0, 0.7], [4.0, 3.0, 0.7, 0.0]],
-    index=["d", "b", "a", "c"],  # not in the levels' order: rows are matched by label
-    columns=["d", "b", "a", "c"],
+POINTS = {"d": (2.5, 1.0), "b": (1.2, 0.0), "a": (0.0, 0.0), "c": (0.5, 0.5)}  # Euclidean: every kernel is PD
+DISTANCES = pd.DataFrame(  # rows not in the levels' order: they are matched by label
+    [[float(np.hypot(p[0] - q[0], p[1] - q[1])) for q in POINTS.values()] for p in POINTS.values()],
+    index=list(POINTS),
+    columns=list(POINTS),
 )
 DISTANCE_SPEC = """
 node g : categorical
@@ -239,3 +240,36 @@ def test_the_pymc3_target_writes_splines_and_refuses_an_hsgp():
     assert "tt.cast(" in spec.to_source("pymc3", data=SPLINE_DATA)
     with pytest.raises(DagspecError, match="DS448.*x -> y"):
         dagspec.parse(HSGP.format(kernel="")).to_source("pymc3", data=SPLINE_DATA)
+
+
+# ---- prior draws, posterior predictive checks and LOO -------------------------------------------------------
+
+
+def test_prior_draws_ppc_and_loo_of_a_spline():
+    spec = dagspec.parse(SPLINE)
+    prior = dagspec.sample_prior(spec, SPLINE_DATA, draws=50, random_seed=3)
+    assert prior.prior["w"].shape == (1, 50, 7) and prior.prior_predictive["y"].shape == (1, 50, 40)
+    idata = dagspec.sample(spec, SPLINE_DATA, draws=200, chains=1, random_seed=3)
+    assert idata.posterior.attrs["dagspec_sampler"] == "gaussian"  # linear-Gaussian in the weights: exact draws
+    checked = dagspec.posterior_predictive(spec, idata, data=SPLINE_DATA, random_seed=3)
+    assert checked.posterior_predictive["y"].shape == (1, 200, 40)
+    assert np.isfinite(dagspec.loo(spec, idata, data=SPLINE_DATA).elpd_loo)
+
+
+def test_prior_draws_of_gaussian_processes(tmp_path):
+    prior = dagspec.sample_prior(dagspec.parse(HSGP.format(kernel="")), SPLINE_DATA, draws=30, random_seed=4)
+    assert prior.prior["b_x_y"].shape == (1, 30, 8) and prior.prior_predictive["y"].shape == (1, 30, 40)
+    prior = dagspec.sample_prior(dagspec.load(_write_distances(tmp_path)), G, draws=30, random_seed=4)
+    assert prior.prior["k"].dims == ("chain", "draw", "g") and prior.prior_predictive["y"].shape == (1, 30, 8)
+
+
+@pytest.mark.slow
+def test_ppc_and_loo_of_gaussian_processes(tmp_path):
+    for spec, data in [
+        (dagspec.parse(HSGP.format(kernel="")), SPLINE_DATA),
+        (dagspec.load(_write_distances(tmp_path)), G),
+    ]:
+        idata = dagspec.sample(spec, data, draws=100, tune=150, chains=1, random_seed=5)
+        checked = dagspec.posterior_predictive(spec, idata, data=data, random_seed=5)
+        assert checked.posterior_predictive["y"].shape == (1, 100, len(data))
+        assert np.isfinite(dagspec.loo(spec, idata, data=data).elpd_loo)
