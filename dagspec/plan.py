@@ -187,6 +187,8 @@ class Plan:
     statistics: dict[str, float] = field(default_factory=dict)  # what the data transforms computed from the data
     expose_means: bool = False  # also a deterministic `<outcome>__mean` of each outcome's expected value (predictions)
     warnings: list = field(default_factory=list)  # what was found in the data (Diagnostics: stray codes, ...)
+    # a smooth term's node → (low, high, what) where its basis is defined (do() checks the values it sets)
+    smooth_ranges: dict[str, list[tuple[float, float, str]]] = field(default_factory=dict)
 
     def entry(self, name: str):
         return next(e for e in self.entries if e.name == name)
@@ -233,6 +235,7 @@ class _Planner:
         self.reference_at: dict[str, int] = {}  # treatment-coded node → position of its reference level
         self.scalars: dict[str, float] = getattr(columns, "scalars", {})  # data scalars: numbers, not containers
         self.smooth_values: dict[str, PExpr] = {}  # a spline's or HSGP's address → its basis (times the kernel)
+        self.smooth_ranges: dict[str, list[tuple[float, float, str]]] = {}  # see Plan.smooth_ranges
 
     def run(self) -> Plan:
         model = self.model
@@ -307,6 +310,7 @@ class _Planner:
             n_obs,
             statistics=dict(getattr(self.columns, "statistics", {})),
             warnings=list(getattr(self.columns, "warnings", [])),
+            smooth_ranges=self.smooth_ranges,
         )
 
     def _order(self) -> list[str]:
@@ -553,6 +557,7 @@ class _Planner:
         return self._fitted(edge, "the knots", [f"knot {i + 1}" for i in range(count)], at_quantiles)
 
     def _within(self, edge: Edge, x: np.ndarray, low: float, high: float, what: str) -> None:
+        self.smooth_ranges.setdefault(edge.source, []).append((float(low), float(high), f"{what} in {edge.address}"))
         outside = np.flatnonzero((x < low) | (x > high))
         if outside.size:
             self.found.add(
@@ -574,10 +579,10 @@ class _Planner:
         distances = Const(np.zeros((size, size)) if matrix is None else matrix)
         etasq, rhosq = (VarRef(self.model.params[f"{edge.address}.{part}"].name) for part in ("etasq", "rhosq"))
         covariance = Func("gp_covariance", (distances, etasq, rhosq, Const(smooth.delta), Const(smooth.kernel)))
-        return RandomVariable(
+        return RandomVariable(  # by its Cholesky factor: a pool the optimizer can non-centre
             param.name,
             "MvNormal",
-            {"mu": Const(0.0), "cov": covariance},
+            {"mu": Const(0.0), "chol": Func("cholesky", (covariance,))},
             (edge.source,),
             source=param.address,
             default_prior=True,

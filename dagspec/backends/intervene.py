@@ -19,6 +19,7 @@ def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=N
     """
     model = spec.build(data, optimize=False)
     checked = spec.checked
+    ranges = spec.plan(data, False).smooth_ranges if any(e.smooth is not None for e in checked.edges) else {}
     replacements, data_values = {}, {}
     for name, value in interventions.items():
         node = checked.nodes.get(name)
@@ -39,6 +40,14 @@ def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=N
                     suggestion="intervene with one of its levels",
                 )
             value = levels.index(str(value))
+        for low, high, what in ranges.get(name, []):
+            if not low <= float(value) <= high:
+                raise error(
+                    "DS577",
+                    what=f"do({name} = {value!r}) lies outside {what}, [{low:g}, {high:g}], where its basis is "
+                    "not defined",
+                    suggestion="intervene within the range the fit covered",
+                )
         if node.role == "data":
             container = model[name] if name in model.named_vars else model[f"{name}{OBSERVED_SUFFIX}"]
             data_values[container.name] = np.full(container.get_value().shape, value, dtype=container.get_value().dtype)

@@ -30,6 +30,7 @@ MATH = {
     "bspline": "bspline_basis",
     "hsgp": "hsgp_basis",
     "gp_covariance": "gp_covariance",
+    "cholesky": "{t}.slinalg.cholesky",
 }
 
 

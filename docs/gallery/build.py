@@ -131,6 +131,28 @@ alone mixes the two; with sex in the DAG, `estimate log_height -> log_earn` adju
 Stan models are improper-flat on every parameter, i.e. least squares.""",
         data="posteriordb's earnings `data.json`, 1192 adults with positive earnings; `log(earn)`, `log(height)`.",
     ),
+    "cherry_blossoms_spline": dict(
+        title="Cherry blossoms in Kyoto: a B-spline of the year (cherry_blossoms)",
+        story="""The day of the year `doy` on which the cherry trees of Kyoto first blossomed, recorded for over
+a thousand years, wanders with the climate. The book's m4.7 describes it with a cubic B-spline of the year: 15 knots
+at quantiles of the years, 17 basis functions, a weight for each. In dagspec the smooth is the edge itself,
+`spline(year, knots = 15, degree = 3) -> doy`: the basis is computed in the model (so predictions for new years
+use the fitted knots), and with Normal priors on the weights and the intercept the posterior is Gaussian given
+sigma, which dagspec draws exactly, without MCMC.""",
+        data="`cherry_blossoms.csv`, the 827 years with a recorded day (`where complete`).",
+    ),
+    "kline_gp": dict(
+        title="Oceanic tools and the distances between islands (Kline2)",
+        story="""Societies on islands close to each other share tools: their deviations from what population
+predicts should be correlated, the more the closer they are. The book's m14.8 gives each society an effect `k` with
+a Gaussian-process prior over the matrix of distances between the islands (`etasq exp(-rhosq D²)`, plus 0.01 on
+the diagonal). In dagspec that is the edge `gp(society, distance = "islandsDistMatrix.csv") -> total_tools`, with
+the kernel's parameters at `society -> total_tools.etasq` and `.rhosq`. The book's rate `a P^b / g` is, on the log
+scale, `log(a / g) + b log P`; a and g only enter as their ratio, and with both Exponential(1) `log(a / g)` is
+Logistic(0, 1), so the spec has the book's posterior for b, k, etasq and rhosq exactly. dagspec samples the
+effects non-centred (through the Cholesky factor of their covariance).""",
+        data="`Kline2.csv`, 10 societies; `islandsDistMatrix.csv`, their distances in thousands of km.",
+    ),
 }
 
 
