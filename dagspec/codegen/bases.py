@@ -4,7 +4,7 @@ distances. `{t}` is the tensor module of the target (pt for PyMC, tt for PyMC3).
 
 from __future__ import annotations
 
-from ..plan import Func, LikelihoodVar, RandomVariable
+from ..plan import DerivedVar, Func, LikelihoodVar, Op, RandomVariable
 
 HELPERS = {"bspline": "bspline_basis", "hsgp": "hsgp_basis", "gp_covariance": "gp_covariance"}
 
@@ -44,13 +44,17 @@ def gp_covariance(distances, etasq, rhosq, delta, kernel):
 
 
 def used_helpers(entries) -> list[str]:
-    """The smooth-term functions a plan calls, in a stable order."""
+    """The smooth-term functions a plan calls (in any entry: a likelihood's terms, a prior's arguments, a
+    deterministic the optimizer made), in a stable order."""
     found: set[str] = set()
 
     def visit(expr) -> None:
         if isinstance(expr, Func):
             if expr.name in HELPERS:
                 found.add(expr.name)
+            for arg in expr.args:
+                visit(arg)
+        elif isinstance(expr, Op):
             for arg in expr.args:
                 visit(arg)
 
@@ -61,6 +65,8 @@ def used_helpers(entries) -> list[str]:
         elif isinstance(entry, RandomVariable):
             for arg in entry.args.values():
                 visit(arg)
+        elif isinstance(entry, DerivedVar):
+            visit(entry.expr)
     return [name for name in HELPERS if name in found]
 
 
