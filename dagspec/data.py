@@ -358,8 +358,8 @@ def _warn_constant_predictors(model: CheckedModel, columns: Columns, found: Diag
 
 
 def _distance_matrices(
-    model: CheckedModel, columns: Columns, base_dir: Path | None, found: Diagnostics, checking: bool
-):
+    model: CheckedModel, columns: Columns, base_dir: Path | None, found: _Findings, checking: bool
+) -> None:
     """Each distance GP's matrix (a CSV file: a header of labels, each row a label and its distances), ordered as
     the levels of its node; DS576 for a matrix that is not square, symmetric and non-negative with a row for
     every level."""
@@ -383,8 +383,9 @@ def _distance_matrices(
 
 
 def _distance_matrix(table: pd.DataFrame, levels: list, node: str, smooth, found: Diagnostics) -> np.ndarray | None:
-    def bad(why: str, suggestion: str) -> None:
+    def bad(why: str, suggestion: str) -> np.ndarray | None:
         found.add("DS576", smooth.span, path=smooth.distance, why=why, suggestion=suggestion)
+        return None
 
     layout = "the first column names each row's level, the header names the columns in the same way"
     rows, labels = [str(v) for v in table.iloc[:, 0]], [str(c) for c in table.columns[1:]]

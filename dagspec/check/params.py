@@ -13,7 +13,7 @@ from ..families import DEFAULT_PRIORS, FAMILIES, cutpoint_dim
 from ..printer import expr_text
 from .calls import const_value
 from .model import CONTRASTS, Edge, NodeInfo, Parameter
-from .smooth import BASIS, GP_PRIOR, KERNEL_PARAMETERS
+from .smooth import BASIS, GP_PRIOR, KERNEL_PARAMETERS, Smooth
 
 
 @cache
@@ -146,19 +146,20 @@ def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, 
             found.add("DS205", address.span, address=key, line=seen[key].span.line)
             continue
         seen[key] = statement
-        if statement.dist is not None and _gp_values(param):
+        gp = _gaussian_process(param)
+        if statement.dist is not None and gp is not None:
             found.add(
                 "DS485",
                 statement.dist.span,
                 address=key,
-                why=f"it is the {param.edge.smooth.describe(param.edge.source)}"
+                why=f"it is the {gp.describe(param.edge.source if param.edge else '')}"
                 + (
                     "'s basis coefficients, standard normal by construction"
-                    if param.edge.smooth.kind == "hsgp"
+                    if gp.kind == "hsgp"
                     else ": the levels' effects, whose prior is the process"
                 ),
                 suggestion="set the priors of its kernel parameters instead: "
-                + ", ".join(f"`prior {key}.{part} ~ ...`" for part, _ in KERNEL_PARAMETERS[param.edge.smooth.kind]),
+                + ", ".join(f"`prior {key}.{part} ~ ...`" for part, _ in KERNEL_PARAMETERS[gp.kind]),
             )
         elif statement.dist is not None:
             param.prior, param.default_prior = statement.dist, False
@@ -180,9 +181,11 @@ def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, 
         param.span = statement.span
 
 
-def _gp_values(param: Parameter) -> bool:
-    """A GP's basis coefficients (standard normal) or levels' effects (MvNormal over the kernel): no prior to set."""
-    return param.edge is not None and param.edge.smooth is not None and param.edge.smooth.kind != "spline"
+def _gaussian_process(param: Parameter) -> Smooth | None:
+    """The GP whose basis coefficients (standard normal) or levels' effects (MvNormal over the kernel) `param`
+    is: they take no prior of their own."""
+    smooth = param.edge.smooth if param.edge is not None else None
+    return smooth if smooth is not None and smooth.kind != "spline" else None
 
 
 def fix_parameter(statement: ir.PriorStmt, param: Parameter, nodes: dict[str, NodeInfo], found: Diagnostics) -> None:

@@ -135,35 +135,43 @@ def _options(call: ir.Call, found: Diagnostics) -> Smooth | None:
     return smooth
 
 
+def _whole(number: float | None, low: int, high: int) -> int | None:
+    """A whole number from low to high, else None."""
+    if number is None or not float(number).is_integer() or not low <= number <= high:
+        return None
+    return int(number)
+
+
 def _set_option(smooth: Smooth, keyword: ir.Keyword) -> tuple[str, str] | None:
     """Set one option; (why, suggestion) when its value is wrong."""
     name, value = keyword.name, keyword.value
     number = const_value(value)
-    whole = number is not None and float(number).is_integer()
     if name == "degree":
-        if not whole or number < 1 or number > 10:
+        degree = _whole(number, 1, 10)
+        if degree is None:
             return "the degree is a whole number from 1 to 10", "use `degree = 3` (cubic) or `degree = 1` (linear)"
-        smooth.degree = int(number)
+        smooth.degree = degree
+    elif name == "knots" and isinstance(value, ir.ListExpr):
+        knots = [const_value(item) for item in value.items]
+        numbers = tuple(float(k) for k in knots if k is not None)
+        if len(numbers) < 2 or len(numbers) < len(knots):
+            return "an explicit list of knots holds at least two numbers", "write `knots = [0, 2.5, 5, 7.5, 10]`"
+        if any(b <= a for a, b in zip(numbers, numbers[1:])):
+            return "knots are strictly increasing", "list each knot once, from the smallest"
+        smooth.knots = numbers
     elif name == "knots":
-        if isinstance(value, ir.ListExpr):
-            knots = [const_value(item) for item in value.items]
-            if len(knots) < 2 or any(k is None for k in knots):
-                return "an explicit list of knots holds at least two numbers", "write `knots = [0, 2.5, 5, 7.5, 10]`"
-            numbers = tuple(float(k) for k in knots if k is not None)
-            if any(b <= a for a, b in zip(numbers, numbers[1:])):
-                return "knots are strictly increasing", "list each knot once, from the smallest"
-            smooth.knots = numbers
-        elif not whole or not 2 <= number <= MAX_BASIS:
+        count = _whole(number, 2, MAX_BASIS)
+        if count is None:
             return (
                 f"the number of knots (the boundaries included) is a whole number from 2 to {MAX_BASIS}",
                 "e.g. `knots = 10`, placed at quantiles of the fitted values",
             )
-        else:
-            smooth.knots = int(number)
+        smooth.knots = count
     elif name == "m":
-        if not whole or not 1 <= number <= MAX_BASIS:
+        m = _whole(number, 1, MAX_BASIS)
+        if m is None:
             return f"m, the number of basis functions, is a whole number from 1 to {MAX_BASIS}", "e.g. `m = 20`"
-        smooth.m = int(number)
+        smooth.m = m
     elif name == "c":
         if number is None or not 1 < number <= 100:
             return "c, the boundary factor, is a number above 1", "1.5 to 2 is usual: `c = 1.5`"

@@ -208,7 +208,9 @@ class _Layout:
                 block = self._block(term, n)
                 if block is None:
                     return None
-                rows.append(block[0]), cols.append(block[1]), values.append(block[2])
+                rows.append(block[0])
+                cols.append(block[1])
+                values.append(block[2])
                 continue
             if term.param not in self.offsets:
                 return None
