@@ -17,7 +17,7 @@ import numpy as np
 import pymc as pm
 import xarray as xr
 
-from ..check.model import CONTRASTS
+from ..check.model import CONTRASTS, column_dim
 from ..data import Column, plain_value, resolve_columns
 from ..diagnostics import error
 from ..dists import TIME_PRIORS
@@ -53,12 +53,13 @@ def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random
         for_prediction=newdata is not None,
         levels=levels,
     )
-    plan = make_plan(checked, columns)
+    plan = make_plan(checked, columns, scale_priors=False)  # predictions read the posterior, not the priors
+    _check_matrix_columns(checked, plan, idata.posterior)
     posterior = _posterior_for(plan, idata, columns, levels, random_seed, spec.name)
     given = {
         name for name, column in columns.items() if checked.nodes[name].role == "outcome" and not column.placeholder
     }
-    plan = _prediction_plan(plan, checked, given, kind)
+    plan = _prediction_plan(plan, checked, given, kind, new_rows=newdata is not None)
     wanted = list(outcomes) if outcomes is not None else [n.pymc_name for n in checked.outcomes()]
     unknown = [o for o in wanted if o not in {n.pymc_name for n in checked.outcomes()}]
     if unknown:
@@ -79,6 +80,20 @@ def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random
         result.predictions = _as_levels(result.predictions, checked, plan)
     result.predictions.attrs["kind"] = kind
     return result
+
+
+def _check_matrix_columns(checked, plan: Plan, posterior) -> None:
+    """New rows of a matrix node have the fitted number of columns (one coefficient each): else DS680."""
+    for name, node in checked.nodes.items():
+        dim = column_dim(name)
+        if node.matrix and dim in plan.coords and dim in posterior.coords:
+            fitted, given = posterior.sizes[dim], len(plan.coords[dim])
+            if fitted != given:
+                raise error(
+                    "DS680",
+                    what=f"the new rows of matrix node {name!r} have {given} columns, but it was fitted with {fitted}",
+                    suggestion=f"give {name} the same {fitted} columns, in the same order, as the fitted data",
+                )
 
 
 def _as_levels(predictions: xr.Dataset, checked, plan: Plan) -> xr.Dataset:
@@ -298,8 +313,10 @@ def unpack_cholesky(packed: np.ndarray) -> np.ndarray:
 # ---- the model that predicts ----------------------------------------------------------------------------
 
 
-def _prediction_plan(plan: Plan, checked, given: set[str], kind: str) -> Plan:
-    """Expose each outcome's expected value, and feed mediators downstream as given, as their mean, or as draws."""
+def _prediction_plan(plan: Plan, checked, given: set[str], kind: str, new_rows: bool = True) -> Plan:
+    """Expose each outcome's expected value, and feed mediators downstream as given, as their mean, or as draws.
+    A node measured with error is predicted as its true value in new rows (they have no measurement), and as a new
+    measurement of its fitted true values in the fitted rows."""
     outcome_names = {n.pymc_name: n for n in checked.outcomes()}
     container = {e.name: e.observed for e in plan.entries if isinstance(e, LikelihoodVar)}
     entries = []
@@ -314,6 +331,7 @@ def _prediction_plan(plan: Plan, checked, given: set[str], kind: str) -> Plan:
                     elif kind == "mean":
                         term = replace(term, value=VarRef(source + MEAN_SUFFIX))
                 terms.append(term)
-            entry = replace(entry, terms=terms)
+            measured = entry.imputed is not None and entry.imputed.se is not None
+            entry = replace(entry, terms=terms, imputed=None if measured and new_rows else entry.imputed)
         entries.append(entry)
     return replace(plan, entries=entries, expose_means=True)
