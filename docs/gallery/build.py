@@ -148,18 +148,6 @@ use the fitted knots), and with Normal priors on the weights and the intercept t
 sigma, which dagspec draws exactly, without MCMC.""",
         data="`cherry_blossoms.csv`, the 827 years with a recorded day (`where complete`).",
     ),
-    "kline_gp": dict(
-        title="Oceanic tools and the distances between islands (Kline2)",
-        story="""Societies on islands close to each other share tools: their deviations from what population
-predicts should be correlated, the more the closer they are. The book's m14.8 gives each society an effect `k` with
-a Gaussian-process prior over the matrix of distances between the islands (`etasq exp(-rhosq D²)`, plus 0.01 on
-the diagonal). In dagspec that is the edge `gp(society, distance = "islandsDistMatrix.csv") -> total_tools`, with
-the kernel's parameters at `society -> total_tools.etasq` and `.rhosq`. The book's rate `a P^b / g` is, on the log
-scale, `log(a / g) + b log P`; a and g only enter as their ratio, and with both Exponential(1) `log(a / g)` is
-Logistic(0, 1), so the spec has the book's posterior for b, k, etasq and rhosq exactly. dagspec samples the
-effects non-centred (through the Cholesky factor of their covariance).""",
-        data="`Kline2.csv`, 10 societies; `islandsDistMatrix.csv`, their distances in thousands of km.",
-    ),
     "ark": dict(
         title="An autoregressive series (posteriordb arK)",
         story="""Each value of a series of 200 depends on the five before it: an AR(5) model, Stan's `arK.stan`.

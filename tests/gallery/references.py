@@ -792,7 +792,16 @@ ANALYSES = [
         47,
         _list(cherry_blossoms_m4_7_exact),
     ),
-    Analysis("kline_m14_8", "Tools and island distances: a GP (m14.8)", "kline_gp", 148, _list(kline_m14_8)),
+    Analysis(
+        "kline_m14_8",
+        "Tools and island distances: a GP (m14.8)",
+        "kline_gp",
+        148,
+        _list(kline_m14_8),
+        skip_reason="not yet run to completion: on the session's loaded machine the hand-written reference did not "
+        "finish sampling in 20 minutes; check its cost and agreement before enabling (the spec's log density is "
+        "tested in tests/test_smooth.py)",
+    ),
     Analysis("howell_m4_3", "Height on weight (m4.3)", "howell", 43, _list(HOWELL_M4_3)),
     Analysis(
         "waffle_m5_1", "Divorce on age at marriage (m5.1)", "waffle_divorce", 51, _list(WAFFLE_M5_1, waffle_m5_1_exact)
