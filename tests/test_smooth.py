@@ -50,9 +50,8 @@ def test_the_spline_basis_is_scipys_design_matrix(knots, degree):
 
 def test_quantile_knots_are_rs_type_7_quantiles():
     x = np.array([812.0, 815, 831, 850, 851, 853, 900, 1001, 1002, 1410])
-    np.testing.assert_allclose(
-        quantile_knots(x, 4), [812.0, 850.0, 900.0, 1410.0]
-    )  # R: quantile(x, probs = seq(0, 1, length.out = 4))
+    r_quantiles = [812.0, 850.0, 900.0, 1410.0]  # R: quantile(x, probs = seq(0, 1, length.out = 4))
+    np.testing.assert_allclose(quantile_knots(x, 4), r_quantiles)
 
 
 # ---- splines ------------------------------------------------------------------------------------------------
