@@ -107,7 +107,15 @@ def _response(node: NodeInfo, columns) -> tuple[float, float, str] | None:
 
 
 def _outcome(model: CheckedModel, node: NodeInfo, columns, coords, found: Diagnostics) -> dict[str, ScaledPrior]:
-    params = [p for p in model.params.values() if p.outcome == node.name and p.default_prior and p.fixed is None]
+    params = [
+        p
+        for p in model.params.values()
+        if p.outcome == node.name
+        and p.default_prior
+        and p.fixed is None
+        and p.kernel is None
+        and (p.edge is None or p.edge.smooth is None)  # a smooth term's weights keep their own defaults
+    ]
     if not params:
         return {}
     response = _response(node, columns)

@@ -111,6 +111,17 @@ CODES: dict[str, Code] = {
         "ordered outcome {name!r} has {count} level(s) in {column!r}; it needs at least two",
         "declare the possible levels with `levels = [...]`, or check the column",
     ),
+    # ---- smooth terms: splines and Gaussian processes (DS15x) ----
+    "DS155": _e(
+        "bad smooth term",
+        "{what}: {why}",
+        "{suggestion}",
+    ),
+    "DS156": _e(
+        "misplaced smooth term",
+        "{what} cannot be written here: {why}",
+        "a smooth term is one term of an outcome's regression: `spline(x, knots = 10) -> y`, `gp(x) -> y`",
+    ),
     # ---- default priors scaled to the data: `priors auto` (DS170-DS174) ----
     "DS170": _e("priors statement", "{what}", "{suggestion}"),
     "DS171": _w(
@@ -241,6 +252,11 @@ CODES: dict[str, Code] = {
         "{name!r} in {what} is {kind}; the factors of an interaction are observed data nodes",
         "observe {name} as data (a column), or write the interaction of other nodes",
     ),
+    "DS385": _e(
+        "smooth of the wrong node",
+        "{what} needs {needs}, but {name!r} is {kind}",
+        "{suggestion}",
+    ),
     # observation weights and measurement error: options of an outcome's family
     "DS395": _e(
         "not an outcome",
@@ -363,6 +379,11 @@ CODES: dict[str, Code] = {
         "reference coding with by",
         "{address} cannot use the reference coding of {name!r}: {why}",
         "reference coding applies to a plain edge `{name} -> outcome`; drop `reference` or the `by`",
+    ),
+    "DS485": _e(
+        "prior of a GP's function values",
+        "{address} cannot take a prior distribution: {why}",
+        "{suggestion}",
     ),
     # observation weights (`weights = w`) and measurement error (`se = s`)
     "DS495": _e(
@@ -529,6 +550,21 @@ CODES: dict[str, Code] = {
         "data scalar with rows",
         "{name!r} is observed from the data's single value {label}, but it is {use}, which needs one value per row",
         "give {name} a column of values, or use the single value only in priors, distributions, `let` and family options",
+    ),
+    "DS575": _e(
+        "spline knots and the data",
+        "{what}",
+        "{suggestion}",
+    ),
+    "DS576": _e(
+        "bad distance matrix",
+        "distance matrix {path}: {why}",
+        "{suggestion}",
+    ),
+    "DS577": _e(
+        "outside a smooth term's range",
+        "{what}",
+        "{suggestion}",
     ),
     # matrices: a 2-D array (posteriordb's X, N x K) is one matrix node
     "DS580": _e(

@@ -60,6 +60,7 @@ class Columns(dict):
         self.warnings: list = []
         self.statistics: Statistics = Statistics()  # what the transforms computed from the fitted rows
         self.scalars: dict[str, float] = {}  # data scalars by node name: one number for the whole data set
+        self.matrices: dict[str, np.ndarray] = {}  # a distance GP's edge address → distances between its levels
         self.for_prediction = False  # new rows: a walk's new levels follow its fitted ones (checked when predicting)
         self.timing: dict = {}  # lagged node → each row's group and time step (lags.Timing), for forecasts
 
@@ -200,6 +201,7 @@ def resolve_columns(
             _check_ordered_levels(model, columns, found)
             _check_trials(model, columns, found)
             _warn_constant_predictors(model, columns, found)
+    _distance_matrices(model, columns, base_dir, found, checking)
     found.raise_if_errors()
     columns.warnings = found.warnings
     return columns
@@ -378,6 +380,71 @@ def _warn_constant_predictors(model: CheckedModel, columns: Columns, found: Diag
                     target=edge.target,
                     value=f"{column.levels[0] if column.categorical else column.values[0]:}",
                 )
+
+
+def _distance_matrices(
+    model: CheckedModel, columns: Columns, base_dir: Path | None, found: _Findings, checking: bool
+) -> None:
+    """Each distance GP's matrix (a CSV file: a header of labels, each row a label and its distances), ordered as
+    the levels of its node; DS576 for a matrix that is not square, symmetric and non-negative with a row for
+    every level."""
+    for edge in model.edges:
+        smooth = edge.smooth
+        if smooth is None or smooth.kind != "distance" or edge.source not in columns:
+            continue
+        found.data = smooth.distance
+        path = Path(smooth.distance)
+        try:
+            table = read_table(path if path.is_absolute() else (base_dir or Path.cwd()) / path)
+        except FileNotFoundError:
+            found.add("DS526" if checking else "DS503", smooth.span, path=smooth.distance, reason="no such file")
+            continue
+        except DataFileError as exc:
+            found.add(exc.code, smooth.span, **{**exc.fields, "path": smooth.distance})
+            continue
+        matrix = _distance_matrix(table, columns[edge.source].levels or [], edge.source, smooth, found)
+        if matrix is not None:
+            columns.matrices[edge.address] = matrix
+
+
+def _distance_matrix(table: pd.DataFrame, levels: list, node: str, smooth, found: Diagnostics) -> np.ndarray | None:
+    def bad(why: str, suggestion: str) -> np.ndarray | None:
+        found.add("DS576", smooth.span, path=smooth.distance, why=why, suggestion=suggestion)
+        return None
+
+    layout = "the first column names each row's level, the header names the columns in the same way"
+    rows, labels = [str(v) for v in table.iloc[:, 0]], [str(c) for c in table.columns[1:]]
+    if len(labels) != len(rows) or set(labels) != set(rows) or len(set(rows)) != len(rows):
+        return bad(
+            f"it is not a square matrix with the same labels on its rows and columns "
+            f"({len(rows)} rows, {len(labels)} columns)",
+            layout,
+        )
+    values = table.iloc[:, 1:].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    values = values[:, [labels.index(r) for r in rows]]  # columns in the order of the rows
+    if not np.all(np.isfinite(values)):
+        return bad("some distances are missing or not numbers", "give a number for every pair of levels")
+    if np.any(values < 0):
+        row, col = np.argwhere(values < 0)[0]
+        return bad(
+            f"the distance between {rows[row]!r} and {rows[col]!r} is negative ({values[row, col]:g})",
+            "distances are 0 or more",
+        )
+    if not np.allclose(values, values.T, rtol=1e-9, atol=0):
+        row, col = np.argwhere(~np.isclose(values, values.T, rtol=1e-9, atol=0))[0]
+        return bad(
+            f"it is not symmetric: {rows[row]!r} to {rows[col]!r} is {values[row, col]:g}, the other way "
+            f"{values[col, row]:g}",
+            "give each pair of levels one distance",
+        )
+    missing = [str(level) for level in levels if str(level) not in rows]
+    if missing:
+        return bad(
+            f"it has no row for level(s) {', '.join(map(repr, missing))} of {node}",
+            "its labels: " + ", ".join(rows[:20]) + ("..." if len(rows) > 20 else ""),
+        )
+    order = [rows.index(str(level)) for level in levels]
+    return values[np.ix_(order, order)]
 
 
 def _warn_constant_matrix_columns(model: CheckedModel, edge, column: Column, found: Diagnostics) -> None:

@@ -10,10 +10,13 @@ import numpy as np
 
 from . import ir
 from .autoprior import ScaledPrior, scaled_priors
+from .bases import basis_size, clamped, hsgp_boundary, quantile_knots
 from .check.calls import const_value
 from .check.covariance import PARTS, default_names
-from .check.model import COLUMNS, CONTRASTS, ENTRIES, CheckedModel, Parameter, column_dim
+from .check.model import COLUMNS, CONTRASTS, ENTRIES, CheckedModel, Edge, Parameter, column_dim
 from .check.observation import latent_name
+from .check.params import basis_dim
+from .check.smooth import Smooth
 from .data import Column
 from .diagnostics import NO_SPAN, Diagnostics
 from .dists import DISTRIBUTIONS, SUMMARIES, TIME_PRIORS
@@ -193,6 +196,8 @@ class Plan:
     statistics: dict[str, float] = field(default_factory=dict)  # what the data transforms computed from the data
     expose_means: bool = False  # also a deterministic `<outcome>__mean` of each outcome's expected value (predictions)
     warnings: list = field(default_factory=list)  # what was found in the data (Diagnostics: stray codes, ...)
+    # a smooth term's node → (low, high, what) where its basis is defined (do() checks the values it sets)
+    smooth_ranges: dict[str, list[tuple[float, float, str]]] = field(default_factory=dict)
     scaled_priors: dict[str, ScaledPrior] = field(default_factory=dict)  # address → its data-scaled default prior
 
     def entry(self, name: str):
@@ -254,6 +259,8 @@ class _Planner:
         self.stored_parts = default_names(model)  # (LKJ prior, part) → PyMC's name, for parts no `let` names
         self.reference_at: dict[str, int] = {}  # treatment-coded node → position of its reference level
         self.scalars: dict[str, float] = getattr(columns, "scalars", {})  # data scalars: numbers, not containers
+        self.smooth_values: dict[str, PExpr] = {}  # a spline's or HSGP's address → its basis (times the kernel)
+        self.smooth_ranges: dict[str, list[tuple[float, float, str]]] = {}  # see Plan.smooth_ranges
         self.row_names: set[str] = set()  # PyMC names of values with one entry per row (columns, outcomes)
 
     def run(self) -> Plan:
@@ -313,6 +320,7 @@ class _Planner:
         for param in model.params.values():
             self.value_names[param.name] = param.name
             self.dims_of[param.name] = param.dims
+        self._smooths()
         for name in self._order():
             if name in model.params and model.params[name].fixed is not None:  # `prior x -> y = 1`
                 entries.append(DerivedVar(model.params[name].name, Const(model.params[name].fixed)))
@@ -337,6 +345,7 @@ class _Planner:
             n_obs,
             statistics=dict(getattr(self.columns, "statistics", {})),
             warnings=list(getattr(self.columns, "warnings", [])),
+            smooth_ranges=self.smooth_ranges,
             scaled_priors=self.scaled,
         )
 
@@ -348,6 +357,8 @@ class _Planner:
 
     # entries
     def _parameter(self, param: Parameter) -> RandomVariable:
+        if param.edge is not None and param.edge.smooth is not None and param.edge.smooth.kind == "distance":
+            return self._distance_gp(param, param.edge)
         scaled = self.scaled.get(param.address)
         if scaled is not None:
             args: dict[str, PExpr] = {name: Const(value) for name, value in scaled.args.items()}
@@ -509,6 +520,9 @@ class _Planner:
             )
             if edge.times:  # `x * z -> y`: the product, recomputed from the containers (predictions, do())
                 value = Op("*", (value, VarRef(self.value_names[edge.times])))
+            if param.address in self.smooth_values:  # a basis (n x k) times the weights
+                terms.append(Term(param.name, (), self.smooth_values[param.address], param.address, matmul=True))
+                continue
             if self.model.nodes[edge.source].matrix:  # `X -> y`: X @ b, one coefficient per column
                 terms.append(Term(param.name, (), value, param.address, matmul=True))
                 continue
@@ -546,6 +560,123 @@ class _Planner:
             imputed=imputed,
             censoring=censoring,
             weights=weights,
+        )
+
+    # smooth terms
+    def _smooths(self) -> None:
+        """Each spline's and HSGP's basis, from knots or a boundary that the fitted values fix (recorded with the
+        transforms' statistics, so that predictions reuse them for new values: DS577 outside them)."""
+        for param in self.model.params.values():
+            edge = param.edge
+            if edge is None or edge.smooth is None or edge.smooth.kind == "distance" or edge.source not in self.columns:
+                continue
+            smooth, x = edge.smooth, np.asarray(self.columns[edge.source].values, dtype=float)
+            value = VarRef(self.value_names[edge.source])
+            if smooth.kind == "spline":
+                knots = self._knots(edge, smooth, x)
+                if knots is None:
+                    continue
+                self.coords[basis_dim(edge)] = list(range(basis_size(smooth.knots, smooth.degree)))
+                self._within(edge, x, knots[0], knots[-1], "the spline's knots")
+                self.smooth_values[param.address] = Func(
+                    "bspline", (value, Const(clamped(knots, smooth.degree)), Const(smooth.degree))
+                )
+            else:
+                boundary = self._fitted(
+                    edge, "the centre and boundary", ["centre", "L"], lambda x=x, c=smooth.c: hsgp_boundary(x, c)
+                )
+                if boundary is None:
+                    continue
+                centre, half = boundary
+                if half <= 0:
+                    self.found.add(
+                        "DS575",
+                        edge.span,
+                        what=f"{edge.source} has one value only: a Gaussian process of it has no range to cover",
+                        suggestion=f"write `{edge.source} -> {edge.target}`, or observe more values",
+                    )
+                    continue
+                self.coords[basis_dim(edge)] = list(range(smooth.m))
+                self._within(edge, x, centre - half, centre + half, f"the HSGP's boundary (c = {smooth.c:g})")
+                kernel = [
+                    VarRef(self.model.params[f"{edge.address}.{part}"].name) for part in ("lengthscale", "amplitude")
+                ]
+                self.smooth_values[param.address] = Func(
+                    "hsgp", (value, Const(centre), Const(half), Const(smooth.m), Const(smooth.kernel), *kernel)
+                )
+
+    def _fitted(self, edge: Edge, what: str, keys: list[str], compute) -> np.ndarray | None:
+        """Numbers the fitted values fix: computed and recorded with the transforms' statistics when fitting,
+        looked up when predicting (DS514 when the posterior does not have them)."""
+        statistics = getattr(self.columns, "statistics", None)
+        keys = [f"{edge.address}: {key}" for key in keys]
+        if statistics is not None and statistics.frozen:
+            if all(k in statistics for k in keys):
+                return np.array([statistics[k] for k in keys])
+            self.found.add(
+                "DS514",
+                edge.span,
+                what=f"{what} of {edge.address}, which the fitted values of {edge.source} fix, are not known",
+                suggestion="predict with the InferenceData that dagspec.sample returned",
+            )
+            return None
+        values = compute()
+        if values is not None and statistics is not None:
+            statistics.update(zip(keys, map(float, values)))
+        return values
+
+    def _knots(self, edge: Edge, smooth: Smooth, x: np.ndarray) -> np.ndarray | None:
+        if not isinstance(smooth.knots, int):
+            return np.asarray(smooth.knots, dtype=float)
+        count = smooth.knots
+
+        def at_quantiles():
+            distinct = len(np.unique(x[np.isfinite(x)]))
+            knots = quantile_knots(x, count)
+            if distinct >= count and np.all(np.diff(knots) > 0):
+                return knots
+            self.found.add(
+                "DS575",
+                edge.span,
+                what=f"{count} knots at quantiles of {edge.source} do not all differ: it has {distinct} distinct "
+                "value" + ("s" if distinct != 1 else ""),
+                suggestion="use fewer knots than distinct values (and fewer where values repeat), or list them: "
+                "`knots = [...]`",
+            )
+            return None
+
+        return self._fitted(edge, "the knots", [f"knot {i + 1}" for i in range(count)], at_quantiles)
+
+    def _within(self, edge: Edge, x: np.ndarray, low: float, high: float, what: str) -> None:
+        self.smooth_ranges.setdefault(edge.source, []).append((float(low), float(high), f"{what} in {edge.address}"))
+        outside = np.flatnonzero((x < low) | (x > high))
+        if outside.size:
+            self.found.add(
+                "DS577",
+                edge.span,
+                what=f"{outside.size} value(s) of {edge.source} (row {outside[0] + 1}: {x[outside[0]]:g}) lie "
+                f"outside {what}, [{low:g}, {high:g}], where the basis of {edge.address} is not defined",
+                suggestion="predict within the range the fit covered, or give knots that cover the new values"
+                if what.startswith("the spline")
+                else "predict within the range the fit covered, or fit with a larger c",
+            )
+
+    def _distance_gp(self, param: Parameter, edge: Edge) -> RandomVariable:
+        """The levels' effects ~ MvNormal(0, K): K from the distance matrix and the kernel parameters."""
+        smooth = edge.smooth
+        assert smooth is not None
+        matrix = getattr(self.columns, "matrices", {}).get(edge.address)
+        size = len(self.coords.get(edge.source, ()))
+        distances = Const(np.zeros((size, size)) if matrix is None else matrix)
+        etasq, rhosq = (VarRef(self.model.params[f"{edge.address}.{part}"].name) for part in ("etasq", "rhosq"))
+        covariance = Func("gp_covariance", (distances, etasq, rhosq, Const(smooth.delta), Const(smooth.kernel)))
+        return RandomVariable(  # by its Cholesky factor: a pool the optimizer can non-centre
+            param.name,
+            "MvNormal",
+            {"mu": Const(0.0), "chol": Func("cholesky", (covariance,))},
+            (edge.source,),
+            source=param.address,
+            default_prior=True,
         )
 
     def _derived(self, node) -> DerivedVar:

@@ -21,6 +21,7 @@ def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=N
     """
     model = spec.build(data, optimize=False)
     checked = spec.checked
+    ranges = spec.plan(data, False).smooth_ranges if any(e.smooth is not None for e in checked.edges) else {}
     replacements, data_values = {}, {}
     for name, value in interventions.items():
         node = checked.nodes.get(name)
@@ -41,6 +42,14 @@ def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=N
                     suggestion="intervene with one of its levels",
                 )
             value = levels.index(str(value))
+        for low, high, what in ranges.get(name, []):
+            if not low <= float(value) <= high:
+                raise error(
+                    "DS577",
+                    what=f"do({name} = {value!r}) lies outside {what}, [{low:g}, {high:g}], where its basis is "
+                    "not defined",
+                    suggestion="intervene within the range the fit covered",
+                )
         if node.matrix:
             value = _matrix_row(name, value, len(model.coords[column_dim(name)]))
         if node.role == "data":

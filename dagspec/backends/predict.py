@@ -153,6 +153,8 @@ def _fitted_statistics(spec, idata, data) -> Statistics:
     recorded = idata.posterior.attrs.get(STATISTICS_ATTR) or getattr(idata, "attrs", {}).get(STATISTICS_ATTR)
     if recorded:
         return Statistics(json.loads(recorded), frozen=True)
+    if any(e.smooth is not None for e in spec.checked.edges):  # knots and boundaries are found by the planner
+        return Statistics(make_plan(spec.checked, spec.columns(data)).statistics, frozen=True)
     if not any(n.observed is not None and n.observed.expr is not None for n in spec.checked.nodes.values()):
         return Statistics(frozen=True)
     return Statistics(dict(spec.columns(data).statistics), frozen=True)  # recomputed from the fitted data

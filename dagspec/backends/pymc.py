@@ -26,6 +26,7 @@ from ..plan import (
     Slice,
     VarRef,
 )
+from .bases import FUNCTIONS as BASES
 
 
 def _covariance(chol):
@@ -69,6 +70,8 @@ _FUNCTIONS = {
     "transpose": lambda x: x.T,
     "concat": lambda *parts: pt.concatenate([pt.reshape(p, (-1,)) for p in parts]),
     "reshape": lambda x, shape: pt.reshape(x, tuple(int(n) for n in shape)),
+    # smooth terms (backends/bases.py)
+    **BASES,
 }
 
 _INVERSE_LINKS = {

@@ -20,6 +20,7 @@ from .matrices import check_matrix_roles, matrix_value_refused
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
 from .observation import check_observation, latent_name
 from .params import apply_priors, generate
+from .smooth import GP_PRIOR_FUNC, resolve_smooths
 from .summaries import check_summaries, summarized_refs
 from .timeseries import check_lag_direction, check_time_priors
 
@@ -32,6 +33,7 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     found = Diagnostics(source)
     nodes, edges = declare(spec, found)
     resolve_interactions(nodes, edges, found)
+    resolve_smooths(nodes, edges, found)
     statements = estimate_checks.collect(spec, nodes, found)
     classify_edges(nodes, edges, found, skip={s.outcome.id for s in statements})
     estimates = []
@@ -43,7 +45,7 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     params = generate(nodes, edges)
     for estimate in estimates:  # the effect's parameter gets a clear name: `as name`, else effect_x_y
         param = params.get(f"{estimate.exposure} -> {estimate.outcome}")
-        if param is not None and not nodes[estimate.exposure].categorical:
+        if param is not None and not nodes[estimate.exposure].categorical and param.edge and not param.edge.smooth:
             default = f"{'direct_' if estimate.direct else ''}effect_{estimate.exposure}_{estimate.outcome}"
             param.name = estimate.alias or default
     apply_priors(spec, nodes, params, found)
@@ -205,9 +207,19 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
             for name, value in node.fixed.items():
                 _check_fixed(node, name, value, family.aux_param(name), model, found)
     for param in model.params.values():
-        if param.fixed is not None:  # a number: its default prior is not used
+        if param.fixed is not None or param.prior.func == GP_PRIOR_FUNC:  # a number, or built by the planner
             continue
         dist = _check_call(param.prior, model, values, param.address, found)
+        if dist is not None and param.kernel is not None and not call_support(param.prior, dist).within(POSITIVE):
+            found.add(
+                "DS410",
+                _prior_span(param),
+                address=param.address,
+                support=POSITIVE.words,
+                dist=_prior_words(param, dist),
+                example="Exponential(1)",
+            )
+            continue
         if dist is not None and param.aux == "cutpoints":
             _check_cutpoints_prior(model, param, dist, found)
             continue

@@ -11,7 +11,7 @@ from ..parse import KEYWORDS
 from ..printer import expr_text
 from ..source import Span
 from ..transforms import check_column_expression, columns_read, is_column_expression
-from .calls import const_value
+from .calls import const_value, expression_refs
 from .model import Edge, NodeInfo, Observation
 from .observation import OBSERVATION_OPTIONS, misplaced_option, observation_option
 
@@ -319,6 +319,14 @@ def _edges(spec: ir.SpecIR, found: Diagnostics) -> list[Edge]:
             span = source.span.model_copy(
                 update={"end_line": target.span.end_line, "end_column": target.span.end_column, "end": target.span.end}
             )
+            if target.smooth is not None:
+                found.add(
+                    "DS156",
+                    target.span,
+                    what=f"{target.smooth.func}(...) as the target of an edge",
+                    why="a smooth term is a term of its outcome's regression, not a node that can be caused",
+                )
+                continue
             if target.times is not None:
                 found.add(
                     "DS355",
@@ -331,7 +339,7 @@ def _edges(spec: ir.SpecIR, found: Diagnostics) -> list[Edge]:
             if factors and statement.by is not None:
                 found.add("DS355", statement.by.span, what=" * ".join(factors), why="it cannot also vary `by` a group")
                 continue
-            edges.append(Edge(source.id, target.id, span, by=by, factors=factors))
+            edges.append(Edge(source.id, target.id, span, by=by, factors=factors, call=source.smooth))
     return edges
 
 
@@ -342,6 +350,10 @@ def _implicit_nodes(nodes, observations, edges, spec, found: Diagnostics) -> Non
         if isinstance(statement, ir.EdgeStmt):
             for group in statement.chain:
                 for written in group:
+                    if not written.id and written.smooth is not None:  # a smooth term without a node: DS155
+                        for ref in (r for a in written.smooth.args for r in expression_refs(a)):
+                            spans.setdefault(ref.name, ref.span)  # reported once, as the term
+                        continue
                     spans.setdefault(written.id, written.span)
                     if written.times is not None:
                         spans.setdefault(written.times.id, written.times.span)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import networkx as nx
 
 from .. import ir
 from ..source import NO_SPAN, Source, Span
+
+if TYPE_CHECKING:
+    from .smooth import Smooth
 
 Role = Literal["data", "outcome", "random", "derived", "graph"]
 ROLE_WORDS = {
@@ -113,6 +116,8 @@ class Edge:
     causal: bool = True  # False for a regression edge an `estimate` adds (a covariate, not a cause)
     factors: tuple[str, str] | None = None  # `x * z -> y` as written: an interaction (see check.interactions)
     times: str | None = None  # the numeric factor the source is multiplied by (a categorical factor is `by`)
+    call: ir.Call | None = None  # `spline(x, ...) -> y` as written (see check.smooth)
+    smooth: Smooth | None = None  # the checked smooth term
 
     @property
     def address(self) -> str:
@@ -142,7 +147,7 @@ class Parameter:
 
     address: str
     name: str
-    role: Literal["intercept", "slope", "effect", "aux"]
+    role: Literal["intercept", "slope", "effect", "aux", "kernel"]
     outcome: str
     prior: ir.Call
     default_prior: bool = True
@@ -154,6 +159,7 @@ class Parameter:
     order: int = 0
     parameterisation: str | None = None  # "centered" / "noncentered" as the spec asks, else None (dagspec chooses)
     fixed: float | None = None  # `prior x -> y = 1`: a number, not a free parameter (an offset's coefficient)
+    kernel: tuple[str, str] | None = None  # a smooth term's kernel parameter: (its edge's address, which one)
 
 
 @dataclass

@@ -28,6 +28,11 @@ MATH = {
     "matmul": "pm.math.dot",
     "transpose": "{t}.transpose",
     "reshape": "{t}.reshape",
+    # smooth terms: functions the script defines (codegen/bases.py)
+    "bspline": "bspline_basis",
+    "hsgp": "hsgp_basis",
+    "gp_covariance": "gp_covariance",
+    "cholesky": "{t}.slinalg.cholesky",
 }
 
 
@@ -54,6 +59,8 @@ class ExpressionPrinter:
             value = e.value
             if isinstance(value, np.ndarray):
                 return f"np.array({value.tolist()!r})", atom
+            if isinstance(value, str):  # a kernel's name
+                return repr(value), atom
             return (number(value), atom) if value >= 0 else (number(value), _PRECEDENCE["neg"])
         if isinstance(e, VarRef):
             return self.names[e.name], atom

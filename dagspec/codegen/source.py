@@ -31,10 +31,12 @@ from ..plan import (
     RandomVariable,
     VarRef,
 )
+from .bases import HELPERS, helper_source, used_helpers
 from .expressions import ExpressionPrinter, number
 
 # The script's imports and fixed names (callers read `model` from it), every builtin and every keyword.
 _TAKEN = {
+    *HELPERS.values(),
     "pm",
     "np",
     "pd",
@@ -153,6 +155,7 @@ class _Writer:
             '"""',
         ]
         self.lines += self._imports()
+        self._smooth_helpers()
         self._data_section()
         self._model_section()
         self._main_section()
@@ -182,6 +185,17 @@ class _Writer:
             "import pytensor.tensor as pt",
             "",
         ]
+
+    def _smooth_helpers(self) -> None:
+        """The functions that compute smooth terms' bases (codegen/bases.py), defined before the model."""
+        used = used_helpers(self.plan.entries)
+        if self.target == "pymc3" and "hsgp" in used:
+            edge = next(e for e in self.spec.checked.edges if e.smooth is not None and e.smooth.kind == "hsgp")
+            raise error("DS448", what=f"the Gaussian process {edge.address} (an HSGP)", missing="pm.gp.HSGP")
+        for name in used:
+            self.lines += helper_source(name, self.tensor)
+        if used:
+            self.lines.append("")
 
     def _json_import(self) -> list[str]:
         return ["import json"] if any(f is not None and f.lower().endswith(".json") for f in self._files()) else []

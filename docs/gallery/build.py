@@ -138,6 +138,16 @@ alone mixes the two; with sex in the DAG, `estimate log_height -> log_earn` adju
 Stan models are improper-flat on every parameter, i.e. least squares.""",
         data="posteriordb's earnings `data.json`, 1192 adults with positive earnings; `log(earn)`, `log(height)`.",
     ),
+    "cherry_blossoms_spline": dict(
+        title="Cherry blossoms in Kyoto: a B-spline of the year (cherry_blossoms)",
+        story="""The day of the year `doy` on which the cherry trees of Kyoto first blossomed, recorded for over
+a thousand years, wanders with the climate. The book's m4.7 describes it with a cubic B-spline of the year: 15 knots
+at quantiles of the years, 17 basis functions, a weight for each. In dagspec the smooth is the edge itself,
+`spline(year, knots = 15, degree = 3) -> doy`: the basis is computed in the model (so predictions for new years
+use the fitted knots), and with Normal priors on the weights and the intercept the posterior is Gaussian given
+sigma, which dagspec draws exactly, without MCMC.""",
+        data="`cherry_blossoms.csv`, the 827 years with a recorded day (`where complete`).",
+    ),
     "ark": dict(
         title="An autoregressive series (posteriordb arK)",
         story="""Each value of a series of 200 depends on the five before it: an AR(5) model, Stan's `arK.stan`.
