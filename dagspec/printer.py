@@ -23,7 +23,10 @@ def statement_text(s) -> str:
         return text + _alias(s.alias)
     if isinstance(s, ir.EdgeStmt):
         text = " -> ".join(
-            ", ".join(n.id + (f" * {n.times.id}" if n.times else "") for n in group) for group in s.chain
+            ", ".join(
+                n.id + (f" * {n.times.id}" if n.times else "") + (f".{n.dpar.id}" if n.dpar else "") for n in group
+            )
+            for group in s.chain
         )
         return text + (f" by {s.by.id}" if s.by else "")
     if isinstance(s, ir.PriorStmt):

@@ -14,6 +14,7 @@ from . import estimates as estimate_checks
 from .calls import bind_arguments, call_support, check_expression, const_value, expression_refs, lookup_dist
 from .covariance import PART_WORDS, check_arguments, default_names
 from .declarations import declare
+from .distributional import check_dpar_edges
 from .graph import check_acyclic, classify_edges, warn_unused
 from .interactions import resolve_interactions
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
@@ -30,6 +31,7 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     resolve_interactions(nodes, edges, found)
     statements = estimate_checks.collect(spec, nodes, found)
     classify_edges(nodes, edges, found, skip={s.outcome.id for s in statements})
+    check_dpar_edges(nodes, edges, found)
     estimates = []
     if not found.errors:
         model = CheckedModel(spec, source, nodes, edges, {})
@@ -320,7 +322,13 @@ def _check_identity_link(model: CheckedModel, param: Parameter, dist, found: Dia
     family = FAMILIES[node.outcome_family]
     if dist is None or param.role == "aux" or node.link != "identity" or family.mean_support.within(UNIT) is False:
         return
-    terms = [p for p in model.params.values() if p.outcome == node.name and p.role != "aux" and p.fixed is None]
+    if param.dpar is not None:  # a distributional parameter's predictor: through a log or logit link
+        return
+    terms = [
+        p
+        for p in model.params.values()
+        if p.outcome == node.name and p.role != "aux" and p.fixed is None and p.dpar is None
+    ]
     if len(terms) == 1 and not dist.support.within(family.mean_support):
         found.add(
             "DS410",

@@ -20,6 +20,17 @@ def classify_edges(nodes: dict[str, NodeInfo], edges: list[Edge], found: Diagnos
         if target.role in ("random", "derived"):
             found.add("DS306", edge.span, target=target.name, source=source.name, kind=ROLE_WORDS[target.role])
             continue
+        if target.role != "outcome" and edge.dpar is not None:
+            found.add(
+                "DS151",
+                edge.span,
+                what=f"{target.name}.{edge.dpar}",
+                where="the target",
+                why=f"{target.name} is {ROLE_WORDS[target.role]}, not an outcome with a likelihood",
+                suggestion=f"give {target.name} a family (`node {target.name} ~ Normal`) to model its {edge.dpar}, "
+                f"or point the edge at {target.name} itself",
+            )
+            continue
         if target.role != "outcome":
             continue  # an edge into a data or graph-only node is causal knowledge, not a regression
         if not source.has_values:

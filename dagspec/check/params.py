@@ -9,7 +9,7 @@ from typing import Literal
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import closest
-from ..families import DEFAULT_PRIORS, FAMILIES, cutpoint_dim
+from ..families import DEFAULT_PRIORS, DPAR_DEFAULT_PRIOR, FAMILIES, category_dim, cutpoint_dim
 from ..printer import expr_text
 from .calls import const_value
 from .model import CONTRASTS, Edge, NodeInfo, Parameter
@@ -25,7 +25,9 @@ def default_prior(text: str) -> ir.Call:
 
 
 def generate(nodes: dict[str, NodeInfo], edges: list[Edge]) -> dict[str, Parameter]:
-    """Every parameter the outcomes need, with default names and priors, in a stable order."""
+    """Every parameter the outcomes need, with default names and priors, in a stable order: each outcome's
+    intercept and edges (its mean's linear predictor), then each parameter of its likelihood: a scalar with its
+    family's default prior, or (with edges into it, `x -> y.sigma`) an intercept and edges of its own."""
     params: dict[str, Parameter] = {}
 
     def add(param: Parameter) -> None:
@@ -34,42 +36,16 @@ def generate(nodes: dict[str, NodeInfo], edges: list[Edge]) -> dict[str, Paramet
 
     for node in sorted((n for n in nodes.values() if n.role == "outcome"), key=lambda n: n.order):
         family = FAMILIES[node.outcome_family]
-        if node.intercept:
-            add(
-                Parameter(
-                    f"{node.name}.intercept",
-                    f"{node.name}_intercept",
-                    "intercept",
-                    node.name,
-                    default_prior(DEFAULT_PRIORS["intercept"]),
-                    span=node.span,
-                )
-            )
-        for edge in edges:
-            if edge.target != node.name or not edge.fitted:
-                continue
-            source = nodes[edge.source]
-            dims = ((edge.by,) if edge.by else ()) + ((edge.source,) if source.categorical else ())
-            if source.reference is not None and not edge.by:  # treatment coding: one effect per level but the reference
-                dims = (edge.source + CONTRASTS,)
-            role: Literal["effect", "slope"] = "effect" if source.categorical else "slope"
-            name = f"b_{edge.source}_{node.name}" + (f"_by_{edge.by}" if edge.by else "")
-            if edge.factors:  # `x * z -> y`
-                name = f"b_{edge.factors[0]}_{edge.factors[1]}_{node.name}"
-            add(
-                Parameter(
-                    edge.address,
-                    name,
-                    role,
-                    node.name,
-                    default_prior(DEFAULT_PRIORS[role]),
-                    edge=edge,
-                    dims=dims,
-                    span=edge.span,
-                )
-            )
+        into = [e for e in edges if e.target == node.name and e.fitted]
+        for param in _linear_predictor(node, nodes, [e for e in into if e.dpar is None], None):
+            add(param)
         for aux in family.aux:
             if aux.fixed_only or aux.name in node.fixed:
+                continue
+            dpar_edges = [e for e in into if e.dpar == aux.name]
+            if dpar_edges:
+                for param in _linear_predictor(node, nodes, dpar_edges, aux.name):
+                    add(param)
                 continue
             dims = (cutpoint_dim(node.name),) if aux.name == "cutpoints" else ()
             add(
@@ -85,6 +61,50 @@ def generate(nodes: dict[str, NodeInfo], edges: list[Edge]) -> dict[str, Paramet
                 )
             )
     return params
+
+
+def _linear_predictor(node: NodeInfo, nodes: dict[str, NodeInfo], edges: list[Edge], dpar: str | None):
+    """The intercept and edge parameters of the linear predictor of an outcome's mean (`dpar` None) or of one of its
+    distributional parameters (`y.sigma.intercept`, `x -> y.sigma`; named y_sigma_intercept, b_x_y_sigma). A
+    categorical outcome's parameters have one value per level but the reference (the last dimension)."""
+    stem = f"{node.name}.{dpar}" if dpar else node.name
+    suffix = f"_{dpar}" if dpar else ""
+    category = (category_dim(node.name),) if FAMILIES[node.outcome_family].categorical else ()
+
+    def prior(role: str) -> ir.Call:
+        return default_prior(DPAR_DEFAULT_PRIOR if dpar else DEFAULT_PRIORS[role])
+
+    if node.intercept or dpar:
+        yield Parameter(
+            f"{stem}.intercept",
+            f"{node.name}{suffix}_intercept",
+            "intercept",
+            node.name,
+            prior("intercept"),
+            dims=category,
+            span=node.span,
+            dpar=dpar,
+        )
+    for edge in edges:
+        source = nodes[edge.source]
+        dims = ((edge.by,) if edge.by else ()) + ((edge.source,) if source.categorical else ())
+        if source.reference is not None and not edge.by:  # treatment coding: one effect per level but the reference
+            dims = (edge.source + CONTRASTS,)
+        role: Literal["effect", "slope"] = "effect" if source.categorical else "slope"
+        name = f"b_{edge.source}_{node.name}" + (f"_by_{edge.by}" if edge.by else "")
+        if edge.factors:  # `x * z -> y`
+            name = f"b_{edge.factors[0]}_{edge.factors[1]}_{node.name}"
+        yield Parameter(
+            edge.address,
+            name + suffix,
+            role,
+            node.name,
+            prior(role),
+            edge=edge,
+            dims=dims + category,
+            span=edge.span,
+            dpar=dpar,
+        )
 
 
 def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, Parameter], found: Diagnostics) -> None:

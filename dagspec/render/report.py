@@ -25,11 +25,12 @@ def inverse_link(link: str, eta: str) -> str:
     return _INVERSE[link].format(eta)
 
 
-def linear_predictor(model, outcome: str) -> str:
-    """The linear predictor of an outcome written out with parameter names, e.g. `a + b * x + c[g]`."""
+def linear_predictor(model, outcome: str, dpar: str | None = None) -> str:
+    """The linear predictor of an outcome (or of its parameter `dpar`, `y.sigma`) written out with parameter names,
+    e.g. `a + b * x + c[g]`."""
     parts = []
     for param in model.params.values():
-        if param.outcome != outcome or param.role == "aux":
+        if param.outcome != outcome or param.role == "aux" or param.dpar != dpar:
             continue
         if param.role == "intercept":
             parts.append(param.name)
@@ -47,10 +48,14 @@ def linear_predictor(model, outcome: str) -> str:
 def likelihood_line(model, node) -> str:
     family = FAMILIES[node.family]
     eta = linear_predictor(model, node.name)
-    args = [f"{family.mean} = {eta if family.ordered else inverse_link(node.link, eta)}"]
+    mean = eta if family.ordered else f"softmax({eta}, 0 at {node.reference!r})" if family.categorical else None
+    args = [f"{family.mean} = {mean or inverse_link(node.link, eta)}"]
+    predicted = model.dpars(node.name)
     for aux in family.aux:
         if aux.name in node.fixed:
             args.append(f"{aux.name} = {expr_text(node.fixed[aux.name])}")
+        elif aux.name in predicted:
+            args.append(f"{aux.name} = {inverse_link(aux.link, linear_predictor(model, node.name, aux.name))}")
         else:
             args.append(f"{aux.name} = {model.params[f'{node.name}.{aux.name}'].name}")
     return f"{node.pymc_name} ~ {node.family}({', '.join(args)})"
@@ -128,8 +133,12 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
         for node in outcomes:
             lines.append(f"  {likelihood_line(model, node)}")
             observed = node.observed.describe() if node.observed.literal is None else "(literal)"
+            links = "".join(
+                f"; {dpar} link {FAMILIES[node.family].aux_param(dpar).link} (per row: {node.name}_{dpar})"
+                for dpar in model.dpars(node.name)
+            )
             lines.append(
-                f"    link {node.link}; observed {observed}"
+                f"    link {node.link}{links}; observed {observed}"
                 + (f"; from {node.observed.file}" if node.observed.file else "")
             )
             if node.censored is not None:
