@@ -485,7 +485,8 @@ class _Writer:
             rest = self._mean_kwargs(entry, mean, {k: v for k, v in aux.items() if k not in ("zi", "hu")}, base)
             if self.target == "pymc3" and family == "ZeroInflatedPoisson":  # PyMC3 calls its mean theta
                 rest = rest.replace("mu=", "theta=", 1)
-            return f"psi=1 - {zero if re.fullmatch(r'[\w.]+', zero) else f'({zero})'}, {rest}"
+            simple = re.fullmatch(r"[\w.]+", zero)
+            return f"psi=1 - {zero if simple else f'({zero})'}, {rest}"
         if family == "BetaBinomial":
             return f"n={aux['n']}, alpha={mean} * {aux['kappa']}, beta=(1 - {mean}) * {aux['kappa']}"
         if family == "Exponential":
