@@ -216,6 +216,7 @@ observed x, y = "count"
 def test_beta_binomial_reads_its_trials_from_a_column_and_shares_a_given_concentration():
     spec = dagspec.parse("""
 node g : categorical
+node trials
 node y ~ BetaBinomial(n = trials, kappa = theta, intercept = none)
 g -> y
 observed y = "count", trials, g
@@ -317,7 +318,7 @@ def _generated(spec, tmp_path):
         'node g : categorical\nnode y ~ HurdleNegativeBinomial\nx -> y\ng -> y.hu\nobserved x, g, y = "count"',
         'node y ~ ZeroInflatedPoisson\nx -> y\nx -> y.zi\nobserved x, y = "count"',
         'node y ~ HurdleGamma\nx -> y\nobserved x, y = "amount"',
-        'node y ~ BetaBinomial(n = trials)\nx -> y\nx -> y.kappa\nobserved x, trials, y = "count"',
+        'node trials\nnode y ~ BetaBinomial(n = trials)\nx -> y\nx -> y.kappa\nobserved x, trials, y = "count"',
     ],
 )
 def test_the_generated_script_builds_the_same_model(text, tmp_path):

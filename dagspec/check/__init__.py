@@ -306,12 +306,28 @@ def _check_fixed(node: NodeInfo, name: str, value, aux: Aux | None, model: Check
     if isinstance(value, ir.Ref) and value.name in model.nodes and model.nodes[value.name].observed is not None:
         model.implicit_edges.append(Edge(value.name, node.name, value.span))
         return
+    given = model.nodes.get(value.name) if isinstance(value, ir.Ref) else None
+    if given is not None and given.role in ("random", "derived") and aux is not None and not aux.fixed_only:
+        # a parameter of the model (`kappa = theta`, `let theta = phi + 2`): its own prior, shared by every row
+        model.implicit_edges.append(Edge(value.name, node.name, value.span))
+        dist = DISTRIBUTIONS.get(given.distribution.func) if given.role == "random" else None
+        if dist is not None and not dist.support.within(aux.support):
+            found.add(
+                "DS410",
+                value.span,
+                address=f"{node.name}.{name}",
+                support=aux.support.words,
+                dist=f"{value.name} ~ {dist.name}",
+                example="Exponential(1)" if aux.support is POSITIVE else "Beta(1, 1)",
+            )
+        return
     found.add(
         "DS409",
         value.span,
         option=name,
         what=f"the {node.family} family",
-        why=": it takes a number or an observed column",
+        why=": it takes a number, an observed column"
+        + (" or a parameter of the model (a random variable or a `let`)" if aux and not aux.fixed_only else ""),
         options=f"{name} = 10 or {name} = column_node",
     )
 
