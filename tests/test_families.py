@@ -337,3 +337,69 @@ def test_pymc3_writes_zero_inflation_and_refuses_a_hurdle():
         dagspec.parse('node y ~ HurdlePoisson\nobserved y = "count"').to_source("pymc3", data=DATA)
     assert raised.value.diagnostics[0].code == "DS448"
     assert "HurdlePoisson" in raised.value.diagnostics[0].message
+
+
+# ---- predictions, prior draws, predictive checks and LOO -----------------------------------------------------
+
+FITTED_SPEC = """
+node g : categorical
+node mode ~ Categorical(reference = "car")
+node y ~ Normal
+node count ~ ZeroInflatedPoisson
+x -> mode
+x -> y
+x -> y.sigma
+x -> count
+x -> count.zi
+observed mode = "choice", x, y, count
+"""
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    spec = dagspec.parse(FITTED_SPEC)
+    idata = dagspec.sample(spec, DATA, draws=100, tune=200, chains=1, cores=1, random_seed=3)
+    return spec, idata
+
+
+def test_predictions_give_category_probabilities_and_zero_model_means(fitted):
+    spec, idata = fitted
+    new = pd.DataFrame({"x": [-1.0, 0.0, 1.5]})
+    mean = dagspec.predict(spec, idata, new, kind="mean", random_seed=1).predictions
+    probabilities = mean["mode"]
+    assert probabilities.dims[-1] == "mode__level"
+    assert list(probabilities.coords["mode__level"].values) == ["bus", "car", "walk"]
+    np.testing.assert_allclose(probabilities.sum("mode__level"), 1.0, rtol=1e-9)
+    post = idata.posterior
+    x = new["x"].to_numpy()
+    eta = post["mode_intercept"].values[..., None, :] + post["b_x_mode"].values[..., None, :] * x[:, None]
+    bus, walk = np.exp(eta[..., 0]), np.exp(eta[..., 1])
+    np.testing.assert_allclose(probabilities.sel(mode__level="car").values, 1 / (1 + bus + walk), rtol=1e-8)
+    zi = 1 / (1 + np.exp(-(post["count_zi_intercept"].values[..., None] + post["b_x_count_zi"].values[..., None] * x)))
+    rate = np.exp(post["count_intercept"].values[..., None] + post["b_x_count"].values[..., None] * x)
+    np.testing.assert_allclose(mean["count"].values, (1 - zi) * rate, rtol=1e-8)
+    np.testing.assert_allclose(
+        mean["y"].values, post["y_intercept"].values[..., None] + post["b_x_y"].values[..., None] * x, rtol=1e-8
+    )
+    draws = dagspec.predict(spec, idata, new, kind="outcome", random_seed=1).predictions
+    assert set(np.unique(draws["mode"].values)) <= {0, 1, 2}
+    assert draws["mode"].attrs["levels"] == '["bus", "car", "walk"]'
+    assert draws["count"].values.min() >= 0
+
+
+def test_prior_draws_of_a_distributional_model():
+    prior = dagspec.sample_prior(dagspec.parse(FITTED_SPEC), DATA, draws=50, random_seed=1)
+    assert prior.prior["y_sigma"].shape == (1, 50, N)
+    assert np.all(prior.prior["y_sigma"].values > 0)
+    assert set(np.unique(prior.prior_predictive["mode"].values)) <= {0, 1, 2}
+    assert np.all(np.isfinite(prior.prior_predictive["y"].values))
+
+
+def test_loo_and_the_posterior_predictive(fitted):
+    spec, idata = fitted
+    for outcome in ("mode", "y", "count"):
+        elpd = dagspec.loo(spec, idata.copy(), DATA, outcome=outcome)
+        assert np.isfinite(elpd.elpd_loo) and elpd.elpd_loo < 0
+    checked = dagspec.posterior_predictive(spec, idata.copy(), DATA, random_seed=1)
+    assert set(np.unique(checked.posterior_predictive["mode"].values)) <= {0, 1, 2}
+    assert checked.observed_data["count"].values.tolist() == COUNTS.tolist()

@@ -48,7 +48,8 @@ def linear_predictor(model, outcome: str, dpar: str | None = None) -> str:
 def likelihood_line(model, node) -> str:
     family = FAMILIES[node.family]
     eta = linear_predictor(model, node.name)
-    mean = eta if family.ordered else f"softmax({eta}, 0 at {node.reference!r})" if family.categorical else None
+    reference = f"{node.reference!r}" if node.reference is not None else "its first level"
+    mean = eta if family.ordered else f"softmax({eta}; 0 at {reference})" if family.categorical else None
     args = [f"{family.mean} = {mean or inverse_link(node.link, eta)}"]
     predicted = model.dpars(node.name)
     for aux in family.aux:
