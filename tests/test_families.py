@@ -282,6 +282,8 @@ def test_a_categorical_outcome_has_a_linear_predictor_per_level_but_the_referenc
         ('node y ~ Categorical(levels = ["a", "b"], reference = "c")\nobserved y = "g"', "DS462"),
         ('node y ~ Categorical(link = logit)\nobserved y = "choice"', "DS409"),
         ("node y ~ Normal\nx -> y\nobserved x, y\nprior y.sigma.intercept ~ Normal(0, 1)", "DS204"),
+        ('node y ~ Categorical\nnode z ~ Normal\ny -> z\nobserved y = "choice", z = "y"', "DS153"),
+        ('node g : categorical(reference = "a")\nnode y ~ Categorical\ng -> y\nobserved y = "choice", g', "DS153"),
     ],
 )
 def test_misuse_is_a_coded_error(text, code):

@@ -74,11 +74,33 @@ def _check_reference_coding(model: CheckedModel, found: Diagnostics) -> None:
 
 
 def _check_ordered_predictors(model: CheckedModel, found: Diagnostics) -> None:
-    """An ordered outcome may not be a predictor (an edge's source or its `by` group) yet."""
+    """An ordered or categorical outcome may not be a predictor (an edge's source or its `by` group) yet, nor may a
+    categorical outcome have a treatment-coded predictor."""
     for edge in [e for e in model.edges if e.fitted]:
+        target = model.nodes[edge.target]
+        if FAMILIES[target.outcome_family].categorical and model.nodes[edge.source].reference is not None:
+            found.add(
+                "DS153",
+                edge.span,
+                what=f"the reference coding of {edge.source}",
+                family=target.family,
+                why=f"{edge.target} has a predictor per level already, and treatment-coded effects of another "
+                "categorical node by each of its levels are not supported yet",
+                suggestion=f"drop `reference` from {edge.source} (its effects then have one value per level of "
+                f"{edge.source} and of {edge.target})",
+            )
         for name in filter(None, (edge.source, edge.by)):
             node = model.nodes.get(name)
-            if node is not None and node.family is not None and FAMILIES[node.family].ordered:
+            if node is not None and node.family is not None and FAMILIES[node.family].categorical:
+                found.add(
+                    "DS153",
+                    edge.span,
+                    what=f"{node.name} as a predictor of {edge.target}",
+                    family=node.family,
+                    why="a categorical outcome cannot be a predictor of another outcome yet",
+                    suggestion=f"observe the column again as a data node, `node {node.name}_level : categorical`",
+                )
+            elif node is not None and node.family is not None and FAMILIES[node.family].ordered:
                 column = node.observed.column if node.observed is not None and node.observed.column else node.name
                 found.add("DS132", edge.span, name=node.name, target=edge.target, column=column)
 

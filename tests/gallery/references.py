@@ -738,7 +738,13 @@ ANALYSES = [
 UCB_M12_1 = _book(
     "ch. 12.1.1 (R code 12.2)",
     "m12.1",
-    {"a[male]": (-0.45, 0.41), "a[female]": (-0.34, 0.40), "phi": (1.02, 0.77), "theta": (3.02, 0.77), "da": (-0.11, 0.58)},
+    {
+        "a[male]": (-0.45, 0.41),
+        "a[female]": (-0.34, 0.40),
+        "phi": (1.02, 0.77),
+        "theta": (3.02, 0.77),
+        "da": (-0.11, 0.58),
+    },
     table="its precis of the posterior samples",
     note="a[1] is male and a[2] female in the book; da = a[1] - a[2]; theta = phi + 2",
 )
@@ -824,7 +830,9 @@ FAMILY_ANALYSES = [
         121,
         _list(UCB_M12_1, ucbadmit_m12_1_quadrature),
     ),
-    Analysis("monks_m12_3", "Drinking monks: a zero-inflated Poisson (m12.3)", "monks", 123, _list(monks_m12_3_quadrature)),
+    Analysis(
+        "monks_m12_3", "Drinking monks: a zero-inflated Poisson (m12.3)", "monks", 123, _list(monks_m12_3_quadrature)
+    ),
 ]
 
 ANALYSES += FAMILY_ANALYSES
