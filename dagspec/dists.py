@@ -103,7 +103,6 @@ DISTRIBUTIONS: dict[str, Dist] = {
         _d("HalfCauchy", [P("beta", POSITIVE)], POSITIVE, "HalfCauchy(1)"),
         _d("Laplace", [P("mu", REAL), P("b", POSITIVE)], REAL, "Laplace(0, 1)"),
         _d("Logistic", [P("mu", REAL, 0.0), P("s", POSITIVE, 1.0)], REAL, "Logistic(0, 1)"),
-        _d("Gumbel", [P("mu", REAL, 0.0), P("beta", POSITIVE, 1.0)], REAL, "Gumbel(0, 1)"),
         _d("Exponential", [P("lam", POSITIVE)], POSITIVE, "Exponential(1)"),
         _d(
             "Gamma",

@@ -344,7 +344,6 @@ def test_pymc3_writes_zero_inflation_and_refuses_a_hurdle():
 # ---- predictions, prior draws, predictive checks and LOO -----------------------------------------------------
 
 FITTED_SPEC = """
-node g : categorical
 node mode ~ Categorical(reference = "car")
 node y ~ Normal
 node count ~ ZeroInflatedPoisson
@@ -354,6 +353,8 @@ x -> y.sigma
 x -> count
 x -> count.zi
 observed mode = "choice", x, y, count
+prior count.intercept ~ Normal(0, 1)
+prior x -> count ~ Normal(0, 0.5)
 """
 
 
@@ -389,7 +390,7 @@ def test_predictions_give_category_probabilities_and_zero_model_means(fitted):
     assert draws["count"].values.min() >= 0
 
 
-def test_prior_draws_of_a_distributional_model():
+def test_prior_draws_of_a_distributional_model():  # (priors on the log scale that numpy's Poisson can draw from)
     prior = dagspec.sample_prior(dagspec.parse(FITTED_SPEC), DATA, draws=50, random_seed=1)
     assert prior.prior["y_sigma"].shape == (1, 50, N)
     assert np.all(prior.prior["y_sigma"].values > 0)
