@@ -7,7 +7,7 @@ import networkx as nx
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import DISTRIBUTIONS, POSITIVE, UNIT, closest
-from ..families import FAMILIES, ORDERED_PRIORS, Aux
+from ..families import FAMILIES, ORDERED_PRIORS, Aux, dpar_name
 from ..printer import expr_text
 from ..source import Source
 from . import estimates as estimate_checks
@@ -127,6 +127,12 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
             if name in taken:
                 found.add("DS206", node.span, name=name, other=taken[name])
             taken[name] = f"the imputed values of {node.name!r}"
+    for node in model.outcomes():  # a distributional parameter's values per row (`y_sigma`)
+        for dpar in model.dpars(node.name):
+            name = dpar_name(node.name, dpar)
+            if name in taken:
+                found.add("DS206", node.span, name=name, other=taken[name])
+            taken[name] = f"the values of {node.name}.{dpar} per row"
     for param in model.params.values():
         if param.name in taken:
             found.add("DS206", param.span, name=param.name, other=taken[param.name])

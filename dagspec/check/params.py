@@ -226,6 +226,10 @@ def _unknown_address(address: ir.Address, key: str, nodes, params, found: Diagno
         why = f": {owner} is declared with `intercept = none`"
     elif address.kind == "param" and param in node.fixed:
         why = f": {owner}.{param} is fixed in the declaration of {owner}"
+    elif address.kind == "param" and address.dpar is None and f"{owner}.{param}.intercept" in params:
+        why = f": edges point into {owner}.{param}, so it has a linear predictor (its intercept: {owner}.{param}.intercept)"
+    elif address.kind == "param" and address.dpar is not None:
+        why = f": {owner}.{address.dpar.id} has no linear predictor (no edge points into it)"
     elif address.kind == "edge" and address.times is not None:
         why = f": there is no interaction edge {key}"
     elif address.kind == "edge":
@@ -237,6 +241,8 @@ def _unknown_address(address: ir.Address, key: str, nodes, params, found: Diagno
         else:
             why = f": there is no fitted edge {source} -> {owner}"
     suggestion = closest(key, [p.address for p in available]) if available else None
+    if f"{owner}.{param}.intercept" in params and address.kind == "param" and address.dpar is None:
+        suggestion = f"{owner}.{param}.intercept"  # on the link's scale: log(sigma) = intercept + ...
     if suggestion:
         hint = f"did you mean `prior {suggestion} ~ ...`? {owner} has: " + ", ".join(p.address for p in available)
     elif available:
