@@ -41,6 +41,13 @@ class Family:
     def aux_param(self, name: str) -> Aux | None:
         return next((a for a in self.aux if a.name == name), None)
 
+    def dpar_link(self, name: str) -> str:
+        """The link of a distributional parameter's linear predictor (the checks allow edges only into these)."""
+        aux = self.aux_param(name)
+        if aux is None or aux.link is None:
+            raise ValueError(f"{self.name} has no parameter {name!r} with a linear predictor")
+        return aux.link
+
 
 _SIGMA = Aux("sigma", POSITIVE, "Exponential(1)", link="log")
 _ALPHA = Aux("alpha", POSITIVE, "Exponential(1)", link="log")

@@ -409,7 +409,7 @@ class _Planner:
     def _dpar(self, node, dpar: str, entries: list) -> VarRef:
         """A distributional parameter with edges into it: its values per row, the inverse link of its linear
         predictor, a deterministic `y_sigma` (dims: rows) the likelihood reads."""
-        link = FAMILIES[node.family].aux_param(dpar).link
+        link = FAMILIES[node.family].dpar_link(dpar)
         terms = self._terms(node, dpar)
         entries += self._reference_effects(terms)
         intercept = self.model.params[f"{node.name}.{dpar}.intercept"]

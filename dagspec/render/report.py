@@ -56,7 +56,9 @@ def likelihood_line(model, node) -> str:
         if aux.name in node.fixed:
             args.append(f"{aux.name} = {expr_text(node.fixed[aux.name])}")
         elif aux.name in predicted:
-            args.append(f"{aux.name} = {inverse_link(aux.link, linear_predictor(model, node.name, aux.name))}")
+            args.append(
+                f"{aux.name} = {inverse_link(family.dpar_link(aux.name), linear_predictor(model, node.name, aux.name))}"
+            )
         else:
             args.append(f"{aux.name} = {model.params[f'{node.name}.{aux.name}'].name}")
     return f"{node.pymc_name} ~ {node.family}({', '.join(args)})"
@@ -135,7 +137,7 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
             lines.append(f"  {likelihood_line(model, node)}")
             observed = node.observed.describe() if node.observed.literal is None else "(literal)"
             links = "".join(
-                f"; {dpar} link {FAMILIES[node.family].aux_param(dpar).link} (per row: {node.name}_{dpar})"
+                f"; {dpar} link {FAMILIES[node.family].dpar_link(dpar)} (per row: {node.name}_{dpar})"
                 for dpar in model.dpars(node.name)
             )
             lines.append(
