@@ -81,6 +81,17 @@ Without department, a beta-binomial (m12.1) lets each row's admission probabilit
 the departments' variation becomes overdispersion, and the gender contrast `da` is no longer clearly positive.""",
         data="`UCBadmit.csv`, 12 rows: 6 departments x 2 genders.",
     ),
+    "kline": dict(
+        title="Oceanic tool complexity: gamma-Poisson counts (Kline)",
+        story="""More people, more tools: the book's "scientific" model lets the number of tool types grow as a
+power of population, `lambda = exp(a[cid]) * P^b[cid] / g`, with more contact between islands allowed to change
+both the level and the elasticity b. A Poisson likelihood (m11.11) is overconfident with ten societies that
+differ in ways the model leaves out; the gamma-Poisson (negative binomial, m12.2) gives each society its own
+rate, with `phi` (its `alpha`) the overdispersion: variance `lambda + lambda^2 / phi`. On the log scale the model
+is linear: `log(lambda) = a[contact] + b[contact] * log(P) - log(g)`, with `-log(g)` an offset (`let`, coefficient
+fixed to 1).""",
+        data="`Kline.csv`, 10 societies; `logP = log(population)` (not standardized, as in the book's m12.2).",
+    ),
     "monks": dict(
         title="Drinking monks: zero-inflated counts (simulated, m12.3)",
         story="""Monks finish manuscripts at a Poisson rate lambda per day, but on some days (probability p) they
