@@ -420,9 +420,18 @@ class _Planner:
                 effect = Idx(effect, tuple(VarRef(i) for i in term.index))
             eta = Op("+", (eta, effect if term.value is None else Op("*", (effect, term.value))))
         name = dpar_name(node.name, dpar)
-        dims = (OBS_DIM,) if OBS_DIM in self.coords else ()
+        rows = any(term.index or self._reads_rows(term.value) for term in terms)  # else one value for every row
+        dims = (OBS_DIM,) if rows and OBS_DIM in self.coords else ()
         entries.append(DerivedVar(name, Func(INVERSE_LINK_FUNCTIONS[link], (eta,)), dims))
         return VarRef(name)
+
+    def _reads_rows(self, value: PExpr | None) -> bool:
+        """Whether a term's value reads a data container or an outcome (one value per row): its values then get the
+        rows' dimension; otherwise (parameters, lets) PyMC takes their shape as it comes."""
+        if isinstance(value, VarRef):
+            outcomes = {n.pymc_name for n in self.model.outcomes()}
+            return value.name in self.data_names.values() or value.name in outcomes
+        return isinstance(value, Op) and any(self._reads_rows(a) for a in value.args)
 
     def _likelihood(self, node, entries: list) -> LikelihoodVar:
         family = FAMILIES[node.family]
