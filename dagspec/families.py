@@ -167,8 +167,6 @@ DEFAULT_PRIORS = {
 # ... and of a distributional parameter's linear predictor (`x -> y.sigma`), on its link's scale (log or logit),
 # where a unit is a factor of e: a weakly informative scale as brms's Student-t(3, 0, 2.5) intercept prior.
 DPAR_DEFAULT_PRIOR = "Normal(0, 2.5)"
-# The names dagspec reads an unknown family name as, to point a misspelt or unsupported zero model at its family.
-ZERO_FAMILIES = {f.name: f for f in FAMILIES.values() if f.zeros}
 
 OUTCOME_OPTIONS = ("intercept", "link", "missing", "censored")
 # A censoring column's codes (brms's): the value is the event time, a lower bound (right-censored: the event comes
