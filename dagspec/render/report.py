@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..check.covariance import default_names
 from ..check.model import ROLE_WORDS
-from ..families import FAMILIES, level_dim
+from ..families import FAMILIES, category_dim, level_dim
 from ..printer import call_text, expr_text
 
 _INVERSE = {
@@ -149,6 +149,17 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
                     f"    censored by {node.censored.name}: right-censored rows (1, right) add log S(t), "
                     "left-censored rows (-1, left) log F(t), the others (0, none) the density"
                 )
+            if FAMILIES[node.family].categorical:
+                levels = coords.get(level_dim(node.name)) or node.levels
+                categories = coords.get(category_dim(node.name))
+                lines.append(
+                    "    levels "
+                    + (", ".join(map(str, levels)) + (" (declared)" if node.levels else " (from the data)"))
+                    if levels
+                    else "    levels from the data"
+                )
+                if categories is not None:
+                    lines[-1] += f"; a linear predictor for each of {', '.join(map(str, categories))}"
             if FAMILIES[node.family].ordered:
                 levels = coords.get(level_dim(node.name)) or node.levels
                 lines.append(
