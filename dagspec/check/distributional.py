@@ -27,7 +27,11 @@ def check_dpar_edges(nodes: dict[str, NodeInfo], edges: list[Edge], found: Diagn
             suggestion = f"write the edge into the outcome: `{edge.source} -> {target.name}`"
         elif aux is None:
             why = f"the {family.name} family has no parameter {edge.dpar!r}"
-            if edge.dpar in ("zi", "hu"):
+            if edge.dpar == "phi" and family.aux_param("kappa") is not None:  # brms's and Bambi's name for it
+                suggestion = (
+                    f"dagspec calls the precision of {family.name} kappa: `{edge.source} -> {target.name}.kappa`"
+                )
+            elif edge.dpar in ("zi", "hu"):
                 kind = "ZeroInflated" if edge.dpar == "zi" else "Hurdle"
                 suggestion = f"{edge.dpar} belongs to the {kind} families, e.g. `node {target.name} ~ {kind}Poisson`"
         elif not aux.predictable:
