@@ -406,3 +406,11 @@ def test_loo_and_the_posterior_predictive(fitted):
     checked = dagspec.posterior_predictive(spec, idata.copy(), DATA, random_seed=1)
     assert set(np.unique(checked.posterior_predictive["mode"].values)) <= {0, 1, 2}
     assert checked.observed_data["count"].values.tolist() == COUNTS.tolist()
+
+
+def test_an_estimated_outcome_keeps_the_edges_into_its_parameters():
+    """`estimate x -> y` chooses the regression of y's mean; `x -> y.sigma` still models its noise."""
+    spec = dagspec.parse(
+        'node y ~ Normal\nz -> x\nz, x -> y\nx -> y.sigma\nobserved x, y, z = "share"\nestimate x -> y'
+    )
+    assert {"x -> y", "z -> y", "y.sigma.intercept", "x -> y.sigma"} <= set(spec.checked.params)

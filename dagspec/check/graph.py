@@ -15,8 +15,8 @@ def classify_edges(nodes: dict[str, NodeInfo], edges: list[Edge], found: Diagnos
     """
     for edge in edges:
         source, target = nodes.get(edge.source), nodes.get(edge.target)
-        if source is None or target is None or edge.target in skip:
-            continue
+        if source is None or target is None or (edge.target in skip and edge.dpar is None):
+            continue  # (an edge into a parameter of an estimated outcome, `x -> y.sigma`, is still fitted)
         if target.role in ("random", "derived"):
             found.add("DS306", edge.span, target=target.name, source=source.name, kind=ROLE_WORDS[target.role])
             continue
