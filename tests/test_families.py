@@ -414,3 +414,43 @@ def test_an_estimated_outcome_keeps_the_edges_into_its_parameters():
         'node y ~ Normal\nz -> x\nz, x -> y\nx -> y.sigma\nobserved x, y, z = "share"\nestimate x -> y'
     )
     assert {"x -> y", "z -> y", "y.sigma.intercept", "x -> y.sigma"} <= set(spec.checked.params)
+
+
+@pytest.mark.parametrize(
+    ("family", "aux"),
+    [
+        ("ZeroInflatedPoisson", {"zi": 0.3}),
+        ("ZeroInflatedNegativeBinomial", {"zi": 0.3, "alpha": 2.0}),
+        ("HurdlePoisson", {"hu": 0.4}),
+        ("HurdleNegativeBinomial", {"hu": 0.4, "alpha": 1.5}),
+        ("BetaBinomial", {"n": 12, "kappa": 3.0}),
+    ],
+)
+def test_the_expected_value_of_a_count_family_is_its_distributions_mean(family, aux):
+    """`predict(kind="mean")` reads _expected_value: it must be the mean of the distribution the likelihood is, here
+    summed over its support from PyMC's own log probabilities."""
+    from dagspec.backends.pymc import _expected_value, _family_kwargs
+
+    mean = 0.6 if family == "BetaBinomial" else 2.5
+    link = "logit" if family == "BetaBinomial" else "log"
+    eta = float(np.log(mean / (1 - mean)) if link == "logit" else np.log(mean))
+    kwargs = _family_kwargs(family, link, pt.as_tensor_variable(eta), aux)
+    support = np.arange(0, 400)
+    probabilities = np.exp(pm.logp(getattr(pm, family).dist(**kwargs), support).eval())
+    assert probabilities.sum() == pytest.approx(1.0, abs=1e-9)
+    expected = float(pt.as_tensor_variable(_expected_value(family, pt.as_tensor_variable(mean), aux)).eval())
+    assert expected == pytest.approx(float(np.sum(support * probabilities)), rel=1e-6)  # PyMC: a log-cdf difference
+
+
+@pytest.mark.parametrize("family", ["HurdleGamma", "HurdleLogNormal"])
+def test_the_expected_value_of_a_hurdle_amount_is_its_distributions_mean(family):
+    from dagspec.backends.pymc import _expected_value, _family_kwargs
+
+    aux = {"hu": 0.3, "alpha": 2.0} if family == "HurdleGamma" else {"hu": 0.3, "sigma": 0.5}
+    link = "log" if family == "HurdleGamma" else "identity"
+    eta = pt.as_tensor_variable(np.log(3.0) if family == "HurdleGamma" else 1.0)
+    kwargs = _family_kwargs(family, link, eta, aux)
+    draws = pm.draw(getattr(pm, family).dist(**kwargs), draws=100_000, random_seed=1)
+    mean = pt.exp(eta) if family == "HurdleGamma" else eta
+    expected = float(pt.as_tensor_variable(_expected_value(family, mean, aux)).eval())
+    assert expected == pytest.approx(draws.mean(), abs=5 * draws.std() / np.sqrt(len(draws)))
