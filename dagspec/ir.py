@@ -236,8 +236,15 @@ class EstimateStmt(IRNode):
     alias: Name | None = None
 
 
+class PriorsStmt(IRNode):
+    """`priors auto`: the default priors of generated parameters are scaled to the data (docs/language.md)."""
+
+    kind: Literal["priors"] = "priors"
+    mode: Name
+
+
 Statement = Annotated[
-    NodeDecl | EdgeStmt | PriorStmt | RandomVar | LetStmt | ObservedStmt | EstimateStmt,
+    NodeDecl | EdgeStmt | PriorStmt | RandomVar | LetStmt | ObservedStmt | EstimateStmt | PriorsStmt,
     Field(discriminator="kind"),
 ]
 

@@ -41,6 +41,7 @@ KEYWORDS = (
     "as",
     "by",
     "estimate",
+    "priors",
     "adjust",
     "direct",
     "where",
@@ -373,6 +374,9 @@ class _ToIR(Transformer_NonRecursive):
             alias=alias,
             span=_meta_span(meta),
         )
+
+    def priors_stmt(self, meta, items):
+        return ir.PriorsStmt(mode=_name(items[0]), span=_meta_span(meta))
 
     def adjust_clause(self, meta, items):
         return [_name(token) for token in items if token.type == "NAME"]

@@ -9,9 +9,11 @@ import networkx as nx
 import numpy as np
 
 from . import ir
+from .autoprior import ScaledPrior, scaled_priors
 from .check.calls import const_value
 from .check.covariance import PARTS, default_names
 from .check.model import CONTRASTS, CheckedModel, Parameter
+from .check.observation import latent_name
 from .data import Column
 from .diagnostics import NO_SPAN, Diagnostics
 from .dists import DISTRIBUTIONS, TIME_PRIORS
@@ -111,6 +113,7 @@ class RandomVariable:
     parameterisation: str | None = None  # a pool's parameterisation as the spec asks
     initval: object = None  # a starting value (the optimizer's least-squares guess for its Flat parameters)
     transform: str | None = None  # "ordered": an ordered outcome's cutpoints, increasing by a change of variables
+    scaled: str | None = None  # a default prior scaled to the data (`priors auto`): the rule, in words
 
 
 @dataclass
@@ -165,18 +168,24 @@ class LikelihoodVar:
     censoring: str | None = None  # the data container of the censoring codes (0 event, 1 right, -1 left)
     reference: int | None = None  # a categorical outcome: the position of its reference level (no predictor)
     predicted: tuple[str, ...] = ()  # parameters besides the mean with a linear predictor of their own (y_sigma)
+    weights: str | None = None  # the data container of the row weights: each row's log-likelihood times its weight
 
 
 @dataclass
 class Imputation:
-    """An outcome's missing values: a parameter `name` (dims `missing_dim`, one per row in `missing`) drawn from the
-    outcome's own likelihood, while the likelihood of the observed value covers the rows in `present`."""
+    """An outcome's unknown values: a parameter `name` (dims `missing_dim`, one per row in `missing`) drawn from the
+    outcome's own likelihood, while the likelihood of the observed value covers the rows in `present`.
+
+    With `se` (measurement error), every row's true value is unknown (`missing` is every row), and the observed
+    values are their measurements: Normal(true value, se) in every row (`present`), `se` a data container."""
 
     name: str
     missing: np.ndarray
     present: np.ndarray
     missing_dim: str
     present_dim: str
+    se: str | None = None
+    marginal: bool = False  # (LOO) a Normal node measured with error that nothing reads: its true values integrated out
 
 
 @dataclass
@@ -188,6 +197,7 @@ class Plan:
     statistics: dict[str, float] = field(default_factory=dict)  # what the data transforms computed from the data
     expose_means: bool = False  # also a deterministic `<outcome>__mean` of each outcome's expected value (predictions)
     warnings: list = field(default_factory=list)  # what was found in the data (Diagnostics: stray codes, ...)
+    scaled_priors: dict[str, ScaledPrior] = field(default_factory=dict)  # address → its data-scaled default prior
 
     def entry(self, name: str):
         return next(e for e in self.entries if e.name == name)
@@ -213,18 +223,22 @@ def missing_dims(node: str) -> tuple[str, str]:
     return f"{node}__missing", f"{node}__observed"
 
 
-def make_plan(model: CheckedModel, columns: dict[str, Column]) -> Plan:
-    """Order every variable so each comes after what it reads, and resolve names, levels and shapes."""
+def make_plan(model: CheckedModel, columns: dict[str, Column], scale_priors: bool = True) -> Plan:
+    """Order every variable so each comes after what it reads, and resolve names, levels and shapes. With
+    `priors auto`, default priors are scaled to these columns, unless `scale_priors` is False (new rows to predict:
+    a prediction reads the posterior, never the priors)."""
     found = Diagnostics(model.source)
-    planner = _Planner(model, columns, found)
+    planner = _Planner(model, columns, found, scale_priors and model.auto_priors)
     plan = planner.run()
     found.raise_if_errors()
+    plan.warnings += found.warnings  # what `priors auto` could not scale (after the data's own findings)
     return plan
 
 
 class _Planner:
-    def __init__(self, model: CheckedModel, columns: dict[str, Column], found: Diagnostics):
+    def __init__(self, model: CheckedModel, columns: dict[str, Column], found: Diagnostics, scale_priors: bool):
         self.model, self.columns, self.found = model, columns, found
+        self.scale_priors = scale_priors
         self.coords: dict[str, list] = {}
         self.data_names: dict[str, str] = {}  # node → data container name
         self.value_names: dict[str, str] = {}  # node or parameter user name → PyMC name of its value
@@ -277,6 +291,7 @@ class _Planner:
                     levels=column.levels,
                 )
             )
+        self.scaled = scaled_priors(model, self.columns, self.coords, self.found) if self.scale_priors else {}
         for node in model.nodes.values():
             if node.role in ("data",) and node.name in self.data_names:
                 self.value_names[node.name] = self.data_names[node.name]
@@ -309,6 +324,7 @@ class _Planner:
             n_obs,
             statistics=dict(getattr(self.columns, "statistics", {})),
             warnings=list(getattr(self.columns, "warnings", [])),
+            scaled_priors=self.scaled,
         )
 
     def _order(self) -> list[str]:
@@ -319,9 +335,13 @@ class _Planner:
 
     # entries
     def _parameter(self, param: Parameter) -> RandomVariable:
-        args = self._dist_args(param.prior)
+        scaled = self.scaled.get(param.address)
+        if scaled is not None:
+            args: dict[str, PExpr] = {name: Const(value) for name, value in scaled.args.items()}
+        else:
+            args = self._dist_args(param.prior)
         dims = tuple(param.dims)
-        dist = DISTRIBUTIONS[param.prior.func]
+        dist = DISTRIBUTIONS[scaled.dist if scaled is not None else param.prior.func]
         size = int(np.prod([len(self.coords.get(d, ())) for d in dims])) if dims else 1
         if size > MAX_PARAMETER_SIZE:
             self.found.add(
@@ -360,6 +380,7 @@ class _Planner:
             source=param.address,
             default_prior=param.default_prior,
             parameterisation=param.parameterisation,
+            scaled=scaled.rule if scaled is not None else None,
         )
         if param.aux == "cutpoints":
             variable.transform = "ordered"
@@ -489,7 +510,11 @@ class _Planner:
                 np.flatnonzero(~column.missing),
                 *missing_dims(node.name),
             )
+        if node.se is not None and column is not None:  # measured with error: every true value is a parameter
+            rows = np.arange(len(column.values))
+            imputed = Imputation(latent_name(node), rows, rows, OBS_DIM, OBS_DIM, se=self.data_names[node.se.name])
         censoring = self.data_names[node.censored.name] if node.censored is not None else None
+        weights = self.data_names[node.weights.name] if node.weights is not None else None
         return LikelihoodVar(
             node.pymc_name,
             node.name,
@@ -503,6 +528,7 @@ class _Planner:
             censoring=censoring,
             reference=self.category_reference.get(node.name),
             predicted=tuple(predicted),
+            weights=weights,
         )
 
     def _stored_parts(self, node) -> list[DerivedVar]:

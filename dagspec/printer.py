@@ -52,6 +52,8 @@ def statement_text(s) -> str:
         if s.adjust is not None:
             text += " adjust " + (", ".join(n.id for n in s.adjust) if s.adjust else "none")
         return text + _alias(s.alias)
+    if isinstance(s, ir.PriorsStmt):
+        return f"priors {s.mode.id}"
     raise TypeError(f"not a statement: {s!r}")
 
 

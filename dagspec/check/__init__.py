@@ -18,6 +18,7 @@ from .distributional import check_dpar_edges
 from .graph import check_acyclic, classify_edges, warn_unused
 from .interactions import resolve_interactions
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
+from .observation import check_observation, latent_name
 from .params import apply_priors, generate
 from .timeseries import check_lag_direction, check_time_priors
 
@@ -47,6 +48,7 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
             param.name = estimate.alias or default
     apply_priors(spec, nodes, params, found)
     model = CheckedModel(spec, source, nodes, edges, params, estimates=estimates)
+    model.auto_priors = _auto_priors(spec, found)
     _check_names(model, found)
     _check_reference_coding(model, found)
     _check_distributions(model, found)
@@ -61,6 +63,32 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     found.raise_if_errors()
     model.warnings = found.warnings
     return model
+
+
+PRIORS_MODES = ("auto",)
+
+
+def _auto_priors(spec: ir.SpecIR, found: Diagnostics) -> bool:
+    """`priors auto`: once, and no other word."""
+    statements = [s for s in spec.statements if isinstance(s, ir.PriorsStmt)]
+    for statement in statements:
+        if statement.mode.id not in PRIORS_MODES:
+            suggestion = closest(statement.mode.id, PRIORS_MODES)
+            found.add(
+                "DS170",
+                statement.mode.span,
+                what=f"`priors {statement.mode.id}` is not a way of choosing default priors",
+                suggestion=(f"did you mean `priors {suggestion}`? " if suggestion else "")
+                + "write `priors auto` to scale the default priors to the data, or leave the statement out",
+            )
+    for statement in statements[1:]:
+        found.add(
+            "DS170",
+            statement.span,
+            what=f"a second `priors` statement (the first is on line {statements[0].span.line})",
+            suggestion="say `priors auto` once",
+        )
+    return any(s.mode.id == "auto" for s in statements)
 
 
 def _check_reference_coding(model: CheckedModel, found: Diagnostics) -> None:
@@ -136,6 +164,11 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
             if name in taken:
                 found.add("DS206", node.span, name=name, other=taken[name])
             taken[name] = f"the values of {node.name}.{dpar} per row"
+        if node.se is not None:
+            name = latent_name(node)
+            if name in taken:
+                found.add("DS206", node.span, name=name, other=taken[name])
+            taken[name] = f"the true values of {node.name!r}"
     for param in model.params.values():
         if param.name in taken:
             found.add("DS206", param.span, name=param.name, other=taken[param.name])
@@ -189,6 +222,7 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
             family = FAMILIES[node.outcome_family]
             if node.censored is not None:
                 _check_censoring(node, model, found)
+            check_observation(node, model, found)
             for name, value in node.fixed.items():
                 _check_fixed(node, name, value, family.aux_param(name), model, found)
     for param in model.params.values():

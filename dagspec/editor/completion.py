@@ -14,7 +14,7 @@ from ..printer import call_text
 from .document import Analysis, Cursor, Range, cursor_at, enclosing_call
 from .hover import default_words
 
-STATEMENT_KEYWORDS = ("node", "prior", "let", "observed", "estimate")
+STATEMENT_KEYWORDS = ("node", "prior", "let", "observed", "estimate", "priors")
 _KEYWORD_VALUE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)")
 
 

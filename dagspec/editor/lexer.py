@@ -14,7 +14,7 @@ from ..dists import DISTRIBUTIONS
 from ..dists import FUNCTIONS as EXPRESSION_FUNCTIONS
 from ..transforms import FUNCTIONS as COLUMN_FUNCTIONS
 
-STATEMENT_KEYWORDS = ("node", "prior", "let", "observed", "estimate")
+STATEMENT_KEYWORDS = ("node", "prior", "let", "observed", "estimate", "priors")
 CLAUSE_KEYWORDS = ("as", "by", "from", "where", "adjust", "direct", "centered", "noncentered", "and", "or")
 CONSTANTS = ("none", "true", "false")
 NODE_TYPES = ("numeric", "categorical")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..check.covariance import default_names
 from ..check.model import ROLE_WORDS
+from ..check.observation import latent_name
 from ..families import FAMILIES, category_dim, level_dim
 from ..printer import call_text, expr_text
 
@@ -104,8 +105,13 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
     ]
 
     rows = [["address", "name", "prior", "shape", "dims"]]
+    scaled = plan.scaled_priors if plan is not None else {}
     for param in model.params.values():
         prior = call_text(param.prior) + (" (default)" if param.default_prior else "")
+        if param.address in scaled:
+            prior = f"{scaled[param.address].text()} (data-scaled)"
+        elif model.auto_priors and param.default_prior and plan is None:
+            prior = "scaled to the data when it is read (priors auto)"
         if param.fixed is not None:
             prior = f"fixed = {param.fixed:g}"
         rows.append(
@@ -113,6 +119,9 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
         )
     if len(rows) > 1:
         lines += ["parameters"] + _table(rows) + [""]
+    if scaled:
+        lines.append("data-scaled default priors (`priors auto`: Bambi's rule, with sd over the fitted rows)")
+        lines += [f"  {address}: {prior.rule}" for address, prior in scaled.items()] + [""]
 
     randoms = [n for n in model.nodes.values() if n.role == "random"]
     if randoms:
@@ -160,6 +169,16 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
                 )
                 if categories is not None:
                     lines[-1] += f"; a linear predictor for each of {', '.join(map(str, categories))}"
+            if node.se is not None:
+                lines.append(
+                    f"    measured with error: this is the model of its true values {latent_name(node)}[row], which the "
+                    f"data measure with standard errors {node.se.name} (below)"
+                )
+            if node.weights is not None:
+                lines.append(
+                    f"    weights {node.weights.name}: each row's log-likelihood times its weight (in the posterior "
+                    "only: predictive draws are one per row, and LOO refuses weighted rows)"
+                )
             if FAMILIES[node.family].ordered:
                 levels = coords.get(level_dim(node.name)) or node.levels
                 lines.append(
@@ -174,7 +193,21 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
                 )
         lines.append("")
 
-    imputing = [e for e in (plan.entries if plan is not None else []) if getattr(e, "imputed", None) is not None]
+    latent = [e for e in (plan.entries if plan is not None else []) if getattr(e, "imputed", None) is not None]
+    measured = [e for e in latent if e.imputed.se is not None]
+    imputing = [e for e in latent if e.imputed.se is None]
+    if measured:
+        lines.append("measurement error (the data measure latent true values with known standard errors)")
+        for entry in measured:
+            node = model.nodes[entry.node]
+            parents = [e.source for e in model.fitted_edges(node.name)]
+            how = f"its regression on {', '.join(parents)}" if parents else "its own distribution (no parents)"
+            lines.append(
+                f"  {node.name}: measured with error: {len(entry.imputed.missing)} true values "
+                f"{entry.imputed.name}[row] from {how}: {likelihood_line(model, node)}; observed "
+                f"{entry.name} ~ Normal({entry.imputed.name}, {node.se.name}); its children read the true values"
+            )
+        lines.append("")
     if imputing:
         lines.append("missing values (imputed: a parameter per missing row, drawn from the node's own model)")
         for entry in imputing:
