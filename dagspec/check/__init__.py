@@ -158,17 +158,17 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
             if name in taken:
                 found.add("DS206", node.span, name=name, other=taken[name])
             taken[name] = f"the imputed values of {node.name!r}"
+        if node.se is not None:
+            name = latent_name(node)
+            if name in taken:
+                found.add("DS206", node.span, name=name, other=taken[name])
+            taken[name] = f"the true values of {node.name!r}"
     for node in model.outcomes():  # a distributional parameter's values per row (`y_sigma`)
         for dpar in model.dpars(node.name):
             name = dpar_name(node.name, dpar)
             if name in taken:
                 found.add("DS206", node.span, name=name, other=taken[name])
             taken[name] = f"the values of {node.name}.{dpar} per row"
-        if node.se is not None:
-            name = latent_name(node)
-            if name in taken:
-                found.add("DS206", node.span, name=name, other=taken[name])
-            taken[name] = f"the true values of {node.name!r}"
     for param in model.params.values():
         if param.name in taken:
             found.add("DS206", param.span, name=param.name, other=taken[param.name])
