@@ -10,7 +10,8 @@ tests/test_auto_priors.py compares), applied to the generated parameters that st
   as Bambi's non-Gaussian families: the link scale's unit. sd is numpy's (divisor n), as Bambi's.
 - a slope or effect: Normal(0, 2.5 * s / sd(x)) for each column x of its design: the predictor itself, the
   product for an interaction `x * z`, one 0/1 indicator column per level of a categorical parent (the levels but
-  the reference with `reference = ...`), x times the indicator of each group for `x -> y by g`.
+  the reference with `reference = ...`), x times the indicator of each group for `x -> y by g`, each column of a
+  matrix node.
 - the intercept (of the uncentred predictors, as Bambi's): Normal(m, sqrt((2.5 s)^2 + sum_j sigma_j^2 mean(x_j)^2))
   summed over the columns j scaled above.
 - a Bernoulli or Binomial outcome with the logit or probit link (Bambi 0.17's special case): a numeric slope
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .check.model import CONTRASTS, CheckedModel, NodeInfo, Parameter
+from .check.model import CONTRASTS, CheckedModel, NodeInfo, Parameter, column_dim
 from .diagnostics import Diagnostics
 from .families import FAMILIES
 
@@ -140,7 +141,8 @@ def _outcome(model: CheckedModel, node: NodeInfo, columns, coords, found: Diagno
                 "Normal", {"mu": 0.0, "sigma": np.ones(shape)}, "1 for each level (a binary outcome's link scale)"
             )
             continue
-        spread = np.full(shape, np.std(marginal)) if binary else _spread(cells, shape)
+        by_column = binary and not model.nodes[param.edge.source].matrix  # a matrix's columns are its predictors
+        spread = np.full(shape, np.std(marginal)) if by_column else _spread(cells, shape)
         if not np.all(spread > 0):
             found.add("DS172", param.span, column=_columns_words(param), what=f"the prior of {param.address}")
             continue
@@ -200,6 +202,8 @@ def _columns_words(param: Parameter, marginal: bool = False) -> str:
     `marginal`, the numeric factor alone)."""
     edge = param.edge
     assert edge is not None
+    if list(param.dims) == [column_dim(edge.source)]:
+        return f"each column of {edge.source}"
     factors = [] if edge.source in param.dims or edge.source + CONTRASTS in param.dims else [edge.source]
     factors += [edge.times] if edge.times else []
     indicators = [] if marginal else [d[: -len(CONTRASTS)] if d.endswith(CONTRASTS) else d for d in param.dims]
@@ -223,6 +227,10 @@ def _design(model: CheckedModel, param: Parameter, columns, coords) -> tuple[np.
     if any(name not in columns for name in needed):
         return None
     source = model.nodes[edge.source]
+    if source.matrix:  # each column its own predictor (no interaction or `by` takes a matrix: DS160)
+        matrix = np.asarray(columns[edge.source].values, dtype=float)
+        complete = matrix[np.isfinite(matrix).all(axis=1)]
+        return complete.ravel(), [complete[:, k] for k in range(complete.shape[1])]
     n = len(columns[edge.source].values)
     value = np.ones(n) if source.categorical else columns[edge.source].values.astype(float)
     if edge.times:

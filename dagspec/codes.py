@@ -150,6 +150,17 @@ CODES: dict[str, Code] = {
         "{column} has no spread in the data (a single value), so `priors auto` leaves {what} at its fixed default",
         "check the column (a constant predictor informs nothing), or give it a `prior` statement",
     ),
+    # ---- matrix predictors and vector parameters (DS16x) ----
+    "DS160": _e(
+        "matrix node misused",
+        "{name!r} is a matrix node (one row of {columns} per observation); {why}",
+        "{suggestion}",
+    ),
+    "DS161": _e(
+        "vector size",
+        "{what}",
+        "{suggestion}",
+    ),
     # ---- names (DS2xx) ----
     "DS201": _e("unknown name", "unknown name {name!r}{where}", "{suggestion}"),
     "DS202": _e("duplicate name", "{name!r} is already defined (line {line})", "give one of them another name"),
@@ -546,6 +557,22 @@ CODES: dict[str, Code] = {
         "{name!r} is observed from the data's single value {label}, but it is {use}, which needs one value per row",
         "give {name} a column of values, or use the single value only in priors, distributions, `let` and family options",
     ),
+    # matrices: a 2-D array (posteriordb's X, N x K) is one matrix node
+    "DS580": _e(
+        "matrix data for a column",
+        "{name!r} reads {label}, a matrix ({shape}) in {data}, but {name} is not declared a matrix node",
+        "declare it: `node {name} : matrix`; its edge then gets one coefficient per column",
+    ),
+    "DS581": _e(
+        "bad matrix",
+        "matrix node {name!r} reads {label} in {data}, which {why}",
+        "{suggestion}",
+    ),
+    "DS582": _e(
+        "data summary",
+        "{what}",
+        "{suggestion}",
+    ),
     # time series: lags
     "DS565": _w(
         "rows without a lag",
@@ -658,6 +685,7 @@ CODES: dict[str, Code] = {
         "pip install 'dagspec[pathfinder]' (pymc-extras 0.10 or later), or fit another way: "
         "--method laplace|advi|fullrank_advi, or sample with NUTS",
     ),
+    "DS680": _e("matrix intervention", "{what}", "{suggestion}"),
     "DS645": _e(
         "discrete parameters",
         "the {method} fit needs continuous parameters, and {names} are discrete",

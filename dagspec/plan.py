@@ -12,11 +12,11 @@ from . import ir
 from .autoprior import ScaledPrior, scaled_priors
 from .check.calls import const_value
 from .check.covariance import PARTS, default_names
-from .check.model import CONTRASTS, CheckedModel, Parameter
+from .check.model import COLUMNS, CONTRASTS, ENTRIES, CheckedModel, Parameter, column_dim
 from .check.observation import latent_name
 from .data import Column
 from .diagnostics import NO_SPAN, Diagnostics
-from .dists import DISTRIBUTIONS, TIME_PRIORS
+from .dists import DISTRIBUTIONS, SUMMARIES, TIME_PRIORS
 from .families import FAMILIES, category_dim, cutpoint_dim, cutpoint_labels, dpar_name, level_dim
 
 OBS_DIM = "__obs__"
@@ -218,6 +218,17 @@ def _count(n: int, noun: str) -> str:
 # ---- planning --------------------------------------------------------------------------------------
 
 
+def _column_summary(func: str, values: np.ndarray) -> np.ndarray:
+    """A summary of each column of a matrix node's fitted values (sd with n - 1, as R's sd())."""
+    if func == "sd":
+        return values.std(axis=0, ddof=1)
+    if func == "min":
+        return values.min(axis=0)
+    if func == "max":
+        return values.max(axis=0)
+    return values.sum(axis=0) if func == "sum" else values.mean(axis=0)
+
+
 def missing_dims(node: str) -> tuple[str, str]:
     """The dimensions of an imputed node's missing rows and observed rows (coordinates: row numbers from 0)."""
     return f"{node}__missing", f"{node}__observed"
@@ -248,6 +259,7 @@ class _Planner:
         self.reference_at: dict[str, int] = {}  # treatment-coded node → position of its reference level
         self.category_reference: dict[str, int] = {}  # categorical outcome → position of its reference level
         self.scalars: dict[str, float] = getattr(columns, "scalars", {})  # data scalars: numbers, not containers
+        self.row_names: set[str] = set()  # PyMC names of values with one entry per row (columns, outcomes)
 
     def run(self) -> Plan:
         model = self.model
@@ -275,6 +287,8 @@ class _Planner:
                 self.coords[name] = list(column.levels or ())
                 if node.reference is not None:
                     self._contrasts(node, self.coords[name])
+            elif node.matrix:
+                self.coords[column_dim(name)] = list(node.columns or range(column.values.shape[1]))
             observation = node.observed
             read_as_is = (
                 observation is not None
@@ -287,11 +301,17 @@ class _Planner:
                     container,
                     column.values,
                     name,
+                    dims=(OBS_DIM, column_dim(name)) if node.matrix else (OBS_DIM,),
                     column=observation.column if observation is not None and read_as_is else None,
                     levels=column.levels,
                 )
             )
         self.scaled = scaled_priors(model, self.columns, self.coords, self.found) if self.scale_priors else {}
+        self.row_names = set(self.data_names.values()) | {  # and a random variable observed from a column
+            n.pymc_name
+            for n in model.nodes.values()
+            if n.role == "outcome" or (n.role == "random" and n.name in self.columns)
+        }
         for node in model.nodes.values():
             if node.role in ("data",) and node.name in self.data_names:
                 self.value_names[node.name] = self.data_names[node.name]
@@ -311,7 +331,7 @@ class _Planner:
                     entries.append(self._random(node))
                     entries += self._stored_parts(node)
                 elif node.role == "derived":
-                    entries.append(DerivedVar(node.name, self._expr(node.expr)))
+                    entries.append(self._derived(node))
                 elif node.role == "outcome":
                     likelihood = self._likelihood(node, entries)
                     entries += self._reference_effects(likelihood.terms)
@@ -370,6 +390,8 @@ class _Planner:
                     f"{size} levels of {dims[-1]} in its last dimension",
                     suggestion=f"give mu one entry per level of {dims[-1]}",
                 )
+        if dims and dist.name not in ("MvNormal",):
+            self._check_vector_args(f"the prior of {param.address}", param.prior.span, args, dims)
         if dist.name in TIME_PRIORS and param.edge is not None and not getattr(self.columns, "for_prediction", False):
             self._check_time_order(param, dist.name)
         variable = RandomVariable(
@@ -386,6 +408,24 @@ class _Planner:
             variable.transform = "ordered"
             variable.initval = self._cutpoint_start(param.outcome)
         return variable
+
+    def _check_vector_args(self, what: str, span, args: dict[str, PExpr], dims: tuple[str, ...]) -> None:
+        """A list among a prior's arguments gives one value per entry of the parameter's last dimension (a matrix
+        edge's columns, a categorical node's levels): DS161 when its length is another."""
+        size = len(self.coords.get(dims[-1], ()))
+        for name, value in args.items():
+            if isinstance(value, ListOf) and len(value.items) != size and dims[-1] in self.coords:
+                entries = f"levels of {dims[-1]}"
+                if dims[-1].endswith(COLUMNS):
+                    entries = f"columns of {dims[-1][: -len(COLUMNS)]}"
+                elif dims[-1].endswith(ENTRIES):
+                    entries = "its size"
+                self.found.add(
+                    "DS161",
+                    span,
+                    what=f"{what} gives {name} {len(value.items)} values, but it has {size} ({entries})",
+                    suggestion=f"give {name} one value per entry ({size}), or a single value for all of them",
+                )
 
     def _check_time_order(self, param: Parameter, dist: str) -> None:
         """DS477 unless the levels of a random walk's node are in a known order, one step apart: declared in order,
@@ -438,7 +478,29 @@ class _Planner:
             elif node.observed.literal is not None:
                 value = const_value(node.observed.literal)
                 observed = Const(value) if value is not None else self._expr(node.observed.literal)
-        return RandomVariable(node.pymc_name, node.dist.func, self._dist_args(node.dist), dims, observed, node.name)
+        args = self._dist_args(node.dist)
+        if node.size is not None and node.observed is None:
+            dims = self._entries(node, args)
+        return RandomVariable(node.pymc_name, node.dist.func, args, dims, observed, node.name)
+
+    def _entries(self, node, args: dict[str, PExpr]) -> tuple[str, ...]:
+        """The dimension of a vector random variable declared with `size = n` (a number or a data scalar)."""
+        size = node.size
+        n = self.scalars.get(size.name) if isinstance(size, ir.Ref) else const_value(size)
+        if n is None or not float(n).is_integer() or not 1 <= n <= MAX_PARAMETER_SIZE:
+            self.found.add(
+                "DS161",
+                size.span,
+                what=f"{node.name} cannot have size = {n if n is not None else 'a column'}: a size is a whole number "
+                f"from 1 to {MAX_PARAMETER_SIZE:,}",
+                suggestion="give a number, or a data scalar holding one (`size = K` with K observed from the data)",
+            )
+            return ()
+        dim = node.pymc_name + ENTRIES
+        self.coords[dim] = list(range(int(n)))
+        self.dims_of[node.pymc_name] = (dim,)
+        self._check_vector_args(node.name, node.dist.span, args, (dim,))
+        return (dim,)
 
     def _terms(self, node, dpar: str | None) -> list[Term]:
         """The terms of the linear predictor of an outcome's mean (`dpar` None) or of one of its parameters."""
@@ -453,6 +515,9 @@ class _Planner:
             )
             if edge.times:  # `x * z -> y`: the product, recomputed from the containers (predictions, do())
                 value = Op("*", (value, VarRef(self.value_names[edge.times])))
+            if self.model.nodes[edge.source].matrix:  # `X -> y`: X @ b, one coefficient per column
+                terms.append(Term(param.name, (), value, param.address, matmul=True))
+                continue
             terms.append(Term(param.name, index, value, param.address))
         return terms
 
@@ -472,7 +537,11 @@ class _Planner:
             effect: PExpr = VarRef(term.param)
             if term.index:
                 effect = Idx(effect, tuple(VarRef(i) for i in term.index))
-            eta = Op("+", (eta, effect if term.value is None else Op("*", (effect, term.value))))
+            if term.matmul and term.value is not None:  # `X -> y.sigma`: X @ b
+                effect = Func("matmul", (term.value, effect))
+            elif term.value is not None:
+                effect = Op("*", (effect, term.value))
+            eta = Op("+", (eta, effect))
         name = dpar_name(node.name, dpar)
         rows = any(term.index or self._reads_rows(term.value) for term in terms)  # else one value for every row
         dims = (OBS_DIM,) if rows and OBS_DIM in self.coords else ()
@@ -530,6 +599,26 @@ class _Planner:
             predicted=tuple(predicted),
             weights=weights,
         )
+
+    def _derived(self, node) -> DerivedVar:
+        """A `let`: one value, or one per row (dimension __obs__) when it reads a column or an outcome outside a
+        summary (`let fit = a + b * x`; `let b0 = a - mean(x) * b` is one value)."""
+        expr = self._expr(node.expr)
+        dims = (OBS_DIM,) if OBS_DIM in self.coords and self._per_row(expr) else ()
+        self.dims_of[node.name] = dims
+        return DerivedVar(node.name, expr, dims)
+
+    def _per_row(self, expr) -> bool:
+        if isinstance(expr, VarRef):
+            return OBS_DIM in self.dims_of.get(expr.name, ()) or expr.name in self.row_names
+        if isinstance(expr, Func) and expr.name in SUMMARIES:
+            return False
+        if isinstance(expr, Idx):
+            return self._per_row(expr.target) or any(self._per_row(s) for s in expr.subscripts)
+        if isinstance(expr, Slice):
+            return any(self._per_row(part) for part in (expr.start, expr.stop) if part is not None)
+        parts = expr.args if isinstance(expr, (Op, Func)) else expr.items if isinstance(expr, ListOf) else ()
+        return any(self._per_row(part) for part in parts)
 
     def _stored_parts(self, node) -> list[DerivedVar]:
         """An LKJ prior's standard deviations and correlations that no `let` names, under PyMC's names."""
@@ -666,6 +755,9 @@ class _Planner:
         if isinstance(expr, ir.Call):
             if kind == "dist" or expr.func in DISTRIBUTIONS:
                 return DistOf(expr.func, self._dist_args(expr))
+            matrix = self._matrix_arg(expr)
+            if expr.func in SUMMARIES and matrix is not None:  # `mean(X)`: one number per column
+                return Const(_column_summary(expr.func, self.columns[matrix].values))
             return Func(expr.func, tuple(self._expr(a) for a in expr.args))
         if isinstance(expr, ir.Index):
             target = self._expr(expr.target)
@@ -674,6 +766,13 @@ class _Planner:
             self.indexed.append((target, expr))
             return Idx(target, subs)
         raise AssertionError(f"unplannable expression {expr!r}")  # the checker rejects everything else
+
+    def _matrix_arg(self, call: ir.Call) -> str | None:
+        """The matrix node a call's only argument names, if it does."""
+        arg = call.args[0] if len(call.args) == 1 else None
+        if isinstance(arg, ir.Ref) and arg.name in self.columns and self.model.nodes[arg.name].matrix:
+            return arg.name
+        return None
 
     def _value(self, name: str) -> PExpr:
         """A node's or parameter's value: a data scalar's number, else the PyMC variable or container."""

@@ -138,6 +138,22 @@ def test_glms_use_the_link_scale_unit(data):
     assert plan.entry("k_intercept").args["sigma"].value == 1.5
 
 
+def test_each_column_of_a_matrix_is_a_predictor():
+    """`X -> y` of a matrix node: one slope sd per column, 2.5 sd(y) / sd(X[:, k]) (1 / sd(X[:, k]) for a binary
+    outcome), and the intercept widened by every column's slope at its mean."""
+    rng = np.random.default_rng(3)
+    X = rng.normal([0.0, 5.0, -2.0], [1.0, 3.0, 0.5], size=(40, 3))
+    y = X @ [1.0, -0.5, 2.0] + rng.normal(size=40)
+    text = "node X : matrix\nnode y ~ {}\nX -> y\nobserved X, y\npriors auto"
+    plan = dagspec.parse(text.format("Normal")).plan({"X": X, "y": y})
+    slopes = r4(2.5 * y.std() / X.std(axis=0))
+    np.testing.assert_array_equal(plan.entry("b_X_y").args["sigma"].value, slopes)
+    sd = r4(np.sqrt((2.5 * y.std()) ** 2 + np.sum(slopes**2 * X.mean(axis=0) ** 2)))
+    assert plan.entry("y_intercept").args["sigma"].value == sd
+    plan = dagspec.parse(text.format("Bernoulli")).plan({"X": X, "y": (y > 0).astype(int)})
+    np.testing.assert_array_equal(plan.entry("b_X_y").args["sigma"].value, r4(1 / X.std(axis=0)))
+
+
 def test_lognormal_scales_by_log_y_and_cutpoints_spread_from_minus_2_to_2(data):
     positive = data.assign(w=np.exp(data["y"] / 10), r=pd.cut(data["y"], 5, labels=[1, 2, 3, 4, 5]).astype(int))
     plan = dagspec.parse("node w ~ LogNormal\nx -> w\nobserved x, w\npriors auto").plan(positive)

@@ -24,6 +24,7 @@ API_ONLY = {
     "DS605",
     "DS515",
     "DS620",  # predictions (tests/test_predict.py)
+    "DS680",  # do() and predictions on a matrix node (tests/test_matrices.py)
     "DS448",  # code generation for PyMC3 (tests/test_survival.py)
     "DS665",  # forecasts (tests/test_timeseries.py)
     "DS606",

@@ -454,3 +454,21 @@ def test_the_expected_value_of_a_hurdle_amount_is_its_distributions_mean(family)
     mean = pt.exp(eta) if family == "HurdleGamma" else eta
     expected = float(pt.as_tensor_variable(_expected_value(family, mean, aux)).eval())
     assert expected == pytest.approx(draws.mean(), abs=5 * draws.std() / np.sqrt(len(draws)))
+
+
+def test_a_matrix_predictor_of_sigma_adds_its_product():
+    design = np.array([[0.0, 31.0], [1.0, 45.0], [2.0, 52.0], [3.0, 38.0]])
+    spec = dagspec.parse("""
+node X : matrix(columns = ["dose", "age"])
+node y ~ Normal
+X -> y
+X -> y.sigma
+observed X = [[0.0, 31.0], [1.0, 45.0], [2.0, 52.0], [3.0, 38.0]], y = [1.1, 2.3, 3.2, 3.6]
+""")
+    with pm.Model(coords={"X__column": ["dose", "age"]}) as reference:
+        a = pm.Normal("y_intercept", 0, 10)
+        b = pm.Normal("b_X_y", 0, 10, dims="X__column")
+        s0 = pm.Normal("y_sigma_intercept", 0, 2.5)
+        s = pm.Normal("b_X_y_sigma", 0, 2.5, dims="X__column")
+        pm.Normal("y", a + pt.dot(design, b), pt.exp(s0 + pt.dot(design, s)), observed=[1.1, 2.3, 3.2, 3.6])
+    _same_log_density(spec.build(optimize=False), reference)

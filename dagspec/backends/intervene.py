@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pymc as pm
 
+from ..check.model import column_dim
 from ..check.observation import latent_name
 from ..diagnostics import error
 from ..plan import OBSERVED_SUFFIX
@@ -40,6 +41,8 @@ def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=N
                     suggestion="intervene with one of its levels",
                 )
             value = levels.index(str(value))
+        if node.matrix:
+            value = _matrix_row(name, value, len(model.coords[column_dim(name)]))
         if node.role == "data":
             container = model[name] if name in model.named_vars else model[f"{name}{OBSERVED_SUFFIX}"]
             data_values[container.name] = np.full(container.get_value().shape, value, dtype=container.get_value().dtype)
@@ -55,3 +58,17 @@ def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=N
         return pm.sample_posterior_predictive(
             idata, var_names=list(outcomes), random_seed=random_seed, progressbar=False
         )
+
+
+def _matrix_row(name: str, value, columns: int) -> np.ndarray:
+    """do(X = [x1, ..., xK]) on a matrix node sets every row to that row of K numbers; anything else is DS680."""
+    row = np.asarray(value, dtype=float) if np.ndim(value) == 1 else None
+    if row is None or len(row) != columns or not np.isfinite(row).all():
+        raise error(
+            "DS680",
+            what=f"do({name} = {value!r}): {name} is a matrix node with {columns} columns, so an intervention "
+            f"sets every row to one row of {columns} numbers",
+            suggestion=f"give a list of {columns} numbers, e.g. do({name} = [0.0] * {columns}), or predict with "
+            "new rows of the matrix (dagspec.predict)",
+        )
+    return row

@@ -17,9 +17,11 @@ from .declarations import declare
 from .distributional import check_dpar_edges
 from .graph import check_acyclic, classify_edges, warn_unused
 from .interactions import resolve_interactions
+from .matrices import check_matrix_roles, matrix_value_refused
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
 from .observation import check_observation, latent_name
 from .params import apply_priors, generate
+from .summaries import check_summaries, summarized_refs
 from .timeseries import check_lag_direction, check_time_priors
 
 __all__ = ["check", "CheckedModel", "NodeInfo", "Edge", "Parameter"]
@@ -51,6 +53,7 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     model.auto_priors = _auto_priors(spec, found)
     _check_names(model, found)
     _check_reference_coding(model, found)
+    check_matrix_roles(model, found)
     _check_distributions(model, found)
     _check_ordered_predictors(model, found)
     check_time_priors(model, found)
@@ -181,8 +184,12 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
 
 def _resolve_refs(expr, model: CheckedModel, values: dict[str, str], target: str, found: Diagnostics) -> None:
     """Report unknown names in an expression and record an implicit edge for each known one."""
+    check_summaries(expr, model, found)
+    summarized = summarized_refs(expr)
     for ref in expression_refs(expr):
-        if ref.name in values:
+        if ref.name in model.nodes and model.nodes[ref.name].matrix and id(ref) not in summarized:
+            matrix_value_refused(found, ref.span, ref.name)
+        elif ref.name in values:
             model.implicit_edges.append(Edge(values[ref.name], target, ref.span))
         elif ref.name in model.nodes:
             found.add(
@@ -214,6 +221,8 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
     for node in model.nodes.values():
         if node.role == "random":
             _check_call(node.distribution, model, values, node.name, found)
+            if node.size is not None:
+                _check_size(node, model, values, found)
         elif node.role == "derived" and node.expr is not None:
             check_expression(node.expr, found)
             _resolve_refs(node.expr, model, values, node.name, found)
@@ -304,6 +313,32 @@ def _check_cutpoints_prior(model: CheckedModel, param: Parameter, dist, found: D
         )
         if isinstance(value, ir.ListExpr) or vector:
             found.add("DS131", value.span, address=param.address, what=expr_text(value))
+
+
+def _check_size(node: NodeInfo, model: CheckedModel, values, found: Diagnostics) -> None:
+    """`size = n`: a positive whole number, or a data scalar (checked when the data is read); not observed.
+    How large it may be is checked with the other sizes, in the plan."""
+    size = node.size
+    if size is None:
+        return
+    number = const_value(size)
+    if node.observed is not None:
+        why = "an observed random variable has one value per row of its data"
+    elif node.distribution.func in ("MvNormal", "Dirichlet", "LKJCholeskyCov", "Categorical"):
+        why = f"{node.distribution.func} has the size of its arguments"
+    elif isinstance(size, ir.Ref):
+        _resolve_refs(size, model, values, node.name, found)
+        return
+    elif number is None or not float(number).is_integer() or number < 1:
+        why = "a size is a positive whole number, or a data scalar (`size = K`)"
+    else:
+        return
+    found.add(
+        "DS161",
+        size.span,
+        what=f"{node.name} cannot have size = {expr_text(size)}: {why}",
+        suggestion=f"write e.g. `{node.name} ~ {node.distribution.func}(..., size = 3)`",
+    )
 
 
 def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: Diagnostics):

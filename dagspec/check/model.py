@@ -58,6 +58,8 @@ class NodeInfo:
     levels: list | None = None  # declared levels, in order
     reference: object = None  # `reference = "a"`: the level whose effect is dropped (treatment coding; a categorical
     # outcome's level without a linear predictor)
+    matrix: bool = False  # `node X : matrix`: a row of K numbers per observation (posteriordb's X, N x K)
+    columns: list | None = None  # a matrix node's declared column names, in order
     family: str | None = None
     link: str | None = None
     intercept: bool = True
@@ -67,6 +69,7 @@ class NodeInfo:
     weights: ir.Ref | None = None  # `weights = column`: each row's log-likelihood times its weight (check.observation)
     se: ir.Ref | None = None  # `se = column`: the values measure latent true ones with these standard errors
     dist: ir.Call | None = None  # random variables
+    size: ir.Expr | None = None  # `a ~ Normal(0, 1, size = 3)`: a vector random variable (a number or a data scalar)
     expr: ir.Expr | None = None  # derived quantities
     alias: str | None = None
     observed: Observation | None = None
@@ -127,6 +130,13 @@ class Edge:
 
 
 CONTRASTS = "__contrasts"  # suffix of the dimension of a treatment-coded effect: the levels but the reference
+COLUMNS = "__column"  # suffix of the dimension of a matrix node's columns (and of its edges' coefficients)
+ENTRIES = "__entry"  # suffix of the dimension of a vector random variable declared with `size = n`
+
+
+def column_dim(matrix: str) -> str:
+    """The dimension of a matrix node's columns: `X__column`, labelled by the declared names or 0, 1, ..."""
+    return matrix + COLUMNS
 
 
 @dataclass

@@ -12,7 +12,7 @@ from ..dists import closest
 from ..families import DEFAULT_PRIORS, DPAR_DEFAULT_PRIOR, FAMILIES, category_dim, cutpoint_dim
 from ..printer import expr_text
 from .calls import const_value
-from .model import CONTRASTS, Edge, NodeInfo, Parameter
+from .model import CONTRASTS, Edge, NodeInfo, Parameter, column_dim
 
 
 @cache
@@ -90,6 +90,8 @@ def _linear_predictor(node: NodeInfo, nodes: dict[str, NodeInfo], edges: list[Ed
         dims = ((edge.by,) if edge.by else ()) + ((edge.source,) if source.categorical else ())
         if source.reference is not None and not edge.by:  # treatment coding: one effect per level but the reference
             dims = (edge.source + CONTRASTS,)
+        if source.matrix:  # `X -> y`: one coefficient per column of X
+            dims = (column_dim(edge.source),)
         role: Literal["effect", "slope"] = "effect" if source.categorical else "slope"
         name = f"b_{edge.source}_{node.name}" + (f"_by_{edge.by}" if edge.by else "")
         if edge.factors:  # `x * z -> y`

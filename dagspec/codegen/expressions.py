@@ -20,6 +20,8 @@ MATH = {
     "invprobit": "pm.math.invprobit",
     "sum": "pm.math.sum",
     "mean": "{t}.mean",
+    "min": "{t}.min",
+    "max": "{t}.max",
     "tanh": "pm.math.tanh",
     "softmax": "{t}.nnet.softmax",
     "square": "pm.math.sqr",
@@ -57,8 +59,8 @@ class ExpressionPrinter:
             return self.names[e.name], atom
         if isinstance(e, ListOf):
             items = ", ".join(self(i) for i in e.items)
-            if all(isinstance(i, Const) for i in e.items):
-                return f"[{items}]", atom
+            if all(isinstance(i, Const) for i in e.items):  # PyMC3 takes no lists as a distribution's arguments
+                return (f"np.array([{items}])" if self.tensor == "tt" else f"[{items}]"), atom
             return f"{self.tensor}.stack([{items}])", atom
         if isinstance(e, Op):
             if e.op == "neg":
@@ -73,6 +75,8 @@ class ExpressionPrinter:
         if isinstance(e, Func) and e.name == "cov":  # of an LKJ prior's Cholesky factor
             chol = self(e.args[0], atom)
             return f"{self.tensor}.dot({chol}, {chol}.T)", atom
+        if isinstance(e, Func) and e.name == "sd":  # with n - 1, as R's sd()
+            return f"{self.tensor}.std({self(e.args[0])}, ddof=1)", atom
         if isinstance(e, Func) and e.name in ("stds", "corr"):  # as LKJCholeskyCov returned them
             return self.parts[(e.args[0].name, e.name)], atom
         if isinstance(e, Func):

@@ -190,7 +190,7 @@ class _Writer:
         """Data files (None: data that was passed in) → the Python name of their DataFrame."""
         files = []
         for entry in self.plan.entries:
-            if isinstance(entry, DataVar) and entry.column is not None:
+            if isinstance(entry, DataVar) and entry.column is not None and not self._inline_matrix(entry):
                 observation = self.spec.checked.nodes[entry.node].observed
                 if observation.file not in files:
                     files.append(observation.file)
@@ -244,6 +244,8 @@ class _Writer:
         if entry.levels is not None:
             levels = self.helper("{}_levels", ident)
             self.lines.append(f"{levels} = {list(entry.levels)!r}")
+        if self._inline_matrix(entry):  # a matrix passed in as an array: a CSV file cannot hold it
+            return f"np.array({entry.values.tolist()!r})"
         if entry.column is None:
             values = [None if isinstance(v, float) and np.isnan(v) else v for v in entry.values.tolist()]
             return f"np.array({values!r}, dtype=float)" if None in values else f"np.array({values!r})"
@@ -265,7 +267,14 @@ class _Writer:
                 "  # censoring: 0 event, 1 right, -1 left"
             )
             return f"{codes}.to_numpy(dtype=float)"
+        if np.ndim(entry.values) == 2:  # a matrix node: the file's nested array, one row per observation
+            return f"np.array({column}.tolist(), dtype=float)"
         return f"{column}.to_numpy(dtype=float)"
+
+    def _inline_matrix(self, entry: DataVar) -> bool:
+        """A matrix node's values that came with the data passed in (not from a file the script can read)."""
+        observation = self.spec.checked.nodes[entry.node].observed
+        return np.ndim(entry.values) == 2 and (entry.column is None or observation.file is None)
 
     def _recipe(self, entry: DataVar) -> str:
         recipe, likelihood = entry.recipe or {}, entry.name.split("__")[0]

@@ -37,6 +37,9 @@ def linear_predictor(model, outcome: str, dpar: str | None = None) -> str:
             parts.append(param.name)
             continue
         edge, source = param.edge, model.nodes[param.edge.source]
+        if source.matrix:  # one coefficient per column
+            parts.append(f"{edge.source} @ {param.name}")
+            continue
         index = list(param.dims)
         term = f"{param.name}[{', '.join(index)}]" if index else param.name
         if source.reference is not None and not edge.by:  # treatment coding
