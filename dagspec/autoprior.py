@@ -19,7 +19,8 @@ tests/test_auto_priors.py compares), applied to the generated parameters that st
   the intercept Normal(0, 1.5).
 - sigma of a Normal, StudentT or LogNormal outcome: HalfStudentT(nu = 4, sigma = s).
 - the cutpoints of an ordered outcome: Normal(mu = linspace(-2, 2, K - 1) rounded to 2 decimals, sigma = 1).
-Other auxiliary parameters keep their fixed default (DS171); so does a parameter whose column has no spread
+Other auxiliary parameters, and the linear predictors of distributional parameters (`x -> y.sigma`), keep their
+fixed default (DS171); so does a parameter whose column has no spread
 (DS172). Statistics are over the rows the model is built on (after `where` and transforms), each column's
 missing (imputed) values left out. The numbers are rounded to 4 significant digits and the model uses the rounded
 numbers (an intercept's location to the precision of its sd's), so what `compile` shows and `codegen` writes is
@@ -116,6 +117,15 @@ def _outcome(model: CheckedModel, node: NodeInfo, columns, coords, found: Diagno
         and p.kernel is None
         and (p.edge is None or p.edge.smooth is None)  # a smooth term's weights keep their own defaults
     ]
+    for param in [p for p in params if p.dpar is not None]:  # Bambi's rule scales the mean's predictor only
+        found.add(
+            "DS171",
+            param.span,
+            name=param.address,
+            what=f"the linear predictor of {node.name}.{param.dpar}",
+            kept=param.address,
+        )
+    params = [p for p in params if p.dpar is None]
     if not params:
         return {}
     response = _response(node, columns)

@@ -111,6 +111,33 @@ CODES: dict[str, Code] = {
         "ordered outcome {name!r} has {count} level(s) in {column!r}; it needs at least two",
         "declare the possible levels with `levels = [...]`, or check the column",
     ),
+    # ---- distributional models, zero models and categorical outcomes (DS15x) ----
+    "DS150": _e(
+        "not a distributional parameter",
+        "{address} points into {outcome}.{dpar}, but {why}",
+        "{suggestion}",
+    ),
+    "DS151": _e(
+        "parameter address in an edge",
+        "{what} cannot be {where} of an edge: {why}",
+        "{suggestion}",
+    ),
+    "DS152": _e(
+        "no such zero model",
+        "{name!r} is not a family: {why}",
+        "{suggestion}",
+    ),
+    "DS153": _e(
+        "option not for this outcome",
+        "{what} cannot be used with the {family} family: {why}",
+        "{suggestion}",
+    ),
+    "DS154": _e(
+        "too few categories",
+        "categorical outcome {name!r} has {count} level(s) in {column!r}; it needs at least two",
+        "a categorical outcome compares levels with its reference: declare the possible levels with `levels = [...]`, "
+        "or check the column",
+    ),
     # ---- smooth terms: splines and Gaussian processes (DS15x) ----
     "DS155": _e(
         "bad smooth term",

@@ -320,7 +320,7 @@ def _check_trials(model: CheckedModel, columns: Columns, found: Diagnostics) -> 
     """Binomial successes cannot exceed their trials."""
     for node in model.outcomes():
         trials = node.fixed.get("n")
-        if node.family != "Binomial" or node.name not in columns or trials is None:
+        if node.family not in ("Binomial", "BetaBinomial") or node.name not in columns or trials is None:
             continue
         if isinstance(trials, ir.Ref):
             n = columns[trials.name].values if trials.name in columns else None
@@ -333,7 +333,7 @@ def _check_trials(model: CheckedModel, columns: Columns, found: Diagnostics) -> 
             found.add(
                 "DS508",
                 node.observed_span,
-                family="Binomial",
+                family=node.family,
                 name=node.name,
                 support="0 .. n (the trials)",
                 rows=rows_text(over),
@@ -343,12 +343,18 @@ def _check_trials(model: CheckedModel, columns: Columns, found: Diagnostics) -> 
 
 
 def _check_ordered_levels(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
-    """An ordered outcome needs two levels; a declared level no row has is worth a warning."""
+    """An ordered or categorical outcome needs two levels; a declared level no row has is worth a warning (the
+    cutpoints around it are set by their prior alone)."""
     for node in model.outcomes():
         column = columns.get(node.name)
-        if column is None or not FAMILIES[node.outcome_family].ordered:
+        family = FAMILIES[node.outcome_family]
+        if column is None or not (family.ordered or family.categorical):
             continue
         label = (node.observed.column if node.observed is not None else None) or node.name
+        if family.categorical:
+            if len(column.levels or ()) < 2:
+                found.add("DS154", node.observed_span, name=node.name, count=len(column.levels or ()), column=label)
+            continue
         if len(column.levels or ()) < 2:
             found.add("DS134", node.observed_span, name=node.name, count=len(column.levels), column=label)
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .dists import BINARY, COUNT, OPEN_UNIT, POSITIVE, REAL, UNIT, Support
+from .dists import BINARY, COUNT, NONNEGATIVE, OPEN_UNIT, POSITIVE, REAL, UNIT, Support
 
 LINKS = ("identity", "logit", "probit", "cloglog", "log", "inverse", "sqrt")
 
@@ -17,6 +17,12 @@ class Aux:
     support: Support
     default_prior: str | None  # `None`: must be given as an option (Binomial's n)
     fixed_only: bool = False  # given as an option (a literal or a data column), never a free parameter
+    link: str | None = None  # the link of its linear predictor when edges point into it (`x -> y.sigma`)
+
+    @property
+    def predictable(self) -> bool:
+        """Whether edges may point into it: a distributional parameter with a linear predictor of its own."""
+        return self.link is not None
 
 
 @dataclass(frozen=True)
@@ -29,12 +35,27 @@ class Family:
     outcome: Support  # values an observed outcome may take
     mean_support: Support  # values the mean parameter may take (checked against identity links)
     ordered: bool = False  # an ordered categorical outcome: levels, cutpoints instead of an intercept
+    zeros: str | None = None  # "inflated" (extra zeros, aux `zi`) or "hurdle" (every zero from aux `hu`)
+    categorical: bool = False  # an unordered categorical outcome: a linear predictor per level but the reference
 
     def aux_param(self, name: str) -> Aux | None:
         return next((a for a in self.aux if a.name == name), None)
 
+    def dpar_link(self, name: str) -> str:
+        """The link of a distributional parameter's linear predictor (the checks allow edges only into these)."""
+        aux = self.aux_param(name)
+        if aux is None or aux.link is None:
+            raise ValueError(f"{self.name} has no parameter {name!r} with a linear predictor")
+        return aux.link
 
-_SIGMA = Aux("sigma", POSITIVE, "Exponential(1)")
+
+_SIGMA = Aux("sigma", POSITIVE, "Exponential(1)", link="log")
+_ALPHA = Aux("alpha", POSITIVE, "Exponential(1)", link="log")
+_TRIALS = Aux("n", COUNT, None, fixed_only=True)
+# brms's names: `zi`, the probability of an extra (structural) zero; `hu`, the probability of a zero at all
+_ZI = Aux("zi", UNIT, "Beta(1, 1)", link="logit")
+_HU = Aux("hu", UNIT, "Beta(1, 1)", link="logit")
+_COUNT_LINKS = ("log", "identity", "sqrt")
 _CUTPOINTS = Aux("cutpoints", REAL, "Normal(0, 1.5)")  # one per boundary between levels, ordered by a transform
 
 # Priors a cutpoint vector may have: continuous on the whole real line, so the ordering transform covers them.
@@ -49,7 +70,7 @@ FAMILIES: dict[str, Family] = {
             "mu",
             "identity",
             ("identity", "log", "inverse"),
-            (_SIGMA, Aux("nu", POSITIVE, "Gamma(2, 0.1)")),
+            (_SIGMA, Aux("nu", POSITIVE, "Gamma(2, 0.1)", link="log")),
             REAL,
             REAL,
         ),
@@ -60,9 +81,18 @@ FAMILIES: dict[str, Family] = {
             "p",
             "logit",
             ("logit", "probit", "cloglog", "identity"),
-            (Aux("n", COUNT, None, fixed_only=True),),
+            (_TRIALS,),
             COUNT,
             UNIT,
+        ),
+        Family(
+            "BetaBinomial",
+            "p",
+            "logit",
+            ("logit", "probit", "cloglog"),
+            (_TRIALS, Aux("kappa", POSITIVE, "Exponential(0.1)", link="log")),
+            COUNT,
+            OPEN_UNIT,
         ),
         Family("Poisson", "mu", "log", ("log", "identity", "sqrt"), (), COUNT, POSITIVE),
         Family(
@@ -70,16 +100,33 @@ FAMILIES: dict[str, Family] = {
             "mu",
             "log",
             ("log", "identity", "sqrt"),
-            (Aux("alpha", POSITIVE, "Exponential(1)"),),
+            (_ALPHA,),
             COUNT,
             POSITIVE,
         ),
+        Family("ZeroInflatedPoisson", "mu", "log", _COUNT_LINKS, (_ZI,), COUNT, POSITIVE, zeros="inflated"),
+        Family(
+            "ZeroInflatedNegativeBinomial", "mu", "log", _COUNT_LINKS, (_ALPHA, _ZI), COUNT, POSITIVE, zeros="inflated"
+        ),
+        Family("HurdlePoisson", "mu", "log", _COUNT_LINKS, (_HU,), COUNT, POSITIVE, zeros="hurdle"),
+        Family("HurdleNegativeBinomial", "mu", "log", _COUNT_LINKS, (_ALPHA, _HU), COUNT, POSITIVE, zeros="hurdle"),
+        Family(
+            "HurdleGamma",
+            "mu",
+            "log",
+            ("log", "inverse", "identity"),
+            (_ALPHA, _HU),
+            NONNEGATIVE,
+            POSITIVE,
+            zeros="hurdle",
+        ),
+        Family("HurdleLogNormal", "mu", "identity", ("identity",), (_SIGMA, _HU), NONNEGATIVE, REAL, zeros="hurdle"),
         Family(
             "Gamma",
             "mu",
             "log",
             ("log", "inverse", "identity"),
-            (Aux("alpha", POSITIVE, "Exponential(1)"),),
+            (_ALPHA,),
             POSITIVE,
             POSITIVE,
         ),
@@ -88,7 +135,7 @@ FAMILIES: dict[str, Family] = {
             "mu",
             "logit",
             ("logit", "probit", "cloglog"),
-            (Aux("kappa", POSITIVE, "Exponential(0.1)"),),
+            (Aux("kappa", POSITIVE, "Exponential(0.1)", link="log"),),
             OPEN_UNIT,
             OPEN_UNIT,
         ),
@@ -99,13 +146,15 @@ FAMILIES: dict[str, Family] = {
             "mu",
             "log",
             ("log", "identity", "inverse"),
-            (Aux("alpha", POSITIVE, "Exponential(1)"),),
+            (_ALPHA,),
             POSITIVE,
             POSITIVE,
         ),
         # P(y <= level k) = F(cutpoint_k - eta), F the logistic or the standard normal cdf; eta has no intercept
         Family("OrderedLogistic", "eta", "logit", ("logit",), (_CUTPOINTS,), COUNT, REAL, ordered=True),
         Family("OrderedProbit", "eta", "probit", ("probit",), (_CUTPOINTS,), COUNT, REAL, ordered=True),
+        # P(y = level k) = softmax(eta)_k, eta_k a linear predictor per level, 0 for the reference level
+        Family("Categorical", "eta", "softmax", ("softmax",), (), COUNT, REAL, categorical=True),
     ]
 }
 
@@ -115,6 +164,9 @@ DEFAULT_PRIORS = {
     "slope": "Normal(0, 10)",
     "effect": "Normal(0, 10)",
 }
+# ... and of a distributional parameter's linear predictor (`x -> y.sigma`), on its link's scale (log or logit),
+# where a unit is a factor of e: a weakly informative scale as brms's Student-t(3, 0, 2.5) intercept prior.
+DPAR_DEFAULT_PRIOR = "Normal(0, 2.5)"
 
 OUTCOME_OPTIONS = ("intercept", "link", "missing", "censored")
 # A censoring column's codes (brms's): the value is the event time, a lower bound (right-censored: the event comes
@@ -128,6 +180,7 @@ MISSING_CHOICES = (
     "impute",
 )  # `missing = impute`: model an outcome's missing values instead of stopping (DS504)
 ORDERED_OPTIONS = ("levels",)  # an ordered outcome's options besides its cutpoints
+CATEGORICAL_OPTIONS = ("levels", "reference")  # an unordered categorical outcome's options
 
 
 def cutpoint_dim(node: str) -> str:
@@ -138,6 +191,16 @@ def cutpoint_dim(node: str) -> str:
 def level_dim(node: str) -> str:
     """The dimension of an ordered outcome's levels (the probability of each level, when predicting)."""
     return f"{node}__level"
+
+
+def category_dim(node: str) -> str:
+    """The dimension of a categorical outcome's linear predictors: its levels but the reference."""
+    return f"{node}__category"
+
+
+def dpar_name(node: str, dpar: str) -> str:
+    """The PyMC name of a distributional parameter's per-row values (`y_sigma`, as its scalar parameter's name)."""
+    return f"{node}_{dpar}"
 
 
 def cutpoint_labels(levels: list) -> list[str]:

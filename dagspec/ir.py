@@ -123,6 +123,7 @@ class Name(IRNode):
     id: str
     times: Name | None = None  # `x * z` in an edge: an interaction of x with z
     smooth: Call | None = None  # `spline(x, ...)` or `gp(x, ...)` in an edge: a smooth function of x (id: x)
+    dpar: Name | None = None  # `y.sigma` as an edge's target: a parameter of y's likelihood besides its mean
 
 
 Name.model_rebuild()
@@ -147,25 +148,26 @@ class EdgeStmt(IRNode):
 
 
 class Address(IRNode):
-    """What a prior targets: `y.intercept` (param), `x -> y [by g]` (edge), `x -> y.lengthscale` (edge with
-    param: a parameter of a smooth term) or a plain name."""
+    """What a prior targets: `y.intercept` (param), `x -> y [by g]` (edge) or a plain name; `dpar` names a
+    distributional parameter's linear predictor: `y.sigma.intercept` (param), `x -> y.sigma` (edge). A smooth
+    term's parameter `x -> y.lengthscale` is an edge address with `dpar` too: its text names the parameter."""
 
     kind: Literal["param", "edge", "name"]
     node: Name | None = None  # param
-    param: Name | None = None  # param (and an edge's smooth-term parameter)
+    param: Name | None = None  # param
     source: Name | None = None  # edge
     target: Name | None = None  # edge
     by: Name | None = None  # edge
     times: Name | None = None  # edge of an interaction `x * z -> y`: source x, times z
     name: Name | None = None  # name
+    dpar: Name | None = None  # param and edge: the distributional parameter (`sigma` of `x -> y.sigma`)
 
     def text(self) -> str:
+        part = f".{self.dpar.id}" if self.dpar else ""
         if self.kind == "param" and self.node and self.param:
-            return f"{self.node.id}.{self.param.id}"
-        if self.kind == "edge" and self.source and self.target and self.param:
-            return f"{self.source.id} -> {self.target.id}.{self.param.id}"
+            return f"{self.node.id}{part}.{self.param.id}"
         if self.kind == "edge" and self.source and self.target:
-            return f"{self.source.id}{f' * {self.times.id}' if self.times else ''} -> {self.target.id}" + (
+            return f"{self.source.id}{f' * {self.times.id}' if self.times else ''} -> {self.target.id}{part}" + (
                 f" by {self.by.id}" if self.by else ""
             )
         if self.kind == "name" and self.name:

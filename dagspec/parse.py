@@ -287,10 +287,35 @@ class _ToIR(Transformer_NonRecursive):
         first = call.args[0] if call.args else None
         return ir.Name(id=first.name if isinstance(first, ir.Ref) else "", smooth=call, span=_meta_span(meta))
 
-    def smooth_param_address(self, meta, items):
-        source, target, param = items
+    def dpar_term(self, meta, items):
+        return ir.Name(id=items[0].name, dpar=_name(items[1]), span=_meta_span(meta))
+
+    def dpar_interaction_address(self, meta, items):
+        source, times, target, dpar = items
         return ir.Address(
-            kind="edge", source=_as_name(source), target=_as_name(target), param=_name(param), span=_meta_span(meta)
+            kind="edge",
+            source=_as_name(source),
+            times=_as_name(times),
+            target=_as_name(target),
+            dpar=_name(dpar),
+            span=_meta_span(meta),
+        )
+
+    def dpar_param_address(self, meta, items):
+        node, dpar, param = items
+        return ir.Address(
+            kind="param", node=_as_name(node), dpar=_name(dpar), param=_name(param), span=_meta_span(meta)
+        )
+
+    def dpar_edge_address(self, meta, items):
+        source, target, dpar, by = items
+        return ir.Address(
+            kind="edge",
+            source=_as_name(source),
+            target=_as_name(target),
+            dpar=_name(dpar),
+            by=by,
+            span=_meta_span(meta),
         )
 
     def interaction_address(self, meta, items):

@@ -20,7 +20,7 @@ from .check.smooth import Smooth
 from .data import Column
 from .diagnostics import NO_SPAN, Diagnostics
 from .dists import DISTRIBUTIONS, SUMMARIES, TIME_PRIORS
-from .families import FAMILIES, cutpoint_dim, cutpoint_labels, level_dim
+from .families import FAMILIES, category_dim, cutpoint_dim, cutpoint_labels, dpar_name, level_dim
 
 OBS_DIM = "__obs__"
 # An outcome's data container, named apart from the outcome's variable. dagspec's own names all contain `__`,
@@ -47,6 +47,8 @@ class Op:
     op: str  # + - * / ** neg
     args: tuple
 
+
+INVERSE_LINK_FUNCTIONS = {"log": "exp", "logit": "invlogit"}  # a distributional parameter's link → its inverse
 
 ARRAY_OPS = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "**": np.power, "neg": np.negative}
 
@@ -167,6 +169,8 @@ class LikelihoodVar:
     dims: tuple[str, ...] = (OBS_DIM,)
     imputed: Imputation | None = None  # `missing = impute` with missing rows: their values are parameters
     censoring: str | None = None  # the data container of the censoring codes (0 event, 1 right, -1 left)
+    reference: int | None = None  # a categorical outcome: the position of its reference level (no predictor)
+    predicted: tuple[str, ...] = ()  # parameters besides the mean with a linear predictor of their own (y_sigma)
     weights: str | None = None  # the data container of the row weights: each row's log-likelihood times its weight
 
 
@@ -258,6 +262,7 @@ class _Planner:
         self.indexed: list[tuple[PExpr, ir.Index]] = []  # indexed values, checked once every shape is known
         self.stored_parts = default_names(model)  # (LKJ prior, part) → PyMC's name, for parts no `let` names
         self.reference_at: dict[str, int] = {}  # treatment-coded node → position of its reference level
+        self.category_reference: dict[str, int] = {}  # categorical outcome → position of its reference level
         self.scalars: dict[str, float] = getattr(columns, "scalars", {})  # data scalars: numbers, not containers
         self.smooth_values: dict[str, PExpr] = {}  # a spline's or HSGP's address → its basis (times the kernel)
         self.smooth_ranges: dict[str, list[tuple[float, float, str]]] = {}  # see Plan.smooth_ranges
@@ -283,6 +288,8 @@ class _Planner:
             if node.family is not None and FAMILIES[node.family].ordered:
                 self.coords[level_dim(name)] = list(column.levels or ())
                 self.coords[cutpoint_dim(name)] = cutpoint_labels(list(column.levels or ()))
+            elif node.family is not None and FAMILIES[node.family].categorical:
+                self._categories(node, list(column.levels or ()))
             elif column.categorical:
                 self.coords[name] = list(column.levels or ())
                 if node.reference is not None:
@@ -334,8 +341,8 @@ class _Planner:
                 elif node.role == "derived":
                     entries.append(self._derived(node))
                 elif node.role == "outcome":
-                    likelihood = self._likelihood(node)
-                    entries += self._reference_effects(likelihood)
+                    likelihood = self._likelihood(node, entries)
+                    entries += self._reference_effects(likelihood.terms)
                     entries.append(likelihood)
         self._size_lkj(entries)
         self._check_indices({e.name: e for e in entries})
@@ -506,15 +513,14 @@ class _Planner:
         self._check_vector_args(node.name, node.dist.span, args, (dim,))
         return (dim,)
 
-    def _likelihood(self, node) -> LikelihoodVar:
-        family = FAMILIES[node.family]
-        intercept = self.model.params.get(f"{node.name}.intercept")
+    def _terms(self, node, dpar: str | None) -> list[Term]:
+        """The terms of the linear predictor of an outcome's mean (`dpar` None) or of one of its parameters."""
         terms = []
         for param in self.model.params.values():
-            if param.outcome != node.name or param.edge is None:
+            if param.outcome != node.name or param.edge is None or param.dpar != dpar:
                 continue
             edge = param.edge
-            index = tuple(self.data_names.get(g, g) for g in param.dims)  # a contrast: see _reference_effects
+            index = tuple(self.data_names.get(g, g) for g in param.dims[: len(param.dims) - self._per_category(node)])
             value: PExpr | None = (
                 None if self.model.nodes[edge.source].categorical else VarRef(self.value_names[edge.source])
             )
@@ -527,11 +533,55 @@ class _Planner:
                 terms.append(Term(param.name, (), value, param.address, matmul=True))
                 continue
             terms.append(Term(param.name, index, value, param.address))
+        return terms
+
+    def _per_category(self, node) -> int:
+        """1 when the parameters of an outcome have one value per category in their last dimension, else 0."""
+        return 1 if FAMILIES[node.family].categorical else 0
+
+    def _dpar(self, node, dpar: str, entries: list) -> VarRef:
+        """A distributional parameter with edges into it: its values per row, the inverse link of its linear
+        predictor, a deterministic `y_sigma` (dims: rows) the likelihood reads."""
+        link = FAMILIES[node.family].dpar_link(dpar)
+        terms = self._terms(node, dpar)
+        entries += self._reference_effects(terms)
+        intercept = self.model.params[f"{node.name}.{dpar}.intercept"]
+        eta: PExpr = VarRef(intercept.name)
+        for term in terms:
+            effect: PExpr = VarRef(term.param)
+            if term.index:
+                effect = Idx(effect, tuple(VarRef(i) for i in term.index))
+            if term.matmul and term.value is not None:  # `X -> y.sigma`: X @ b
+                effect = Func("matmul", (term.value, effect))
+            elif term.value is not None:
+                effect = Op("*", (effect, term.value))
+            eta = Op("+", (eta, effect))
+        name = dpar_name(node.name, dpar)
+        rows = any(term.index or self._reads_rows(term.value) for term in terms)  # else one value for every row
+        dims = (OBS_DIM,) if rows and OBS_DIM in self.coords else ()
+        entries.append(DerivedVar(name, Func(INVERSE_LINK_FUNCTIONS[link], (eta,)), dims))
+        return VarRef(name)
+
+    def _reads_rows(self, value: PExpr | None) -> bool:
+        """Whether a term's value reads a data container or an outcome (one value per row): its values then get the
+        rows' dimension; otherwise (parameters, lets) PyMC takes their shape as it comes."""
+        if isinstance(value, VarRef):
+            outcomes = {n.pymc_name for n in self.model.outcomes()}
+            return value.name in self.data_names.values() or value.name in outcomes
+        return isinstance(value, Op) and any(self._reads_rows(a) for a in value.args)
+
+    def _likelihood(self, node, entries: list) -> LikelihoodVar:
+        family = FAMILIES[node.family]
+        intercept = self.model.params.get(f"{node.name}.intercept")
+        terms = self._terms(node, None)
+        predicted = self.model.dpars(node.name)
         aux: dict[str, PExpr] = {}
         for a in family.aux:
             if a.name in node.fixed:
                 fixed = node.fixed[a.name]
                 aux[a.name] = self._value(fixed.name) if isinstance(fixed, ir.Ref) else Const(const_value(fixed))
+            elif a.name in predicted:
+                aux[a.name] = self._dpar(node, a.name, entries)
             else:
                 aux[a.name] = VarRef(self.model.params[f"{node.name}.{a.name}"].name)
         imputed = None
@@ -559,6 +609,8 @@ class _Planner:
             self.data_names[node.name],
             imputed=imputed,
             censoring=censoring,
+            reference=self.category_reference.get(node.name),
+            predicted=tuple(predicted),
             weights=weights,
         )
 
@@ -722,11 +774,29 @@ class _Planner:
         self.reference_at[node.name] = names.index(str(node.reference))
         self.coords[node.name + CONTRASTS] = [lv for lv, name in zip(levels, names) if name != str(node.reference)]
 
-    def _reference_effects(self, likelihood: LikelihoodVar) -> list:
+    def _categories(self, node, levels: list) -> None:
+        """A categorical outcome's levels, and the levels with a linear predictor: all but the reference (the
+        declared one, else the first)."""
+        self.coords[level_dim(node.name)] = levels
+        names = [str(level) for level in levels]
+        reference = str(node.reference) if node.reference is not None else (names[0] if names else None)
+        if reference not in names:
+            self.found.add(
+                "DS462",
+                node.observed_span,
+                name=node.name,
+                level=repr(node.reference),
+                levels=", ".join(map(repr, levels)),
+            )
+            return
+        self.category_reference[node.name] = names.index(reference)
+        self.coords[category_dim(node.name)] = [lv for lv, name in zip(levels, names) if name != reference]
+
+    def _reference_effects(self, terms: list[Term]) -> list:
         """Each treatment-coded term reads the effects of every level, with 0 at the reference:
         `b_g_y__levels = concat(b[:r], 0, b[r:])`, indexed by the level codes."""
         entries = []
-        for position, term in enumerate(likelihood.terms):
+        for position, term in enumerate(terms):
             param = self.model.params.get(term.address)
             if param is None or not param.dims or not param.dims[0].endswith(CONTRASTS):
                 continue
@@ -740,7 +810,7 @@ class _Planner:
             )
             full = f"{param.name}__levels"
             entries.append(DerivedVar(full, Func("concat", parts), (node,)))
-            likelihood.terms[position] = Term(full, (self.data_names[node],), term.value, term.address)
+            terms[position] = Term(full, (self.data_names[node],), term.value, term.address)
         return entries
 
     def _size_lkj(self, entries) -> None:

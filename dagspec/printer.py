@@ -16,7 +16,7 @@ def to_text(spec: ir.SpecIR) -> str:
 def _term_text(name: ir.Name) -> str:
     if name.smooth is not None:
         return call_text(name.smooth)
-    return name.id + (f" * {name.times.id}" if name.times else "")
+    return name.id + (f" * {name.times.id}" if name.times else "") + (f".{name.dpar.id}" if name.dpar else "")
 
 
 def statement_text(s) -> str:

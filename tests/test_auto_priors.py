@@ -332,3 +332,19 @@ def test_the_numbers_are_bambis(text, bambi):
             )
         else:
             np.testing.assert_allclose(np.ravel(args["sigma"]), expected, rtol=5e-4, err_msg=address)
+
+
+def test_a_distributional_parameters_predictor_keeps_its_defaults_with_a_note():
+    """`z -> y.sigma` is on sigma's log scale: Bambi's rule (for the mean) does not apply to it, nor to
+    y.sigma.intercept, and scaling them as the mean's would be wrong; the mean's intercept ignores them."""
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"x": rng.normal(size=30), "z": rng.normal(size=30), "y": 5 * rng.normal(size=30)})
+    spec = dagspec.parse("priors auto\nnode y ~ Normal\nx -> y\nz -> y.sigma\nobserved x, y, z")
+    with pytest.warns(dagspec.DagspecWarning, match="DS171") as caught:
+        plan = spec.plan(frame)
+    assert sum("y.sigma" in str(w.message) for w in caught) == 2
+    for name in ("y_sigma_intercept", "b_z_y_sigma"):
+        assert plan.entry(name).args["sigma"].value == 2.5
+    y, x = frame["y"].to_numpy(), frame["x"].to_numpy()
+    slope = r4(2.5 * y.std() / x.std())
+    assert plan.entry("y_intercept").args["sigma"].value == r4(np.sqrt((2.5 * y.std()) ** 2 + slope**2 * x.mean() ** 2))

@@ -100,7 +100,7 @@ def _as_levels(predictions: xr.Dataset, checked, plan: Plan) -> xr.Dataset:
     """Draws of an ordered outcome are level codes: numeric levels become their values (a rating of 1 to 7
     is drawn as 1 to 7); text levels stay codes, with the level names in the variable's `levels` attribute."""
     for node in checked.outcomes():
-        if node.pymc_name not in predictions or not FAMILIES[node.family].ordered:
+        if node.pymc_name not in predictions or not _has_levels(node):
             continue
         levels = plan.coords[level_dim(node.name)]
         if all(isinstance(level, (int, float)) for level in levels):
@@ -112,13 +112,20 @@ def _as_levels(predictions: xr.Dataset, checked, plan: Plan) -> xr.Dataset:
     return predictions
 
 
+def _has_levels(node) -> bool:
+    """An ordered or categorical outcome: its values are levels, its expected value a probability per level."""
+    family = FAMILIES[node.family]
+    return family.ordered or family.categorical
+
+
 def levels_attribute(spec, plan: Plan) -> str:
-    """The levels of each ordered outcome (an InferenceData attribute, JSON), so predictions know them."""
+    """The levels of each ordered or categorical outcome (an InferenceData attribute, JSON), so predictions know
+    them."""
     return json.dumps(
         {
             n.name: list(plan.coords[level_dim(n.name)])
             for n in spec.checked.outcomes()
-            if FAMILIES[n.family].ordered and level_dim(n.name) in plan.coords
+            if _has_levels(n) and level_dim(n.name) in plan.coords
         }
     )
 
@@ -139,7 +146,7 @@ def _fitted_levels(spec, idata, data=None) -> dict[str, list]:
         for name, node in spec.checked.nodes.items()
         if node.categorical and name in posterior.coords
     }
-    ordered = [n for n in spec.checked.outcomes() if FAMILIES[n.family].ordered]
+    ordered = [n for n in spec.checked.outcomes() if _has_levels(n)]
     recorded = json.loads(posterior.attrs.get(LEVELS_ATTR) or "{}")
     for node in ordered:
         if node.levels is not None or node.name in recorded:

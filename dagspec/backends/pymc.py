@@ -170,7 +170,9 @@ def _random_variable(entry: RandomVariable, values, initvals: bool = True):
     return getattr(pm, entry.dist)(entry.name, **kwargs, dims=dims, observed=observed)
 
 
-def _likelihood(entry: LikelihoodVar, values, expose_mean: bool = False):
+def _linear_predictor(entry: LikelihoodVar, values, per_category: bool):
+    """The intercept plus each term (a categorical outcome's terms have one column per category: its values are
+    broadcast along them); None without either."""
     eta = values[entry.intercept] if entry.intercept else None
     for term in entry.terms:
         effect = values[term.param]
@@ -181,11 +183,19 @@ def _likelihood(entry: LikelihoodVar, values, expose_mean: bool = False):
         elif term.matmul:
             part = pt.dot(_evaluate(term.value, values), effect)
         else:
-            part = effect * _evaluate(term.value, values)
+            value = _evaluate(term.value, values)
+            part = effect * (pt.shape_padright(value) if per_category else value)
         eta = part if eta is None else eta + part
+    return eta
+
+
+def _likelihood(entry: LikelihoodVar, values, expose_mean: bool = False):
+    family = FAMILIES[entry.family]
+    eta = _linear_predictor(entry, values, family.categorical)
+    if family.categorical:
+        return _categorical_likelihood(entry, eta, values, expose_mean)
     if eta is None:
         eta = pt.zeros(values[entry.observed].shape)
-    family = FAMILIES[entry.family]
     aux = {name: _evaluate(value, values) for name, value in entry.aux.items()}
     observed = values[entry.observed]
     if family.outcome.integer:
@@ -331,12 +341,35 @@ def _ordered_likelihood(entry: LikelihoodVar, eta, cutpoints, observed, expose_m
     )
 
 
+def _categorical_likelihood(entry: LikelihoodVar, eta, values, expose_mean: bool):
+    """P(y = level k) = softmax(eta)_k, with eta 0 at the reference level (its column is inserted)."""
+    observed = pt.cast(values[entry.observed], "int64")
+    if eta is None:  # no intercept and no edges: every level equally likely
+        eta = pt.zeros((observed.shape[0], 0))
+    eta = pt.broadcast_to(eta, (observed.shape[0], eta.shape[-1]))
+    r = entry.reference or 0
+    logits = pt.concatenate([eta[:, :r], pt.zeros_like(eta[:, :1]), eta[:, r:]], axis=1)
+    if expose_mean:  # the probability of each level
+        values[f"{entry.name}__mean"] = pm.Deterministic(
+            f"{entry.name}__mean", pt.special.softmax(logits, axis=-1), dims=(*entry.dims, level_dim(entry.node))
+        )
+    return pm.Categorical(entry.name, logit_p=logits, observed=observed, dims=entry.dims)
+
+
 def _expected_value(family: str, mean, aux: dict):
-    """E[y] from the family's mean parameter: n p for Binomial, exp(mu + sigma²/2) for LogNormal, else itself."""
-    if family == "Binomial":
+    """E[y] from the family's mean parameter: n p for Binomial, exp(mu + sigma²/2) for LogNormal, a zero model's
+    mean times the probability of its non-zero part (a hurdle's count part truncated at zero), else itself."""
+    if family in ("Binomial", "BetaBinomial"):
         return aux["n"] * mean
-    if family == "LogNormal":
-        return pt.exp(mean + aux["sigma"] ** 2 / 2)
+    if family in ("LogNormal", "HurdleLogNormal"):
+        mean = pt.exp(mean + aux["sigma"] ** 2 / 2)
+    if family.startswith("ZeroInflated"):
+        return (1 - aux["zi"]) * mean
+    if family in ("HurdlePoisson", "HurdleNegativeBinomial"):  # E[y | y > 0] = mu / P(y > 0) of the count part
+        log_zero = -mean if family == "HurdlePoisson" else -aux["alpha"] * pt.log1p(mean / aux["alpha"])
+        return (1 - aux["hu"]) * mean / -pt.expm1(log_zero)
+    if family.startswith("Hurdle"):
+        return (1 - aux["hu"]) * mean
     return mean
 
 
@@ -346,6 +379,15 @@ def _family_kwargs(family: str, link: str, eta, aux: dict) -> dict:
         p = {"logit_p": eta} if link == "logit" else {"p": _INVERSE_LINKS[link](eta)}
         return {**({"n": aux["n"]} if family == "Binomial" else {}), **p}
     mean = _INVERSE_LINKS[link](eta)
+    if family == "BetaBinomial":
+        return {"n": aux["n"], "alpha": mean * aux["kappa"], "beta": (1 - mean) * aux["kappa"]}
+    if FAMILIES[family].zeros:  # PyMC's psi: the probability of the count (or positive) part
+        zero = aux["zi"] if "zi" in aux else aux["hu"]
+        rest = {k: v for k, v in aux.items() if k not in ("zi", "hu")}
+        return {
+            "psi": 1 - zero,
+            **_family_kwargs(family.removeprefix("ZeroInflated").removeprefix("Hurdle"), "identity", mean, rest),
+        }
     if family == "Exponential":
         return {"lam": 1 / mean}
     if family == "Weibull":

@@ -7,13 +7,14 @@ import networkx as nx
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import DISTRIBUTIONS, POSITIVE, UNIT, closest
-from ..families import FAMILIES, ORDERED_PRIORS, Aux
+from ..families import FAMILIES, ORDERED_PRIORS, Aux, dpar_name
 from ..printer import expr_text
 from ..source import Source
 from . import estimates as estimate_checks
 from .calls import bind_arguments, call_support, check_expression, const_value, expression_refs, lookup_dist
 from .covariance import PART_WORDS, check_arguments, default_names
 from .declarations import declare
+from .distributional import check_dpar_edges
 from .graph import check_acyclic, classify_edges, warn_unused
 from .interactions import resolve_interactions
 from .matrices import check_matrix_roles, matrix_value_refused
@@ -36,6 +37,7 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     resolve_smooths(nodes, edges, found)
     statements = estimate_checks.collect(spec, nodes, found)
     classify_edges(nodes, edges, found, skip={s.outcome.id for s in statements})
+    check_dpar_edges(nodes, edges, found)
     estimates = []
     if not found.errors:
         model = CheckedModel(spec, source, nodes, edges, {})
@@ -108,11 +110,33 @@ def _check_reference_coding(model: CheckedModel, found: Diagnostics) -> None:
 
 
 def _check_ordered_predictors(model: CheckedModel, found: Diagnostics) -> None:
-    """An ordered outcome may not be a predictor (an edge's source or its `by` group) yet."""
+    """An ordered or categorical outcome may not be a predictor (an edge's source or its `by` group) yet, nor may a
+    categorical outcome have a treatment-coded predictor."""
     for edge in [e for e in model.edges if e.fitted]:
+        target = model.nodes[edge.target]
+        if FAMILIES[target.outcome_family].categorical and model.nodes[edge.source].reference is not None:
+            found.add(
+                "DS153",
+                edge.span,
+                what=f"the reference coding of {edge.source}",
+                family=target.family,
+                why=f"{edge.target} has a predictor per level already, and treatment-coded effects of another "
+                "categorical node by each of its levels are not supported yet",
+                suggestion=f"drop `reference` from {edge.source} (its effects then have one value per level of "
+                f"{edge.source} and of {edge.target})",
+            )
         for name in filter(None, (edge.source, edge.by)):
             node = model.nodes.get(name)
-            if node is not None and node.family is not None and FAMILIES[node.family].ordered:
+            if node is not None and node.family is not None and FAMILIES[node.family].categorical:
+                found.add(
+                    "DS153",
+                    edge.span,
+                    what=f"{node.name} as a predictor of {edge.target}",
+                    family=node.family,
+                    why="a categorical outcome cannot be a predictor of another outcome yet",
+                    suggestion=f"observe the column again as a data node, `node {node.name}_level : categorical`",
+                )
+            elif node is not None and node.family is not None and FAMILIES[node.family].ordered:
                 column = node.observed.column if node.observed is not None and node.observed.column else node.name
                 found.add("DS132", edge.span, name=node.name, target=edge.target, column=column)
 
@@ -144,6 +168,12 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
             if name in taken:
                 found.add("DS206", node.span, name=name, other=taken[name])
             taken[name] = f"the true values of {node.name!r}"
+    for node in model.outcomes():  # a distributional parameter's values per row (`y_sigma`)
+        for dpar in model.dpars(node.name):
+            name = dpar_name(node.name, dpar)
+            if name in taken:
+                found.add("DS206", node.span, name=name, other=taken[name])
+            taken[name] = f"the values of {node.name}.{dpar} per row"
     for param in model.params.values():
         if param.name in taken:
             found.add("DS206", param.span, name=param.name, other=taken[param.name])
@@ -388,12 +418,28 @@ def _check_fixed(node: NodeInfo, name: str, value, aux: Aux | None, model: Check
     if isinstance(value, ir.Ref) and value.name in model.nodes and model.nodes[value.name].observed is not None:
         model.implicit_edges.append(Edge(value.name, node.name, value.span))
         return
+    given = model.nodes.get(value.name) if isinstance(value, ir.Ref) else None
+    if given is not None and given.role in ("random", "derived") and aux is not None and not aux.fixed_only:
+        # a parameter of the model (`kappa = theta`, `let theta = phi + 2`): its own prior, shared by every row
+        model.implicit_edges.append(Edge(value.name, node.name, value.span))
+        dist = DISTRIBUTIONS.get(given.distribution.func) if given.role == "random" else None
+        if dist is not None and not dist.support.within(aux.support):
+            found.add(
+                "DS410",
+                value.span,
+                address=f"{node.name}.{name}",
+                support=aux.support.words,
+                dist=f"{value.name} ~ {dist.name}",
+                example="Exponential(1)" if aux.support is POSITIVE else "Beta(1, 1)",
+            )
+        return
     found.add(
         "DS409",
         value.span,
         option=name,
         what=f"the {node.family} family",
-        why=": it takes a number or an observed column",
+        why=": it takes a number, an observed column"
+        + (" or a parameter of the model (a random variable or a `let`)" if aux and not aux.fixed_only else ""),
         options=f"{name} = 10 or {name} = column_node",
     )
 
@@ -404,7 +450,13 @@ def _check_identity_link(model: CheckedModel, param: Parameter, dist, found: Dia
     family = FAMILIES[node.outcome_family]
     if dist is None or param.role == "aux" or node.link != "identity" or family.mean_support.within(UNIT) is False:
         return
-    terms = [p for p in model.params.values() if p.outcome == node.name and p.role != "aux" and p.fixed is None]
+    if param.dpar is not None:  # a distributional parameter's predictor: through a log or logit link
+        return
+    terms = [
+        p
+        for p in model.params.values()
+        if p.outcome == node.name and p.role != "aux" and p.fixed is None and p.dpar is None
+    ]
     if len(terms) == 1 and not dist.support.within(family.mean_support):
         found.add(
             "DS410",

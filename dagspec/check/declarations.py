@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import closest
-from ..families import CENSORABLE, FAMILIES, MISSING_CHOICES, ORDERED_OPTIONS, OUTCOME_OPTIONS
+from ..families import CATEGORICAL_OPTIONS, CENSORABLE, FAMILIES, MISSING_CHOICES, ORDERED_OPTIONS, OUTCOME_OPTIONS
 from ..matrices import check_matrix_expression
 from ..parse import KEYWORDS
 from ..printer import expr_text
@@ -152,6 +152,9 @@ def _level(expr):
 
 def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
     family = FAMILIES.get(call.func)
+    if family is None and call.func.startswith(("ZeroInflated", "Hurdle")):
+        _zero_model(call, found)
+        return
     if family is None:
         found.add("DS407", call.span, name=call.func, families=", ".join(FAMILIES))
         return
@@ -162,6 +165,10 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
     if family.ordered:  # levels in order; the cutpoints take the intercept's place
         node.categorical, node.intercept = True, False
         options = list(ORDERED_OPTIONS)
+    if family.categorical:  # a linear predictor per level but the reference
+        node.categorical = True
+        options = ["intercept", *CATEGORICAL_OPTIONS]
+    reference_span = call.span
     for arg in call.args:
         found.add(
             "DS409",
@@ -173,8 +180,19 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
         )
     for keyword in call.kwargs:
         value = keyword.value
-        if family.ordered and keyword.name == "levels":
+        if (family.ordered or family.categorical) and keyword.name == "levels":
             _levels(node, keyword, f"the {family.name} family", found)
+        elif family.categorical and keyword.name == "reference" and _level(value) is not None:
+            node.reference, reference_span = _level(value), value.span
+        elif family.categorical and keyword.name not in ("intercept", "missing", "levels", "reference"):
+            found.add(
+                "DS409",
+                keyword.span,
+                option=keyword.name,
+                what=f"the {family.name} family",
+                why=": its links are softmax, and it has no parameters besides the linear predictors of its levels",
+                options=", ".join(options),
+            )
         elif family.ordered and keyword.name in ("intercept", "link", "cutpoints"):
             found.add(
                 "DS409",
@@ -234,6 +252,14 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
                 why=f" (did you mean {suggestion!r}?)" if suggestion else "",
                 options=", ".join(options),
             )
+    if node.levels is not None and node.reference is not None and node.reference not in node.levels:
+        found.add(
+            "DS462",
+            reference_span,
+            name=node.name,
+            level=repr(node.reference),
+            levels=", ".join(map(repr, node.levels)),
+        )
     missing = [a for a in family.aux if a.default_prior is None and a.name not in node.fixed]
     for aux in missing:
         found.add(
@@ -243,6 +269,26 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
             param=aux.name,
             example=f"`node {node.name} ~ {family.name}({aux.name} = 10)` or `{aux.name} = trials_column`",
         )
+
+
+def _zero_model(call: ir.Call, found: Diagnostics) -> None:
+    """DS152 for a zero-inflated or hurdle family dagspec does not have (a misspelling, or a continuous family)."""
+    kind = "ZeroInflated" if call.func.startswith("ZeroInflated") else "Hurdle"
+    base = call.func[len(kind) :]
+    known = [name for name, f in FAMILIES.items() if f.zeros == ("inflated" if kind == "ZeroInflated" else "hurdle")]
+    suggestion = closest(call.func, known)
+    if kind == "ZeroInflated" and base in FAMILIES and not FAMILIES[base].outcome.integer:
+        why = (
+            f"zero inflation adds zeros to a count family, and {base} is continuous (a zero has no probability mass "
+            "to inflate)"
+        )
+        hint = "for a positive outcome with exact zeros use a hurdle: " + ", ".join(
+            n for n, f in FAMILIES.items() if f.zeros == "hurdle" and not f.outcome.integer
+        )
+    else:
+        why = f"the {kind.lower() if kind == 'Hurdle' else 'zero-inflated'} families are " + ", ".join(known)
+        hint = f"did you mean {suggestion!r}?" if suggestion else "families: " + ", ".join(FAMILIES)
+    found.add("DS152", call.span, name=call.func, why=why, suggestion=hint)
 
 
 def _missing_option(node: NodeInfo, family, keyword: ir.Keyword, options: list, found: Diagnostics) -> None:
@@ -316,6 +362,17 @@ def _edges(spec: ir.SpecIR, found: Diagnostics) -> list[Edge]:
             found.add("DS302", statement.by.span, count=len(pairs))
         by = statement.by.id if statement.by is not None and len(pairs) == 1 else None
         for source, target in pairs:
+            if source.dpar is not None:
+                found.add(
+                    "DS151",
+                    source.span,
+                    what=f"{source.id}.{source.dpar.id}",
+                    where="the source",
+                    why="a parameter of a likelihood is not a node with values",
+                    suggestion=f"an edge starts at a node: `{source.id} -> ...`; `x -> {source.id}.{source.dpar.id}` "
+                    "points into the parameter",
+                )
+                continue
             span = source.span.model_copy(
                 update={"end_line": target.span.end_line, "end_column": target.span.end_column, "end": target.span.end}
             )
@@ -339,7 +396,8 @@ def _edges(spec: ir.SpecIR, found: Diagnostics) -> list[Edge]:
             if factors and statement.by is not None:
                 found.add("DS355", statement.by.span, what=" * ".join(factors), why="it cannot also vary `by` a group")
                 continue
-            edges.append(Edge(source.id, target.id, span, by=by, factors=factors, call=source.smooth))
+            dpar = target.dpar.id if target.dpar is not None else None
+            edges.append(Edge(source.id, target.id, span, by=by, factors=factors, call=source.smooth, dpar=dpar))
     return edges
 
 

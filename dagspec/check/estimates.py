@@ -76,13 +76,11 @@ def collect(spec: ir.SpecIR, nodes: dict[str, NodeInfo], found: Diagnostics) -> 
 def regression_edges(statements: list[ir.EstimateStmt], estimates: list[Estimate], edges: list[Edge]) -> None:
     """Mark each estimate's regressors as fitted edges into its outcome (adding non-causal edges as needed)."""
     for estimate, statement in zip(estimates, statements):
-        for edge in edges:
-            if edge.target == estimate.outcome:
-                edge.fitted = False
+        into_mean = [e for e in edges if e.target == estimate.outcome and e.dpar is None]  # not `x -> y.sigma`
+        for edge in into_mean:
+            edge.fitted = False
         for regressor in estimate.regressors:  # in the estimate's order: exposure, then the adjustment set
-            causal = next(
-                (e for e in edges if e.source == regressor and e.target == estimate.outcome and e.causal), None
-            )
+            causal = next((e for e in into_mean if e.source == regressor and e.causal), None)
             if causal is not None:
                 edges.remove(causal)
                 causal.fitted = True

@@ -15,10 +15,21 @@ def classify_edges(nodes: dict[str, NodeInfo], edges: list[Edge], found: Diagnos
     """
     for edge in edges:
         source, target = nodes.get(edge.source), nodes.get(edge.target)
-        if source is None or target is None or edge.target in skip:
-            continue
+        if source is None or target is None or (edge.target in skip and edge.dpar is None):
+            continue  # (an edge into a parameter of an estimated outcome, `x -> y.sigma`, is still fitted)
         if target.role in ("random", "derived"):
             found.add("DS306", edge.span, target=target.name, source=source.name, kind=ROLE_WORDS[target.role])
+            continue
+        if target.role != "outcome" and edge.dpar is not None:
+            found.add(
+                "DS151",
+                edge.span,
+                what=f"{target.name}.{edge.dpar}",
+                where="the target",
+                why=f"{target.name} is {ROLE_WORDS[target.role]}, not an outcome with a likelihood",
+                suggestion=f"give {target.name} a family (`node {target.name} ~ Normal`) to model its {edge.dpar}, "
+                f"or point the edge at {target.name} itself",
+            )
             continue
         if target.role != "outcome":
             continue  # an edge into a data or graph-only node is causal knowledge, not a regression

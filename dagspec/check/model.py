@@ -59,7 +59,8 @@ class NodeInfo:
     declared: bool = True
     categorical: bool = False
     levels: list | None = None  # declared levels, in order
-    reference: object = None  # `reference = "a"`: the level whose effect is dropped (treatment coding)
+    reference: object = None  # `reference = "a"`: the level whose effect is dropped (treatment coding; a categorical
+    # outcome's level without a linear predictor)
     matrix: bool = False  # `node X : matrix`: a row of K numbers per observation (posteriordb's X, N x K)
     columns: list | None = None  # a matrix node's declared column names, in order
     family: str | None = None
@@ -118,12 +119,14 @@ class Edge:
     times: str | None = None  # the numeric factor the source is multiplied by (a categorical factor is `by`)
     call: ir.Call | None = None  # `spline(x, ...) -> y` as written (see check.smooth)
     smooth: Smooth | None = None  # the checked smooth term
+    dpar: str | None = None  # `x -> y.sigma`: into this parameter of the target's likelihood, not its mean
 
     @property
     def address(self) -> str:
+        target = f"{self.target}.{self.dpar}" if self.dpar else self.target
         if self.factors:
-            return f"{self.factors[0]} * {self.factors[1]} -> {self.target}"
-        return f"{self.source} -> {self.target}" + (f" by {self.by}" if self.by else "")
+            return f"{self.factors[0]} * {self.factors[1]} -> {target}"
+        return f"{self.source} -> {target}" + (f" by {self.by}" if self.by else "")
 
     @property
     def partners(self) -> list[str]:
@@ -160,6 +163,7 @@ class Parameter:
     parameterisation: str | None = None  # "centered" / "noncentered" as the spec asks, else None (dagspec chooses)
     fixed: float | None = None  # `prior x -> y = 1`: a number, not a free parameter (an offset's coefficient)
     kernel: tuple[str, str] | None = None  # a smooth term's kernel parameter: (its edge's address, which one)
+    dpar: str | None = None  # a term of this distributional parameter's linear predictor (`x -> y.sigma`), not the mean
 
 
 @dataclass
@@ -176,6 +180,10 @@ class CheckedModel:
 
     def node(self, name: str) -> NodeInfo:
         return self.nodes[name]
+
+    def dpars(self, outcome: str) -> list[str]:
+        """The parameters of an outcome's likelihood that have a linear predictor of their own (edges into them)."""
+        return list(dict.fromkeys(p.dpar for p in self.params.values() if p.outcome == outcome and p.dpar))
 
     def fitted_edges(self, target: str) -> list[Edge]:
         return [e for e in self.edges if e.target == target and e.fitted]

@@ -9,7 +9,7 @@ from typing import Literal
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import closest
-from ..families import DEFAULT_PRIORS, FAMILIES, cutpoint_dim
+from ..families import DEFAULT_PRIORS, DPAR_DEFAULT_PRIOR, FAMILIES, category_dim, cutpoint_dim
 from ..printer import expr_text
 from .calls import const_value
 from .model import CONTRASTS, Edge, NodeInfo, Parameter, column_dim
@@ -26,7 +26,9 @@ def default_prior(text: str) -> ir.Call:
 
 
 def generate(nodes: dict[str, NodeInfo], edges: list[Edge]) -> dict[str, Parameter]:
-    """Every parameter the outcomes need, with default names and priors, in a stable order."""
+    """Every parameter the outcomes need, with default names and priors, in a stable order: each outcome's
+    intercept and edges (its mean's linear predictor), then each parameter of its likelihood: a scalar with its
+    family's default prior, or (with edges into it, `x -> y.sigma`) an intercept and edges of its own."""
     params: dict[str, Parameter] = {}
 
     def add(param: Parameter) -> None:
@@ -35,47 +37,16 @@ def generate(nodes: dict[str, NodeInfo], edges: list[Edge]) -> dict[str, Paramet
 
     for node in sorted((n for n in nodes.values() if n.role == "outcome"), key=lambda n: n.order):
         family = FAMILIES[node.outcome_family]
-        if node.intercept:
-            add(
-                Parameter(
-                    f"{node.name}.intercept",
-                    f"{node.name}_intercept",
-                    "intercept",
-                    node.name,
-                    default_prior(DEFAULT_PRIORS["intercept"]),
-                    span=node.span,
-                )
-            )
-        for edge in edges:
-            if edge.target != node.name or not edge.fitted:
-                continue
-            source = nodes[edge.source]
-            dims = ((edge.by,) if edge.by else ()) + ((edge.source,) if source.categorical else ())
-            if source.reference is not None and not edge.by:  # treatment coding: one effect per level but the reference
-                dims = (edge.source + CONTRASTS,)
-            if source.matrix:  # `X -> y`: one coefficient per column of X
-                dims = (column_dim(edge.source),)
-            role: Literal["effect", "slope"] = "effect" if source.categorical else "slope"
-            name = f"b_{edge.source}_{node.name}" + (f"_by_{edge.by}" if edge.by else "")
-            if edge.factors:  # `x * z -> y`
-                name = f"b_{edge.factors[0]}_{edge.factors[1]}_{node.name}"
-            prior = DEFAULT_PRIORS[role]
-            if edge.smooth is not None:
-                dims, prior = _smooth_parameters(edge, name, add)
-            add(
-                Parameter(
-                    edge.address,
-                    name,
-                    role,
-                    node.name,
-                    default_prior(prior),
-                    edge=edge,
-                    dims=dims,
-                    span=edge.span,
-                )
-            )
+        into = [e for e in edges if e.target == node.name and e.fitted]
+        for param in _linear_predictor(node, nodes, [e for e in into if e.dpar is None], None):
+            add(param)
         for aux in family.aux:
             if aux.fixed_only or aux.name in node.fixed:
+                continue
+            dpar_edges = [e for e in into if e.dpar == aux.name]
+            if dpar_edges:
+                for param in _linear_predictor(node, nodes, dpar_edges, aux.name):
+                    add(param)
                 continue
             dims = (cutpoint_dim(node.name),) if aux.name == "cutpoints" else ()
             add(
@@ -98,25 +69,79 @@ def basis_dim(edge: Edge) -> str:
     return f"{edge.source}_{edge.target}{BASIS}"
 
 
-def _smooth_parameters(edge: Edge, name: str, add) -> tuple[tuple[str, ...], str]:
-    """Add a smooth term's kernel parameters (before its weights, which read them); the weights' dims and prior."""
+def _kernel_parameters(edge: Edge):
+    """A smooth term's kernel parameters (generated before its weights, which read them)."""
     smooth = edge.smooth
     assert smooth is not None
     for part, prior in KERNEL_PARAMETERS.get(smooth.kind, ()):
-        add(
-            Parameter(
-                f"{edge.address}.{part}",
-                f"{part}_{edge.source}_{edge.target}",
-                "kernel",
-                edge.target,
-                default_prior(prior),
-                kernel=(edge.address, part),
-                span=edge.span,
-            )
+        yield Parameter(
+            f"{edge.address}.{part}",
+            f"{part}_{edge.source}_{edge.target}",
+            "kernel",
+            edge.target,
+            default_prior(prior),
+            kernel=(edge.address, part),
+            span=edge.span,
         )
-    if smooth.kind == "distance":  # the levels' effects: MvNormal(0, K), K from the kernel parameters
+
+
+def _smooth_weights(edge: Edge) -> tuple[tuple[str, ...], str]:
+    """A smooth term's weights: their dims and default prior."""
+    assert edge.smooth is not None
+    if edge.smooth.kind == "distance":  # the levels' effects: MvNormal(0, K), K from the kernel parameters
         return (edge.source,), GP_PRIOR
-    return (basis_dim(edge),), ("Normal(0, 1)" if smooth.kind == "hsgp" else DEFAULT_PRIORS["slope"])
+    return (basis_dim(edge),), ("Normal(0, 1)" if edge.smooth.kind == "hsgp" else DEFAULT_PRIORS["slope"])
+
+
+def _linear_predictor(node: NodeInfo, nodes: dict[str, NodeInfo], edges: list[Edge], dpar: str | None):
+    """The intercept and edge parameters of the linear predictor of an outcome's mean (`dpar` None) or of one of its
+    distributional parameters (`y.sigma.intercept`, `x -> y.sigma`; named y_sigma_intercept, b_x_y_sigma). A
+    categorical outcome's parameters have one value per level but the reference (the last dimension)."""
+    stem = f"{node.name}.{dpar}" if dpar else node.name
+    suffix = f"_{dpar}" if dpar else ""
+    category = (category_dim(node.name),) if FAMILIES[node.outcome_family].categorical else ()
+
+    def prior(role: str) -> ir.Call:
+        return default_prior(DPAR_DEFAULT_PRIOR if dpar else DEFAULT_PRIORS[role])
+
+    if node.intercept or dpar:
+        yield Parameter(
+            f"{stem}.intercept",
+            f"{node.name}{suffix}_intercept",
+            "intercept",
+            node.name,
+            prior("intercept"),
+            dims=category,
+            span=node.span,
+            dpar=dpar,
+        )
+    for edge in edges:
+        source = nodes[edge.source]
+        dims = ((edge.by,) if edge.by else ()) + ((edge.source,) if source.categorical else ())
+        if source.reference is not None and not edge.by:  # treatment coding: one effect per level but the reference
+            dims = (edge.source + CONTRASTS,)
+        if source.matrix:  # `X -> y`: one coefficient per column of X
+            dims = (column_dim(edge.source),)
+        role: Literal["effect", "slope"] = "effect" if source.categorical else "slope"
+        name = f"b_{edge.source}_{node.name}" + (f"_by_{edge.by}" if edge.by else "")
+        if edge.factors:  # `x * z -> y`
+            name = f"b_{edge.factors[0]}_{edge.factors[1]}_{node.name}"
+        default = prior(role)
+        if edge.smooth is not None:  # the mean's only (a smooth term into a distributional parameter is DS150)
+            yield from _kernel_parameters(edge)
+            dims, weights_prior = _smooth_weights(edge)
+            default = default_prior(weights_prior)
+        yield Parameter(
+            edge.address,
+            name + suffix,
+            role,
+            node.name,
+            default,
+            edge=edge,
+            dims=dims + category,
+            span=edge.span,
+            dpar=dpar,
+        )
 
 
 def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, Parameter], found: Diagnostics) -> None:
@@ -260,6 +285,10 @@ def _unknown_address(address: ir.Address, key: str, nodes, params, found: Diagno
         why = f": {owner} is declared with `intercept = none`"
     elif address.kind == "param" and param in node.fixed:
         why = f": {owner}.{param} is fixed in the declaration of {owner}"
+    elif address.kind == "param" and address.dpar is None and f"{owner}.{param}.intercept" in params:
+        why = f": edges point into {owner}.{param}, so it has a linear predictor (its intercept: {owner}.{param}.intercept)"
+    elif address.kind == "param" and address.dpar is not None:
+        why = f": {owner}.{address.dpar.id} has no linear predictor (no edge points into it)"
     elif address.kind == "edge" and address.times is not None:
         why = f": there is no interaction edge {key}"
     elif address.kind == "edge":
@@ -271,6 +300,8 @@ def _unknown_address(address: ir.Address, key: str, nodes, params, found: Diagno
         else:
             why = f": there is no fitted edge {source} -> {owner}"
     suggestion = closest(key, [p.address for p in available]) if available else None
+    if f"{owner}.{param}.intercept" in params and address.kind == "param" and address.dpar is None:
+        suggestion = f"{owner}.{param}.intercept"  # on the link's scale: log(sigma) = intercept + ...
     if suggestion:
         hint = f"did you mean `prior {suggestion} ~ ...`? {owner} has: " + ", ".join(p.address for p in available)
     elif available:

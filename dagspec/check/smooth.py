@@ -244,6 +244,9 @@ def _target_fits(edge: Edge, nodes: dict[str, NodeInfo], found: Diagnostics) -> 
     if edge.by is not None:
         found.add("DS156", edge.span, what=what, why="a smooth term cannot also vary `by` a group")
         return False
+    if edge.dpar is not None:
+        found.add("DS156", edge.span, what=f"{what}.{edge.dpar}", why="a smooth term enters an outcome's mean only")
+        return False
     if target is not None and target.role != "outcome":
         found.add(
             "DS156",

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..diagnostics import error
 from ..dists import DISTRIBUTIONS, TIME_PRIORS
-from ..families import CENSORING_CODES, FAMILIES
+from ..families import CENSORING_CODES, FAMILIES, level_dim
 from ..plan import (
     OBS_DIM,
     Const,
@@ -435,6 +435,9 @@ class _Writer:
         return [f"{ident} = pm.{entry.dist}({entry.name!r}{args}{self._dims(entry.dims)}{observed}){note}"]
 
     def _likelihood(self, entry: LikelihoodVar, ident: str, several: bool) -> list[str]:
+        family = FAMILIES[entry.family]
+        if family.zeros == "hurdle" and self.target == "pymc3":
+            raise error("DS448", what=f"the {entry.family} outcome {entry.node}", missing=f"pm.{entry.family}")
         parts = [self.names[entry.intercept]] if entry.intercept else []
         for term in entry.terms:
             effect = self.names[term.param]
@@ -444,12 +447,15 @@ class _Writer:
                 parts.append(effect)
             elif term.matmul:
                 parts.append(f"pm.math.dot({self.print(term.value)}, {effect})")
+            elif family.categorical:  # one column per category: the values broadcast along them
+                parts.append(f"{effect} * {self.print(term.value, 9)}[:, None]")
             else:
                 parts.append(f"{effect} * {self.print(term.value, 3)}")
         eta_name = self.helper("eta_{}" if several else "eta", ident)
         eta = " + ".join(parts) if parts else "0.0"
         lines = [f"{eta_name} = {eta}"]
-        family = FAMILIES[entry.family]
+        if family.categorical:
+            return lines + self._categorical(entry, ident, eta_name)
         aux = {k: self.print(v) for k, v in entry.aux.items()}
         observed = self.names[entry.observed]
         if family.outcome.integer and self.target == "pymc":
@@ -488,14 +494,47 @@ class _Writer:
         )
         return lines
 
-    def _mean_kwargs(self, entry: LikelihoodVar, mean: str, aux: dict) -> str:
-        if entry.family == "Exponential":
+    def _categorical(self, entry: LikelihoodVar, ident: str, eta: str) -> list[str]:
+        """softmax over the levels, the reference level's linear predictor 0 (its column inserted)."""
+        t, r = self.tensor, entry.reference or 0
+        observed = self.names[entry.observed]
+        rows = f"{observed}.shape[0]"
+        categories = len(self.plan.coords[level_dim(entry.node)]) - 1
+        logits = self.helper("logits_{}", ident)
+        lines = [
+            f"{eta} = {t}.ones(({rows}, {categories})) * {eta}  # a row per observation, a column per level but "
+            f"the reference ({self.plan.coords[level_dim(entry.node)][r]!r})",
+            f"{logits} = {t}.concatenate([{eta}[:, :{r}], {t}.zeros(({rows}, 1)), {eta}[:, {r}:]], axis=1)",
+        ]
+        if self.target == "pymc":
+            return lines + [
+                f"{ident} = pm.Categorical({entry.name!r}, logit_p={logits}, observed=pt.cast({observed}, 'int64')"
+                f"{self._dims(entry.dims)})"
+            ]
+        return lines + [
+            f"{ident} = pm.Categorical({entry.name!r}, p=tt.nnet.softmax({logits}), observed={observed}"
+            f"{self._dims(entry.dims)})"
+        ]
+
+    def _mean_kwargs(self, entry: LikelihoodVar, mean: str, aux: dict, family: str | None = None) -> str:
+        family = family or entry.family
+        if FAMILIES[family].zeros:  # PyMC's psi: the probability of the count (or positive) part
+            zero = aux["zi"] if "zi" in aux else aux["hu"]
+            base = family.removeprefix("ZeroInflated").removeprefix("Hurdle")
+            rest = self._mean_kwargs(entry, mean, {k: v for k, v in aux.items() if k not in ("zi", "hu")}, base)
+            if self.target == "pymc3" and family == "ZeroInflatedPoisson":  # PyMC3 calls its mean theta
+                rest = rest.replace("mu=", "theta=", 1)
+            simple = re.fullmatch(r"[\w.]+", zero)
+            return f"psi=1 - {zero if simple else f'({zero})'}, {rest}"
+        if family == "BetaBinomial":
+            return f"n={aux['n']}, alpha={mean} * {aux['kappa']}, beta=(1 - {mean}) * {aux['kappa']}"
+        if family == "Exponential":
             return f"lam=1 / {mean}"
-        if entry.family == "Weibull":
+        if family == "Weibull":
             return f"alpha={aux['alpha']}, beta={mean} / {self.tensor}.gamma(1 + 1 / {aux['alpha']})"
-        if entry.family == "Gamma":
+        if family == "Gamma":
             return f"alpha={aux['alpha']}, beta={aux['alpha']} / {mean}"
-        if entry.family == "Beta":
+        if family == "Beta":
             return f"alpha={mean} * {aux['kappa']}, beta=(1 - {mean}) * {aux['kappa']}"
         return ", ".join([f"mu={mean}"] + [f"{k}={v}" for k, v in aux.items()])
 

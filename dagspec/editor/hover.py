@@ -200,16 +200,19 @@ def parameter_markdown(model: CheckedModel, param: Parameter) -> str:
 
 
 def _parameter_role(model: CheckedModel, param: Parameter) -> str:
+    of = f"{param.outcome}.{param.dpar}" if param.dpar else param.outcome  # a distributional parameter's predictor
     if param.role == "intercept":
-        return f"the intercept of {param.outcome}"
+        return f"the intercept of {of}"
     if param.role == "aux":
         return f"the {param.aux} of {param.outcome}'s {model.nodes[param.outcome].family} likelihood"
+    if param.kernel is not None:
+        return f"the {param.kernel[1]} of the smooth term `{param.kernel[0]}`"
     edge = param.edge
     assert edge is not None
     if param.role == "slope":
-        return f"the slope of {edge.source} in {param.outcome}" + (f", one per level of {edge.by}" if edge.by else "")
+        return f"the slope of {edge.source} in {of}" + (f", one per level of {edge.by}" if edge.by else "")
     per_level = f", one per level of {edge.by}" if edge.by else ""
-    return f"the effects of {edge.source}'s levels on {param.outcome}{per_level}"
+    return f"the effects of {edge.source}'s levels on {of}{per_level}"
 
 
 def default_words(value: object) -> str:

@@ -10,6 +10,7 @@ can be drawn without MCMC (optimize/exact.py), `sample` does so, and the plan's 
 
 from __future__ import annotations
 
+from ..families import FAMILIES
 from ..plan import LikelihoodVar, Plan
 from .cells import collapse_cells
 from .exact import exact_draws
@@ -66,6 +67,12 @@ def optimize(plan: Plan, options=True) -> Plan:
     if kept:
         plan.notes.append(f"none: the passes do not rewrite models with {kept} yet")
         return plan
+    if any(isinstance(e, LikelihoodVar) and _distributional(e) for e in plan.entries):
+        plan.notes.append(
+            "none: the passes do not rewrite distributional models (edges into a likelihood's parameters) or "
+            "categorical outcomes yet"
+        )
+        return plan
     switches = enabled(options)
     if switches[EXACT]:  # read on the literal plan, before the passes change it
         exact = exact_draws(plan)
@@ -75,3 +82,8 @@ def optimize(plan: Plan, options=True) -> Plan:
             run(plan)
     plan.entries = reorder(plan.entries)
     return plan
+
+
+def _distributional(likelihood: LikelihoodVar) -> bool:
+    """A categorical outcome, or one with a linear predictor of a parameter besides its mean (`x -> y.sigma`)."""
+    return FAMILIES[likelihood.family].categorical or bool(likelihood.predicted)

@@ -165,7 +165,11 @@ def to_dot(model: CheckedModel, title: str = "") -> str:
     estimated = {(e.exposure, e.outcome) for e in model.estimates}
     for edge in model.edges:
         found = params_by_edge.get(edge.address)
-        label: str | None = found.name + (f"\nby {edge.by}" if edge.by else "") if found is not None else None
+        label: str | None = (
+            found.name + (f"\nby {edge.by}" if edge.by else "") + (f"\ninto {edge.dpar}" if edge.dpar else "")
+            if found is not None
+            else None
+        )
         style = ""
         if not edge.causal:  # a regression edge an `estimate` adds: the effect it estimates, or an adjustment
             style = _EDGE_STYLE["estimate"]

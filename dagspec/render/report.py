@@ -7,7 +7,7 @@ from pathlib import Path
 from ..check.covariance import default_names
 from ..check.model import ROLE_WORDS
 from ..check.observation import latent_name
-from ..families import FAMILIES, level_dim
+from ..families import FAMILIES, category_dim, level_dim
 from ..printer import call_text, expr_text
 
 _INVERSE = {
@@ -26,11 +26,12 @@ def inverse_link(link: str, eta: str) -> str:
     return _INVERSE[link].format(eta)
 
 
-def linear_predictor(model, outcome: str) -> str:
-    """The linear predictor of an outcome written out with parameter names, e.g. `a + b * x + c[g]`."""
+def linear_predictor(model, outcome: str, dpar: str | None = None) -> str:
+    """The linear predictor of an outcome (or of its parameter `dpar`, `y.sigma`) written out with parameter names,
+    e.g. `a + b * x + c[g]`."""
     parts = []
     for param in model.params.values():
-        if param.outcome != outcome or param.role in ("aux", "kernel"):
+        if param.outcome != outcome or param.role in ("aux", "kernel") or param.dpar != dpar:
             continue
         if param.role == "intercept" or param.edge is None:
             parts.append(param.name)
@@ -69,10 +70,17 @@ def smooth_prior(model, param) -> str:
 def likelihood_line(model, node) -> str:
     family = FAMILIES[node.family]
     eta = linear_predictor(model, node.name)
-    args = [f"{family.mean} = {eta if family.ordered else inverse_link(node.link, eta)}"]
+    reference = f"{node.reference!r}" if node.reference is not None else "its first level"
+    mean = eta if family.ordered else f"softmax({eta}; 0 at {reference})" if family.categorical else None
+    args = [f"{family.mean} = {mean or inverse_link(node.link, eta)}"]
+    predicted = model.dpars(node.name)
     for aux in family.aux:
         if aux.name in node.fixed:
             args.append(f"{aux.name} = {expr_text(node.fixed[aux.name])}")
+        elif aux.name in predicted:
+            args.append(
+                f"{aux.name} = {inverse_link(family.dpar_link(aux.name), linear_predictor(model, node.name, aux.name))}"
+            )
         else:
             args.append(f"{aux.name} = {model.params[f'{node.name}.{aux.name}'].name}")
     return f"{node.pymc_name} ~ {node.family}({', '.join(args)})"
@@ -167,8 +175,12 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
         for node in outcomes:
             lines.append(f"  {likelihood_line(model, node)}")
             observed = node.observed.describe() if node.observed.literal is None else "(literal)"
+            links = "".join(
+                f"; {dpar} link {FAMILIES[node.family].dpar_link(dpar)} (per row: {node.name}_{dpar})"
+                for dpar in model.dpars(node.name)
+            )
             lines.append(
-                f"    link {node.link}; observed {observed}"
+                f"    link {node.link}{links}; observed {observed}"
                 + (f"; from {node.observed.file}" if node.observed.file else "")
             )
             if node.censored is not None:
@@ -176,6 +188,17 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
                     f"    censored by {node.censored.name}: right-censored rows (1, right) add log S(t), "
                     "left-censored rows (-1, left) log F(t), the others (0, none) the density"
                 )
+            if FAMILIES[node.family].categorical:
+                levels = coords.get(level_dim(node.name)) or node.levels
+                categories = coords.get(category_dim(node.name))
+                lines.append(
+                    "    levels "
+                    + (", ".join(map(str, levels)) + (" (declared)" if node.levels else " (from the data)"))
+                    if levels
+                    else "    levels from the data"
+                )
+                if categories is not None:
+                    lines[-1] += f"; a linear predictor for each of {', '.join(map(str, categories))}"
             if node.se is not None:
                 lines.append(
                     f"    measured with error: this is the model of its true values {latent_name(node)}[row], which the "

@@ -83,8 +83,31 @@ and adds block offsets pooled around zero.""",
         story="""Women were admitted less often than men overall (m11.7). But gender influences which department
 one applies to, and departments differ greatly in admission rates: department is a mediator, the pipe
 `gender -> dept -> admit`. Conditioning on it (m11.8) estimates the direct effect of gender within departments,
-and the contrast reverses to slightly favour women. Admissions are Binomial counts out of `applications`.""",
+and the contrast reverses to slightly favour women. Admissions are Binomial counts out of `applications`.
+Without department, a beta-binomial (m12.1) lets each row's admission probability vary around its gender's mean:
+the departments' variation becomes overdispersion, and the gender contrast `da` is no longer clearly positive.""",
         data="`UCBadmit.csv`, 12 rows: 6 departments x 2 genders.",
+    ),
+    "kline": dict(
+        title="Oceanic tool complexity: gamma-Poisson counts (Kline)",
+        story="""More people, more tools: the book's "scientific" model lets the number of tool types grow as a
+power of population, `lambda = exp(a[cid]) * P^b[cid] / g`, with more contact between islands allowed to change
+both the level and the elasticity b. A Poisson likelihood (m11.11) is overconfident with ten societies that
+differ in ways the model leaves out; the gamma-Poisson (negative binomial, m12.2) gives each society its own
+rate, with `phi` (its `alpha`) the overdispersion: variance `lambda + lambda^2 / phi`. On the log scale the model
+is linear: `log(lambda) = a[contact] + b[contact] * log(P) - log(g)`, with `-log(g)` an offset (`let`, coefficient
+fixed to 1).""",
+        data="`Kline.csv`, 10 societies; `logP = log(population)` (not standardized, as in the book's m12.2).",
+    ),
+    "monks": dict(
+        title="Drinking monks: zero-inflated counts (simulated, m12.3)",
+        story="""Monks finish manuscripts at a Poisson rate lambda per day, but on some days (probability p) they
+drink and finish none. A zero then comes from either process: the zero-inflated Poisson mixes them, with `zi` the
+probability of an extra zero (brms's name; PyMC's `psi` is 1 - zi). Here zi is a parameter of the model,
+`zi = p` with `logit(p) = ap`, as in the book; edges `x -> y.zi` would give it a linear predictor of its own.""",
+        data="`monks.csv`, 365 days simulated as the book's R code 12.7 does (p = 0.2, lambda = 1), but with numpy "
+        "(`np.random.default_rng(365)`: 77 drinking days); R's random numbers cannot be reproduced, so the check is "
+        "against the exact posterior of these data.",
     ),
     "austincats": dict(
         title="Austin cat adoptions: censored waiting times (AustinCats)",

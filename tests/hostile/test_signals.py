@@ -54,6 +54,9 @@ def _interrupt(tmp_path, mode, signals):
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
+        # as from a terminal: a test run started in the background (`make test &`) ignores Ctrl-C, and its children
+        # would inherit that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         _wait_for_line(child, "written", timeout=120)
