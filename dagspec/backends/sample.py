@@ -14,9 +14,10 @@ from ..diagnostics import Diagnostics, error, finding, warn
 from ..optimize import EXACT, enabled, model_passes
 from ..optimize import optimize as run_passes
 from ..optimize.exact import ExactDraws, exact_draws
-from ..plan import DataVar, Plan, RandomVariable
+from ..plan import DataVar, LikelihoodVar, Plan, RandomVariable
 from ..propriety import check_posterior
 from .cache import model_and_step
+from .chains import can_fork, sample_forked
 from .exact import exact_sample
 from .gaussian import CannotDraw
 from .predict import LEVELS_ATTR, STATISTICS_ATTR, levels_attribute, statistics_attribute
@@ -78,12 +79,19 @@ def passes_for_mcmc(literal: Plan, optimize) -> Plan:
 
 
 def step_options(plan: Plan, options: dict) -> dict:
-    """NUTS settings: a covariance with an LKJ prior is sampled with target_accept 0.95 unless one is given
-    (the hyper-parameters of a few groups' covariance have tails that the default 0.8 steps across badly)."""
+    """NUTS settings: a model with an LKJ covariance is sampled with target_accept 0.95 unless one is given or
+    every outcome is a logit/log GLM (Bernoulli, Binomial, Poisson). Measured: on a Normal outcome the
+    hyper-parameters of a few groups' covariance have tails that 0.8 steps across badly (heterogenous, NUTS on
+    the whole model: 51 divergences and 346 gradients per draw at 0.8, 0 divergences at 0.95); on the
+    chimpanzees' Bernoulli m14.3, 0.95 only shrank the steps (102 gradients per draw and bulk ESS 197 at 0.95,
+    34 and 285 at 0.8, 0 divergences either way)."""
     options = dict(options)
-    if "target_accept" not in options and any(
+    if "target_accept" in options or not any(
         isinstance(e, RandomVariable) and e.dist == "LKJCholeskyCov" for e in plan.entries
     ):
+        return options
+    outcomes = [e for e in plan.entries if isinstance(e, LikelihoodVar)]
+    if not outcomes or not all(e.family in ("Bernoulli", "Binomial", "Poisson") for e in outcomes):
         options["target_accept"] = 0.95
     return options
 
@@ -176,7 +184,12 @@ def _sample(
         # and dagspec.loo compute it per row with the literal model.
         kwargs.setdefault("idata_kwargs", {"log_likelihood": False})
         with model, _cannot_start(model):
-            idata = pm.sample(step=step, cores=at_once, blas_cores=blas_cores or threads * at_once, **options, **kwargs)
+            if can_fork(chains, at_once, progressbar, kwargs):
+                idata = sample_forked(model, step, draws, tune, chains, at_once, random_seed, kwargs)
+            else:
+                idata = pm.sample(
+                    step=step, cores=at_once, blas_cores=blas_cores or threads * at_once, **options, **kwargs
+                )
     else:
         model = build_model(plan)
         with model, _cannot_start(model):
