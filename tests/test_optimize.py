@@ -322,3 +322,10 @@ def test_logit_and_log_ridges_are_whitened_at_the_posterior_mode(text, data, out
     assert not others  # every parameter is in the whitened block
     hessian = pytensor.function([z], pt.hessian(optimized.logp(), z))(optimized.initial_point()[z.name])
     np.testing.assert_allclose(hessian, -np.eye(len(hessian)), atol=1e-6)
+
+
+def test_rows_in_cells_of_their_own_are_not_collapsed():
+    data = _cells(n=6).assign(g=[0, 0, 1, 1, 2, 2], t=[0, 1, 0, 1, 0, 1])  # one row per cell
+    plan = dagspec.parse(BINARY).plan(data, optimize=True)
+    assert not any("collapsed" in note for note in plan.notes)
+    assert dagspec.parse(BINARY).build(data)["y"].owner.op.name == "bernoulli"

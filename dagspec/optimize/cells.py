@@ -45,6 +45,8 @@ def _collapse(plan: Plan, likelihood: LikelihoodVar) -> None:
     else:
         trials = np.ones(len(outcome))
     cells, inverse = np.unique(codes, axis=0, return_inverse=True)
+    if len(cells) == len(outcome):  # no two rows share a cell: nothing to collapse
+        return
     inverse = inverse.reshape(-1)
     successes = np.bincount(inverse, weights=outcome).round().astype(np.int64)
     counts = np.bincount(inverse, weights=trials).round().astype(np.int64)
