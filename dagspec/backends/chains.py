@@ -52,7 +52,8 @@ def sample_forked(model: pm.Model, step, draws: int, tune: int, chains: int, at_
     _log.info(f"NUTS: [{names}]")
     az.convert_to_dataset({"warm": np.zeros((1, 2))})  # xarray's lazy imports, once here rather than per chain
     context = multiprocessing.get_context("fork")
-    waiting, running, results = list(range(chains)), {}, {}
+    waiting, results = list(range(chains)), {}
+    running: dict[int, tuple] = {}  # chain -> (its process, the end of its pipe we read)
     try:
         while waiting or running:
             while waiting and len(running) < at_once:
@@ -120,4 +121,4 @@ def _side_by_side(parts: list[az.InferenceData]) -> az.InferenceData:
         for group in part.groups():
             if "chain" in part[group].dims:
                 setattr(part, group, part[group].assign_coords(chain=[chain]))
-    return az.concat(*parts, dim="chain")
+    return az.concat(parts, dim="chain", inplace=False)
