@@ -179,15 +179,14 @@ def _check_identified(
     improper = [p for p in own if isinstance(entries.get(p), RandomVariable) and entries[p].dist in IMPROPER]
     if not improper:
         return
-    # what informs a parameter: priors and likelihoods that read it (a derived quantity only reports it)
-    mine = reads(likelihood)
-    read_elsewhere = {p for p in improper if readers[p] > (p in mine)}
+    # what informs a parameter: priors and likelihoods that read it (a derived quantity only reports it); this
+    # likelihood is one of its readers
+    read_elsewhere = {p for p in improper if readers[p] > 1}
     read_elsewhere |= set().union(
         *(refs(a) for a in likelihood.aux.values()), *(refs(t.value) for t in likelihood.terms)
     )
-    flat = {
-        p for p in improper if p not in read_elsewhere
-    }  # one read elsewhere may be identified there (a pool's mean)
+    # one read elsewhere may be identified there (a pool's mean)
+    flat = {p for p in improper if p not in read_elsewhere}
     design = _design(plan, entries, likelihood, flat) if flat else None
     if design is None:
         return
