@@ -42,16 +42,16 @@ def test_chains_run_one_per_core_and_blas_threads_only_for_large_data(monkeypatc
 
 @pytest.mark.slow
 def test_nuts_runs_inside_the_limit_and_says_how(monkeypatch):
-    from dagspec.backends import sample
-
     seen = []
-    original = sample.sample_forked
+    import pymc as pm
 
-    def spy(model, step, draws, tune, chains, at_once, *args):
-        seen.append((set(_blas_threads().values()), at_once))
-        return original(model, step, draws, tune, chains, at_once, *args)
+    original = pm.sample
 
-    monkeypatch.setattr(sample, "sample_forked", spy)
+    def spy(*args, **kwargs):
+        seen.append((set(_blas_threads().values()), kwargs.get("cores")))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pm, "sample", spy)
     monkeypatch.setattr(threads, "usable_cores", lambda: 2)
     idata = dagspec.sample(dagspec.parse(COIN), DATA, draws=50, tune=50, chains=2, random_seed=1, sampler="pymc")
     assert seen == [({1}, 2)]

@@ -17,7 +17,6 @@ from ..optimize.exact import ExactDraws, exact_draws
 from ..plan import DataVar, LikelihoodVar, Plan, RandomVariable
 from ..propriety import check_posterior
 from .cache import model_and_step
-from .chains import can_fork, sample_forked
 from .exact import exact_sample
 from .gaussian import CannotDraw
 from .predict import LEVELS_ATTR, STATISTICS_ATTR, levels_attribute, statistics_attribute
@@ -184,12 +183,7 @@ def _sample(
         # and dagspec.loo compute it per row with the literal model.
         kwargs.setdefault("idata_kwargs", {"log_likelihood": False})
         with model, _cannot_start(model):
-            if can_fork(chains, at_once, progressbar, kwargs):
-                idata = sample_forked(model, step, draws, tune, chains, at_once, random_seed, kwargs)
-            else:
-                idata = pm.sample(
-                    step=step, cores=at_once, blas_cores=blas_cores or threads * at_once, **options, **kwargs
-                )
+            idata = pm.sample(step=step, cores=at_once, blas_cores=blas_cores or threads * at_once, **options, **kwargs)
     else:
         model = build_model(plan)
         with model, _cannot_start(model):
