@@ -104,6 +104,7 @@ def resolve_columns(
     columns = Columns()
     columns.statistics, columns.for_prediction = statistics, for_prediction
     censoring = {n.censored.name for n in model.outcomes() if n.censored is not None}
+    observing = _observation_columns(model)  # weights and standard-error columns → (their outcome, option)
     no_lag: dict[str, np.ndarray] = {}  # node → the rows its lag() has no earlier row for
     for node in model.nodes.values():
         observation = node.observed
@@ -114,7 +115,10 @@ def resolve_columns(
             values = _literal(observation.literal)
             if values is not None and np.ndim(values) > 0:
                 raw = pd.Series(values)
-                column = _convert(node, raw, node.name, model, found, for_prediction, levels)
+                if node.name in observing and not for_prediction:
+                    column = _observation_values(node, raw, node.name, *observing[node.name], found)
+                else:
+                    column = _convert(node, raw, node.name, model, found, for_prediction, levels)
                 if column is not None:
                     columns[node.name] = column
             continue
@@ -137,8 +141,9 @@ def resolve_columns(
             table = filtered[key]
             if table is None:
                 continue
-        if for_prediction and node.name in censoring and not _reads_present(observation, table):
-            columns[node.name] = Column(node.name, np.zeros(len(table)), placeholder=True)  # new rows: uncensored
+        if for_prediction and node.name in censoring | set(observing) and not _reads_present(observation, table):
+            # new rows need no censoring, weights or standard errors: they are not observed
+            columns[node.name] = Column(node.name, np.zeros(len(table)), placeholder=True)
             continue
         if for_prediction and node.role == "outcome" and not _reads_present(observation, table):
             fitted = (levels or {}).get(node.name) if node.categorical else None
@@ -163,6 +168,8 @@ def resolve_columns(
         label = (observation.column or node.name) if observation.expr is None else expr_text(observation.expr)
         if node.name in censoring:
             column = _censoring_codes(node, raw, label, found)
+        elif node.name in observing and not for_prediction:
+            column = _observation_values(node, raw, label, *observing[node.name], found)
         else:
             column = _convert(node, raw, label, model, found, for_prediction, levels)
         if column is not None:
@@ -442,9 +449,47 @@ def _convert(
     if node.impute and missing.all():
         found.add("DS535", span, name=node.name, column=column)
         return None
-    if node.role == "outcome" and not for_prediction:
+    if node.role == "outcome" and not for_prediction and node.se is None:  # a measurement may fall anywhere
         _check_outcome_support(node, values, column, model, found)
     return Column(node.name, values, missing=missing if missing.any() else None)
+
+
+def _observation_columns(model: CheckedModel) -> dict[str, tuple[NodeInfo, str]]:
+    """The data nodes that weight an outcome's rows or give its standard errors → (the outcome, the option)."""
+    found: dict[str, tuple[NodeInfo, str]] = {}
+    for outcome in model.outcomes():
+        for option, ref in (("weights", outcome.weights), ("se", outcome.se)):
+            if ref is not None:
+                found.setdefault(ref.name, (outcome, option))
+    return found
+
+
+def _observation_values(
+    node: NodeInfo, raw: pd.Series, column: str, outcome: NodeInfo, option: str, found: Diagnostics
+) -> Column | None:
+    """A weights column (finite numbers >= 0) or a standard-error column (finite numbers > 0), one per row."""
+    numbers = pd.to_numeric(raw.astype(float) if raw.dtype == bool else raw, errors="coerce")
+    values = numbers.to_numpy(dtype=float) if numbers.dtype.kind != "c" else np.full(len(raw), np.nan)
+    text = numbers.isna().to_numpy() & ~raw.isna().to_numpy()
+    missing = raw.isna().to_numpy() | (~np.isfinite(values) & ~text)
+    low = ~text & ~missing & ((values < 0) if option == "weights" else (values <= 0))
+    for bad, what in (
+        (text, "values that are not numbers"),
+        (missing, "missing or infinite values"),
+        (low, "negative values" if option == "weights" else "values that are not positive"),
+    ):
+        if bad.any():
+            found.add(
+                "DS585" if option == "weights" else "DS586",
+                node.observed_span,
+                column=column,
+                name=outcome.name,
+                what=what,
+                rows=rows_text(bad),
+                values=", ".join(repr(plain_value(v)) for v in raw[bad].head(3).tolist()),
+            )
+            return None
+    return Column(node.name, values)
 
 
 def _censoring_codes(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:

@@ -12,6 +12,7 @@ from . import ir
 from .check.calls import const_value
 from .check.covariance import PARTS, default_names
 from .check.model import CONTRASTS, CheckedModel, Parameter
+from .check.observation import latent_name
 from .data import Column
 from .diagnostics import NO_SPAN, Diagnostics
 from .dists import DISTRIBUTIONS, TIME_PRIORS
@@ -161,18 +162,24 @@ class LikelihoodVar:
     dims: tuple[str, ...] = (OBS_DIM,)
     imputed: Imputation | None = None  # `missing = impute` with missing rows: their values are parameters
     censoring: str | None = None  # the data container of the censoring codes (0 event, 1 right, -1 left)
+    weights: str | None = None  # the data container of the row weights: each row's log-likelihood times its weight
 
 
 @dataclass
 class Imputation:
-    """An outcome's missing values: a parameter `name` (dims `missing_dim`, one per row in `missing`) drawn from the
-    outcome's own likelihood, while the likelihood of the observed value covers the rows in `present`."""
+    """An outcome's unknown values: a parameter `name` (dims `missing_dim`, one per row in `missing`) drawn from the
+    outcome's own likelihood, while the likelihood of the observed value covers the rows in `present`.
+
+    With `se` (measurement error), every row's true value is unknown (`missing` is every row), and the observed
+    values are their measurements: Normal(true value, se) in every row (`present`), `se` a data container."""
 
     name: str
     missing: np.ndarray
     present: np.ndarray
     missing_dim: str
     present_dim: str
+    se: str | None = None
+    marginal: bool = False  # (LOO) a Normal node measured with error that nothing reads: its true values integrated out
 
 
 @dataclass
@@ -443,7 +450,11 @@ class _Planner:
                 np.flatnonzero(~column.missing),
                 *missing_dims(node.name),
             )
+        if node.se is not None and column is not None:  # measured with error: every true value is a parameter
+            rows = np.arange(len(column.values))
+            imputed = Imputation(latent_name(node), rows, rows, OBS_DIM, OBS_DIM, se=self.data_names[node.se.name])
         censoring = self.data_names[node.censored.name] if node.censored is not None else None
+        weights = self.data_names[node.weights.name] if node.weights is not None else None
         return LikelihoodVar(
             node.pymc_name,
             node.name,
@@ -455,6 +466,7 @@ class _Planner:
             self.data_names[node.name],
             imputed=imputed,
             censoring=censoring,
+            weights=weights,
         )
 
     def _stored_parts(self, node) -> list[DerivedVar]:

@@ -17,6 +17,7 @@ from .declarations import declare
 from .graph import check_acyclic, classify_edges, warn_unused
 from .interactions import resolve_interactions
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
+from .observation import check_observation, latent_name
 from .params import apply_priors, generate
 from .timeseries import check_lag_direction, check_time_priors
 
@@ -106,6 +107,11 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
             if name in taken:
                 found.add("DS206", node.span, name=name, other=taken[name])
             taken[name] = f"the imputed values of {node.name!r}"
+        if node.se is not None:
+            name = latent_name(node)
+            if name in taken:
+                found.add("DS206", node.span, name=name, other=taken[name])
+            taken[name] = f"the true values of {node.name!r}"
     for param in model.params.values():
         if param.name in taken:
             found.add("DS206", param.span, name=param.name, other=taken[param.name])
@@ -159,6 +165,7 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
             family = FAMILIES[node.outcome_family]
             if node.censored is not None:
                 _check_censoring(node, model, found)
+            check_observation(node, model, found)
             for name, value in node.fixed.items():
                 _check_fixed(node, name, value, family.aux_param(name), model, found)
     for param in model.params.values():

@@ -63,6 +63,8 @@ class NodeInfo:
     fixed: dict[str, ir.Expr] = field(default_factory=dict)  # family options given as values (sigma = 1, n = trials)
     impute: bool = False  # `missing = impute`: missing values become parameters drawn from the node's own model
     censored: ir.Ref | None = None  # `censored = column`: a data node of censoring codes (none, right, left)
+    weights: ir.Ref | None = None  # `weights = column`: each row's log-likelihood times its weight (check.observation)
+    se: ir.Ref | None = None  # `se = column`: the values measure latent true ones with these standard errors
     dist: ir.Call | None = None  # random variables
     expr: ir.Expr | None = None  # derived quantities
     alias: str | None = None

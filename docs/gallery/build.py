@@ -38,8 +38,15 @@ prior, which keeps it positive.""",
 rates. The chapter's DAG says age at marriage `A` causes both the marriage rate `M` and divorce `D`: `M <- A -> D`
 is a fork, `A -> M -> D` a pipe. Regressed alone (m5.2), `M` seems to matter; once the back-door path through `A`
 is closed (m5.3, where `estimate M -> D` makes dagspec adjust for `A`), its effect is about zero, while `A`'s
-hardly moves from m5.1. All three variables are standardized.""",
-        data="`WaffleDivorce.csv`, 50 states; the three columns standardized (`standardize()`, sd with n - 1).",
+hardly moves from m5.1. All three variables are standardized. Chapter 15 goes back to the data with what the
+earlier models ignored: each state's divorce and marriage rates are estimates with standard errors
+(`Divorce.SE`, `Marriage.SE`), large for small states. With `se = D_sd` the divorce rate becomes a node measured
+with error (m15.1): its true value per state, `D_true[row]`, is a parameter drawn from the regression on `A` and
+`M`, and the observed rate measures it. The true rates of uncertain states move toward the regression line. With
+the marriage rate measured with error too (m15.2), the regression reads its true values `M_true[row]`, and the
+marriage rate's effect grows.""",
+        data="""`WaffleDivorce.csv`, 50 states; the three columns standardized (`standardize()`, sd with n - 1), and
+the standard errors divided by the same sd (`col("Divorce.SE") / sd(Divorce)`), as the book does.""",
     ),
     "milk": dict(
         title="Masked relationships in primate milk (milk)",
@@ -147,6 +154,14 @@ def fmt(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}f}"
 
 
+LONG, SHOWN = 20, 3  # a variable with more values than LONG (one per row) shows its first SHOWN in the table
+
+
+def _first(label: str) -> list[str]:
+    name = label.split("[")[0]
+    return [f"{name}[{i}]" for i in range(SHOWN)]
+
+
 def spec_section(analysis) -> list[str]:
     path = SPECS / f"{analysis.name}.dag"
     spec = dagspec.load(path)
@@ -185,11 +200,16 @@ def spec_section(analysis) -> list[str]:
         "|---|---|---|---|---|---|",
     ]
     internal = [label for label in summary.index if "__" in label or label.endswith("_log__")]
+    sizes = summary.index.str.split("[").str[0].value_counts()
+    long = [name for name, size in sizes.items() if size > LONG]  # one value per row: the first few are shown
+    internal += [label for label in summary.index if label.split("[")[0] in long and label not in _first(label)]
     for label, row in summary.drop(index=internal).iterrows():
         lines.append(
             f"| `{label}` | {fmt(row['mean'])} | {fmt(row['sd'])} | {fmt(row['hdi_3%'])} to "
             f"{fmt(row['hdi_97%'])} | {row['ess_bulk']:.0f} | {row['r_hat']:.2f} |"
         )
+    for name in long:
+        lines.append(f"| `{name}[...]` | {sizes[name] - SHOWN} more values, one per row | | | | |")
     lines.append("")
     full = az.summary(idata, kind="all")
     for ref in references(analysis):

@@ -657,6 +657,52 @@ def austincats_quadrature() -> Reference:
 # ---------------------------------------------------------------- the gallery
 
 
+# ---- measurement error: WaffleDivorce m15.1 and m15.2 (weights and measurement error, issue 15) ----
+
+
+def waffle_measured(marriage_too: bool, seed: int) -> callable:
+    """m15.1 (divorce measured with error) or m15.2 (marriage too) written by hand in PyMC from the book's ulam
+    code (no dagspec), sampled longer."""
+
+    def reference() -> Reference:
+        import arviz as az
+        import pymc as pm
+
+        d = pd.read_csv(DATA / "WaffleDivorce.csv")
+        D, A, M = _waffle()
+        D_sd = d["Divorce.SE"].to_numpy() / d["Divorce"].std(ddof=1)
+        M_sd = d["Marriage.SE"].to_numpy() / d["Marriage"].std(ddof=1)
+        with pm.Model():
+            if marriage_too:
+                M_true = pm.Normal("M_true", 0, 1, shape=len(D))
+                pm.Normal("M_obs", M_true, M_sd, observed=M)
+            a, bA, bM = pm.Normal("a", 0, 0.2), pm.Normal("bA", 0, 0.5), pm.Normal("bM", 0, 0.5)
+            sigma = pm.Exponential("sigma", 1)
+            D_true = pm.Normal("D_true", a + bA * A + bM * (M_true if marriage_too else M), sigma, shape=len(D))
+            pm.Normal("D_obs", D_true, D_sd, observed=D)
+            idata = pm.sample(draws=2000, tune=1000, chains=2, cores=1, random_seed=seed, progressbar=False)
+        shown = ["a", "bA", "bM", "sigma", "D_true"] + (["M_true"] if marriage_too else [])
+        summary = az.summary(idata, var_names=shown, round_to="none")
+        rows = [label for label in summary.index if "[" not in label or int(label.split("[")[1][:-1]) < 3]
+        summary = summary.loc[rows]
+        model = "m15.2" if marriage_too else "m15.1"
+        return Reference(
+            "independent",
+            f"{model} written by hand in PyMC from the book's ulam code (no dagspec), 2 chains x 2000 draws; the "
+            f"model is {RETHINKING}, ch. 15.1",
+            {label: (float(row["mean"]), float(row["sd"])) for label, row in summary.iterrows()},
+            digits=3,
+            note="D_true[row] is the true divorce rate of that row of WaffleDivorce.csv (from 0; the first three "
+            "states are checked)"
+            + (", M_true[row] its true marriage rate" if marriage_too else "")
+            + "; the tolerances include the reference's own Monte Carlo error",
+            mcse={label: float(row["mcse_mean"]) for label, row in summary.iterrows()},
+            mcse_sd={label: float(row["mcse_sd"]) for label, row in summary.iterrows()},
+        )
+
+    return reference
+
+
 def _list(*references):
     return lambda: [r() if callable(r) else r for r in references]
 
@@ -713,6 +759,20 @@ ANALYSES = [
         _list(TROLLEY_M12_5, trolley_laplace(interactions=True)),
     ),
     Analysis("reedfrogs_m13_2", "Varying intercepts per tank (m13.2)", "reedfrogs", 132, _list(reedfrogs)),
+    Analysis(
+        "waffle_m15_1",
+        "Divorce measured with error (m15.1)",
+        "waffle_divorce",
+        151,
+        _list(waffle_measured(marriage_too=False, seed=4151)),
+    ),
+    Analysis(
+        "waffle_m15_2",
+        "Divorce and marriage rates measured with error (m15.2)",
+        "waffle_divorce",
+        152,
+        _list(waffle_measured(marriage_too=True, seed=4152)),
+    ),
     Analysis("eight_schools", "Eight schools, non-centred", "eight_schools", 8, _list(eight_schools)),
     Analysis("kidiq_momhs", "Kid score on mother's high school", "kidiq", 31, _list(_kidiq(["mom_hs"]))),
     Analysis("kidiq_momiq", "Kid score on mother's IQ", "kidiq", 32, _list(_kidiq(["mom_iq"]))),

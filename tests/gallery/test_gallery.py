@@ -93,6 +93,18 @@ def test_waffle_marriage_rate_is_spurious_once_age_is_adjusted_for(fit):
 
 
 @pytest.mark.slow
+def test_waffle_measurement_error_shrinks_uncertain_states_and_grows_the_marriage_effect(fit):
+    # m15.1: the true divorce rates move from the measured ones toward the regression, the more the larger the
+    # standard error; m15.2: with the marriage rate measured with error too, its effect grows (the book's point)
+    _, idata = fit("waffle_m15_1")
+    d = pd.read_csv(SPECS / "data" / "WaffleDivorce.csv")
+    measured = (d["Divorce"] - d["Divorce"].mean()) / d["Divorce"].std()
+    moved = np.abs(idata.posterior["D_true"].mean(("chain", "draw")).values - measured.to_numpy())
+    assert np.corrcoef(moved, d["Divorce.SE"])[0, 1] > 0.5
+    assert _mean(fit, "waffle_m15_2", "bM") > _mean(fit, "waffle_m15_1", "bM")
+
+
+@pytest.mark.slow
 def test_milk_both_effects_are_unmasked_together(fit):
     assert abs(_mean(fit, "milk_m5_7", "bN")) > 2 * abs(_mean(fit, "milk_m5_5", "bN"))
     assert abs(_mean(fit, "milk_m5_7", "bM")) > 2 * abs(_mean(fit, "milk_m5_6", "bM"))
