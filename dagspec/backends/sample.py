@@ -14,7 +14,7 @@ from ..diagnostics import Diagnostics, error, finding, warn
 from ..optimize import EXACT, enabled, model_passes
 from ..optimize import optimize as run_passes
 from ..optimize.exact import ExactDraws, exact_draws
-from ..plan import DataVar, LikelihoodVar, Plan, RandomVariable
+from ..plan import DataVar, Plan, RandomVariable
 from ..propriety import check_posterior
 from .cache import model_and_step
 from .exact import exact_sample
@@ -78,19 +78,12 @@ def passes_for_mcmc(literal: Plan, optimize) -> Plan:
 
 
 def step_options(plan: Plan, options: dict) -> dict:
-    """NUTS settings: a model with an LKJ covariance is sampled with target_accept 0.95 unless one is given or
-    every outcome is a logit/log GLM (Bernoulli, Binomial, Poisson). Measured: on a Normal outcome the
-    hyper-parameters of a few groups' covariance have tails that 0.8 steps across badly (heterogenous, NUTS on
-    the whole model: 51 divergences and 346 gradients per draw at 0.8, 0 divergences at 0.95); on the
-    chimpanzees' Bernoulli m14.3, 0.95 only shrank the steps (102 gradients per draw and bulk ESS 197 at 0.95,
-    34 and 285 at 0.8, 0 divergences either way)."""
+    """NUTS settings: a covariance with an LKJ prior is sampled with target_accept 0.95 unless one is given
+    (the hyper-parameters of a few groups' covariance have tails that the default 0.8 steps across badly)."""
     options = dict(options)
-    if "target_accept" in options or not any(
+    if "target_accept" not in options and any(
         isinstance(e, RandomVariable) and e.dist == "LKJCholeskyCov" for e in plan.entries
     ):
-        return options
-    outcomes = [e for e in plan.entries if isinstance(e, LikelihoodVar)]
-    if not outcomes or not all(e.family in ("Bernoulli", "Binomial", "Poisson") for e in outcomes):
         options["target_accept"] = 0.95
     return options
 
