@@ -95,8 +95,11 @@ def fit(
 
     `method="laplace"`: a Gaussian at the posterior's mode with the inverse curvature there as covariance
     (Statistical Rethinking's `quap`); `"advi"` / `"fullrank_advi"`: PyMC's mean-field / full-rank variational
-    fit (`iterations` steps of its optimizer, 30,000 by default, in the optimizer's centred coordinates). Both
-    work in the unconstrained space (a scale's log), so every draw is inside its support. Variational fits are
+    fit (`iterations` steps of its optimizer, 30,000 by default, in the optimizer's centred coordinates);
+    `"pathfinder"`: pymc-extras' multi-path Pathfinder (4 paths of at most `iterations` L-BFGS steps, 1000 by
+    default; `pip install 'dagspec[pathfinder]'`, else DS640), the Pareto k of its importance weights in
+    `idata.posterior.attrs["dagspec_pareto_k"]`. All work in the unconstrained space (a scale's log), so every
+    draw is inside its support. Variational fits are
     approximations that can be far off (typically too narrow, or not converged): compare with `sample`, which
     gives the exact posterior by NUTS (or without MCMC where dagspec can). `fit` is never chosen for you.
     """

@@ -111,6 +111,40 @@ CODES: dict[str, Code] = {
         "ordered outcome {name!r} has {count} level(s) in {column!r}; it needs at least two",
         "declare the possible levels with `levels = [...]`, or check the column",
     ),
+    # ---- smooth terms: splines and Gaussian processes (DS15x) ----
+    "DS155": _e(
+        "bad smooth term",
+        "{what}: {why}",
+        "{suggestion}",
+    ),
+    "DS156": _e(
+        "misplaced smooth term",
+        "{what} cannot be written here: {why}",
+        "a smooth term is one term of an outcome's regression: `spline(x, knots = 10) -> y`, `gp(x) -> y`",
+    ),
+    # ---- default priors scaled to the data: `priors auto` (DS170-DS174) ----
+    "DS170": _e("priors statement", "{what}", "{suggestion}"),
+    "DS171": _w(
+        "not data-scaled",
+        "`priors auto` has no data-scaled rule for {what}, so {kept} keeps its fixed default prior",
+        "give it a `prior` statement; docs/language.md lists what the rule scales",
+    ),
+    "DS172": _w(
+        "nothing to scale by",
+        "{column} has no spread in the data (a single value), so `priors auto` leaves {what} at its fixed default",
+        "check the column (a constant predictor informs nothing), or give it a `prior` statement",
+    ),
+    # ---- matrix predictors and vector parameters (DS16x) ----
+    "DS160": _e(
+        "matrix node misused",
+        "{name!r} is a matrix node (one row of {columns} per observation); {why}",
+        "{suggestion}",
+    ),
+    "DS161": _e(
+        "vector size",
+        "{what}",
+        "{suggestion}",
+    ),
     # ---- names (DS2xx) ----
     "DS201": _e("unknown name", "unknown name {name!r}{where}", "{suggestion}"),
     "DS202": _e("duplicate name", "{name!r} is already defined (line {line})", "give one of them another name"),
@@ -217,6 +251,11 @@ CODES: dict[str, Code] = {
         "interaction factor without values",
         "{name!r} in {what} is {kind}; the factors of an interaction are observed data nodes",
         "observe {name} as data (a column), or write the interaction of other nodes",
+    ),
+    "DS385": _e(
+        "smooth of the wrong node",
+        "{what} needs {needs}, but {name!r} is {kind}",
+        "{suggestion}",
     ),
     # observation weights and measurement error: options of an outcome's family
     "DS395": _e(
@@ -340,6 +379,11 @@ CODES: dict[str, Code] = {
         "reference coding with by",
         "{address} cannot use the reference coding of {name!r}: {why}",
         "reference coding applies to a plain edge `{name} -> outcome`; drop `reference` or the `by`",
+    ),
+    "DS485": _e(
+        "prior of a GP's function values",
+        "{address} cannot take a prior distribution: {why}",
+        "{suggestion}",
     ),
     # observation weights (`weights = w`) and measurement error (`se = s`)
     "DS495": _e(
@@ -507,6 +551,37 @@ CODES: dict[str, Code] = {
         "{name!r} is observed from the data's single value {label}, but it is {use}, which needs one value per row",
         "give {name} a column of values, or use the single value only in priors, distributions, `let` and family options",
     ),
+    "DS575": _e(
+        "spline knots and the data",
+        "{what}",
+        "{suggestion}",
+    ),
+    "DS576": _e(
+        "bad distance matrix",
+        "distance matrix {path}: {why}",
+        "{suggestion}",
+    ),
+    "DS577": _e(
+        "outside a smooth term's range",
+        "{what}",
+        "{suggestion}",
+    ),
+    # matrices: a 2-D array (posteriordb's X, N x K) is one matrix node
+    "DS580": _e(
+        "matrix data for a column",
+        "{name!r} reads {label}, a matrix ({shape}) in {data}, but {name} is not declared a matrix node",
+        "declare it: `node {name} : matrix`; its edge then gets one coefficient per column",
+    ),
+    "DS581": _e(
+        "bad matrix",
+        "matrix node {name!r} reads {label} in {data}, which {why}",
+        "{suggestion}",
+    ),
+    "DS582": _e(
+        "data summary",
+        "{what}",
+        "{suggestion}",
+    ),
     # time series: lags
     "DS565": _w(
         "rows without a lag",
@@ -613,6 +688,13 @@ CODES: dict[str, Code] = {
         "look for priors or data far from the rest in scale (extreme numbers, a tiny sd), and for values outside a prior's support",
     ),
     "DS620": _e("prediction", "{what}", "{suggestion}"),
+    "DS640": _e(
+        "pathfinder not installed",
+        "the pathfinder fit needs the package pymc-extras, which cannot be imported ({reason})",
+        "pip install 'dagspec[pathfinder]' (pymc-extras 0.10 or later), or fit another way: "
+        "--method laplace|advi|fullrank_advi, or sample with NUTS",
+    ),
+    "DS680": _e("matrix intervention", "{what}", "{suggestion}"),
     "DS645": _e(
         "discrete parameters",
         "the {method} fit needs continuous parameters, and {names} are discrete",

@@ -17,6 +17,7 @@ from .datafile import LEFT_OUT, SOURCE, DataFileError, read_table
 from .diagnostics import Diagnostics
 from .dists import closest
 from .families import CENSORING_CODES, FAMILIES
+from .matrices import matrix_values
 from .printer import expr_text
 from .scalars import SCALARS_ATTR, checked_scalar, split_scalars
 from .source import NO_SPAN
@@ -59,6 +60,7 @@ class Columns(dict):
         self.warnings: list = []
         self.statistics: Statistics = Statistics()  # what the transforms computed from the fitted rows
         self.scalars: dict[str, float] = {}  # data scalars by node name: one number for the whole data set
+        self.matrices: dict[str, np.ndarray] = {}  # a distance GP's edge address → distances between its levels
         self.for_prediction = False  # new rows: a walk's new levels follow its fitted ones (checked when predicting)
         self.timing: dict = {}  # lagged node → each row's group and time step (lags.Timing), for forecasts
 
@@ -69,7 +71,7 @@ def _as_frame(data, found: Diagnostics) -> pd.DataFrame | None:
     if isinstance(data, dict):
         arrays, scalars = split_scalars(data)
         try:
-            frame = pd.DataFrame({k: np.asarray(v) for k, v in arrays.items()})
+            frame = pd.DataFrame({k: _column_or_rows(v) for k, v in arrays.items()})
             frame.attrs[SCALARS_ATTR] = scalars
             return frame
         except ValueError:
@@ -78,6 +80,14 @@ def _as_frame(data, found: Diagnostics) -> pd.DataFrame | None:
             return None
     found.add("DS511", type=type(data).__name__)
     return None
+
+
+def _column_or_rows(values):
+    """A mapping's array: a column, or for a 2-D array (a matrix node's values) its rows, one cell each."""
+    if isinstance(values, (list, tuple)) and any(isinstance(v, (list, tuple, np.ndarray)) for v in values):
+        return list(values)  # possibly ragged: DS581 names it when a matrix node reads it
+    array = np.asarray(values)
+    return list(array) if array.ndim == 2 else array
 
 
 def resolve_columns(
@@ -113,7 +123,7 @@ def resolve_columns(
         if observation.literal is not None:
             found.data = "the values the spec gives"
             values = _literal(observation.literal)
-            if values is not None and np.ndim(values) > 0:
+            if isinstance(values, list):
                 raw = pd.Series(values)
                 if node.name in observing and not for_prediction:
                     column = _observation_values(node, raw, node.name, *observing[node.name], found)
@@ -162,6 +172,11 @@ def resolve_columns(
             if not any(d.code == "DS512" for d in found.items):
                 found.add("DS512", observation.span)
             continue
+        if node.matrix and observation.expr is not None:  # `center(X[:, 1:])`
+            column = _computed_matrix(node, observation, table, statistics, found)
+            if column is not None:
+                columns[node.name] = column
+            continue
         raw = _raw_values(node, observation, table, statistics, found, unfiltered, no_lag, columns.timing)
         if raw is None:
             continue
@@ -186,6 +201,7 @@ def resolve_columns(
             _check_ordered_levels(model, columns, found)
             _check_trials(model, columns, found)
             _warn_constant_predictors(model, columns, found)
+    _distance_matrices(model, columns, base_dir, found, checking)
     found.raise_if_errors()
     columns.warnings = found.warnings
     return columns
@@ -350,6 +366,10 @@ def _check_ordered_levels(model: CheckedModel, columns: Columns, found: Diagnost
 def _warn_constant_predictors(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
     for edge in model.edges:
         column = columns.get(edge.source)
+        if model.nodes[edge.source].matrix:
+            if edge.fitted and column is not None:
+                _warn_constant_matrix_columns(model, edge, column, found)
+            continue
         if edge.fitted and column is not None and len(column.values) > 1:
             distinct = len(np.unique(column.values))
             if distinct == 1:
@@ -360,6 +380,87 @@ def _warn_constant_predictors(model: CheckedModel, columns: Columns, found: Diag
                     target=edge.target,
                     value=f"{column.levels[0] if column.categorical else column.values[0]:}",
                 )
+
+
+def _distance_matrices(
+    model: CheckedModel, columns: Columns, base_dir: Path | None, found: _Findings, checking: bool
+) -> None:
+    """Each distance GP's matrix (a CSV file: a header of labels, each row a label and its distances), ordered as
+    the levels of its node; DS576 for a matrix that is not square, symmetric and non-negative with a row for
+    every level."""
+    for edge in model.edges:
+        smooth = edge.smooth
+        if smooth is None or smooth.kind != "distance" or edge.source not in columns:
+            continue
+        found.data = smooth.distance
+        path = Path(smooth.distance)
+        try:
+            table = read_table(path if path.is_absolute() else (base_dir or Path.cwd()) / path)
+        except FileNotFoundError:
+            found.add("DS526" if checking else "DS503", smooth.span, path=smooth.distance, reason="no such file")
+            continue
+        except DataFileError as exc:
+            found.add(exc.code, smooth.span, **{**exc.fields, "path": smooth.distance})
+            continue
+        matrix = _distance_matrix(table, columns[edge.source].levels or [], edge.source, smooth, found)
+        if matrix is not None:
+            columns.matrices[edge.address] = matrix
+
+
+def _distance_matrix(table: pd.DataFrame, levels: list, node: str, smooth, found: Diagnostics) -> np.ndarray | None:
+    def bad(why: str, suggestion: str) -> np.ndarray | None:
+        found.add("DS576", smooth.span, path=smooth.distance, why=why, suggestion=suggestion)
+        return None
+
+    layout = "the first column names each row's level, the header names the columns in the same way"
+    rows, labels = [str(v) for v in table.iloc[:, 0]], [str(c) for c in table.columns[1:]]
+    if len(labels) != len(rows) or set(labels) != set(rows) or len(set(rows)) != len(rows):
+        return bad(
+            f"it is not a square matrix with the same labels on its rows and columns "
+            f"({len(rows)} rows, {len(labels)} columns)",
+            layout,
+        )
+    values = table.iloc[:, 1:].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    values = values[:, [labels.index(r) for r in rows]]  # columns in the order of the rows
+    if not np.all(np.isfinite(values)):
+        return bad("some distances are missing or not numbers", "give a number for every pair of levels")
+    if np.any(values < 0):
+        row, col = np.argwhere(values < 0)[0]
+        return bad(
+            f"the distance between {rows[row]!r} and {rows[col]!r} is negative ({values[row, col]:g})",
+            "distances are 0 or more",
+        )
+    if not np.allclose(values, values.T, rtol=1e-9, atol=0):
+        row, col = np.argwhere(~np.isclose(values, values.T, rtol=1e-9, atol=0))[0]
+        return bad(
+            f"it is not symmetric: {rows[row]!r} to {rows[col]!r} is {values[row, col]:g}, the other way "
+            f"{values[col, row]:g}",
+            "give each pair of levels one distance",
+        )
+    missing = [str(level) for level in levels if str(level) not in rows]
+    if missing:
+        return bad(
+            f"it has no row for level(s) {', '.join(map(repr, missing))} of {node}",
+            "its labels: " + ", ".join(rows[:20]) + ("..." if len(rows) > 20 else ""),
+        )
+    order = [rows.index(str(level)) for level in levels]
+    return values[np.ix_(order, order)]
+
+
+def _warn_constant_matrix_columns(model: CheckedModel, edge, column: Column, found: Diagnostics) -> None:
+    """A constant column of a matrix next to an intercept (posteriordb's column of ones) is not identified."""
+    if len(column.values) < 2 or not model.nodes[edge.target].intercept:
+        return
+    names = model.nodes[edge.source].columns
+    for j in np.flatnonzero(np.ptp(column.values, axis=0) == 0)[:3]:
+        label = repr(names[j]) if names else str(j)
+        found.add(
+            "DS513",
+            model.nodes[edge.source].observed_span,
+            name=f"{edge.source}[:, {label}]",
+            target=f"{edge.target} beside its intercept",
+            value=f"{column.values[0, j]:g}",
+        )
 
 
 def _read_file(observation, base_dir: Path | None, found: Diagnostics, checking: bool = False) -> pd.DataFrame | None:
@@ -396,6 +497,13 @@ def _convert(
     levels: dict[str, list] | None = None,
 ) -> Column | None:
     span = node.observed_span
+    if node.matrix:
+        return _matrix(node, raw, column, found)
+    if raw.dtype == object and raw.map(_is_row).any():
+        rows = raw[raw.map(_is_row)]
+        shape = f"{len(raw)} rows of {len(rows.iloc[0])}"
+        found.add("DS580", span, name=node.name, label=repr(column), shape=shape)
+        return None
     missing = raw.isna().to_numpy()
     if node.categorical:
         if missing.any():
@@ -452,6 +560,94 @@ def _convert(
     if node.role == "outcome" and not for_prediction and node.se is None:  # a measurement may fall anywhere
         _check_outcome_support(node, values, column, model, found)
     return Column(node.name, values, missing=missing if missing.any() else None)
+
+
+def _computed_matrix(node: NodeInfo, observation, table: pd.DataFrame, statistics, found) -> Column | None:
+    """A matrix node observed through a matrix expression: each named array read and checked, then computed."""
+
+    def read(name: str, span) -> np.ndarray:
+        if name not in table.columns:
+            raise ColumnError(
+                "DS502",
+                span,
+                column=name,
+                name=node.name,
+                columns=", ".join(map(str, table.columns)),
+                suggestion="a matrix expression reads an array of the data by its name",
+            )
+        column = _matrix(node, table[name].reset_index(drop=True), name, found, check_names=False)
+        if column is None:
+            raise ColumnError("DS581", span)  # reported by _matrix
+        return column.values
+
+    try:
+        values = matrix_values(observation.expr, read, statistics, node.name)
+    except ColumnError as exc:
+        if exc.fields:
+            found.add(exc.code, exc.span, **exc.fields)
+        return None
+    return _named_columns(node, values, expr_text(observation.expr), found)
+
+
+def _named_columns(node: NodeInfo, values: np.ndarray, label: str, found) -> Column | None:
+    """A matrix's values, if its declared column names (if any) are one per column; else DS581."""
+    if node.columns is not None and len(node.columns) != values.shape[1]:
+        found.add(
+            "DS581",
+            node.observed_span,
+            name=node.name,
+            label=repr(label),
+            why=f"has {values.shape[1]} columns, but `columns = [...]` names {len(node.columns)}",
+            suggestion="name every column, in order, or leave `columns` out (they are then numbered 0, 1, ...)",
+        )
+        return None
+    return Column(node.name, values)
+
+
+def _is_row(value) -> bool:
+    return isinstance(value, (list, tuple, np.ndarray))
+
+
+def _matrix(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics, check_names: bool = True) -> Column | None:
+    """A matrix node's values: one row of K finite numbers per observation, as an N x K float array."""
+    span, label = node.observed_span, repr(column)
+
+    def bad(why: str, suggestion: str) -> None:
+        found.add("DS581", span, name=node.name, label=label, why=why, suggestion=suggestion)
+
+    flat = ~raw.map(_is_row).to_numpy()
+    if flat.any():
+        bad(
+            f"has single values, not rows of numbers, at row(s) {rows_text(flat)}",
+            "a matrix node reads a 2-D array (in JSON, a list of rows: [[1, 2], [3, 4]]); for one number per row "
+            f"drop `: matrix` from `node {node.name}`",
+        )
+        return None
+    lengths = raw.map(len).to_numpy()
+    if len(set(lengths.tolist())) > 1:
+        k = int(pd.Series(lengths).mode().iloc[0])
+        odd = lengths != k
+        bad(
+            f"is ragged: most rows have {k} numbers, but row(s) {rows_text(odd)} have "
+            + ", ".join(str(n) for n in lengths[odd][:3]),
+            "every row of a matrix has the same number of columns",
+        )
+        return None
+    try:
+        values = np.array(raw.tolist(), dtype=float)
+    except (TypeError, ValueError):
+        bad("has entries that are not numbers", "a matrix holds numbers only")
+        return None
+    nonfinite = ~np.isfinite(values).all(axis=1) if values.ndim == 2 else np.ones(len(values), dtype=bool)
+    if values.ndim != 2 or values.shape[1] == 0 or nonfinite.any():
+        bad(
+            f"has missing or infinite entries at row(s) {rows_text(nonfinite)}"
+            if values.ndim == 2 and values.shape[1]
+            else "has rows without numbers",
+            "a matrix's entries cannot be imputed: fill them or drop those rows before fitting",
+        )
+        return None
+    return _named_columns(node, values, column, found) if check_names else Column(node.name, values)
 
 
 def _observation_columns(model: CheckedModel) -> dict[str, tuple[NodeInfo, str]]:

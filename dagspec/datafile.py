@@ -194,7 +194,11 @@ def _json_table(content: bytes) -> pd.DataFrame:
     if not arrays:
         raise ValueError("the JSON object has no arrays of values")
     rows = int(pd.Series([len(v) for v in arrays.values()]).mode().max())
-    frame = pd.DataFrame({k: v for k, v in arrays.items() if len(v) == rows})
+    columns: dict[str, list] = {k: v for k, v in arrays.items() if len(v) == rows}
+    for k, v in document.items():  # a nested array with one entry per row: a matrix node's rows (posteriordb's X)
+        if isinstance(v, list) and k not in arrays and len(v) == rows and all(isinstance(i, list) for i in v):
+            columns[k] = v
+    frame = pd.DataFrame(columns)
     frame.attrs[SCALARS_ATTR] = json_scalars(document)  # priors' hyperparameters, e.g. posteriordb's
     frame.attrs[LEFT_OUT] = {
         k: _why_left_out(v, rows) for k, v in document.items() if isinstance(v, list) and k not in frame.columns

@@ -193,6 +193,7 @@ TIME_PRIORS = ("GaussianRandomWalk", "AR1")
 TIME_PRIOR_INIT = "Normal(0, 10)"  # the first level's effect, unless `init = ...` says otherwise
 
 # Functions usable in expressions (`let`, distribution arguments): name → number of arguments.
+SUMMARIES = ("sum", "mean", "sd", "min", "max")  # of a vector, or of a data column (a constant of the fitted rows)
 FUNCTIONS: dict[str, int] = {
     "exp": 1,
     "log": 1,
@@ -204,6 +205,9 @@ FUNCTIONS: dict[str, int] = {
     "invprobit": 1,
     "sum": 1,
     "mean": 1,
+    "sd": 1,  # with n - 1, as R's sd() and the `observed` transforms
+    "min": 1,
+    "max": 1,
     "sigmoid": 1,
     "tanh": 1,
     "softmax": 1,

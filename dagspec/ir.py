@@ -122,6 +122,7 @@ class Name(IRNode):
     kind: Literal["name"] = "name"
     id: str
     times: Name | None = None  # `x * z` in an edge: an interaction of x with z
+    smooth: Call | None = None  # `spline(x, ...)` or `gp(x, ...)` in an edge: a smooth function of x (id: x)
 
 
 Name.model_rebuild()
@@ -146,11 +147,12 @@ class EdgeStmt(IRNode):
 
 
 class Address(IRNode):
-    """What a prior targets: `y.intercept` (param), `x -> y [by g]` (edge) or a plain name."""
+    """What a prior targets: `y.intercept` (param), `x -> y [by g]` (edge), `x -> y.lengthscale` (edge with
+    param: a parameter of a smooth term) or a plain name."""
 
     kind: Literal["param", "edge", "name"]
     node: Name | None = None  # param
-    param: Name | None = None  # param
+    param: Name | None = None  # param (and an edge's smooth-term parameter)
     source: Name | None = None  # edge
     target: Name | None = None  # edge
     by: Name | None = None  # edge
@@ -160,6 +162,8 @@ class Address(IRNode):
     def text(self) -> str:
         if self.kind == "param" and self.node and self.param:
             return f"{self.node.id}.{self.param.id}"
+        if self.kind == "edge" and self.source and self.target and self.param:
+            return f"{self.source.id} -> {self.target.id}.{self.param.id}"
         if self.kind == "edge" and self.source and self.target:
             return f"{self.source.id}{f' * {self.times.id}' if self.times else ''} -> {self.target.id}" + (
                 f" by {self.by.id}" if self.by else ""
@@ -232,8 +236,15 @@ class EstimateStmt(IRNode):
     alias: Name | None = None
 
 
+class PriorsStmt(IRNode):
+    """`priors auto`: the default priors of generated parameters are scaled to the data (docs/language.md)."""
+
+    kind: Literal["priors"] = "priors"
+    mode: Name
+
+
 Statement = Annotated[
-    NodeDecl | EdgeStmt | PriorStmt | RandomVar | LetStmt | ObservedStmt | EstimateStmt,
+    NodeDecl | EdgeStmt | PriorStmt | RandomVar | LetStmt | ObservedStmt | EstimateStmt | PriorsStmt,
     Field(discriminator="kind"),
 ]
 

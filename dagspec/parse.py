@@ -41,6 +41,7 @@ KEYWORDS = (
     "as",
     "by",
     "estimate",
+    "priors",
     "adjust",
     "direct",
     "where",
@@ -280,6 +281,18 @@ class _ToIR(Transformer_NonRecursive):
     def interaction(self, meta, items):
         return ir.Name(id=items[0].name, times=_as_name(items[1]), span=_meta_span(meta))
 
+    def smooth(self, meta, items):
+        """`spline(x, ...)` in an edge: the name is the call's first argument (DS155 when it is not a name)."""
+        call = _call(meta, items)
+        first = call.args[0] if call.args else None
+        return ir.Name(id=first.name if isinstance(first, ir.Ref) else "", smooth=call, span=_meta_span(meta))
+
+    def smooth_param_address(self, meta, items):
+        source, target, param = items
+        return ir.Address(
+            kind="edge", source=_as_name(source), target=_as_name(target), param=_name(param), span=_meta_span(meta)
+        )
+
     def interaction_address(self, meta, items):
         source, times, target = items
         return ir.Address(
@@ -343,6 +356,9 @@ class _ToIR(Transformer_NonRecursive):
             span=_meta_span(meta),
         )
 
+    def priors_stmt(self, meta, items):
+        return ir.PriorsStmt(mode=_name(items[0]), span=_meta_span(meta))
+
     def adjust_clause(self, meta, items):
         return [_name(token) for token in items if token.type == "NAME"]
 
@@ -396,6 +412,8 @@ class _ToIR(Transformer_NonRecursive):
 
     def call_args(self, meta, items):
         return [i for i in items if i is not None]
+
+    smooth_args = call_args
 
     def keyword(self, meta, items):
         return ir.Keyword(name=str(items[0]), value=items[1], span=_meta_span(meta))

@@ -9,13 +9,17 @@ import networkx as nx
 import numpy as np
 
 from . import ir
+from .autoprior import ScaledPrior, scaled_priors
+from .bases import basis_size, clamped, hsgp_boundary, quantile_knots
 from .check.calls import const_value
 from .check.covariance import PARTS, default_names
-from .check.model import CONTRASTS, CheckedModel, Parameter
+from .check.model import COLUMNS, CONTRASTS, ENTRIES, CheckedModel, Edge, Parameter, column_dim
 from .check.observation import latent_name
+from .check.params import basis_dim
+from .check.smooth import Smooth
 from .data import Column
 from .diagnostics import NO_SPAN, Diagnostics
-from .dists import DISTRIBUTIONS, TIME_PRIORS
+from .dists import DISTRIBUTIONS, SUMMARIES, TIME_PRIORS
 from .families import FAMILIES, cutpoint_dim, cutpoint_labels, level_dim
 
 OBS_DIM = "__obs__"
@@ -110,6 +114,7 @@ class RandomVariable:
     parameterisation: str | None = None  # a pool's parameterisation as the spec asks
     initval: object = None  # a starting value (the optimizer's least-squares guess for its Flat parameters)
     transform: str | None = None  # "ordered": an ordered outcome's cutpoints, increasing by a change of variables
+    scaled: str | None = None  # a default prior scaled to the data (`priors auto`): the rule, in words
 
 
 @dataclass
@@ -191,6 +196,9 @@ class Plan:
     statistics: dict[str, float] = field(default_factory=dict)  # what the data transforms computed from the data
     expose_means: bool = False  # also a deterministic `<outcome>__mean` of each outcome's expected value (predictions)
     warnings: list = field(default_factory=list)  # what was found in the data (Diagnostics: stray codes, ...)
+    # a smooth term's node → (low, high, what) where its basis is defined (do() checks the values it sets)
+    smooth_ranges: dict[str, list[tuple[float, float, str]]] = field(default_factory=dict)
+    scaled_priors: dict[str, ScaledPrior] = field(default_factory=dict)  # address → its data-scaled default prior
 
     def entry(self, name: str):
         return next(e for e in self.entries if e.name == name)
@@ -211,23 +219,38 @@ def _count(n: int, noun: str) -> str:
 # ---- planning --------------------------------------------------------------------------------------
 
 
+def _column_summary(func: str, values: np.ndarray) -> np.ndarray:
+    """A summary of each column of a matrix node's fitted values (sd with n - 1, as R's sd())."""
+    if func == "sd":
+        return values.std(axis=0, ddof=1)
+    if func == "min":
+        return values.min(axis=0)
+    if func == "max":
+        return values.max(axis=0)
+    return values.sum(axis=0) if func == "sum" else values.mean(axis=0)
+
+
 def missing_dims(node: str) -> tuple[str, str]:
     """The dimensions of an imputed node's missing rows and observed rows (coordinates: row numbers from 0)."""
     return f"{node}__missing", f"{node}__observed"
 
 
-def make_plan(model: CheckedModel, columns: dict[str, Column]) -> Plan:
-    """Order every variable so each comes after what it reads, and resolve names, levels and shapes."""
+def make_plan(model: CheckedModel, columns: dict[str, Column], scale_priors: bool = True) -> Plan:
+    """Order every variable so each comes after what it reads, and resolve names, levels and shapes. With
+    `priors auto`, default priors are scaled to these columns, unless `scale_priors` is False (new rows to predict:
+    a prediction reads the posterior, never the priors)."""
     found = Diagnostics(model.source)
-    planner = _Planner(model, columns, found)
+    planner = _Planner(model, columns, found, scale_priors and model.auto_priors)
     plan = planner.run()
     found.raise_if_errors()
+    plan.warnings += found.warnings  # what `priors auto` could not scale (after the data's own findings)
     return plan
 
 
 class _Planner:
-    def __init__(self, model: CheckedModel, columns: dict[str, Column], found: Diagnostics):
+    def __init__(self, model: CheckedModel, columns: dict[str, Column], found: Diagnostics, scale_priors: bool):
         self.model, self.columns, self.found = model, columns, found
+        self.scale_priors = scale_priors
         self.coords: dict[str, list] = {}
         self.data_names: dict[str, str] = {}  # node → data container name
         self.value_names: dict[str, str] = {}  # node or parameter user name → PyMC name of its value
@@ -236,6 +259,9 @@ class _Planner:
         self.stored_parts = default_names(model)  # (LKJ prior, part) → PyMC's name, for parts no `let` names
         self.reference_at: dict[str, int] = {}  # treatment-coded node → position of its reference level
         self.scalars: dict[str, float] = getattr(columns, "scalars", {})  # data scalars: numbers, not containers
+        self.smooth_values: dict[str, PExpr] = {}  # a spline's or HSGP's address → its basis (times the kernel)
+        self.smooth_ranges: dict[str, list[tuple[float, float, str]]] = {}  # see Plan.smooth_ranges
+        self.row_names: set[str] = set()  # PyMC names of values with one entry per row (columns, outcomes)
 
     def run(self) -> Plan:
         model = self.model
@@ -261,6 +287,8 @@ class _Planner:
                 self.coords[name] = list(column.levels or ())
                 if node.reference is not None:
                     self._contrasts(node, self.coords[name])
+            elif node.matrix:
+                self.coords[column_dim(name)] = list(node.columns or range(column.values.shape[1]))
             observation = node.observed
             read_as_is = (
                 observation is not None
@@ -273,10 +301,17 @@ class _Planner:
                     container,
                     column.values,
                     name,
+                    dims=(OBS_DIM, column_dim(name)) if node.matrix else (OBS_DIM,),
                     column=observation.column if observation is not None and read_as_is else None,
                     levels=column.levels,
                 )
             )
+        self.scaled = scaled_priors(model, self.columns, self.coords, self.found) if self.scale_priors else {}
+        self.row_names = set(self.data_names.values()) | {  # and a random variable observed from a column
+            n.pymc_name
+            for n in model.nodes.values()
+            if n.role == "outcome" or (n.role == "random" and n.name in self.columns)
+        }
         for node in model.nodes.values():
             if node.role in ("data",) and node.name in self.data_names:
                 self.value_names[node.name] = self.data_names[node.name]
@@ -285,6 +320,7 @@ class _Planner:
         for param in model.params.values():
             self.value_names[param.name] = param.name
             self.dims_of[param.name] = param.dims
+        self._smooths()
         for name in self._order():
             if name in model.params and model.params[name].fixed is not None:  # `prior x -> y = 1`
                 entries.append(DerivedVar(model.params[name].name, Const(model.params[name].fixed)))
@@ -296,7 +332,7 @@ class _Planner:
                     entries.append(self._random(node))
                     entries += self._stored_parts(node)
                 elif node.role == "derived":
-                    entries.append(DerivedVar(node.name, self._expr(node.expr)))
+                    entries.append(self._derived(node))
                 elif node.role == "outcome":
                     likelihood = self._likelihood(node)
                     entries += self._reference_effects(likelihood)
@@ -309,6 +345,8 @@ class _Planner:
             n_obs,
             statistics=dict(getattr(self.columns, "statistics", {})),
             warnings=list(getattr(self.columns, "warnings", [])),
+            smooth_ranges=self.smooth_ranges,
+            scaled_priors=self.scaled,
         )
 
     def _order(self) -> list[str]:
@@ -319,9 +357,15 @@ class _Planner:
 
     # entries
     def _parameter(self, param: Parameter) -> RandomVariable:
-        args = self._dist_args(param.prior)
+        if param.edge is not None and param.edge.smooth is not None and param.edge.smooth.kind == "distance":
+            return self._distance_gp(param, param.edge)
+        scaled = self.scaled.get(param.address)
+        if scaled is not None:
+            args: dict[str, PExpr] = {name: Const(value) for name, value in scaled.args.items()}
+        else:
+            args = self._dist_args(param.prior)
         dims = tuple(param.dims)
-        dist = DISTRIBUTIONS[param.prior.func]
+        dist = DISTRIBUTIONS[scaled.dist if scaled is not None else param.prior.func]
         size = int(np.prod([len(self.coords.get(d, ())) for d in dims])) if dims else 1
         if size > MAX_PARAMETER_SIZE:
             self.found.add(
@@ -350,6 +394,8 @@ class _Planner:
                     f"{size} levels of {dims[-1]} in its last dimension",
                     suggestion=f"give mu one entry per level of {dims[-1]}",
                 )
+        if dims and dist.name not in ("MvNormal",):
+            self._check_vector_args(f"the prior of {param.address}", param.prior.span, args, dims)
         if dist.name in TIME_PRIORS and param.edge is not None and not getattr(self.columns, "for_prediction", False):
             self._check_time_order(param, dist.name)
         variable = RandomVariable(
@@ -360,11 +406,30 @@ class _Planner:
             source=param.address,
             default_prior=param.default_prior,
             parameterisation=param.parameterisation,
+            scaled=scaled.rule if scaled is not None else None,
         )
         if param.aux == "cutpoints":
             variable.transform = "ordered"
             variable.initval = self._cutpoint_start(param.outcome)
         return variable
+
+    def _check_vector_args(self, what: str, span, args: dict[str, PExpr], dims: tuple[str, ...]) -> None:
+        """A list among a prior's arguments gives one value per entry of the parameter's last dimension (a matrix
+        edge's columns, a categorical node's levels): DS161 when its length is another."""
+        size = len(self.coords.get(dims[-1], ()))
+        for name, value in args.items():
+            if isinstance(value, ListOf) and len(value.items) != size and dims[-1] in self.coords:
+                entries = f"levels of {dims[-1]}"
+                if dims[-1].endswith(COLUMNS):
+                    entries = f"columns of {dims[-1][: -len(COLUMNS)]}"
+                elif dims[-1].endswith(ENTRIES):
+                    entries = "its size"
+                self.found.add(
+                    "DS161",
+                    span,
+                    what=f"{what} gives {name} {len(value.items)} values, but it has {size} ({entries})",
+                    suggestion=f"give {name} one value per entry ({size}), or a single value for all of them",
+                )
 
     def _check_time_order(self, param: Parameter, dist: str) -> None:
         """DS477 unless the levels of a random walk's node are in a known order, one step apart: declared in order,
@@ -417,7 +482,29 @@ class _Planner:
             elif node.observed.literal is not None:
                 value = const_value(node.observed.literal)
                 observed = Const(value) if value is not None else self._expr(node.observed.literal)
-        return RandomVariable(node.pymc_name, node.dist.func, self._dist_args(node.dist), dims, observed, node.name)
+        args = self._dist_args(node.dist)
+        if node.size is not None and node.observed is None:
+            dims = self._entries(node, args)
+        return RandomVariable(node.pymc_name, node.dist.func, args, dims, observed, node.name)
+
+    def _entries(self, node, args: dict[str, PExpr]) -> tuple[str, ...]:
+        """The dimension of a vector random variable declared with `size = n` (a number or a data scalar)."""
+        size = node.size
+        n = self.scalars.get(size.name) if isinstance(size, ir.Ref) else const_value(size)
+        if n is None or not float(n).is_integer() or not 1 <= n <= MAX_PARAMETER_SIZE:
+            self.found.add(
+                "DS161",
+                size.span,
+                what=f"{node.name} cannot have size = {n if n is not None else 'a column'}: a size is a whole number "
+                f"from 1 to {MAX_PARAMETER_SIZE:,}",
+                suggestion="give a number, or a data scalar holding one (`size = K` with K observed from the data)",
+            )
+            return ()
+        dim = node.pymc_name + ENTRIES
+        self.coords[dim] = list(range(int(n)))
+        self.dims_of[node.pymc_name] = (dim,)
+        self._check_vector_args(node.name, node.dist.span, args, (dim,))
+        return (dim,)
 
     def _likelihood(self, node) -> LikelihoodVar:
         family = FAMILIES[node.family]
@@ -433,6 +520,12 @@ class _Planner:
             )
             if edge.times:  # `x * z -> y`: the product, recomputed from the containers (predictions, do())
                 value = Op("*", (value, VarRef(self.value_names[edge.times])))
+            if param.address in self.smooth_values:  # a basis (n x k) times the weights
+                terms.append(Term(param.name, (), self.smooth_values[param.address], param.address, matmul=True))
+                continue
+            if self.model.nodes[edge.source].matrix:  # `X -> y`: X @ b, one coefficient per column
+                terms.append(Term(param.name, (), value, param.address, matmul=True))
+                continue
             terms.append(Term(param.name, index, value, param.address))
         aux: dict[str, PExpr] = {}
         for a in family.aux:
@@ -468,6 +561,143 @@ class _Planner:
             censoring=censoring,
             weights=weights,
         )
+
+    # smooth terms
+    def _smooths(self) -> None:
+        """Each spline's and HSGP's basis, from knots or a boundary that the fitted values fix (recorded with the
+        transforms' statistics, so that predictions reuse them for new values: DS577 outside them)."""
+        for param in self.model.params.values():
+            edge = param.edge
+            if edge is None or edge.smooth is None or edge.smooth.kind == "distance" or edge.source not in self.columns:
+                continue
+            smooth, x = edge.smooth, np.asarray(self.columns[edge.source].values, dtype=float)
+            value = VarRef(self.value_names[edge.source])
+            if smooth.kind == "spline":
+                knots = self._knots(edge, smooth, x)
+                if knots is None:
+                    continue
+                self.coords[basis_dim(edge)] = list(range(basis_size(smooth.knots, smooth.degree)))
+                self._within(edge, x, knots[0], knots[-1], "the spline's knots")
+                self.smooth_values[param.address] = Func(
+                    "bspline", (value, Const(clamped(knots, smooth.degree)), Const(smooth.degree))
+                )
+            else:
+                boundary = self._fitted(
+                    edge, "the centre and boundary", ["centre", "L"], lambda x=x, c=smooth.c: hsgp_boundary(x, c)
+                )
+                if boundary is None:
+                    continue
+                centre, half = boundary
+                if half <= 0:
+                    self.found.add(
+                        "DS575",
+                        edge.span,
+                        what=f"{edge.source} has one value only: a Gaussian process of it has no range to cover",
+                        suggestion=f"write `{edge.source} -> {edge.target}`, or observe more values",
+                    )
+                    continue
+                self.coords[basis_dim(edge)] = list(range(smooth.m))
+                self._within(edge, x, centre - half, centre + half, f"the HSGP's boundary (c = {smooth.c:g})")
+                kernel = [
+                    VarRef(self.model.params[f"{edge.address}.{part}"].name) for part in ("lengthscale", "amplitude")
+                ]
+                self.smooth_values[param.address] = Func(
+                    "hsgp", (value, Const(centre), Const(half), Const(smooth.m), Const(smooth.kernel), *kernel)
+                )
+
+    def _fitted(self, edge: Edge, what: str, keys: list[str], compute) -> np.ndarray | None:
+        """Numbers the fitted values fix: computed and recorded with the transforms' statistics when fitting,
+        looked up when predicting (DS514 when the posterior does not have them)."""
+        statistics = getattr(self.columns, "statistics", None)
+        keys = [f"{edge.address}: {key}" for key in keys]
+        if statistics is not None and statistics.frozen:
+            if all(k in statistics for k in keys):
+                return np.array([statistics[k] for k in keys])
+            self.found.add(
+                "DS514",
+                edge.span,
+                what=f"{what} of {edge.address}, which the fitted values of {edge.source} fix, are not known",
+                suggestion="predict with the InferenceData that dagspec.sample returned",
+            )
+            return None
+        values = compute()
+        if values is not None and statistics is not None:
+            statistics.update(zip(keys, map(float, values)))
+        return values
+
+    def _knots(self, edge: Edge, smooth: Smooth, x: np.ndarray) -> np.ndarray | None:
+        if not isinstance(smooth.knots, int):
+            return np.asarray(smooth.knots, dtype=float)
+        count = smooth.knots
+
+        def at_quantiles():
+            distinct = len(np.unique(x[np.isfinite(x)]))
+            knots = quantile_knots(x, count)
+            if distinct >= count and np.all(np.diff(knots) > 0):
+                return knots
+            self.found.add(
+                "DS575",
+                edge.span,
+                what=f"{count} knots at quantiles of {edge.source} do not all differ: it has {distinct} distinct "
+                "value" + ("s" if distinct != 1 else ""),
+                suggestion="use fewer knots than distinct values (and fewer where values repeat), or list them: "
+                "`knots = [...]`",
+            )
+            return None
+
+        return self._fitted(edge, "the knots", [f"knot {i + 1}" for i in range(count)], at_quantiles)
+
+    def _within(self, edge: Edge, x: np.ndarray, low: float, high: float, what: str) -> None:
+        self.smooth_ranges.setdefault(edge.source, []).append((float(low), float(high), f"{what} in {edge.address}"))
+        outside = np.flatnonzero((x < low) | (x > high))
+        if outside.size:
+            self.found.add(
+                "DS577",
+                edge.span,
+                what=f"{outside.size} value(s) of {edge.source} (row {outside[0] + 1}: {x[outside[0]]:g}) lie "
+                f"outside {what}, [{low:g}, {high:g}], where the basis of {edge.address} is not defined",
+                suggestion="predict within the range the fit covered, or give knots that cover the new values"
+                if what.startswith("the spline")
+                else "predict within the range the fit covered, or fit with a larger c",
+            )
+
+    def _distance_gp(self, param: Parameter, edge: Edge) -> RandomVariable:
+        """The levels' effects ~ MvNormal(0, K): K from the distance matrix and the kernel parameters."""
+        smooth = edge.smooth
+        assert smooth is not None
+        matrix = getattr(self.columns, "matrices", {}).get(edge.address)
+        size = len(self.coords.get(edge.source, ()))
+        distances = Const(np.zeros((size, size)) if matrix is None else matrix)
+        etasq, rhosq = (VarRef(self.model.params[f"{edge.address}.{part}"].name) for part in ("etasq", "rhosq"))
+        covariance = Func("gp_covariance", (distances, etasq, rhosq, Const(smooth.delta), Const(smooth.kernel)))
+        return RandomVariable(  # by its Cholesky factor: a pool the optimizer can non-centre
+            param.name,
+            "MvNormal",
+            {"mu": Const(0.0), "chol": Func("cholesky", (covariance,))},
+            (edge.source,),
+            source=param.address,
+            default_prior=True,
+        )
+
+    def _derived(self, node) -> DerivedVar:
+        """A `let`: one value, or one per row (dimension __obs__) when it reads a column or an outcome outside a
+        summary (`let fit = a + b * x`; `let b0 = a - mean(x) * b` is one value)."""
+        expr = self._expr(node.expr)
+        dims = (OBS_DIM,) if OBS_DIM in self.coords and self._per_row(expr) else ()
+        self.dims_of[node.name] = dims
+        return DerivedVar(node.name, expr, dims)
+
+    def _per_row(self, expr) -> bool:
+        if isinstance(expr, VarRef):
+            return OBS_DIM in self.dims_of.get(expr.name, ()) or expr.name in self.row_names
+        if isinstance(expr, Func) and expr.name in SUMMARIES:
+            return False
+        if isinstance(expr, Idx):
+            return self._per_row(expr.target) or any(self._per_row(s) for s in expr.subscripts)
+        if isinstance(expr, Slice):
+            return any(self._per_row(part) for part in (expr.start, expr.stop) if part is not None)
+        parts = expr.args if isinstance(expr, (Op, Func)) else expr.items if isinstance(expr, ListOf) else ()
+        return any(self._per_row(part) for part in parts)
 
     def _stored_parts(self, node) -> list[DerivedVar]:
         """An LKJ prior's standard deviations and correlations that no `let` names, under PyMC's names."""
@@ -586,6 +816,9 @@ class _Planner:
         if isinstance(expr, ir.Call):
             if kind == "dist" or expr.func in DISTRIBUTIONS:
                 return DistOf(expr.func, self._dist_args(expr))
+            matrix = self._matrix_arg(expr)
+            if expr.func in SUMMARIES and matrix is not None:  # `mean(X)`: one number per column
+                return Const(_column_summary(expr.func, self.columns[matrix].values))
             return Func(expr.func, tuple(self._expr(a) for a in expr.args))
         if isinstance(expr, ir.Index):
             target = self._expr(expr.target)
@@ -594,6 +827,13 @@ class _Planner:
             self.indexed.append((target, expr))
             return Idx(target, subs)
         raise AssertionError(f"unplannable expression {expr!r}")  # the checker rejects everything else
+
+    def _matrix_arg(self, call: ir.Call) -> str | None:
+        """The matrix node a call's only argument names, if it does."""
+        arg = call.args[0] if len(call.args) == 1 else None
+        if isinstance(arg, ir.Ref) and arg.name in self.columns and self.model.nodes[arg.name].matrix:
+            return arg.name
+        return None
 
     def _value(self, name: str) -> PExpr:
         """A node's or parameter's value: a data scalar's number, else the PyMC variable or container."""

@@ -13,6 +13,12 @@ def to_text(spec: ir.SpecIR) -> str:
     return "".join(statement_text(s) + "\n" for s in spec.statements)
 
 
+def _term_text(name: ir.Name) -> str:
+    if name.smooth is not None:
+        return call_text(name.smooth)
+    return name.id + (f" * {name.times.id}" if name.times else "")
+
+
 def statement_text(s) -> str:
     if isinstance(s, ir.NodeDecl):
         text = f"node {s.name.id}"
@@ -22,9 +28,7 @@ def statement_text(s) -> str:
             text += f" ~ {call_text(s.family)}"
         return text + _alias(s.alias)
     if isinstance(s, ir.EdgeStmt):
-        text = " -> ".join(
-            ", ".join(n.id + (f" * {n.times.id}" if n.times else "") for n in group) for group in s.chain
-        )
+        text = " -> ".join(", ".join(_term_text(n) for n in group) for group in s.chain)
         return text + (f" by {s.by.id}" if s.by else "")
     if isinstance(s, ir.PriorStmt):
         text = f"prior {s.address.text()}"
@@ -49,6 +53,8 @@ def statement_text(s) -> str:
         if s.adjust is not None:
             text += " adjust " + (", ".join(n.id for n in s.adjust) if s.adjust else "none")
         return text + _alias(s.alias)
+    if isinstance(s, ir.PriorsStmt):
+        return f"priors {s.mode.id}"
     raise TypeError(f"not a statement: {s!r}")
 
 

@@ -27,20 +27,21 @@ class Spec:
     ['b_x_y', 'y_intercept', 'y_sigma']
     """
 
-    def __init__(self, spec_ir: ir.SpecIR, source: Source, path: Path | None = None):
+    def __init__(self, spec_ir: ir.SpecIR, source: Source, path: Path | None = None, auto_priors: bool = False):
         self.ir = spec_ir
         self.source = source
         self.path = path
         self.checked: CheckedModel = check(spec_ir, source)
+        self.checked.auto_priors |= auto_priors  # `--auto-priors`: as if the spec said `priors auto`
         for finding in self.checked.warnings:  # as `dagspec check` prints them
             warn(finding, stacklevel=5)
 
     # ---- construction ----
     @classmethod
-    def from_text(cls, text: str, name: str = "<string>", path: Path | None = None) -> Spec:
+    def from_text(cls, text: str, name: str = "<string>", path: Path | None = None, auto_priors: bool = False) -> Spec:
         """Parse .dag text, or a dagitty graph (`dag { ... }`) which becomes the equivalent spec."""
         text, name = spec_text(text, name)
-        return cls(parse_text(text, name), Source(text, name), path)
+        return cls(parse_text(text, name), Source(text, name), path, auto_priors)
 
     @classmethod
     def from_json(cls, document: str | dict) -> Spec:
@@ -79,6 +80,11 @@ class Spec:
     @property
     def name(self) -> str:
         return self.source.name
+
+    @property
+    def auto_priors(self) -> bool:
+        """Whether default priors are scaled to the data (`priors auto` in the spec, or `auto_priors=True`)."""
+        return self.checked.auto_priors
 
     @property
     def warnings(self):
@@ -138,6 +144,7 @@ class Spec:
             found += columns.warnings
             if all(n.name in columns for n in self.checked.nodes.values() if n.observed is not None):
                 plan = make_plan(self.checked, columns)  # what only the shapes tell (DS413)
+                found += plan.warnings[len(columns.warnings) :]  # what `priors auto` could not scale
                 posterior = Diagnostics(self.source)
                 check_plan(plan, self.checked, posterior)  # overflowing data, unidentified flat coefficients
                 found += posterior.items
@@ -162,6 +169,8 @@ class Spec:
         for finding in columns.warnings:  # what the data show (a constant predictor, ...)
             warn(finding, stacklevel=4)
         literal = make_plan(self.checked, columns)
+        for finding in literal.warnings[len(columns.warnings) :]:  # what `priors auto` could not scale
+            warn(finding, stacklevel=4)
         found = Diagnostics(self.source)
         check_plan(literal, self.checked, found)  # overflowing data, unidentified flat coefficients
         found.raise_if_errors()
@@ -237,10 +246,11 @@ def _expand_blocks(text: str, name: str) -> str:
         ) from None
 
 
-def load(path: str | Path) -> Spec:
-    """Read, parse and check a .dag file; raise DagspecError with diagnostics if it is wrong."""
+def load(path: str | Path, auto_priors: bool = False) -> Spec:
+    """Read, parse and check a .dag file; raise DagspecError with diagnostics if it is wrong. `auto_priors`: scale
+    the default priors to the data, as if the spec said `priors auto` (docs/language.md)."""
     path = Path(path)
-    return Spec.from_text(read_spec_text(path), str(path), path)
+    return Spec.from_text(read_spec_text(path), str(path), path, auto_priors)
 
 
 def read_spec_text(path: Path) -> str:
@@ -264,6 +274,6 @@ def read_spec_text(path: Path) -> str:
         raise error("DS107", source=where, reason=exc.strerror or str(exc)) from None
 
 
-def parse(text: str, name: str = "<string>") -> Spec:
-    """Parse and check .dag text; raise DagspecError with diagnostics if it is wrong."""
-    return Spec.from_text(text, name)
+def parse(text: str, name: str = "<string>", auto_priors: bool = False) -> Spec:
+    """Parse and check .dag text; raise DagspecError with diagnostics if it is wrong. `auto_priors` as for load."""
+    return Spec.from_text(text, name, auto_priors=auto_priors)

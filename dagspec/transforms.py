@@ -67,6 +67,8 @@ def columns_read(expr) -> list[str]:
             visit(e.left), visit(e.right)
         elif isinstance(e, ir.Neg):
             visit(e.operand)
+        elif isinstance(e, ir.Index):  # a matrix node's columns, `X[:, 1:]`
+            visit(e.target, column_position)
         elif isinstance(e, ir.Call):
             for position, arg in enumerate(e.args):
                 visit(arg, position == 0 and e.func not in ("row",))  # `over = all` names no column

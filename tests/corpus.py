@@ -1,5 +1,6 @@
 """A bad-spec corpus file → the diagnostics dagspec reports for it (parse, check, then data and plan)."""
 
+import warnings
 from pathlib import Path
 
 import dagspec
@@ -13,7 +14,11 @@ def diagnostics_for(path: Path) -> list:
     found = list(spec.warnings)
     try:
         found += spec.columns().warnings
-        spec.plan()
+        with warnings.catch_warnings(record=True) as caught:  # what only the plan finds (`priors auto`)
+            warnings.simplefilter("always", dagspec.DagspecWarning)
+            spec.plan()
+        found += [w.message.diagnostic for w in caught if isinstance(w.message, dagspec.DagspecWarning)]
+        found = list(dict.fromkeys(found))
     except dagspec.DagspecError as exc:
         found += exc.diagnostics
     return found

@@ -24,6 +24,7 @@ API_ONLY = {
     "DS605",
     "DS515",
     "DS620",  # predictions (tests/test_predict.py)
+    "DS680",  # do() and predictions on a matrix node (tests/test_matrices.py)
     "DS448",  # code generation for PyMC3 (tests/test_survival.py)
     "DS665",  # forecasts (tests/test_timeseries.py)
     "DS606",
@@ -33,6 +34,7 @@ API_ONLY = {
     "DS610",
     "DS611",
     "DS612",  # tests/test_predictive.py, tests/cli/test_compare.py
+    "DS640",  # pathfinder without pymc-extras (tests/test_fit_methods.py)
     "DS685",  # LOO of weighted rows (tests/test_observation.py)
     "DS645",
     "DS646",  # approximate fits (tests/test_fit_methods.py)

@@ -101,3 +101,38 @@ def test_the_cli_lists_the_backends_methods():
     from dagspec.cli.common import FIT_METHODS
 
     assert FIT_METHODS == METHODS
+
+
+@pytest.mark.slow
+def test_pathfinder_matches_the_exact_posterior(capsys, tmp_path):
+    """Pathfinder (pymc-extras) on the tutorial's regression: its means within 0.2 posterior sds of the exact
+    draws' (the Monte Carlo error of 2 x 500 draws is about 0.05 sd), its sds within 20%; named as what it is."""
+    spec = dagspec.load(TUTORIAL / "simple_regression.dag")
+    pathfinder = dagspec.fit(spec, method="pathfinder", draws=500, chains=2, random_seed=5).posterior
+    exact = dagspec.sample(spec, draws=1000, chains=2, random_seed=5, progressbar=False).posterior
+    assert pathfinder.attrs["dagspec_method"] == "pathfinder" and pathfinder.sizes["chain"] == 2
+    assert 0 < pathfinder.attrs["dagspec_pareto_k"] < 2 and pathfinder.attrs["dagspec_pathfinder_paths"] == 4
+    for name in ("intercept", "coeff", "error"):
+        a, b = pathfinder[name].values.ravel(), exact[name].values.ravel()
+        assert abs(a.mean() - b.mean()) < 0.2 * b.std(), name
+        assert a.std() == pytest.approx(b.std(), rel=0.2), name
+    out = tmp_path / "pathfinder.nc"
+    code, printed, err = run(
+        capsys, "sample", TUTORIAL / "simple_regression.dag", "--method", "pathfinder", "--draws", "200",
+        "--chains", "1", "--seed", "1", "--out", out,
+    )  # fmt: skip
+    assert code == 0 and "Pathfinder" in err and "not MCMC" in err and "coeff" in printed
+    import arviz as az
+
+    written = az.from_netcdf(out)
+    assert written.posterior.attrs["dagspec_method"] == "pathfinder" and "log_likelihood" in written.groups()
+
+
+def test_pathfinder_without_pymc_extras_says_what_to_install(gaussian_posterior, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pymc_extras", None)  # as if it were not installed
+    data, _, _ = gaussian_posterior
+    with pytest.raises(dagspec.DagspecError) as info:
+        dagspec.fit(dagspec.parse(MEAN_ONLY), data, method="pathfinder")
+    assert info.value.codes == ["DS640"] and "dagspec[pathfinder]" in str(info.value)

@@ -133,6 +133,17 @@ def test_unnamed_parts_keep_pymcs_names_after_the_alias():
     assert [d.name for d in spec.build(optimize=False).deterministics] == ["L_stds", "L_corr"]
 
 
+def test_the_stored_parts_have_arvizs_dimension_names_as_the_reference_says():
+    spec = dagspec.parse(
+        CELLS + "prior chol ~ LKJCholeskyCov(eta = 2, sd = Exponential(1)) as L\n"
+        "prior t -> y by g ~ MvNormal(mu = [0, 0, 0], chol = chol) as ab\n"
+    )
+    prior = dagspec.sample_prior(spec, draws=5, random_seed=1).prior
+    assert prior["L"].dims[2:] == ("L_dim_0",) and prior["L"].shape[2:] == (6,)  # n(n + 1)/2, packed
+    assert prior["L_stds"].dims[2:] == ("L_stds_dim_0",) and prior["L_stds"].shape[2:] == (3,)
+    assert prior["L_corr"].dims[2:] == ("L_corr_dim_0", "L_corr_dim_1") and prior["L_corr"].shape[2:] == (3, 3)
+
+
 def test_a_let_names_exactly_one_part_and_other_lets_add_quantities():
     spec = dagspec.parse(
         CELLS + "prior L ~ LKJCholeskyCov(eta = 2, sd = Exponential(1), n = 3)\n"

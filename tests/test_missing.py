@@ -145,3 +145,16 @@ def test_predictions_prior_draws_and_loo(fitted):
     assert np.isfinite(elpd.elpd_loo) and elpd.n_data_points == N - 2  # the observed rows of y
     checked = dagspec.posterior_predictive(spec, idata.copy(), DATA, random_seed=1)
     assert checked.posterior_predictive["y"].sizes["y__observed"] == N - 2
+
+
+def test_do_on_an_imputed_mediator_sets_every_row_its_children_read(fitted):
+    """do(b = 2): y reads b's data with its missing rows filled in, so both the observed and the imputed rows are
+    set (setting only b's likelihood left y reading the data)."""
+    spec, idata = fitted
+    quiet = idata.copy()
+    quiet.posterior["sigma_y"] = quiet.posterior["sigma_y"] * 0 + 1e-9  # y's draws are then its mean, to the digit
+    posterior = quiet.posterior
+    done = dagspec.do(spec, quiet, {"b": 2.0}, data=DATA, outcomes=["y"], random_seed=1)
+    drawn = done.posterior_predictive["y"]
+    expected = posterior["a_y"] + posterior["by"] * 2.0
+    np.testing.assert_allclose(drawn.values, np.broadcast_to(expected.values[..., None], drawn.shape), atol=1e-6)

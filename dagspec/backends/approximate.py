@@ -1,7 +1,8 @@
 """A Spec + data → an approximate posterior (arviz.InferenceData) by a method the user names, never in place of
 NUTS: "laplace" (a Gaussian at the posterior's mode with the inverse curvature there as covariance: Statistical
 Rethinking's `quap`), "advi" and "fullrank_advi" (variational: a mean-field or full-rank Gaussian fitted by
-PyMC's `pm.fit`).
+PyMC's `pm.fit`), and "pathfinder" (pymc-extras' multi-path Pathfinder, Zhang et al. 2022: Gaussian approximations
+along L-BFGS paths, importance-resampled with Pareto smoothing; needs `pip install 'dagspec[pathfinder]'`).
 
 Both work in the unconstrained space of the literal model (a scale's log, a probability's logit), where the
 posterior is closest to Gaussian and every draw maps back inside its support; the Laplace mode is that of the
@@ -23,8 +24,9 @@ from .predict import STATISTICS_ATTR, statistics_attribute
 from .pymc import build_model
 from .sample import passes_for_mcmc, posterior_plan
 
-METHODS = ("laplace", "advi", "fullrank_advi")
+METHODS = ("laplace", "advi", "fullrank_advi", "pathfinder")
 ADVI_ITERATIONS = 30_000  # steps of the stochastic optimizer
+PATHFINDER_PATHS = 4  # pymc-extras' default: independent L-BFGS paths, their draws pooled by importance resampling
 
 
 def fit(
@@ -42,6 +44,8 @@ def fit(
             what=f"method={method!r} is not a fitting method dagspec knows",
             suggestion="methods: " + ", ".join(METHODS) + " (and NUTS: dagspec.sample)",
         )
+    if method == "pathfinder":
+        _pymc_extras()  # before any work: a missing optional package is the first thing to say
     literal = posterior_plan(spec, data)  # an exact fit's improper posterior has no mode (DS530)
     # ADVI fits better in the optimizer's coordinates (centred, QR, whitened: affine, so the same posterior); the
     # Laplace approximation is drawn on the literal model, as written (a non-centred pool would move its mode)
@@ -51,13 +55,21 @@ def fit(
     if discrete:
         raise error("DS645", method=method, names=", ".join(discrete))
     rng = np.random.default_rng(random_seed)
+    attrs: dict = {}
     if method == "laplace":
         columns = _laplace(model, draws * chains, rng)
+    elif method == "pathfinder":
+        columns, pareto_k = _pathfinder(model, draws * chains, rng, iterations)
+        # the Pareto k of its importance weights is stored, not judged: it is above 0.7 for the tutorial's regression,
+        # whose posterior Pathfinder matches (tests/test_fit_methods.py), so a warning on it would cry wolf
+        attrs = {"dagspec_pathfinder_paths": PATHFINDER_PATHS}
+        if pareto_k is not None:
+            attrs["dagspec_pareto_k"] = pareto_k
     else:
         columns = _advi(model, method, draws * chains, rng, iterations or ADVI_ITERATIONS)
     idata = _inference_data(model, columns, chains, draws)
     idata.posterior.attrs.update(
-        {STATISTICS_ATTR: statistics_attribute(plan), "dagspec_method": method, "dagspec_sampler": method}
+        {STATISTICS_ATTR: statistics_attribute(plan), "dagspec_method": method, "dagspec_sampler": method, **attrs}
     )
     return idata
 
@@ -105,6 +117,47 @@ def _advi(model: pm.Model, method: str, n: int, rng: np.random.Generator, iterat
         raise error("DS646", reason=f"the {method} objective is not finite after {len(approximation.hist)} steps")
     posterior = approximation.sample(n, random_seed=int(rng.integers(2**31))).posterior
     return {name: posterior[name].values[0] for name in _reported(model) if name in posterior}
+
+
+def _pymc_extras():
+    try:
+        import pymc_extras
+    except ImportError as exc:
+        raise error("DS640", reason=str(exc)) from None
+    return pymc_extras
+
+
+def _pathfinder(
+    model: pm.Model, n: int, rng: np.random.Generator, iterations: int | None
+) -> tuple[dict[str, np.ndarray], float | None]:
+    """pymc-extras' multi-path Pathfinder (in this process: no worker processes): `n` draws of its result, and the
+    Pareto k of its importance weights (how far the pooled approximation is from the posterior)."""
+    import logging
+
+    pymc_extras = _pymc_extras()
+    quiet = logging.getLogger("pymc_extras")
+    level, quiet.level = quiet.level, logging.ERROR
+    try:
+        idata = pymc_extras.fit_pathfinder(
+            model=model,
+            num_paths=PATHFINDER_PATHS,
+            num_draws=n,
+            num_draws_per_path=max(1000, -(-n // PATHFINDER_PATHS)),
+            maxiter=iterations or 1000,
+            random_seed=int(rng.integers(2**31)),
+            progressbar=False,
+            concurrent=None,
+            display_summary=False,
+            add_pathfinder_groups=True,  # its diagnostics, in sample_stats: the Pareto k
+        )
+    except ValueError as exc:  # pymc-extras' word for paths that all failed (no finite ELBO, no start)
+        raise error("DS646", reason=f"Pathfinder: {str(exc).splitlines()[0]}") from None
+    finally:
+        quiet.level = level
+    posterior = idata.posterior
+    stats = idata.get("sample_stats")
+    pareto_k = float(stats["pareto_k"]) if stats is not None and "pareto_k" in stats else None
+    return {name: posterior[name].values[0] for name in _reported(model) if name in posterior}, pareto_k
 
 
 def _reported(model: pm.Model) -> set[str]:

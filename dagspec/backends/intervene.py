@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pymc as pm
 
+from ..check.model import column_dim
 from ..check.observation import latent_name
 from ..diagnostics import error
 from ..plan import OBSERVED_SUFFIX
@@ -20,6 +21,7 @@ def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=N
     """
     model = spec.build(data, optimize=False)
     checked = spec.checked
+    ranges = spec.plan(data, False).smooth_ranges if any(e.smooth is not None for e in checked.edges) else {}
     replacements, data_values = {}, {}
     for name, value in interventions.items():
         node = checked.nodes.get(name)
@@ -40,9 +42,25 @@ def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=N
                     suggestion="intervene with one of its levels",
                 )
             value = levels.index(str(value))
+        for low, high, what in ranges.get(name, []):
+            if not low <= float(value) <= high:
+                raise error(
+                    "DS577",
+                    what=f"do({name} = {value!r}) lies outside {what}, [{low:g}, {high:g}], where its basis is "
+                    "not defined",
+                    suggestion="intervene within the range the fit covered",
+                )
+        if node.matrix:
+            value = _matrix_row(name, value, len(model.coords[column_dim(name)]))
         if node.role == "data":
             container = model[name] if name in model.named_vars else model[f"{name}{OBSERVED_SUFFIX}"]
             data_values[container.name] = np.full(container.get_value().shape, value, dtype=container.get_value().dtype)
+        elif node.impute and node.se is None and f"{node.pymc_name}_missing" in model.named_vars:
+            # its children read its data with the missing rows filled in: both are set
+            container = model[f"{node.pymc_name}{OBSERVED_SUFFIX}"]
+            data_values[container.name] = np.full(container.get_value().shape, value, dtype=container.get_value().dtype)
+            missing = model[f"{node.pymc_name}_missing"]
+            replacements[missing] = np.full(tuple(missing.shape.eval()), value, dtype=missing.dtype)
         else:  # a node measured with error: its children read its true values, so they are what is set
             variable = model[latent_name(node) if node.se is not None else node.pymc_name]
             replacements[variable] = np.full(tuple(variable.shape.eval()), value, dtype=variable.dtype)
@@ -55,3 +73,17 @@ def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=N
         return pm.sample_posterior_predictive(
             idata, var_names=list(outcomes), random_seed=random_seed, progressbar=False
         )
+
+
+def _matrix_row(name: str, value, columns: int) -> np.ndarray:
+    """do(X = [x1, ..., xK]) on a matrix node sets every row to that row of K numbers; anything else is DS680."""
+    row = np.asarray(value, dtype=float) if np.ndim(value) == 1 else None
+    if row is None or len(row) != columns or not np.isfinite(row).all():
+        raise error(
+            "DS680",
+            what=f"do({name} = {value!r}): {name} is a matrix node with {columns} columns, so an intervention "
+            f"sets every row to one row of {columns} numbers",
+            suggestion=f"give a list of {columns} numbers, e.g. do({name} = [0.0] * {columns}), or predict with "
+            "new rows of the matrix (dagspec.predict)",
+        )
+    return row

@@ -17,7 +17,7 @@ import numpy as np
 import pymc as pm
 import xarray as xr
 
-from ..check.model import CONTRASTS
+from ..check.model import CONTRASTS, column_dim
 from ..data import Column, plain_value, resolve_columns
 from ..diagnostics import error
 from ..dists import TIME_PRIORS
@@ -53,7 +53,8 @@ def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random
         for_prediction=newdata is not None,
         levels=levels,
     )
-    plan = make_plan(checked, columns)
+    plan = make_plan(checked, columns, scale_priors=False)  # predictions read the posterior, not the priors
+    _check_matrix_columns(checked, plan, idata.posterior)
     posterior = _posterior_for(plan, idata, columns, levels, random_seed, spec.name)
     given = {
         name for name, column in columns.items() if checked.nodes[name].role == "outcome" and not column.placeholder
@@ -79,6 +80,20 @@ def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random
         result.predictions = _as_levels(result.predictions, checked, plan)
     result.predictions.attrs["kind"] = kind
     return result
+
+
+def _check_matrix_columns(checked, plan: Plan, posterior) -> None:
+    """New rows of a matrix node have the fitted number of columns (one coefficient each): else DS680."""
+    for name, node in checked.nodes.items():
+        dim = column_dim(name)
+        if node.matrix and dim in plan.coords and dim in posterior.coords:
+            fitted, given = posterior.sizes[dim], len(plan.coords[dim])
+            if fitted != given:
+                raise error(
+                    "DS680",
+                    what=f"the new rows of matrix node {name!r} have {given} columns, but it was fitted with {fitted}",
+                    suggestion=f"give {name} the same {fitted} columns, in the same order, as the fitted data",
+                )
 
 
 def _as_levels(predictions: xr.Dataset, checked, plan: Plan) -> xr.Dataset:
@@ -138,6 +153,8 @@ def _fitted_statistics(spec, idata, data) -> Statistics:
     recorded = idata.posterior.attrs.get(STATISTICS_ATTR) or getattr(idata, "attrs", {}).get(STATISTICS_ATTR)
     if recorded:
         return Statistics(json.loads(recorded), frozen=True)
+    if any(e.smooth is not None for e in spec.checked.edges):  # knots and boundaries are found by the planner
+        return Statistics(make_plan(spec.checked, spec.columns(data)).statistics, frozen=True)
     if not any(n.observed is not None and n.observed.expr is not None for n in spec.checked.nodes.values()):
         return Statistics(frozen=True)
     return Statistics(dict(spec.columns(data).statistics), frozen=True)  # recomputed from the fitted data

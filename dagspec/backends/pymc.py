@@ -26,6 +26,7 @@ from ..plan import (
     Slice,
     VarRef,
 )
+from .bases import FUNCTIONS as BASES
 
 
 def _covariance(chol):
@@ -54,6 +55,9 @@ _FUNCTIONS = {
     "invprobit": pm.math.invprobit,
     "sum": pt.sum,
     "mean": pt.mean,
+    "sd": lambda x: pt.std(x, ddof=1),
+    "min": pt.min,
+    "max": pt.max,
     "tanh": pt.tanh,
     "softmax": pm.math.softmax,
     "square": pt.square,
@@ -66,6 +70,8 @@ _FUNCTIONS = {
     "transpose": lambda x: x.T,
     "concat": lambda *parts: pt.concatenate([pt.reshape(p, (-1,)) for p in parts]),
     "reshape": lambda x, shape: pt.reshape(x, tuple(int(n) for n in shape)),
+    # smooth terms (backends/bases.py)
+    **BASES,
 }
 
 _INVERSE_LINKS = {

@@ -16,9 +16,12 @@ from .covariance import PART_WORDS, check_arguments, default_names
 from .declarations import declare
 from .graph import check_acyclic, classify_edges, warn_unused
 from .interactions import resolve_interactions
+from .matrices import check_matrix_roles, matrix_value_refused
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
 from .observation import check_observation, latent_name
 from .params import apply_priors, generate
+from .smooth import GP_PRIOR_FUNC, resolve_smooths
+from .summaries import check_summaries, summarized_refs
 from .timeseries import check_lag_direction, check_time_priors
 
 __all__ = ["check", "CheckedModel", "NodeInfo", "Edge", "Parameter"]
@@ -30,6 +33,7 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     found = Diagnostics(source)
     nodes, edges = declare(spec, found)
     resolve_interactions(nodes, edges, found)
+    resolve_smooths(nodes, edges, found)
     statements = estimate_checks.collect(spec, nodes, found)
     classify_edges(nodes, edges, found, skip={s.outcome.id for s in statements})
     estimates = []
@@ -41,13 +45,15 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     params = generate(nodes, edges)
     for estimate in estimates:  # the effect's parameter gets a clear name: `as name`, else effect_x_y
         param = params.get(f"{estimate.exposure} -> {estimate.outcome}")
-        if param is not None and not nodes[estimate.exposure].categorical:
+        if param is not None and not nodes[estimate.exposure].categorical and param.edge and not param.edge.smooth:
             default = f"{'direct_' if estimate.direct else ''}effect_{estimate.exposure}_{estimate.outcome}"
             param.name = estimate.alias or default
     apply_priors(spec, nodes, params, found)
     model = CheckedModel(spec, source, nodes, edges, params, estimates=estimates)
+    model.auto_priors = _auto_priors(spec, found)
     _check_names(model, found)
     _check_reference_coding(model, found)
+    check_matrix_roles(model, found)
     _check_distributions(model, found)
     _check_ordered_predictors(model, found)
     check_time_priors(model, found)
@@ -60,6 +66,32 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     found.raise_if_errors()
     model.warnings = found.warnings
     return model
+
+
+PRIORS_MODES = ("auto",)
+
+
+def _auto_priors(spec: ir.SpecIR, found: Diagnostics) -> bool:
+    """`priors auto`: once, and no other word."""
+    statements = [s for s in spec.statements if isinstance(s, ir.PriorsStmt)]
+    for statement in statements:
+        if statement.mode.id not in PRIORS_MODES:
+            suggestion = closest(statement.mode.id, PRIORS_MODES)
+            found.add(
+                "DS170",
+                statement.mode.span,
+                what=f"`priors {statement.mode.id}` is not a way of choosing default priors",
+                suggestion=(f"did you mean `priors {suggestion}`? " if suggestion else "")
+                + "write `priors auto` to scale the default priors to the data, or leave the statement out",
+            )
+    for statement in statements[1:]:
+        found.add(
+            "DS170",
+            statement.span,
+            what=f"a second `priors` statement (the first is on line {statements[0].span.line})",
+            suggestion="say `priors auto` once",
+        )
+    return any(s.mode.id == "auto" for s in statements)
 
 
 def _check_reference_coding(model: CheckedModel, found: Diagnostics) -> None:
@@ -124,8 +156,12 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
 
 def _resolve_refs(expr, model: CheckedModel, values: dict[str, str], target: str, found: Diagnostics) -> None:
     """Report unknown names in an expression and record an implicit edge for each known one."""
+    check_summaries(expr, model, found)
+    summarized = summarized_refs(expr)
     for ref in expression_refs(expr):
-        if ref.name in values:
+        if ref.name in model.nodes and model.nodes[ref.name].matrix and id(ref) not in summarized:
+            matrix_value_refused(found, ref.span, ref.name)
+        elif ref.name in values:
             model.implicit_edges.append(Edge(values[ref.name], target, ref.span))
         elif ref.name in model.nodes:
             found.add(
@@ -157,6 +193,8 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
     for node in model.nodes.values():
         if node.role == "random":
             _check_call(node.distribution, model, values, node.name, found)
+            if node.size is not None:
+                _check_size(node, model, values, found)
         elif node.role == "derived" and node.expr is not None:
             check_expression(node.expr, found)
             _resolve_refs(node.expr, model, values, node.name, found)
@@ -169,9 +207,19 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
             for name, value in node.fixed.items():
                 _check_fixed(node, name, value, family.aux_param(name), model, found)
     for param in model.params.values():
-        if param.fixed is not None:  # a number: its default prior is not used
+        if param.fixed is not None or param.prior.func == GP_PRIOR_FUNC:  # a number, or built by the planner
             continue
         dist = _check_call(param.prior, model, values, param.address, found)
+        if dist is not None and param.kernel is not None and not call_support(param.prior, dist).within(POSITIVE):
+            found.add(
+                "DS410",
+                _prior_span(param),
+                address=param.address,
+                support=POSITIVE.words,
+                dist=_prior_words(param, dist),
+                example="Exponential(1)",
+            )
+            continue
         if dist is not None and param.aux == "cutpoints":
             _check_cutpoints_prior(model, param, dist, found)
             continue
@@ -247,6 +295,32 @@ def _check_cutpoints_prior(model: CheckedModel, param: Parameter, dist, found: D
         )
         if isinstance(value, ir.ListExpr) or vector:
             found.add("DS131", value.span, address=param.address, what=expr_text(value))
+
+
+def _check_size(node: NodeInfo, model: CheckedModel, values, found: Diagnostics) -> None:
+    """`size = n`: a positive whole number, or a data scalar (checked when the data is read); not observed.
+    How large it may be is checked with the other sizes, in the plan."""
+    size = node.size
+    if size is None:
+        return
+    number = const_value(size)
+    if node.observed is not None:
+        why = "an observed random variable has one value per row of its data"
+    elif node.distribution.func in ("MvNormal", "Dirichlet", "LKJCholeskyCov", "Categorical"):
+        why = f"{node.distribution.func} has the size of its arguments"
+    elif isinstance(size, ir.Ref):
+        _resolve_refs(size, model, values, node.name, found)
+        return
+    elif number is None or not float(number).is_integer() or number < 1:
+        why = "a size is a positive whole number, or a data scalar (`size = K`)"
+    else:
+        return
+    found.add(
+        "DS161",
+        size.span,
+        what=f"{node.name} cannot have size = {expr_text(size)}: {why}",
+        suggestion=f"write e.g. `{node.name} ~ {node.distribution.func}(..., size = 3)`",
+    )
 
 
 def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: Diagnostics):

@@ -6,16 +6,17 @@ from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import closest
 from ..families import CENSORABLE, FAMILIES, MISSING_CHOICES, ORDERED_OPTIONS, OUTCOME_OPTIONS
+from ..matrices import check_matrix_expression
 from ..parse import KEYWORDS
 from ..printer import expr_text
 from ..source import Span
 from ..transforms import check_column_expression, columns_read, is_column_expression
-from .calls import const_value
+from .calls import const_value, expression_refs
 from .model import Edge, NodeInfo, Observation
 from .observation import OBSERVATION_OPTIONS, misplaced_option, observation_option
 
 RESERVED = set(KEYWORDS) | {"none", "true", "false"}
-NODE_TYPES = ("numeric", "categorical")
+NODE_TYPES = ("numeric", "categorical", "matrix")
 
 
 def declare(spec: ir.SpecIR, found: Diagnostics) -> tuple[dict[str, NodeInfo], list[Edge]]:
@@ -40,28 +41,19 @@ def declare(spec: ir.SpecIR, found: Diagnostics) -> tuple[dict[str, NodeInfo], l
         if isinstance(statement, ir.NodeDecl) and claim(statement.name, "node"):
             nodes[statement.name.id] = _node_decl(statement, order, found)
         elif isinstance(statement, ir.RandomVar) and claim(statement.name, "random"):
-            nodes[statement.name.id] = NodeInfo(
-                statement.name.id,
-                "random",
-                statement.name.span,
-                dist=statement.dist,
-                alias=_alias(statement.alias),
-                order=order,
-            )
+            nodes[statement.name.id] = _random(statement.name, statement.dist, statement.alias, order)
         elif isinstance(statement, ir.PriorStmt) and statement.address.name is not None:
             name = statement.address.name
             if statement.dist is None:
                 continue  # `prior name as alias` targets an existing name: checked with the other priors
             if claim(name, "random"):
-                nodes[name.id] = NodeInfo(
-                    name.id, "random", name.span, dist=statement.dist, alias=_alias(statement.alias), order=order
-                )
+                nodes[name.id] = _random(name, statement.dist, statement.alias, order)
         elif isinstance(statement, ir.LetStmt) and claim(statement.name, "let"):
             nodes[statement.name.id] = NodeInfo(
                 statement.name.id, "derived", statement.name.span, expr=statement.value, order=order
             )
 
-    observations = _observations(spec, found)
+    observations = _observations(spec, found, {name for name, node in nodes.items() if node.matrix})
     edges = _edges(spec, found)
     _implicit_nodes(nodes, observations, edges, spec, found)
     for observed, observation in observations.items():
@@ -69,6 +61,16 @@ def declare(spec: ir.SpecIR, found: Diagnostics) -> tuple[dict[str, NodeInfo], l
             nodes[observed].observed = observation
     _assign_roles(nodes, edges, found)
     return nodes, edges
+
+
+def _random(name: ir.Name, dist: ir.Call, alias: ir.Name | None, order: int) -> NodeInfo:
+    """A random variable; `size = n` among its distribution's arguments makes it a vector of n entries."""
+    size = dist.kwarg("size")
+    if size is not None:
+        dist = dist.model_copy(update={"kwargs": [k for k in dist.kwargs if k.name != "size"]})
+    node = NodeInfo(name.id, "random", name.span, dist=dist, alias=_alias(alias), order=order)
+    node.size = size.value if size is not None else None
+    return node
 
 
 def _alias(alias: ir.Name | None) -> str | None:
@@ -89,6 +91,10 @@ def _node_type(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
         found.add("DS412", call.span, name=call.func)
         return
     node.categorical = call.func == "categorical"
+    node.matrix = call.func == "matrix"
+    options = {"categorical": "levels = [...], reference = level", "matrix": "columns = [...]"}.get(
+        call.func, "no options"
+    )
     reference_span = call.span
     for arg in call.args:
         found.add(
@@ -97,22 +103,18 @@ def _node_type(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
             option="(positional)",
             what=f"`: {call.func}`",
             why="; options are named",
-            options="levels = [...], reference = level" if node.categorical else "no options",
+            options=options,
         )
     for keyword in call.kwargs:
         if node.categorical and keyword.name == "levels" and isinstance(keyword.value, ir.ListExpr):
             _levels(node, keyword, "`: categorical`", found)
         elif node.categorical and keyword.name == "reference" and _level(keyword.value) is not None:
             node.reference, reference_span = _level(keyword.value), keyword.value.span
+        elif node.matrix and keyword.name == "columns":
+            _levels(node, keyword, "`: matrix`", found, option="columns")
+            node.columns, node.levels = node.levels, None
         elif not misplaced_option(node, keyword, found):
-            found.add(
-                "DS409",
-                keyword.span,
-                option=keyword.name,
-                what=f"`: {call.func}`",
-                why="",
-                options="levels = [...], reference = level" if node.categorical else "no options",
-            )
+            found.add("DS409", keyword.span, option=keyword.name, what=f"`: {call.func}`", why="", options=options)
     if node.levels is not None and node.reference is not None and node.reference not in node.levels:
         found.add(
             "DS462",
@@ -123,17 +125,17 @@ def _node_type(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
         )
 
 
-def _levels(node: NodeInfo, keyword: ir.Keyword, what: str, found: Diagnostics) -> None:
-    """`levels = [...]`: distinct numbers or strings, in their order."""
+def _levels(node: NodeInfo, keyword: ir.Keyword, what: str, found: Diagnostics, option: str = "levels") -> None:
+    """`levels = [...]` (or a matrix's `columns = [...]`): distinct numbers or strings, in their order."""
     levels = [_level(item) for item in keyword.value.items] if isinstance(keyword.value, ir.ListExpr) else [None]
     if None in levels or len(set(levels)) != len(levels):
         found.add(
             "DS409",
             keyword.value.span,
-            option="levels",
+            option=option,
             what=what,
-            why=": levels must be a list of distinct numbers or strings",
-            options='levels = ["a", "b"]',
+            why=f": {option} must be a list of distinct numbers or strings",
+            options=f'{option} = ["a", "b"]',
         )
     else:
         node.levels = levels
@@ -261,7 +263,7 @@ def _missing_option(node: NodeInfo, family, keyword: ir.Keyword, options: list, 
         node.impute = choice == "impute"
 
 
-def _observations(spec: ir.SpecIR, found: Diagnostics) -> dict[str, Observation]:
+def _observations(spec: ir.SpecIR, found: Diagnostics, matrices: set[str]) -> dict[str, Observation]:
     observations: dict[str, Observation] = {}
     for statement in spec.statements:
         if not isinstance(statement, ir.ObservedStmt):
@@ -284,7 +286,10 @@ def _observations(spec: ir.SpecIR, found: Diagnostics) -> dict[str, Observation]
                 found.add("DS509", item.name.span, name=name, line=observations[name].span.line)
                 continue
             if is_column_expression(item.value):
-                check_column_expression(item.value, found.add)
+                if name in matrices:  # `center(X[:, 1:])`: a matrix's own expressions
+                    check_matrix_expression(item.value, name, found.add)
+                else:
+                    check_column_expression(item.value, found.add)
                 observations[name] = Observation(
                     expr=item.value, file=file, span=item.span, where=statement.where, reads=reads
                 )
@@ -314,6 +319,14 @@ def _edges(spec: ir.SpecIR, found: Diagnostics) -> list[Edge]:
             span = source.span.model_copy(
                 update={"end_line": target.span.end_line, "end_column": target.span.end_column, "end": target.span.end}
             )
+            if target.smooth is not None:
+                found.add(
+                    "DS156",
+                    target.span,
+                    what=f"{target.smooth.func}(...) as the target of an edge",
+                    why="a smooth term is a term of its outcome's regression, not a node that can be caused",
+                )
+                continue
             if target.times is not None:
                 found.add(
                     "DS355",
@@ -326,7 +339,7 @@ def _edges(spec: ir.SpecIR, found: Diagnostics) -> list[Edge]:
             if factors and statement.by is not None:
                 found.add("DS355", statement.by.span, what=" * ".join(factors), why="it cannot also vary `by` a group")
                 continue
-            edges.append(Edge(source.id, target.id, span, by=by, factors=factors))
+            edges.append(Edge(source.id, target.id, span, by=by, factors=factors, call=source.smooth))
     return edges
 
 
@@ -337,6 +350,10 @@ def _implicit_nodes(nodes, observations, edges, spec, found: Diagnostics) -> Non
         if isinstance(statement, ir.EdgeStmt):
             for group in statement.chain:
                 for written in group:
+                    if not written.id and written.smooth is not None:  # a smooth term without a node: DS155
+                        for ref in (r for a in written.smooth.args for r in expression_refs(a)):
+                            spans.setdefault(ref.name, ref.span)  # reported once, as the term
+                        continue
                     spans.setdefault(written.id, written.span)
                     if written.times is not None:
                         spans.setdefault(written.times.id, written.times.span)

@@ -28,7 +28,7 @@ def classify_edges(nodes: dict[str, NodeInfo], edges: list[Edge], found: Diagnos
         edge.fitted = True
         if edge.by is not None:
             group = nodes.get(edge.by)
-            if group is None:
+            if group is None or group.matrix:  # a matrix `by` group: DS160 (check.matrices)
                 continue
             if not group.categorical or group.observed is None:
                 kind = "not observed" if group.observed is None else ROLE_WORDS[group.role] + " (numeric)"

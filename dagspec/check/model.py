@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import networkx as nx
 
 from .. import ir
 from ..source import NO_SPAN, Source, Span
+
+if TYPE_CHECKING:
+    from .smooth import Smooth
 
 Role = Literal["data", "outcome", "random", "derived", "graph"]
 ROLE_WORDS = {
@@ -57,6 +60,8 @@ class NodeInfo:
     categorical: bool = False
     levels: list | None = None  # declared levels, in order
     reference: object = None  # `reference = "a"`: the level whose effect is dropped (treatment coding)
+    matrix: bool = False  # `node X : matrix`: a row of K numbers per observation (posteriordb's X, N x K)
+    columns: list | None = None  # a matrix node's declared column names, in order
     family: str | None = None
     link: str | None = None
     intercept: bool = True
@@ -66,6 +71,7 @@ class NodeInfo:
     weights: ir.Ref | None = None  # `weights = column`: each row's log-likelihood times its weight (check.observation)
     se: ir.Ref | None = None  # `se = column`: the values measure latent true ones with these standard errors
     dist: ir.Call | None = None  # random variables
+    size: ir.Expr | None = None  # `a ~ Normal(0, 1, size = 3)`: a vector random variable (a number or a data scalar)
     expr: ir.Expr | None = None  # derived quantities
     alias: str | None = None
     observed: Observation | None = None
@@ -110,6 +116,8 @@ class Edge:
     causal: bool = True  # False for a regression edge an `estimate` adds (a covariate, not a cause)
     factors: tuple[str, str] | None = None  # `x * z -> y` as written: an interaction (see check.interactions)
     times: str | None = None  # the numeric factor the source is multiplied by (a categorical factor is `by`)
+    call: ir.Call | None = None  # `spline(x, ...) -> y` as written (see check.smooth)
+    smooth: Smooth | None = None  # the checked smooth term
 
     @property
     def address(self) -> str:
@@ -124,6 +132,13 @@ class Edge:
 
 
 CONTRASTS = "__contrasts"  # suffix of the dimension of a treatment-coded effect: the levels but the reference
+COLUMNS = "__column"  # suffix of the dimension of a matrix node's columns (and of its edges' coefficients)
+ENTRIES = "__entry"  # suffix of the dimension of a vector random variable declared with `size = n`
+
+
+def column_dim(matrix: str) -> str:
+    """The dimension of a matrix node's columns: `X__column`, labelled by the declared names or 0, 1, ..."""
+    return matrix + COLUMNS
 
 
 @dataclass
@@ -132,7 +147,7 @@ class Parameter:
 
     address: str
     name: str
-    role: Literal["intercept", "slope", "effect", "aux"]
+    role: Literal["intercept", "slope", "effect", "aux", "kernel"]
     outcome: str
     prior: ir.Call
     default_prior: bool = True
@@ -144,6 +159,7 @@ class Parameter:
     order: int = 0
     parameterisation: str | None = None  # "centered" / "noncentered" as the spec asks, else None (dagspec chooses)
     fixed: float | None = None  # `prior x -> y = 1`: a number, not a free parameter (an offset's coefficient)
+    kernel: tuple[str, str] | None = None  # a smooth term's kernel parameter: (its edge's address, which one)
 
 
 @dataclass
@@ -156,6 +172,7 @@ class CheckedModel:
     implicit_edges: list[Edge] = field(default_factory=list)  # from references in priors, distributions, lets
     warnings: list = field(default_factory=list)
     estimates: list = field(default_factory=list)  # check.estimates.Estimate, one per `estimate` statement
+    auto_priors: bool = False  # `priors auto` (or `--auto-priors`): default priors scaled to the data (autoprior.py)
 
     def node(self, name: str) -> NodeInfo:
         return self.nodes[name]

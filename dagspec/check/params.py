@@ -12,7 +12,8 @@ from ..dists import closest
 from ..families import DEFAULT_PRIORS, FAMILIES, cutpoint_dim
 from ..printer import expr_text
 from .calls import const_value
-from .model import CONTRASTS, Edge, NodeInfo, Parameter
+from .model import CONTRASTS, Edge, NodeInfo, Parameter, column_dim
+from .smooth import BASIS, GP_PRIOR, KERNEL_PARAMETERS, Smooth
 
 
 @cache
@@ -52,17 +53,22 @@ def generate(nodes: dict[str, NodeInfo], edges: list[Edge]) -> dict[str, Paramet
             dims = ((edge.by,) if edge.by else ()) + ((edge.source,) if source.categorical else ())
             if source.reference is not None and not edge.by:  # treatment coding: one effect per level but the reference
                 dims = (edge.source + CONTRASTS,)
+            if source.matrix:  # `X -> y`: one coefficient per column of X
+                dims = (column_dim(edge.source),)
             role: Literal["effect", "slope"] = "effect" if source.categorical else "slope"
             name = f"b_{edge.source}_{node.name}" + (f"_by_{edge.by}" if edge.by else "")
             if edge.factors:  # `x * z -> y`
                 name = f"b_{edge.factors[0]}_{edge.factors[1]}_{node.name}"
+            prior = DEFAULT_PRIORS[role]
+            if edge.smooth is not None:
+                dims, prior = _smooth_parameters(edge, name, add)
             add(
                 Parameter(
                     edge.address,
                     name,
                     role,
                     node.name,
-                    default_prior(DEFAULT_PRIORS[role]),
+                    default_prior(prior),
                     edge=edge,
                     dims=dims,
                     span=edge.span,
@@ -85,6 +91,32 @@ def generate(nodes: dict[str, NodeInfo], edges: list[Edge]) -> dict[str, Paramet
                 )
             )
     return params
+
+
+def basis_dim(edge: Edge) -> str:
+    """The dimension of a spline's weights or a GP's basis coefficients: one per edge."""
+    return f"{edge.source}_{edge.target}{BASIS}"
+
+
+def _smooth_parameters(edge: Edge, name: str, add) -> tuple[tuple[str, ...], str]:
+    """Add a smooth term's kernel parameters (before its weights, which read them); the weights' dims and prior."""
+    smooth = edge.smooth
+    assert smooth is not None
+    for part, prior in KERNEL_PARAMETERS.get(smooth.kind, ()):
+        add(
+            Parameter(
+                f"{edge.address}.{part}",
+                f"{part}_{edge.source}_{edge.target}",
+                "kernel",
+                edge.target,
+                default_prior(prior),
+                kernel=(edge.address, part),
+                span=edge.span,
+            )
+        )
+    if smooth.kind == "distance":  # the levels' effects: MvNormal(0, K), K from the kernel parameters
+        return (edge.source,), GP_PRIOR
+    return (basis_dim(edge),), ("Normal(0, 1)" if smooth.kind == "hsgp" else DEFAULT_PRIORS["slope"])
 
 
 def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, Parameter], found: Diagnostics) -> None:
@@ -116,7 +148,22 @@ def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, 
             found.add("DS205", address.span, address=key, line=seen[key].span.line)
             continue
         seen[key] = statement
-        if statement.dist is not None:
+        gp = _gaussian_process(param)
+        if statement.dist is not None and gp is not None:
+            found.add(
+                "DS485",
+                statement.dist.span,
+                address=key,
+                why=f"it is the {gp.describe(param.edge.source if param.edge else '')}"
+                + (
+                    "'s basis coefficients, standard normal by construction"
+                    if gp.kind == "hsgp"
+                    else ": the levels' effects, whose prior is the process"
+                ),
+                suggestion="set the priors of its kernel parameters instead: "
+                + ", ".join(f"`prior {key}.{part} ~ ...`" for part, _ in KERNEL_PARAMETERS[gp.kind]),
+            )
+        elif statement.dist is not None:
             param.prior, param.default_prior = statement.dist, False
         if statement.value is not None:
             fix_parameter(statement, param, nodes, found)
@@ -134,6 +181,13 @@ def apply_priors(spec: ir.SpecIR, nodes: dict[str, NodeInfo], params: dict[str, 
                 )
             param.parameterisation = statement.parameterisation
         param.span = statement.span
+
+
+def _gaussian_process(param: Parameter) -> Smooth | None:
+    """The GP whose basis coefficients (standard normal) or levels' effects (MvNormal over the kernel) `param`
+    is: they take no prior of their own."""
+    smooth = param.edge.smooth if param.edge is not None else None
+    return smooth if smooth is not None and smooth.kind != "spline" else None
 
 
 def fix_parameter(statement: ir.PriorStmt, param: Parameter, nodes: dict[str, NodeInfo], found: Diagnostics) -> None:

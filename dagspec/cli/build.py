@@ -7,7 +7,16 @@ import sys
 from pathlib import Path
 
 from ..diagnostics import DagspecError
-from .common import EXIT_OK, UsageError, load, optimization_options, optimize_argument, passes, read_data
+from .common import (
+    EXIT_OK,
+    UsageError,
+    auto_priors_option,
+    load,
+    optimization_options,
+    optimize_argument,
+    passes,
+    read_data,
+)
 
 
 def register(commands) -> None:
@@ -21,6 +30,7 @@ def register(commands) -> None:
         help="text: the report (default); ir: the JSON IR; plan: the backend-neutral plan",
     )
     optimization_options(compile_)
+    auto_priors_option(compile_)
     compile_.set_defaults(run=run_compile)
 
     codegen = commands.add_parser("codegen", help="write a standalone PyMC or PyMC3 script for a spec")
@@ -36,6 +46,7 @@ def register(commands) -> None:
         help="with --optimize: leave out one optimization (repeatable)",
     )
     codegen.add_argument("-o", "--output", metavar="model.py")
+    auto_priors_option(codegen)
     codegen.set_defaults(run=run_codegen)
 
     graph = commands.add_parser("graph", help="draw the causal DAG (svg, png, pdf or dot)")
@@ -53,7 +64,7 @@ def register(commands) -> None:
 def run_compile(args) -> int:
     from ..render.report import compile_report
 
-    spec = load(args.file)
+    spec = load(args.file, args.auto_priors)
     if args.emit == "ir":
         print(spec.to_json())
         return EXIT_OK
@@ -92,7 +103,7 @@ def run_compile(args) -> int:
 def run_codegen(args) -> int:
     from ..atomic import write_text
 
-    spec = load(args.file)
+    spec = load(args.file, args.auto_priors)
     data = read_data(args.data)
     source = spec.to_source(
         args.target, data, optimize=optimize_argument(args, default=args.optimize), output=args.output

@@ -16,7 +16,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 # the modules each NUTS implementation needs (pymc's own needs nothing more)
 SAMPLER_MODULES = {"pymc": (), "nutpie": ("nutpie",), "numpyro": ("numpyro", "jax"), "blackjax": ("blackjax", "jax")}
 # backends/approximate.py's METHODS (named here so that the command line does not import PyMC to list them)
-FIT_METHODS = ("laplace", "advi", "fullrank_advi")
+FIT_METHODS = ("laplace", "advi", "fullrank_advi", "pathfinder")
 
 
 class UsageError(Exception):
@@ -118,12 +118,20 @@ def read_data(path: str | None):
         raise error(exc.code, source=Source("", path), **exc.fields) from None
 
 
-def load(path: str):
+def auto_priors_option(command) -> None:
+    command.add_argument(
+        "--auto-priors",
+        action="store_true",
+        help="scale the default priors to the data (Bambi's rule), as if the spec said `priors auto`",
+    )
+
+
+def load(path: str, auto_priors: bool = False):
     from ..spec import load as load_spec
 
     if not Path(path).exists():
         raise UsageError(f"no such file: {path}")
-    return load_spec(path)
+    return load_spec(path, auto_priors=auto_priors)
 
 
 def read_idata(path: str, need_posterior: bool = True):

@@ -12,6 +12,7 @@ from .common import (
     EXIT_OK,
     FIT_METHODS,
     UsageError,
+    auto_priors_option,
     available_sampler,
     check_writable,
     count,
@@ -54,7 +55,7 @@ def register(commands) -> None:
         default="nuts",
         help="nuts (default: the exact posterior, by NUTS or without MCMC where dagspec can); or an "
         "approximation you choose: laplace (Gaussian at the mode, as Rethinking's quap), advi, "
-        "fullrank_advi (variational)",
+        "fullrank_advi (variational), pathfinder (pymc-extras' Pathfinder: pip install 'dagspec[pathfinder]')",
     )
     sample.add_argument("--cores", type=count(1), default=None, help="chains run at once (default: one per core)")
     sample.add_argument(
@@ -65,6 +66,7 @@ def register(commands) -> None:
         help="NUTS target acceptance rate in (0, 1); raise it (e.g. 0.95) against divergences",
     )
     optimization_options(sample)
+    auto_priors_option(sample)
     sample.add_argument("--strict", action="store_true", help="exit 1 when the sampler reports problems")
     sample.add_argument(
         "--out",
@@ -98,11 +100,12 @@ def register(commands) -> None:
         help="exit 1 when LOO is unreliable for a row (Pareto k > 0.7) or a sampler reports problems",
     )
     compare.add_argument("--quiet", action="store_true", help="no progress bar")
+    auto_priors_option(compare)
     compare.set_defaults(run=run_compare)
 
 
 def run_sample(args) -> int:
-    spec = load(args.file)
+    spec = load(args.file, args.auto_priors)
     data = read_data(args.data)
     if args.out:
         check_writable(args.out)  # before a long run, not after it
@@ -135,7 +138,7 @@ def run_sample(args) -> int:
 
 
 def _fit_approximately(args, spec, data) -> int:
-    """`sample --method laplace|advi|fullrank_advi`: independent draws of an approximation, said as such."""
+    """`sample --method laplace|advi|fullrank_advi|pathfinder`: independent draws of an approximation, said as such."""
     import dagspec
 
     from ..render.summary import summary_table
@@ -158,6 +161,7 @@ def _fit_approximately(args, spec, data) -> int:
         "laplace": "the Laplace approximation (a Gaussian at the posterior's mode)",
         "advi": "mean-field ADVI (a variational Gaussian)",
         "fullrank_advi": "full-rank ADVI (a variational Gaussian with correlations)",
+        "pathfinder": "Pathfinder (variational Gaussians along optimization paths, importance-resampled)",
     }[args.method]
     print(
         f"fitting {Path(spec.name).name} with {what}, not MCMC: {args.chains} x {draws} independent draws",
@@ -238,7 +242,8 @@ def run_compare(args) -> int:
         raise UsageError("compare needs two or more specs, e.g. `dagspec compare a.dag b.dag`")
     given = [item.partition("=")[::2] for item in args.models]
     names = _model_names([path for path, _ in given])
-    specs = {name: load(path) for name, (path, _) in zip(names, given)}  # every file is read before sampling
+    # every file is read before sampling
+    specs = {name: load(path, args.auto_priors) for name, (path, _) in zip(names, given)}
     posteriors = {name: read_idata(stored) for name, (_, stored) in zip(names, given) if stored}
     data = read_data(args.data)
     check_same_data(specs, data, args.outcome)  # before sampling, not after it

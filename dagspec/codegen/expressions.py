@@ -20,12 +20,19 @@ MATH = {
     "invprobit": "pm.math.invprobit",
     "sum": "pm.math.sum",
     "mean": "{t}.mean",
+    "min": "{t}.min",
+    "max": "{t}.max",
     "tanh": "pm.math.tanh",
     "softmax": "{t}.nnet.softmax",
     "square": "pm.math.sqr",
     "matmul": "pm.math.dot",
     "transpose": "{t}.transpose",
     "reshape": "{t}.reshape",
+    # smooth terms: functions the script defines (codegen/bases.py)
+    "bspline": "bspline_basis",
+    "hsgp": "hsgp_basis",
+    "gp_covariance": "gp_covariance",
+    "cholesky": "{t}.slinalg.cholesky",
 }
 
 
@@ -52,13 +59,15 @@ class ExpressionPrinter:
             value = e.value
             if isinstance(value, np.ndarray):
                 return f"np.array({value.tolist()!r})", atom
+            if isinstance(value, str):  # a kernel's name
+                return repr(value), atom
             return (number(value), atom) if value >= 0 else (number(value), _PRECEDENCE["neg"])
         if isinstance(e, VarRef):
             return self.names[e.name], atom
         if isinstance(e, ListOf):
             items = ", ".join(self(i) for i in e.items)
-            if all(isinstance(i, Const) for i in e.items):
-                return f"[{items}]", atom
+            if all(isinstance(i, Const) for i in e.items):  # PyMC3 takes no lists as a distribution's arguments
+                return (f"np.array([{items}])" if self.tensor == "tt" else f"[{items}]"), atom
             return f"{self.tensor}.stack([{items}])", atom
         if isinstance(e, Op):
             if e.op == "neg":
@@ -73,6 +82,8 @@ class ExpressionPrinter:
         if isinstance(e, Func) and e.name == "cov":  # of an LKJ prior's Cholesky factor
             chol = self(e.args[0], atom)
             return f"{self.tensor}.dot({chol}, {chol}.T)", atom
+        if isinstance(e, Func) and e.name == "sd":  # with n - 1, as R's sd()
+            return f"{self.tensor}.std({self(e.args[0])}, ddof=1)", atom
         if isinstance(e, Func) and e.name in ("stds", "corr"):  # as LKJCholeskyCov returned them
             return self.parts[(e.args[0].name, e.name)], atom
         if isinstance(e, Func):

@@ -31,10 +31,12 @@ from ..plan import (
     RandomVariable,
     VarRef,
 )
+from .bases import HELPERS, helper_source, used_helpers
 from .expressions import ExpressionPrinter, number
 
 # The script's imports and fixed names (callers read `model` from it), every builtin and every keyword.
 _TAKEN = {
+    *HELPERS.values(),
     "pm",
     "np",
     "pd",
@@ -138,6 +140,8 @@ class _Writer:
 
     def _dist_args(self, dist: str, args: dict) -> str:
         aliases = DISTRIBUTIONS[dist].aliases
+        if dist in TIME_PRIORS and self.target == "pymc3":
+            aliases = {}  # PyMC3 names a walk's first-level prior `init`, as dagspec does (PyMC 5: init_dist)
         return ", ".join(f"{aliases.get(k, k)}={self.print(v)}" for k, v in args.items())
 
     # ---- the script ----
@@ -151,6 +155,7 @@ class _Writer:
             '"""',
         ]
         self.lines += self._imports()
+        self._smooth_helpers()
         self._data_section()
         self._model_section()
         self._main_section()
@@ -181,6 +186,17 @@ class _Writer:
             "",
         ]
 
+    def _smooth_helpers(self) -> None:
+        """The functions that compute smooth terms' bases (codegen/bases.py), defined before the model."""
+        used = used_helpers(self.plan.entries)
+        if self.target == "pymc3" and "hsgp" in used:
+            edge = next(e for e in self.spec.checked.edges if e.smooth is not None and e.smooth.kind == "hsgp")
+            raise error("DS448", what=f"the Gaussian process {edge.address} (an HSGP)", missing="pm.gp.HSGP")
+        for name in used:
+            self.lines += helper_source(name, self.tensor)
+        if used:
+            self.lines.append("")
+
     def _json_import(self) -> list[str]:
         return ["import json"] if any(f is not None and f.lower().endswith(".json") for f in self._files()) else []
 
@@ -188,7 +204,7 @@ class _Writer:
         """Data files (None: data that was passed in) → the Python name of their DataFrame."""
         files = []
         for entry in self.plan.entries:
-            if isinstance(entry, DataVar) and entry.column is not None:
+            if isinstance(entry, DataVar) and entry.column is not None and not self._inline_matrix(entry):
                 observation = self.spec.checked.nodes[entry.node].observed
                 if observation.file not in files:
                     files.append(observation.file)
@@ -242,6 +258,8 @@ class _Writer:
         if entry.levels is not None:
             levels = self.helper("{}_levels", ident)
             self.lines.append(f"{levels} = {list(entry.levels)!r}")
+        if self._inline_matrix(entry):  # a matrix passed in as an array: a CSV file cannot hold it
+            return f"np.array({entry.values.tolist()!r})"
         if entry.column is None:
             values = [None if isinstance(v, float) and np.isnan(v) else v for v in entry.values.tolist()]
             return f"np.array({values!r}, dtype=float)" if None in values else f"np.array({values!r})"
@@ -263,7 +281,14 @@ class _Writer:
                 "  # censoring: 0 event, 1 right, -1 left"
             )
             return f"{codes}.to_numpy(dtype=float)"
+        if np.ndim(entry.values) == 2:  # a matrix node: the file's nested array, one row per observation
+            return f"np.array({column}.tolist(), dtype=float)"
         return f"{column}.to_numpy(dtype=float)"
+
+    def _inline_matrix(self, entry: DataVar) -> bool:
+        """A matrix node's values that came with the data passed in (not from a file the script can read)."""
+        observation = self.spec.checked.nodes[entry.node].observed
+        return np.ndim(entry.values) == 2 and (entry.column is None or observation.file is None)
 
     def _recipe(self, entry: DataVar) -> str:
         recipe, likelihood = entry.recipe or {}, entry.name.split("__")[0]
@@ -390,14 +415,9 @@ class _Writer:
                 f"{ident}, {corr}, {stds} = pm.LKJCholeskyCov({entry.name!r}, {args}, compute_corr=True, "
                 "store_in_trace=False)"
             ]
-        if entry.dist in TIME_PRIORS and self.target == "pymc3":
-            raise error(
-                "DS448",
-                what=f"the {entry.dist} prior of {entry.source}",
-                missing=f"{entry.dist} with an initial distribution as PyMC 5's (init_dist)",
-            )
         if entry.dist == "AR1":  # x[t] = rho x[t-1] + sigma e[t], the first level from init
-            return [f"{ident} = pm.AR({entry.name!r}, {args}, ar_order=1, constant=False{self._dims(entry.dims)})"]
+            order = "" if self.target == "pymc3" else ", ar_order=1"  # PyMC3 takes the order from rho's length
+            return [f"{ident} = pm.AR({entry.name!r}, {args}{order}, constant=False{self._dims(entry.dims)})"]
         observed = f", observed={self.print(entry.observed)}" if entry.observed is not None else ""
         if entry.initval is not None:  # PyMC3 calls it testval
             value = np.asarray(entry.initval).tolist()
@@ -406,6 +426,8 @@ class _Writer:
             observed += ", transform=pm.distributions.transforms.ordered"
         args = f", {args}" if args else ""
         note = "  # default prior" if entry.default_prior else ""
+        if entry.scaled:  # the rule names nodes only (identifiers), so it cannot break out of the comment
+            note = f"  # default prior scaled to the data: {entry.scaled}"
         if entry.transform == "ordered":
             note = (
                 (note or "  #")

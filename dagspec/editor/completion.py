@@ -14,7 +14,7 @@ from ..printer import call_text
 from .document import Analysis, Cursor, Range, cursor_at, enclosing_call
 from .hover import default_words
 
-STATEMENT_KEYWORDS = ("node", "prior", "let", "observed", "estimate")
+STATEMENT_KEYWORDS = ("node", "prior", "let", "observed", "estimate", "priors")
 _KEYWORD_VALUE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)")
 
 
@@ -80,6 +80,8 @@ def _in_call(analysis: Analysis, name: str, argument: str, in_node: bool) -> lis
         return options + [Completion(a.name, "argument", a.support.words, f"{a.name} = ") for a in family.aux]
     if in_node and name == "categorical":
         return [Completion("levels", "argument", "the levels, in order", "levels = ")]
+    if in_node and name == "matrix":
+        return [Completion("columns", "argument", "the column names, in order", "columns = ")]
     dist = DISTRIBUTIONS.get(name)
     arguments = (
         []

@@ -21,6 +21,8 @@ NODE_TYPE_WORDS = {
     "numeric": "`numeric`: the node's values are numbers (the default); an edge from it fits a slope",
     "categorical": "`categorical`: the node's values are levels; an edge from it fits one effect per level "
     "(`levels = [...]` fixes them and their order)",
+    "matrix": "`matrix`: the node's value in each row is a row of K numbers (a design matrix); an edge from it fits "
+    "one coefficient per column, `X @ b` (`columns = [...]` names them)",
 }
 MAX_LISTED = 20  # parents, children or parameters a hover lists
 _KEYWORD_ARGUMENT = re.compile(r"\s*=(?!=)")

@@ -14,10 +14,10 @@ from ..dists import DISTRIBUTIONS
 from ..dists import FUNCTIONS as EXPRESSION_FUNCTIONS
 from ..transforms import FUNCTIONS as COLUMN_FUNCTIONS
 
-STATEMENT_KEYWORDS = ("node", "prior", "let", "observed", "estimate")
+STATEMENT_KEYWORDS = ("node", "prior", "let", "observed", "estimate", "priors")
 CLAUSE_KEYWORDS = ("as", "by", "from", "where", "adjust", "direct", "centered", "noncentered", "and", "or")
 CONSTANTS = ("none", "true", "false")
-NODE_TYPES = ("numeric", "categorical")
+NODE_TYPES = ("numeric", "categorical", "matrix")
 FUNCTIONS = tuple(sorted(set(EXPRESSION_FUNCTIONS) | set(COLUMN_FUNCTIONS)))
 DAGITTY_ATTRIBUTES = ("exposure", "outcome", "latent", "adjusted", "selected", "pos", "unobserved", "e", "o", "l", "a")
 

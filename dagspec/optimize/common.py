@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..plan import ARRAY_OPS, OBS_DIM, Const, DataVar, LikelihoodVar, Op, Plan, RandomVariable, VarRef
+from ..plan import ARRAY_OPS, OBS_DIM, Const, DataVar, Func, LikelihoodVar, Op, Plan, RandomVariable, VarRef
 
 
 def entries_by_name(plan: Plan) -> dict:
@@ -71,4 +71,9 @@ def data_expression(plan: Plan, expr, entries: dict | None = None) -> np.ndarray
     if isinstance(expr, Op):
         args = [data_expression(plan, a, entries) for a in expr.args]
         return None if any(a is None for a in args) else ARRAY_OPS[expr.op](*args)
+    if isinstance(expr, Func) and expr.name == "bspline":  # a spline's basis of data: n x k
+        from scipy.interpolate import BSpline
+
+        x, (knots, degree) = data_expression(plan, expr.args[0], entries), (a.value for a in expr.args[1:])
+        return None if x is None else BSpline.design_matrix(x, np.asarray(knots), int(degree)).toarray()
     return None

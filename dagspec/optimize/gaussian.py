@@ -204,7 +204,15 @@ class _Layout:
             cols.append(np.full(n, self.offsets[entry.intercept]))
             values.append(np.ones(n))
         for term in entry.terms:
-            if term.matmul or term.param not in self.offsets:
+            if term.matmul:  # a basis of data times a vector of weights (a spline)
+                block = self._block(term, n)
+                if block is None:
+                    return None
+                rows.append(block[0])
+                cols.append(block[1])
+                values.append(block[2])
+                continue
+            if term.param not in self.offsets:
                 return None
             shape = self.shapes[term.param]
             if len(term.index) != len(shape):
@@ -225,6 +233,16 @@ class _Layout:
             else sparse.csr_matrix((n, self.total))
         )
         return self._scaled(design, y, entry.aux["sigma"], (n,))
+
+    def _block(self, term, n: int):
+        """The (rows, columns, values) of `basis @ weights` in the design, for a basis of data (n x k)."""
+        basis = data_expression(self.plan, term.value, self.entries)
+        shape = self.shapes.get(term.param)
+        if term.index or term.param not in self.offsets or basis is None or basis.shape != (n, *(shape or (-1,))):
+            return None
+        k = basis.shape[1]
+        rows, cols = np.repeat(np.arange(n), k), self.offsets[term.param] + np.tile(np.arange(k), n)
+        return rows, cols, basis.ravel()
 
     def _scaled(self, design, target, sigma, shape) -> _Source | None:
         """Factors (design·g - target) / sigma, with sigma known (numbers or data, divided out here) or a scale."""

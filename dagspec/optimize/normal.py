@@ -36,6 +36,8 @@ def _collapse(plan: Plan, likelihood: LikelihoodVar) -> None:
         columns.append(np.ones((len(y), 1)))
         coefficients.append(VarRef(likelihood.intercept))
     for term in likelihood.terms:
+        if isinstance(term.value, Func):  # a basis the model computes (a spline's): kept per row
+            return
         values = data_expression(plan, term.value) if not term.index else None
         if values is None or (not term.matmul and not _scalar(plan, VarRef(term.param))):
             return

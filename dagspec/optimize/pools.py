@@ -19,6 +19,7 @@ import numpy as np
 
 from ..plan import DerivedVar, Func, LikelihoodVar, Op, Plan, RandomVariable, VarRef
 from .common import data_expression, data_values, entries_by_name, outcome_values, replace
+from .order import refs
 
 FEW = 30
 
@@ -54,6 +55,8 @@ def _is_pool(entry, entries) -> bool:
     )
     if entry.dist == "Normal":
         return reads_random
+    if entry.dist == "MvNormal" and "chol" in entry.args and not reads_random:  # a factor computed from them
+        reads_random = any(isinstance(entries.get(n), (RandomVariable, DerivedVar)) for n in refs(entry.args["chol"]))
     return entry.dist == "MvNormal" and "chol" in entry.args and reads_random
 
 

@@ -82,7 +82,9 @@ def _random_row(entry: RandomVariable, show) -> tuple[str, str, str]:
     if entry.observed is not None:
         text += f", observed {show(entry.observed)}"
     notes = [entry.source] if entry.source and entry.source != entry.name else []
-    notes += ["default prior"] * entry.default_prior + ([entry.parameterisation] if entry.parameterisation else [])
+    notes += ["default prior" + (f", data-scaled: {entry.scaled}" if entry.scaled else "")] * entry.default_prior + (
+        [entry.parameterisation] if entry.parameterisation else []
+    )
     return "random", f"{entry.name}{_dims(entry.dims)}", text + (f"  ({'; '.join(notes)})" if notes else "")
 
 

@@ -30,12 +30,17 @@ def linear_predictor(model, outcome: str) -> str:
     """The linear predictor of an outcome written out with parameter names, e.g. `a + b * x + c[g]`."""
     parts = []
     for param in model.params.values():
-        if param.outcome != outcome or param.role == "aux":
+        if param.outcome != outcome or param.role in ("aux", "kernel"):
             continue
-        if param.role == "intercept":
+        if param.role == "intercept" or param.edge is None:
             parts.append(param.name)
             continue
         edge, source = param.edge, model.nodes[param.edge.source]
+        if edge.smooth is not None and edge.smooth.kind != "distance":
+            parts.append(f"{smooth_basis(model, edge)} @ {param.name}")
+        if source.matrix:  # one coefficient per column
+            parts.append(f"{edge.source} @ {param.name}")
+            continue
         index = list(param.dims)
         term = f"{param.name}[{', '.join(index)}]" if index else param.name
         if source.reference is not None and not edge.by:  # treatment coding
@@ -43,6 +48,22 @@ def linear_predictor(model, outcome: str) -> str:
         value = f"{edge.source} * {edge.times}" if edge.times else edge.source
         parts.append(term if source.categorical else f"{term} * {value}")
     return " + ".join(parts) or "0"
+
+
+def smooth_basis(model, edge) -> str:
+    """A spline's or HSGP's basis as `compile` writes it: `bspline(x)`, `hsgp(x; lengthscale, amplitude)`."""
+    if edge.smooth.kind == "spline":
+        return f"bspline({edge.source})"
+    kernel = [model.params[f"{edge.address}.{part}"].name for part in ("lengthscale", "amplitude")]
+    return f"hsgp({edge.source}; {', '.join(kernel)})"
+
+
+def smooth_prior(model, param) -> str:
+    """A distance GP's prior written out: MvNormal(0, etasq * exp(-rhosq * D²) + delta I)."""
+    smooth, address = param.edge.smooth, param.edge.address
+    etasq, rhosq = (model.params[f"{address}.{part}"].name for part in ("etasq", "rhosq"))
+    power = "D²" if smooth.kernel == "L2" else "D"
+    return f"MvNormal(0, {etasq} * exp(-{rhosq} * {power}) + {smooth.delta:g} I), D from {smooth.distance}"
 
 
 def likelihood_line(model, node) -> str:
@@ -97,8 +118,18 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
     ]
 
     rows = [["address", "name", "prior", "shape", "dims"]]
+    scaled = plan.scaled_priors if plan is not None else {}
     for param in model.params.values():
         prior = call_text(param.prior) + (" (default)" if param.default_prior else "")
+        smooth = param.edge.smooth if param.edge is not None else None
+        if smooth is not None and smooth.kind == "distance":
+            prior = smooth_prior(model, param)
+        elif smooth is not None and smooth.kind == "hsgp":
+            prior += ", the basis coefficients"
+        if param.address in scaled:
+            prior = f"{scaled[param.address].text()} (data-scaled)"
+        elif model.auto_priors and param.default_prior and plan is None:
+            prior = "scaled to the data when it is read (priors auto)"
         if param.fixed is not None:
             prior = f"fixed = {param.fixed:g}"
         rows.append(
@@ -106,6 +137,13 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
         )
     if len(rows) > 1:
         lines += ["parameters"] + _table(rows) + [""]
+    if scaled:
+        lines.append("data-scaled default priors (`priors auto`: Bambi's rule, with sd over the fitted rows)")
+        lines += [f"  {address}: {prior.rule}" for address, prior in scaled.items()] + [""]
+
+    smooths = [e for e in model.edges if e.smooth is not None]
+    if smooths:
+        lines += ["smooth terms"] + [f"  {e.address}: {e.smooth.describe(e.source)}" for e in smooths] + [""]
 
     randoms = [n for n in model.nodes.values() if n.role == "random"]
     if randoms:

@@ -654,6 +654,83 @@ def austincats_quadrature() -> Reference:
     )
 
 
+# ---------------------------------------------------------------- smooth terms: splines and Gaussian processes
+
+
+def cherry_blossoms_m4_7_exact() -> Reference:
+    """m4.7's exact posterior: the basis built with scipy (knots at numpy's quantiles, R's type 7), the weights
+    and a conjugate given sigma, sigma's marginal on a fine grid (with k x k algebra: 827 rows)."""
+    from scipy.interpolate import BSpline
+
+    d = pd.read_csv(DATA / "cherry_blossoms.csv").dropna(subset=["doy"])
+    year, doy = d["year"].to_numpy(float), d["doy"].to_numpy(float)
+    knots = np.quantile(year, np.linspace(0, 1, 15))
+    full = np.concatenate([[knots[0]] * 3, knots, [knots[-1]] * 3])
+    X = np.column_stack([np.ones_like(year), BSpline.design_matrix(year, full, 3).toarray()])
+    prior_mean, prior_var = np.r_[100.0, np.zeros(17)], np.r_[10.0, np.full(17, 10.0)] ** 2
+    grid = np.linspace(5.0, 7.5, 1001)
+    logw, means, seconds = [], [], []
+    for sigma in grid:  # log N(y | X m0, sigma² I + X S0 X') by the matrix determinant lemma and Woodbury
+        precision = np.diag(1 / prior_var) + X.T @ X / sigma**2
+        chol = np.linalg.cholesky(precision)
+        mean = np.linalg.solve(precision, prior_mean / prior_var + X.T @ doy / sigma**2)
+        quadratic = doy @ doy / sigma**2 + prior_mean @ (prior_mean / prior_var) - mean @ precision @ mean
+        log_det = 2 * np.log(np.diag(chol)).sum() + np.log(prior_var).sum() + 2 * len(doy) * np.log(sigma)
+        logw.append(-0.5 * (quadratic + log_det) + stats.expon.logpdf(sigma))
+        means.append(mean)
+        seconds.append(np.diag(np.linalg.inv(precision)) + mean**2)
+    w = np.exp(np.array(logw) - max(logw))
+    w /= w.sum()
+    mean = w @ np.array(means)
+    sd = np.sqrt(w @ np.array(seconds) - mean**2)
+    values = {"a": (float(mean[0]), float(sd[0]))}
+    values |= {f"w[{i}]": (float(m), float(s)) for i, (m, s) in enumerate(zip(mean[1:], sd[1:]))}
+    sigma_mean = float(w @ grid)
+    values["sigma"] = (sigma_mean, float(np.sqrt(w @ grid**2 - sigma_mean**2)))
+    return Reference(
+        "independent",
+        f"the exact posterior of m4.7 as written in {RETHINKING}, ch. 4.5.2 (scipy's B-spline basis, "
+        "knots at quantiles; numpy: a and w are conjugate given sigma, sigma on a fine grid); the book shows "
+        "m4.7 as a plot of the fitted curve rather than a table",
+        values,
+        digits=3,
+    )
+
+
+def kline_m14_8(seed: int = 1480) -> Reference:
+    """m14.8 written by hand in PyMC from the book's formula (no dagspec): the rate a P^b / g exp(k[society]) with k
+    a GP over the island distances (the book's cov_GPL2). a and g enter only as a / g; with both Exponential(1),
+    log(a / g) is Logistic(0, 1) (P(a / g <= t) = t / (1 + t)), which is sampled instead of the ridge of (a, g)."""
+    import arviz as az
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    d = pd.read_csv(DATA / "Kline2.csv")
+    D = pd.read_csv(DATA / "islandsDistMatrix.csv", index_col=0).loc[d["culture"], d["culture"]].to_numpy()
+    with pm.Model(coords={"society": d["culture"].tolist()}):
+        log_a_over_g, b = pm.Logistic("log_a_over_g", 0, 1), pm.Exponential("b", 1)
+        etasq, rhosq = pm.Exponential("etasq", 2), pm.Exponential("rhosq", 0.5)
+        K = etasq * pm.math.exp(-rhosq * D**2) + 0.01 * np.eye(len(d))
+        z = pm.Normal("z", 0, 1, dims="society")  # k ~ MvNormal(0, K), non-centred (as the book's m14.8nc)
+        k = pm.Deterministic("k", pm.math.dot(pt.linalg.cholesky(K), z), dims="society")
+        log_rate = log_a_over_g + b * np.log(d["population"].to_numpy(float)) + k
+        pm.Poisson("T", pm.math.exp(log_rate), observed=d["total_tools"].to_numpy())
+        idata = pm.sample(draws=1000, tune=1000, chains=2, cores=1, random_seed=seed, progressbar=False)
+    summary = az.summary(idata, var_names=["log_a_over_g", "b", "etasq", "rhosq", "k"], round_to="none")
+    values = {label: (float(row["mean"]), float(row["sd"])) for label, row in summary.iterrows()}
+    return Reference(
+        "independent",
+        f"m14.8 as written in {RETHINKING}, ch. 14.5.1 (rate a P^b / g exp(k[society]), a, b, g ~ Exponential(1), "
+        "etasq ~ Exponential(2), rhosq ~ Exponential(0.5)), by hand in PyMC (no dagspec; log(a / g) ~ Logistic(0, 1) "
+        "in place of a and g, k non-centred as the book's m14.8nc), 2 chains x 1000 draws",
+        values,
+        digits=3,
+        note="the tolerances include the reference's own Monte Carlo error",
+        mcse={label: float(row["mcse_mean"]) for label, row in summary.iterrows()},
+        mcse_sd={label: float(row["mcse_sd"]) for label, row in summary.iterrows()},
+    )
+
+
 # ---------------------------------------------------------------- the gallery
 
 
@@ -708,6 +785,23 @@ def _list(*references):
 
 
 ANALYSES = [
+    Analysis(
+        "cherry_blossoms_m4_7",
+        "Cherry blossoms: a B-spline of year (m4.7)",
+        "cherry_blossoms_spline",
+        47,
+        _list(cherry_blossoms_m4_7_exact),
+    ),
+    Analysis(
+        "kline_m14_8",
+        "Tools and island distances: a GP (m14.8)",
+        "kline_gp",
+        148,
+        _list(kline_m14_8),
+        skip_reason="not yet run to completion: on the session's loaded machine the hand-written reference did not "
+        "finish sampling in 20 minutes; check its cost and agreement before enabling (the spec's log density is "
+        "tested in tests/test_smooth.py)",
+    ),
     Analysis("howell_m4_3", "Height on weight (m4.3)", "howell", 43, _list(HOWELL_M4_3)),
     Analysis(
         "waffle_m5_1", "Divorce on age at marriage (m5.1)", "waffle_divorce", 51, _list(WAFFLE_M5_1, waffle_m5_1_exact)
@@ -794,3 +888,91 @@ ANALYSES = [
     ),
 ]
 BY_NAME = {a.name: a for a in ANALYSES}
+
+
+# ---------------------------------------------------------------- time series: an AR(5) model and a random-walk trend
+
+
+def ark_exact() -> Reference:
+    """posteriordb's arK (Stan's arK.stan): y[t] ~ normal(alpha + sum_k beta[k] y[t-k], sigma) for t > 5 is a
+    Gaussian regression of y on its own five lags, alpha and beta ~ normal(0, 10), sigma ~ half-Cauchy(0, 2.5):
+    its exact posterior, conjugate given sigma, sigma on a fine grid."""
+    y = np.asarray(_read_json("arK.json")["y"], dtype=float)
+    K = 5
+    X = np.column_stack([np.ones(len(y) - K), *(y[K - k : len(y) - k] for k in range(1, K + 1))])
+    residual_sd = np.std(y[K:] - X @ np.linalg.lstsq(X, y[K:], rcond=None)[0])
+    grid = np.linspace(0.6, 1.5, 301) * residual_sd  # sigma's posterior lies well inside
+    moments = gaussian_regression(y[K:], X, [0] * (K + 1), [10] * (K + 1), stats.halfcauchy(scale=2.5).logpdf, grid)
+    names = ["alpha", *(f"beta_{k}" for k in range(1, K + 1)), "sigma"]
+    return Reference(
+        "independent",
+        "the exact posterior of posteriordb's arK model (numpy: a Gaussian regression on the five lags, the "
+        "coefficients conjugate given sigma, sigma's marginal on a fine grid); posteriordb stores no reference "
+        "posterior for arK-arK",
+        {name: (float(m), float(s)) for name, (m, s) in zip(names, moments)},
+        digits=3,
+    )
+
+
+CHERRY_YEARS = (1946, 2015)  # the years the walk spans (every year has a date from 1946 on)
+
+
+def cherry_blossoms_walk_exact() -> Reference:
+    """The local-level model's exact posterior: trend[0] ~ Normal(105, 10), trend[t] = trend[t-1] + tau eps,
+    doy[t] ~ Normal(trend[t], sigma). Given (tau, sigma) everything is Gaussian: trend ~ Normal(105, K) with
+    K[i, j] = 100 + tau^2 min(i, j), doy ~ Normal(105, K + sigma^2 I), and trend given doy is the Gaussian
+    conditional; tau ~ Gamma(2, 4) and sigma ~ Exponential(0.2) are integrated on a grid (an eigendecomposition
+    of K per tau makes each sigma a diagonal shift)."""
+    d = pd.read_csv(DATA / "cherry_blossoms.csv")
+    d = d[(d["year"] >= CHERRY_YEARS[0]) & (d["year"] <= CHERRY_YEARS[1])]
+    years = d["year"].to_numpy()
+    assert np.array_equal(years, np.arange(CHERRY_YEARS[0], CHERRY_YEARS[1] + 1)) and d["doy"].notna().all()
+    r = d["doy"].to_numpy(float) - 105.0
+    steps = np.arange(len(r))
+    taus, sigmas = np.linspace(0.002, 2.0, 250), np.linspace(2.0, 7.0, 200)
+    logw, first, second = [], [], []
+    for tau in taus:
+        K = 100.0 + tau**2 * np.minimum.outer(steps, steps)
+        lam, V = np.linalg.eigh(K)
+        Vr = V.T @ r
+        total = lam[None, :] + sigmas[:, None] ** 2  # K + sigma^2 I in K's eigenbasis, one row per sigma
+        logw.append(
+            -0.5 * np.log(total).sum(axis=1) - 0.5 * (Vr**2 / total).sum(axis=1) + np.log(tau) - 4 * tau - 0.2 * sigmas
+        )
+        mean = (lam * Vr / total) @ V.T  # K (K + sigma^2 I)^-1 r
+        first.append(mean)
+        second.append((lam * sigmas[:, None] ** 2 / total) @ (V**2).T + mean**2)  # + diag of the conditional cov
+    logw = np.concatenate(logw)
+    w = np.exp(logw - logw.max())
+    w /= w.sum()
+    trend_mean = w @ np.concatenate(first)
+    trend_sd = np.sqrt(w @ np.concatenate(second) - trend_mean**2)
+    tau_w, sigma_w = w.reshape(len(taus), len(sigmas)).sum(axis=1), w.reshape(len(taus), len(sigmas)).sum(axis=0)
+    values = {}
+    for name, grid, weights in (("tau", taus, tau_w), ("sigma", sigmas, sigma_w)):
+        mean = float(weights @ grid)
+        values[name] = (mean, float(np.sqrt(weights @ grid**2 - mean**2)))
+    for i in [*range(0, len(years), 10), len(years) - 1]:
+        values[f"trend[{years[i]}]"] = (float(trend_mean[i] + 105.0), float(trend_sd[i]))
+    return Reference(
+        "independent",
+        "the exact posterior of the local-level model (numpy: given tau and sigma the trend and the dates are "
+        "jointly Gaussian, so the trend is integrated out in closed form; tau and sigma on a 250 x 200 grid)",
+        values,
+        digits=3,
+        note="the trend is checked every tenth year and in the last",
+    )
+
+
+TIME_SERIES = [
+    Analysis("arK", "An autoregressive model of order 5 (posteriordb arK)", "ark", 5, _list(ark_exact)),
+    Analysis(
+        "cherry_blossoms_walk",
+        "Blossom dates as a random-walk trend over the years",
+        "cherry_blossoms",
+        1946,
+        _list(cherry_blossoms_walk_exact),
+    ),
+]
+ANALYSES += TIME_SERIES
+BY_NAME.update({a.name: a for a in TIME_SERIES})

@@ -33,11 +33,12 @@ def test_data_that_compile_would_reject_fails_check(tmp_path, capsys):
     )
     (tmp_path / "m.dag").write_text(SPEC)
     code, found = _check(capsys, tmp_path / "m.dag")
-    assert code == 1 and [(f["code"], f["line"], f["column"]) for f in found] == [("DS502", 2, 16)]
-    assert "'M' is a nested array (a matrix?), not a column in d.json" in found[0]["hint"]
+    # a 2-D array is a matrix node's values (issue 15): a node not declared `: matrix` is told to declare it
+    assert code == 1 and [(f["code"], f["line"], f["column"]) for f in found] == [("DS580", 2, 16)]
+    assert "`node M : matrix`" in found[0]["hint"]
     assert _check(capsys, "--no-data", tmp_path / "m.dag") == (0, [])
     assert main(["compile", str(tmp_path / "m.dag")]) == 1  # what check now says first
-    assert "DS502" in capsys.readouterr().err
+    assert "DS580" in capsys.readouterr().err
 
 
 def test_check_finds_what_only_the_data_tell(tmp_path, capsys):

@@ -122,9 +122,9 @@ def test_a_json_matrix_is_named_as_what_was_left_out(tmp_path):
         json.dumps({"y": [1.0, 2.0, 3.0], "x": [0.5, 1.0, 2.0], "M": [[1, 2], [3, 4], [5, 6]], "z": [1.0, 2.0]})
     )
     (tmp_path / "m.dag").write_text('x, M -> y\nobserved x, y, M from "d.json"\n')
-    [error] = _errors(dagspec.load(tmp_path / "m.dag"), None)
-    assert error.code == "DS502"
-    assert error.hint == "'M' is a nested array (a matrix?), not a column in d.json; dagspec reads one value per row"
+    [error] = _errors(dagspec.load(tmp_path / "m.dag"), None)  # issue 15: a matrix node's values, if declared
+    assert error.code == "DS580"
+    assert error.hint == "declare it: `node M : matrix`; its edge then gets one coefficient per column"
     (tmp_path / "m.dag").write_text('x, z -> y\nobserved x, y, z from "d.json"\n')
     [error] = _errors(dagspec.load(tmp_path / "m.dag"), None)
     assert "'z' is an array of 2 values, not one per row (3 rows) in d.json" in error.hint
