@@ -17,6 +17,7 @@ concerned, dense only per connected group of at most DENSE columns (a sparse LU 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,8 +47,10 @@ def check_plan(plan: Plan, model: CheckedModel, found: Diagnostics) -> None:
     if found.errors:  # overflowing data would make the ranks below meaningless
         return
     entries = {e.name: e for e in plan.entries}
+    # how many priors and likelihoods read each name (counted once: a check per likelihood stays linear)
+    readers = Counter(name for e in plan.entries if isinstance(e, (RandomVariable, LikelihoodVar)) for name in reads(e))
     for likelihood in [e for e in plan.entries if isinstance(e, LikelihoodVar)]:
-        _check_identified(plan, model, entries, likelihood, found)
+        _check_identified(plan, model, entries, readers, likelihood, found)
 
 
 def check_posterior(plan: Plan, model: CheckedModel, found: Diagnostics) -> None:
@@ -170,21 +173,20 @@ def _normalised(matrix: sparse.csr_matrix) -> tuple[sparse.csc_matrix, np.ndarra
 
 
 def _check_identified(
-    plan: Plan, model: CheckedModel, entries: dict, likelihood: LikelihoodVar, found: Diagnostics
+    plan: Plan, model: CheckedModel, entries: dict, readers: Counter, likelihood: LikelihoodVar, found: Diagnostics
 ) -> None:
-    # what informs a parameter: priors and likelihoods that read it (a derived quantity only reports it)
-    read_elsewhere = set().union(
-        *(reads(e) for e in plan.entries if isinstance(e, (RandomVariable, LikelihoodVar)) and e is not likelihood)
-    )
+    own = ([likelihood.intercept] if likelihood.intercept else []) + [t.param for t in likelihood.terms]
+    improper = [p for p in own if isinstance(entries.get(p), RandomVariable) and entries[p].dist in IMPROPER]
+    if not improper:
+        return
+    # what informs a parameter: priors and likelihoods that read it (a derived quantity only reports it); this
+    # likelihood is one of its readers
+    read_elsewhere = {p for p in improper if readers[p] > 1}
     read_elsewhere |= set().union(
         *(refs(a) for a in likelihood.aux.values()), *(refs(t.value) for t in likelihood.terms)
     )
-    own = ([likelihood.intercept] if likelihood.intercept else []) + [t.param for t in likelihood.terms]
-    flat = {
-        p
-        for p in own
-        if isinstance(entries.get(p), RandomVariable) and entries[p].dist in IMPROPER and p not in read_elsewhere
-    }  # a parameter read elsewhere may be identified there (e.g. a pool's mean)
+    # one read elsewhere may be identified there (a pool's mean)
+    flat = {p for p in improper if p not in read_elsewhere}
     design = _design(plan, entries, likelihood, flat) if flat else None
     if design is None:
         return

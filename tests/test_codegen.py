@@ -72,3 +72,23 @@ def test_script_reads_like_the_tutorial():
     assert "mu = intercept + coeff * x1" in source
     assert "y_hat = pm.Normal('y_hat', mu=mu, sigma=error, observed=y1, dims='__obs__')" in source
     assert "pd.read_csv(sys.argv[1] if len(sys.argv) > 1 else HERE / 'data/simple_regression.csv')" in source
+
+
+def test_poisson_cells_in_a_script_match(tmp_path):
+    rng = np.random.default_rng(3)
+    g, t = rng.integers(0, 3, 120), rng.integers(0, 2, 120)
+    np.savetxt(
+        tmp_path / "counts.csv",
+        np.column_stack([g, t, rng.poisson(2.0, 120)]),
+        fmt="%d",
+        delimiter=",",
+        header="g,t,y",
+        comments="",
+    )
+    (tmp_path / "counts.dag").write_text(
+        "node g : categorical\nnode t : categorical\nnode y ~ Poisson\ng -> y\nt -> y by g\n"
+        'observed g, t, y from "counts.csv"\n'
+    )
+    spec = dagspec.load(tmp_path / "counts.dag")
+    assert any("collapsed to Poisson counts in 6 cells" in note for note in spec.plan(optimize=True).notes)
+    _same_log_density(spec.build(optimize=True), _run_script(spec, tmp_path, True))

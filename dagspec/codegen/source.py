@@ -332,7 +332,7 @@ class _Writer:
                     )
                 )
                 self.lines += [
-                    f"# {likelihood}: rows with the same ({', '.join(recipe['index'])}) collapse to one Binomial count",
+                    f"# {likelihood}: rows with the same ({', '.join(recipe['index'])}) collapse to one count per cell",
                     f"{cells}, {row_cell} = np.unique(np.column_stack([{columns}]), axis=0, return_inverse=True)",
                     f"{row_cell} = {row_cell}.ravel()",
                     f"{trials} = np.bincount({row_cell}{weights}).round().astype(int)",
@@ -343,6 +343,8 @@ class _Writer:
             return self._normal_stats(recipe, stem)
         if recipe["kind"] == "cell_trials":
             return trials
+        if recipe["kind"] == "cell_log_rows":  # a Poisson cell's mean is its rows times the rate: log rows added
+            return f"np.log({trials})"
         if recipe["kind"] == "cell_successes":
             return successes
         raise ValueError(f"unknown recipe {recipe['kind']!r}")

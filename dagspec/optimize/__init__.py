@@ -1,8 +1,8 @@
 """A Plan → an equivalent, better-conditioned Plan: the same posterior, user names kept as deterministics.
 
 Passes (each can be switched off by name): `linear` (centre numeric predictors, QR when they are
-correlated), `cells` (Bernoulli/Binomial outcomes with only categorical terms → Binomial counts per cell),
-`whiten` (Normal regressions on categorical effects with fixed priors sampled in a whitened basis), `pools`
+correlated), `cells` (Bernoulli/Binomial outcomes with only categorical terms → Binomial counts per cell;
+Poisson counts on the log link → one Poisson count per cell), `whiten` (Normal regressions on categorical effects with fixed priors sampled in a whitened basis), `pools`
 (non-centred hierarchical pools where the data per group are weak), `normal` (Normal likelihoods of fixed
 data from sufficient statistics). One more switch, `exact`, is not a pass: where the literal model's posterior
 can be drawn without MCMC (optimize/exact.py), `sample` does so, and the plan's notes say so.

@@ -14,7 +14,10 @@ def collapse_cells(plan: Plan) -> None:
     for likelihood in [e for e in plan.entries if isinstance(e, LikelihoodVar)]:
         used_elsewhere = likelihood.name in read
         if (
-            likelihood.family in ("Bernoulli", "Binomial")
+            (
+                likelihood.family in ("Bernoulli", "Binomial")
+                or (likelihood.family, likelihood.link) == ("Poisson", "log")
+            )
             and likelihood.terms
             and not used_elsewhere
             and all(t.value is None for t in likelihood.terms)
@@ -42,9 +45,11 @@ def _collapse(plan: Plan, likelihood: LikelihoodVar) -> None:
         )
         if trials is None:
             return
-    else:
+    else:  # Bernoulli: one trial per row; Poisson: the rows themselves are counted
         trials = np.ones(len(outcome))
     cells, inverse = np.unique(codes, axis=0, return_inverse=True)
+    if len(cells) == len(outcome):  # no two rows share a cell: nothing to collapse
+        return
     inverse = inverse.reshape(-1)
     successes = np.bincount(inverse, weights=outcome).round().astype(np.int64)
     counts = np.bincount(inverse, weights=trials).round().astype(np.int64)
@@ -62,9 +67,14 @@ def _collapse(plan: Plan, likelihood: LikelihoodVar) -> None:
         )
         for i, name in enumerate(index_names)
     ]
+    poisson = likelihood.family == "Poisson"
     new += [
         DataVar(
-            f"{likelihood.name}__trials", counts, likelihood.node, dims=(dim,), recipe={"kind": "cell_trials", **recipe}
+            f"{likelihood.name}__log_rows" if poisson else f"{likelihood.name}__trials",
+            np.log(counts) if poisson else counts,
+            likelihood.node,
+            dims=(dim,),
+            recipe={"kind": "cell_log_rows" if poisson else "cell_trials", **recipe},
         ),
         DataVar(
             f"{likelihood.name}__successes",
@@ -76,11 +86,14 @@ def _collapse(plan: Plan, likelihood: LikelihoodVar) -> None:
     ]
     plan.entries[position(plan, likelihood) : position(plan, likelihood)] = new
     likelihood.terms = [Term(t.param, tuple(renamed[i] for i in t.index), None, t.address) for t in likelihood.terms]
-    likelihood.family = "Binomial"
-    likelihood.aux = {"n": VarRef(f"{likelihood.name}__trials")}
+    if poisson:  # the cell's mean n exp(eta): log n added to its linear predictor
+        likelihood.terms.append(Term(f"{likelihood.name}__log_rows"))
+    else:
+        likelihood.family = "Binomial"
+        likelihood.aux = {"n": VarRef(f"{likelihood.name}__trials")}
     likelihood.observed = f"{likelihood.name}__successes"
     likelihood.dims = (dim,)
     plan.notes.append(
-        f"{likelihood.name}: {len(outcome)} rows collapsed to Binomial counts in {len(cells)} cells "
+        f"{likelihood.name}: {len(outcome)} rows collapsed to {likelihood.family} counts in {len(cells)} cells "
         f"of {', '.join(index_names)}"
     )
