@@ -58,6 +58,7 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     check_matrix_roles(model, found)
     _check_distributions(model, found)
     _check_ordered_predictors(model, found)
+    _check_categorical_outcomes(model, found)
     check_time_priors(model, found)
     if not found.errors:
         check_acyclic(model, found)
@@ -139,6 +140,25 @@ def _check_ordered_predictors(model: CheckedModel, found: Diagnostics) -> None:
             elif node is not None and node.family is not None and FAMILIES[node.family].ordered:
                 column = node.observed.column if node.observed is not None and node.observed.column else node.name
                 found.add("DS132", edge.span, name=node.name, target=edge.target, column=column)
+
+
+def _check_categorical_outcomes(model: CheckedModel, found: Diagnostics) -> None:
+    """A node declared `: categorical` whose family is not one of levels (Categorical, ordered) would be fitted to
+    its levels' codes 0, 1, ... as numbers: a model of nothing the data say."""
+    for node in model.nodes.values():
+        if not node.categorical or node.family is None:
+            continue
+        family = FAMILIES[node.outcome_family]
+        if not (family.ordered or family.categorical):
+            found.add(
+                "DS153",
+                node.span,
+                what=f"the node type `categorical` of {node.name}",
+                family=node.family,
+                why=f"its likelihood would be of the levels' codes (0, 1, ...) as numbers, not of {node.name}'s levels",
+                suggestion=f"for levels write `node {node.name} ~ Categorical` (or `~ OrderedLogistic` for ordered "
+                f"ones); for numbers drop `: categorical`",
+            )
 
 
 def _values(model: CheckedModel) -> dict[str, str]:
