@@ -10,6 +10,7 @@ import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
 import pytest
+from logp_support import assert_same_log_density
 
 import dagspec
 from dagspec.diagnostics import DagspecError
@@ -36,15 +37,7 @@ G_CODES = pd.Categorical(G, categories=GROUPS).codes
 
 
 def _same_log_density(ours, theirs, seed=0):
-    assert sorted(ours.initial_point()) == sorted(theirs.initial_point())
-    ours_logp, theirs_logp = ours.compile_logp(), theirs.compile_logp()
-    rng = np.random.default_rng(seed)
-    start = theirs.initial_point()
-    for _ in range(3):
-        point = {k: v + rng.normal(0, 0.5, np.shape(v)) for k, v in start.items()}
-        expected = theirs_logp(point)
-        assert np.isfinite(expected)
-        assert ours_logp(point) == pytest.approx(expected, rel=1e-9)
+    assert_same_log_density(ours, theirs, seed, points=3, spread=0.5)
 
 
 def _errors(text: str) -> list[str]:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 import pytest
+from logp_support import assert_same_log_density
 
 import dagspec
 
@@ -53,15 +54,7 @@ RENAMED = {"b_missing": "b_unobserved", "y_missing": "y_unobserved"}
 
 
 def _same_log_density(ours, theirs, seed=0):
-    ours_logp, theirs_logp = ours.compile_logp(), theirs.compile_logp()
-    start = ours.initial_point()
-    assert sorted(RENAMED.get(k, k) for k in start) == sorted(theirs.initial_point())
-    rng = np.random.default_rng(seed)
-    for _ in range(6):
-        point = {k: v + rng.normal(0, 0.7, np.shape(v)) for k, v in start.items()}
-        expected = theirs_logp({RENAMED.get(k, k): v for k, v in point.items()})
-        assert np.isfinite(expected)
-        assert ours_logp(point) == pytest.approx(expected, rel=1e-9)
+    assert_same_log_density(ours, theirs, seed, renamed=RENAMED)
 
 
 def test_a_missing_mediator_is_imputed_from_its_parents_and_a_missing_outcome_is_predicted():

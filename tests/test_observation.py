@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 import pytest
+from logp_support import assert_same_log_density
 
 import dagspec
 
@@ -21,16 +22,8 @@ def _standardize(values):
     return (values - values.mean()) / values.std(ddof=1)
 
 
-def _same_log_density(ours, theirs, seed=0, draws=6):
-    ours_logp, theirs_logp = ours.compile_logp(), theirs.compile_logp()
-    start = ours.initial_point()
-    assert sorted(start) == sorted(theirs.initial_point())
-    rng = np.random.default_rng(seed)
-    for _ in range(draws):
-        point = {k: v + rng.normal(0, 0.7, np.shape(v)) for k, v in start.items()}
-        expected = theirs_logp(point)
-        assert np.isfinite(expected)
-        assert ours_logp(point) == pytest.approx(expected, rel=1e-10)
+def _same_log_density(ours, theirs, seed=0):
+    assert_same_log_density(ours, theirs, seed, rel=1e-10)
 
 
 # ---- measurement error ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 import pytest
+from logp_support import assert_same_log_density
 
 import dagspec
 
@@ -26,15 +27,7 @@ ORDERED = pm.distributions.transforms.ordered
 
 
 def _same_log_density(ours, theirs, seed=0):
-    assert sorted(ours.initial_point()) == sorted(theirs.initial_point())
-    ours_logp, theirs_logp = ours.compile_logp(), theirs.compile_logp()
-    rng = np.random.default_rng(seed)
-    start = theirs.initial_point()
-    for _ in range(6):
-        point = {k: v + rng.normal(0, 0.7, np.shape(v)) for k, v in start.items()}
-        expected = theirs_logp(point)
-        assert np.isfinite(expected)
-        assert ours_logp(point) == pytest.approx(expected, rel=1e-9)
+    assert_same_log_density(ours, theirs, seed)
 
 
 def _codes(column, levels):

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 import pytest
+from logp_support import assert_same_log_density
 
 import dagspec
 from dagspec.render.report import compile_report
@@ -19,15 +20,8 @@ from dagspec.render.report import compile_report
 RNG = np.random.default_rng(15)
 
 
-def _same_log_density(ours, theirs, count=6, seed=0):
-    assert sorted(ours.initial_point()) == sorted(theirs.initial_point())
-    ours_logp, theirs_logp = ours.compile_logp(), theirs.compile_logp()
-    rng = np.random.default_rng(seed)
-    for _ in range(count):
-        point = {k: v + rng.normal(0, 0.7, np.shape(v)) for k, v in theirs.initial_point().items()}
-        expected = theirs_logp(point)
-        assert np.isfinite(expected)
-        assert ours_logp(point) == pytest.approx(expected, rel=1e-8)
+def _same_log_density(ours, theirs, seed=0):
+    assert_same_log_density(ours, theirs, seed, rel=1e-8)
 
 
 # ---- fixed coefficients and offsets ------------------------------------------------------------------

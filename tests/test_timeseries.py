@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 import pytest
+from logp_support import assert_same_log_density
 
 import dagspec
 from dagspec.lags import lagged_nodes
@@ -33,14 +34,7 @@ prior unit -> y ~ Normal(0, 1) as a_unit
 
 
 def _same_log_density(ours, theirs, seed=0):
-    assert sorted(ours.initial_point()) == sorted(theirs.initial_point())
-    ours_logp, theirs_logp = ours.compile_logp(), theirs.compile_logp()
-    rng = np.random.default_rng(seed)
-    for _ in range(6):
-        point = {k: v + rng.normal(0, 0.5, np.shape(v)) for k, v in theirs.initial_point().items()}
-        expected = theirs_logp(point)
-        assert np.isfinite(expected)
-        assert ours_logp(point) == pytest.approx(expected, rel=1e-9)
+    assert_same_log_density(ours, theirs, seed, spread=0.5)
 
 
 def _ar2_reference():
