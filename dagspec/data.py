@@ -102,6 +102,7 @@ def resolve_columns(
     columns = Columns()
     columns.statistics = statistics
     censoring = {n.censored.name for n in model.outcomes() if n.censored is not None}
+    uppers = {n.censored_upper.name for n in model.outcomes() if n.censored_upper is not None}
     for node in model.nodes.values():
         observation = node.observed
         if observation is None:
@@ -134,7 +135,7 @@ def resolve_columns(
             table = filtered[key]
             if table is None:
                 continue
-        if for_prediction and node.name in censoring and not _reads_present(observation, table):
+        if for_prediction and node.name in censoring | uppers and not _reads_present(observation, table):
             columns[node.name] = Column(node.name, np.zeros(len(table)), placeholder=True)  # new rows: uncensored
             continue
         if for_prediction and node.role == "outcome" and not _reads_present(observation, table):
@@ -157,9 +158,11 @@ def resolve_columns(
         raw = _raw_values(node, observation, table, statistics, found, unfiltered)
         if raw is None:
             continue
-        label = (observation.column or node.name) if observation.expr is None else expr_text(observation.expr)
+        label = _label(node)
         if node.name in censoring:
             column = _censoring_codes(node, raw, label, found)
+        elif node.name in uppers:
+            column = _interval_uppers(node, raw, label, found)
         else:
             column = _convert(node, raw, label, model, found, for_prediction, levels)
         if column is not None:
@@ -174,6 +177,8 @@ def resolve_columns(
     elif not for_prediction:
         _check_ordered_levels(model, columns, found)
         _check_trials(model, columns, found)
+        _check_censored_rows(model, columns, found)
+        _check_truncation(model, columns, found)
         _warn_constant_predictors(model, columns, found)
     found.raise_if_errors()
     columns.warnings = found.warnings
@@ -406,7 +411,7 @@ def _convert(
 
 
 def _censoring_codes(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:
-    """A censoring column → codes 0 (the event time), 1 (right-censored) and -1 (left-censored)."""
+    """A censoring column → codes 0 (the event time), 1 (right-censored), -1 (left-censored), 2 (interval)."""
 
     def code(value):
         if isinstance(value, str):
@@ -417,7 +422,7 @@ def _censoring_codes(node: NodeInfo, raw: pd.Series, column: str, found: Diagnos
             number = float(value)
         except (TypeError, ValueError):
             return None
-        return int(number) if number in (-1.0, 0.0, 1.0) else None
+        return int(number) if number in CENSORING_CODES.values() else None
 
     codes = [code(v) for v in raw.tolist()]
     bad = np.array([c is None for c in codes])
@@ -426,6 +431,106 @@ def _censoring_codes(node: NodeInfo, raw: pd.Series, column: str, found: Diagnos
         found.add("DS536", node.observed_span, column=column, values=values, rows=rows_text(bad))
         return None
     return Column(node.name, np.asarray(codes, dtype=float))
+
+
+def _interval_uppers(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:
+    """The upper ends of interval-censored rows: numbers, missing (NaN) on the rows that need none."""
+    numeric = pd.to_numeric(raw, errors="coerce") if raw.dtype != bool else raw.astype(float)
+    bad = numeric.isna().to_numpy() & ~raw.isna().to_numpy()
+    if bad.any():
+        examples = ", ".join(repr(v) for v in raw[bad].head(3).tolist())
+        found.add(
+            "DS505",
+            node.observed_span,
+            column=column,
+            name=node.name,
+            rows=rows_text(bad),
+            values=examples,
+            suggestion="the upper ends of censoring intervals are numbers (empty where a row has none)",
+        )
+        return None
+    return Column(node.name, numeric.to_numpy(dtype=float))
+
+
+def _check_censored_rows(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
+    """Interval-censored rows (code 2) need an upper end above their lower end (the outcome's value)."""
+    for node in model.outcomes():
+        if node.censored is None or node.name not in columns or node.censored.name not in columns:
+            continue
+        interval = columns[node.censored.name].values == CENSORING_CODES["interval"]
+        if not interval.any():
+            continue
+        upper_node = node.censored_upper.name if node.censored_upper is not None else None
+        if upper_node is None or upper_node not in columns:
+            if upper_node is None:
+                found.add(
+                    "DS560",
+                    node.censored.span,
+                    count=int(interval.sum()),
+                    outcome=node.name,
+                    where=" (no `upper = column` names them)",
+                    rows=rows_text(interval),
+                    suggestion=f"name the column of the intervals' upper ends: `node {node.name} ~ "
+                    f"{node.family}(censored = {node.censored.name}, upper = {node.name}_upper)`",
+                )
+            continue
+        lower, upper = columns[node.name].values, columns[upper_node].values
+        label = _label(model.nodes[upper_node])
+        missing = interval & ~np.isfinite(upper)
+        if missing.any():
+            found.add(
+                "DS560",
+                model.nodes[upper_node].observed_span,
+                count=int(missing.sum()),
+                outcome=node.name,
+                where=f" in {label!r}",
+                rows=rows_text(missing),
+                suggestion=f"give each interval-censored row its upper end in {label!r}, or recode a row without "
+                "one as right-censored (code right, 1)",
+            )
+        empty = interval & np.isfinite(upper) & ~(upper > lower)
+        if empty.any():
+            found.add(
+                "DS561",
+                model.nodes[upper_node].observed_span,
+                count=int(empty.sum()),
+                outcome=node.name,
+                upper=upper_node,
+                rows=rows_text(empty),
+                values=", ".join(f"{a:g} to {b:g}" for a, b in zip(lower[empty][:3], upper[empty][:3])),
+            )
+
+
+def _check_truncation(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
+    """A truncated outcome's observed values lie within its bounds (inclusive)."""
+    for node in model.outcomes():
+        if node.truncation is None or node.name not in columns:
+            continue
+        lower, upper = (np.inf * sign if b is None else b for b, sign in zip(node.truncation, (-1, 1)))
+        values = columns[node.name].values
+        outside = (values < lower) | (values > upper)
+        if outside.any():
+            found.add(
+                "DS562",
+                node.observed_span,
+                count=int(outside.sum()),
+                name=node.name,
+                bounds=truncation_text(node.truncation),
+                rows=rows_text(outside),
+                values=", ".join(f"{v:g}" for v in values[outside][:3]),
+            )
+
+
+def truncation_text(bounds: tuple) -> str:
+    """`[0, 10]`, `[0, none]`: the bounds as the spec writes them."""
+    return "[" + ", ".join("none" if b is None else f"{b:g}" for b in bounds) + "]"
+
+
+def _label(node: NodeInfo) -> str:
+    observation = node.observed
+    if observation is None:
+        return node.name
+    return (observation.column or node.name) if observation.expr is None else expr_text(observation.expr)
 
 
 def _non_numeric_hint(node: NodeInfo, bad: pd.Series, column: str) -> str:
@@ -566,6 +671,8 @@ def _check_outcome_support(
             "NegativeBinomial": "NegativeBinomial outcomes are counts: non-negative integers",
             "Gamma": "Gamma outcomes are positive; a Normal or StudentT family takes any real value",
             "LogNormal": "LogNormal outcomes are positive",
+            "Exponential": "durations are positive: a negative time is an end recorded before its start",
+            "Weibull": "durations are positive: a negative time is an end recorded before its start",
             "Beta": "Beta outcomes are proportions strictly between 0 and 1",
         }
         found.add(

@@ -160,7 +160,9 @@ class LikelihoodVar:
     observed: str  # the data container holding the outcome's values
     dims: tuple[str, ...] = (OBS_DIM,)
     imputed: Imputation | None = None  # `missing = impute` with missing rows: their values are parameters
-    censoring: str | None = None  # the data container of the censoring codes (0 event, 1 right, -1 left)
+    censoring: str | None = None  # the data container of the censoring codes (0 event, 1 right, -1 left, 2 interval)
+    interval_upper: str | None = None  # the data container of the interval-censored rows' upper ends
+    truncation: tuple[float | None, float | None] | None = None  # `truncated = [lower, upper]` (None: open)
 
 
 @dataclass
@@ -182,7 +184,9 @@ class Plan:
     n_obs: int | None = None
     notes: list[str] = field(default_factory=list)  # what the optimizer did, in words
     statistics: dict[str, float] = field(default_factory=dict)  # what the data transforms computed from the data
-    expose_means: bool = False  # also a deterministic `<outcome>__mean` of each outcome's expected value (predictions)
+    # also a deterministic `<outcome>__mean` of each outcome's expected value (predictions), or with "parameter" of
+    # its family's mean parameter (the inverse link of the linear predictor, for survival curves)
+    expose_means: bool | str = False
     warnings: list = field(default_factory=list)  # what was found in the data (Diagnostics: stray codes, ...)
 
     def entry(self, name: str):
@@ -411,6 +415,7 @@ class _Planner:
                 *missing_dims(node.name),
             )
         censoring = self.data_names[node.censored.name] if node.censored is not None else None
+        upper = self.data_names[node.censored_upper.name] if node.censored_upper is not None else None
         return LikelihoodVar(
             node.pymc_name,
             node.name,
@@ -422,6 +427,8 @@ class _Planner:
             self.data_names[node.name],
             imputed=imputed,
             censoring=censoring,
+            interval_upper=upper,
+            truncation=node.truncation,
         )
 
     def _stored_parts(self, node) -> list[DerivedVar]:

@@ -156,6 +156,15 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
             family = FAMILIES[node.outcome_family]
             if node.censored is not None:
                 _check_censoring(node, model, found)
+            if node.truncation is not None and (node.censored is not None or node.impute):
+                found.add(
+                    "DS471",
+                    node.span,
+                    family=node.family,
+                    why="is also "
+                    + ("censored" if node.censored is not None else "imputed (`missing = impute`)")
+                    + ", and both together are not supported yet",
+                )
             for name, value in node.fixed.items():
                 _check_fixed(node, name, value, family.aux_param(name), model, found)
     for param in model.params.values():
@@ -293,6 +302,24 @@ def _check_censoring(node: NodeInfo, model: CheckedModel, found: Diagnostics) ->
         )
         return
     model.implicit_edges.append(Edge(column.name, node.name, censored.span))
+    upper = node.censored_upper
+    if upper is None:
+        return
+    column = model.nodes.get(upper.name)
+    if column is None or column.observed is None or column.role != "data" or column.categorical:
+        found.add(
+            "DS473",
+            upper.span,
+            name=upper.name,
+            outcome=node.name,
+            why="is not a node"
+            if column is None
+            else f"is {ROLE_WORDS[column.role]}"
+            if column.observed is None or column.role != "data"
+            else "is categorical",
+        )
+        return
+    model.implicit_edges.append(Edge(column.name, node.name, upper.span))
 
 
 def _check_fixed(node: NodeInfo, name: str, value, aux: Aux | None, model: CheckedModel, found: Diagnostics) -> None:
