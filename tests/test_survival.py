@@ -302,7 +302,8 @@ def test_the_mean_of_a_truncated_outcome_is_exact(family):
     }
     kwargs, reference = params[family]
     bounds = {"Beta": [(0.1, 0.9), (None, 0.5)], "Binomial": [(1, None), (2, 6)]}.get(
-        family, [(1.0, 7.0), (2.0, None), (None, 3.0)] if family not in ("Normal", "StudentT") else [(-1.0, 2.0), (0.0, None)]
+        family,
+        [(1.0, 7.0), (2.0, None), (None, 3.0)] if family not in ("Normal", "StudentT") else [(-1.0, 2.0), (0.0, None)],
     )
     for lower, upper in bounds:
         ours = truncated_mean(family, kwargs, lower, upper).eval()
@@ -337,3 +338,126 @@ def test_truncation_is_checked_against_the_data_and_the_family():
         with pytest.raises(dagspec.DagspecError) as info:
             dagspec.parse(text + "\nobserved y")
         assert code in [d.code for d in info.value.diagnostics], text
+
+
+# ---- survival curves and medians ----------------------------------------------------------------------------
+
+
+def _scipy_duration(family, mu, shape):
+    """The family at one draw as scipy has it (mu: the mean, or for LogNormal the mean of log t)."""
+    from scipy import special, stats
+
+    if family == "Exponential":
+        return stats.expon(scale=mu)
+    if family == "Weibull":
+        return stats.weibull_min(shape, scale=mu / special.gamma(1 + 1 / shape))
+    if family == "Gamma":
+        return stats.gamma(shape, scale=mu / shape)
+    return stats.lognorm(shape, scale=np.exp(mu))
+
+
+@pytest.mark.parametrize("family", ["Exponential", "Weibull", "Gamma", "LogNormal"])
+@pytest.mark.parametrize("truncated", ["", ", truncated = [0.5, 8]"])
+def test_survival_curves_and_medians_of_every_duration_family(family, truncated):
+    """From a made-up posterior: S(t) and the median per draw and new row against scipy's distributions."""
+    import arviz as az
+
+    link = "identity" if family == "LogNormal" else "log"  # LogNormal's mu is on the log scale already
+    spec = dagspec.parse(f"node t ~ {family}(link = {link}{truncated})\nx -> t\nobserved x, t")
+    rng = np.random.default_rng(5)
+    shape_name = {"Exponential": None, "LogNormal": "t_sigma"}.get(family, "t_alpha")
+    posterior = {"t_intercept": rng.normal(0.8, 0.2, (1, 5)), "b_x_t": rng.normal(0.3, 0.1, (1, 5))}
+    if shape_name:
+        posterior[shape_name] = rng.uniform(0.6, 2.0, (1, 5))
+    idata = az.from_dict(posterior=posterior)
+    times = [0.3, 1.0, 4.0, 9.0]
+    curves = dagspec.survival(spec, idata, pd.DataFrame({"x": [0.0, 1.5]}), times=times)
+    assert curves["survival"].shape == (1, 5, 2, 4) and curves["median"].shape == (1, 5, 2)
+    for draw in range(5):
+        for row, x in enumerate([0.0, 1.5]):
+            eta = posterior["t_intercept"][0, draw] + posterior["b_x_t"][0, draw] * x
+            shape = posterior[shape_name][0, draw] if shape_name else None
+            dist = _scipy_duration(family, eta if family == "LogNormal" else np.exp(eta), shape)
+            survival, median = dist.sf(np.array(times)), dist.median()
+            if truncated:
+                above, beyond = dist.sf(0.5), dist.sf(8.0)
+                survival = ((survival - beyond) / (above - beyond)).clip(0, 1)
+                median = dist.isf((above + beyond) / 2)
+            np.testing.assert_allclose(curves["survival"].values[0, draw, row], survival, rtol=1e-8, atol=1e-12)
+            assert curves["median"].values[0, draw, row] == pytest.approx(median, rel=1e-8)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "node status\nnode t_end\nnode t ~ Gamma(censored = status, upper = t_end)\nx -> t\nobserved x, t, status, t_end",
+        "node t ~ LogNormal(truncated = [0, 30])\nx -> t\nobserved x, t",
+        "node status\nnode t ~ LogNormal(censored = status)\nobserved t, status",
+    ],
+    ids=["gamma-interval", "lognormal-truncated", "lognormal-censored-no-predictor"],
+)
+def test_prior_posterior_predictions_ppc_and_loo_of_the_new_constructs(text):
+    spec = dagspec.parse(text)
+    data = INTERVAL.assign(t=INTERVAL["t"].clip(upper=29))
+    if "upper" not in text:
+        data["status"] = data["status"].replace({"interval": "right"})
+    prior = dagspec.sample_prior(spec, data, draws=20, random_seed=1)
+    assert prior.prior_predictive["t"].shape == (1, 20, 40)
+    assert np.all(prior.prior_predictive["t"].values >= 0)  # Normal(0, 10) priors: some underflow to 0
+    idata = dagspec.sample(spec, data, draws=60, tune=60, chains=1, cores=1, random_seed=4)
+    draws = idata.posterior_predictive["t"] if "posterior_predictive" in idata.groups() else None
+    ppc = dagspec.posterior_predictive(spec, idata, data, random_seed=1).posterior_predictive["t"]
+    assert ppc.shape == (1, 60, 40) and np.all(ppc.values > 0)
+    assert draws is None or draws.shape == ppc.shape
+    if "censored" in text:  # right-censored rows replicate as min(T, t), left-censored ones as max(T, t)
+        codes = data["status"].to_numpy()
+        assert np.all(ppc.values[..., codes == "right"] <= data["t"].to_numpy()[codes == "right"])
+        assert np.all(ppc.values[..., codes == "left"] >= data["t"].to_numpy()[codes == "left"])
+    else:
+        assert ppc.values.max() <= 30
+    assert np.isfinite(dagspec.loo(spec, idata.copy(), data).elpd_loo)
+    new = pd.DataFrame({"x": [0.0, 1.0, 2.0]})
+    mean = dagspec.predict(spec, idata, new, kind="mean", random_seed=1).predictions["t"]
+    outcome = dagspec.predict(spec, idata, new, kind="outcome", random_seed=1).predictions["t"]
+    assert mean.shape == outcome.shape == (1, 60, 3)
+    assert np.all(mean.values > 0) and np.all(outcome.values > 0)
+    curves = dagspec.survival(spec, idata, new, times=[1.0, 2.0])
+    assert curves["survival"].shape == (1, 60, 3, 2)
+    assert np.all(np.diff(curves["survival"].values, axis=-1) <= 0)
+
+
+# ---- generated scripts ------------------------------------------------------------------------------------------
+
+
+def _run_script(spec, data, tmp_path):
+    data_file, script = tmp_path / "data.csv", tmp_path / "model.py"
+    data.to_csv(data_file, index=False)
+    script.write_text(spec.to_source("pymc", data=data, output=script))
+    saved, sys.argv = sys.argv, [str(script), str(data_file)]
+    try:
+        return runpy.run_path(str(script), run_name="generated")["model"]
+    finally:
+        sys.argv = saved
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "node status\nnode t_end\nnode t ~ Gamma(censored = status, upper = t_end)\nx -> t\nobserved x, t, status, t_end",
+        "node status\nnode t_end\nnode t ~ LogNormal(censored = status, upper = t_end)\nobserved t, status, t_end",
+        "node status\nnode t ~ Exponential(censored = status)\nx -> t\nobserved x, t, status",
+        "node t ~ Weibull(truncated = [0.5, none])\nx -> t\nobserved x, t",
+        "node n ~ Poisson(truncated = [1, 12])\nx -> n\nobserved x, n",
+    ],
+)
+def test_generated_scripts_write_censoring_and_truncation_exactly(text, tmp_path):
+    data = INTERVAL.assign(t=INTERVAL["t"] + 0.5, t_end=INTERVAL["t_end"] + 0.5, n=RNG.integers(1, 13, 40))
+    if "upper" not in text:
+        data["status"] = data["status"].replace({"interval": "left"})
+    spec = dagspec.parse(text)
+    generated = _run_script(spec, data, tmp_path)
+    same_log_density(spec.build(data, optimize=False), generated, scale=0.3)
+    with pytest.raises(dagspec.DagspecError) as info:
+        spec.to_source("pymc3", data=data)
+    assert [d.code for d in info.value.diagnostics] == ["DS448"]
+    assert ("truncated" if "truncated" in text else "censored") in info.value.diagnostics[0].message

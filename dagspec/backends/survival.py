@@ -87,7 +87,8 @@ class _Duration:
             return np.exp(-((t / self._weibull_scale()) ** shape))
         if self.family == "Gamma":
             return _ufunc(special.gammaincc, shape, shape * np.maximum(t, 0) / mu)
-        return _ufunc(special.ndtr, (mu - np.log(np.maximum(t, 0))) / shape)
+        with np.errstate(divide="ignore"):  # log(0) = -inf: S(0) = 1
+            return _ufunc(special.ndtr, (mu - np.log(np.maximum(t, 0))) / shape)
 
     def inverse_survival(self, s):
         """The time t with S(t) = s."""

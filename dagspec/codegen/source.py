@@ -338,12 +338,17 @@ class _Writer:
     def _model_section(self) -> None:
         body: list[str] = []
         likelihoods = [e for e in self.plan.entries if isinstance(e, LikelihoodVar)]
+        interval_uppers = {e.interval_upper for e in likelihoods if e.interval_upper is not None}
         for entry in self.plan.entries:
             name, ident = entry.name, self.names[entry.name]
             if isinstance(entry, DataVar) and np.isnan(np.asarray(entry.values, dtype=float)).any():
                 body.append(
                     f"{ident} = pm.Data({name!r}, np.nan_to_num({self.numpy_of[name]}){self._dims(entry.dims)})"
-                    "  # missing rows: 0 here, filled by the imputed values"
+                    + (
+                        "  # empty where a row is not interval-censored (0 here, unused)"
+                        if name in interval_uppers
+                        else "  # missing rows: 0 here, filled by the imputed values"
+                    )
                 )
             elif isinstance(entry, DataVar):
                 body.append(f"{ident} = pm.Data({name!r}, {self.numpy_of[name]}{self._dims(entry.dims)})")
