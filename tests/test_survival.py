@@ -12,9 +12,9 @@ import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
 import pytest
+from logdensity import same_log_density
 
 import dagspec
-from logdensity import same_log_density
 
 RNG = np.random.default_rng(16)
 N = 50
