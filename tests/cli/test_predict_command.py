@@ -1,9 +1,9 @@
 """`dagspec predict`: a table of predictions for new rows from a posterior file, CSV and NetCDF outputs, errors."""
 
 import arviz as az
-import pytest
 import numpy as np
 import pandas as pd
+import pytest
 from cli_support import run
 
 SPEC = "node w\nnode h ~ Normal\nw -> h\nobserved h, w = center(weight)\n"
