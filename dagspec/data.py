@@ -112,7 +112,7 @@ def resolve_columns(
             values = _literal(observation.literal)
             if values is not None and np.ndim(values) > 0:
                 raw = pd.Series(values)
-                column = _convert(node, raw, node.name, model, found, for_prediction, levels)
+                column = _column(node, raw, node.name, model, found, for_prediction, levels)
                 if column is not None:
                     columns[node.name] = column
             continue
@@ -159,12 +159,7 @@ def resolve_columns(
         if raw is None:
             continue
         label = _label(node)
-        if node.name in censoring:
-            column = _censoring_codes(node, raw, label, found)
-        elif node.name in uppers:
-            column = _interval_uppers(node, raw, label, found)
-        else:
-            column = _convert(node, raw, label, model, found, for_prediction, levels)
+        column = _column(node, raw, label, model, found, for_prediction, levels)
         if column is not None:
             columns[node.name] = column
     lengths = {name: len(c.values) for name, c in columns.items()}
@@ -183,6 +178,15 @@ def resolve_columns(
     found.raise_if_errors()
     columns.warnings = found.warnings
     return columns
+
+
+def _column(node: NodeInfo, raw: pd.Series, label: str, model: CheckedModel, found, for_prediction, levels):
+    """The node's values converted by what they are: censoring codes, interval upper ends, or any other node's."""
+    if any(n.censored is not None and n.censored.name == node.name for n in model.outcomes()):
+        return _censoring_codes(node, raw, label, found)
+    if any(n.censored_upper is not None and n.censored_upper.name == node.name for n in model.outcomes()):
+        return _interval_uppers(node, raw, label, found)
+    return _convert(node, raw, label, model, found, for_prediction, levels)
 
 
 def _scalar_in(observation, table: pd.DataFrame, files: dict, base_dir: Path | None, passed_in: bool):
