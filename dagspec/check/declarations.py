@@ -274,7 +274,9 @@ def _truncation(node: NodeInfo, family, keyword: ir.Keyword, found: Diagnostics)
     elif bounds[0] is not None and bounds[1] is not None and not bounds[0] < bounds[1]:
         found.add("DS472", value.span, given=given, why=f"the lower bound {bounds[0]:g} is not below the upper one")
     elif family.outcome.integer and any(b is not None and not float(b).is_integer() for b in bounds):
-        found.add("DS472", value.span, given=given, why=f"{family.name} outcomes are whole numbers, so are its bounds")
+        found.add(
+            "DS472", value.span, given=given, why=f"{family.name} outcomes are whole numbers, and so are their bounds"
+        )
     else:
         node.truncation = (bounds[0], bounds[1])
 
