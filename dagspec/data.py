@@ -17,7 +17,7 @@ from .datafile import LEFT_OUT, SOURCE, DataFileError, read_table
 from .diagnostics import Diagnostics
 from .dists import closest
 from .families import CENSORING_CODES, FAMILIES
-from .printer import expr_text
+from .printer import expr_text, truncation_text
 from .scalars import SCALARS_ATTR, checked_scalar, split_scalars
 from .source import NO_SPAN
 from .transforms import ColumnError, ColumnEvaluator, Statistics, columns_read, level_key, row_filter, rows_text
@@ -523,11 +523,6 @@ def _check_truncation(model: CheckedModel, columns: Columns, found: Diagnostics)
                 rows=rows_text(outside),
                 values=", ".join(f"{v:g}" for v in values[outside][:3]),
             )
-
-
-def truncation_text(bounds: tuple) -> str:
-    """`[0, 10]`, `[0, none]`: the bounds as the spec writes them."""
-    return "[" + ", ".join("none" if b is None else f"{b:g}" for b in bounds) + "]"
 
 
 def _label(node: NodeInfo) -> str:

@@ -164,6 +164,12 @@ class LikelihoodVar:
     interval_upper: str | None = None  # the data container of the interval-censored rows' upper ends
     truncation: tuple[float | None, float | None] | None = None  # `truncated = [lower, upper]` (None: open)
 
+    @property
+    def plain(self) -> bool:
+        """Whether every row adds the family's own density (no imputed, censored or truncated rows): what the
+        passes that rewrite a likelihood (cells, sufficient statistics, closed-form posteriors) assume."""
+        return self.imputed is None and self.censoring is None and self.truncation is None
+
 
 @dataclass
 class Imputation:

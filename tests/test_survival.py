@@ -461,3 +461,25 @@ def test_generated_scripts_write_censoring_and_truncation_exactly(text, tmp_path
         spec.to_source("pymc3", data=data)
     assert [d.code for d in info.value.diagnostics] == ["DS448"]
     assert ("truncated" if "truncated" in text else "censored") in info.value.diagnostics[0].message
+
+
+def test_optimizations_leave_truncated_likelihoods_whole():
+    """Sufficient statistics, collapsed cells and closed-form posteriors assume the family's own density on every
+    row: a truncated Normal or Binomial keeps its likelihood (and its truncation) through the passes."""
+    from dagspec.optimize.exact import exact_draws
+    from dagspec.plan import LikelihoodVar
+
+    rows = 60
+    cases = [
+        ("node y ~ Normal(truncated = [0, none])\nx -> y\nobserved x, y", {"x": RNG.normal(size=rows)}),
+        (
+            "node g : categorical\nnode y ~ Binomial(n = 10, truncated = [1, 10])\ng -> y\nobserved g, y",
+            {"g": RNG.choice(["a", "b"], rows)},
+        ),
+    ]
+    for text, columns in cases:
+        data = pd.DataFrame({**columns, "y": RNG.integers(1, 10, rows).astype(float)})
+        plan = dagspec.parse(text).plan(data)
+        (likelihood,) = [e for e in plan.entries if isinstance(e, LikelihoodVar)]
+        assert likelihood.truncation is not None and len(plan.coords["__obs__"]) == rows
+        assert exact_draws(dagspec.parse(text).plan(data, optimize=False)) is None

@@ -15,6 +15,7 @@ def collapse_cells(plan: Plan) -> None:
         used_elsewhere = likelihood.name in read
         if (
             likelihood.family in ("Bernoulli", "Binomial")
+            and likelihood.plain
             and likelihood.terms
             and not used_elsewhere
             and all(t.value is None for t in likelihood.terms)
