@@ -280,7 +280,7 @@ def _imputing_likelihood(entry: LikelihoodVar, kwargs: dict, values):
     return filled
 
 
-def _ordered_likelihood(entry: LikelihoodVar, eta, cutpoints, observed, expose_mean: bool, values):
+def _ordered_likelihood(entry: LikelihoodVar, eta, cutpoints, observed, expose_mean: bool | str, values):
     """P(y <= level k) = F(cutpoint_k - eta). The cutpoints are sorted: the identity on the ordered values the
     posterior has, and what keeps prior draws (drawn without the ordering transform) a valid distribution."""
     cutpoints = pt.sort(cutpoints)
