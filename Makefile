@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install system-deps pymc3-env demo test test-fast bench clean
+.PHONY: install system-deps pymc3-env demo test test-fast lint bench clean
 PYTHON39 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.9*/bin/python) $(shell command -v python3.9))
 
 $(STAMP): pyproject.toml
@@ -40,8 +40,14 @@ demo: install system-deps
 
 pymc3-env: .venv-pymc3/.installed
 
-test: install system-deps pymc3-env
+test: install system-deps pymc3-env lint
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# the formatter, the linter and the type checker (settings in pyproject.toml), run by `make test` first
+lint: install
+	$(VENV)/bin/ruff format --check --quiet .
+	$(VENV)/bin/ruff check --quiet .
+	$(VENV)/bin/mypy
 
 test-fast: install
 	$(PY) -m pytest -q -m "not slow"

@@ -19,6 +19,7 @@ __all__ = [
     "do",
     "explain",
     "fit",
+    "forecast",
     "implied_independencies",
     "load",
     "local_tests",
@@ -195,6 +196,18 @@ def survival(spec, idata, newdata=None, times=(), outcome: str | None = None, da
     from .backends.survival import survival as _survival
 
     return _survival(_as_spec(spec), idata, newdata, times=times, outcome=outcome, data=data, random_seed=random_seed)
+
+
+def forecast(spec, idata, horizon: int, kind: str = "outcome", outcome=None, random_seed=None, data=None):
+    """Forecasts of an autoregressive outcome (parents: its own lags `lag(y, k, ...)`, the lags' `by` group, a time
+    node with a random-walk or AR(1) pool) 1..horizon time steps after each group's last fitted time: the AR
+    recursion iterated per posterior draw, reading its lags from the data and from the draws of the steps before,
+    and the walk drawn on past its last fitted level. InferenceData whose `predictions` have the outcome per
+    (chain, draw, group, step), with the `time` of each step; kind="mean" gives the expected value at each step
+    given the path drawn so far. `data` as for `predict`."""
+    from .backends.forecast import forecast as _forecast
+
+    return _forecast(_as_spec(spec), idata, horizon, kind=kind, outcome=outcome, random_seed=random_seed, data=data)
 
 
 def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random_seed=None, data=None):

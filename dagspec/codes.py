@@ -175,6 +175,12 @@ CODES: dict[str, Code] = {
         "{outcome!r} is already the outcome of an estimate (line {line})",
         "fit one regression per outcome; write a second spec for another adjustment set",
     ),
+    # time series: lagged nodes
+    "DS375": _e(
+        "present into its past",
+        "{path}: {lagged} is {present} {steps} time step(s) earlier (`{lag}`), and the present cannot cause the past",
+        "write the edge the other way, `{lagged} -> {present}`: the past value is a cause of the present one",
+    ),
     # ---- causal warnings about an estimate's adjustment set ----
     "DS313": _w(
         "collider adjusted",
@@ -324,6 +330,18 @@ CODES: dict[str, Code] = {
         "the interval upper-bound column {name!r} of {outcome!r} {why}",
         "observe a numeric data node holding each interval-censored row's upper end (empty on the other rows) and "
         "name it: `node {outcome} ~ Weibull(censored = status, upper = {name})`",
+    ),
+    # time series (`lag(...)`, random-walk and AR(1) pools)
+    "DS475": _e("bad lag", "{what}", "{suggestion}"),
+    "DS476": _e(
+        "time-series prior",
+        "{dist} is a prior over the levels of a time node, but {what}",
+        "write it as the prior of a categorical edge: `prior year -> y ~ {dist}(sigma = tau)`",
+    ),
+    "DS477": _e(
+        "unordered time levels",
+        "{address} ~ {dist} links each level of {name!r} to the one before, but {why}",
+        "{suggestion}",
     ),
     # fixed coefficients (`prior x -> y = 1`)
     "DS460": _e(
@@ -499,6 +517,28 @@ CODES: dict[str, Code] = {
         "{name!r} is observed from the data's single value {label}, but it is {use}, which needs one value per row",
         "give {name} a column of values, or use the single value only in priors, distributions, `let` and family options",
     ),
+    # time series: lags
+    "DS565": _w(
+        "rows without a lag",
+        "{count} of {total} rows have no earlier row for {nodes} (the first time steps of each group, rows {rows}); "
+        "they are left out of the fit",
+        "this is expected for lags; to keep them, fill their lags in the data instead",
+    ),
+    "DS566": _e(
+        "bad time column",
+        "`{lag}` for {node!r}: {why}, at row(s) {rows}",
+        "time values are whole numbers (a year, a day number, a step count); drop the rows without one with `where complete`",
+    ),
+    "DS567": _e(
+        "repeated time",
+        "`{lag}` for {node!r}: rows {rows} have the same time in the same group, so the earlier row is not one row",
+        "give each unit its own group with `by = unit`, or make the time values unique",
+    ),
+    "DS568": _e(
+        "no row has a lag",
+        "none of the {count} rows has an earlier row for {nodes}: every row would be left out",
+        "check the `time` and `by` columns of lag() and the number of steps",
+    ),
     # ---- running: sampling, predictive checks, model comparison (DS6xx) ----
     "DS601": _e("sampler", "the sampler {sampler!r} {why}", ""),
     "DS602": _w(
@@ -593,6 +633,8 @@ CODES: dict[str, Code] = {
         "the approximate fit failed: {reason}",
         "check the priors (a proper prior on every parameter), or sample with NUTS (dagspec sample)",
     ),
+    # forecasting
+    "DS665": _e("forecast", "{what}", "{suggestion}"),
     # ---- validation at scale: sbc, batch (DS65x) ----
     "DS650": _e(
         "nothing to simulate",

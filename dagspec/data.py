@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -54,11 +54,13 @@ class _Findings(Diagnostics):
 class Columns(dict):
     """Validated columns by node name, with the warnings found in the data."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.warnings: list = []
         self.statistics: Statistics = Statistics()  # what the transforms computed from the fitted rows
         self.scalars: dict[str, float] = {}  # data scalars by node name: one number for the whole data set
+        self.for_prediction = False  # new rows: a walk's new levels follow its fitted ones (checked when predicting)
+        self.timing: dict = {}  # lagged node → each row's group and time step (lags.Timing), for forecasts
 
 
 def _as_frame(data, found: Diagnostics) -> pd.DataFrame | None:
@@ -100,9 +102,10 @@ def resolve_columns(
     files: dict[str, pd.DataFrame | None] = {}
     filtered: dict[tuple, pd.DataFrame | None] = {}
     columns = Columns()
-    columns.statistics = statistics
+    columns.statistics, columns.for_prediction = statistics, for_prediction
     censoring = {n.censored.name for n in model.outcomes() if n.censored is not None}
     uppers = {n.censored_upper.name for n in model.outcomes() if n.censored_upper is not None}
+    no_lag: dict[str, np.ndarray] = {}  # node → the rows its lag() has no earlier row for
     for node in model.nodes.values():
         observation = node.observed
         if observation is None:
@@ -155,7 +158,7 @@ def resolve_columns(
             if not any(d.code == "DS512" for d in found.items):
                 found.add("DS512", observation.span)
             continue
-        raw = _raw_values(node, observation, table, statistics, found, unfiltered)
+        raw = _raw_values(node, observation, table, statistics, found, unfiltered, no_lag, columns.timing)
         if raw is None:
             continue
         label = _label(node)
@@ -169,12 +172,13 @@ def resolve_columns(
             model.nodes[next(iter(lengths))].observed_span,
             lengths=", ".join(f"{k}: {v}" for k, v in lengths.items()),
         )
-    elif not for_prediction:
-        _check_ordered_levels(model, columns, found)
-        _check_trials(model, columns, found)
-        _check_censored_rows(model, columns, found)
-        _check_truncation(model, columns, found)
-        _warn_constant_predictors(model, columns, found)
+    elif not no_lag or drop_rows_without_lag(model, columns, no_lag, found):
+        if not for_prediction:
+            _check_ordered_levels(model, columns, found)
+            _check_trials(model, columns, found)
+            _check_censored_rows(model, columns, found)
+            _check_truncation(model, columns, found)
+            _warn_constant_predictors(model, columns, found)
     found.raise_if_errors()
     columns.warnings = found.warnings
     return columns
@@ -187,6 +191,28 @@ def _column(node: NodeInfo, raw: pd.Series, label: str, model: CheckedModel, fou
     if any(n.censored_upper is not None and n.censored_upper.name == node.name for n in model.outcomes()):
         return _interval_uppers(node, raw, label, found)
     return _convert(node, raw, label, model, found, for_prediction, levels)
+
+
+def drop_rows_without_lag(model: CheckedModel, columns: Columns, no_lag: dict[str, np.ndarray], found) -> bool:
+    """Drop, from every column, the rows a lag() has no earlier row for (DS565 says how many; DS568 when none is
+    left)."""
+    dropped = np.logical_or.reduce(list(no_lag.values()))
+    first = next(iter(no_lag))
+    span = model.nodes[first].observed_span
+    if dropped.all():
+        found.add("DS568", span, count=len(dropped), nodes=", ".join(no_lag))
+        return False
+    for name, timing in list(columns.timing.items()):
+        columns.timing[name] = replace(timing, groups=timing.groups[~dropped], times=timing.times[~dropped])
+    for name, column in list(columns.items()):
+        missing = column.missing[~dropped] if column.missing is not None else None
+        columns[name] = replace(
+            column, values=column.values[~dropped], missing=missing if missing is not None and missing.any() else None
+        )
+    found.add(
+        "DS565", span, count=int(dropped.sum()), total=len(dropped), nodes=", ".join(no_lag), rows=rows_text(dropped)
+    )
+    return True
 
 
 def _scalar_in(observation, table: pd.DataFrame, files: dict, base_dir: Path | None, passed_in: bool):
@@ -221,16 +247,32 @@ def _reads_present(observation, table: pd.DataFrame) -> bool:
 
 
 def _raw_values(
-    node: NodeInfo, observation, table: pd.DataFrame, statistics: Statistics, found: _Findings, unfiltered: pd.DataFrame
+    node: NodeInfo,
+    observation,
+    table: pd.DataFrame,
+    statistics: Statistics,
+    found: _Findings,
+    unfiltered: pd.DataFrame,
+    no_lag: dict[str, np.ndarray],
+    timing: dict,
 ) -> pd.Series | None:
-    """The node's values from the table: its column, or its column expression evaluated."""
+    """The node's values from the table: its column, or its column expression evaluated. A lag's rows without an
+    earlier row are recorded in `no_lag` and hold a placeholder (they are dropped once every column is read)."""
     if observation.expr is not None:
+        evaluator = ColumnEvaluator(table, statistics, node.name, unfiltered)
         try:
-            values = ColumnEvaluator(table, statistics, node.name, unfiltered).values(observation.expr)
+            values = evaluator.values(observation.expr)
         except ColumnError as exc:
             found.add(exc.code, exc.span, **exc.fields)
             return None
-        return values if isinstance(values, pd.Series) else pd.Series(np.full(len(table), values))
+        values = values if isinstance(values, pd.Series) else pd.Series(np.full(len(table), values))
+        if evaluator.timing is not None:
+            timing[node.name] = evaluator.timing
+        if evaluator.no_lag.any():
+            no_lag[node.name] = evaluator.no_lag
+            kept = values[~evaluator.no_lag].dropna()
+            values = values.where(~evaluator.no_lag, kept.iloc[0] if len(kept) else 0.0)
+        return values
     if observation.column not in table.columns:
         shown = ", ".join(map(str, list(table.columns)[:12])) + (" ..." if len(table.columns) > 12 else "")
         found.add(

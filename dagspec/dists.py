@@ -169,8 +169,28 @@ DISTRIBUTIONS: dict[str, Dist] = {
             multivariate=True,
             aliases={"sd": "sd_dist"},
         ),
+        # priors over the ordered levels of a time node (check/timeseries.py): each level's effect from the one before
+        _d(
+            "GaussianRandomWalk",
+            [P("sigma", POSITIVE), P("init", REAL, OPTIONAL, kind="dist")],
+            REAL,
+            "GaussianRandomWalk(sigma = tau)",
+            multivariate=True,
+            aliases={"init": "init_dist"},
+        ),
+        _d(
+            "AR1",
+            [P("rho", REAL), P("sigma", POSITIVE), P("init", REAL, OPTIONAL, kind="dist")],
+            REAL,
+            "AR1(rho = phi, sigma = tau)",
+            multivariate=True,
+            pymc_name="AR",
+            aliases={"init": "init_dist"},
+        ),
     ]
 }
+TIME_PRIORS = ("GaussianRandomWalk", "AR1")
+TIME_PRIOR_INIT = "Normal(0, 10)"  # the first level's effect, unless `init = ...` says otherwise
 
 # Functions usable in expressions (`let`, distribution arguments): name → number of arguments.
 FUNCTIONS: dict[str, int] = {

@@ -14,7 +14,7 @@ from .check.covariance import PARTS, default_names
 from .check.model import CONTRASTS, CheckedModel, Parameter
 from .data import Column
 from .diagnostics import NO_SPAN, Diagnostics
-from .dists import DISTRIBUTIONS
+from .dists import DISTRIBUTIONS, TIME_PRIORS
 from .families import FAMILIES, cutpoint_dim, cutpoint_labels, level_dim
 
 OBS_DIM = "__obs__"
@@ -265,7 +265,12 @@ class _Planner:
                 if node.reference is not None:
                     self._contrasts(node, self.coords[name])
             observation = node.observed
-            read_as_is = observation is not None and observation.literal is None and not observation.transformed
+            read_as_is = (
+                observation is not None
+                and observation.literal is None
+                and not observation.transformed
+                and not getattr(self.columns, "timing", None)  # lags drop rows: every column is given as fitted
+            )
             entries.append(
                 DataVar(
                     container,
@@ -348,6 +353,8 @@ class _Planner:
                     f"{size} levels of {dims[-1]} in its last dimension",
                     suggestion=f"give mu one entry per level of {dims[-1]}",
                 )
+        if dist.name in TIME_PRIORS and param.edge is not None and not getattr(self.columns, "for_prediction", False):
+            self._check_time_order(param, dist.name)
         variable = RandomVariable(
             param.name,
             dist.name,
@@ -361,6 +368,32 @@ class _Planner:
             variable.transform = "ordered"
             variable.initval = self._cutpoint_start(param.outcome)
         return variable
+
+    def _check_time_order(self, param: Parameter, dist: str) -> None:
+        """DS477 unless the levels of a random walk's node are in a known order, one step apart: declared in order,
+        or whole numbers without a gap (a missing year would make two years one step)."""
+        assert param.edge is not None
+        node = self.model.nodes[param.edge.source]
+        if node.levels is not None:  # declared: the order as written
+            return
+        levels = self.coords.get(node.name, [])
+        why = suggestion = ""
+        if not all(isinstance(level, (int, float)) and float(level).is_integer() for level in levels):
+            why = f"its levels ({', '.join(map(str, levels[:4]))}{' ...' if len(levels) > 4 else ''}) have no order"
+            suggestion = f"declare them in order: `node {node.name} : categorical(levels = [...])`"
+        else:
+            gaps = [(a, b) for a, b in zip(levels, levels[1:]) if b - a != 1]
+            if gaps:
+                a, b = gaps[0]
+                why = f"no row has the level(s) between {a} and {b}, so they would be one step apart"
+                suggestion = (
+                    f"declare every time step, `node {node.name} : categorical(levels = [...])` with the missing ones "
+                    "(their effects are then drawn from the walk), or number the time steps without gaps"
+                )
+        if why:
+            self.found.add(
+                "DS477", param.span, address=param.address, dist=dist, name=node.name, why=why, suggestion=suggestion
+            )
 
     def _cutpoint_start(self, outcome: str) -> np.ndarray:
         """Where an ordered outcome's cutpoints start: the link's quantiles of the cumulative level frequencies

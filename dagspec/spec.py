@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from . import ir
 from .check import CheckedModel, check
 from .diagnostics import DagspecError, Diagnostic, Diagnostics, error, warn
-from .parse import parse_text
+from .parse import MAX_SPEC_CHARACTERS, parse_text
 from .printer import to_text
 from .source import Source, without_bom
 
@@ -240,16 +240,28 @@ def _expand_blocks(text: str, name: str) -> str:
 def load(path: str | Path) -> Spec:
     """Read, parse and check a .dag file; raise DagspecError with diagnostics if it is wrong."""
     path = Path(path)
+    return Spec.from_text(read_spec_text(path), str(path), path)
+
+
+def read_spec_text(path: Path) -> str:
+    """A .dag file's text, read no further than the longest spec dagspec parses (a file that never ends, such as
+    /dev/zero, stops there); DagspecError DS107 if it cannot be read as UTF-8 text, DS109 if it is too long."""
     where = Source("", str(path))
+    most_bytes = 4 * MAX_SPEC_CHARACTERS  # UTF-8 spends at most 4 bytes on a character
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            raw = file.read(most_bytes + 1)
+        if len(raw) > most_bytes:
+            raise error(
+                "DS109", source=where, size=f"more than {MAX_SPEC_CHARACTERS:,}", limit=f"{MAX_SPEC_CHARACTERS:,}"
+            )
+        return raw.decode("utf-8")
     except FileNotFoundError:
         raise error("DS107", source=where, reason="no such file") from None
     except UnicodeDecodeError as exc:
         raise error("DS107", source=where, reason=f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise error("DS107", source=where, reason=exc.strerror or str(exc)) from None
-    return Spec.from_text(text, str(path), path)
 
 
 def parse(text: str, name: str = "<string>") -> Spec:

@@ -8,6 +8,8 @@ key naming the node and the statistic, so that predictions for new rows apply ex
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -15,11 +17,14 @@ from . import ir
 from .check.calls import const_value
 from .printer import expr_text
 
+if TYPE_CHECKING:
+    from .lags import Timing
+
 # name → number of arguments; in all of these but row() and col() the first argument is a column
 ELEMENTWISE = {"log": 1, "exp": 1, "sqrt": 1, "abs": 1, "standardize": 1, "center": 1, "indicator": 2}
 AGGREGATES = {"mean": 1, "sd": 1, "min": 1, "max": 1, "median": 1}
 SPECIAL = {"row": 0, "col": 1}
-FUNCTIONS = {**ELEMENTWISE, **AGGREGATES, **SPECIAL}
+FUNCTIONS = {**ELEMENTWISE, **AGGREGATES, **SPECIAL, "lag": 2}  # lag(x, k, time = t, by = g): see lags.py
 STATISTICS = ("standardize", "center", *AGGREGATES)  # computed from the data; `over = all` for every row
 OVER = ("all", "kept")
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
@@ -65,6 +70,9 @@ def columns_read(expr) -> list[str]:
         elif isinstance(e, ir.Call):
             for position, arg in enumerate(e.args):
                 visit(arg, position == 0 and e.func not in ("row",))  # `over = all` names no column
+            if e.func == "lag":  # its time and group columns
+                for keyword in e.kwargs:
+                    visit(keyword.value, column_position=True)
 
     visit(expr, column_position=True)
     return list(dict.fromkeys(found))
@@ -74,7 +82,12 @@ def check_column_expression(expr, add) -> None:
     """Report unknown functions, wrong argument counts and model-only syntax in a column expression.
 
     `add(code, span, **fields)` records a diagnostic."""
-    if isinstance(expr, ir.Call):
+    if isinstance(expr, ir.Call) and expr.func == "lag":
+        from .lags import check_lag_call
+
+        if check_lag_call(expr, add):
+            check_column_expression(expr.args[0], add)
+    elif isinstance(expr, ir.Call):
         arity = FUNCTIONS.get(expr.func)
         if arity is None:
             add(
@@ -134,6 +147,8 @@ class ColumnEvaluator:
     ):
         self.table, self.statistics, self.node = table, statistics, node
         self.unfiltered = unfiltered if unfiltered is not None else table
+        self.no_lag = np.zeros(len(table), dtype=bool)  # rows a lag() found no earlier row for
+        self.timing: Timing | None = None  # the groups and time steps the last lag() ordered the rows by
 
     def values(self, expr) -> pd.Series:
         return self._eval(expr, column_position=True)
@@ -252,6 +267,8 @@ class ColumnEvaluator:
             path = e.args[0]
             assert isinstance(path, ir.String)  # the checks allow col("a.b") only
             return self._column(path.value, path.span)
+        if name == "lag":
+            return self._lag(e)
         if name == "indicator":
             column = self._eval(e.args[0], column_position=True)
             return _equal(column, self._eval(e.args[1])).astype(float)
@@ -276,6 +293,23 @@ class ColumnEvaluator:
                 self._domain(e, x, x >= 0, "values of at least 0")
                 return np.sqrt(x)
             return {"exp": np.exp, "abs": np.abs}[name](x)
+
+    def _lag(self, e: ir.Call) -> pd.Series:
+        from .lags import lag_steps, lagged
+
+        def option(name: str) -> pd.Series | None:
+            given = e.kwarg(name)
+            return self._eval(given.value, column_position=True) if given is not None else None
+
+        def fail(code: str, rows: np.ndarray, why: str = "") -> None:
+            raise ColumnError(code, e.span, node=self.node, lag=expr_text(e), rows=rows_text(rows), why=why)
+
+        values = self._eval(e.args[0], column_position=True)
+        if not isinstance(values, pd.Series):
+            values = pd.Series(np.full(len(self.table), values))
+        result, no_lag, self.timing = lagged(values, lag_steps(e), option("time"), option("by"), fail)
+        self.no_lag |= no_lag
+        return result
 
     def _statistic(self, name: str, argument, x, over: str = "kept") -> float:
         key = f"{self.node}: {name}({expr_text(argument)})" + (" over all" if over == "all" else "")

@@ -16,6 +16,8 @@ way the coefficients are then drawn exactly given each draw of the scales.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pymc as pm
 import pytensor
@@ -109,7 +111,8 @@ def _scale_prior(model, names: list[str]):
     """u (points × scales, unconstrained) → (the scales, their log prior density with the Jacobian of u); None
     when a scale's prior is not on a bounded-below continuous support (PyMC gives it no transform)."""
     inputs = pt.matrix("u")
-    values, log_density = [], 0
+    values: list = []
+    log_density: Any = 0
     for i, name in enumerate(names):
         rv = model[name]
         transform = model.rvs_to_transforms.get(rv)
@@ -148,7 +151,10 @@ def _system(block: GaussianBlock, precisions: dict, rows: slice):
     """For the points `rows` (a slice with start and stop): Q, r, Σ W·square and Σ count/2 · log det W."""
     count = rows.stop - rows.start
     known = (np.ones((count, 1, 1)), np.zeros(count))
-    precision = linear = squares = log_norm = 0
+    precision: Any = 0
+    linear: Any = 0
+    squares: Any = 0
+    log_norm: Any = 0
     for f in block.factors:
         weight, log_det = (precisions[f.scale][0][rows], precisions[f.scale][1][rows]) if f.scale else known
         precision = precision + np.einsum("njk,jkab->nab", weight, f.gram)
@@ -242,7 +248,8 @@ def scales_model(plan: Plan, block: GaussianBlock) -> pm.Model:
     """A PyMC model of the block's scales alone: their priors (from `plan`, which may hold only them) and their
     marginal likelihood (a potential)."""
     with build_model(Plan(plan.coords, [e for e in plan.entries if e.name in block.scales])) as model:
-        inputs, log_norm = [], 0.0
+        inputs: list = []
+        log_norm: Any = 0.0
         for f in block.factors:
             if f.scale is None:
                 continue
@@ -253,7 +260,8 @@ def scales_model(plan: Plan, block: GaussianBlock) -> pm.Model:
             else:
                 inputs.append(pt.reshape(model[f.scale] ** -2.0, (1, 1)))
                 log_norm = log_norm + f.count / 2 * (-2 * pt.log(model[f.scale]))
-        pm.Potential("coefficients_integrated_out", log_norm + _IntegratedOut(block)(*inputs)[0])
+        integrated = _IntegratedOut(block).make_node(*inputs).outputs[0]  # the rest: its gradients
+        pm.Potential("coefficients_integrated_out", log_norm + integrated)
     return model
 
 

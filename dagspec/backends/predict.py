@@ -20,6 +20,7 @@ import xarray as xr
 from ..check.model import CONTRASTS
 from ..data import Column, plain_value, resolve_columns
 from ..diagnostics import error
+from ..dists import TIME_PRIORS
 from ..families import FAMILIES, level_dim
 from ..optimize.order import refs
 from ..plan import ARRAY_OPS, Const, DerivedVar, LikelihoodVar, ListOf, Op, Plan, RandomVariable, VarRef, make_plan
@@ -186,6 +187,20 @@ def _posterior_for(
 
 def _with_new_levels(entry: RandomVariable, values: xr.DataArray, grown: list[str], columns, entries, posterior, rng):
     new_levels = {d: columns[d].levels[values.sizes[d] :] for d in grown}
+    if entry.dist in TIME_PRIORS:  # a walk goes on past its last level
+        from .forecast import extend_walk, walk_steps
+
+        dim = entry.dims[0]
+        fitted = columns[dim].levels[: values.sizes[dim]]
+        steps = walk_steps(fitted, new_levels[dim], dim, entry.source)
+        flat = values.values.reshape((-1, values.sizes[dim]))
+        drawn = extend_walk(entry, flat, steps, posterior, entries, rng)
+        fresh = xr.DataArray(
+            drawn.reshape(values.sizes["chain"], values.sizes["draw"], len(steps)),
+            dims=("chain", "draw", dim),
+            coords={dim: new_levels[dim]},
+        )
+        return xr.concat([values, fresh], dim=dim)
     if not _is_pool(entry, entries):
         dim = grown[0]
         raise error(

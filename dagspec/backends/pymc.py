@@ -22,6 +22,7 @@ from ..plan import (
     ListOf,
     LogDensity,
     Op,
+    PExpr,
     Plan,
     PriorPotential,
     RandomVariable,
@@ -118,6 +119,16 @@ def _batch_key(entry: PriorPotential, values):
     return (entry.dist, tuple(sorted(entry.args))) if scalar and numbers else (entry.dist, entry.name)
 
 
+def _const(expr: PExpr) -> Const:
+    assert isinstance(expr, Const), expr
+    return expr
+
+
+def _var_ref(expr: PExpr) -> VarRef:
+    assert isinstance(expr, VarRef), expr
+    return expr
+
+
 def _prior_potentials(dist: str, batch: list[PriorPotential], values) -> None:
     """The priors of reparameterised parameters: one potential, or one per batch of like scalar priors (the same
     sum of log densities)."""
@@ -126,9 +137,10 @@ def _prior_potentials(dist: str, batch: list[PriorPotential], values) -> None:
         prior = getattr(pm, dist).dist(**_kwargs(dist, entry.args, values))
         pm.Potential(entry.name, pm.logp(prior, _evaluate(entry.value, values)).sum())
         return
-    args = {name: Const(np.array([float(e.args[name].value) for e in batch])) for name in batch[0].args}
+    # a batch holds scalar priors with constant arguments of parameters named by a VarRef (see plan's batching)
+    args = {name: Const(np.array([float(_const(e.args[name]).value) for e in batch])) for name in batch[0].args}
     prior = getattr(pm, dist).dist(**_kwargs(dist, args, values))
-    stacked = pt.stack([values[e.value.name] for e in batch])
+    stacked = pt.stack([values[_var_ref(e.value).name] for e in batch])
     pm.Potential(f"{batch[0].name}__and_{len(batch) - 1}_more", pm.logp(prior, stacked).sum())
 
 
@@ -151,6 +163,8 @@ def _random_variable(entry: RandomVariable, values, initvals: bool = True):
         kwargs["initval"] = entry.initval
     if entry.transform == "ordered":
         kwargs["transform"] = pm.distributions.transforms.ordered
+    if entry.dist == "AR1":  # x[t] = rho x[t-1] + sigma e[t], the first from init
+        return pm.AR(entry.name, **kwargs, ar_order=1, constant=False, dims=dims)
     return getattr(pm, entry.dist)(entry.name, **kwargs, dims=dims, observed=observed)
 
 
@@ -266,6 +280,7 @@ def _imputing_likelihood(entry: LikelihoodVar, kwargs: dict, values):
     """The missing rows' values are a parameter drawn from the outcome's own likelihood, the observed rows are
     observed; returns the node's values (what its children read): the data with the missing rows filled in."""
     imputed = entry.imputed
+    assert imputed is not None, "only called for an imputing likelihood"
     container = values[entry.observed]
     data = container.get_value() if hasattr(container, "get_value") else np.asarray(container)
 

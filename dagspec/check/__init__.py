@@ -18,6 +18,7 @@ from .graph import check_acyclic, classify_edges, warn_unused
 from .interactions import resolve_interactions
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
 from .params import apply_priors, generate
+from .timeseries import check_lag_direction, check_time_priors
 
 __all__ = ["check", "CheckedModel", "NodeInfo", "Edge", "Parameter"]
 
@@ -48,8 +49,10 @@ def check(spec: ir.SpecIR, source: Source | None = None) -> CheckedModel:
     _check_reference_coding(model, found)
     _check_distributions(model, found)
     _check_ordered_predictors(model, found)
+    check_time_priors(model, found)
     if not found.errors:
         check_acyclic(model, found)
+        check_lag_direction(model, found)
         warn_unused(model, found)
     if not found.errors:
         _check_discrete(model, found)

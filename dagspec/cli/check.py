@@ -61,11 +61,12 @@ def run_check(args) -> int:
 def run_fmt(args) -> int:
     from ..atomic import write_text
     from ..format import format_text
+    from ..spec import read_spec_text
 
     changed, failed = [], []
     for path in spec_files(args.paths):
-        text = path.read_text(encoding="utf-8")
         try:
+            text = read_spec_text(path)
             formatted = format_text(text, str(path))
         except DagspecError as exc:
             print(exc.render(), file=sys.stderr)

@@ -38,6 +38,22 @@ def engine_options(command) -> None:
     command.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
+def _fit_options(command, draws_help: str) -> None:
+    """How each of the command's fits samples."""
+    command.add_argument("--draws", type=count(1), default=1000, help=draws_help)
+    sampling_options(command)
+    optimization_options(command)
+
+
+def _results_options(command, kind: str) -> None:
+    """Where the command's results go (a resumable folder) and which engine runs its fits."""
+    command.add_argument(
+        "--out", metavar="DIR", help=f"results folder, resumed if it exists (default: out/{kind}-SPEC)"
+    )
+    command.add_argument("--overwrite", action="store_true", help="start again, discarding the folder's results")
+    engine_options(command)
+
+
 def register(commands) -> None:
     sbc = commands.add_parser("sbc", help="simulation-based calibration: simulate from the prior, fit, rank")
     sbc.add_argument("file")
@@ -48,9 +64,7 @@ def register(commands) -> None:
         metavar="OTHER.dag",
         help="fit the simulations with this spec instead (same outcomes and parameter names)",
     )
-    sbc.add_argument("--draws", type=count(1), default=1000, help="draws per chain of each fit (1000)")
-    sampling_options(sbc)
-    optimization_options(sbc)
+    _fit_options(sbc, "draws per chain of each fit (1000)")
     sbc.add_argument(
         "--rank-draws",
         type=count(1),
@@ -58,10 +72,8 @@ def register(commands) -> None:
         metavar="L",
         help="count each rank among L posterior draws, thinned evenly (99: ranks 0..99)",
     )
-    sbc.add_argument("--out", metavar="DIR", help="results folder, resumed if it exists (default: out/sbc-SPEC)")
     sbc.add_argument("--plot", metavar="FILE", help="the ECDF-difference plot (default: DIR/ecdf.png)")
-    sbc.add_argument("--overwrite", action="store_true", help="start again, discarding the folder's results")
-    engine_options(sbc)
+    _results_options(sbc, "sbc")
     sbc.set_defaults(run=run_sbc)
 
     batch = commands.add_parser("batch", help="fit one spec to many data sets, in parallel")
@@ -70,12 +82,8 @@ def register(commands) -> None:
     source.add_argument("--data-dir", metavar="DIR", help="a folder of CSV/Parquet/JSON files, one data set each")
     source.add_argument("--data", metavar="FILE", help="one table, split into data sets by --by")
     batch.add_argument("--by", metavar="COLUMN", help="with --data: the column whose values name the data sets")
-    batch.add_argument("--draws", type=count(1), default=1000, help="draws per chain (1000)")
-    sampling_options(batch)
-    optimization_options(batch)
-    batch.add_argument("--out", metavar="DIR", help="results folder, resumed if it exists (default: out/batch-SPEC)")
-    batch.add_argument("--overwrite", action="store_true", help="start again, discarding the folder's results")
-    engine_options(batch)
+    _fit_options(batch, "draws per chain (1000)")
+    _results_options(batch, "batch")
     batch.set_defaults(run=run_batch)
 
     test = commands.add_parser("test-dag", help="test each conditional independence the DAG implies on the data")

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..diagnostics import error
-from ..dists import DISTRIBUTIONS
+from ..dists import DISTRIBUTIONS, TIME_PRIORS
 from ..families import CENSORED_PARAMS, CENSORING_CODES, FAMILIES
 from ..plan import (
     OBS_DIM,
@@ -82,7 +82,7 @@ _JSON_READER = [  # dagspec.data.read_table's rule for a JSON object of named ar
 class _Namespace:
     """The Python names a script defines: each is claimed once, and never shadows an import, builtin or keyword."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.used = set(_TAKEN)
         self.helpers: dict[tuple[str, str], str] = {}
 
@@ -249,7 +249,12 @@ class _Writer:
         column = f"{frame}[{entry.column!r}]"
         if entry.levels is not None:
             codes = self.helper("{}_codes", ident)
-            self.lines.append(f"{codes} = pd.Categorical({column}, categories={levels}).codes.astype(int)")
+            self.lines += [
+                f"{codes} = pd.Categorical({column}, categories={levels}).codes.astype(int)",
+                f"if ({codes} < 0).any():  # a value outside the levels (or missing) would index the last level",
+                f"    raise ValueError({'column ' + repr(entry.column) + ' has values outside its levels '!r}"
+                f" + str({levels}) + ': rows ' + str(np.flatnonzero({codes} < 0)[:10].tolist()))",
+            ]
             return codes
         if any(n.censored is not None and n.censored.name == entry.node for n in self.spec.checked.outcomes()):
             codes = self.helper("{}_codes", ident)
@@ -388,6 +393,14 @@ class _Writer:
                 f"{ident}, {corr}, {stds} = pm.LKJCholeskyCov({entry.name!r}, {args}, compute_corr=True, "
                 "store_in_trace=False)"
             ]
+        if entry.dist in TIME_PRIORS and self.target == "pymc3":
+            raise error(
+                "DS448",
+                what=f"the {entry.dist} prior of {entry.source}",
+                missing=f"{entry.dist} with an initial distribution as PyMC 5's (init_dist)",
+            )
+        if entry.dist == "AR1":  # x[t] = rho x[t-1] + sigma e[t], the first level from init
+            return [f"{ident} = pm.AR({entry.name!r}, {args}, ar_order=1, constant=False{self._dims(entry.dims)})"]
         observed = f", observed={self.print(entry.observed)}" if entry.observed is not None else ""
         if entry.initval is not None:  # PyMC3 calls it testval
             value = np.asarray(entry.initval).tolist()

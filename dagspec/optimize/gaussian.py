@@ -96,10 +96,11 @@ def gaussian_blocks(plan: Plan) -> list[GaussianBlock] | None:
         offsets[entry.name] = total
         total += int(np.prod(shapes[entry.name]))
     layout = _Layout(plan, entries, offsets, shapes, scales, total)
-    sources = [layout.prior(e) for e in coefficients if e.dist == "Normal"]
-    sources += [layout.multivariate_prior(e, covariances) for e in coefficients if e.dist == "MvNormal"]
-    sources += [layout.likelihood(e) for e in observing]
-    if any(s is None for s in sources):  # scales read elsewhere than as sds fail here too
+    found = [layout.prior(e) for e in coefficients if e.dist == "Normal"]
+    found += [layout.multivariate_prior(e, covariances) for e in coefficients if e.dist == "MvNormal"]
+    found += [layout.likelihood(e) for e in observing]
+    sources = [s for s in found if s is not None]
+    if len(sources) < len(found):  # scales read elsewhere than as sds fail here too
         return None
     return _split(sources, offsets, shapes, scales, covariances)
 
@@ -190,15 +191,18 @@ class _Layout:
             )
         if entry.family != "Normal" or entry.link != "identity" or set(entry.aux) != {"sigma"} or not entry.plain:
             return None
-        y = data_expression(self.plan, VarRef(entry.observed), self.entries)
-        if y is None or y.ndim != 1:
+        outcome = data_expression(self.plan, VarRef(entry.observed), self.entries)
+        if outcome is None or outcome.ndim != 1:
             return None
+        y = outcome
         n = len(y)
         rows, cols, values = [], [], []
         if entry.intercept:
             if entry.intercept not in self.offsets or self.shapes[entry.intercept] != ():
                 return None
-            rows.append(np.arange(n)), cols.append(np.full(n, self.offsets[entry.intercept])), values.append(np.ones(n))
+            rows.append(np.arange(n))
+            cols.append(np.full(n, self.offsets[entry.intercept]))
+            values.append(np.ones(n))
         for term in entry.terms:
             if term.matmul or term.param not in self.offsets:
                 return None
@@ -210,7 +214,8 @@ class _Layout:
             value = np.ones(n) if term.value is None else data_expression(self.plan, term.value, self.entries)
             if value is None:
                 return None
-            rows.append(np.arange(n)), cols.append(self.offsets[term.param] + flat)
+            rows.append(np.arange(n))
+            cols.append(self.offsets[term.param] + flat)
             values.append(np.broadcast_to(np.asarray(value, dtype=float), (n,)))
         design = (
             sparse.csr_matrix(

@@ -66,8 +66,8 @@ def _whiten(plan: Plan, likelihood: LikelihoodVar) -> None:
     if gaussian:
         found_posterior = _gaussian_posterior(design, y, prior_mean, prior_precision)
     else:
-        trials = likelihood.aux.get("n")
-        trials = np.ones(len(y)) if trials is None else data_expression(plan, trials, entries)
+        trials_expr = likelihood.aux.get("n")
+        trials = np.ones(len(y)) if trials_expr is None else data_expression(plan, trials_expr, entries)
         found_posterior = (
             None
             if trials is None
