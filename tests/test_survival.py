@@ -108,23 +108,6 @@ def test_unknown_censoring_codes_are_an_error():
     assert [d.code for d in info.value.diagnostics] == ["DS536"]
 
 
-def test_generated_script_writes_pm_censored_and_pymc3_refuses(tmp_path):
-    spec = dagspec.parse("node status\nnode t ~ Weibull(censored = status)\nx -> t\nobserved x, t, status")
-    data_file = tmp_path / "data.csv"
-    DATA.to_csv(data_file, index=False)
-    script = tmp_path / "model.py"
-    script.write_text(spec.to_source("pymc", data=DATA, output=script))
-    saved, sys.argv = sys.argv, [str(script), str(data_file)]
-    try:
-        generated = runpy.run_path(str(script), run_name="generated")["model"]
-    finally:
-        sys.argv = saved
-    same_log_density(spec.build(DATA, optimize=False), generated)
-    with pytest.raises(dagspec.DagspecError) as info:
-        spec.to_source("pymc3", data=DATA)
-    assert [d.code for d in info.value.diagnostics] == ["DS448"]
-
-
 def test_predictions_give_the_mean_time_without_the_censoring_column():
     spec = dagspec.parse("node status\nnode t ~ Exponential(censored = status)\nx -> t\nobserved x, t, status")
     idata = dagspec.sample(spec, DATA, draws=100, tune=200, chains=2, cores=1, random_seed=2)
@@ -141,18 +124,6 @@ def test_predictions_give_the_mean_time_without_the_censoring_column():
         curves["survival"].isel(__obs__=1).sel(time=5.0).values, np.exp(-5.0 / expected.values), rtol=1e-8
     )
     np.testing.assert_allclose(curves["median"].isel(__obs__=1).values, expected.values * np.log(2), rtol=1e-8)
-
-
-def test_weibull_survival_curves_and_medians():
-    spec = dagspec.parse("node status\nnode t ~ Weibull(censored = status)\nobserved t, status")
-    idata = dagspec.sample(spec, DATA, draws=50, tune=100, chains=1, cores=1, random_seed=3)
-    curves = dagspec.survival(spec, idata, pd.DataFrame({"t": [0.0]}).iloc[:, :0].assign(k=[0]), times=[2.0])
-    alpha, mu = idata.posterior["t_alpha"].values, np.exp(idata.posterior["t_intercept"].values)
-    from scipy import special
-
-    beta = mu / np.exp(special.gammaln(1 + 1 / alpha))
-    np.testing.assert_allclose(curves["survival"].values[..., 0, 0], np.exp(-((2.0 / beta) ** alpha)), rtol=1e-8)
-    np.testing.assert_allclose(curves["median"].values[..., 0], beta * np.log(2) ** (1 / alpha), rtol=1e-8)
 
 
 # ---- interval censoring --------------------------------------------------------------------------------------
@@ -229,7 +200,7 @@ def test_negative_durations_are_an_error():
 
 # ---- truncation ---------------------------------------------------------------------------------------------
 
-TRUNCATED = {  # family, options, data inside the bounds, the hand-written distribution from eta and the aux prior
+TRUNCATED = {  # family: its bounds, and data inside them
     "Normal": ("[0, 10]", lambda: RNG.uniform(0.1, 9.9, 30)),
     "StudentT": ("[-2, none]", lambda: RNG.normal(0, 1, 30).clip(-1.9)),
     "LogNormal": ("[none, 20]", lambda: RNG.lognormal(0, 1, 30).clip(max=19)),
@@ -446,6 +417,7 @@ def _run_script(spec, data, tmp_path):
         "node status\nnode t_end\nnode t ~ Gamma(censored = status, upper = t_end)\nx -> t\nobserved x, t, status, t_end",
         "node status\nnode t_end\nnode t ~ LogNormal(censored = status, upper = t_end)\nobserved t, status, t_end",
         "node status\nnode t ~ Exponential(censored = status)\nx -> t\nobserved x, t, status",
+        "node status\nnode t ~ Weibull(censored = status)\nx -> t\nobserved x, t, status",
         "node t ~ Weibull(truncated = [0.5, none])\nx -> t\nobserved x, t",
         "node n ~ Poisson(truncated = [1, 12])\nx -> n\nobserved x, n",
     ],
