@@ -218,6 +218,12 @@ CODES: dict[str, Code] = {
         "{name!r} in {what} is {kind}; the factors of an interaction are observed data nodes",
         "observe {name} as data (a column), or write the interaction of other nodes",
     ),
+    # observation weights and measurement error: options of an outcome's family
+    "DS395": _e(
+        "not an outcome",
+        "`{option} = ...` is an option of an outcome's family, but {name!r} {why}",
+        "give the node a family and the option there: `node {name} ~ Normal({option} = column)`",
+    ),
     # ---- priors, families, distributions (DS4xx) ----
     # ---- the DAG against the data: test-dag (DS33x) ----
     "DS330": _w(
@@ -360,6 +366,23 @@ CODES: dict[str, Code] = {
         "reference coding with by",
         "{address} cannot use the reference coding of {name!r}: {why}",
         "reference coding applies to a plain edge `{name} -> outcome`; drop `reference` or the `by`",
+    ),
+    # observation weights (`weights = w`) and measurement error (`se = s`)
+    "DS495": _e(
+        "observation column",
+        "the {what} column {name!r} of {outcome!r} {why}",
+        "observe a numeric data node and name it: `node {outcome} ~ {family}({option} = {name})`",
+    ),
+    "DS496": _e(
+        "cannot measure with error",
+        "{name!r} cannot be measured with error (`se = ...`): {why}",
+        "a standard error belongs to a continuous node (Normal, StudentT, LogNormal, Gamma, Beta) without "
+        "`missing = impute`, `censored` or `weights`",
+    ),
+    "DS497": _e(
+        "cannot weight",
+        "the rows of {name!r} cannot be weighted (`weights = ...`): {why}",
+        "weight an outcome of an unordered family without `missing = impute`, `censored` or `se`",
     ),
     # ---- observed data (DS5xx) ----
     "DS501": _e(
@@ -505,6 +528,17 @@ CODES: dict[str, Code] = {
         "{count} value(s) of {name!r} lie outside its truncation bounds {bounds} (row(s) {rows}: {values})",
         "a truncated outcome is only ever observed within its bounds: check the bounds, or leave those rows out "
         "with `where`",
+    ),
+    "DS585": _e(
+        "bad weights",
+        "the weights column {column!r} of {name!r} has {what} (first at row(s) {rows}): {values}",
+        "weights are finite numbers of at least 0, one per row (a row of weight 0 adds nothing to the posterior)",
+    ),
+    "DS586": _e(
+        "bad standard errors",
+        "the standard-error column {column!r} of {name!r} has {what} (first at row(s) {rows}): {values}",
+        "standard errors are finite positive numbers, one per row; a value known exactly is data, not measured "
+        "with error",
     ),
     # data scalars: one value for the whole data set, used in priors and options
     "DS545": _e(
@@ -676,6 +710,12 @@ CODES: dict[str, Code] = {
         "no data sets",
         "no data sets to fit: {why}",
         "give a folder of CSV/Parquet/JSON files (--data-dir) or one file and a grouping column (--data FILE --by COLUMN)",
+    ),
+    "DS685": _e(
+        "cannot cross-validate weighted rows",
+        "PSIS-LOO cannot cross-validate {names}: its rows are weighted (`weights = ...`), and leaving a weighted "
+        "row out is not leaving an observation out",
+        "cross-validate another outcome (`outcome=`), or compare fits without weights",
     ),
     "DS659": _w(
         "autocorrelated ranks",

@@ -105,6 +105,7 @@ def resolve_columns(
     columns.statistics, columns.for_prediction = statistics, for_prediction
     censoring = {n.censored.name for n in model.outcomes() if n.censored is not None}
     uppers = {n.censored_upper.name for n in model.outcomes() if n.censored_upper is not None}
+    observing = _observation_columns(model)  # weights and standard-error columns → (their outcome, option)
     no_lag: dict[str, np.ndarray] = {}  # node → the rows its lag() has no earlier row for
     for node in model.nodes.values():
         observation = node.observed
@@ -115,7 +116,7 @@ def resolve_columns(
             values = _literal(observation.literal)
             if values is not None and np.ndim(values) > 0:
                 raw = pd.Series(values)
-                column = _column(node, raw, node.name, model, found, for_prediction, levels)
+                column = _column(node, raw, node.name, model, found, for_prediction, levels, observing)
                 if column is not None:
                     columns[node.name] = column
             continue
@@ -138,8 +139,13 @@ def resolve_columns(
             table = filtered[key]
             if table is None:
                 continue
-        if for_prediction and node.name in censoring | uppers and not _reads_present(observation, table):
-            columns[node.name] = Column(node.name, np.zeros(len(table)), placeholder=True)  # new rows: uncensored
+        if (
+            for_prediction
+            and node.name in censoring | uppers | set(observing)
+            and not _reads_present(observation, table)
+        ):
+            # new rows need no censoring, interval ends, weights or standard errors: they are not observed
+            columns[node.name] = Column(node.name, np.zeros(len(table)), placeholder=True)
             continue
         if for_prediction and node.role == "outcome" and not _reads_present(observation, table):
             fitted = (levels or {}).get(node.name) if node.categorical else None
@@ -162,7 +168,7 @@ def resolve_columns(
         if raw is None:
             continue
         label = _label(node)
-        column = _column(node, raw, label, model, found, for_prediction, levels)
+        column = _column(node, raw, label, model, found, for_prediction, levels, observing)
         if column is not None:
             columns[node.name] = column
     lengths = {name: len(c.values) for name, c in columns.items()}
@@ -184,12 +190,16 @@ def resolve_columns(
     return columns
 
 
-def _column(node: NodeInfo, raw: pd.Series, label: str, model: CheckedModel, found, for_prediction, levels):
-    """The node's values converted by what they are: censoring codes, interval upper ends, or any other node's."""
+def _column(node: NodeInfo, raw: pd.Series, label: str, model: CheckedModel, found, for_prediction, levels, observing):
+    """The node's values converted by what they are: censoring codes, interval upper ends, weights or standard
+    errors, or any other node's."""
     if any(n.censored is not None and n.censored.name == node.name for n in model.outcomes()):
         return _censoring_codes(node, raw, label, found)
     if any(n.censored_upper is not None and n.censored_upper.name == node.name for n in model.outcomes()):
         return _interval_uppers(node, raw, label, found)
+    if node.name in observing and not for_prediction:
+        outcome, option = observing[node.name]
+        return _observation_values(node, raw, label, outcome, option, found)
     return _convert(node, raw, label, model, found, for_prediction, levels)
 
 
@@ -451,9 +461,47 @@ def _convert(
     if node.impute and missing.all():
         found.add("DS535", span, name=node.name, column=column)
         return None
-    if node.role == "outcome" and not for_prediction:
+    if node.role == "outcome" and not for_prediction and node.se is None:  # a measurement may fall anywhere
         _check_outcome_support(node, values, column, model, found)
     return Column(node.name, values, missing=missing if missing.any() else None)
+
+
+def _observation_columns(model: CheckedModel) -> dict[str, tuple[NodeInfo, str]]:
+    """The data nodes that weight an outcome's rows or give its standard errors → (the outcome, the option)."""
+    found: dict[str, tuple[NodeInfo, str]] = {}
+    for outcome in model.outcomes():
+        for option, ref in (("weights", outcome.weights), ("se", outcome.se)):
+            if ref is not None:
+                found.setdefault(ref.name, (outcome, option))
+    return found
+
+
+def _observation_values(
+    node: NodeInfo, raw: pd.Series, column: str, outcome: NodeInfo, option: str, found: Diagnostics
+) -> Column | None:
+    """A weights column (finite numbers >= 0) or a standard-error column (finite numbers > 0), one per row."""
+    numbers = pd.to_numeric(raw.astype(float) if raw.dtype == bool else raw, errors="coerce")
+    values = numbers.to_numpy(dtype=float) if numbers.dtype.kind != "c" else np.full(len(raw), np.nan)
+    text = numbers.isna().to_numpy() & ~raw.isna().to_numpy()
+    missing = raw.isna().to_numpy() | (~np.isfinite(values) & ~text)
+    low = ~text & ~missing & ((values < 0) if option == "weights" else (values <= 0))
+    for bad, what in (
+        (text, "values that are not numbers"),
+        (missing, "missing or infinite values"),
+        (low, "negative values" if option == "weights" else "values that are not positive"),
+    ):
+        if bad.any():
+            found.add(
+                "DS585" if option == "weights" else "DS586",
+                node.observed_span,
+                column=column,
+                name=outcome.name,
+                what=what,
+                rows=rows_text(bad),
+                values=", ".join(repr(plain_value(v)) for v in raw[bad].head(3).tolist()),
+            )
+            return None
+    return Column(node.name, values)
 
 
 def _censoring_codes(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:

@@ -12,6 +12,7 @@ from . import ir
 from .check.calls import const_value
 from .check.covariance import PARTS, default_names
 from .check.model import CONTRASTS, CheckedModel, Parameter
+from .check.observation import latent_name
 from .data import Column
 from .diagnostics import NO_SPAN, Diagnostics
 from .dists import DISTRIBUTIONS, TIME_PRIORS
@@ -163,24 +164,31 @@ class LikelihoodVar:
     censoring: str | None = None  # the data container of the censoring codes (0 event, 1 right, -1 left, 2 interval)
     interval_upper: str | None = None  # the data container of the interval-censored rows' upper ends
     truncation: tuple[float | None, float | None] | None = None  # `truncated = [lower, upper]` (None: open)
+    weights: str | None = None  # the data container of the row weights: each row's log-likelihood times its weight
 
     @property
     def plain(self) -> bool:
-        """Whether every row adds the family's own density (no imputed, censored or truncated rows): what the
-        passes that rewrite a likelihood (cells, sufficient statistics, closed-form posteriors) assume."""
-        return self.imputed is None and self.censoring is None and self.truncation is None
+        """Whether every row adds the family's own density once (no imputed, censored, truncated or weighted
+        rows): what the passes that rewrite a likelihood (cells, sufficient statistics, closed-form posteriors)
+        assume."""
+        return self.imputed is None and self.censoring is None and self.truncation is None and self.weights is None
 
 
 @dataclass
 class Imputation:
-    """An outcome's missing values: a parameter `name` (dims `missing_dim`, one per row in `missing`) drawn from the
-    outcome's own likelihood, while the likelihood of the observed value covers the rows in `present`."""
+    """An outcome's unknown values: a parameter `name` (dims `missing_dim`, one per row in `missing`) drawn from the
+    outcome's own likelihood, while the likelihood of the observed value covers the rows in `present`.
+
+    With `se` (measurement error), every row's true value is unknown (`missing` is every row), and the observed
+    values are their measurements: Normal(true value, se) in every row (`present`), `se` a data container."""
 
     name: str
     missing: np.ndarray
     present: np.ndarray
     missing_dim: str
     present_dim: str
+    se: str | None = None
+    marginal: bool = False  # (LOO) a Normal node measured with error that nothing reads: its true values integrated out
 
 
 @dataclass
@@ -453,8 +461,12 @@ class _Planner:
                 np.flatnonzero(~column.missing),
                 *missing_dims(node.name),
             )
+        if node.se is not None and column is not None:  # measured with error: every true value is a parameter
+            rows = np.arange(len(column.values))
+            imputed = Imputation(latent_name(node), rows, rows, OBS_DIM, OBS_DIM, se=self.data_names[node.se.name])
         censoring = self.data_names[node.censored.name] if node.censored is not None else None
         upper = self.data_names[node.censored_upper.name] if node.censored_upper is not None else None
+        weights = self.data_names[node.weights.name] if node.weights is not None else None
         return LikelihoodVar(
             node.pymc_name,
             node.name,
@@ -468,6 +480,7 @@ class _Planner:
             censoring=censoring,
             interval_upper=upper,
             truncation=node.truncation,
+            weights=weights,
         )
 
     def _stored_parts(self, node) -> list[DerivedVar]:

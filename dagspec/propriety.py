@@ -322,8 +322,9 @@ def _check_exact_fit(
     if not (isinstance(scale, RandomVariable) and scale.observed is None):
         return
     y = data_expression(plan, VarRef(likelihood.observed), entries)
-    if y is None or y.ndim != 1 or likelihood.imputed is not None or likelihood.censoring or not np.isfinite(y).all():
-        return  # missing values filled in by the model, or censored ones: not all of y is known
+    unknown = likelihood.imputed is not None or likelihood.censoring  # values filled in by the model, or censored
+    if y is None or y.ndim != 1 or unknown or likelihood.weights or not np.isfinite(y).all():
+        return  # not all of y is known, or its rows count by their weights
     observed = y
     y = np.log(y) if likelihood.family == "LogNormal" else y
     free, fixed = _free_and_fixed(plan, entries, likelihood)

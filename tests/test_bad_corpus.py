@@ -33,6 +33,7 @@ API_ONLY = {
     "DS610",
     "DS611",
     "DS612",  # tests/test_predictive.py, tests/cli/test_compare.py
+    "DS685",  # LOO of weighted rows (tests/test_observation.py)
     "DS645",
     "DS646",  # approximate fits (tests/test_fit_methods.py)
     "DS521",

@@ -1,5 +1,5 @@
-"""The PyMC3 target for the tutorial's next chapter: generated PyMC3 3.11 scripts of an ordered outcome and of
-imputed missing values build the model spec.build() builds (equal log density at a point, under Python 3.9).
+"""The PyMC3 target for the tutorial's next chapter: generated PyMC3 3.11 scripts of an ordered outcome, of
+imputed missing values, of lags and of random-walk and AR(1) pools build the model spec.build() builds (equal log density at a point, under Python 3.9).
 Needs the environment `make pymc3-env` builds."""
 
 import json
@@ -13,12 +13,19 @@ from test_missing import DATA as MISSING_DATA
 from test_missing import PATH
 from test_ordered import DATA as ORDERED_DATA
 from test_ordered import SPEC as ORDERED
+from test_timeseries import AR1, AR2, PANEL, WALK
 
 import dagspec
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv-pymc3" / "bin" / "python"
-CASES = {"ordered": (ORDERED, ORDERED_DATA), "imputed": (PATH, MISSING_DATA)}
+CASES = {
+    "ordered": (ORDERED, ORDERED_DATA),
+    "imputed": (PATH, MISSING_DATA),
+    "lags": (AR2, PANEL),
+    "random walk": (WALK, PANEL),
+    "AR(1) pool": (AR1, PANEL),
+}
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not PYTHON.exists(), reason="run `make pymc3-env` first")]
 

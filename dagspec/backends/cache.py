@@ -102,10 +102,12 @@ def _structure(value):
 
 def model_and_step(plan: Plan, step_options: dict) -> tuple[pm.Model, pm.step_methods.NUTS]:
     """The model and its NUTS step: loaded from the cache (with this plan's data and starts), else compiled.
-    Models with imputed values or a censored likelihood are not cached: their graphs hold data that `_refresh`
-    cannot set (the observed rows of an imputed node), or a CustomDist whose log density a new process cannot
-    unpickle."""
-    cacheable = not any(isinstance(e, LikelihoodVar) and (e.imputed is not None or e.censoring) for e in plan.entries)
+    Models with imputed values or a censored or weighted likelihood are not cached: their graphs hold data that
+    `_refresh` cannot set (the observed rows of an imputed node), or a CustomDist whose log density a new process
+    cannot unpickle."""
+    cacheable = not any(
+        isinstance(e, LikelihoodVar) and (e.imputed is not None or e.censoring or e.weights) for e in plan.entries
+    )
     cache = StepCache.open() if cacheable else None
     key = plan_key(plan, step_options) if cache is not None else ""
     loaded = cache.load(key) if cache is not None else None

@@ -154,7 +154,7 @@ def forecast(spec, idata, horizon: int, kind: str = "outcome", outcome=None, ran
             "step": np.arange(1, horizon + 1),
         },
     )
-    if timing is not None:
+    if all(last[k] is not None for k in groups):  # the time of each step (unknown for a series in row order)
         dataset = dataset.assign_coords(
             time=(("group", "step"), np.array([[last[k] + s for s in range(1, horizon + 1)] for k in groups]))
         )

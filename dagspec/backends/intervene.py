@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pymc as pm
 
+from ..check.observation import latent_name
 from ..diagnostics import error
 from ..plan import OBSERVED_SUFFIX
 
@@ -42,8 +43,8 @@ def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=N
         if node.role == "data":
             container = model[name] if name in model.named_vars else model[f"{name}{OBSERVED_SUFFIX}"]
             data_values[container.name] = np.full(container.get_value().shape, value, dtype=container.get_value().dtype)
-        else:
-            variable = model[node.pymc_name]
+        else:  # a node measured with error: its children read its true values, so they are what is set
+            variable = model[latent_name(node) if node.se is not None else node.pymc_name]
             replacements[variable] = np.full(tuple(variable.shape.eval()), value, dtype=variable.dtype)
     if data_values:
         pm.set_data(data_values, model=model)

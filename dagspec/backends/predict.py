@@ -64,7 +64,7 @@ def predict_draws(spec, idata, newdata=None, kind: str = "mean", outcomes=None, 
     given = {
         name for name, column in columns.items() if checked.nodes[name].role == "outcome" and not column.placeholder
     }
-    plan = _prediction_plan(plan, checked, given, kind)
+    plan = _prediction_plan(plan, checked, given, kind, new_rows=newdata is not None)
     wanted = list(outcomes) if outcomes is not None else [n.pymc_name for n in checked.outcomes()]
     unknown = [o for o in wanted if o not in {n.pymc_name for n in checked.outcomes()}]
     if unknown:
@@ -302,8 +302,10 @@ def unpack_cholesky(packed: np.ndarray) -> np.ndarray:
 # ---- the model that predicts ----------------------------------------------------------------------------
 
 
-def _prediction_plan(plan: Plan, checked, given: set[str], kind: str) -> Plan:
-    """Expose each outcome's expected value, and feed mediators downstream as given, as their mean, or as draws."""
+def _prediction_plan(plan: Plan, checked, given: set[str], kind: str, new_rows: bool = True) -> Plan:
+    """Expose each outcome's expected value, and feed mediators downstream as given, as their mean, or as draws.
+    A node measured with error is predicted as its true value in new rows (they have no measurement), and as a new
+    measurement of its fitted true values in the fitted rows."""
     outcome_names = {n.pymc_name: n for n in checked.outcomes()}
     container = {e.name: e.observed for e in plan.entries if isinstance(e, LikelihoodVar)}
     entries = []
@@ -318,6 +320,7 @@ def _prediction_plan(plan: Plan, checked, given: set[str], kind: str) -> Plan:
                     elif kind == "mean":
                         term = replace(term, value=VarRef(source + MEAN_SUFFIX))
                 terms.append(term)
-            entry = replace(entry, terms=terms)
+            measured = entry.imputed is not None and entry.imputed.se is not None
+            entry = replace(entry, terms=terms, imputed=None if measured and new_rows else entry.imputed)
         entries.append(entry)
     return replace(plan, entries=entries, expose_means="parameter" if kind == "parameter" else True)

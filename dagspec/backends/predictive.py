@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import arviz as az
 import numpy as np
@@ -10,7 +11,8 @@ import pymc as pm
 import xarray as xr
 
 from ..diagnostics import error
-from ..plan import OBS_DIM, RandomVariable
+from ..optimize.order import read_by_others
+from ..plan import OBS_DIM, LikelihoodVar, RandomVariable
 from ..quiet import silenced
 from ..source import Source
 from .pymc import build_model
@@ -30,6 +32,19 @@ def literal_model(spec, data=None) -> pm.Model:
     """The model exactly as written: one likelihood row per data row (without starting values, which PyMC's
     log-likelihood does not allow)."""
     return build_model(spec.plan(data, optimize=False), initvals=False)
+
+
+def likelihood_model(spec, data=None) -> pm.Model:
+    """The literal model whose pointwise log-likelihood LOO smooths. A Normal node measured with error that nothing
+    reads has its true values integrated out, exactly (y_i ~ Normal(mu_i, sqrt(sigma^2 + se_i^2))): the same
+    leave-one-out predictive density, without one latent value per left-out row for PSIS to fight."""
+    plan = spec.plan(data, optimize=False)
+    read = read_by_others(plan.entries)
+    for entry in plan.entries:
+        imputed = entry.imputed if isinstance(entry, LikelihoodVar) else None
+        if imputed is not None and imputed.se and entry.family == "Normal" and entry.name not in read:
+            entry.imputed = replace(imputed, marginal=True)
+    return build_model(plan, initvals=False)
 
 
 def observed_data(model: pm.Model) -> xr.Dataset:
@@ -100,7 +115,7 @@ def log_likelihood(spec, idata, data=None):
 
     Also sets `observed_data` to the literal model's observed values. Returns `idata` (changed in place).
     """
-    model = literal_model(spec, data)
+    model = likelihood_model(spec, data)
     _observed_names(spec, model)
     _check_posterior(spec, idata, model)
     with quiet():
@@ -183,7 +198,7 @@ def _literal_log_likelihood(spec, idata, data=None):
     """(A new InferenceData with `idata`'s posterior (the literal model's free variables) and the literal
     log-likelihood: the one `idata` carries when dagspec computed it (and no other data is given), else a new
     one; the literal model)."""
-    model = literal_model(spec, data)
+    model = likelihood_model(spec, data)
     _observed_names(spec, model)
     _check_posterior(spec, idata, model)
     draws = idata.posterior.sizes.get("chain", 1) * idata.posterior.sizes.get("draw", 1)
@@ -219,6 +234,14 @@ def _selected(spec, names: list[str], outcome: str | None) -> list[str]:
     )
 
 
+def _unweighted(spec, names: list[str]) -> None:
+    """DS685 if LOO would leave out rows of a weighted outcome: PSIS would smooth the weighted log-likelihood, whose
+    leave-one-out predictive density is not the row's."""
+    weighted = [n.name for n in spec.checked.outcomes() if n.weights is not None and n.pymc_name in names]
+    if weighted:
+        raise _spec_error(spec, "DS685", names=", ".join(weighted))
+
+
 def _same_rows(spec, observed: xr.Dataset, names: list[str]) -> None:
     """DS611 unless the observed variables `names` have the same dims (so their log-likelihoods add up per row)."""
     first = observed[names[0]]
@@ -239,6 +262,7 @@ def predicted_data(spec, data=None, outcome: str | None = None) -> dict[str, tup
     their family)."""
     model = literal_model(spec, data)
     names = _selected(spec, _observed_names(spec, model), outcome)
+    _unweighted(spec, names)
     return _targets(spec, model, observed_data(model), names)
 
 
@@ -287,6 +311,7 @@ def loo(spec, idata, data=None, outcome: str | None = None):
     """
     working, _ = _literal_log_likelihood(spec, idata, data)
     names = _selected(spec, list(working.log_likelihood.data_vars), outcome)
+    _unweighted(spec, names)
     _same_rows(spec, working.observed_data, names)
     return _loo(working, *_pointwise(working, names))
 
@@ -300,6 +325,7 @@ def compare_loo(models: dict, data=None, outcome: str | None = None):
     for model_name, (spec, idata) in models.items():
         working, model = _literal_log_likelihood(spec, idata, data)
         names = _selected(spec, list(working.log_likelihood.data_vars), outcome)
+        _unweighted(spec, names)
         targets[model_name] = _targets(spec, model, working.observed_data, names)
         prepared[model_name] = working, names
     _same_data(targets)

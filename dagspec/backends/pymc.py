@@ -207,11 +207,30 @@ def _likelihood(entry: LikelihoodVar, values, expose_mean: bool | str = False):
     if entry.censoring is not None:
         upper = values[entry.interval_upper] if entry.interval_upper is not None else None
         return _censored_likelihood(entry, kwargs, values[entry.censoring], upper, observed)
+    if entry.weights is not None:
+        return _weighted_likelihood(entry, kwargs, values[entry.weights], observed)
     if entry.truncation is not None:
         lower, upper = entry.truncation
         dist = getattr(pm, entry.family).dist(**kwargs)
         return pm.Truncated(entry.name, dist, lower=lower, upper=upper, observed=observed, dims=entry.dims)
     return getattr(pm, entry.family)(entry.name, **kwargs, observed=observed, dims=entry.dims)
+
+
+def _weighted_likelihood(entry: LikelihoodVar, kwargs: dict, weights, observed):
+    """Each row's log-likelihood times its weight (the model's log density is sum w_i log p(y_i)); draws (predictive
+    checks, prior predictive) are the family's own, one per row, whatever its weight."""
+    family, names = getattr(pm, entry.family), list(kwargs)
+
+    def dist(weights, *params_and_size):
+        *params, size = params_and_size
+        return family.dist(**dict(zip(names, params)), size=size)
+
+    def logp(value, weights, *params):
+        return weights * pm.logp(family.dist(**dict(zip(names, params))), value)
+
+    return pm.CustomDist(
+        entry.name, weights, *kwargs.values(), dist=dist, logp=logp, observed=observed, dims=entry.dims
+    )
 
 
 def _censored_likelihood(entry: LikelihoodVar, kwargs: dict, codes, upper, observed):
@@ -288,8 +307,20 @@ def _imputing_likelihood(entry: LikelihoodVar, kwargs: dict, values):
         return {k: v[selected] if getattr(v, "ndim", 0) > 0 else v for k, v in kwargs.items()}
 
     family = getattr(pm, entry.family)
+    if imputed.marginal:  # the true value integrated out: y_i ~ Normal(mu_i, sqrt(sigma^2 + se_i^2)), exactly
+        scale = pt.sqrt(kwargs["sigma"] ** 2 + values[imputed.se] ** 2)
+        return pm.Normal(entry.name, mu=kwargs["mu"], sigma=scale, observed=data, dims=imputed.present_dim)
     missing = family(imputed.name, **rows(imputed.missing), dims=imputed.missing_dim)
-    family(entry.name, **rows(imputed.present), observed=data[imputed.present], dims=imputed.present_dim)
+    if imputed.se is None:
+        family(entry.name, **rows(imputed.present), observed=data[imputed.present], dims=imputed.present_dim)
+    else:  # measured with error: the data measure the true values, with known standard errors
+        pm.Normal(
+            entry.name,
+            mu=missing[imputed.present],
+            sigma=values[imputed.se][imputed.present],
+            observed=data[imputed.present],
+            dims=imputed.present_dim,
+        )
     filled = pt.set_subtensor(pt.as_tensor_variable(container)[imputed.missing], missing)
     values[entry.observed] = filled
     return filled

@@ -17,6 +17,7 @@ from .declarations import declare
 from .graph import check_acyclic, classify_edges, warn_unused
 from .interactions import resolve_interactions
 from .model import ROLE_WORDS, CheckedModel, Edge, NodeInfo, Parameter
+from .observation import check_observation, latent_name
 from .params import apply_priors, generate
 from .timeseries import check_lag_direction, check_time_priors
 
@@ -106,6 +107,11 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
             if name in taken:
                 found.add("DS206", node.span, name=name, other=taken[name])
             taken[name] = f"the imputed values of {node.name!r}"
+        if node.se is not None:
+            name = latent_name(node)
+            if name in taken:
+                found.add("DS206", node.span, name=name, other=taken[name])
+            taken[name] = f"the true values of {node.name!r}"
     for param in model.params.values():
         if param.name in taken:
             found.add("DS206", param.span, name=param.name, other=taken[param.name])
@@ -159,15 +165,26 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
             family = FAMILIES[node.outcome_family]
             if node.censored is not None:
                 _check_censoring(node, model, found)
-            if node.truncation is not None and (node.censored is not None or node.impute):
-                found.add(
-                    "DS471",
-                    node.span,
-                    family=node.family,
-                    why="is also "
-                    + ("censored" if node.censored is not None else "imputed (`missing = impute`)")
-                    + ", and both together are not supported yet",
+            check_observation(node, model, found)
+            if node.truncation is not None:
+                clash = (
+                    "censored"
+                    if node.censored is not None
+                    else "imputed (`missing = impute`)"
+                    if node.impute
+                    else "measured with error (`se`)"
+                    if node.se is not None
+                    else "weighted (`weights`)"
+                    if node.weights is not None
+                    else None
                 )
+                if clash:
+                    found.add(
+                        "DS471",
+                        node.span,
+                        family=node.family,
+                        why=f"is also {clash}, and both together are not supported yet",
+                    )
             for name, value in node.fixed.items():
                 _check_fixed(node, name, value, family.aux_param(name), model, found)
     for param in model.params.values():

@@ -12,6 +12,7 @@ from ..source import Span
 from ..transforms import check_column_expression, columns_read, is_column_expression
 from .calls import const_value
 from .model import Edge, NodeInfo, Observation
+from .observation import OBSERVATION_OPTIONS, misplaced_option, observation_option
 
 RESERVED = set(KEYWORDS) | {"none", "true", "false"}
 NODE_TYPES = ("numeric", "categorical")
@@ -103,7 +104,7 @@ def _node_type(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
             _levels(node, keyword, "`: categorical`", found)
         elif node.categorical and keyword.name == "reference" and _level(keyword.value) is not None:
             node.reference, reference_span = _level(keyword.value), keyword.value.span
-        else:
+        elif not misplaced_option(node, keyword, found):
             found.add(
                 "DS409",
                 keyword.span,
@@ -155,7 +156,7 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
     node.role = "outcome"
     node.family = family.name
     node.link = family.default_link
-    options = list(OUTCOME_OPTIONS) + [a.name for a in family.aux]
+    options = list(OUTCOME_OPTIONS) + list(OBSERVATION_OPTIONS) + [a.name for a in family.aux]
     if family.ordered:  # levels in order; the cutpoints take the intercept's place
         node.categorical, node.intercept = True, False
         options = list(ORDERED_OPTIONS)
@@ -210,6 +211,8 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
             _truncation(node, family, keyword, found)
         elif keyword.name == "missing":
             _missing_option(node, family, keyword, options, found)
+        elif keyword.name in OBSERVATION_OPTIONS:
+            observation_option(node, family, keyword, found)
         elif keyword.name == "intercept":
             if isinstance(value, ir.Ref) and value.name in ("none", "false"):
                 node.intercept = False

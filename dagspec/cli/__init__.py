@@ -1,7 +1,7 @@
 """argv → the dagspec commands. One module per command group, each adding its subcommands with `register`:
-check (check, fmt), build (compile, codegen, graph), fit (sample, compare), results (plot, report, predict, do),
-causal (explain, implications, adjust, export), validate (sbc, batch, test-dag) and editor (lsp); common holds what
-they share.
+check (check, fmt), build (compile, codegen, graph), fit (sample, compare), results (plot, report, predict,
+forecast, do), causal (explain, implications, adjust, export), validate (sbc, batch, test-dag) and editor (lsp);
+common holds what they share.
 
 Exit codes: 0 clean, 1 findings (errors; warnings too with --strict), 2 usage or I/O error, 3 a bug in
 dagspec (with a banner and the traceback), 130 Ctrl-C. User errors print one message, never a traceback.

@@ -1,5 +1,5 @@
-"""`dagspec plot`, `report`, `predict` and `do`: a posterior written by `sample --out` → pictures of it, a one-page
-HTML report, predictions for new rows, and outcomes under an intervention."""
+"""`dagspec plot`, `report`, `predict`, `forecast` and `do`: a posterior written by `sample --out` → pictures of it, a
+one-page HTML report, predictions for new rows, forecasts h time steps ahead, and outcomes under an intervention."""
 
 from __future__ import annotations
 
@@ -118,6 +118,26 @@ def register(commands) -> None:
     predict.add_argument("-o", "--output", metavar="OUT.csv", help="write the table as CSV (atomically)")
     predict.add_argument("--out", metavar="FILE.nc", help="write every draw to NetCDF (atomically)")
     predict.set_defaults(run=run_predict)
+
+    ahead = commands.add_parser(
+        "forecast", help="forecast an autoregressive or random-walk outcome h time steps past its data"
+    )
+    ahead.add_argument("file")
+    ahead.add_argument("idata", metavar="IDATA.nc", help="the posterior written by `sample --out`")
+    ahead.add_argument("--horizon", type=count(1), required=True, metavar="H", help="time steps to forecast")
+    ahead.add_argument(
+        "--kind",
+        choices=("outcome", "mean"),
+        default="outcome",
+        help="outcome: draws of the outcome, the recursion fed with them (default); mean: its expected value "
+        "at each step, given the path drawn before it",
+    )
+    ahead.add_argument("--outcome", metavar="NODE", help="the outcome to forecast (when several can be)")
+    ahead.add_argument("--data", metavar="FILE", help="the fitted data, when it was not the spec's own file")
+    ahead.add_argument("--seed", type=count(0), default=None)
+    ahead.add_argument("-o", "--output", metavar="OUT.csv", help="write the table as CSV (atomically)")
+    ahead.add_argument("--out", metavar="FILE.nc", help="write every draw to NetCDF (atomically)")
+    ahead.set_defaults(run=run_forecast)
 
 
 def run_report(args) -> int:
@@ -272,7 +292,6 @@ def run_do(args) -> int:
 
 def run_predict(args) -> int:
     from .. import predict
-    from ..atomic import atomic_path, write_text
     from ..render.summary import prediction_table
 
     if (args.kind == "survival") != (args.times is not None):
@@ -293,9 +312,45 @@ def run_predict(args) -> int:
         result = predict(
             spec, idata, newdata, kind=args.kind, outcomes=outcomes, random_seed=args.seed, data=read_data(args.data)
         )
-    table = prediction_table(result.predictions, newdata)
     what = {"mean": "expected value", "outcome": "predictive draws", "survival": "survival S(t) and median time"}
-    print(f"{what[args.kind]} per row: posterior mean, sd and 94% HDI")
+    _show_and_write(args, f"{what[args.kind]} per row", prediction_table(result.predictions, newdata), result)
+    return EXIT_OK
+
+
+def run_forecast(args) -> int:
+    import pandas as pd
+
+    from .. import forecast
+    from ..render.summary import prediction_table
+
+    spec = load(args.file)
+    idata = read_idata(args.idata)
+    result = forecast(
+        spec,
+        idata,
+        args.horizon,
+        kind=args.kind,
+        outcome=args.outcome,
+        random_seed=args.seed,
+        data=read_data(args.data),
+    )
+    predictions = result.predictions
+    groups, steps = predictions["group"].values, predictions["step"].values
+    when = pd.DataFrame({"group": groups.repeat(len(steps)), "step": list(steps) * len(groups)})
+    if "time" in predictions.coords:
+        when["time"] = predictions["time"].values.ravel()
+    if len(groups) == 1:
+        when = when.drop(columns="group")  # one series (no `by`)
+    what = "forecast draws" if args.kind == "outcome" else "expected value"
+    _show_and_write(args, f"{what} per time step", prediction_table(predictions, when), result)
+    return EXIT_OK
+
+
+def _show_and_write(args, what: str, table, result) -> None:
+    """Print the table of predictions; write it as CSV (-o) and every draw as NetCDF (--out), atomically."""
+    from ..atomic import atomic_path, write_text
+
+    print(f"{what}: posterior mean, sd and 94% HDI")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     if args.output:
         write_text(args.output, table.to_csv(index=False))
@@ -304,7 +359,6 @@ def run_predict(args) -> int:
         with atomic_path(args.out) as temporary:
             result.to_netcdf(str(temporary))
         print(f"wrote {args.out}", file=sys.stderr)
-    return EXIT_OK
 
 
 def _times(text: str) -> list[float]:

@@ -138,6 +138,8 @@ class _Writer:
 
     def _dist_args(self, dist: str, args: dict) -> str:
         aliases = DISTRIBUTIONS[dist].aliases
+        if dist in TIME_PRIORS and self.target == "pymc3":
+            aliases = {}  # PyMC3 names a walk's first-level prior `init`, as dagspec does (PyMC 5: init_dist)
         return ", ".join(f"{aliases.get(k, k)}={self.print(v)}" for k, v in args.items())
 
     # ---- the script ----
@@ -393,14 +395,9 @@ class _Writer:
                 f"{ident}, {corr}, {stds} = pm.LKJCholeskyCov({entry.name!r}, {args}, compute_corr=True, "
                 "store_in_trace=False)"
             ]
-        if entry.dist in TIME_PRIORS and self.target == "pymc3":
-            raise error(
-                "DS448",
-                what=f"the {entry.dist} prior of {entry.source}",
-                missing=f"{entry.dist} with an initial distribution as PyMC 5's (init_dist)",
-            )
         if entry.dist == "AR1":  # x[t] = rho x[t-1] + sigma e[t], the first level from init
-            return [f"{ident} = pm.AR({entry.name!r}, {args}, ar_order=1, constant=False{self._dims(entry.dims)})"]
+            order = "" if self.target == "pymc3" else ", ar_order=1"  # PyMC3 takes the order from rho's length
+            return [f"{ident} = pm.AR({entry.name!r}, {args}{order}, constant=False{self._dims(entry.dims)})"]
         observed = f", observed={self.print(entry.observed)}" if entry.observed is not None else ""
         if entry.initval is not None:  # PyMC3 calls it testval
             value = np.asarray(entry.initval).tolist()
@@ -458,6 +455,8 @@ class _Writer:
             if entry.link == "identity":  # mu = eta: write it once
                 lines = [f"{mean_name} = {eta}"]
             kwargs = self._mean_kwargs(entry, mean_name, aux)
+            if entry.imputed is not None and entry.imputed.se is not None:
+                return lines + self._measured(entry, entry.imputed, entry.imputed.se, ident, kwargs)
             if entry.imputed is not None:
                 return lines + self._imputing(entry, entry.imputed, ident, mean_name, aux)
             if entry.censoring is not None:
@@ -465,6 +464,8 @@ class _Writer:
                 return lines + self._censored(
                     entry, entry.censoring, ident, [args[p] for p in CENSORED_PARAMS[entry.family]]
                 )
+        if entry.weights is not None:
+            return lines + self._weighted(entry, entry.weights, ident, kwargs, observed)
         if entry.truncation is not None:
             return lines + self._truncated(entry, ident, kwargs, observed)
         lines.append(
@@ -557,6 +558,44 @@ class _Writer:
             f"logp={logp}, random={random}, observed={times}{self._dims(entry.dims)})",
         ]
 
+    def _weighted(self, entry: LikelihoodVar, weights: str, ident: str, kwargs: str, observed: str) -> list[str]:
+        """Each row's log-likelihood times its weight, as a CustomDist whose draws are the family's own."""
+        if self.target == "pymc3":
+            raise error("DS448", what=f"the weighted outcome {entry.node}", missing="CustomDist with a symbolic dist")
+        names = [part.split("=", 1)[0] for part in _top_level(kwargs)]
+        values = [part.split("=", 1)[1] for part in _top_level(kwargs)]
+        family = ", ".join(f"{name}={name}" for name in names)
+        dist, logp = self.helper("{}_weighted_dist", ident), self.helper("{}_weighted_logp", ident)
+        column = self.spec.checked.nodes[entry.node].weights.name
+        return [
+            f"# the rows of {entry.node} are weighted by {column}: each row's log-likelihood times its weight (draws "
+            "are the family's own)",
+            "",
+            f"def {dist}(weights, {', '.join(names)}, size):",
+            f"    return pm.{entry.family}.dist({family}, size=size)",
+            "",
+            f"def {logp}(value, weights, {', '.join(names)}):",
+            f"    return weights * pm.logp(pm.{entry.family}.dist({family}), value)",
+            "",
+            f"{ident} = pm.CustomDist({entry.name!r}, {self.names[weights]}, {', '.join(values)}, "
+            f"dist={dist}, logp={logp}, observed={observed}{self._dims(entry.dims)})",
+        ]
+
+    def _measured(self, entry: LikelihoodVar, imputed: Imputation, se: str, ident: str, kwargs: str) -> list[str]:
+        """Measurement error: the true values are parameters from the node's own likelihood, one per row; the data
+        measure them with known standard errors; the node's children read the true values."""
+        values, likelihood = self.helper("{}", imputed.name), self.helper("{}_measured", ident)
+        column = self.spec.checked.nodes[entry.node].se.name
+        return [
+            f"# {entry.node} is measured with error: its true values are parameters drawn from its own model, one per",
+            f"# row, and the data measure them with the standard errors {column}: {entry.name} ~ Normal(true value, "
+            f"{column})",
+            f"{values} = pm.{entry.family}({imputed.name!r}, {kwargs}{self._dims((imputed.missing_dim,))})",
+            f"{likelihood} = pm.Normal({entry.name!r}, mu={values}, sigma={self.names[se]}, "
+            f"observed={self.names[entry.observed]}{self._dims(entry.dims)})",
+            f"{ident} = {values}  # what the children of {entry.node} read: its true values",
+        ]
+
     def _imputing(self, entry: LikelihoodVar, imputed: Imputation, ident: str, mean: str, aux: dict) -> list[str]:
         """Missing rows: a parameter from the outcome's own likelihood; observed rows: the likelihood; the node's
         values: the data with the missing rows filled in."""
@@ -603,6 +642,18 @@ class _Writer:
             f"        idata = {sample}",
             f"    print(az.summary(idata, var_names={names!r}))",
         ]
+
+
+def _top_level(arguments: str) -> list[str]:
+    """`a=f(x, y), b=z` → [`a=f(x, y)`, `b=z`]: keyword arguments split at the commas outside brackets."""
+    parts, depth, start = [], 0, 0
+    for position, char in enumerate(arguments):
+        depth += char in "([{"
+        depth -= char in ")]}"
+        if char == "," and depth == 0:
+            parts.append(arguments[start:position].strip())
+            start = position + 1
+    return parts + [arguments[start:].strip()]
 
 
 def _in_docstring(text: str) -> str:

@@ -53,8 +53,18 @@ def optimize(plan: Plan, options=True) -> Plan:
     """Apply the passes `options` selects: True (all), False (none), or {pass name: bool}."""
     if options is False:
         return plan
-    if any(isinstance(e, LikelihoodVar) and e.imputed is not None for e in plan.entries):
-        plan.notes.append("none: the passes do not rewrite models with imputed values yet")
+    likelihoods = [e for e in plan.entries if isinstance(e, LikelihoodVar)]
+    kept = (
+        "imputed values"
+        if any(e.imputed is not None and e.imputed.se is None for e in likelihoods)
+        else "values measured with error"
+        if any(e.imputed is not None for e in likelihoods)
+        else "weighted rows"
+        if any(e.weights for e in likelihoods)
+        else None
+    )
+    if kept:
+        plan.notes.append(f"none: the passes do not rewrite models with {kept} yet")
         return plan
     switches = enabled(options)
     if switches[EXACT]:  # read on the literal plan, before the passes change it

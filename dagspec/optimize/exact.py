@@ -63,8 +63,8 @@ class ExactDraws:
 
 def exact_draws(plan: Plan) -> ExactDraws | None:
     """How to draw this literal plan's posterior independently, or None when it needs MCMC."""
-    if any(isinstance(e, LikelihoodVar) and e.imputed is not None for e in plan.entries):
-        return None  # imputed values are parameters the closed forms do not cover
+    if any(isinstance(e, LikelihoodVar) and (e.imputed is not None or e.weights) for e in plan.entries):
+        return None  # imputed or true values are parameters the closed forms do not cover, nor are weighted rows
     updates = conjugate_updates(plan)
     if updates is not None:
         return ExactDraws(updates=updates)

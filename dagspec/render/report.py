@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..check.covariance import default_names
 from ..check.model import ROLE_WORDS
+from ..check.observation import latent_name
 from ..families import FAMILIES, level_dim
 from ..printer import call_text, expr_text, truncation_text
 
@@ -148,6 +149,16 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
                     f"    truncated to {truncation_text(node.truncation)}: the density divided by the probability "
                     "of the bounds"
                 )
+            if node.se is not None:
+                lines.append(
+                    f"    measured with error: this is the model of its true values {latent_name(node)}[row], which the "
+                    f"data measure with standard errors {node.se.name} (below)"
+                )
+            if node.weights is not None:
+                lines.append(
+                    f"    weights {node.weights.name}: each row's log-likelihood times its weight (in the posterior "
+                    "only: predictive draws are one per row, and LOO refuses weighted rows)"
+                )
             if FAMILIES[node.family].ordered:
                 levels = coords.get(level_dim(node.name)) or node.levels
                 lines.append(
@@ -162,7 +173,21 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
                 )
         lines.append("")
 
-    imputing = [e for e in (plan.entries if plan is not None else []) if getattr(e, "imputed", None) is not None]
+    latent = [e for e in (plan.entries if plan is not None else []) if getattr(e, "imputed", None) is not None]
+    measured = [e for e in latent if e.imputed.se is not None]
+    imputing = [e for e in latent if e.imputed.se is None]
+    if measured:
+        lines.append("measurement error (the data measure latent true values with known standard errors)")
+        for entry in measured:
+            node = model.nodes[entry.node]
+            parents = [e.source for e in model.fitted_edges(node.name)]
+            how = f"its regression on {', '.join(parents)}" if parents else "its own distribution (no parents)"
+            lines.append(
+                f"  {node.name}: measured with error: {len(entry.imputed.missing)} true values "
+                f"{entry.imputed.name}[row] from {how}: {likelihood_line(model, node)}; observed "
+                f"{entry.name} ~ Normal({entry.imputed.name}, {node.se.name}); its children read the true values"
+            )
+        lines.append("")
     if imputing:
         lines.append("missing values (imputed: a parameter per missing row, drawn from the node's own model)")
         for entry in imputing:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 
+from ..check.observation import latent_name
 from ..quiet import silenced
 
 MAX_ELEMENTS = 50  # a variable with more values than this (per draw) is listed by name, not row by row
@@ -15,6 +16,7 @@ def user_variables(idata, spec) -> list[str]:
     names = list(spec.parameters)
     names += [n.pymc_name for n in spec.checked.nodes.values() if n.role == "derived"]
     names += [f"{n.pymc_name}_missing" for n in spec.checked.nodes.values() if n.impute]  # imputed values, by row
+    names += [latent_name(n) for n in spec.checked.nodes.values() if n.se is not None]  # true values, by row
     return [n for n in dict.fromkeys(names) if n in idata.posterior]
 
 

@@ -38,8 +38,15 @@ prior, which keeps it positive.""",
 rates. The chapter's DAG says age at marriage `A` causes both the marriage rate `M` and divorce `D`: `M <- A -> D`
 is a fork, `A -> M -> D` a pipe. Regressed alone (m5.2), `M` seems to matter; once the back-door path through `A`
 is closed (m5.3, where `estimate M -> D` makes dagspec adjust for `A`), its effect is about zero, while `A`'s
-hardly moves from m5.1. All three variables are standardized.""",
-        data="`WaffleDivorce.csv`, 50 states; the three columns standardized (`standardize()`, sd with n - 1).",
+hardly moves from m5.1. All three variables are standardized. Chapter 15 goes back to the data with what the
+earlier models ignored: each state's divorce and marriage rates are estimates with standard errors
+(`Divorce.SE`, `Marriage.SE`), large for small states. With `se = D_sd` the divorce rate becomes a node measured
+with error (m15.1): its true value per state, `D_true[row]`, is a parameter drawn from the regression on `A` and
+`M`, and the observed rate measures it. The true rates of uncertain states move toward the regression line. With
+the marriage rate measured with error too (m15.2), the regression reads its true values `M_true[row]`, and the
+marriage rate's effect grows.""",
+        data="""`WaffleDivorce.csv`, 50 states; the three columns standardized (`standardize()`, sd with n - 1), and
+the standard errors divided by the same sd (`col("Divorce.SE") / sd(Divorce)`), as the book does.""",
     ),
     "milk": dict(
         title="Masked relationships in primate milk (milk)",
@@ -131,6 +138,28 @@ alone mixes the two; with sex in the DAG, `estimate log_height -> log_earn` adju
 Stan models are improper-flat on every parameter, i.e. least squares.""",
         data="posteriordb's earnings `data.json`, 1192 adults with positive earnings; `log(earn)`, `log(height)`.",
     ),
+    "ark": dict(
+        title="An autoregressive series (posteriordb arK)",
+        story="""Each value of a series of 200 depends on the five before it: an AR(5) model, Stan's `arK.stan`.
+In dagspec the past of `y` is a node of its own per lag, observed as `lag(y, k)` (the column k rows earlier), and
+the model is a regression of `y` on `y_1 ... y_5`: the graph stays acyclic, and each coefficient is an edge's. The
+first five values have no complete past: dagspec drops them from the fit and says so (DS565), as the Stan model
+starts its likelihood at t = 6. `dagspec forecast` iterates the fitted recursion past the last value.""",
+        data="posteriordb's arK `data.json` (K = 5, T = 200), read directly; without a `time` column the rows' "
+        "order is the time order.",
+    ),
+    "cherry_blossoms": dict(
+        title="Cherry blossoms in Kyoto: a random-walk trend (cherry_blossoms)",
+        story="""The day of the year the cherry trees blossom has moved earlier as Kyoto warmed. A local-level model
+separates a slowly moving trend from each year's noise: the year effects follow a Gaussian random walk (`trend[t]
+= trend[t-1] + tau * eps`, the first year's level drawn from `init`), and each date is its year's level plus
+normal noise with sd `sigma`. `tau` is how fast the trend may move; the book fits this series with B-splines
+(ch. 4.5), the walk is the time-series way of writing a smooth trend. `tau`'s Gamma(2, 4) prior keeps it away
+from zero, where the walk's effects would be squeezed into a funnel: with `Exponential(1)` the two chains of a
+500-draw run disagreed (R-hat 1.18 for some years).""",
+        data="`cherry_blossoms.csv`, the 70 years 1946-2015 (`where year >= 1946`; every year has a date from "
+        "then on, so the years are one step apart).",
+    ),
 }
 
 
@@ -145,6 +174,14 @@ def references(analysis):
 
 def fmt(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}f}"
+
+
+LONG, SHOWN = 20, 3  # a variable with more values than LONG (one per row) shows its first SHOWN in the table
+
+
+def _first(label: str) -> list[str]:
+    name = label.split("[")[0]
+    return [f"{name}[{i}]" for i in range(SHOWN)]
 
 
 def spec_section(analysis) -> list[str]:
@@ -185,11 +222,16 @@ def spec_section(analysis) -> list[str]:
         "|---|---|---|---|---|---|",
     ]
     internal = [label for label in summary.index if "__" in label or label.endswith("_log__")]
+    sizes = summary.index.str.split("[").str[0].value_counts()
+    long = [name for name, size in sizes.items() if size > LONG]  # one value per row: the first few are shown
+    internal += [label for label in summary.index if label.split("[")[0] in long and label not in _first(label)]
     for label, row in summary.drop(index=internal).iterrows():
         lines.append(
             f"| `{label}` | {fmt(row['mean'])} | {fmt(row['sd'])} | {fmt(row['hdi_3%'])} to "
             f"{fmt(row['hdi_97%'])} | {row['ess_bulk']:.0f} | {row['r_hat']:.2f} |"
         )
+    for name in long:
+        lines.append(f"| `{name}[...]` | {sizes[name] - SHOWN} more values, one per row | | | | |")
     lines.append("")
     full = az.summary(idata, kind="all")
     for ref in references(analysis):
@@ -279,9 +321,11 @@ published fit is least squares with flat priors (Gelman & Hill's `lm()` fits, po
 the reference is computed independently in `tests/gallery/references.py` from the data, never from dagspec:
 
 - least squares (numpy): with flat priors the posterior mean is the estimate and the sd its standard error;
-- the exact posterior of a Gaussian regression with normal priors (conjugate given sigma, sigma on a fine grid);
+- the exact posterior of a Gaussian regression with normal priors (conjugate given sigma, sigma on a fine grid;
+  posteriordb's AR(5) model is such a regression on the series' own lags);
 - numerical integration on a grid of the hyper-parameters, the group effects integrated out (eight schools in
-  closed form, reed frogs by Gauss-Hermite quadrature), and the Austin cats' two intercepts, each on its own grid;
+  closed form, reed frogs by Gauss-Hermite quadrature, the cherry blossoms' random-walk trend in closed form: given
+  its two scales it is jointly Gaussian with the data), and the Austin cats' two intercepts, each on its own grid;
 - m13.4 and m15.5 written by hand in PyMC (m13.4 non-centred, m15.5 with a masked array of the missing values,
   which PyMC imputes itself) and sampled longer, with their Monte Carlo error in the tolerance;
 - the quadratic approximation (the posterior mode and curvature, as the book's `quap`) where many rows make the

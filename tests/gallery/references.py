@@ -657,6 +657,52 @@ def austincats_quadrature() -> Reference:
 # ---------------------------------------------------------------- the gallery
 
 
+# ---- measurement error: WaffleDivorce m15.1 and m15.2 (weights and measurement error, issue 15) ----
+
+
+def waffle_measured(marriage_too: bool, seed: int) -> callable:
+    """m15.1 (divorce measured with error) or m15.2 (marriage too) written by hand in PyMC from the book's ulam
+    code (no dagspec), sampled longer."""
+
+    def reference() -> Reference:
+        import arviz as az
+        import pymc as pm
+
+        d = pd.read_csv(DATA / "WaffleDivorce.csv")
+        D, A, M = _waffle()
+        D_sd = d["Divorce.SE"].to_numpy() / d["Divorce"].std(ddof=1)
+        M_sd = d["Marriage.SE"].to_numpy() / d["Marriage"].std(ddof=1)
+        with pm.Model():
+            if marriage_too:
+                M_true = pm.Normal("M_true", 0, 1, shape=len(D))
+                pm.Normal("M_obs", M_true, M_sd, observed=M)
+            a, bA, bM = pm.Normal("a", 0, 0.2), pm.Normal("bA", 0, 0.5), pm.Normal("bM", 0, 0.5)
+            sigma = pm.Exponential("sigma", 1)
+            D_true = pm.Normal("D_true", a + bA * A + bM * (M_true if marriage_too else M), sigma, shape=len(D))
+            pm.Normal("D_obs", D_true, D_sd, observed=D)
+            idata = pm.sample(draws=2000, tune=1000, chains=2, cores=1, random_seed=seed, progressbar=False)
+        shown = ["a", "bA", "bM", "sigma", "D_true"] + (["M_true"] if marriage_too else [])
+        summary = az.summary(idata, var_names=shown, round_to="none")
+        rows = [label for label in summary.index if "[" not in label or int(label.split("[")[1][:-1]) < 3]
+        summary = summary.loc[rows]
+        model = "m15.2" if marriage_too else "m15.1"
+        return Reference(
+            "independent",
+            f"{model} written by hand in PyMC from the book's ulam code (no dagspec), 2 chains x 2000 draws; the "
+            f"model is {RETHINKING}, ch. 15.1",
+            {label: (float(row["mean"]), float(row["sd"])) for label, row in summary.iterrows()},
+            digits=3,
+            note="D_true[row] is the true divorce rate of that row of WaffleDivorce.csv (from 0; the first three "
+            "states are checked)"
+            + (", M_true[row] its true marriage rate" if marriage_too else "")
+            + "; the tolerances include the reference's own Monte Carlo error",
+            mcse={label: float(row["mcse_mean"]) for label, row in summary.iterrows()},
+            mcse_sd={label: float(row["mcse_sd"]) for label, row in summary.iterrows()},
+        )
+
+    return reference
+
+
 def _list(*references):
     return lambda: [r() if callable(r) else r for r in references]
 
@@ -713,6 +759,20 @@ ANALYSES = [
         _list(TROLLEY_M12_5, trolley_laplace(interactions=True)),
     ),
     Analysis("reedfrogs_m13_2", "Varying intercepts per tank (m13.2)", "reedfrogs", 132, _list(reedfrogs)),
+    Analysis(
+        "waffle_m15_1",
+        "Divorce measured with error (m15.1)",
+        "waffle_divorce",
+        151,
+        _list(waffle_measured(marriage_too=False, seed=4151)),
+    ),
+    Analysis(
+        "waffle_m15_2",
+        "Divorce and marriage rates measured with error (m15.2)",
+        "waffle_divorce",
+        152,
+        _list(waffle_measured(marriage_too=True, seed=4152)),
+    ),
     Analysis("eight_schools", "Eight schools, non-centred", "eight_schools", 8, _list(eight_schools)),
     Analysis("kidiq_momhs", "Kid score on mother's high school", "kidiq", 31, _list(_kidiq(["mom_hs"]))),
     Analysis("kidiq_momiq", "Kid score on mother's IQ", "kidiq", 32, _list(_kidiq(["mom_iq"]))),
@@ -734,3 +794,91 @@ ANALYSES = [
     ),
 ]
 BY_NAME = {a.name: a for a in ANALYSES}
+
+
+# ---------------------------------------------------------------- time series: an AR(5) model and a random-walk trend
+
+
+def ark_exact() -> Reference:
+    """posteriordb's arK (Stan's arK.stan): y[t] ~ normal(alpha + sum_k beta[k] y[t-k], sigma) for t > 5 is a
+    Gaussian regression of y on its own five lags, alpha and beta ~ normal(0, 10), sigma ~ half-Cauchy(0, 2.5):
+    its exact posterior, conjugate given sigma, sigma on a fine grid."""
+    y = np.asarray(_read_json("arK.json")["y"], dtype=float)
+    K = 5
+    X = np.column_stack([np.ones(len(y) - K), *(y[K - k : len(y) - k] for k in range(1, K + 1))])
+    residual_sd = np.std(y[K:] - X @ np.linalg.lstsq(X, y[K:], rcond=None)[0])
+    grid = np.linspace(0.6, 1.5, 301) * residual_sd  # sigma's posterior lies well inside
+    moments = gaussian_regression(y[K:], X, [0] * (K + 1), [10] * (K + 1), stats.halfcauchy(scale=2.5).logpdf, grid)
+    names = ["alpha", *(f"beta_{k}" for k in range(1, K + 1)), "sigma"]
+    return Reference(
+        "independent",
+        "the exact posterior of posteriordb's arK model (numpy: a Gaussian regression on the five lags, the "
+        "coefficients conjugate given sigma, sigma's marginal on a fine grid); posteriordb stores no reference "
+        "posterior for arK-arK",
+        {name: (float(m), float(s)) for name, (m, s) in zip(names, moments)},
+        digits=3,
+    )
+
+
+CHERRY_YEARS = (1946, 2015)  # the years the walk spans (every year has a date from 1946 on)
+
+
+def cherry_blossoms_walk_exact() -> Reference:
+    """The local-level model's exact posterior: trend[0] ~ Normal(105, 10), trend[t] = trend[t-1] + tau eps,
+    doy[t] ~ Normal(trend[t], sigma). Given (tau, sigma) everything is Gaussian: trend ~ Normal(105, K) with
+    K[i, j] = 100 + tau^2 min(i, j), doy ~ Normal(105, K + sigma^2 I), and trend given doy is the Gaussian
+    conditional; tau ~ Gamma(2, 4) and sigma ~ Exponential(0.2) are integrated on a grid (an eigendecomposition
+    of K per tau makes each sigma a diagonal shift)."""
+    d = pd.read_csv(DATA / "cherry_blossoms.csv")
+    d = d[(d["year"] >= CHERRY_YEARS[0]) & (d["year"] <= CHERRY_YEARS[1])]
+    years = d["year"].to_numpy()
+    assert np.array_equal(years, np.arange(CHERRY_YEARS[0], CHERRY_YEARS[1] + 1)) and d["doy"].notna().all()
+    r = d["doy"].to_numpy(float) - 105.0
+    steps = np.arange(len(r))
+    taus, sigmas = np.linspace(0.002, 2.0, 250), np.linspace(2.0, 7.0, 200)
+    logw, first, second = [], [], []
+    for tau in taus:
+        K = 100.0 + tau**2 * np.minimum.outer(steps, steps)
+        lam, V = np.linalg.eigh(K)
+        Vr = V.T @ r
+        total = lam[None, :] + sigmas[:, None] ** 2  # K + sigma^2 I in K's eigenbasis, one row per sigma
+        logw.append(
+            -0.5 * np.log(total).sum(axis=1) - 0.5 * (Vr**2 / total).sum(axis=1) + np.log(tau) - 4 * tau - 0.2 * sigmas
+        )
+        mean = (lam * Vr / total) @ V.T  # K (K + sigma^2 I)^-1 r
+        first.append(mean)
+        second.append((lam * sigmas[:, None] ** 2 / total) @ (V**2).T + mean**2)  # + diag of the conditional cov
+    logw = np.concatenate(logw)
+    w = np.exp(logw - logw.max())
+    w /= w.sum()
+    trend_mean = w @ np.concatenate(first)
+    trend_sd = np.sqrt(w @ np.concatenate(second) - trend_mean**2)
+    tau_w, sigma_w = w.reshape(len(taus), len(sigmas)).sum(axis=1), w.reshape(len(taus), len(sigmas)).sum(axis=0)
+    values = {}
+    for name, grid, weights in (("tau", taus, tau_w), ("sigma", sigmas, sigma_w)):
+        mean = float(weights @ grid)
+        values[name] = (mean, float(np.sqrt(weights @ grid**2 - mean**2)))
+    for i in [*range(0, len(years), 10), len(years) - 1]:
+        values[f"trend[{years[i]}]"] = (float(trend_mean[i] + 105.0), float(trend_sd[i]))
+    return Reference(
+        "independent",
+        "the exact posterior of the local-level model (numpy: given tau and sigma the trend and the dates are "
+        "jointly Gaussian, so the trend is integrated out in closed form; tau and sigma on a 250 x 200 grid)",
+        values,
+        digits=3,
+        note="the trend is checked every tenth year and in the last",
+    )
+
+
+TIME_SERIES = [
+    Analysis("arK", "An autoregressive model of order 5 (posteriordb arK)", "ark", 5, _list(ark_exact)),
+    Analysis(
+        "cherry_blossoms_walk",
+        "Blossom dates as a random-walk trend over the years",
+        "cherry_blossoms",
+        1946,
+        _list(cherry_blossoms_walk_exact),
+    ),
+]
+ANALYSES += TIME_SERIES
+BY_NAME.update({a.name: a for a in TIME_SERIES})

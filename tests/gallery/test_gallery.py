@@ -10,6 +10,7 @@ Tolerances (also stated on docs/gallery/README.md):
 
 from __future__ import annotations
 
+import json
 import sys
 from functools import cache
 from pathlib import Path
@@ -93,6 +94,18 @@ def test_waffle_marriage_rate_is_spurious_once_age_is_adjusted_for(fit):
 
 
 @pytest.mark.slow
+def test_waffle_measurement_error_shrinks_uncertain_states_and_grows_the_marriage_effect(fit):
+    # m15.1: the true divorce rates move from the measured ones toward the regression, the more the larger the
+    # standard error; m15.2: with the marriage rate measured with error too, its effect grows (the book's point)
+    _, idata = fit("waffle_m15_1")
+    d = pd.read_csv(SPECS / "data" / "WaffleDivorce.csv")
+    measured = (d["Divorce"] - d["Divorce"].mean()) / d["Divorce"].std()
+    moved = np.abs(idata.posterior["D_true"].mean(("chain", "draw")).values - measured.to_numpy())
+    assert np.corrcoef(moved, d["Divorce.SE"])[0, 1] > 0.5
+    assert _mean(fit, "waffle_m15_2", "bM") > _mean(fit, "waffle_m15_1", "bM")
+
+
+@pytest.mark.slow
 def test_milk_both_effects_are_unmasked_together(fit):
     assert abs(_mean(fit, "milk_m5_7", "bN")) > 2 * abs(_mean(fit, "milk_m5_5", "bN"))
     assert abs(_mean(fit, "milk_m5_7", "bM")) > 2 * abs(_mean(fit, "milk_m5_6", "bM"))
@@ -173,3 +186,21 @@ def test_every_gallery_spec_checks_without_errors():
     for analysis in ANALYSES:
         spec = dagspec.load(SPECS / f"{analysis.name}.dag")
         spec.plan()
+
+
+@pytest.mark.slow
+def test_cherry_blossoms_come_earlier_and_the_ar5_series_is_forecast(fit):
+    # the walk's trend moved about five days earlier between 1946 and 2015
+    gap = _mean(fit, "cherry_blossoms_walk", "trend[2015]") - _mean(fit, "cherry_blossoms_walk", "trend[1946]")
+    assert gap < -2 * np.hypot(
+        _sd(fit, "cherry_blossoms_walk", "trend[2015]"), _sd(fit, "cherry_blossoms_walk", "trend[1946]")
+    )
+    # arK's forecast: the first step's expected value is the recursion on the last five values, per draw
+    _, idata = fit("arK")
+    spec = dagspec.load(SPECS / "arK.dag")
+    predicted = dagspec.forecast(spec, idata, 4, kind="mean", random_seed=1).predictions["y"]
+    assert predicted.shape == (2, 500, 1, 4) and np.all(np.isfinite(predicted))
+    y = np.asarray(json.loads((SPECS / "data" / "arK.json").read_text())["y"])
+    post = idata.posterior
+    first = post["alpha"] + sum(post[f"beta_{k}"] * y[-k] for k in range(1, 6))
+    np.testing.assert_allclose(predicted.values[:, :, 0, 0], first.values, rtol=1e-9)
