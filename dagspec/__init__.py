@@ -192,7 +192,8 @@ def compare(models: dict, data=None, outcome: str | None = None):
 
 
 def survival(spec, idata, newdata=None, times=(), outcome: str | None = None, data=None, random_seed=None):
-    """Survival curves for new rows of an Exponential or Weibull outcome: an xarray Dataset with `survival`
+    """Survival curves for new rows of an Exponential, Weibull, Gamma or LogNormal outcome (censored, truncated or
+    neither): an xarray Dataset with `survival`
     (chain, draw, row, time), S(t) = P(T > t) at each of `times`, and `median` (chain, draw, row), the median time
     to the event, per posterior draw. `newdata` as for `predict` (no censoring column needed)."""
     from .backends.survival import survival as _survival

@@ -363,19 +363,45 @@ CODES: dict[str, Code] = {
     "DS446": _e(
         "cannot censor",
         "{family} outcomes cannot be censored here: it {why}",
-        "censor an Exponential or Weibull outcome with `censored = column`, a data node of codes "
-        "none/right/left (0/1/-1)",
+        "censor an Exponential, Weibull, Gamma or LogNormal outcome with `censored = column`, a data node of codes "
+        "none/right/left/interval (0/1/-1/2)",
     ),
     "DS447": _e(
         "censoring column",
         "the censoring column {name!r} of {outcome!r} {why}",
-        "observe a data node of codes none/right/left (or 0/1/-1) and name it: "
+        "observe a data node of codes none/right/left/interval (or 0/1/-1/2) and name it: "
         "`node {outcome} ~ Exponential(censored = {name})`",
     ),
     "DS448": _e(
         "not in PyMC3",
         "the PyMC3 target cannot write {what}: PyMC3 3.11 has no {missing}",
         "generate a PyMC 5 script (`--target pymc`)",
+    ),
+    # interval censoring and truncation (`upper = column`, `truncated = [lower, upper]`)
+    "DS470": _e(
+        "upper without censoring",
+        "{outcome!r} has `upper = {name}` but no `censored = column`: `upper` holds the upper end of the "
+        "interval-censored rows' intervals",
+        "name the censoring codes too: `node {outcome} ~ Weibull(censored = status, upper = {name})`, with code "
+        "interval (2) on the rows whose event came between {outcome} and {name}",
+    ),
+    "DS471": _e(
+        "cannot truncate",
+        "{family} outcomes cannot be truncated here: it {why}",
+        "truncate a Normal, StudentT, LogNormal, Gamma, Beta, Exponential, Weibull, Poisson, NegativeBinomial or "
+        "Binomial outcome with `truncated = [lower, upper]`",
+    ),
+    "DS472": _e(
+        "truncation bounds",
+        "`truncated = {given}`: {why}",
+        "write `truncated = [lower, upper]` with numbers, lower below upper, and `none` for an open side: "
+        "`truncated = [0, none]`",
+    ),
+    "DS473": _e(
+        "interval upper column",
+        "the interval upper-bound column {name!r} of {outcome!r} {why}",
+        "observe a numeric data node holding each interval-censored row's upper end (empty on the other rows) and "
+        "name it: `node {outcome} ~ Weibull(censored = status, upper = {name})`",
     ),
     # time series (`lag(...)`, random-walk and AR(1) pools)
     "DS475": _e("bad lag", "{what}", "{suggestion}"),
@@ -552,9 +578,27 @@ CODES: dict[str, Code] = {
     "DS536": _e(
         "censoring codes",
         "censoring column {column!r} has code(s) {values} (first at row(s) {rows}); codes are "
-        "none, right and left (or 0, 1, -1)",
-        "right: the time is a lower bound (no event yet); left: an upper bound; none: the event time. "
-        "Interval censoring is not supported yet",
+        "none, right, left and interval (or 0, 1, -1, 2)",
+        "right: the time is a lower bound (no event yet); left: an upper bound; interval: the lower end of an "
+        "interval whose upper end the `upper = column` option names; none: the event time",
+    ),
+    # censored and truncated outcomes against their data
+    "DS560": _e(
+        "interval without upper bound",
+        "{count} interval-censored row(s) of {outcome!r} have no upper bound{where} (row(s) {rows})",
+        "{suggestion}",
+    ),
+    "DS561": _e(
+        "empty interval",
+        "{count} interval-censored row(s) of {outcome!r} have an upper bound ({upper}) not above the lower one "
+        "({outcome}) (row(s) {rows}: {values})",
+        "an interval-censored event came after {outcome} and before {upper}; a time seen exactly is code none (0)",
+    ),
+    "DS562": _e(
+        "outside truncation bounds",
+        "{count} value(s) of {name!r} lie outside its truncation bounds {bounds} (row(s) {rows}: {values})",
+        "a truncated outcome is only ever observed within its bounds: check the bounds, or leave those rows out "
+        "with `where`",
     ),
     "DS585": _e(
         "bad weights",

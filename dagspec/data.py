@@ -18,7 +18,7 @@ from .diagnostics import Diagnostics
 from .dists import closest
 from .families import CENSORING_CODES, FAMILIES
 from .matrices import matrix_values
-from .printer import expr_text
+from .printer import expr_text, truncation_text
 from .scalars import SCALARS_ATTR, checked_scalar, split_scalars
 from .source import NO_SPAN
 from .transforms import ColumnError, ColumnEvaluator, Statistics, columns_read, level_key, row_filter, rows_text
@@ -114,6 +114,7 @@ def resolve_columns(
     columns = Columns()
     columns.statistics, columns.for_prediction = statistics, for_prediction
     censoring = {n.censored.name for n in model.outcomes() if n.censored is not None}
+    uppers = {n.censored_upper.name for n in model.outcomes() if n.censored_upper is not None}
     observing = _observation_columns(model)  # weights and standard-error columns → (their outcome, option)
     no_lag: dict[str, np.ndarray] = {}  # node → the rows its lag() has no earlier row for
     for node in model.nodes.values():
@@ -125,10 +126,7 @@ def resolve_columns(
             values = _literal(observation.literal)
             if isinstance(values, list):
                 raw = pd.Series(values)
-                if node.name in observing and not for_prediction:
-                    column = _observation_values(node, raw, node.name, *observing[node.name], found)
-                else:
-                    column = _convert(node, raw, node.name, model, found, for_prediction, levels)
+                column = _column(node, raw, node.name, model, found, for_prediction, levels, observing)
                 if column is not None:
                     columns[node.name] = column
             continue
@@ -151,8 +149,12 @@ def resolve_columns(
             table = filtered[key]
             if table is None:
                 continue
-        if for_prediction and node.name in censoring | set(observing) and not _reads_present(observation, table):
-            # new rows need no censoring, weights or standard errors: they are not observed
+        if (
+            for_prediction
+            and node.name in censoring | uppers | set(observing)
+            and not _reads_present(observation, table)
+        ):
+            # new rows need no censoring, interval ends, weights or standard errors: they are not observed
             columns[node.name] = Column(node.name, np.zeros(len(table)), placeholder=True)
             continue
         if for_prediction and node.role == "outcome" and not _reads_present(observation, table):
@@ -180,13 +182,8 @@ def resolve_columns(
         raw = _raw_values(node, observation, table, statistics, found, unfiltered, no_lag, columns.timing)
         if raw is None:
             continue
-        label = (observation.column or node.name) if observation.expr is None else expr_text(observation.expr)
-        if node.name in censoring:
-            column = _censoring_codes(node, raw, label, found)
-        elif node.name in observing and not for_prediction:
-            column = _observation_values(node, raw, label, *observing[node.name], found)
-        else:
-            column = _convert(node, raw, label, model, found, for_prediction, levels)
+        label = _label(node)
+        column = _column(node, raw, label, model, found, for_prediction, levels, observing)
         if column is not None:
             columns[node.name] = column
     lengths = {name: len(c.values) for name, c in columns.items()}
@@ -200,11 +197,26 @@ def resolve_columns(
         if not for_prediction:
             _check_ordered_levels(model, columns, found)
             _check_trials(model, columns, found)
+            _check_censored_rows(model, columns, found)
+            _check_truncation(model, columns, found)
             _warn_constant_predictors(model, columns, found)
     _distance_matrices(model, columns, base_dir, found, checking)
     found.raise_if_errors()
     columns.warnings = found.warnings
     return columns
+
+
+def _column(node: NodeInfo, raw: pd.Series, label: str, model: CheckedModel, found, for_prediction, levels, observing):
+    """The node's values converted by what they are: censoring codes, interval upper ends, weights or standard
+    errors, or any other node's."""
+    if any(n.censored is not None and n.censored.name == node.name for n in model.outcomes()):
+        return _censoring_codes(node, raw, label, found)
+    if any(n.censored_upper is not None and n.censored_upper.name == node.name for n in model.outcomes()):
+        return _interval_uppers(node, raw, label, found)
+    if node.name in observing and not for_prediction:
+        outcome, option = observing[node.name]
+        return _observation_values(node, raw, label, outcome, option, found)
+    return _convert(node, raw, label, model, found, for_prediction, levels)
 
 
 def drop_rows_without_lag(model: CheckedModel, columns: Columns, no_lag: dict[str, np.ndarray], found) -> bool:
@@ -695,7 +707,7 @@ def _observation_values(
 
 
 def _censoring_codes(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:
-    """A censoring column → codes 0 (the event time), 1 (right-censored) and -1 (left-censored)."""
+    """A censoring column → codes 0 (the event time), 1 (right-censored), -1 (left-censored), 2 (interval)."""
 
     def code(value):
         if isinstance(value, str):
@@ -706,7 +718,7 @@ def _censoring_codes(node: NodeInfo, raw: pd.Series, column: str, found: Diagnos
             number = float(value)
         except (TypeError, ValueError):
             return None
-        return int(number) if number in (-1.0, 0.0, 1.0) else None
+        return int(number) if number in CENSORING_CODES.values() else None
 
     codes = [code(v) for v in raw.tolist()]
     bad = np.array([c is None for c in codes])
@@ -715,6 +727,101 @@ def _censoring_codes(node: NodeInfo, raw: pd.Series, column: str, found: Diagnos
         found.add("DS536", node.observed_span, column=column, values=values, rows=rows_text(bad))
         return None
     return Column(node.name, np.asarray(codes, dtype=float))
+
+
+def _interval_uppers(node: NodeInfo, raw: pd.Series, column: str, found: Diagnostics) -> Column | None:
+    """The upper ends of interval-censored rows: numbers, missing (NaN) on the rows that need none."""
+    numeric = pd.to_numeric(raw, errors="coerce") if raw.dtype != bool else raw.astype(float)
+    bad = numeric.isna().to_numpy() & ~raw.isna().to_numpy()
+    if bad.any():
+        examples = ", ".join(repr(v) for v in raw[bad].head(3).tolist())
+        found.add(
+            "DS505",
+            node.observed_span,
+            column=column,
+            name=node.name,
+            rows=rows_text(bad),
+            values=examples,
+            suggestion="the upper ends of censoring intervals are numbers (empty where a row has none)",
+        )
+        return None
+    return Column(node.name, numeric.to_numpy(dtype=float))
+
+
+def _check_censored_rows(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
+    """Interval-censored rows (code 2) need an upper end above their lower end (the outcome's value)."""
+    for node in model.outcomes():
+        if node.censored is None or node.name not in columns or node.censored.name not in columns:
+            continue
+        interval = columns[node.censored.name].values == CENSORING_CODES["interval"]
+        if not interval.any():
+            continue
+        upper_node = node.censored_upper.name if node.censored_upper is not None else None
+        if upper_node is None or upper_node not in columns:
+            if upper_node is None:
+                found.add(
+                    "DS560",
+                    node.censored.span,
+                    count=int(interval.sum()),
+                    outcome=node.name,
+                    where=" (no `upper = column` names them)",
+                    rows=rows_text(interval),
+                    suggestion=f"name the column of the intervals' upper ends: `node {node.name} ~ "
+                    f"{node.family}(censored = {node.censored.name}, upper = {node.name}_upper)`",
+                )
+            continue
+        lower, upper = columns[node.name].values, columns[upper_node].values
+        label = _label(model.nodes[upper_node])
+        missing = interval & ~np.isfinite(upper)
+        if missing.any():
+            found.add(
+                "DS560",
+                model.nodes[upper_node].observed_span,
+                count=int(missing.sum()),
+                outcome=node.name,
+                where=f" in {label!r}",
+                rows=rows_text(missing),
+                suggestion=f"give each interval-censored row its upper end in {label!r}, or recode a row without "
+                "one as right-censored (code right, 1)",
+            )
+        empty = interval & np.isfinite(upper) & ~(upper > lower)
+        if empty.any():
+            found.add(
+                "DS561",
+                model.nodes[upper_node].observed_span,
+                count=int(empty.sum()),
+                outcome=node.name,
+                upper=upper_node,
+                rows=rows_text(empty),
+                values=", ".join(f"{a:g} to {b:g}" for a, b in zip(lower[empty][:3], upper[empty][:3])),
+            )
+
+
+def _check_truncation(model: CheckedModel, columns: Columns, found: Diagnostics) -> None:
+    """A truncated outcome's observed values lie within its bounds (inclusive)."""
+    for node in model.outcomes():
+        if node.truncation is None or node.name not in columns:
+            continue
+        lower, upper = (np.inf * sign if b is None else b for b, sign in zip(node.truncation, (-1, 1)))
+        values = columns[node.name].values
+        outside = (values < lower) | (values > upper)
+        if outside.any():
+            found.add(
+                "DS562",
+                node.observed_span,
+                count=int(outside.sum()),
+                name=node.name,
+                bounds=truncation_text(node.truncation),
+                rows=rows_text(outside),
+                values=", ".join(f"{v:g}" for v in values[outside][:3]),
+            )
+
+
+def _label(node: NodeInfo) -> str:
+    observation = node.observed
+    if observation is None:
+        return node.name
+    return (observation.column or node.name) if observation.expr is None else expr_text(observation.expr)
 
 
 def _non_numeric_hint(node: NodeInfo, bad: pd.Series, column: str) -> str:
@@ -855,6 +962,8 @@ def _check_outcome_support(
             "NegativeBinomial": "NegativeBinomial outcomes are counts: non-negative integers",
             "Gamma": "Gamma outcomes are positive; a Normal or StudentT family takes any real value",
             "LogNormal": "LogNormal outcomes are positive",
+            "Exponential": "durations are positive: a negative time is an end recorded before its start",
+            "Weibull": "durations are positive: a negative time is an end recorded before its start",
             "Beta": "Beta outcomes are proportions strictly between 0 and 1",
         }
         found.add(

@@ -74,6 +74,7 @@ FAMILIES: dict[str, Family] = {
             REAL,
             REAL,
         ),
+        # mu is the mean of log(y) (the log of the median), so the identity link on mu is a log link on the median
         Family("LogNormal", "mu", "identity", ("identity",), (_SIGMA,), POSITIVE, REAL),
         Family("Bernoulli", "p", "logit", ("logit", "probit", "cloglog", "identity"), (), BINARY, UNIT),
         Family(
@@ -168,13 +169,34 @@ DEFAULT_PRIORS = {
 # where a unit is a factor of e: a weakly informative scale as brms's Student-t(3, 0, 2.5) intercept prior.
 DPAR_DEFAULT_PRIOR = "Normal(0, 2.5)"
 
-OUTCOME_OPTIONS = ("intercept", "link", "missing", "censored")
+OUTCOME_OPTIONS = ("intercept", "link", "missing", "censored", "upper", "truncated")
 # A censoring column's codes (brms's): the value is the event time, a lower bound (right-censored: the event comes
-# later) or an upper bound (left-censored: it came before).
-CENSORING_CODES = {"none": 0, "right": 1, "left": -1}
+# later), an upper bound (left-censored: it came before) or the lower end of an interval whose upper end another
+# column holds (`upper = column`: the event came in between).
+CENSORING_CODES = {"none": 0, "right": 1, "left": -1, "interval": 2}
 # Families whose censored likelihood dagspec writes with closed-form log survival functions (PyMC's own logccdf
 # underflows to -inf in the far tail, e.g. an Exponential beyond about 745 means).
-CENSORABLE = ("Exponential", "Weibull")
+CENSORABLE = ("Exponential", "Weibull", "Gamma", "LogNormal")
+# The parameters of each censorable family's PyMC distribution, in the order its censored likelihood takes them.
+CENSORED_PARAMS = {
+    "Exponential": ("lam",),
+    "Weibull": ("alpha", "beta"),
+    "Gamma": ("alpha", "beta"),
+    "LogNormal": ("mu", "sigma"),
+}
+# Families `truncated = [lower, upper]` applies to (pm.Truncated: each has a log cdf and an exact truncated mean).
+TRUNCATABLE = (
+    "Normal",
+    "StudentT",
+    "LogNormal",
+    "Gamma",
+    "Beta",
+    "Exponential",
+    "Weibull",
+    "Poisson",
+    "NegativeBinomial",
+    "Binomial",
+)
 MISSING_CHOICES = (
     "error",
     "impute",

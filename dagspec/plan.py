@@ -168,10 +168,19 @@ class LikelihoodVar:
     observed: str  # the data container holding the outcome's values
     dims: tuple[str, ...] = (OBS_DIM,)
     imputed: Imputation | None = None  # `missing = impute` with missing rows: their values are parameters
-    censoring: str | None = None  # the data container of the censoring codes (0 event, 1 right, -1 left)
+    censoring: str | None = None  # the data container of the censoring codes (0 event, 1 right, -1 left, 2 interval)
     reference: int | None = None  # a categorical outcome: the position of its reference level (no predictor)
     predicted: tuple[str, ...] = ()  # parameters besides the mean with a linear predictor of their own (y_sigma)
+    interval_upper: str | None = None  # the data container of the interval-censored rows' upper ends
+    truncation: tuple[float | None, float | None] | None = None  # `truncated = [lower, upper]` (None: open)
     weights: str | None = None  # the data container of the row weights: each row's log-likelihood times its weight
+
+    @property
+    def plain(self) -> bool:
+        """Whether every row adds the family's own density once (no imputed, censored, truncated or weighted
+        rows): what the passes that rewrite a likelihood (cells, sufficient statistics, closed-form posteriors)
+        assume."""
+        return self.imputed is None and self.censoring is None and self.truncation is None and self.weights is None
 
 
 @dataclass
@@ -198,7 +207,9 @@ class Plan:
     n_obs: int | None = None
     notes: list[str] = field(default_factory=list)  # what the optimizer did, in words
     statistics: dict[str, float] = field(default_factory=dict)  # what the data transforms computed from the data
-    expose_means: bool = False  # also a deterministic `<outcome>__mean` of each outcome's expected value (predictions)
+    # also a deterministic `<outcome>__mean` of each outcome's expected value (predictions), or with "parameter" of
+    # its family's mean parameter (the inverse link of the linear predictor, for survival curves)
+    expose_means: bool | str = False
     warnings: list = field(default_factory=list)  # what was found in the data (Diagnostics: stray codes, ...)
     # a smooth term's node → (low, high, what) where its basis is defined (do() checks the values it sets)
     smooth_ranges: dict[str, list[tuple[float, float, str]]] = field(default_factory=dict)
@@ -597,6 +608,7 @@ class _Planner:
             rows = np.arange(len(column.values))
             imputed = Imputation(latent_name(node), rows, rows, OBS_DIM, OBS_DIM, se=self.data_names[node.se.name])
         censoring = self.data_names[node.censored.name] if node.censored is not None else None
+        upper = self.data_names[node.censored_upper.name] if node.censored_upper is not None else None
         weights = self.data_names[node.weights.name] if node.weights is not None else None
         return LikelihoodVar(
             node.pymc_name,
@@ -611,6 +623,8 @@ class _Planner:
             censoring=censoring,
             reference=self.category_reference.get(node.name),
             predicted=tuple(predicted),
+            interval_upper=upper,
+            truncation=node.truncation,
             weights=weights,
         )
 

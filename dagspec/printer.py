@@ -108,3 +108,8 @@ def _subscript(s) -> str:
     if isinstance(s, ir.Slice):
         return (expr_text(s.start) if s.start else "") + ":" + (expr_text(s.stop) if s.stop else "")
     return expr_text(s)
+
+
+def truncation_text(bounds: tuple) -> str:
+    """`[0, 10]`, `[0, none]`: the bounds as the spec writes them."""
+    return "[" + ", ".join("none" if b is None else f"{b:g}" for b in bounds) + "]"

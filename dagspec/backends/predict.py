@@ -41,6 +41,12 @@ def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random
         raise error(
             "DS620", what=f"kind={kind!r} is not a kind of prediction", suggestion="use kind='mean' or kind='outcome'"
         )
+    return predict_draws(spec, idata, newdata, kind, outcomes, random_seed, data)
+
+
+def predict_draws(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random_seed=None, data=None):
+    """As `predict`, and kind="parameter": the family's mean parameter (the inverse link of the linear
+    predictor: LogNormal's mu, a truncated outcome's untruncated mean), which survival curves are computed from."""
     checked = spec.checked
     levels = _fitted_levels(spec, idata, data)
     statistics = _fitted_statistics(spec, idata, data)
@@ -69,12 +75,12 @@ def predict(spec, idata, newdata=None, kind: str = "mean", outcomes=None, random
             suggestion="outcomes: " + ", ".join(n.pymc_name for n in checked.outcomes()),
         )
     model = build_model(plan)
-    names = [o + MEAN_SUFFIX if kind == "mean" else o for o in wanted]
+    names = [o if kind == "outcome" else o + MEAN_SUFFIX for o in wanted]
     with model, quiet():
         result = pm.sample_posterior_predictive(
             posterior, var_names=names, predictions=True, progressbar=False, random_seed=random_seed
         )
-    if kind == "mean":
+    if kind != "outcome":
         result.predictions = result.predictions.rename({o + MEAN_SUFFIX: o for o in wanted})
     else:
         result.predictions = _as_levels(result.predictions, checked, plan)
@@ -341,4 +347,4 @@ def _prediction_plan(plan: Plan, checked, given: set[str], kind: str, new_rows: 
             measured = entry.imputed is not None and entry.imputed.se is not None
             entry = replace(entry, terms=terms, imputed=None if measured and new_rows else entry.imputed)
         entries.append(entry)
-    return replace(plan, entries=entries, expose_means=True)
+    return replace(plan, entries=entries, expose_means="parameter" if kind == "parameter" else True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pymc as pm
 import pytensor
 import pytensor.tensor as pt
+from pymc.distributions.dist_math import normal_lccdf, normal_lcdf
 
-from ..families import FAMILIES, level_dim
+from ..families import CENSORED_PARAMS, FAMILIES, level_dim
 from ..plan import (
     Const,
     DataVar,
@@ -27,6 +30,7 @@ from ..plan import (
     VarRef,
 )
 from .bases import FUNCTIONS as BASES
+from .truncation import truncated_mean
 
 
 def _covariance(chol):
@@ -189,11 +193,11 @@ def _linear_predictor(entry: LikelihoodVar, values, per_category: bool):
     return eta
 
 
-def _likelihood(entry: LikelihoodVar, values, expose_mean: bool = False):
+def _likelihood(entry: LikelihoodVar, values, expose_mean: bool | str = False):
     family = FAMILIES[entry.family]
     eta = _linear_predictor(entry, values, family.categorical)
     if family.categorical:
-        return _categorical_likelihood(entry, eta, values, expose_mean)
+        return _categorical_likelihood(entry, eta, values, bool(expose_mean))
     if eta is None:
         eta = pt.zeros(values[entry.observed].shape)
     aux = {name: _evaluate(value, values) for name, value in entry.aux.items()}
@@ -206,14 +210,25 @@ def _likelihood(entry: LikelihoodVar, values, expose_mean: bool = False):
         eta = pt.broadcast_to(eta, observed.shape)  # one value per row, to pick the missing and observed rows from
     kwargs = _family_kwargs(entry.family, entry.link, eta, aux)
     if expose_mean:
-        mean = pt.broadcast_to(_expected_value(entry.family, _INVERSE_LINKS[entry.link](eta), aux), observed.shape)
+        if expose_mean == "parameter":
+            mean = _INVERSE_LINKS[entry.link](eta)
+        elif entry.truncation is not None:
+            mean = truncated_mean(entry.family, kwargs, *entry.truncation)
+        else:
+            mean = _expected_value(entry.family, _INVERSE_LINKS[entry.link](eta), aux)
+        mean = pt.broadcast_to(mean, observed.shape)
         values[f"{entry.name}__mean"] = pm.Deterministic(f"{entry.name}__mean", mean, dims=entry.dims)
     if entry.imputed is not None:
         return _imputing_likelihood(entry, kwargs, values)
     if entry.censoring is not None:
-        return _censored_likelihood(entry, kwargs, values[entry.censoring], observed)
+        upper = values[entry.interval_upper] if entry.interval_upper is not None else None
+        return _censored_likelihood(entry, kwargs, values[entry.censoring], upper, observed)
     if entry.weights is not None:
         return _weighted_likelihood(entry, kwargs, values[entry.weights], observed)
+    if entry.truncation is not None:
+        lower, upper = entry.truncation
+        dist = getattr(pm, entry.family).dist(**kwargs)
+        return pm.Truncated(entry.name, dist, lower=lower, upper=upper, observed=observed, dims=entry.dims)
     return getattr(pm, entry.family)(entry.name, **kwargs, observed=observed, dims=entry.dims)
 
 
@@ -234,63 +249,66 @@ def _weighted_likelihood(entry: LikelihoodVar, kwargs: dict, weights, observed):
     )
 
 
-def _censored_likelihood(entry: LikelihoodVar, kwargs: dict, codes, observed):
-    """As pm.Censored with per-row bounds (a right-censored time, code 1, is its upper bound: log S(t); a
-    left-censored one, -1, its lower bound: log F(t); an event time, 0, has neither), but with the closed-form log
-    survival function, which stays finite where PyMC's logccdf underflows."""
-    lower = pt.switch(pt.eq(codes, -1), observed, -np.inf)
-    upper = pt.switch(pt.eq(codes, 1), observed, np.inf)
-    if entry.family == "Exponential":
-        return pm.CustomDist(
-            entry.name,
-            lower,
-            upper,
-            kwargs["lam"],
-            logp=_exponential_censored_logp,
-            random=_exponential_censored_random,
-            observed=observed,
-            dims=entry.dims,
-        )
+def _censored_likelihood(entry: LikelihoodVar, kwargs: dict, codes, upper, observed):
+    """Each row's censored log-likelihood by its code: 0 the log density at t, 1 (right-censored) log S(t), -1
+    (left-censored) log F(t), 2 (interval-censored) log(S(t) - S(upper)), with the family's closed-form log
+    survival function (PyMC's logccdf underflows in the far tail). Other rows' upper ends are t + 1, which keeps
+    the unused interval term, and so its gradient, finite."""
+    upper = pt.switch(pt.eq(codes, 2), upper, observed + 1) if upper is not None else observed + 1
+    names = CENSORED_PARAMS[entry.family]
     return pm.CustomDist(
         entry.name,
-        lower,
+        observed,
+        codes,
         upper,
-        kwargs["alpha"],
-        kwargs["beta"],
-        logp=_weibull_censored_logp,
-        random=_weibull_censored_random,
+        *(kwargs[name] for name in names),
+        logp=partial(_censored_logp, entry.family),
+        random=partial(_censored_random, entry.family),
         observed=observed,
         dims=entry.dims,
     )
 
 
-def _censored_logp(value, lower, upper, log_survival, log_density):
+def _log_survival(family: str, value, *params):
+    """log S(t) = log P(T > t), and log F(t) = log P(T <= t)."""
+    if family == "Exponential":
+        (lam,) = params
+        return -lam * value, pt.log1mexp(-lam * value)
+    if family == "Weibull":
+        alpha, beta = params
+        log_survival = -((value / beta) ** alpha)
+        return log_survival, pt.log1mexp(log_survival)
+    if family == "Gamma":
+        alpha, beta = params
+        return pt.log(pt.gammaincc(alpha, beta * value)), pt.log(pt.gammainc(alpha, beta * value))
+    mu, sigma = params
+    return normal_lccdf(mu, sigma, pt.log(value)), normal_lcdf(mu, sigma, pt.log(value))
+
+
+def _censored_logp(family: str, value, times, codes, upper, *params):
+    log_survival, log_cdf = _log_survival(family, value, *params)
+    upper_survival, _ = _log_survival(family, upper, *params)
+    log_density = pm.logp(getattr(pm, family).dist(*params), value)
+    interval = log_survival + pt.log1mexp(upper_survival - log_survival)  # log(S(t) - S(upper))
     return pt.switch(
-        pt.eq(value, upper), log_survival, pt.switch(pt.eq(value, lower), pt.log1mexp(log_survival), log_density)
-    )
-
-
-def _exponential_censored_logp(value, lower, upper, lam):
-    return _censored_logp(value, lower, upper, -lam * value, pt.log(lam) - lam * value)
-
-
-def _weibull_censored_logp(value, lower, upper, alpha, beta):
-    log_survival = -((value / beta) ** alpha)
-    return _censored_logp(
-        value,
-        lower,
-        upper,
+        pt.eq(codes, 1),
         log_survival,
-        pt.log(alpha) - pt.log(beta) + (alpha - 1) * pt.log(value / beta) + log_survival,
+        pt.switch(pt.eq(codes, -1), log_cdf, pt.switch(pt.eq(codes, 2), interval, log_density)),
     )
 
 
-def _exponential_censored_random(lower, upper, lam, rng=None, size=None):
-    return np.clip(rng.exponential(1 / lam, size=size), lower, upper)
-
-
-def _weibull_censored_random(lower, upper, alpha, beta, rng=None, size=None):
-    return np.clip(beta * rng.weibull(alpha, size=size), lower, upper)
+def _censored_random(family: str, times, codes, upper, *params, rng=None, size=None):
+    """Times censored as the data were: a right-censored row's draw is at most its t, a left-censored one's at
+    least; interval-censored rows and events get the drawn time itself."""
+    if family == "Exponential":
+        draws = rng.exponential(1 / params[0], size=size)
+    elif family == "Weibull":
+        draws = params[1] * rng.weibull(params[0], size=size)
+    elif family == "Gamma":
+        draws = rng.gamma(params[0], 1 / params[1], size=size)
+    else:
+        draws = rng.lognormal(params[0], params[1], size=size)
+    return np.where(codes == 1, np.minimum(draws, times), np.where(codes == -1, np.maximum(draws, times), draws))
 
 
 def _imputing_likelihood(entry: LikelihoodVar, kwargs: dict, values):
@@ -324,7 +342,7 @@ def _imputing_likelihood(entry: LikelihoodVar, kwargs: dict, values):
     return filled
 
 
-def _ordered_likelihood(entry: LikelihoodVar, eta, cutpoints, observed, expose_mean: bool, values):
+def _ordered_likelihood(entry: LikelihoodVar, eta, cutpoints, observed, expose_mean: bool | str, values):
     """P(y <= level k) = F(cutpoint_k - eta). The cutpoints are sorted: the identity on the ordered values the
     posterior has, and what keeps prior draws (drawn without the ordering transform) a valid distribution."""
     cutpoints = pt.sort(cutpoints)

@@ -254,6 +254,25 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
             if node.censored is not None:
                 _check_censoring(node, model, found)
             check_observation(node, model, found)
+            if node.truncation is not None:
+                clash = (
+                    "censored"
+                    if node.censored is not None
+                    else "imputed (`missing = impute`)"
+                    if node.impute
+                    else "measured with error (`se`)"
+                    if node.se is not None
+                    else "weighted (`weights`)"
+                    if node.weights is not None
+                    else None
+                )
+                if clash:
+                    found.add(
+                        "DS471",
+                        node.span,
+                        family=node.family,
+                        why=f"is also {clash}, and both together are not supported yet",
+                    )
             for name, value in node.fixed.items():
                 _check_fixed(node, name, value, family.aux_param(name), model, found)
     for param in model.params.values():
@@ -427,6 +446,24 @@ def _check_censoring(node: NodeInfo, model: CheckedModel, found: Diagnostics) ->
         )
         return
     model.implicit_edges.append(Edge(column.name, node.name, censored.span))
+    upper = node.censored_upper
+    if upper is None:
+        return
+    column = model.nodes.get(upper.name)
+    if column is None or column.observed is None or column.role != "data" or column.categorical:
+        found.add(
+            "DS473",
+            upper.span,
+            name=upper.name,
+            outcome=node.name,
+            why="is not a node"
+            if column is None
+            else f"is {ROLE_WORDS[column.role]}"
+            if column.observed is None or column.role != "data"
+            else "is categorical",
+        )
+        return
+    model.implicit_edges.append(Edge(column.name, node.name, upper.span))
 
 
 def _check_fixed(node: NodeInfo, name: str, value, aux: Aux | None, model: CheckedModel, found: Diagnostics) -> None:

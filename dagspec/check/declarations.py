@@ -5,7 +5,15 @@ from __future__ import annotations
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import closest
-from ..families import CATEGORICAL_OPTIONS, CENSORABLE, FAMILIES, MISSING_CHOICES, ORDERED_OPTIONS, OUTCOME_OPTIONS
+from ..families import (
+    CATEGORICAL_OPTIONS,
+    CENSORABLE,
+    FAMILIES,
+    MISSING_CHOICES,
+    ORDERED_OPTIONS,
+    OUTCOME_OPTIONS,
+    TRUNCATABLE,
+)
 from ..matrices import check_matrix_expression
 from ..parse import KEYWORDS
 from ..printer import expr_text
@@ -216,6 +224,19 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
                 )
             else:
                 node.censored = value
+        elif keyword.name == "upper":
+            if not isinstance(value, ir.Ref):
+                found.add(
+                    "DS473",
+                    value.span,
+                    name=expr_text(value),
+                    outcome=node.name,
+                    why="is not a column: it is the name of a data node",
+                )
+            else:
+                node.censored_upper = value
+        elif keyword.name == "truncated":
+            _truncation(node, family, keyword, found)
         elif keyword.name == "missing":
             _missing_option(node, family, keyword, options, found)
         elif keyword.name in OBSERVATION_OPTIONS:
@@ -260,6 +281,8 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
             level=repr(node.reference),
             levels=", ".join(map(repr, node.levels)),
         )
+    if node.censored_upper is not None and node.censored is None:
+        found.add("DS470", node.censored_upper.span, outcome=node.name, name=node.censored_upper.name)
     missing = [a for a in family.aux if a.default_prior is None and a.name not in node.fixed]
     for aux in missing:
         found.add(
@@ -289,6 +312,32 @@ def _zero_model(call: ir.Call, found: Diagnostics) -> None:
         why = f"the {kind.lower() if kind == 'Hurdle' else 'zero-inflated'} families are " + ", ".join(known)
         hint = f"did you mean {suggestion!r}?" if suggestion else "families: " + ", ".join(FAMILIES)
     found.add("DS152", call.span, name=call.func, why=why, suggestion=hint)
+
+
+def _truncation(node: NodeInfo, family, keyword: ir.Keyword, found: Diagnostics) -> None:
+    """`truncated = [lower, upper]`: numbers (or `none` for an open side), lower below upper."""
+    if family.name not in TRUNCATABLE:
+        why = "takes two values only" if family.name == "Bernoulli" else "is not one of the truncatable families"
+        found.add("DS471", keyword.span, family=family.name, why=why)
+        return
+    value = keyword.value
+    items = value.items if isinstance(value, ir.ListExpr) else []
+    bounds = [None if isinstance(i, ir.Ref) and i.name == "none" else const_value(i) for i in items]
+    given = expr_text(value)
+    if len(items) != 2 or any(
+        b is None and not (isinstance(i, ir.Ref) and i.name == "none") for b, i in zip(bounds, items)
+    ):
+        found.add("DS472", value.span, given=given, why="the bounds are a list of two numbers (or `none`)")
+    elif bounds[0] is None and bounds[1] is None:
+        found.add("DS472", value.span, given=given, why="both sides are open, so nothing is truncated")
+    elif bounds[0] is not None and bounds[1] is not None and not bounds[0] < bounds[1]:
+        found.add("DS472", value.span, given=given, why=f"the lower bound {bounds[0]:g} is not below the upper one")
+    elif family.outcome.integer and any(b is not None and not float(b).is_integer() for b in bounds):
+        found.add(
+            "DS472", value.span, given=given, why=f"{family.name} outcomes are whole numbers, and so are their bounds"
+        )
+    else:
+        node.truncation = (bounds[0], bounds[1])
 
 
 def _missing_option(node: NodeInfo, family, keyword: ir.Keyword, options: list, found: Diagnostics) -> None:

@@ -95,9 +95,16 @@ def register(commands) -> None:
     )
     predict.add_argument(
         "--kind",
-        choices=("mean", "outcome"),
+        choices=("mean", "outcome", "survival"),
         default="mean",
-        help="mean: each outcome's expected value (default); outcome: new draws of it",
+        help="mean: each outcome's expected value (default); outcome: new draws of it; survival: a duration "
+        "outcome's survival S(t) = P(T > t) at --times and its median time",
+    )
+    predict.add_argument(
+        "--times",
+        type=_times,
+        metavar="T1,T2,...",
+        help="with --kind survival: the times to give S(t) at (numbers separated by commas)",
     )
     predict.add_argument(
         "--outcome",
@@ -287,6 +294,8 @@ def run_predict(args) -> int:
     from .. import predict
     from ..render.summary import prediction_table
 
+    if (args.kind == "survival") != (args.times is not None):
+        raise UsageError("--kind survival needs --times T1,T2,... and --times is for --kind survival only")
     spec = load(args.file)
     newdata = read_data(args.newdata)
     idata = read_idata(args.idata)
@@ -297,11 +306,14 @@ def run_predict(args) -> int:
         if unknown:
             raise UsageError(f"not an outcome of {args.file}: {', '.join(unknown)}; outcomes: {', '.join(names)}")
         outcomes = [names.get(o, o) for o in args.outcomes]
-    result = predict(
-        spec, idata, newdata, kind=args.kind, outcomes=outcomes, random_seed=args.seed, data=read_data(args.data)
-    )
-    what = "expected value" if args.kind == "mean" else "predictive draws"
-    _show_and_write(args, f"{what} per row", prediction_table(result.predictions, newdata), result)
+    if args.kind == "survival":
+        result = _survival_predictions(args, spec, idata, newdata, outcomes)
+    else:
+        result = predict(
+            spec, idata, newdata, kind=args.kind, outcomes=outcomes, random_seed=args.seed, data=read_data(args.data)
+        )
+    what = {"mean": "expected value", "outcome": "predictive draws", "survival": "survival S(t) and median time"}
+    _show_and_write(args, f"{what[args.kind]} per row", prediction_table(result.predictions, newdata), result)
     return EXIT_OK
 
 
@@ -347,3 +359,37 @@ def _show_and_write(args, what: str, table, result) -> None:
         with atomic_path(args.out) as temporary:
             result.to_netcdf(str(temporary))
         print(f"wrote {args.out}", file=sys.stderr)
+
+
+def _times(text: str) -> list[float]:
+    import argparse
+    import math
+
+    try:
+        times = [float(part) for part in text.replace(" ", ",").split(",") if part]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"times are numbers separated by commas, not {text!r}") from None
+    if not times or not all(math.isfinite(t) and t >= 0 for t in times):
+        raise argparse.ArgumentTypeError(f"times are non-negative numbers separated by commas, not {text!r}")
+    return list(dict.fromkeys(times))
+
+
+def _survival_predictions(args, spec, idata, newdata, outcomes):
+    """S(t) at each time and the median time, as InferenceData predictions (one variable per time)."""
+    import arviz as az
+
+    from .. import survival
+
+    if outcomes is not None and len(outcomes) > 1:
+        raise UsageError("--kind survival is for one outcome: give --outcome once")
+    curves = survival(
+        spec,
+        idata,
+        newdata,
+        times=args.times,
+        outcome=outcomes[0] if outcomes else None,
+        data=read_data(args.data),
+        random_seed=args.seed,
+    )
+    variables = {f"S({t:g})": curves["survival"].sel(time=t, drop=True) for t in curves["time"].values}
+    return az.InferenceData(predictions=curves.drop_vars("survival").assign(variables)[[*variables, "median"]])

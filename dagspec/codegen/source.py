@@ -16,7 +16,7 @@ import numpy as np
 
 from ..diagnostics import error
 from ..dists import DISTRIBUTIONS, TIME_PRIORS
-from ..families import CENSORING_CODES, FAMILIES, level_dim
+from ..families import CENSORED_PARAMS, CENSORING_CODES, FAMILIES, level_dim
 from ..plan import (
     OBS_DIM,
     Const,
@@ -278,7 +278,7 @@ class _Writer:
             codes = self.helper("{}_codes", ident)
             self.lines.append(
                 f"{codes} = {column}.map(lambda c: {CENSORING_CODES!r}.get(str(c).strip().lower(), c))"
-                "  # censoring: 0 event, 1 right, -1 left"
+                "  # censoring: 0 event, 1 right, -1 left, 2 interval"
             )
             return f"{codes}.to_numpy(dtype=float)"
         if np.ndim(entry.values) == 2:  # a matrix node: the file's nested array, one row per observation
@@ -370,12 +370,17 @@ class _Writer:
     def _model_section(self) -> None:
         body: list[str] = []
         likelihoods = [e for e in self.plan.entries if isinstance(e, LikelihoodVar)]
+        interval_uppers = {e.interval_upper for e in likelihoods if e.interval_upper is not None}
         for entry in self.plan.entries:
             name, ident = entry.name, self.names[entry.name]
             if isinstance(entry, DataVar) and np.isnan(np.asarray(entry.values, dtype=float)).any():
                 body.append(
                     f"{ident} = pm.Data({name!r}, np.nan_to_num({self.numpy_of[name]}){self._dims(entry.dims)})"
-                    "  # missing rows: 0 here, filled by the imputed values"
+                    + (
+                        "  # empty where a row is not interval-censored (0 here, unused)"
+                        if name in interval_uppers
+                        else "  # missing rows: 0 here, filled by the imputed values"
+                    )
                 )
             elif isinstance(entry, DataVar):
                 body.append(f"{ident} = pm.Data({name!r}, {self.numpy_of[name]}{self._dims(entry.dims)})")
@@ -488,9 +493,14 @@ class _Writer:
             if entry.imputed is not None:
                 return lines + self._imputing(entry, entry.imputed, ident, mean_name, aux)
             if entry.censoring is not None:
-                return lines + self._censored(entry, entry.censoring, ident, kwargs)
+                args = self._mean_args(entry, mean_name, aux)
+                return lines + self._censored(
+                    entry, entry.censoring, ident, [args[p] for p in CENSORED_PARAMS[entry.family]]
+                )
         if entry.weights is not None:
             return lines + self._weighted(entry, entry.weights, ident, kwargs, observed)
+        if entry.truncation is not None:
+            return lines + self._truncated(entry, ident, kwargs, observed)
         lines.append(
             f"{ident} = pm.{entry.family}({entry.name!r}, {kwargs}, observed={observed}{self._dims(entry.dims)})"
         )
@@ -518,58 +528,99 @@ class _Writer:
             f"{self._dims(entry.dims)})"
         ]
 
-    def _mean_kwargs(self, entry: LikelihoodVar, mean: str, aux: dict, family: str | None = None) -> str:
+    def _mean_args(self, entry: LikelihoodVar, mean: str, aux: dict, family: str | None = None) -> dict[str, str]:
+        """The family's PyMC arguments, by name, from its mean parameter and auxiliary parameters."""
         family = family or entry.family
         if FAMILIES[family].zeros:  # PyMC's psi: the probability of the count (or positive) part
             zero = aux["zi"] if "zi" in aux else aux["hu"]
             base = family.removeprefix("ZeroInflated").removeprefix("Hurdle")
-            rest = self._mean_kwargs(entry, mean, {k: v for k, v in aux.items() if k not in ("zi", "hu")}, base)
+            rest = self._mean_args(entry, mean, {k: v for k, v in aux.items() if k not in ("zi", "hu")}, base)
             if self.target == "pymc3" and family == "ZeroInflatedPoisson":  # PyMC3 calls its mean theta
-                rest = rest.replace("mu=", "theta=", 1)
+                rest = {("theta" if k == "mu" else k): v for k, v in rest.items()}
             simple = re.fullmatch(r"[\w.]+", zero)
-            return f"psi=1 - {zero if simple else f'({zero})'}, {rest}"
+            return {"psi": f"1 - {zero if simple else f'({zero})'}", **rest}
         if family == "BetaBinomial":
-            return f"n={aux['n']}, alpha={mean} * {aux['kappa']}, beta=(1 - {mean}) * {aux['kappa']}"
+            return {"n": aux["n"], "alpha": f"{mean} * {aux['kappa']}", "beta": f"(1 - {mean}) * {aux['kappa']}"}
         if family == "Exponential":
-            return f"lam=1 / {mean}"
+            return {"lam": f"1 / {mean}"}
         if family == "Weibull":
-            return f"alpha={aux['alpha']}, beta={mean} / {self.tensor}.gamma(1 + 1 / {aux['alpha']})"
+            return {"alpha": aux["alpha"], "beta": f"{mean} / {self.tensor}.gamma(1 + 1 / {aux['alpha']})"}
         if family == "Gamma":
-            return f"alpha={aux['alpha']}, beta={aux['alpha']} / {mean}"
+            return {"alpha": aux["alpha"], "beta": f"{aux['alpha']} / {mean}"}
         if family == "Beta":
-            return f"alpha={mean} * {aux['kappa']}, beta=(1 - {mean}) * {aux['kappa']}"
-        return ", ".join([f"mu={mean}"] + [f"{k}={v}" for k, v in aux.items()])
+            return {"alpha": f"{mean} * {aux['kappa']}", "beta": f"(1 - {mean}) * {aux['kappa']}"}
+        return {"mu": mean, **aux}
 
-    def _censored(self, entry: LikelihoodVar, censoring: str, ident: str, kwargs: str) -> list[str]:
+    def _mean_kwargs(self, entry: LikelihoodVar, mean: str, aux: dict) -> str:
+        return ", ".join(f"{k}={v}" for k, v in self._mean_args(entry, mean, aux).items())
+
+    def _truncated(self, entry: LikelihoodVar, ident: str, kwargs: str, observed: str) -> list[str]:
+        if self.target == "pymc3":
+            raise error("DS448", what=f"the truncated outcome {entry.node}", missing="pm.Truncated")
+        lower, upper = (repr(None if b is None else float(b)) for b in entry.truncation or (None, None))
+        return [
+            f"# truncated to [{lower}, {upper}]: the density divided by the probability of the bounds",
+            f"{ident} = pm.Truncated({entry.name!r}, pm.{entry.family}.dist({kwargs}), lower={lower}, upper={upper}, "
+            f"observed={observed}{self._dims(entry.dims)})",
+        ]
+
+    def _censored(self, entry: LikelihoodVar, censoring: str, ident: str, args: list[str]) -> list[str]:
         if self.target == "pymc3":
             raise error("DS448", what=f"the censored outcome {entry.node}", missing="pm.Censored")
         codes, times = self.names[censoring], self.names[entry.observed]
-        if entry.family == "Exponential":
-            params, log_survival = "lam", "-lam * value"
-            log_density, draw = "pt.log(lam) - lam * value", "rng.exponential(1 / lam, size=size)"
-        else:
-            params, log_survival = "alpha, beta", "-((value / beta) ** alpha)"
-            log_density = "pt.log(alpha) - pt.log(beta) + (alpha - 1) * pt.log(value / beta) + log_survival"
-            draw = "beta * rng.weibull(alpha, size=size)"
-        arguments = kwargs.replace("lam=", "").replace("alpha=", "").replace("beta=", "")
-        lower, upper = self.helper("lower_{}", ident), self.helper("upper_{}", ident)
+        params = ", ".join(CENSORED_PARAMS[entry.family])
+        log_survival = {
+            "Exponential": ["log_survival = -lam * value", "return log_survival, pt.log1mexp(log_survival)"],
+            "Weibull": ["log_survival = -((value / beta) ** alpha)", "return log_survival, pt.log1mexp(log_survival)"],
+            "Gamma": ["return pt.log(pt.gammaincc(alpha, beta * value)), pt.log(pt.gammainc(alpha, beta * value))"],
+            "LogNormal": [
+                "log_value = pt.log(value)",
+                "return (pm.distributions.dist_math.normal_lccdf(mu, sigma, log_value),",
+                "        pm.distributions.dist_math.normal_lcdf(mu, sigma, log_value))",
+            ],
+        }[entry.family]
+        draw = {
+            "Exponential": "rng.exponential(1 / lam, size=size)",
+            "Weibull": "beta * rng.weibull(alpha, size=size)",
+            "Gamma": "rng.gamma(alpha, 1 / beta, size=size)",
+            "LogNormal": "rng.lognormal(mu, sigma, size=size)",
+        }[entry.family]
+        node = self.spec.checked.nodes[entry.node]
+        upper = self.helper("upper_{}", ident)
+        interval = self.names[entry.interval_upper] if entry.interval_upper is not None else None
+        survival = self.helper("{}_log_survival", ident)
         logp, random = self.helper("{}_censored_logp", ident), self.helper("{}_censored_random", ident)
         return [
-            f"# censored by {self.spec.checked.nodes[entry.node].censored.name}: a right-censored time (1) is an upper "
-            "bound (the row adds log S(t)), a left-censored one (-1) a lower bound (log F(t)), as pm.Censored but",
-            "# with the closed-form log survival function (PyMC's logccdf underflows to -inf in the far tail)",
-            f"{lower} = pt.switch(pt.eq({codes}, -1), {times}, -np.inf)",
-            f"{upper} = pt.switch(pt.eq({codes}, 1), {times}, np.inf)",
+            f"# censored by {node.censored.name}: an event (code 0) adds the log density at t, a right-censored row "
+            "(1) log S(t), a left-censored one (-1) log F(t),",
+            "# an interval-censored one (2) log(S(t) - S(upper)) "
+            + (f"with its upper end from {node.censored_upper.name}" if interval else "")
+            + "; other rows' upper ends are t + 1, which keeps the unused term finite",
+            f"{upper} = pt.switch(pt.eq({codes}, 2), {interval}, {times} + 1)"
+            if interval
+            else f"{upper} = {times} + 1",
             "",
-            f"def {logp}(value, lower, upper, {params}):",
-            f"    log_survival = {log_survival}",
-            "    return pt.switch(pt.eq(value, upper), log_survival,",
-            f"                     pt.switch(pt.eq(value, lower), pt.log1mexp(log_survival), {log_density}))",
             "",
-            f"def {random}(lower, upper, {params}, rng=None, size=None):",
-            f"    return np.clip({draw}, lower, upper)",
+            f"def {survival}(value, {params}):",
+            f'    """log S(value) and log F(value) of the {entry.family}, in closed form (PyMC\'s logccdf underflows)."""',
+            *(f"    {line}" for line in log_survival),
             "",
-            f"{ident} = pm.CustomDist({entry.name!r}, {lower}, {upper}, {arguments}, "
+            "",
+            f"def {logp}(value, times, codes, upper, {params}):",
+            f"    log_survival, log_cdf = {survival}(value, {params})",
+            f"    upper_survival, _ = {survival}(upper, {params})",
+            "    interval = log_survival + pt.log1mexp(upper_survival - log_survival)",
+            f"    log_density = pm.logp(pm.{entry.family}.dist({params}), value)",
+            "    return pt.switch(pt.eq(codes, 1), log_survival,",
+            "                     pt.switch(pt.eq(codes, -1), log_cdf, pt.switch(pt.eq(codes, 2), interval, log_density)))",
+            "",
+            "",
+            f"def {random}(times, codes, upper, {params}, rng=None, size=None):",
+            f"    draws = {draw}",
+            "    return np.where(codes == 1, np.minimum(draws, times), np.where(codes == -1, np.maximum(draws, times), draws))",
+            "",
+            "",
+            f"{ident} = pm.CustomDist({entry.name!r}, {times}, {codes}, {upper}, {', '.join(args)}, "
             f"logp={logp}, random={random}, observed={times}{self._dims(entry.dims)})",
         ]
 

@@ -18,6 +18,7 @@ def collapse_cells(plan: Plan) -> None:
                 likelihood.family in ("Bernoulli", "Binomial")
                 or (likelihood.family, likelihood.link) == ("Poisson", "log")
             )
+            and likelihood.plain
             and likelihood.terms
             and not used_elsewhere
             and all(t.value is None for t in likelihood.terms)

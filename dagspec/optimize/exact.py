@@ -130,6 +130,7 @@ def _counts(entry: RandomVariable, child, plan: Plan, shape) -> tuple[np.ndarray
         return np.asarray(k.sum()), np.asarray((np.broadcast_to(np.asarray(n.value, dtype=float), k.shape) - k).sum())
     if (
         isinstance(child, LikelihoodVar)
+        and child.plain
         and child.family in ("Bernoulli", "Binomial")
         and child.link == "identity"
         and child.intercept is None

@@ -189,7 +189,7 @@ class _Layout:
                 if mean is None
                 else self._scaled(mean[0], y.ravel() - mean[1], entry.args.get("sigma", Const(1.0)), y.shape)
             )
-        if entry.family != "Normal" or entry.link != "identity" or set(entry.aux) != {"sigma"}:
+        if entry.family != "Normal" or entry.link != "identity" or set(entry.aux) != {"sigma"} or not entry.plain:
             return None
         outcome = data_expression(self.plan, VarRef(entry.observed), self.entries)
         if outcome is None or outcome.ndim != 1:

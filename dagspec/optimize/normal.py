@@ -26,7 +26,9 @@ def use_sufficient_statistics(plan: Plan) -> None:
 
 
 def _collapse(plan: Plan, likelihood: LikelihoodVar) -> None:
-    if likelihood.family != "Normal" or likelihood.link != "identity" or not _scalar(plan, likelihood.aux["sigma"]):
+    if likelihood.family != "Normal" or likelihood.link != "identity" or not likelihood.plain:
+        return
+    if not _scalar(plan, likelihood.aux["sigma"]):
         return
     y = outcome_values(plan, likelihood)
     if y is None or len(y) < MIN_ROWS:

@@ -8,7 +8,7 @@ from ..check.covariance import default_names
 from ..check.model import ROLE_WORDS
 from ..check.observation import latent_name
 from ..families import FAMILIES, category_dim, level_dim
-from ..printer import call_text, expr_text
+from ..printer import call_text, expr_text, truncation_text
 
 _INVERSE = {
     "identity": "{}",
@@ -186,7 +186,18 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
             if node.censored is not None:
                 lines.append(
                     f"    censored by {node.censored.name}: right-censored rows (1, right) add log S(t), "
-                    "left-censored rows (-1, left) log F(t), the others (0, none) the density"
+                    "left-censored rows (-1, left) log F(t), "
+                    + (
+                        f"interval-censored rows (2, interval) log(S(t) - S({node.censored_upper.name})), "
+                        if node.censored_upper is not None
+                        else ""
+                    )
+                    + "the others (0, none) the density"
+                )
+            if node.truncation is not None:
+                lines.append(
+                    f"    truncated to {truncation_text(node.truncation)}: the density divided by the probability "
+                    "of the bounds"
                 )
             if FAMILIES[node.family].categorical:
                 levels = coords.get(level_dim(node.name)) or node.levels
