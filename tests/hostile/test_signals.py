@@ -43,6 +43,13 @@ sys.exit(cli.main(["sample", sys.argv[3], "--sampler", "pymc", "--out", out, "--
 """
 
 
+def _as_from_a_terminal() -> None:
+    """A test run started in the background (`make test &`) ignores Ctrl-C, under `nohup` also hang-ups, and its
+    children would inherit that: the child gets the signals' default actions, as a command typed in a terminal."""
+    for number in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(number, signal.SIG_DFL)
+
+
 def _interrupt(tmp_path, mode, signals):
     """Start the child, send `signals` once the temporary file is written, and return (exit code, seconds to
     stop, stderr, files left in the output folder)."""
@@ -54,9 +61,7 @@ def _interrupt(tmp_path, mode, signals):
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
-        # as from a terminal: a test run started in the background (`make test &`) ignores Ctrl-C, and its children
-        # would inherit that
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=_as_from_a_terminal,
     )
     try:
         _wait_for_line(child, "written", timeout=120)
