@@ -43,7 +43,7 @@ def assert_same_log_density(ours, theirs, seed=0, points=5):
 # Every construct that makes codegen write names of its own: several outcomes (mu_y, eta_k), categorical columns
 # (g_levels, g_codes), a pool, an LKJ prior (chol_corr), and, optimized, QR (X_y, Q_y), Binomial cells (cells_k)
 # and sufficient statistics (Z_z, b_hat_z); literal, imputed values (missing_rows, m_likelihood: the optimizer
-# leaves such a model as written) and, for PyMC 5, a censored outcome (lower_d, d_censored_logp). `z` comes last,
+# leaves such a model as written) and, for PyMC 5, a censored outcome (upper_d, d_censored_logp). `z` comes last,
 # so `z_sigma` is the last parameter.
 TEMPLATE = """\
 node g : categorical(levels = ["a", "b", "c"])

@@ -23,7 +23,7 @@ import dagspec
 
 def test_the_corpus_covers_helpers_builtins_and_keywords():
     expected = (
-        "mu_y eta_k X_y Q_y R_inv_y g_levels g_codes cells_k Z_z b_hat_z missing_rows m_likelihood lower_d "
+        "mu_y eta_k X_y Q_y R_inv_y g_levels g_codes cells_k Z_z b_hat_z missing_rows m_likelihood upper_d "
         "d_censored_logp c_codes data coords model HERE print len range float class None lambda match"
     )
     assert set(expected.split()) <= set(CORPUS)
