@@ -431,39 +431,29 @@ def _check_censoring(node: NodeInfo, model: CheckedModel, found: Diagnostics) ->
             why="also imputes its missing values (`missing = impute`), and both together are not supported yet",
         )
         return
-    column = model.nodes.get(censored.name)
+    if _data_column(model, censored, node.name, "DS447", found) and node.censored_upper is not None:
+        _data_column(model, node.censored_upper, node.name, "DS473", found)
+
+
+def _data_column(model: CheckedModel, ref, outcome: str, code: str, found: Diagnostics) -> bool:
+    """A column the outcome's likelihood reads (censoring codes, interval upper ends): an observed, numeric data
+    node, which becomes an implicit parent of the outcome; else `code` and False."""
+    column = model.nodes.get(ref.name)
     if column is None or column.observed is None or column.role != "data" or column.categorical:
         found.add(
-            "DS447",
-            censored.span,
-            name=censored.name,
-            outcome=node.name,
+            code,
+            ref.span,
+            name=ref.name,
+            outcome=outcome,
             why="is not a node"
             if column is None
             else f"is {ROLE_WORDS[column.role]}"
             if column.observed is None or column.role != "data"
             else "is categorical",
         )
-        return
-    model.implicit_edges.append(Edge(column.name, node.name, censored.span))
-    upper = node.censored_upper
-    if upper is None:
-        return
-    column = model.nodes.get(upper.name)
-    if column is None or column.observed is None or column.role != "data" or column.categorical:
-        found.add(
-            "DS473",
-            upper.span,
-            name=upper.name,
-            outcome=node.name,
-            why="is not a node"
-            if column is None
-            else f"is {ROLE_WORDS[column.role]}"
-            if column.observed is None or column.role != "data"
-            else "is categorical",
-        )
-        return
-    model.implicit_edges.append(Edge(column.name, node.name, upper.span))
+        return False
+    model.implicit_edges.append(Edge(column.name, outcome, ref.span))
+    return True
 
 
 def _check_fixed(node: NodeInfo, name: str, value, aux: Aux | None, model: CheckedModel, found: Diagnostics) -> None:
