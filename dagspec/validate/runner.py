@@ -69,9 +69,14 @@ class RecordStore:
             raise error(
                 "DS651", source=Source("", str(self.folder)), folder=str(self.folder), what=", ".join(differ[:4])
             )
-        if overwrite and self.records.is_dir():
-            for old in self.records.glob("*.json"):
-                old.unlink()
+        if self.records.is_dir():
+            # a run killed outright (SIGKILL, power loss) can leave a half-written record's temporary file;
+            # one run at a time writes to a folder, so any found now is stale
+            for stale in self.records.glob(".*.json.*.partial"):
+                stale.unlink(missing_ok=True)
+            if overwrite:
+                for old in self.records.glob("*.json"):
+                    old.unlink()
         self.records.mkdir(parents=True, exist_ok=True)
         write_text(self.folder / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
 
