@@ -57,4 +57,4 @@ def test_nuts_runs_inside_the_limit_and_says_how(monkeypatch):
     assert seen == [({1}, 2)]
     attrs = idata.posterior.attrs
     assert (attrs["dagspec_chains_at_once"], attrs["dagspec_blas_threads"]) == (2, 1)
-    assert how_drawn(idata) == "drawn with pymc NUTS: 2 chain(s), 2 at a time, 1 BLAS thread(s) per chain"
+    assert how_drawn(idata) == "drawn with pymc NUTS (as asked): 2 chain(s), 2 at a time, 1 BLAS thread(s) per chain"

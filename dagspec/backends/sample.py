@@ -24,6 +24,7 @@ from .pymc import build_model
 from .threads import blas_threads, chains_at_once, limited_blas
 
 CHAINS_AT_ONCE_ATTR, BLAS_THREADS_ATTR = "dagspec_chains_at_once", "dagspec_blas_threads"
+SAMPLER_REASON_ATTR = "dagspec_sampler_reason"  # why dagspec chose the NUTS implementation (render/summary.py)
 
 # Fastest first: without a plan to choose by, the default is the first one installed.
 SAMPLERS = ("nutpie", "numpyro", "blackjax", "pymc")
@@ -36,10 +37,27 @@ def installed_samplers() -> list[str]:
 
 
 def default_sampler(plan: Plan | None = None) -> str:
-    """The NUTS implementation to use: for a plan, PyMC's own (its compiled step is cached across runs, and on the
-    gallery's hierarchical models it gave 2-3x nutpie's ESS per second even on a cold cache); without a plan,
-    the fastest installed."""
-    return "pymc" if plan is not None else installed_samplers()[0]
+    return sampler_choice(plan)[0]
+
+
+def sampler_choice(plan: Plan | None = None) -> tuple[str, str]:
+    """The NUTS implementation `sample` uses without one named, and why, by a rule measured on the gallery's GLMs
+    (bench/RESULTS.md): nutpie's gradient costs a tenth of PyMC's step (m14.3: 9.5 s for 2 × 2000 draws against
+    about 120 s), but nutpie compiles its model afresh in every run (about 30 CPU-seconds; numba does not cache
+    it), while PyMC's compiled step is cached across runs. So nutpie, where installed, for a plan with an LKJ
+    covariance, whose posterior needs long trajectories (35-115 gradients per draw against 5-15 on the other
+    GLMs, whose whole PyMC run takes less than nutpie's compile alone); PyMC's own NUTS otherwise. Without a
+    plan, the fastest installed."""
+    installed = installed_samplers()
+    if plan is None:
+        return installed[0], "the fastest installed"
+    if _has_covariance(plan) and "nutpie" in installed:
+        return "nutpie", "an LKJ covariance: long trajectories, where its cheaper gradient pays for its compile"
+    return "pymc", "its compiled step cached across runs"
+
+
+def _has_covariance(plan: Plan) -> bool:
+    return any(isinstance(e, RandomVariable) and e.dist == "LKJCholeskyCov" for e in plan.entries)
 
 
 def jittered_starts(model: pm.Model, chains: int, random_seed) -> list[dict]:
@@ -79,11 +97,13 @@ def passes_for_mcmc(literal: Plan, optimize) -> Plan:
 
 def step_options(plan: Plan, options: dict) -> dict:
     """NUTS settings: a covariance with an LKJ prior is sampled with target_accept 0.95 unless one is given
-    (the hyper-parameters of a few groups' covariance have tails that the default 0.8 steps across badly)."""
+    (the hyper-parameters of a few groups' covariance have tails that the default 0.8 steps across badly:
+    heterogenous, 51 divergences at 0.8). It costs gradients: on chimpanzees m14.3 PyMC took 163 per draw at
+    0.95 (one chain adapted its step size to 0.006, the other to 0.04) against 33 at 0.8, nutpie 114 against
+    40 -- affordable with nutpie's cheap gradients (sampling 40 s against 10 s beside a 55 s compile; ESS/s
+    the same within noise), which `sampler_choice` picks for such plans."""
     options = dict(options)
-    if "target_accept" not in options and any(
-        isinstance(e, RandomVariable) and e.dist == "LKJCholeskyCov" for e in plan.entries
-    ):
+    if "target_accept" not in options and _has_covariance(plan):
         options["target_accept"] = 0.95
     return options
 
@@ -165,7 +185,7 @@ def _sample(
             )
             return idata
     plan = passes_for_mcmc(copy.deepcopy(literal), optimize)
-    sampler = resolve_sampler(sampler, plan)
+    sampler, reason = (resolve_sampler(sampler, plan), "as asked") if sampler else sampler_choice(plan)
     nuts = step_options(plan, {"target_accept": kwargs.pop("target_accept")} if "target_accept" in kwargs else {})
     options = dict(draws=draws, tune=tune, chains=chains, random_seed=random_seed, progressbar=progressbar)
     if sampler == "pymc":
@@ -190,7 +210,12 @@ def _sample(
             )
     idata.posterior.attrs[STATISTICS_ATTR] = statistics_attribute(plan)  # how predictions transform new rows
     idata.posterior.attrs.update(
-        {"dagspec_sampler": sampler, LEVELS_ATTR: levels_attribute(spec, plan), CHAINS_AT_ONCE_ATTR: at_once}
+        {
+            "dagspec_sampler": sampler,
+            SAMPLER_REASON_ATTR: reason,
+            LEVELS_ATTR: levels_attribute(spec, plan),
+            CHAINS_AT_ONCE_ATTR: at_once,
+        }
     )
     return idata
 

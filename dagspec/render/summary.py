@@ -72,6 +72,8 @@ def how_drawn(idata) -> str:
     if CHAINS_AT_ONCE not in attrs:  # an approximation (laplace, advi) fitted by dagspec.fit
         return f"drawn from the {sampler} approximation: {chains} chain(s)"
     what = _KINDS.get(sampler, f"{sampler} NUTS")
+    if attrs.get("dagspec_sampler_reason"):  # set by dagspec.sample (backends/sample.py)
+        what += f" ({attrs['dagspec_sampler_reason']})"
     if sampler in ("exact", "gaussian"):
         return f"drawn with {what}: {chains} chain(s)"
     return (
