@@ -55,7 +55,8 @@ def sample(
     says which): independent draws without MCMC where the posterior allows it — "exact" (closed form: a prior-only
     model, a Beta prior on a Binomial's p) and "gaussian" (coefficients Gaussian given one or two scales, drawn by
     quadrature) —, "collapsed" (NUTS on the scales alone, the Gaussian coefficients integrated out and drawn
-    exactly), else PyMC's NUTS with its compiled step cached across runs.
+    exactly), else PyMC's NUTS with its compiled step cached across runs, or nutpie where installed for a model
+    with an LKJ covariance (`attrs["dagspec_sampler_reason"]` says why).
     `optimize={"exact": False}` turns the draws without MCMC off. Extra keyword arguments go to `pymc.sample`
     (e.g. `target_accept`, `cores`). The pointwise log-likelihood is not stored; `log_likelihood`, `loo` and
     `posterior_predictive` add it and predictive draws per data row.
