@@ -275,7 +275,7 @@ def glm_tables(
     for load in loads:
         previous = {r["model"]: r for r in stored.get(load, [])}
         rows, averages = [], [os.getloadavg()[0]]
-        started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        started, commit = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), _commit()
         with cpu_hog() if load == "busy" else _nothing():
             for name in names:
                 if only and name not in only:  # kept as an earlier run measured it, if one did
@@ -288,7 +288,7 @@ def glm_tables(
                     save(load, rows)
         out[load] = rows
         if runs is not None:
-            runs[load] = {"started": started, "commit": _commit(), "load_averages": averages, "only": list(only)}
+            runs[load] = {"started": started, "commit": commit, "load_averages": averages, "only": list(only)}
     return out
 
 

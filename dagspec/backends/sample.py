@@ -198,6 +198,8 @@ def _sample(
         with model, _cannot_start(model):
             idata = pm.sample(step=step, cores=at_once, blas_cores=blas_cores or threads * at_once, **options, **kwargs)
     else:
+        if sampler == "nutpie":  # PyMC does not pass `cores` on: nutpie's threads would use every CPU
+            kwargs["nuts_sampler_kwargs"] = {"cores": at_once, **kwargs.get("nuts_sampler_kwargs", {})}
         model = build_model(plan)
         with model, _cannot_start(model):
             idata = pm.sample(
