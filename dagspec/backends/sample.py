@@ -16,7 +16,7 @@ from ..optimize import optimize as run_passes
 from ..optimize.exact import ExactDraws, exact_draws
 from ..plan import DataVar, Plan, RandomVariable
 from ..propriety import check_posterior
-from .cache import model_and_step
+from .cache import model_step_and_trace
 from .exact import exact_sample
 from .gaussian import CannotDraw
 from .predict import LEVELS_ATTR, STATISTICS_ATTR, levels_attribute, statistics_attribute
@@ -189,7 +189,9 @@ def _sample(
     nuts = step_options(plan, {"target_accept": kwargs.pop("target_accept")} if "target_accept" in kwargs else {})
     options = dict(draws=draws, tune=tune, chains=chains, random_seed=random_seed, progressbar=progressbar)
     if sampler == "pymc":
-        model, step = model_and_step(plan, nuts)
+        model, step, trace = model_step_and_trace(plan, nuts)
+        if "var_names" not in kwargs:  # the trace records every variable; with var_names PyMC makes its own
+            kwargs.setdefault("trace", trace)
         kwargs.setdefault("initvals", jittered_starts(model, chains, random_seed))
         # Not the optimized model's log-likelihood: it may be per Binomial cell rather than per row, and PyMC
         # cannot compute it for variables with initial values (NotImplementedError). dagspec.log_likelihood
