@@ -45,7 +45,7 @@ def sampler_choice(plan: Plan | None = None) -> tuple[str, str]:
     (bench/RESULTS.md): nutpie's gradient costs a tenth of PyMC's step (m14.3: 9.5 s for 2 × 2000 draws against
     about 120 s), but nutpie compiles its model afresh in every run (about 30 CPU-seconds; numba does not cache
     it), while PyMC's compiled step is cached across runs. So nutpie, where installed, for a plan with an LKJ
-    covariance, whose posterior needs long trajectories (35-115 gradients per draw against 5-15 on the other
+    covariance, whose posterior needs long trajectories (33-163 gradients per draw against 3-15 on the other
     GLMs, whose whole PyMC run takes less than nutpie's compile alone); PyMC's own NUTS otherwise. Without a
     plan, the fastest installed."""
     installed = installed_samplers()
