@@ -2,7 +2,6 @@
 pm.Multinomial(n = row totals, p = softmax(eta, 0 at the reference)), its data are checked with coded errors, and
 predictions, prior draws, predictive checks, LOO and generated scripts handle it."""
 
-
 import numpy as np
 import pandas as pd
 import pymc as pm
@@ -138,3 +137,71 @@ def test_a_row_without_counts_is_kept_with_a_warning():
     with pm.Model() as zero:
         pm.Multinomial("y", n=0, p=[0.2, 0.8], observed=[0, 0])
     assert zero.compile_logp()({}) == 0.0
+
+
+# ---- predictions, prior draws, predictive checks and LOO -----------------------------------------------------
+
+TOTALS_SPEC = SPEC.replace('(reference = "car")', '(reference = "car", n = total)').replace(
+    "observed mode", "node total\nobserved total, mode"
+)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    spec = dagspec.parse(TOTALS_SPEC)
+    idata = dagspec.sample(spec, DATA, draws=100, tune=100, chains=1, cores=1, random_seed=3)
+    return spec, idata
+
+
+@pytest.mark.slow
+def test_predictions_give_category_probabilities_and_counts_given_totals(fitted):
+    spec, idata = fitted
+    new = pd.DataFrame({"x": [-1.0, 0.0, 1.5], "g": ["a", "b", "c"], "total": [5, 0, 12]})
+    mean = dagspec.predict(spec, idata, new, kind="mean", random_seed=1).predictions["mode"]
+    assert mean.dims[-1] == "mode__level" and list(mean.coords["mode__level"].values) == ["bus", "car", "walk"]
+    post = idata.posterior
+    eta = (
+        post["mode_intercept"].values[..., None, :]
+        + post["b_x"].values[..., None, :] * new["x"].to_numpy()[:, None]
+        + post["a_g"].values[..., [0, 1, 2], :]
+    )
+    bus, walk = np.exp(eta[..., 0]), np.exp(eta[..., 1])
+    np.testing.assert_allclose(mean.sel(mode__level="car").values, 1 / (1 + bus + walk), rtol=1e-8)
+    np.testing.assert_allclose(mean.sel(mode__level="walk").values, walk / (1 + bus + walk), rtol=1e-8)
+    draws = dagspec.predict(spec, idata, new, kind="outcome", random_seed=1).predictions["mode"]
+    assert draws.dims[-1] == "mode__level" and "levels" not in draws.attrs
+    assert (draws.sum("mode__level").values == [5, 0, 12]).all()  # each row's total, as given
+    fitted_rows = dagspec.predict(spec, idata, kind="outcome", random_seed=1, data=DATA).predictions["mode"]
+    assert (fitted_rows.sum("mode__level").values == DATA["total"].to_numpy()).all()
+
+
+@pytest.mark.slow
+def test_new_counts_need_totals(fitted):
+    _, idata = fitted
+    spec = dagspec.parse(SPEC)  # totals are the row sums of the counts, which new rows do not have
+    new = pd.DataFrame({"x": [0.0], "g": ["a"]})
+    with pytest.raises(DagspecError) as raised:
+        dagspec.predict(spec, idata, new, kind="outcome")
+    assert raised.value.diagnostics[0].code == "DS591"
+    given = new.assign(bus=[1], car=[2], walk=[0])  # ... or given counts: their sums are the totals
+    draws = dagspec.predict(spec, idata, given, kind="outcome", random_seed=2).predictions["mode"]
+    assert (draws.sum("mode__level").values == 3).all()
+
+
+@pytest.mark.slow
+def test_loo_and_the_posterior_predictive(fitted):
+    spec, idata = fitted
+    elpd = dagspec.loo(spec, idata.copy(), DATA, outcome="mode")
+    assert np.isfinite(elpd.elpd_loo) and elpd.elpd_loo < 0 and elpd.n_data_points == N  # one term per row
+    checked = dagspec.posterior_predictive(spec, idata.copy(), DATA, random_seed=1)
+    draws = checked.posterior_predictive["mode"]
+    assert draws.shape == (1, 100, N, 3)
+    assert (draws.sum("mode__level").values == DATA["total"].to_numpy()).all()
+    np.testing.assert_array_equal(checked.observed_data["mode"].values, COUNTS)
+
+
+def test_prior_draws_keep_the_totals():
+    prior = dagspec.sample_prior(dagspec.parse(SPEC), DATA, draws=20, random_seed=1)
+    draws = prior.prior_predictive["mode"]
+    assert draws.shape == (1, 20, N, 3)
+    assert (draws.sum("mode__level").values == COUNTS.sum(axis=1)).all()
