@@ -24,13 +24,18 @@ def is_multinomial(node: NodeInfo) -> bool:
     return node.family is not None and FAMILIES[node.family].counts
 
 
+def is_column_name(expr) -> bool:
+    """A column read as it is: `car` or `col("by car")`."""
+    return isinstance(expr, ir.Ref) or (
+        isinstance(expr, ir.Call) and expr.func == "col" and len(expr.args) == 1 and isinstance(expr.args[0], ir.String)
+    )
+
+
 def category_name(expr) -> str:
     """A count column's category: the column's name (`car`, `col("by car")`), else the expression's text."""
     if isinstance(expr, ir.Ref):
         return expr.name
-    if isinstance(expr, ir.String):
-        return expr.value
-    if isinstance(expr, ir.Call) and expr.func == "col" and len(expr.args) == 1 and isinstance(expr.args[0], ir.String):
+    if is_column_name(expr):
         return expr.args[0].value
     return expr_text(expr)
 

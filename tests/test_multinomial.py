@@ -2,6 +2,9 @@
 pm.Multinomial(n = row totals, p = softmax(eta, 0 at the reference)), its data are checked with coded errors, and
 predictions, prior draws, predictive checks, LOO and generated scripts handle it."""
 
+import runpy
+import sys
+
 import numpy as np
 import pandas as pd
 import pymc as pm
@@ -205,3 +208,41 @@ def test_prior_draws_keep_the_totals():
     draws = prior.prior_predictive["mode"]
     assert draws.shape == (1, 20, N, 3)
     assert (draws.sum("mode__level").values == COUNTS.sum(axis=1)).all()
+
+
+# ---- code generation -------------------------------------------------------------------------------------------
+
+
+def _generated(text, data, tmp_path):
+    data_file = tmp_path / "data.csv"
+    data.to_csv(data_file, index=False)
+    script = tmp_path / "model.py"
+    script.write_text(dagspec.parse(text).to_source("pymc", data=data, output=script))
+    saved, sys.argv = sys.argv, [str(script), str(data_file)]
+    try:
+        return script.read_text(), runpy.run_path(str(script), run_name="generated")["model"]
+    finally:
+        sys.argv = saved
+
+
+@pytest.mark.parametrize("text", [SPEC, TOTALS_SPEC], ids=["row sums", "totals column"])
+def test_the_generated_script_builds_the_same_model(text, tmp_path):
+    source, model = _generated(text, DATA, tmp_path)
+    assert "np.column_stack([data['bus'], data['car'], data['walk']])" in source  # read from the file, not pasted
+    assert "pm.Multinomial('mode'" in source
+    assert_same_log_density(model, dagspec.parse(text).build(DATA, optimize=False), points=2, spread=0.5)
+
+
+def test_generated_scripts_quote_column_names(tmp_path):
+    odd = 'car\'s "fast" lane\\n'
+    data = DATA.rename(columns={"car": odd})
+    quoted = '"' + odd.replace("\\", "\\\\").replace('"', '\\"') + '"'  # a string of the spec language
+    text = f"node y ~ Multinomial(reference = {quoted})\nobserved y = [bus, col({quoted}), walk]"
+    source, model = _generated(text, data, tmp_path)
+    assert list(model.coords["y__level"]) == ["bus", odd, "walk"]
+    assert_same_log_density(model, dagspec.parse(text).build(data, optimize=False), points=1)
+
+
+def test_the_pymc3_script_writes_a_multinomial():
+    source = dagspec.parse(TOTALS_SPEC).to_source("pymc3", data=DATA)
+    assert "pm.Multinomial('mode', n=tt.cast(total, 'int64'), p=tt.nnet.softmax(logits_mode), observed=mode_obs" in source

@@ -1,5 +1,5 @@
 """The PyMC3 target for the tutorial's next chapter: generated PyMC3 3.11 scripts of an ordered outcome, of
-imputed missing values, of lags and of random-walk and AR(1) pools build the model spec.build() builds (equal log density at a point, under Python 3.9).
+imputed missing values, of lags, of random-walk and AR(1) pools and of a multinomial outcome build the model spec.build() builds (equal log density at a point, under Python 3.9).
 Needs the environment `make pymc3-env` builds."""
 
 import json
@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 from test_missing import DATA as MISSING_DATA
 from test_missing import PATH
+from test_multinomial import DATA as MULTINOMIAL_DATA
+from test_multinomial import TOTALS_SPEC as MULTINOMIAL
 from test_ordered import DATA as ORDERED_DATA
 from test_ordered import SPEC as ORDERED
 from test_timeseries import AR1, AR2, PANEL, WALK
@@ -25,6 +27,7 @@ CASES = {
     "lags": (AR2, PANEL),
     "random walk": (WALK, PANEL),
     "AR(1) pool": (AR1, PANEL),
+    "multinomial": (MULTINOMIAL, MULTINOMIAL_DATA),
 }
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not PYTHON.exists(), reason="run `make pymc3-env` first")]
