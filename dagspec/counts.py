@@ -14,13 +14,12 @@ import pandas as pd
 from . import ir
 from .check.calls import const_value
 from .check.model import NodeInfo
+from .families import FAMILIES
 from .printer import expr_text
 from .transforms import ColumnError, ColumnEvaluator, Statistics, rows_text
 
 
 def is_multinomial(node: NodeInfo) -> bool:
-    from .families import FAMILIES
-
     return node.family is not None and FAMILIES[node.family].counts
 
 
@@ -89,10 +88,8 @@ def counts_from_rows(node: NodeInfo, raw: pd.Series, label: str, found):
 
 
 def checked_counts(node: NodeInfo, frame: pd.DataFrame, names: list, found, label: str | None = None):
-    """The counts as an N x K int64 array with the categories as levels, if every count is a whole number of at least
-    0 (DS587) and there are two categories or more (DS589); rows without counts warn (DS588)."""
-    from .data import Column
-
+    """(the counts as an N x K int64 array, the categories), if every count is a whole number of at least 0 (DS587)
+    and there are two categories or more (DS589); rows without counts warn (DS588)."""
     levels = list(node.levels) if node.levels is not None else names
     if len(names) < 2 or len(levels) != len(names):
         found.add(
@@ -136,7 +133,7 @@ def checked_counts(node: NodeInfo, frame: pd.DataFrame, names: list, found, labe
     empty = counts.sum(axis=1) == 0
     if empty.any():
         found.add("DS588", node.observed_span, name=node.name, count=int(empty.sum()), rows=rows_text(empty))
-    return Column(node.name, counts, levels)
+    return counts, levels
 
 
 def _is_number_or_text(value) -> bool:

@@ -169,9 +169,9 @@ def resolve_columns(
             if len(table) == 0:
                 found.add("DS512", observation.span)
                 continue
-            column = counts_from_columns(node, table, statistics, unfiltered, found)
-            if column is not None:
-                columns[node.name] = column
+            counted = counts_from_columns(node, table, statistics, unfiltered, found)
+            if counted is not None:
+                columns[node.name] = Column(node.name, *counted)
             continue
         if observation.expr is None and observation.column not in table.columns:
             single = _scalar_in(observation, unfiltered, files, base_dir, passed_in=frame is not None)
@@ -536,7 +536,8 @@ def _convert(
     if node.matrix:
         return _matrix(node, raw, column, found)
     if is_multinomial(node):  # a 2-D array or literal rows of counts
-        return counts_from_rows(node, raw, repr(column), found)
+        counted = counts_from_rows(node, raw, repr(column), found)
+        return Column(node.name, *counted) if counted is not None else None
     if raw.dtype == object and raw.map(_is_row).any():
         rows = raw[raw.map(_is_row)]
         shape = f"{len(raw)} rows of {len(rows.iloc[0])}"
