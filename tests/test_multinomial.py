@@ -245,4 +245,27 @@ def test_generated_scripts_quote_column_names(tmp_path):
 
 def test_the_pymc3_script_writes_a_multinomial():
     source = dagspec.parse(TOTALS_SPEC).to_source("pymc3", data=DATA)
-    assert "pm.Multinomial('mode', n=tt.cast(total, 'int64'), p=tt.nnet.softmax(logits_mode), observed=mode_obs" in source
+    assert (
+        "pm.Multinomial('mode', n=tt.cast(total, 'int64'), p=tt.nnet.softmax(logits_mode), observed=mode_obs" in source
+    )
+
+
+@pytest.mark.slow
+def test_the_worked_example_recovers_its_simulated_coefficients():
+    """docs/language.md's careers example (docs/data/make_careers.py's truth), within 3 posterior sds."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    [text] = [
+        t for t in re.findall(r"```dag\n(.*?)```", (root / "docs" / "language.md").read_text(), re.S) if "careers" in t
+    ]
+    spec = dagspec.parse(text.replace('"docs/data/', f'"{root}/docs/data/'))
+    post = dagspec.sample(spec, draws=300, tune=300, chains=1, cores=1, random_seed=1).posterior
+    slopes = post["b_math"].sel(career__category=["engineer", "doctor"])
+    south = (post["b_region"].sel(region="south") - post["b_region"].sel(region="north")).sel(
+        career__category=["engineer", "doctor"]
+    )
+    for draws, truth in ((slopes, [1.0, 0.5]), (south, [-0.6, 0.4])):
+        gap = np.abs(draws.mean(("chain", "draw")).values - truth)
+        assert (gap < 3 * draws.std(("chain", "draw")).values).all(), (gap, truth)
