@@ -56,7 +56,8 @@ def counts_from_columns(node: NodeInfo, table: pd.DataFrame, statistics: Statist
     if failed:
         return None
     names = [category_name(e) for e in node.observed.counts]
-    return checked_counts(node, pd.DataFrame(dict(enumerate(values))), names, found)
+    spans = [e.span for e in node.observed.counts]
+    return checked_counts(node, pd.DataFrame(dict(enumerate(values))), names, found, spans=spans)
 
 
 def counts_from_rows(node: NodeInfo, raw: pd.Series, label: str, found):
@@ -87,7 +88,7 @@ def counts_from_rows(node: NodeInfo, raw: pd.Series, label: str, found):
     return checked_counts(node, frame, list(range(k)), found, label)
 
 
-def checked_counts(node: NodeInfo, frame: pd.DataFrame, names: list, found, label: str | None = None):
+def checked_counts(node: NodeInfo, frame: pd.DataFrame, names: list, found, label: str | None = None, spans=None):
     """(the counts as an N x K int64 array, the categories), if every count is a whole number of at least 0 (DS587)
     and there are two categories or more (DS589); rows without counts warn (DS588)."""
     levels = list(node.levels) if node.levels is not None else names
@@ -109,16 +110,16 @@ def checked_counts(node: NodeInfo, frame: pd.DataFrame, names: list, found, labe
         problems = [
             (raw.isna().to_numpy(), "missing values"),
             (np.isnan(values) & ~raw.isna().to_numpy(), "values that are not numbers"),
-            (np.isfinite(values) & (values < 0), "negative counts"),
-            (np.isfinite(values) & (values != np.round(values)), "counts that are not whole numbers"),
-            (np.isinf(values), "infinite counts"),
+            (np.isfinite(values) & (values < 0), "negative values"),
+            (np.isfinite(values) & (values != np.round(values)), "values that are not whole numbers"),
+            (np.isinf(values), "infinite values"),
         ]
         for rows, what in problems:
             if rows.any():
                 failed = True
                 found.add(
                     "DS587",
-                    node.observed_span,
+                    spans[j] if spans else node.observed_span,
                     name=node.name,
                     column=label or str(name),
                     what=what,
@@ -150,9 +151,7 @@ def check_totals(node: NodeInfo, counts: np.ndarray, totals, found) -> None:
     differ = np.asarray(totals, dtype=float) != sums
     if np.any(differ):
         pairs = [f"{t:g} vs {s}" for t, s in zip(np.broadcast_to(totals, sums.shape)[differ][:3], sums[differ][:3])]
-        found.add(
-            "DS590", node.observed_span, column=column, name=node.name, rows=rows_text(differ), values=", ".join(pairs)
-        )
+        found.add("DS590", fixed.span, column=column, name=node.name, rows=rows_text(differ), values=", ".join(pairs))
 
 
 def totals_of(node: NodeInfo, columns: dict):
