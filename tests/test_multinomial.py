@@ -97,7 +97,7 @@ def _codes(text: str, data=DATA) -> list[str]:
     ("column", "values", "what"),
     [
         ("bus", 1.5, "not whole numbers"),
-        ("bus", -1, "negative counts"),
+        ("bus", -1, "negative values"),
         ("walk", np.nan, "missing values"),
         ("walk", "many", "not numbers"),
     ],
