@@ -36,6 +36,10 @@ prior x -> mode ~ Normal(0, 1) as b_x
 prior g -> mode ~ Normal(0, tau) as a_g
 """
 
+TOTALS_SPEC = SPEC.replace('(reference = "car")', '(reference = "car", n = total)').replace(
+    "observed mode", "node total\nobserved total, mode"
+)
+
 
 def _reference(levels=("bus", "car", "walk"), reference=1, n=None):
     counts = DATA[list(levels)].to_numpy()
@@ -85,6 +89,20 @@ def test_column_expressions_name_their_categories():
     spec = dagspec.parse('node y ~ Multinomial\nobserved y = [bus + walk, col("car")]')
     model = spec.build(DATA)
     assert list(model.coords["y__level"]) == ["bus + walk", "car"]
+
+
+def test_compile_says_what_the_totals_and_categories_are():
+    from dagspec.render.plan import plan_text
+    from dagspec.render.report import compile_report
+
+    spec = dagspec.parse(SPEC)
+    text = compile_report(spec, spec.plan(DATA))
+    assert "mode ~ Multinomial(eta = softmax(" in text and "0 at 'car'), n = each row's sum of counts)" in text
+    assert "observed columns bus, car, walk" in text
+    assert "levels bus, car, walk (its columns); a linear predictor for each of bus, walk" in text
+    assert "columns bus, car, walk" in plan_text(spec.plan(DATA), "spec.dag")
+    totals = dagspec.parse(TOTALS_SPEC)
+    assert "n = total)" in compile_report(totals, totals.plan(DATA))
 
 
 def _codes(text: str, data=DATA) -> list[str]:
@@ -143,10 +161,6 @@ def test_a_row_without_counts_is_kept_with_a_warning():
 
 
 # ---- predictions, prior draws, predictive checks and LOO -----------------------------------------------------
-
-TOTALS_SPEC = SPEC.replace('(reference = "car")', '(reference = "car", n = total)').replace(
-    "observed mode", "node total\nobserved total, mode"
-)
 
 
 @pytest.fixture(scope="module")
