@@ -283,3 +283,17 @@ def test_the_worked_example_recovers_its_simulated_coefficients():
     for draws, truth in ((slopes, [1.0, 0.5]), (south, [-0.6, 0.4])):
         gap = np.abs(draws.mean(("chain", "draw")).values - truth)
         assert (gap < 3 * draws.std(("chain", "draw")).values).all(), (gap, truth)
+
+
+def test_the_prediction_table_has_a_column_per_level():
+    import xarray as xr
+
+    from dagspec.render.summary import prediction_table
+
+    draws = np.random.default_rng(1).dirichlet([1, 2, 3], size=(1, 50, 2))
+    predictions = xr.Dataset(
+        {"mode": (("chain", "draw", "__obs__", "mode__level"), draws)}, coords={"mode__level": ["bus", "car", "walk"]}
+    )
+    table = prediction_table(predictions, pd.DataFrame({"x": [0.0, 1.0]}))
+    assert list(table.columns[:3]) == ["x", "mode[bus]_mean", "mode[bus]_sd"]
+    np.testing.assert_allclose(table["mode[walk]_mean"], draws[0, :, :, 2].mean(axis=0))
