@@ -13,6 +13,7 @@ import pandas as pd
 import pymc as pm
 import pytest
 from logp_support import assert_same_log_density
+from scipy import integrate, stats
 from scipy.interpolate import BSpline
 
 import dagspec
@@ -200,6 +201,58 @@ def test_a_distance_gp_is_the_hand_written_multivariate_normal_over_the_kernel(t
     _same_log_density(spec.build(G, optimize=False), theirs)
     assert "k: non-centred pool (a covariance's pool)" in spec.plan(G, optimize=True).notes
     assert spec.build(G).named_vars_to_dims["k"] == ("g",)  # k = L z, stored under its name
+
+
+def _log_exponential_of_log(x):
+    """The log density of log(a) for a ~ Exponential(1) (a standard Gumbel for the minimum): x - e^x."""
+    return x - np.exp(x)
+
+
+@pytest.mark.parametrize("r", [-7.0, -2.5, -0.3, 0.0, 0.7, 3.0, 9.0])
+def test_the_log_ratio_of_two_standard_exponentials_is_standard_logistic(r):
+    # the density of log(a) - log(g), a and g ~ Exponential(1) independent, is the convolution of two log-Exponential
+    # densities; it is the Logistic(0, 1) density (P(a / g <= t) = t / (1 + t))
+    density, error = integrate.quad(
+        lambda x: np.exp(_log_exponential_of_log(x + r) + _log_exponential_of_log(x)), -np.inf, np.inf
+    )
+    assert density == pytest.approx(stats.logistic.pdf(r), rel=1e-7, abs=10 * error)
+
+
+def test_the_gallery_m14_8_spec_is_the_books_model_with_a_over_g_integrated_out():
+    # specs/gallery/kline_m14_8.dag samples log(a / g) ~ Logistic(0, 1) in place of the book's a, g ~ Exponential(1):
+    # at any (r, b, etasq, rhosq, k) its log density must be that of the book's m14.8 integrated over the line
+    # log(a) - log(g) = r, i.e. over g with a = g e^r (Jacobian g e^r), so that b, k, etasq and rhosq have the
+    # book's posterior exactly
+    spec = dagspec.load(Path(__file__).parent.parent / "specs" / "gallery" / "kline_m14_8.dag")
+    ours = spec.build(optimize=False)
+    levels = list(ours.coords["society"])
+    folder = Path(__file__).parent.parent / "specs" / "gallery" / "data"
+    d = pd.read_csv(folder / "Kline2.csv")
+    D = pd.read_csv(folder / "islandsDistMatrix.csv", index_col=0).loc[levels, levels].to_numpy()
+    row = pd.Categorical(d["culture"], categories=levels).codes
+    with pm.Model() as book:  # R code 14.39, k in the spec's order of the societies
+        a, b, g = (pm.Exponential(name, 1) for name in ("a", "b", "g"))
+        etasq, rhosq = pm.Exponential("etasq", 2), pm.Exponential("rhosq", 0.5)
+        K = etasq * pm.math.exp(-rhosq * D**2) + 0.01 * np.eye(len(levels))
+        k = pm.MvNormal("k", mu=np.zeros(len(levels)), cov=K)
+        pm.Poisson("T", a * d["population"].to_numpy(float) ** b / g * pm.math.exp(k[row]), observed=d["total_tools"])
+    ours_logp, book_logp = ours.compile_logp(jacobian=False), book.compile_logp(jacobian=False)
+
+    def integrated_over_g(r, shared):  # ∫ p(a = g e^r, g, ...) g e^r dg / p_spec(r, ...), with g = e^u, dg = g du
+        target = ours_logp({"log_a_over_g": r, **shared})
+        return integrate.quad(
+            lambda u: np.exp(book_logp({"a_log__": u + r, "g_log__": u, **shared}) - target + (u + r) + u),
+            -60,
+            30,
+            limit=200,
+        )
+
+    rng = np.random.default_rng(148)
+    for _ in range(4):  # around the posterior, where the log densities are small enough to compare to 1e-7
+        r, log_b, log_etasq, log_rhosq = rng.normal([1.0, -1.3, -1.8, 0.0], [1.0, 0.3, 1.0, 1.0])
+        shared = {"b_log__": log_b, "etasq_log__": log_etasq, "rhosq_log__": log_rhosq}
+        marginal, error = integrated_over_g(r, shared | {"k": rng.normal(0, 0.3, len(levels))})
+        assert marginal == pytest.approx(1.0, rel=1e-7, abs=10 * error)
 
 
 # ---- code generation ----------------------------------------------------------------------------------------

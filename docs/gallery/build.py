@@ -278,9 +278,13 @@ def spec_section(analysis) -> list[str]:
         ]
         reasons = {}
         for label, (mean, sd) in ref.values.items():
+            shown = f"{mean:.{ref.digits}f} ({sd:.{ref.digits}f})"
+            if label not in full.index:  # a parameter the spec does not have (never a checked one)
+                mark = reasons.setdefault(ref.unchecked[label], f"({'abc'[len(reasons)]})")
+                lines.append(f"| `{label}` | {shown} | not in the spec | | not checked {mark} | |")
+                continue
             row = full.loc[label]
             diff = row["mean"] - mean
-            shown = f"{mean:.{ref.digits}f} ({sd:.{ref.digits}f})"
             ours = f"{fmt(row['mean'])} ({fmt(row['sd'])})"
             if label in ref.unchecked:
                 mark = reasons.setdefault(ref.unchecked[label], f"({'abc'[len(reasons)]})")
