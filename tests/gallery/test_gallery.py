@@ -37,7 +37,7 @@ def fit():
             if analysis.skip_reason:
                 pytest.skip(analysis.skip_reason)
             spec = dagspec.load(SPECS / f"{name}.dag")
-            idata = dagspec.sample(spec, random_seed=analysis.seed, **SETTINGS)
+            idata = dagspec.sample(spec, random_seed=analysis.seed, **SETTINGS, **analysis.nuts)
             cache[name] = (az.summary(idata, kind="all"), idata)
         return cache[name]
 
