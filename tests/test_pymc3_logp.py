@@ -1,8 +1,8 @@
 """The PyMC3 target for the constructs beyond the tutorial: each generated PyMC3 3.11 script (an ordered outcome,
 imputed missing values, lags, random-walk and AR(1) pools, a matrix predictor, measurement error, a multinomial
 outcome) builds the model spec.build() builds: equal log density at a point, under Python 3.9. One PyMC3 process
-evaluates them all,
-with the Theano cache the PyMC3 lane shares (a fresh Theano cache costs minutes of C compilation).
+evaluates them all, with the Theano cache the PyMC3 lane shares (a fresh Theano cache costs minutes of C
+compilation).
 Needs the environment `make pymc3-env` builds."""
 
 import json
