@@ -382,5 +382,25 @@ def test_predictive_draws_read_the_effects_of_a_categorical_node_from_the_poster
     )
     checked = dagspec.posterior_predictive(spec, idata.copy(), data, random_seed=1).posterior_predictive["y"]
     intervened = dagspec.do(spec, idata.copy(), {"x": 1.0}, data=data, random_seed=1).posterior_predictive["y"]
-    for predicted in (checked, intervened):
+    # do() on g itself changes its column: the effects must still come from the posterior
+    on_g = dagspec.do(spec, idata.copy(), {"g": "b"}, data=data, random_seed=1).posterior_predictive["y"]
+    for predicted in (checked, intervened, on_g):
         assert abs(float(predicted.mean()) - np.exp(3)) < 5 * np.sqrt(np.exp(3) / predicted.size)
+
+
+def test_a_stored_draw_that_reads_a_changed_categorical_column_is_refused():
+    """An imputed value whose model has g as a parent cannot be kept when do() changes g, nor redrawn from the prior."""
+    rng = np.random.default_rng(6)
+    g = rng.choice(["a", "b"], 30)
+    m = rng.normal(size=30)
+    m[:3] = np.nan
+    data = pd.DataFrame({"g": g, "m": m, "y": rng.normal(size=30)})
+    spec = dagspec.parse(
+        "node g : categorical\nnode m ~ Normal(missing = impute)\nnode y ~ Normal\ng -> m\nm -> y\nobserved g, m, y"
+    )
+    model = spec.build(data, optimize=False)
+    draws = {v.name: np.zeros((1, 10, *np.shape(v.eval()))) for v in model.free_RVs}
+    idata = az.from_dict(posterior=draws, constant_data={"g": pd.Categorical(g).codes}, coords={"g": ["a", "b"]})
+    with pytest.raises(dagspec.DagspecError) as info:
+        dagspec.do(spec, idata, {"g": "b"}, data=data, random_seed=1)
+    assert info.value.diagnostics[0].code == "DS620" and "m_missing" in info.value.diagnostics[0].message

@@ -9,6 +9,7 @@ import arviz as az
 import numpy as np
 import pymc as pm
 import xarray as xr
+from pytensor.graph.traversal import ancestors
 
 from ..diagnostics import error
 from ..optimize.order import read_by_others
@@ -101,21 +102,32 @@ def fitted_draws(idata, model):
     PyMC redraws from its prior every parameter whose inputs changed since the fit, and finds the old value of each
     shared variable in `constant_data` by name. A categorical node g has a data column named g and a dimension g,
     whose length is a shared variable named g too: PyMC compares that length with the column, finds them different,
-    and redraws every parameter with the dimension g (the effects of g) from its prior. A column whose values have
-    not changed is left out: PyMC then compares the dimension's levels (the coords), as it should."""
+    and redraws every parameter with the dimension g (the effects of g) from its prior. Such a column is left out:
+    PyMC then compares the dimension's levels (the coords), as it should. Left out, a column that changed (new
+    rows, do(g = level)) no longer makes what reads it redrawn: where a stored draw reads it (an imputed value
+    whose model has g as a parent), that is DS620 rather than a draw from the wrong distribution."""
     constant = getattr(idata, "constant_data", None)
     if constant is None:
         return idata
-    same = [
-        name
-        for name in constant.data_vars
-        if name in model.coords
-        and name in model.named_vars
-        and np.array_equal(model[name].get_value(), constant[name].values)
-    ]
-    if not same:
+    colliding = [name for name in constant.data_vars if name in model.coords and name in model.named_vars]
+    changed = [name for name in colliding if not _same(model[name].get_value(), constant[name].values)]
+    if changed:
+        stored = [v for v in model.free_RVs + model.deterministics if v.name in idata.posterior]
+        reading = [v.name for v in stored if any(model[name] in set(ancestors([v])) for name in changed)]
+        if reading:
+            raise error(
+                "DS620",
+                what=f"the posterior's draws of {', '.join(reading)} depend on {', '.join(changed)}, whose values "
+                "differ from the fit's",
+                suggestion="predict with the fitted values of " + ", ".join(changed),
+            )
+    if not colliding:
         return idata
-    return az.InferenceData(posterior=idata.posterior, constant_data=constant.drop_vars(same))
+    return az.InferenceData(posterior=idata.posterior, constant_data=constant.drop_vars(colliding))
+
+
+def _same(current, fitted) -> bool:
+    return np.shape(current) == np.shape(fitted) and np.array_equal(current, fitted)
 
 
 def _set_groups(idata, **groups) -> None:
