@@ -28,6 +28,7 @@ MATH = {
     "matmul": "pm.math.dot",
     "transpose": "{t}.transpose",
     "reshape": "{t}.reshape",
+    "gammaln": "{t}.gammaln",
     # smooth terms: functions the script defines (codegen/bases.py)
     "bspline": "bspline_basis",
     "hsgp": "hsgp_basis",

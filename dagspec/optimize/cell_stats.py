@@ -1,0 +1,134 @@
+"""A family's log density over the rows of a cell → the same log density from the cell's sufficient statistics.
+
+In a cell every row has the same mean m (and the same auxiliary parameters), so the sum over its n rows is a
+function of a few sums of the outcome. Exactly, with nothing dropped:
+- Normal(m, s): -n log s - n/2 log 2π - (SS + n (ȳ - m)²) / (2 s²), with ȳ the cell's mean and SS its sum of
+  squared deviations (the residual form keeps it accurate where y is large and the noise small);
+- LogNormal(m, s): the same on log y, minus Σ log y (= n × the mean of log y);
+- Exponential(rate 1/m): -n log m - Σy / m;
+- Gamma(α, rate α/m): n (α log(α/m) - logΓ(α)) + (α - 1) Σ log y - (α/m) Σy;
+- Beta(m κ, (1 - m) κ): n (logΓ(κ) - logΓ(m κ) - logΓ((1 - m) κ)) + (m κ - 1) Σ log y + ((1 - m) κ - 1) Σ log(1 - y).
+Families whose density does not factor so (StudentT, NegativeBinomial and Weibull with a free shape, zero-inflated
+and hurdle outcomes, ordered and categorical ones) are not listed here, and keep their rows.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..plan import Const, Func, Op, PExpr, VarRef
+
+# what a statistic sums: the outcome or a function of it
+TRANSFORMS = {"y": lambda y: y, "log": np.log, "log1m": lambda y: np.log1p(-y)}
+WORDS = {"y": "y", "log": "log y", "log1m": "log(1 - y)"}
+# per cell: the number of rows, the sum or mean of a transform, or the sum of its squared deviations from the mean
+AGGREGATES = ("rows", "sum", "mean", "squares")
+
+# family → (the links its collapse takes, the statistics it reads as (aggregate, transform))
+FAMILIES: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
+    "Normal": (("identity", "log", "inverse"), (("rows", "y"), ("mean", "y"), ("squares", "y"))),
+    "LogNormal": (("identity",), (("rows", "y"), ("mean", "log"), ("squares", "log"))),
+    # a mean through any other link may leave the positive values, where the literal density is -inf
+    "Exponential": (("log",), (("rows", "y"), ("sum", "y"))),
+    "Gamma": (("log",), (("rows", "y"), ("sum", "y"), ("sum", "log"))),
+    "Beta": (("logit", "probit", "cloglog"), (("rows", "y"), ("sum", "log"), ("sum", "log1m"))),
+}
+
+
+def statistic(y: np.ndarray, inverse: np.ndarray, rows: np.ndarray, aggregate: str, transform: str) -> np.ndarray:
+    """One statistic per cell of the rows' outcomes `y` (`inverse`: each row's cell; `rows`: each cell's rows)."""
+    if aggregate == "rows":
+        return rows.astype(float)
+    values = TRANSFORMS[transform](y)
+    total = np.bincount(inverse, weights=values, minlength=len(rows))
+    if aggregate == "sum":
+        return total
+    mean = total / rows
+    if aggregate == "mean":
+        return mean
+    return np.bincount(inverse, weights=(values - mean[inverse]) ** 2, minlength=len(rows))
+
+
+def statistic_name(stem: str, aggregate: str, transform: str) -> str:
+    return f"{stem}__rows" if aggregate == "rows" else f"{stem}__{aggregate}_{transform}"
+
+
+def _add(*terms: PExpr) -> PExpr:
+    total = terms[0]
+    for term in terms[1:]:
+        total = Op("+", (total, term))
+    return total
+
+
+def _mul(*factors: PExpr) -> PExpr:
+    product = factors[0]
+    for factor in factors[1:]:
+        product = Op("*", (product, factor))
+    return product
+
+
+def _sub(a: PExpr, b: PExpr) -> PExpr:
+    return Op("-", (a, b))
+
+
+def _log(x: PExpr) -> PExpr:
+    return Func("log", (x,))
+
+
+def _gammaln(x: PExpr) -> PExpr:
+    return Func("gammaln", (x,))
+
+
+INVERSE_LINKS = {
+    "identity": lambda eta: eta,
+    "log": lambda eta: Func("exp", (eta,)),
+    "logit": lambda eta: Func("invlogit", (eta,)),
+    "probit": lambda eta: Func("invprobit", (eta,)),
+    "cloglog": lambda eta: Op("-", (Const(1.0), Func("exp", (Op("neg", (Func("exp", (eta,)),)),)))),
+    "inverse": lambda eta: Op("/", (Const(1.0), eta)),
+}
+
+
+def cell_log_density(family: str, link: str, eta: PExpr, aux: dict[str, PExpr], stem: str) -> PExpr:
+    """The sum over cells of the family's log density of their rows: `eta` the linear predictor per cell, `aux`
+    the auxiliary parameters (scalars or per cell), the statistics read as data named by `statistic_name`."""
+
+    def stat(aggregate: str, transform: str = "y") -> PExpr:
+        return VarRef(statistic_name(stem, aggregate, transform))
+
+    n, mean = stat("rows"), INVERSE_LINKS[link](eta)
+    log_mean = eta if link == "log" else _log(mean)
+    if family in ("Normal", "LogNormal"):
+        on = "y" if family == "Normal" else "log"
+        sigma = aux["sigma"]
+        deviation = _sub(stat("mean", on), mean)
+        squares = _add(stat("squares", on), _mul(n, Op("**", (deviation, Const(2.0)))))
+        per_cell = _sub(
+            _mul(Op("neg", (n,)), _add(_log(sigma), Const(0.5 * math.log(2 * math.pi)))),
+            Op("/", (squares, _mul(Const(2.0), Op("**", (sigma, Const(2.0)))))),
+        )
+        if family == "LogNormal":  # the density of y, not of log y: the Jacobian 1 / y of each row
+            per_cell = _sub(per_cell, _mul(n, stat("mean", "log")))
+    elif family == "Exponential":
+        per_cell = Op("neg", (_add(_mul(n, log_mean), Op("/", (stat("sum"), mean))),))
+    elif family == "Gamma":
+        alpha = aux["alpha"]
+        rate = Op("/", (alpha, mean))
+        per_cell = _add(
+            _mul(n, _sub(_mul(alpha, _sub(_log(alpha), log_mean)), _gammaln(alpha))),
+            _mul(_sub(alpha, Const(1.0)), stat("sum", "log")),
+            Op("neg", (_mul(rate, stat("sum")),)),
+        )
+    elif family == "Beta":
+        kappa = aux["kappa"]
+        a, b = _mul(mean, kappa), _mul(_sub(Const(1.0), mean), kappa)
+        per_cell = _add(
+            _mul(n, _sub(_sub(_gammaln(kappa), _gammaln(a)), _gammaln(b))),
+            _mul(_sub(a, Const(1.0)), stat("sum", "log")),
+            _mul(_sub(b, Const(1.0)), stat("sum", "log1m")),
+        )
+    else:
+        raise ValueError(f"no cell statistics for {family}")
+    return Func("sum", (per_cell,))

@@ -1,0 +1,181 @@
+"""Outcomes whose rows share their categorical predictors' levels → one log density over the cells from sufficient
+statistics (optimize/cells.py, cell_stats.py): exactly the literal model's log density, families that do not
+factor left alone, and the pointwise log-likelihood (LOO) still per row from the literal model."""
+
+import arviz as az
+import numpy as np
+import pandas as pd
+import pytest
+from logp_support import assert_same_log_density
+from scipy import stats
+
+import dagspec
+from dagspec.plan import OBS_DIM, LikelihoodVar, LogDensity
+
+ONLY_CELLS = {"linear": False, "whiten": False, "pools": False, "normal": False, "exact": False}
+
+
+def _rows(n=300, seed=5):
+    """Two categorical predictors (12 cells, about 25 rows each) and a positive, a unit-interval and a real
+    outcome that depend on them."""
+    rng = np.random.default_rng(seed)
+    g, t = rng.integers(0, 4, n), rng.integers(0, 3, n)
+    eta = 0.3 * g - 0.4 * t
+    return pd.DataFrame(
+        {
+            "g": g,
+            "t": t,
+            "x": rng.normal(0, 1, n),
+            "positive": rng.gamma(2.0, np.exp(eta) / 2.0),
+            "unit": rng.beta(5 / (1 + np.exp(-eta)), 5 / (1 + np.exp(eta))),
+            "real": rng.normal(2 + eta, np.exp(0.2 * g)),
+        }
+    )
+
+
+def _spec(family: str, extra: str = "", options: str = ""):
+    column = {"Beta": "unit", "Normal": "real"}.get(family, "positive")
+    return dagspec.parse(
+        f"node g : categorical\nnode t : categorical\nnode {column} ~ {family}{options}\n"
+        f"g -> {column}\nt -> {column}\n{extra}observed g, t, {column}\n"
+    )
+
+
+def _likelihoods(plan):
+    return [e for e in plan.entries if isinstance(e, LikelihoodVar)]
+
+
+@pytest.mark.parametrize(
+    ("family", "options", "extra"),
+    [
+        ("Normal", "", ""),
+        ("Normal", "(link = log)", ""),
+        ("LogNormal", "", ""),
+        ("Exponential", "", ""),
+        ("Gamma", "", ""),
+        ("Beta", "", ""),
+        ("Beta", "(link = probit)", ""),
+        ("Gamma", "(alpha = 2)", ""),  # a fixed shape
+        # distributional: the auxiliary parameter's own linear predictor, once per cell
+        ("Normal", "", "g -> real.sigma\n"),
+        ("Gamma", "", "t -> positive.alpha\n"),
+        (
+            "LogNormal",
+            "",
+            "g -> positive.sigma\nprior g -> positive.sigma ~ Normal(0, tau)\nprior tau ~ HalfNormal(1)\n",
+        ),
+        ("Beta", "", "g -> unit.kappa\n"),
+    ],
+    ids=lambda v: v.strip().replace("\n", "; ") or "-",
+)
+def test_rows_sharing_a_cell_give_exactly_the_literal_log_density(family, options, extra):
+    spec, data = _spec(family, extra, options), _rows()
+    plan = spec.plan(data, optimize=ONLY_CELLS)
+    assert not _likelihoods(plan)  # the rows' likelihood is gone ...
+    assert [e.name for e in plan.entries if isinstance(e, LogDensity)] == [
+        f"{spec.checked.outcomes()[0].name}__likelihood"
+    ]
+    assert any("300 rows collapsed" in note and "12 cells of g, t" in note for note in plan.notes)
+    # ... for a log density over the 12 cells equal to it at random points, nothing dropped
+    assert_same_log_density(spec.build(data, optimize=ONLY_CELLS), spec.build(data, optimize=False), rel=1e-9)
+
+
+def test_with_every_pass_the_cells_come_after_the_pools_and_the_whitening():
+    """The pools pass judges a pool on the literal rows, then the cells collapse; the posterior is the same (the
+    non-centred pool and the whitened effects: a constant Jacobian)."""
+    from test_optimize import _log_density_gaps
+
+    pooled = "prior g -> positive ~ Normal(0, tau)\nprior tau ~ HalfNormal(1)\n"
+    data = _rows()
+    for spec in (_spec("Gamma", pooled), _spec("Normal")):
+        plan = spec.plan(data, optimize=True)
+        assert not _likelihoods(plan) and any("collapsed" in note for note in plan.notes)
+        gaps, _, _ = _log_density_gaps(spec, data, True)
+        assert np.ptp(gaps) < 1e-8 * max(1.0, np.abs(gaps).max())
+
+
+def test_rows_in_cells_of_their_own_are_left_alone():
+    data = _rows(n=12).assign(g=[0, 1, 2, 3] * 3, t=[0] * 4 + [1] * 4 + [2] * 4)  # one row per cell
+    for family in ("Gamma", "Normal", "Beta"):
+        plan = _spec(family).plan(data, optimize=True)
+        assert [e.family for e in _likelihoods(plan)] == [family]
+        assert not any("collapsed" in note for note in plan.notes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # densities that do not factor into per-cell sums of the outcome
+        "node y ~ StudentT\ng, t -> y",
+        "node y ~ NegativeBinomial\ng, t -> y",
+        "node y ~ Weibull\ng, t -> y",
+        "node y ~ HurdleGamma\ng, t -> y",
+        # rows that do not each add the family's own density once
+        "node c\nnode y ~ Gamma(censored = c)\ng, t -> y\nobserved c",
+        "node y ~ Gamma(truncated = [0, none])\ng, t -> y",
+        "node w\nnode y ~ Gamma(weights = w)\ng, t -> y\nobserved w",
+        # a numeric predictor, or one of the auxiliary parameter: every row its own mean
+        "node x\nnode y ~ Gamma\ng, t, x -> y\nobserved x",
+        "node x\nnode y ~ Gamma\ng, t -> y\nx -> y.alpha\nobserved x",
+        # a mediator: other nodes read its rows
+        "node y ~ Gamma\nnode z ~ Normal\ng, t -> y\ny -> z\nobserved z",
+    ],
+    ids=[
+        "StudentT",
+        "NegativeBinomial",
+        "Weibull",
+        "HurdleGamma",
+        "censored",
+        "truncated",
+        "weighted",
+        "numeric",
+        "numeric-alpha",
+        "mediator",
+    ],
+)
+def test_likelihoods_that_cannot_collapse_exactly_keep_their_rows(text):
+    rng = np.random.default_rng(1)
+    data = _rows().assign(c=0, w=rng.uniform(0.5, 2, 300), z=rng.normal(0, 1, 300))
+    data["y"] = rng.poisson(3.0, 300) if "NegativeBinomial" in text else data.positive
+    spec = dagspec.parse(f"node g : categorical\nnode t : categorical\n{text}\nobserved g, t, y\n")
+    plan = spec.plan(data, optimize=True)
+    y = next(e for e in _likelihoods(plan) if e.name == "y")
+    assert y.dims == (OBS_DIM,) and not any("collapsed" in note for note in plan.notes)
+
+
+def test_the_pointwise_log_likelihood_is_still_per_row_of_the_literal_model():
+    spec, data = _spec("Gamma"), _rows(n=60)
+    assert any("collapsed" in note for note in spec.plan(data, optimize=True).notes)
+    rng = np.random.default_rng(2)
+    draws = {
+        "positive_intercept": rng.normal(0, 0.1, (1, 3)),
+        "b_g_positive": rng.normal(0, 0.1, (1, 3, 4)),
+        "b_t_positive": rng.normal(0, 0.1, (1, 3, 3)),
+        "positive_alpha": rng.uniform(1, 3, (1, 3)),
+    }
+    idata = az.from_dict(posterior=draws, dims={"b_g_positive": ["g"], "b_t_positive": ["t"]})
+    pointwise = dagspec.log_likelihood(spec, idata, data).log_likelihood["positive"]
+    assert pointwise.shape == (1, 3, 60)
+    for d in range(3):
+        eta = (
+            draws["positive_intercept"][0, d]
+            + draws["b_g_positive"][0, d][data.g]
+            + draws["b_t_positive"][0, d][data.t]
+        )
+        alpha = draws["positive_alpha"][0, d]
+        expected = stats.gamma.logpdf(data.positive, alpha, scale=np.exp(eta) / alpha)
+        np.testing.assert_allclose(pointwise[0, d], expected, rtol=1e-8)
+
+
+def test_a_script_of_the_collapsed_model_matches(tmp_path):
+    from test_codegen import _run_script, _same_log_density
+
+    _rows().to_csv(tmp_path / "rows.csv", index=False)
+    (tmp_path / "cells.dag").write_text(
+        "node g : categorical\nnode t : categorical\nnode positive ~ LogNormal\nnode unit ~ Beta\nnode real ~ Normal\n"
+        "g, t -> positive\ng, t -> unit\ng -> real\nt -> real.sigma\n"
+        'observed g, t, positive, unit, real from "rows.csv"\n'
+    )
+    spec = dagspec.load(tmp_path / "cells.dag")
+    assert sum("collapsed" in note for note in spec.plan(optimize=True).notes) == 3
+    _same_log_density(spec.build(optimize=True), _run_script(spec, tmp_path, True))
