@@ -29,55 +29,98 @@ def _rows(n=300, seed=5):
             "positive": rng.gamma(2.0, np.exp(eta) / 2.0),
             "unit": rng.beta(5 / (1 + np.exp(-eta)), 5 / (1 + np.exp(eta))),
             "real": rng.normal(2 + eta, np.exp(0.2 * g)),
+            "count": rng.poisson(np.exp(1 + eta)) * rng.binomial(1, 0.7, n),  # with extra zeros
         }
     )
 
 
 def _spec(family: str, extra: str = "", options: str = ""):
-    column = {"Beta": "unit", "Normal": "real"}.get(family, "positive")
+    column = {"Beta": "unit", "Normal": "real"}.get(family, "count" if "Poisson" in family else "positive")
     return dagspec.parse(
         f"node g : categorical\nnode t : categorical\nnode {column} ~ {family}{options}\n"
         f"g -> {column}\nt -> {column}\n{extra}observed g, t, {column}\n"
     )
 
 
+def _outcomes(*outcomes: tuple[str, str, str, str]):
+    """A spec of several outcomes (name, family and options, column, more lines), each on g and t: one model
+    build checks them all."""
+    lines = ["node g : categorical", "node t : categorical"]
+    for name, family, _, extra in outcomes:
+        lines += [f"node {name} ~ {family}", f"g -> {name}", f"t -> {name}", *filter(None, extra.split("\n"))]
+    lines.append("observed g, t, " + ", ".join(f'{name} = "{column}"' for name, _, column, _ in outcomes))
+    return dagspec.parse("\n".join(lines) + "\n")
+
+
 def _likelihoods(plan):
     return [e for e in plan.entries if isinstance(e, LikelihoodVar)]
 
 
-@pytest.mark.parametrize(
-    ("family", "options", "extra"),
-    [
-        ("Normal", "", ""),
-        ("Normal", "(link = log)", ""),
-        ("LogNormal", "", ""),
-        ("Exponential", "", ""),
-        ("Gamma", "", ""),
-        ("Beta", "", ""),
-        ("Beta", "(link = probit)", ""),
-        ("Gamma", "(alpha = 2)", ""),  # a fixed shape
-        # distributional: the auxiliary parameter's own linear predictor, once per cell
-        ("Normal", "", "g -> real.sigma\n"),
-        ("Gamma", "", "t -> positive.alpha\n"),
-        (
-            "LogNormal",
-            "",
-            "g -> positive.sigma\nprior g -> positive.sigma ~ Normal(0, tau)\nprior tau ~ HalfNormal(1)\n",
-        ),
-        ("Beta", "", "g -> unit.kappa\n"),
-    ],
-    ids=lambda v: v.strip().replace("\n", "; ") or "-",
-)
-def test_rows_sharing_a_cell_give_exactly_the_literal_log_density(family, options, extra):
-    spec, data = _spec(family, extra, options), _rows()
+def _collapsed(spec, data) -> None:
+    """Every outcome's rows collapsed to the 12 cells of g and t: a log density each, no likelihood left."""
     plan = spec.plan(data, optimize=ONLY_CELLS)
-    assert not _likelihoods(plan)  # the rows' likelihood is gone ...
-    assert [e.name for e in plan.entries if isinstance(e, LogDensity)] == [
-        f"{spec.checked.outcomes()[0].name}__likelihood"
-    ]
-    assert any("300 rows collapsed" in note and "12 cells of g, t" in note for note in plan.notes)
-    # ... for a log density over the 12 cells equal to it at random points, nothing dropped
+    outcomes = sorted(n.name for n in spec.checked.outcomes())
+    assert not _likelihoods(plan)
+    assert sorted(e.name for e in plan.entries if isinstance(e, LogDensity)) == [f"{o}__likelihood" for o in outcomes]
+    assert sum(f"{len(data)} rows collapsed" in note and "12 cells of g, t" in note for note in plan.notes) == len(
+        outcomes
+    )
+
+
+EXACT = {
+    "plain": [
+        ("normal", "Normal", "real", ""),
+        ("normal_log", "Normal(link = log)", "real", ""),
+        ("lognormal", "LogNormal", "positive", ""),
+        ("exponential", "Exponential", "positive", ""),
+        ("gamma", "Gamma", "positive", ""),
+        ("gamma_fixed", "Gamma(alpha = 2)", "positive", ""),  # a fixed shape
+        ("beta", "Beta", "unit", ""),
+        ("beta_probit", "Beta(link = probit)", "unit", ""),
+    ],
+    # distributional: the auxiliary parameter's own linear predictor, evaluated once per cell
+    "distributional": [
+        ("normal", "Normal", "real", "g -> normal.sigma"),
+        ("gamma", "Gamma", "positive", "t -> gamma.alpha"),
+        (
+            "lognormal",
+            "LogNormal",
+            "positive",
+            "g -> lognormal.sigma\nprior g -> lognormal.sigma ~ Normal(0, tau)\nprior tau ~ HalfNormal(1)",
+        ),
+        ("beta", "Beta", "unit", "g -> beta.kappa"),
+    ],
+}
+
+
+@pytest.mark.parametrize("kind", list(EXACT))
+def test_rows_sharing_a_cell_give_exactly_the_literal_log_density(kind):
+    spec, data = _outcomes(*EXACT[kind]), _rows()
+    _collapsed(spec, data)
+    # a log density over the 12 cells equal to the rows' at random points, nothing dropped
     assert_same_log_density(spec.build(data, optimize=ONLY_CELLS), spec.build(data, optimize=False), rel=1e-9)
+
+
+def test_counts_collapse_dropping_only_the_stated_constant():
+    from scipy.special import gammaln
+
+    counts = [
+        ("poisson_sqrt", "Poisson(link = sqrt)", "count", ""),
+        ("zip", "ZeroInflatedPoisson", "count", ""),
+        ("zip_by_t", "ZeroInflatedPoisson", "count", "t -> zip_by_t.zi"),
+        ("hurdle", "HurdlePoisson", "count", ""),
+        ("hurdle_sqrt", "HurdlePoisson(link = sqrt)", "count", "g -> hurdle_sqrt.hu"),
+    ]
+    spec, data = _outcomes(*counts), _rows()
+    _collapsed(spec, data)
+    assert all("the constant -Σ log y! dropped" in note for note in spec.plan(data, optimize=ONLY_CELLS).notes[1:])
+    collapsed, literal = spec.build(data, optimize=ONLY_CELLS), spec.build(data, optimize=False)
+    collapsed_logp, literal_logp = collapsed.compile_logp(), literal.compile_logp()
+    rng = np.random.default_rng(0)
+    for _ in range(6):
+        point = {k: v + rng.normal(0, 0.7, np.shape(v)) for k, v in literal.initial_point().items()}
+        gap = collapsed_logp(point) - literal_logp(point)
+        assert gap == pytest.approx(len(counts) * np.sum(gammaln(data["count"] + 1)), rel=1e-9)
 
 
 def test_with_every_pass_the_cells_come_after_the_pools_and_the_whitening():
@@ -85,13 +128,14 @@ def test_with_every_pass_the_cells_come_after_the_pools_and_the_whitening():
     non-centred pool and the whitened effects: a constant Jacobian)."""
     from test_optimize import _log_density_gaps
 
-    pooled = "prior g -> positive ~ Normal(0, tau)\nprior tau ~ HalfNormal(1)\n"
-    data = _rows()
-    for spec in (_spec("Gamma", pooled), _spec("Normal")):
-        plan = spec.plan(data, optimize=True)
-        assert not _likelihoods(plan) and any("collapsed" in note for note in plan.notes)
-        gaps, _, _ = _log_density_gaps(spec, data, True)
-        assert np.ptp(gaps) < 1e-8 * max(1.0, np.abs(gaps).max())
+    pooled = "prior g -> gamma ~ Normal(0, tau)\nprior tau ~ HalfNormal(1)"
+    spec, data = _outcomes(("gamma", "Gamma", "positive", pooled), ("normal", "Normal", "real", "")), _rows()
+    notes = spec.plan(data, optimize=True).notes
+    assert any("b_g_gamma:" in note and "pool" in note for note in notes)
+    assert any("normal: effects" in note and "whitened" in note for note in notes)
+    assert sum("collapsed" in note for note in notes) == 2
+    gaps, _, _ = _log_density_gaps(spec, data, True)
+    assert np.ptp(gaps) < 1e-8 * max(1.0, np.abs(gaps).max())
 
 
 def test_rows_in_cells_of_their_own_are_left_alone():

@@ -75,6 +75,7 @@ _FUNCTIONS = {
     "concat": lambda *parts: pt.concatenate([pt.reshape(p, (-1,)) for p in parts]),
     "reshape": lambda x, shape: pt.reshape(x, tuple(int(n) for n in shape)),
     "gammaln": pt.gammaln,
+    "expm1": pt.expm1,
     # smooth terms (backends/bases.py)
     **BASES,
 }

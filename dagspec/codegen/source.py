@@ -359,7 +359,9 @@ class _Writer:
     def _cell_statistic(self, recipe: dict, row_cell: str) -> str:
         """A per-cell sufficient statistic (optimize/cell_stats.py's `statistic`) as numpy text."""
         y = self.numpy_of[recipe["outcome"]]
-        values = {"y": y, "log": f"np.log({y})", "log1m": f"np.log1p(-{y})"}[recipe["transform"]]
+        values = {"y": y, "log": f"np.log({y})", "log1m": f"np.log1p(-{y})", "zero": f"1.0 * ({y} == 0)"}[
+            recipe["transform"]
+        ]
         rows, total = f"np.bincount({row_cell})", f"np.bincount({row_cell}, weights={values})"
         if recipe["aggregate"] == "rows":
             return f"{rows}.astype(float)"

@@ -8,8 +8,12 @@ function of a few sums of the outcome. Exactly, with nothing dropped:
 - Exponential(rate 1/m): -n log m - Σy / m;
 - Gamma(α, rate α/m): n (α log(α/m) - logΓ(α)) + (α - 1) Σ log y - (α/m) Σy;
 - Beta(m κ, (1 - m) κ): n (logΓ(κ) - logΓ(m κ) - logΓ((1 - m) κ)) + (m κ - 1) Σ log y + ((1 - m) κ - 1) Σ log(1 - y).
-Families whose density does not factor so (StudentT, NegativeBinomial and Weibull with a free shape, zero-inflated
-and hurdle outcomes, ordered and categorical ones) are not listed here, and keep their rows.
+Counts, up to the constant -Σ log y! that the collapse drops (n0: the cell's zeros, S its sum):
+- Poisson(m) on the sqrt link: S log m - n m (on the log link cells.py collapses it to one Poisson count per cell);
+- ZeroInflatedPoisson(m, zi): n0 log(zi + (1 - zi) e^-m) + (n - n0) (log(1 - zi) - m) + S log m;
+- HurdlePoisson(m, hu): n0 log hu + (n - n0) (log(1 - hu) - m - log(1 - e^-m)) + S log m.
+Families whose density does not factor so (StudentT, NegativeBinomial and Weibull with a free shape or dispersion,
+the continuous hurdles, ordered and categorical outcomes) are not listed here, and keep their rows.
 """
 
 from __future__ import annotations
@@ -21,8 +25,7 @@ import numpy as np
 from ..plan import Const, Func, Op, PExpr, VarRef
 
 # what a statistic sums: the outcome or a function of it
-TRANSFORMS = {"y": lambda y: y, "log": np.log, "log1m": lambda y: np.log1p(-y)}
-WORDS = {"y": "y", "log": "log y", "log1m": "log(1 - y)"}
+TRANSFORMS = {"y": lambda y: y, "log": np.log, "log1m": lambda y: np.log1p(-y), "zero": lambda y: 1.0 * (y == 0)}
 # per cell: the number of rows, the sum or mean of a transform, or the sum of its squared deviations from the mean
 AGGREGATES = ("rows", "sum", "mean", "squares")
 
@@ -34,7 +37,12 @@ FAMILIES: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
     "Exponential": (("log",), (("rows", "y"), ("sum", "y"))),
     "Gamma": (("log",), (("rows", "y"), ("sum", "y"), ("sum", "log"))),
     "Beta": (("logit", "probit", "cloglog"), (("rows", "y"), ("sum", "log"), ("sum", "log1m"))),
+    # counts: the identity link may leave the positive means, where the literal density is -inf
+    "Poisson": (("sqrt",), (("rows", "y"), ("sum", "y"))),
+    "ZeroInflatedPoisson": (("log", "sqrt"), (("rows", "y"), ("sum", "y"), ("sum", "zero"))),
+    "HurdlePoisson": (("log", "sqrt"), (("rows", "y"), ("sum", "y"), ("sum", "zero"))),
 }
+COUNTS = ("Poisson", "ZeroInflatedPoisson", "HurdlePoisson")  # their collapse drops -Σ log y!
 
 
 def statistic(y: np.ndarray, inverse: np.ndarray, rows: np.ndarray, aggregate: str, transform: str) -> np.ndarray:
@@ -49,6 +57,13 @@ def statistic(y: np.ndarray, inverse: np.ndarray, rows: np.ndarray, aggregate: s
     if aggregate == "mean":
         return mean
     return np.bincount(inverse, weights=(values - mean[inverse]) ** 2, minlength=len(rows))
+
+
+def describe(aggregate: str, transform: str) -> str:
+    """A statistic in words (the plan's notes)."""
+    if aggregate == "rows" or transform == "zero":
+        return {"rows": "rows", "sum": "zeros"}[aggregate]
+    return f"{aggregate} of {({'y': 'y', 'log': 'log y', 'log1m': 'log(1 - y)'})[transform]}"
 
 
 def statistic_name(stem: str, aggregate: str, transform: str) -> str:
@@ -88,6 +103,7 @@ INVERSE_LINKS = {
     "probit": lambda eta: Func("invprobit", (eta,)),
     "cloglog": lambda eta: Op("-", (Const(1.0), Func("exp", (Op("neg", (Func("exp", (eta,)),)),)))),
     "inverse": lambda eta: Op("/", (Const(1.0), eta)),
+    "sqrt": lambda eta: Func("square", (eta,)),
 }
 
 
@@ -129,6 +145,20 @@ def cell_log_density(family: str, link: str, eta: PExpr, aux: dict[str, PExpr], 
             _mul(_sub(a, Const(1.0)), stat("sum", "log")),
             _mul(_sub(b, Const(1.0)), stat("sum", "log1m")),
         )
+    elif family in COUNTS:
+        if family == "Poisson":
+            per_cell = _sub(_mul(stat("sum"), log_mean), _mul(n, mean))
+        else:  # the rows with y > 0 add the Poisson's S log m - m each
+            zeros, chance = stat("sum", "zero"), aux["zi" if family == "ZeroInflatedPoisson" else "hu"]
+            positives, rest = _sub(n, zeros), _sub(Const(1.0), chance)
+            counts = _sub(_mul(stat("sum"), log_mean), _mul(positives, mean))
+            if family == "ZeroInflatedPoisson":  # a zero: structural, or the Poisson's own
+                zero = _log(_add(chance, _mul(rest, Func("exp", (Op("neg", (mean,)),)))))
+                positive = _log(rest)
+            else:  # every zero from the hurdle; the Poisson truncated to y >= 1: its P(y > 0) = 1 - e^-m divides
+                zero = _log(chance)
+                positive = _sub(_log(rest), _log(Op("neg", (Func("expm1", (Op("neg", (mean,)),)),))))
+            per_cell = _add(_mul(zeros, zero), _mul(positives, positive), counts)
     else:
         raise ValueError(f"no cell statistics for {family}")
     return Func("sum", (per_cell,))

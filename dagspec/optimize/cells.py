@@ -3,7 +3,7 @@
 Bernoulli/Binomial rows become one Binomial count per cell, Poisson counts on the log link one Poisson count per
 cell (the two differ from the rows' densities by a constant the collapse drops). Normal, LogNormal, Exponential,
 Gamma and Beta rows become one log density over the cells from each cell's sufficient statistics (cell_stats.py),
-exactly; their auxiliary parameters may be free scalars, fixed values, or linear predictors of their own on the
+exactly, and Poisson (sqrt link), zero-inflated and hurdle Poisson counts up to a constant; their auxiliary parameters may be free scalars, fixed values, or linear predictors of their own on the
 same categorical predictors (`g -> y.sigma`), evaluated once per cell. Only outcomes whose every row adds the
 family's own density (not censored, truncated, weighted or imputed), whose terms are all categorical, which no
 other node reads, and where some rows share a cell; the pointwise log-likelihood (LOO) comes from the literal model.
@@ -178,10 +178,11 @@ def _collapse_statistics(plan: Plan, likelihood: LikelihoodVar) -> None:
     }
     logp = cell_stats.cell_log_density(likelihood.family, likelihood.link, eta, aux, stem)
     replace(plan, likelihood, [*new, LogDensity(f"{stem}__likelihood", logp, likelihood.node)])
-    read = ", ".join(a if a == "rows" else f"{a} of {cell_stats.WORDS[t]}" for a, t in statistics)
+    read = ", ".join(cell_stats.describe(aggregate, transform) for aggregate, transform in statistics)
+    dropped = "the constant -Σ log y! dropped" if likelihood.family in cell_stats.COUNTS else "exact"
     plan.notes.append(
         f"{stem}: {len(y)} rows collapsed to the {likelihood.family} likelihood of {len(cells)} cells of "
-        f"{', '.join(names)} from sufficient statistics ({read}; exact)"
+        f"{', '.join(names)} from sufficient statistics ({read}; {dropped})"
     )
 
 
