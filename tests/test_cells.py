@@ -30,6 +30,8 @@ def _rows(n=300, seed=5):
             "unit": rng.beta(5 / (1 + np.exp(-eta)), 5 / (1 + np.exp(eta))),
             "real": rng.normal(2 + eta, np.exp(0.2 * g)),
             "count": rng.poisson(np.exp(1 + eta)) * rng.binomial(1, 0.7, n),  # with extra zeros
+            # zeros and positive values; none positive in the cell g = 0, t = 0
+            "hurdle": rng.gamma(2.0, np.exp(eta) / 2.0) * rng.binomial(1, 0.7, n) * ((g > 0) | (t > 0)),
         }
     )
 
@@ -89,6 +91,11 @@ EXACT = {
             "g -> lognormal.sigma\nprior g -> lognormal.sigma ~ Normal(0, tau)\nprior tau ~ HalfNormal(1)",
         ),
         ("beta", "Beta", "unit", "g -> beta.kappa"),
+    ],
+    "hurdles": [
+        ("h_gamma", "HurdleGamma", "hurdle", ""),
+        ("h_lognormal", "HurdleLogNormal", "hurdle", ""),
+        ("h_gamma_by", "HurdleGamma", "hurdle", "g -> h_gamma_by.hu\nt -> h_gamma_by.alpha"),
     ],
 }
 
@@ -153,7 +160,7 @@ def test_rows_in_cells_of_their_own_are_left_alone():
         "node y ~ StudentT\ng, t -> y",
         "node y ~ NegativeBinomial\ng, t -> y",
         "node y ~ Weibull\ng, t -> y",
-        "node y ~ HurdleGamma\ng, t -> y",
+        "node y ~ HurdleNegativeBinomial\ng, t -> y",
         # rows that do not each add the family's own density once
         "node c\nnode y ~ Gamma(censored = c)\ng, t -> y\nobserved c",
         "node y ~ Gamma(truncated = [0, none])\ng, t -> y",
@@ -168,7 +175,7 @@ def test_rows_in_cells_of_their_own_are_left_alone():
         "StudentT",
         "NegativeBinomial",
         "Weibull",
-        "HurdleGamma",
+        "HurdleNegativeBinomial",
         "censored",
         "truncated",
         "weighted",
@@ -217,9 +224,10 @@ def test_a_script_of_the_collapsed_model_matches(tmp_path):
     _rows().to_csv(tmp_path / "rows.csv", index=False)
     (tmp_path / "cells.dag").write_text(
         "node g : categorical\nnode t : categorical\nnode positive ~ LogNormal\nnode unit ~ Beta\nnode real ~ Normal\n"
-        "g, t -> positive\ng, t -> unit\ng -> real\nt -> real.sigma\n"
-        'observed g, t, positive, unit, real from "rows.csv"\n'
+        "node hurdle ~ HurdleGamma\nnode count ~ ZeroInflatedPoisson\n"
+        "g, t -> positive\ng, t -> unit\ng -> real\nt -> real.sigma\ng, t -> hurdle\ng, t -> count\n"
+        'observed g, t, positive, unit, real, hurdle, count from "rows.csv"\n'
     )
     spec = dagspec.load(tmp_path / "cells.dag")
-    assert sum("collapsed" in note for note in spec.plan(optimize=True).notes) == 3
+    assert sum("collapsed" in note for note in spec.plan(optimize=True).notes) == 5
     _same_log_density(spec.build(optimize=True), _run_script(spec, tmp_path, True))

@@ -350,7 +350,7 @@ class _Writer:
                     ]
             return f"{cells}[:, {recipe['column']}]"
         if recipe["kind"] == "cell_statistic":
-            return self._cell_statistic(recipe, row_cell)
+            return self._cell_statistic(recipe, cells, row_cell)
         if recipe["kind"] == "normal_stats":
             return self._normal_stats(recipe, stem)
         if recipe["kind"] == "cell_trials":
@@ -361,20 +361,24 @@ class _Writer:
             return successes
         raise ValueError(f"unknown recipe {recipe['kind']!r}")
 
-    def _cell_statistic(self, recipe: dict, row_cell: str) -> str:
+    def _cell_statistic(self, recipe: dict, cells: str, row_cell: str) -> str:
         """A per-cell sufficient statistic (optimize/cell_stats.py's `statistic`) as numpy text."""
         y = self.numpy_of[recipe["outcome"]]
+        if recipe["positive"]:  # a hurdle's positive rows
+            y, row_cell = f"{y}[{y} > 0]", f"{row_cell}[{y} > 0]"
         values = {"y": y, "log": f"np.log({y})", "log1m": f"np.log1p(-{y})", "zero": f"1.0 * ({y} == 0)"}[
             recipe["transform"]
         ]
-        rows, total = f"np.bincount({row_cell})", f"np.bincount({row_cell}, weights={values})"
+        size = f"minlength=len({cells})"
+        rows, total = f"np.bincount({row_cell}, {size})", f"np.bincount({row_cell}, weights={values}, {size})"
+        mean = f"np.divide({total}, {rows}, out=np.zeros(len({cells})), where={rows} > 0)"
         if recipe["aggregate"] == "rows":
             return f"{rows}.astype(float)"
         if recipe["aggregate"] == "sum":
             return total
         if recipe["aggregate"] == "mean":
-            return f"{total} / {rows}"
-        return f"np.bincount({row_cell}, weights=({values} - ({total} / {rows})[{row_cell}]) ** 2)"
+            return mean
+        return f"np.bincount({row_cell}, weights=({values} - ({mean})[{row_cell}]) ** 2, {size})"
 
     def _normal_stats(self, recipe: dict, stem: str) -> str:
         z, b_hat, rss = (self.helper(pattern, stem) for pattern in ("Z_{}", "b_hat_{}", "rss_{}"))

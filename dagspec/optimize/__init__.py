@@ -3,10 +3,11 @@
 Passes (each can be switched off by name, run in this order): `linear` (centre numeric predictors, QR when they
 are correlated), `whiten` (regressions on categorical effects with fixed priors sampled in a whitened basis),
 `pools` (non-centred hierarchical pools where the data per group are weak, judged on the rows), `cells` (outcomes
-with only categorical terms → one term per cell: Binomial or Poisson counts, or the log density of Normal,
-LogNormal, Exponential, Gamma and Beta rows from per-cell sufficient statistics), `normal` (Normal likelihoods of
-fixed data from sufficient statistics). Distributional models (`x -> y.sigma`) get the `cells` pass alone. One more switch, `exact`, is not a pass: where the literal model's posterior
-can be drawn without MCMC (optimize/exact.py), `sample` does so, and the plan's notes say so.
+with only categorical terms → one term per cell: Binomial or Poisson counts, or the log density of the rows of
+many families from per-cell sufficient statistics, optimize/cell_stats.py), `normal` (Normal likelihoods of fixed
+data from sufficient statistics). Distributional models (`x -> y.sigma`) get the `cells` pass alone. One more
+switch, `exact`, is not a pass: where the literal model's posterior can be drawn without MCMC (optimize/exact.py),
+`sample` does so, and the plan's notes say so.
 """
 
 from __future__ import annotations

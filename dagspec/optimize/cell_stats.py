@@ -12,8 +12,10 @@ Counts, up to the constant -Σ log y! that the collapse drops (n0: the cell's ze
 - Poisson(m) on the sqrt link: S log m - n m (on the log link cells.py collapses it to one Poisson count per cell);
 - ZeroInflatedPoisson(m, zi): n0 log(zi + (1 - zi) e^-m) + (n - n0) (log(1 - zi) - m) + S log m;
 - HurdlePoisson(m, hu): n0 log hu + (n - n0) (log(1 - hu) - m - log(1 - e^-m)) + S log m.
+The continuous hurdles (HurdleGamma, HurdleLogNormal; PyMC does not truncate their positive part), exactly:
+n0 log hu + (n - n0) log(1 - hu) + the Gamma's or LogNormal's term above from the statistics of the positive rows.
 Families whose density does not factor so (StudentT, NegativeBinomial and Weibull with a free shape or dispersion,
-the continuous hurdles, ordered and categorical outcomes) are not listed here, and keep their rows.
+ordered and categorical outcomes) are not listed here, and keep their rows.
 """
 
 from __future__ import annotations
@@ -26,9 +28,6 @@ from ..plan import Const, Func, Op, PExpr, VarRef
 
 # what a statistic sums: the outcome or a function of it
 TRANSFORMS = {"y": lambda y: y, "log": np.log, "log1m": lambda y: np.log1p(-y), "zero": lambda y: 1.0 * (y == 0)}
-# per cell: the number of rows, the sum or mean of a transform, or the sum of its squared deviations from the mean
-AGGREGATES = ("rows", "sum", "mean", "squares")
-
 # family → (the links its collapse takes, the statistics it reads as (aggregate, transform))
 FAMILIES: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
     "Normal": (("identity", "log", "inverse"), (("rows", "y"), ("mean", "y"), ("squares", "y"))),
@@ -43,31 +42,46 @@ FAMILIES: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
     "HurdlePoisson": (("log", "sqrt"), (("rows", "y"), ("sum", "y"), ("sum", "zero"))),
 }
 COUNTS = ("Poisson", "ZeroInflatedPoisson", "HurdlePoisson")  # their collapse drops -Σ log y!
+HURDLES = {"HurdleGamma": "Gamma", "HurdleLogNormal": "LogNormal"}  # → the family of their positive rows
+FAMILIES.update({hurdle: FAMILIES[positive] for hurdle, positive in HURDLES.items()})
 
 
-def statistic(y: np.ndarray, inverse: np.ndarray, rows: np.ndarray, aggregate: str, transform: str) -> np.ndarray:
-    """One statistic per cell of the rows' outcomes `y` (`inverse`: each row's cell; `rows`: each cell's rows)."""
+def statistics(family: str) -> list[tuple[str, str, bool]]:
+    """What a family's cells read: (aggregate, transform, over the positive rows only). Per cell an aggregate is
+    the number of rows, the sum or mean of a transform of y, or the sum of its squared deviations from the mean."""
+    positive = family in HURDLES
+    return [(a, t, positive) for a, t in FAMILIES[family][1]] + ([("sum", "zero", False)] if positive else [])
+
+
+def statistic(y: np.ndarray, inverse: np.ndarray, cells: int, aggregate: str, transform: str, positive: bool):
+    """One statistic per cell of the rows' outcomes `y` (`inverse`: each row's cell, of `cells`)."""
+    if positive:
+        y, inverse = y[y > 0], inverse[y > 0]
+    rows = np.bincount(inverse, minlength=cells).astype(float)
     if aggregate == "rows":
-        return rows.astype(float)
+        return rows
     values = TRANSFORMS[transform](y)
-    total = np.bincount(inverse, weights=values, minlength=len(rows))
+    total = np.bincount(inverse, weights=values, minlength=cells)
     if aggregate == "sum":
         return total
-    mean = total / rows
+    mean = np.divide(total, rows, out=np.zeros(cells), where=rows > 0)  # a hurdle's cell may have no positive row
     if aggregate == "mean":
         return mean
-    return np.bincount(inverse, weights=(values - mean[inverse]) ** 2, minlength=len(rows))
+    return np.bincount(inverse, weights=(values - mean[inverse]) ** 2, minlength=cells)
 
 
-def describe(aggregate: str, transform: str) -> str:
+def describe(aggregate: str, transform: str, positive: bool) -> str:
     """A statistic in words (the plan's notes)."""
     if aggregate == "rows" or transform == "zero":
-        return {"rows": "rows", "sum": "zeros"}[aggregate]
-    return f"{aggregate} of {({'y': 'y', 'log': 'log y', 'log1m': 'log(1 - y)'})[transform]}"
+        what = {"rows": "rows", "sum": "zeros"}[aggregate]
+    else:
+        what = f"{aggregate} of {({'y': 'y', 'log': 'log y', 'log1m': 'log(1 - y)'})[transform]}"
+    return f"{what} (y > 0)" if positive else what
 
 
-def statistic_name(stem: str, aggregate: str, transform: str) -> str:
-    return f"{stem}__rows" if aggregate == "rows" else f"{stem}__{aggregate}_{transform}"
+def statistic_name(stem: str, aggregate: str, transform: str, positive: bool = False) -> str:
+    name = "rows" if aggregate == "rows" else f"{aggregate}_{transform}"
+    return f"{stem}__{'positive_' if positive else ''}{name}"
 
 
 def _add(*terms: PExpr) -> PExpr:
@@ -111,9 +125,19 @@ def cell_log_density(family: str, link: str, eta: PExpr, aux: dict[str, PExpr], 
     """The sum over cells of the family's log density of their rows: `eta` the linear predictor per cell, `aux`
     the auxiliary parameters (scalars or per cell), the statistics read as data named by `statistic_name`."""
 
-    def stat(aggregate: str, transform: str = "y") -> PExpr:
-        return VarRef(statistic_name(stem, aggregate, transform))
+    positive = family in HURDLES
 
+    def stat(aggregate: str, transform: str = "y") -> PExpr:
+        return VarRef(statistic_name(stem, aggregate, transform, positive and transform != "zero"))
+
+    per_cell = _per_cell(HURDLES.get(family, family), link, eta, aux, stat)
+    if positive:  # every zero from the hurdle, every positive row its family's density
+        chance, n = aux["hu"], stat("rows")
+        per_cell = _add(_mul(stat("sum", "zero"), _log(chance)), _mul(n, _log(_sub(Const(1.0), chance))), per_cell)
+    return Func("sum", (per_cell,))
+
+
+def _per_cell(family: str, link: str, eta: PExpr, aux: dict[str, PExpr], stat) -> PExpr:
     n, mean = stat("rows"), INVERSE_LINKS[link](eta)
     log_mean = eta if link == "log" else _log(mean)
     if family in ("Normal", "LogNormal"):
@@ -161,4 +185,4 @@ def cell_log_density(family: str, link: str, eta: PExpr, aux: dict[str, PExpr], 
             per_cell = _add(_mul(zeros, zero), _mul(positives, positive), counts)
     else:
         raise ValueError(f"no cell statistics for {family}")
-    return Func("sum", (per_cell,))
+    return per_cell

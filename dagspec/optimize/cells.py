@@ -2,9 +2,10 @@
 
 Bernoulli/Binomial rows become one Binomial count per cell, Poisson counts on the log link one Poisson count per
 cell (the two differ from the rows' densities by a constant the collapse drops). Normal, LogNormal, Exponential,
-Gamma and Beta rows become one log density over the cells from each cell's sufficient statistics (cell_stats.py),
-exactly, and Poisson (sqrt link), zero-inflated and hurdle Poisson counts up to a constant; their auxiliary parameters may be free scalars, fixed values, or linear predictors of their own on the
-same categorical predictors (`g -> y.sigma`), evaluated once per cell. Only outcomes whose every row adds the
+Gamma, Beta, HurdleGamma and HurdleLogNormal rows become one log density over the cells from each cell's
+sufficient statistics (cell_stats.py), exactly, and Poisson (sqrt link), zero-inflated and hurdle Poisson counts
+up to a constant; their auxiliary parameters may be free scalars, fixed values, or linear predictors of their own
+on the same categorical predictors (`g -> y.sigma`), evaluated once per cell. Only outcomes whose every row adds the
 family's own density (not censored, truncated, weighted or imputed), whose terms are all categorical, which no
 other node reads, and where some rows share a cell; the pointwise log-likelihood (LOO) comes from the literal model.
 """
@@ -154,18 +155,17 @@ def _collapse_statistics(plan: Plan, likelihood: LikelihoodVar) -> None:
     plan.coords[dim] = list(range(len(cells)))
     renamed = {name: f"{stem}__{name}" for name in names}
     recipe = {"index": names, "outcome": likelihood.observed, "trials": None}
-    rows = np.bincount(inverse)
-    statistics = cell_stats.FAMILIES[likelihood.family][1]
+    statistics = cell_stats.statistics(likelihood.family)
     new: list = _cell_indices(likelihood, names, cells, dim, {**recipe, "counts": False})
     new += [
         DataVar(
-            cell_stats.statistic_name(stem, aggregate, transform),
-            cell_stats.statistic(y, inverse, rows, aggregate, transform),
+            cell_stats.statistic_name(stem, *statistic),
+            cell_stats.statistic(y, inverse, len(cells), *statistic),
             likelihood.node,
             dims=(dim,),
-            recipe={"kind": "cell_statistic", "aggregate": aggregate, "transform": transform, **recipe},
+            recipe={"kind": "cell_statistic", **dict(zip(("aggregate", "transform", "positive"), statistic)), **recipe},
         )
-        for aggregate, transform in statistics
+        for statistic in statistics
     ]
     eta: PExpr | None = VarRef(likelihood.intercept) if likelihood.intercept else None
     for term in likelihood.terms:
@@ -178,7 +178,7 @@ def _collapse_statistics(plan: Plan, likelihood: LikelihoodVar) -> None:
     }
     logp = cell_stats.cell_log_density(likelihood.family, likelihood.link, eta, aux, stem)
     replace(plan, likelihood, [*new, LogDensity(f"{stem}__likelihood", logp, likelihood.node)])
-    read = ", ".join(cell_stats.describe(aggregate, transform) for aggregate, transform in statistics)
+    read = ", ".join(cell_stats.describe(*statistic) for statistic in statistics)
     dropped = "the constant -Σ log y! dropped" if likelihood.family in cell_stats.COUNTS else "exact"
     plan.notes.append(
         f"{stem}: {len(y)} rows collapsed to the {likelihood.family} likelihood of {len(cells)} cells of "
