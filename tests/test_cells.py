@@ -145,6 +145,17 @@ def test_with_every_pass_the_cells_come_after_the_pools_and_the_whitening():
     assert np.ptp(gaps) < 1e-8 * max(1.0, np.abs(gaps).max())
 
 
+def test_the_cells_data_are_named_apart_from_the_users_nodes():
+    """The cells' containers (`y__cell__g`, `y__rows`, `y__sum_y`, ...) never meet a node's own name."""
+    data = _rows().rename(columns={"g": "rows", "t": "sum_y"})
+    spec = dagspec.parse(
+        "node rows : categorical\nnode sum_y : categorical\nnode positive ~ Gamma\nrows, sum_y -> positive\n"
+        "observed rows, sum_y, positive\n"
+    )
+    assert any("collapsed" in note for note in spec.plan(data, optimize=ONLY_CELLS).notes)
+    assert_same_log_density(spec.build(data, optimize=ONLY_CELLS), spec.build(data, optimize=False), rel=1e-9)
+
+
 def test_rows_in_cells_of_their_own_are_left_alone():
     data = _rows(n=12).assign(g=[0, 1, 2, 3] * 3, t=[0] * 4 + [1] * 4 + [2] * 4)  # one row per cell
     for family in ("Gamma", "Normal", "Beta"):

@@ -65,10 +65,10 @@ def _cells(plan: Plan, index_names: list[str]):
 
 
 def _cell_indices(likelihood: LikelihoodVar, index_names: list[str], cells, dim: str, recipe: dict) -> list[DataVar]:
-    """Each index's level in each cell, named after the likelihood (`y__g`)."""
+    """Each index's level in each cell, named after the likelihood (`y__cell__g`: never a statistic's name)."""
     return [
         DataVar(
-            f"{likelihood.name}__{name}",
+            _cell_index_name(likelihood, name),
             cells[:, i].astype(np.int64),
             likelihood.node,
             dims=(dim,),
@@ -76,6 +76,10 @@ def _cell_indices(likelihood: LikelihoodVar, index_names: list[str], cells, dim:
         )
         for i, name in enumerate(index_names)
     ]
+
+
+def _cell_index_name(likelihood: LikelihoodVar, index: str) -> str:
+    return f"{likelihood.name}__cell__{index}"
 
 
 def _collapse_counts(plan: Plan, likelihood: LikelihoodVar) -> None:
@@ -99,7 +103,7 @@ def _collapse_counts(plan: Plan, likelihood: LikelihoodVar) -> None:
     counts = np.bincount(inverse, weights=trials).round().astype(np.int64)
     dim = f"{likelihood.name}__cell"
     plan.coords[dim] = list(range(len(cells)))
-    renamed = {name: f"{likelihood.name}__{name}" for name in index_names}
+    renamed = {name: _cell_index_name(likelihood, name) for name in index_names}
     recipe = {"index": index_names, "outcome": likelihood.observed, "trials": _trials_name(likelihood)}
     new = _cell_indices(likelihood, index_names, cells, dim, {**recipe, "counts": True})
     poisson = likelihood.family == "Poisson"
@@ -153,7 +157,7 @@ def _collapse_statistics(plan: Plan, likelihood: LikelihoodVar) -> None:
         return
     stem, dim = likelihood.name, f"{likelihood.name}__cell"
     plan.coords[dim] = list(range(len(cells)))
-    renamed = {name: f"{stem}__{name}" for name in names}
+    renamed = {name: _cell_index_name(likelihood, name) for name in names}
     recipe = {"index": names, "outcome": likelihood.observed, "trials": None}
     statistics = cell_stats.statistics(likelihood.family)
     new: list = _cell_indices(likelihood, names, cells, dim, {**recipe, "counts": False})
