@@ -21,13 +21,19 @@ ordered and categorical outcomes) are not listed here, and keep their rows.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
 from ..plan import Const, Func, Op, PExpr, VarRef
 
 # what a statistic sums: the outcome or a function of it
-TRANSFORMS = {"y": lambda y: y, "log": np.log, "log1m": lambda y: np.log1p(-y), "zero": lambda y: 1.0 * (y == 0)}
+TRANSFORMS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "y": lambda y: y,
+    "log": np.log,
+    "log1m": lambda y: np.log1p(-y),
+    "zero": lambda y: 1.0 * (y == 0),
+}
 # family → (the links its collapse takes, the statistics it reads as (aggregate, transform))
 FAMILIES: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
     "Normal": (("identity", "log", "inverse"), (("rows", "y"), ("mean", "y"), ("squares", "y"))),

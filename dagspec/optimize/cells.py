@@ -12,6 +12,8 @@ other node reads, and where some rows share a cell; the pointwise log-likelihood
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from ..plan import (
@@ -146,7 +148,7 @@ def _collapse_statistics(plan: Plan, likelihood: LikelihoodVar) -> None:
         if not _scalar(value, entries):
             per_row = _per_row(value, entries)
             found = _indices(per_row, entries) if per_row is not None else None
-            if found is None:
+            if per_row is None or found is None:
                 return
             aux_rows[name] = per_row
             index_names |= found
@@ -221,7 +223,7 @@ def _indices(expr: PExpr, entries: dict) -> set[str] | None:
         )
     if isinstance(expr, (Op, Func)):
         found = [_indices(a, entries) for a in expr.args]
-        return None if any(f is None for f in found) else set().union(*found)
+        return None if None in found else set().union(*(f for f in found if f is not None))
     if isinstance(expr, Idx) and isinstance(expr.target, VarRef) and _indices(expr.target, entries) is not None:
         names = [s.name for s in expr.subscripts if isinstance(s, VarRef)]
         by_rows = [entries.get(n) for n in names]
@@ -239,5 +241,5 @@ def _on_cells(expr: PExpr, renamed: dict[str, str]) -> PExpr:
     if isinstance(expr, Func):
         return Func(expr.name, tuple(_on_cells(a, renamed) for a in expr.args))
     if isinstance(expr, Idx):
-        return Idx(_on_cells(expr.target, renamed), tuple(_on_cells(s, renamed) for s in expr.subscripts))
+        return Idx(_on_cells(cast(PExpr, expr.target), renamed), tuple(_on_cells(s, renamed) for s in expr.subscripts))
     return expr
