@@ -16,8 +16,8 @@ ONLY_CELLS = {"linear": False, "whiten": False, "pools": False, "normal": False,
 
 
 def _rows(n=300, seed=5):
-    """Two categorical predictors (12 cells, about 25 rows each) and a positive, a unit-interval and a real
-    outcome that depend on them."""
+    """Two categorical predictors (12 cells, about 25 rows each), a numeric one, and outcomes of each kind that
+    depend on the categorical ones: positive, in (0, 1), real, counts with extra zeros, zeros or positive."""
     rng = np.random.default_rng(seed)
     g, t = rng.integers(0, 4, n), rng.integers(0, 3, n)
     eta = 0.3 * g - 0.4 * t
