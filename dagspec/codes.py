@@ -611,6 +611,34 @@ CODES: dict[str, Code] = {
         "standard errors are finite positive numbers, one per row; a value known exactly is data, not measured "
         "with error",
     ),
+    # multinomial outcomes: counts per category in several columns
+    "DS587": _e(
+        "bad counts",
+        "the counts of multinomial outcome {name!r} in {column!r} have {what} (first at row(s) {rows}): {values}",
+        "each category's count is a whole number of at least 0 in every row",
+    ),
+    "DS588": _w(
+        "rows without counts",
+        "{count} row(s) of multinomial outcome {name!r} have a total of 0 (row(s) {rows}): they add nothing to "
+        "the likelihood",
+        "they are kept (their draws are all 0); leave them out with `where` if they are mistakes",
+    ),
+    "DS589": _e(
+        "bad count columns",
+        "multinomial outcome {name!r} {why}",
+        "{suggestion}",
+    ),
+    "DS590": _e(
+        "totals differ from the counts",
+        "the totals {column!r} of multinomial outcome {name!r} differ from the sums of its counts (first at row(s) "
+        "{rows}: {values})",
+        "`n = {column}` is each row's total, the sum of its counts; drop `n` to use the sums",
+    ),
+    "DS591": _e(
+        "no totals to draw counts",
+        "{what}",
+        "{suggestion}",
+    ),
     # data scalars: one value for the whole data set, used in priors and options
     "DS545": _e(
         "data scalar not a number",

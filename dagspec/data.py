@@ -13,6 +13,7 @@ import pandas as pd
 from . import ir
 from .check.calls import const_value
 from .check.model import CheckedModel, NodeInfo
+from .counts import check_totals, counts_from_columns, counts_from_rows, is_multinomial, totals_of
 from .datafile import LEFT_OUT, SOURCE, DataFileError, read_table
 from .diagnostics import Diagnostics
 from .dists import closest
@@ -159,9 +160,18 @@ def resolve_columns(
             continue
         if for_prediction and node.role == "outcome" and not _reads_present(observation, table):
             fitted = (levels or {}).get(node.name) if node.categorical else None
+            shape = (len(table), len(fitted)) if fitted and is_multinomial(node) else len(table)
             columns[node.name] = Column(
-                node.name, np.zeros(len(table), dtype=np.int64 if fitted else float), fitted, placeholder=True
+                node.name, np.zeros(shape, dtype=np.int64 if fitted else float), fitted, placeholder=True
             )
+            continue
+        if observation.counts is not None:  # `observed y = [car, bus, walk]`: a multinomial's counts
+            if len(table) == 0:
+                found.add("DS512", observation.span)
+                continue
+            counted = counts_from_columns(node, table, statistics, unfiltered, found)
+            if counted is not None:
+                columns[node.name] = Column(node.name, *counted)
             continue
         if observation.expr is None and observation.column not in table.columns:
             single = _scalar_in(observation, unfiltered, files, base_dir, passed_in=frame is not None)
@@ -197,6 +207,9 @@ def resolve_columns(
         if not for_prediction:
             _check_ordered_levels(model, columns, found)
             _check_trials(model, columns, found)
+            for node in filter(is_multinomial, model.outcomes()):
+                if node.name in columns:
+                    check_totals(node, columns[node.name].values, totals_of(node, columns), found)
             _check_censored_rows(model, columns, found)
             _check_truncation(model, columns, found)
             _warn_constant_predictors(model, columns, found)
@@ -268,7 +281,10 @@ def _apply_filter(observation, table: pd.DataFrame, found: Diagnostics) -> pd.Da
 
 
 def _reads_present(observation, table: pd.DataFrame) -> bool:
-    needed = [observation.column] if observation.expr is None else columns_read(observation.expr)
+    if observation.counts is not None:
+        needed = [c for e in observation.counts for c in columns_read(e)]
+    else:
+        needed = [observation.column] if observation.expr is None else columns_read(observation.expr)
     return all(c in table.columns for c in needed)
 
 
@@ -363,6 +379,8 @@ def _check_ordered_levels(model: CheckedModel, columns: Columns, found: Diagnost
         if column is None or not (family.ordered or family.categorical):
             continue
         label = (node.observed.column if node.observed is not None else None) or node.name
+        if family.counts:  # its categories are checked with its counts
+            continue
         if family.categorical:
             if len(column.levels or ()) < 2:
                 found.add("DS154", node.observed_span, name=node.name, count=len(column.levels or ()), column=label)
@@ -517,6 +535,9 @@ def _convert(
     span = node.observed_span
     if node.matrix:
         return _matrix(node, raw, column, found)
+    if is_multinomial(node):  # a 2-D array or literal rows of counts
+        counted = counts_from_rows(node, raw, repr(column), found)
+        return Column(node.name, *counted) if counted is not None else None
     if raw.dtype == object and raw.map(_is_row).any():
         rows = raw[raw.map(_is_row)]
         shape = f"{len(raw)} rows of {len(rows.iloc[0])}"

@@ -15,9 +15,10 @@ class Aux:
 
     name: str
     support: Support
-    default_prior: str | None  # `None`: must be given as an option (Binomial's n)
+    default_prior: str | None  # `None`: must be given as an option (Binomial's n), unless it has a `default`
     fixed_only: bool = False  # given as an option (a literal or a data column), never a free parameter
     link: str | None = None  # the link of its linear predictor when edges point into it (`x -> y.sigma`)
+    default: str | None = None  # (fixed_only) what it is when not given, in words; `None`: it must be given
 
     @property
     def predictable(self) -> bool:
@@ -37,6 +38,7 @@ class Family:
     ordered: bool = False  # an ordered categorical outcome: levels, cutpoints instead of an intercept
     zeros: str | None = None  # "inflated" (extra zeros, aux `zi`) or "hurdle" (every zero from aux `hu`)
     categorical: bool = False  # an unordered categorical outcome: a linear predictor per level but the reference
+    counts: bool = False  # (categorical) observed as counts per category in several columns: a multinomial outcome
 
     def aux_param(self, name: str) -> Aux | None:
         return next((a for a in self.aux if a.name == name), None)
@@ -52,6 +54,8 @@ class Family:
 _SIGMA = Aux("sigma", POSITIVE, "Exponential(1)", link="log")
 _ALPHA = Aux("alpha", POSITIVE, "Exponential(1)", link="log")
 _TRIALS = Aux("n", COUNT, None, fixed_only=True)
+# a multinomial outcome's totals: each row's sum of counts, unless a column of them is given (`n = total`)
+_TOTALS = Aux("n", COUNT, None, fixed_only=True, default="each row's sum of counts")
 # brms's names: `zi`, the probability of an extra (structural) zero; `hu`, the probability of a zero at all
 _ZI = Aux("zi", UNIT, "Beta(1, 1)", link="logit")
 _HU = Aux("hu", UNIT, "Beta(1, 1)", link="logit")
@@ -156,6 +160,8 @@ FAMILIES: dict[str, Family] = {
         Family("OrderedProbit", "eta", "probit", ("probit",), (_CUTPOINTS,), COUNT, REAL, ordered=True),
         # P(y = level k) = softmax(eta)_k, eta_k a linear predictor per level, 0 for the reference level
         Family("Categorical", "eta", "softmax", ("softmax",), (), COUNT, REAL, categorical=True),
+        # counts per category, n = the row's total: Multinomial(n, softmax(eta)), eta as Categorical's
+        Family("Multinomial", "eta", "softmax", ("softmax",), (_TOTALS,), COUNT, REAL, categorical=True, counts=True),
     ]
 }
 
@@ -203,6 +209,7 @@ MISSING_CHOICES = (
 )  # `missing = impute`: model an outcome's missing values instead of stopping (DS504)
 ORDERED_OPTIONS = ("levels",)  # an ordered outcome's options besides its cutpoints
 CATEGORICAL_OPTIONS = ("levels", "reference")  # an unordered categorical outcome's options
+MULTINOMIAL_OPTIONS = (*CATEGORICAL_OPTIONS, "n")  # ... and a multinomial one's: `n = total`, each row's total
 
 
 def cutpoint_dim(node: str) -> str:

@@ -17,6 +17,7 @@ from .check.model import COLUMNS, CONTRASTS, ENTRIES, CheckedModel, Edge, Parame
 from .check.observation import latent_name
 from .check.params import basis_dim
 from .check.smooth import Smooth
+from .counts import category_name, is_column_name
 from .data import Column
 from .diagnostics import NO_SPAN, Diagnostics
 from .dists import DISTRIBUTIONS, SUMMARIES, TIME_PRIORS
@@ -102,6 +103,7 @@ class DataVar:
     column: str | None = None
     levels: list | None = None
     recipe: dict | None = None
+    count_columns: tuple[str, ...] | None = None  # a multinomial's counts: the columns read as they are, in order
 
 
 @dataclass
@@ -314,14 +316,20 @@ class _Planner:
                 and not observation.transformed
                 and not getattr(self.columns, "timing", None)  # lags drop rows: every column is given as fitted
             )
+            counts = node.family is not None and FAMILIES[node.family].counts
             entries.append(
                 DataVar(
                     container,
                     column.values,
                     name,
-                    dims=(OBS_DIM, column_dim(name)) if node.matrix else (OBS_DIM,),
+                    dims=(OBS_DIM, column_dim(name))
+                    if node.matrix
+                    else (OBS_DIM, level_dim(name))
+                    if counts
+                    else (OBS_DIM,),
                     column=observation.column if observation is not None and read_as_is else None,
-                    levels=column.levels,
+                    levels=None if counts else column.levels,  # a multinomial's categories: coords of its dims
+                    count_columns=self._count_columns(observation) if counts else None,
                 )
             )
         self.scaled = scaled_priors(model, self.columns, self.coords, self.found) if self.scale_priors else {}
@@ -366,6 +374,14 @@ class _Planner:
             smooth_ranges=self.smooth_ranges,
             scaled_priors=self.scaled,
         )
+
+    def _count_columns(self, observation) -> tuple[str, ...] | None:
+        """A multinomial outcome's count columns, if each is a column read as it is (no expression, `where` or lag)."""
+        if observation is None or observation.counts is None or observation.where is not None:
+            return None
+        if getattr(self.columns, "timing", None) or not all(is_column_name(c) for c in observation.counts):
+            return None
+        return tuple(category_name(c) for c in observation.counts)
 
     def _order(self) -> list[str]:
         graph = self.model.dependency_graph()
@@ -593,6 +609,8 @@ class _Planner:
                 aux[a.name] = self._value(fixed.name) if isinstance(fixed, ir.Ref) else Const(const_value(fixed))
             elif a.name in predicted:
                 aux[a.name] = self._dpar(node, a.name, entries)
+            elif a.default is not None:  # computed by the backend (a multinomial's totals: its row sums)
+                continue
             else:
                 aux[a.name] = VarRef(self.model.params[f"{node.name}.{a.name}"].name)
         imputed = None
@@ -619,6 +637,7 @@ class _Planner:
             terms,
             aux,
             self.data_names[node.name],
+            dims=(OBS_DIM, level_dim(node.name)) if family.counts else (OBS_DIM,),
             imputed=imputed,
             censoring=censoring,
             reference=self.category_reference.get(node.name),

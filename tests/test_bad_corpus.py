@@ -36,6 +36,7 @@ API_ONLY = {
     "DS612",  # tests/test_predictive.py, tests/cli/test_compare.py
     "DS640",  # pathfinder without pymc-extras (tests/test_fit_methods.py)
     "DS685",  # LOO of weighted rows (tests/test_observation.py)
+    "DS591",  # new multinomial counts without totals (tests/test_multinomial.py)
     "DS645",
     "DS646",  # approximate fits (tests/test_fit_methods.py)
     "DS521",

@@ -9,6 +9,7 @@ from ..check.model import column_dim
 from ..check.observation import latent_name
 from ..diagnostics import error
 from ..plan import OBSERVED_SUFFIX
+from .predictive import fitted_draws
 
 
 def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=None):
@@ -71,7 +72,7 @@ def do(spec, idata, interventions: dict, data=None, outcomes=None, random_seed=N
         outcomes = [n.pymc_name for n in checked.outcomes() if n.name not in interventions]
     with intervened:
         return pm.sample_posterior_predictive(
-            idata, var_names=list(outcomes), random_seed=random_seed, progressbar=False
+            fitted_draws(idata, model), var_names=list(outcomes), random_seed=random_seed, progressbar=False
         )
 
 

@@ -59,6 +59,8 @@ def predict_draws(spec, idata, newdata=None, kind: str = "mean", outcomes=None, 
         for_prediction=newdata is not None,
         levels=levels,
     )
+    if kind == "outcome":
+        _check_totals(checked, columns, outcomes)
     plan = make_plan(checked, columns, scale_priors=False)  # predictions read the posterior, not the priors
     _check_matrix_columns(checked, plan, idata.posterior)
     posterior = _posterior_for(plan, idata, columns, levels, random_seed, spec.name)
@@ -88,6 +90,24 @@ def predict_draws(spec, idata, newdata=None, kind: str = "mean", outcomes=None, 
     return result
 
 
+def _check_totals(checked, columns: dict[str, Column], outcomes) -> None:
+    """New counts of a multinomial outcome are drawn given each row's total: the sum of the counts the new rows give,
+    or the column `n = total` names; without either, DS591."""
+    for node in checked.outcomes():
+        column = columns.get(node.name)
+        wanted = outcomes is None or node.pymc_name in outcomes
+        if wanted and FAMILIES[node.family].counts and column is not None and column.placeholder:
+            if "n" not in node.fixed:
+                raise error(
+                    "DS591",
+                    what=f"kind='outcome' draws counts of {node.name} given each new row's total, but the new rows "
+                    f"have neither its counts ({node.observed.describe() if node.observed else node.name}) nor a "
+                    f"column of totals",
+                    suggestion=f"declare the totals, `node {node.name} ~ Multinomial(n = total)` with `total` a column "
+                    "of the data and of the new rows, or use kind='mean' for the probability of each category",
+                )
+
+
 def _check_matrix_columns(checked, plan: Plan, posterior) -> None:
     """New rows of a matrix node have the fitted number of columns (one coefficient each): else DS680."""
     for name, node in checked.nodes.items():
@@ -106,8 +126,8 @@ def _as_levels(predictions: xr.Dataset, checked, plan: Plan) -> xr.Dataset:
     """Draws of an ordered outcome are level codes: numeric levels become their values (a rating of 1 to 7
     is drawn as 1 to 7); text levels stay codes, with the level names in the variable's `levels` attribute."""
     for node in checked.outcomes():
-        if node.pymc_name not in predictions or not _has_levels(node):
-            continue
+        if node.pymc_name not in predictions or not _has_levels(node) or FAMILIES[node.family].counts:
+            continue  # (a multinomial outcome's draws are counts, labelled by their dimension's levels)
         levels = plan.coords[level_dim(node.name)]
         if all(isinstance(level, (int, float)) for level in levels):
             predictions[node.pymc_name] = predictions[node.pymc_name].copy(

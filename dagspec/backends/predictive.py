@@ -95,6 +95,29 @@ def _check_posterior(spec, idata, model) -> None:
             raise _spec_error(spec, "DS608", why=f"{rv.name} has shape {found} per draw, but {expected} in this spec")
 
 
+def fitted_draws(idata, model):
+    """`idata` for pm.sample_posterior_predictive, without the data columns it would mistake for dimension lengths.
+
+    PyMC redraws from its prior every parameter whose inputs changed since the fit, and finds the old value of each
+    shared variable in `constant_data` by name. A categorical node g has a data column named g and a dimension g,
+    whose length is a shared variable named g too: PyMC compares that length with the column, finds them different,
+    and redraws every parameter with the dimension g (the effects of g) from its prior. A column whose values have
+    not changed is left out: PyMC then compares the dimension's levels (the coords), as it should."""
+    constant = getattr(idata, "constant_data", None)
+    if constant is None:
+        return idata
+    same = [
+        name
+        for name in constant.data_vars
+        if name in model.coords
+        and name in model.named_vars
+        and np.array_equal(model[name].get_value(), constant[name].values)
+    ]
+    if not same:
+        return idata
+    return az.InferenceData(posterior=idata.posterior, constant_data=constant.drop_vars(same))
+
+
 def _set_groups(idata, **groups) -> None:
     """Add groups to `idata`, replacing any it has of the same name."""
     idata.extend(az.InferenceData(**groups), join="right")
@@ -133,7 +156,11 @@ def posterior_predictive(spec, idata, data=None, random_seed=None):
     _check_posterior(spec, idata, model)
     with model, quiet():
         draws = pm.sample_posterior_predictive(
-            idata, var_names=names, random_seed=random_seed, progressbar=False, extend_inferencedata=False
+            fitted_draws(idata, model),
+            var_names=names,
+            random_seed=random_seed,
+            progressbar=False,
+            extend_inferencedata=False,
         )
     predictive = _compact(draws.posterior_predictive)
     predictive.attrs[MARK] = LITERAL

@@ -362,7 +362,9 @@ def _ordered_likelihood(entry: LikelihoodVar, eta, cutpoints, observed, expose_m
 
 
 def _categorical_likelihood(entry: LikelihoodVar, eta, values, expose_mean: bool):
-    """P(y = level k) = softmax(eta)_k, with eta 0 at the reference level (its column is inserted)."""
+    """P(y = level k) = softmax(eta)_k, with eta 0 at the reference level (its column is inserted). A multinomial
+    outcome's counts (N x K) are Multinomial(n, softmax(eta)), n each row's total: `n = total`, else its sum."""
+    counts = FAMILIES[entry.family].counts
     observed = pt.cast(values[entry.observed], "int64")
     if eta is None:  # no intercept and no edges: every level equally likely
         eta = pt.zeros((observed.shape[0], 0))
@@ -370,9 +372,15 @@ def _categorical_likelihood(entry: LikelihoodVar, eta, values, expose_mean: bool
     r = entry.reference or 0
     logits = pt.concatenate([eta[:, :r], pt.zeros_like(eta[:, :1]), eta[:, r:]], axis=1)
     if expose_mean:  # the probability of each level
+        dims = entry.dims if counts else (*entry.dims, level_dim(entry.node))
         values[f"{entry.name}__mean"] = pm.Deterministic(
-            f"{entry.name}__mean", pt.special.softmax(logits, axis=-1), dims=(*entry.dims, level_dim(entry.node))
+            f"{entry.name}__mean", pt.special.softmax(logits, axis=-1), dims=dims
         )
+    if counts:
+        n = _evaluate(entry.aux["n"], values) if "n" in entry.aux else observed.sum(axis=-1)
+        n = pt.broadcast_to(pt.cast(n, "int64"), (observed.shape[0],))
+        p = pt.special.softmax(logits, axis=-1)
+        return pm.Multinomial(entry.name, n=n, p=p, observed=observed, dims=entry.dims)
     return pm.Categorical(entry.name, logit_p=logits, observed=observed, dims=entry.dims)
 
 

@@ -10,6 +10,7 @@ from ..families import (
     CENSORABLE,
     FAMILIES,
     MISSING_CHOICES,
+    MULTINOMIAL_OPTIONS,
     ORDERED_OPTIONS,
     OUTCOME_OPTIONS,
     TRUNCATABLE,
@@ -61,7 +62,9 @@ def declare(spec: ir.SpecIR, found: Diagnostics) -> tuple[dict[str, NodeInfo], l
                 statement.name.id, "derived", statement.name.span, expr=statement.value, order=order
             )
 
-    observations = _observations(spec, found, {name for name, node in nodes.items() if node.matrix})
+    matrices = {name for name, node in nodes.items() if node.matrix}
+    multinomials = {name for name, node in nodes.items() if node.family is not None and FAMILIES[node.family].counts}
+    observations = _observations(spec, found, matrices, multinomials)
     edges = _edges(spec, found)
     _implicit_nodes(nodes, observations, edges, spec, found)
     for observed, observation in observations.items():
@@ -178,7 +181,7 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
         options = list(ORDERED_OPTIONS)
     if family.categorical:  # a linear predictor per level but the reference
         node.categorical = True
-        options = ["intercept", *CATEGORICAL_OPTIONS]
+        options = ["intercept", *(MULTINOMIAL_OPTIONS if family.counts else CATEGORICAL_OPTIONS)]
     reference_span = call.span
     _positional(call, f"the {family.name} family", ", ".join(options), found)
     for keyword in call.kwargs:
@@ -187,7 +190,7 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
             _levels(node, keyword, f"the {family.name} family", found)
         elif family.categorical and keyword.name == "reference" and _level(value) is not None:
             node.reference, reference_span = _level(value), value.span
-        elif family.categorical and keyword.name not in ("intercept", "missing", "levels", "reference"):
+        elif family.categorical and keyword.name not in (*options, *(() if family.counts else ("missing",))):
             found.add(
                 "DS409",
                 keyword.span,
@@ -271,7 +274,7 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
     _reference_in_levels(node, reference_span, found)
     if node.censored_upper is not None and node.censored is None:
         found.add("DS470", node.censored_upper.span, outcome=node.name, name=node.censored_upper.name)
-    missing = [a for a in family.aux if a.default_prior is None and a.name not in node.fixed]
+    missing = [a for a in family.aux if a.default_prior is None and a.default is None and a.name not in node.fixed]
     for aux in missing:
         found.add(
             "DS404",
@@ -346,17 +349,28 @@ def _missing_option(node: NodeInfo, family, keyword: ir.Keyword, options: list, 
         node.impute = choice == "impute"
 
 
-def _observations(spec: ir.SpecIR, found: Diagnostics, matrices: set[str]) -> dict[str, Observation]:
+def _observations(
+    spec: ir.SpecIR, found: Diagnostics, matrices: set[str], multinomials: set[str]
+) -> dict[str, Observation]:
     observations: dict[str, Observation] = {}
     for statement in spec.statements:
         if not isinstance(statement, ir.ObservedStmt):
             continue
         file = statement.source.value if statement.source else None
+        counted = {
+            item.name.id: _count_columns(item, found) for item in statement.items if item.name.id in multinomials
+        }
         read = [
             c
             for item in statement.items
             for c in (
-                [item.column] if item.column else columns_read(item.value) if is_column_expression(item.value) else []
+                [item.column]
+                if item.column
+                else [c for e in counted[item.name.id] or () for c in columns_read(e)]
+                if item.name.id in counted
+                else columns_read(item.value)
+                if is_column_expression(item.value)
+                else []
             )
         ]
         if statement.where is not None:
@@ -367,6 +381,11 @@ def _observations(spec: ir.SpecIR, found: Diagnostics, matrices: set[str]) -> di
             name = item.name.id
             if name in observations:
                 found.add("DS509", item.name.span, name=name, line=observations[name].span.line)
+                continue
+            if counted.get(name) is not None:  # `observed y = [car, bus, walk]`: a column of counts per category
+                observations[name] = Observation(
+                    counts=counted[name], file=file, span=item.span, where=statement.where, reads=reads
+                )
                 continue
             if is_column_expression(item.value):
                 if name in matrices:  # `center(X[:, 1:])`: a matrix's own expressions
@@ -387,6 +406,38 @@ def _observations(spec: ir.SpecIR, found: Diagnostics, matrices: set[str]) -> di
                 reads=reads,
             )
     return observations
+
+
+def _count_columns(item: ir.ObservedItem, found: Diagnostics) -> tuple[ir.Expr, ...] | None:
+    """A multinomial outcome's list of count columns (names, `col("a b")` or column expressions), one per category;
+    None for its other forms: a 2-D array's name, or literal rows `[[1, 0, 2], ...]`. A list of anything else, or of
+    fewer than two columns, is DS589."""
+    value = item.value
+    if not isinstance(value, ir.ListExpr) or all(isinstance(i, ir.ListExpr) for i in value.items):
+        return None
+    name = item.name.id
+    form = f"`observed {name} = [car, bus, walk]` (a column of counts per category, named by its column)"
+    if not all(is_column_expression(i) for i in value.items):
+        found.add(
+            "DS589",
+            value.span,
+            name=name,
+            why="observes a list that is neither columns of counts nor rows of counts",
+            suggestion=f"write {form}, or rows of counts, `[[3, 0, 1], [2, 2, 0]]`",
+        )
+        return None
+    if len(value.items) < 2:
+        found.add(
+            "DS589",
+            value.span,
+            name=name,
+            why=f"has {len(value.items)} column of counts; it needs at least two categories",
+            suggestion=f"give a column per category, {form}",
+        )
+        return None
+    for column in value.items:
+        check_column_expression(column, found.add)
+    return tuple(value.items)
 
 
 def _edges(spec: ir.SpecIR, found: Diagnostics) -> list[Edge]:

@@ -35,6 +35,7 @@ class Observation:
     expr: ir.Expr | None = None  # a column expression: `standardize(Divorce)`, `log(mass)`, `1 + condition`
     where: ir.Expr | None = None  # the statement's row filter
     reads: tuple[str, ...] = ()  # every column the statement reads (what `where complete` looks at)
+    counts: tuple[ir.Expr, ...] | None = None  # a multinomial outcome's columns of counts, one per category
 
     def describe(self) -> str:
         """How the values are got, in the spec's words: `column Divorce`, `standardize(Age) where complete`."""
@@ -42,13 +43,16 @@ class Observation:
 
         if self.literal is not None:
             return expr_text(self.literal)
-        text = expr_text(self.expr) if self.expr is not None else f"column {self.column}"
+        if self.counts is not None:
+            text = "columns " + ", ".join(expr_text(c) for c in self.counts)
+        else:
+            text = expr_text(self.expr) if self.expr is not None else f"column {self.column}"
         return text + (f" where {expr_text(self.where)}" if self.where is not None else "")
 
     @property
     def transformed(self) -> bool:
         """Whether the values are computed (a transform or a row filter), not a column read as it is."""
-        return self.expr is not None or self.where is not None
+        return self.expr is not None or self.where is not None or self.counts is not None
 
 
 @dataclass

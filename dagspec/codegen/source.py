@@ -204,7 +204,8 @@ class _Writer:
         """Data files (None: data that was passed in) → the Python name of their DataFrame."""
         files = []
         for entry in self.plan.entries:
-            if isinstance(entry, DataVar) and entry.column is not None and not self._inline_matrix(entry):
+            read = isinstance(entry, DataVar) and (entry.column is not None or entry.count_columns is not None)
+            if read and not self._inline_matrix(entry):
                 observation = self.spec.checked.nodes[entry.node].observed
                 if observation.file not in files:
                     files.append(observation.file)
@@ -258,6 +259,9 @@ class _Writer:
         if entry.levels is not None:
             levels = self.helper("{}_levels", ident)
             self.lines.append(f"{levels} = {list(entry.levels)!r}")
+        if entry.count_columns is not None:  # a multinomial's counts: a column per category
+            frame = files[self.spec.checked.nodes[entry.node].observed.file]
+            return f"np.column_stack([{', '.join(f'{frame}[{c!r}]' for c in entry.count_columns)}]).astype(int)"
         if self._inline_matrix(entry):  # a matrix passed in as an array: a CSV file cannot hold it
             return f"np.array({entry.values.tolist()!r})"
         if entry.column is None:
@@ -293,7 +297,11 @@ class _Writer:
     def _inline_matrix(self, entry: DataVar) -> bool:
         """A matrix node's values that came with the data passed in (not from a file the script can read)."""
         observation = self.spec.checked.nodes[entry.node].observed
-        return np.ndim(entry.values) == 2 and (entry.column is None or observation.file is None)
+        return (
+            np.ndim(entry.values) == 2
+            and entry.count_columns is None
+            and (entry.column is None or observation.file is None)
+        )
 
     def _recipe(self, entry: DataVar) -> str:
         recipe, likelihood = entry.recipe or {}, entry.name.split("__")[0]
@@ -551,6 +559,17 @@ class _Writer:
             f"the reference ({self.plan.coords[level_dim(entry.node)][r]!r})",
             f"{logits} = {t}.concatenate([{eta}[:, :{r}], {t}.zeros(({rows}, 1)), {eta}[:, {r}:]], axis=1)",
         ]
+        if FAMILIES[entry.family].counts:  # counts per category: n each row's total (`n = total`, else its sum)
+            total = (
+                f"{self.tensor}.cast({self.print(entry.aux['n'])}, 'int64')"
+                if "n" in entry.aux
+                else f"{observed}.sum(axis=1)"
+            )
+            p = f"pm.math.softmax({logits}, axis=-1)" if self.target == "pymc" else f"tt.nnet.softmax({logits})"
+            counts = f"pt.cast({observed}, 'int64')" if self.target == "pymc" else observed
+            return lines + [
+                f"{ident} = pm.Multinomial({entry.name!r}, n={total}, p={p}, observed={counts}{self._dims(entry.dims)})"
+            ]
         if self.target == "pymc":
             return lines + [
                 f"{ident} = pm.Categorical({entry.name!r}, logit_p={logits}, observed=pt.cast({observed}, 'int64')"

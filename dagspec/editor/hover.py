@@ -249,6 +249,7 @@ def family_markdown(family: Family) -> str:
         lines.append(
             f"- `{aux.name}`: {aux.support.words}, "
             + ("a number or an observed column" if aux.fixed_only else f"{prior}; or fixed to a number or a column")
+            + (f" (default: {aux.default})" if aux.default else "")
         )
     return "\n\n".join(lines)
 

@@ -70,6 +70,8 @@ def _levels(levels: list) -> str:
 def _data_row(entry: DataVar) -> tuple[str, str, str]:
     if entry.column is not None:
         what = f"column {entry.column}" + (" (level codes)" if entry.levels is not None else "")
+    elif entry.count_columns is not None:
+        what = "columns " + ", ".join(entry.count_columns)
     elif entry.recipe is not None:
         what = f"derived from the data ({entry.recipe.get('kind', 'optimizer')})"
     else:

@@ -18,6 +18,7 @@ _INVERSE = {
     "log": "exp({})",
     "inverse": "1 / ({})",
     "sqrt": "({})^2",
+    "softmax": "softmax({})",  # (a categorical or multinomial outcome: one eta per category but the reference)
 }
 
 
@@ -81,6 +82,8 @@ def likelihood_line(model, node) -> str:
             args.append(
                 f"{aux.name} = {inverse_link(family.dpar_link(aux.name), linear_predictor(model, node.name, aux.name))}"
             )
+        elif aux.default is not None:  # (a multinomial's totals)
+            args.append(f"{aux.name} = {aux.default}")
         else:
             args.append(f"{aux.name} = {model.params[f'{node.name}.{aux.name}'].name}")
     return f"{node.pymc_name} ~ {node.family}({', '.join(args)})"
@@ -202,9 +205,9 @@ def compile_report(spec, plan=None, data_note: str = "") -> str:
             if FAMILIES[node.family].categorical:
                 levels = coords.get(level_dim(node.name)) or node.levels
                 categories = coords.get(category_dim(node.name))
+                origin = " (declared)" if node.levels else " (its columns)" if FAMILIES[node.family].counts else ""
                 lines.append(
-                    "    levels "
-                    + (", ".join(map(str, levels)) + (" (declared)" if node.levels else " (from the data)"))
+                    "    levels " + (", ".join(map(str, levels)) + (origin or " (from the data)"))
                     if levels
                     else "    levels from the data"
                 )

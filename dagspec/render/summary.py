@@ -90,13 +90,21 @@ def arviz_quiet():
 
 def prediction_table(predictions, newdata=None):
     """Predictions (chain, draw, row) → one row per new row: its given columns, then each outcome's mean, sd and
-    94% HDI."""
+    94% HDI; an outcome with a value per level in each row (a categorical outcome's probabilities, a multinomial's
+    counts) has them per level, `y[level]_mean`, ..."""
     import arviz as az
     import numpy as np
     import pandas as pd
 
     table = newdata.reset_index(drop=True).copy() if newdata is not None else pd.DataFrame()
+    columns = []
     for name, values in predictions.data_vars.items():
+        dims = [d for d in values.dims if d not in ("chain", "draw")]
+        if len(dims) == 2 and len(table) == values.sizes[dims[0]]:  # (row, level)
+            columns += [(f"{name}[{level}]", values.sel({dims[1]: level})) for level in values.coords[dims[1]].values]
+        else:
+            columns.append((name, values))
+    for name, values in columns:
         rows = [d for d in values.dims if d not in ("chain", "draw")]
         stacked = (
             values.stack(sample=("chain", "draw"))
