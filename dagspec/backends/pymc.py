@@ -74,6 +74,8 @@ _FUNCTIONS = {
     "transpose": lambda x: x.T,
     "concat": lambda *parts: pt.concatenate([pt.reshape(p, (-1,)) for p in parts]),
     "reshape": lambda x, shape: pt.reshape(x, tuple(int(n) for n in shape)),
+    "gammaln": pt.gammaln,
+    "expm1": pt.expm1,
     # smooth terms (backends/bases.py)
     **BASES,
 }

@@ -28,6 +28,8 @@ MATH = {
     "matmul": "pm.math.dot",
     "transpose": "{t}.transpose",
     "reshape": "{t}.reshape",
+    "gammaln": "{t}.gammaln",
+    "expm1": "{t}.expm1",
     # smooth terms: functions the script defines (codegen/bases.py)
     "bspline": "bspline_basis",
     "hsgp": "hsgp_basis",

@@ -344,14 +344,21 @@ class _Writer:
                         else f", weights={self.numpy_of[given]}"
                     )
                 )
+                what = "one count" if recipe["counts"] else "one log density term"
                 self.lines += [
-                    f"# {likelihood}: rows with the same ({', '.join(recipe['index'])}) collapse to one count per cell",
+                    f"# {likelihood}: rows with the same ({', '.join(recipe['index'])}) collapse to {what} per cell",
                     f"{cells}, {row_cell} = np.unique(np.column_stack([{columns}]), axis=0, return_inverse=True)",
                     f"{row_cell} = {row_cell}.ravel()",
-                    f"{trials} = np.bincount({row_cell}{weights}).round().astype(int)",
-                    f"{successes} = np.bincount({row_cell}, weights={self.numpy_of[recipe['outcome']]}).round().astype(int)",
                 ]
+                if recipe["counts"]:
+                    self.lines += [
+                        f"{trials} = np.bincount({row_cell}{weights}).round().astype(int)",
+                        f"{successes} = np.bincount({row_cell}, weights={self.numpy_of[recipe['outcome']]})"
+                        ".round().astype(int)",
+                    ]
             return f"{cells}[:, {recipe['column']}]"
+        if recipe["kind"] == "cell_statistic":
+            return self._cell_statistic(recipe, cells, row_cell)
         if recipe["kind"] == "normal_stats":
             return self._normal_stats(recipe, stem)
         if recipe["kind"] == "cell_trials":
@@ -361,6 +368,25 @@ class _Writer:
         if recipe["kind"] == "cell_successes":
             return successes
         raise ValueError(f"unknown recipe {recipe['kind']!r}")
+
+    def _cell_statistic(self, recipe: dict, cells: str, row_cell: str) -> str:
+        """A per-cell sufficient statistic (optimize/cell_stats.py's `statistic`) as numpy text."""
+        y = self.numpy_of[recipe["outcome"]]
+        if recipe["positive"]:  # a hurdle's positive rows
+            y, row_cell = f"{y}[{y} > 0]", f"{row_cell}[{y} > 0]"
+        values = {"y": y, "log": f"np.log({y})", "log1m": f"np.log1p(-{y})", "zero": f"1.0 * ({y} == 0)"}[
+            recipe["transform"]
+        ]
+        size = f"minlength=len({cells})"
+        rows, total = f"np.bincount({row_cell}, {size})", f"np.bincount({row_cell}, weights={values}, {size})"
+        mean = f"np.divide({total}, {rows}, out=np.zeros(len({cells})), where={rows} > 0)"
+        if recipe["aggregate"] == "rows":
+            return f"{rows}.astype(float)"
+        if recipe["aggregate"] == "sum":
+            return total
+        if recipe["aggregate"] == "mean":
+            return mean
+        return f"np.bincount({row_cell}, weights=({values} - ({mean})[{row_cell}]) ** 2, {size})"
 
     def _normal_stats(self, recipe: dict, stem: str) -> str:
         z, b_hat, rss = (self.helper(pattern, stem) for pattern in ("Z_{}", "b_hat_{}", "rss_{}"))
@@ -415,7 +441,9 @@ class _Writer:
             elif isinstance(entry, LikelihoodVar):
                 body += self._likelihood(entry, ident, len(likelihoods) > 1)
             elif isinstance(entry, LogDensity):
-                body.append(f"pm.Potential({name!r}, {self.print(entry.expr)})  # {entry.node}'s Normal likelihood")
+                body.append(
+                    f"pm.Potential({name!r}, {self.print(entry.expr)})  # {entry.node}'s likelihood (sufficient statistics)"
+                )
         self.lines += (
             ["with pm.Model(coords=coords) as model:"] + [f"    {line}" if line else "" for line in body] + [""]
         )

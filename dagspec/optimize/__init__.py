@@ -1,11 +1,13 @@
 """A Plan → an equivalent, better-conditioned Plan: the same posterior, user names kept as deterministics.
 
-Passes (each can be switched off by name): `linear` (centre numeric predictors, QR when they are
-correlated), `cells` (Bernoulli/Binomial outcomes with only categorical terms → Binomial counts per cell;
-Poisson counts on the log link → one Poisson count per cell), `whiten` (Normal regressions on categorical effects with fixed priors sampled in a whitened basis), `pools`
-(non-centred hierarchical pools where the data per group are weak), `normal` (Normal likelihoods of fixed
-data from sufficient statistics). One more switch, `exact`, is not a pass: where the literal model's posterior
-can be drawn without MCMC (optimize/exact.py), `sample` does so, and the plan's notes say so.
+Passes (each can be switched off by name, run in this order): `linear` (centre numeric predictors, QR when they
+are correlated), `whiten` (regressions on categorical effects with fixed priors sampled in a whitened basis),
+`pools` (non-centred hierarchical pools where the data per group are weak, judged on the rows), `cells` (outcomes
+with only categorical terms → one term per cell: Binomial or Poisson counts, or the log density of the rows of
+many families from per-cell sufficient statistics, optimize/cell_stats.py), `normal` (Normal likelihoods of fixed
+data from sufficient statistics). Distributional models (`x -> y.sigma`) get the `cells` pass alone. One more
+switch, `exact`, is not a pass: where the literal model's posterior can be drawn without MCMC (optimize/exact.py),
+`sample` does so, and the plan's notes say so.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from .whiten import whiten_categorical_effects
 PASSES = {
     "linear": reparameterise_linear,
     "whiten": whiten_categorical_effects,
-    "cells": collapse_cells,
     "pools": choose_pool_parameterisation,
+    "cells": collapse_cells,
     "normal": use_sufficient_statistics,
 }
 EXACT = "exact"
@@ -67,13 +69,19 @@ def optimize(plan: Plan, options=True) -> Plan:
     if kept:
         plan.notes.append(f"none: the passes do not rewrite models with {kept} yet")
         return plan
-    if any(isinstance(e, LikelihoodVar) and _distributional(e) for e in plan.entries):
-        plan.notes.append(
-            "none: the passes do not rewrite distributional models (edges into a likelihood's parameters) or "
-            "categorical outcomes yet"
-        )
-        return plan
     switches = enabled(options)
+    if any(FAMILIES[e.family].categorical for e in likelihoods):
+        plan.notes.append("none: the passes do not rewrite categorical outcomes yet")
+        return plan
+    if any(e.predicted for e in likelihoods):
+        plan.notes.append(
+            "cells only: the other passes do not rewrite distributional models (edges into a likelihood's "
+            "parameters) yet"
+        )
+        if switches["cells"]:
+            collapse_cells(plan)
+            plan.entries = reorder(plan.entries)
+        return plan
     if switches[EXACT]:  # read on the literal plan, before the passes change it
         exact = exact_draws(plan)
         plan.notes.extend(exact.notes() if exact else [])
@@ -82,8 +90,3 @@ def optimize(plan: Plan, options=True) -> Plan:
             run(plan)
     plan.entries = reorder(plan.entries)
     return plan
-
-
-def _distributional(likelihood: LikelihoodVar) -> bool:
-    """A categorical outcome, or one with a linear predictor of a parameter besides its mean (`x -> y.sigma`)."""
-    return FAMILIES[likelihood.family].categorical or bool(likelihood.predicted)
