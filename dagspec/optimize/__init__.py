@@ -4,7 +4,7 @@ Passes (each can be switched off by name): `linear` (centre numeric predictors, 
 correlated), `cells` (Bernoulli/Binomial outcomes with only categorical terms → Binomial counts per cell;
 Poisson counts on the log link → one Poisson count per cell), `whiten` (Normal regressions on categorical effects with fixed priors sampled in a whitened basis), `pools`
 (non-centred hierarchical pools where the data per group are weak), `normal` (Normal likelihoods of fixed
-data from sufficient statistics). One more switch, `exact`, is not a pass: where the literal model's posterior
+data from sufficient statistics), `batch` (many like Normal regressions as one vectorised likelihood). One more switch, `exact`, is not a pass: where the literal model's posterior
 can be drawn without MCMC (optimize/exact.py), `sample` does so, and the plan's notes say so.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..families import FAMILIES
 from ..plan import LikelihoodVar, Plan
+from .batch import vectorise_regressions
 from .cells import collapse_cells
 from .exact import exact_draws
 from .linear import reparameterise_linear
@@ -26,6 +27,7 @@ PASSES = {
     "cells": collapse_cells,
     "pools": choose_pool_parameterisation,
     "normal": use_sufficient_statistics,
+    "batch": vectorise_regressions,
 }
 EXACT = "exact"
 OPTIMIZATIONS = (*PASSES, EXACT)
