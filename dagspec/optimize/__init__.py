@@ -52,6 +52,12 @@ def model_passes(options):
     return False if options is False else {**enabled(options), EXACT: False}
 
 
+def for_scripts(options):
+    """`options` for a plan a generated script writes out: without `batch`, whose matrices stack each outcome's
+    columns (a script keeps one readable likelihood per outcome, the same model)."""
+    return False if options is False else {**enabled(options), "batch": False}
+
+
 def optimize(plan: Plan, options=True) -> Plan:
     """Apply the passes `options` selects: True (all), False (none), or {pass name: bool}."""
     if options is False:
