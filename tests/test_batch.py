@@ -90,6 +90,22 @@ def test_regressions_of_two_shapes_are_two_groups_and_an_outcome_read_elsewhere_
     assert {rv.name for rv in literal.free_RVs} <= set(optimized.named_vars)
 
 
+def test_regressions_sharing_a_parameter_stay_as_they_are():
+    """A scale every regression reads is one parameter: it cannot be an element of a vector per regression."""
+    _, data = _chain(GROUP + 2)
+    text = "\n".join(
+        [
+            "s ~ Exponential(1)",
+            *[f"node v{i} ~ Normal(sigma = s)" for i in range(1, GROUP + 2)],
+            *[f"v{i - 1} -> v{i}" for i in range(1, GROUP + 2)],
+            "observed " + ", ".join(data.columns),
+        ]
+    )
+    gaps, _, optimized = _gaps(dagspec.parse(text), data)
+    assert np.ptp(gaps) < 1e-6
+    assert len(optimized.observed_RVs) == GROUP + 1
+
+
 def _build_calls(n):
     spec, data = _chain(n)
     profile = cProfile.Profile()

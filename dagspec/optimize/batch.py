@@ -11,6 +11,7 @@ matrix. Groups smaller than MIN_GROUP are left as they are: there is nothing to 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,6 +58,7 @@ def vectorise_regressions(plan: Plan) -> None:
             group.likelihoods.append(likelihood)
             group.params.append(params)
             group.columns.append(columns)
+    groups = _own_parameters(groups)
     chosen = [g for g in groups.values() if len(g.likelihoods) >= MIN_GROUP]
     grouped = {id(e) for g in chosen for e in g.likelihoods} | {id(p) for g in chosen for ps in g.params for p in ps}
     read = set().union(*(reads(e) for e in plan.entries if id(e) not in grouped))
@@ -74,6 +76,16 @@ def vectorise_regressions(plan: Plan) -> None:
     if replaced:
         plan.entries = [new for entry in plan.entries for new in replaced.get(id(entry), [entry])]
         _drop_unread_outcome_data(plan, {e.observed for g in chosen for e in g.likelihoods})
+
+
+def _own_parameters(groups: dict[tuple, _Group]) -> dict[tuple, _Group]:
+    """The groups without the regressions that share a parameter with another (one element of one vector each)."""
+    uses = Counter(id(p) for g in groups.values() for params in g.params for p in params)
+    kept = {}
+    for key, group in groups.items():
+        own = [i for i, params in enumerate(group.params) if all(uses[id(p)] == 1 for p in params)]
+        kept[key] = _Group(*([getattr(group, f)[i] for i in own] for f in ("likelihoods", "params", "columns")))
+    return kept
 
 
 def _shape(plan: Plan, likelihood: LikelihoodVar, entries: dict):
