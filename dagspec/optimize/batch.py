@@ -16,7 +16,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..plan import OBS_DIM, Const, DataVar, DerivedVar, Idx, LikelihoodVar, Plan, RandomVariable, Term, VarRef
+from ..plan import (
+    OBS_DIM,
+    Const,
+    DataVar,
+    DerivedVar,
+    Idx,
+    LikelihoodVar,
+    PExpr,
+    Plan,
+    RandomVariable,
+    Term,
+    VarRef,
+)
 from .common import data_expression, entries_by_name, free_scalar
 from .order import reads
 
@@ -120,7 +132,7 @@ def _elementwise(param: RandomVariable) -> bool:
     return (
         param.dist in ELEMENTWISE
         and param.transform is None
-        and np.ndim(param.initval) == 0
+        and (param.initval is None or isinstance(param.initval, (int, float)))
         and all(isinstance(a, Const) and np.ndim(a.value) == 0 for a in param.args.values())
     )
 
@@ -134,8 +146,8 @@ def _vectorise(plan: Plan, group: _Group, stem: str, entries: dict) -> list:
     for r, role in enumerate(roles):
         members = [params[r] for params in group.params]
         first = members[0]
-        args = {a: Const(np.array([float(m.args[a].value) for m in members])) for a in first.args}
-        initval = None if first.initval is None else np.array([float(m.initval) for m in members])
+        args: dict[str, PExpr] = {a: Const(np.array([_number(m.args[a]) for m in members])) for a in first.args}
+        initval = None if first.initval is None else np.array([_number(Const(m.initval)) for m in members])
         new.append(
             RandomVariable(
                 f"{stem}__{role}", first.dist, args, dims=(dim,), source=f"{stem} ({role}s)", initval=initval
@@ -167,6 +179,11 @@ def _vectorise(plan: Plan, group: _Group, stem: str, entries: dict) -> list:
         f"({', '.join(plan.coords[dim][:3])}{', ...' if len(group.likelihoods) > 3 else ''}) as one likelihood"
     )
     return new
+
+
+def _number(expr: PExpr) -> float:
+    assert isinstance(expr, Const), "a grouped parameter's prior arguments and start are numbers"
+    return float(expr.value)
 
 
 def _outcome(plan: Plan, likelihood: LikelihoodVar, entries: dict) -> np.ndarray:
