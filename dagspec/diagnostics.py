@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from dataclasses import dataclass, field
 
@@ -155,12 +156,18 @@ class DagspecWarning(UserWarning):
     NUTS, a spec's check warnings): `.code` is its code, `.diagnostic` the whole finding. Filter by class or
     code, e.g. `warnings.filterwarnings("error", category=dagspec.DagspecWarning)` in CI."""
 
-    def __init__(self, diagnostic: Diagnostic):
+    def __init__(self, diagnostic: Diagnostic | str):
+        if isinstance(diagnostic, str):  # rebuilt from its text, as pytest-xdist passes warnings between processes
+            text = diagnostic
+            code = re.search(r"\bDS\d{3}\b", text)
+            diagnostic = Diagnostic(code[0] if code else "", text)
+        else:
+            hint = f" (hint: {diagnostic.hint})" if diagnostic.hint else ""
+            where = f"{diagnostic.location}: " if diagnostic.span.known else ""
+            text = f"{where}{diagnostic.code} {diagnostic.message}{hint}"
         self.diagnostic = diagnostic
         self.code = diagnostic.code
-        hint = f" (hint: {diagnostic.hint})" if diagnostic.hint else ""
-        where = f"{diagnostic.location}: " if diagnostic.span.known else ""
-        super().__init__(f"{where}{diagnostic.code} {diagnostic.message}{hint}")
+        super().__init__(text)
 
 
 def warn(diagnostic: Diagnostic, stacklevel: int = 3) -> None:

@@ -215,34 +215,6 @@ def test_per_row_lets_are_stored_with_the_row_dimension_and_codegen_matches(tmp_
     _same_log_density(spec.build(optimize=False), generated)
 
 
-PYMC3 = ROOT / ".venv-pymc3" / "bin" / "python"
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not PYMC3.exists(), reason="run `make pymc3-env` first")
-def test_the_pymc3_script_of_a_matrix_model_has_the_same_log_density(tmp_path):
-    import subprocess
-
-    spec = dagspec.parse(NAMED)
-    data = {"X": X3[:6], "y": Y3[:6]}
-    point = {"b": [0.3, -0.2, 0.1], "y_intercept": 0.7, "y_sigma_log__": 0.2}
-    script = spec.to_source("pymc3", data=data).replace('if __name__ == "__main__":', "if False:")
-    script += f"\nprint(float(model.logp({{k: np.array(v) for k, v in {point!r}.items()}})))\n"
-    (tmp_path / "model.py").write_text(script)
-    (tmp_path / "y.csv").write_text("y\n" + "\n".join(repr(v) for v in Y3[:6].tolist()) + "\n")
-    environment = {"THEANO_FLAGS": f"compiledir={tmp_path / 'theano'}", "PATH": "/usr/bin:/bin"}
-    run = subprocess.run(
-        [str(PYMC3), str(tmp_path / "model.py"), str(tmp_path / "y.csv")],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=600,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    ours = spec.build(data, optimize=False).compile_logp()({k: np.array(v) for k, v in point.items()})
-    assert float(run.stdout.strip().splitlines()[-1]) == pytest.approx(ours, rel=1e-6)
-
-
 # ---- vector random variables declared with a size ------------------------------------------------------------
 
 

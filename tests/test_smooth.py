@@ -13,6 +13,7 @@ import pandas as pd
 import pymc as pm
 import pytest
 from logp_support import assert_same_log_density
+from scipy import integrate, stats
 from scipy.interpolate import BSpline
 
 import dagspec
@@ -200,6 +201,59 @@ def test_a_distance_gp_is_the_hand_written_multivariate_normal_over_the_kernel(t
     _same_log_density(spec.build(G, optimize=False), theirs)
     assert "k: non-centred pool (a covariance's pool)" in spec.plan(G, optimize=True).notes
     assert spec.build(G).named_vars_to_dims["k"] == ("g",)  # k = L z, stored under its name
+
+
+def _log_exponential_of_log(x):
+    """The log density of log(a) for a ~ Exponential(1) (a standard Gumbel for the minimum): x - e^x."""
+    return x - np.exp(x)
+
+
+@pytest.mark.parametrize("r", [-7.0, -2.5, -0.3, 0.0, 0.7, 3.0, 9.0])
+def test_the_log_ratio_of_two_standard_exponentials_is_standard_logistic(r):
+    # the density of log(a) - log(g), a and g ~ Exponential(1) independent, is the convolution of two log-Exponential
+    # densities; it is the Logistic(0, 1) density (P(a / g <= t) = t / (1 + t))
+    density, error = integrate.quad(
+        lambda x: np.exp(_log_exponential_of_log(x + r) + _log_exponential_of_log(x)), -np.inf, np.inf
+    )
+    assert density == pytest.approx(stats.logistic.pdf(r), rel=1e-7, abs=10 * error)
+
+
+def test_the_gallery_m14_8_spec_is_the_books_model_with_a_over_g_integrated_out():
+    # specs/gallery/kline_m14_8.dag samples log(a / g) ~ Logistic(0, 1) in place of the book's a, g ~ Exponential(1):
+    # at any (r, b, etasq, rhosq, k) its log density must be that of the book's m14.8 (R code 14.39, in scipy)
+    # integrated over the line log(a) - log(g) = r, i.e. over g with a = g e^r (Jacobian g e^r), so that b, k, etasq
+    # and rhosq have the book's posterior exactly
+    gallery = Path(__file__).parent.parent / "specs" / "gallery"
+    ours = dagspec.load(gallery / "kline_m14_8.dag").build(optimize=False)
+    levels = list(ours.coords["society"])
+    d = pd.read_csv(gallery / "data" / "Kline2.csv")
+    D = pd.read_csv(gallery / "data" / "islandsDistMatrix.csv", index_col=0).loc[levels, levels].to_numpy()
+    row = pd.Categorical(d["culture"], categories=levels).codes
+    P, T = d["population"].to_numpy(float), d["total_tools"].to_numpy()
+
+    def along_a_over_g(u, r, b, k, rest):  # p_book(a = g e^r, g, ...) g e^r dg / p_spec(r, ...), g = e^u (dg = g du)
+        a, g = np.exp(u + r), np.exp(u)
+        log_density = stats.expon.logpdf([a, g]).sum() + stats.poisson.logpmf(T, a * P**b / g * np.exp(k[row])).sum()
+        return np.exp(log_density + rest + (u + r) + u)
+
+    ours_logp = ours.compile_logp(jacobian=False)
+    rng = np.random.default_rng(148)
+    for _ in range(4):  # around the posterior, where the log densities are small enough to compare to 1e-7
+        r, log_b, log_etasq, log_rhosq = rng.normal([1.0, -1.3, -1.8, 0.0], [1.0, 0.3, 1.0, 1.0])
+        b, etasq, rhosq = np.exp([log_b, log_etasq, log_rhosq])
+        k = rng.normal(0, 0.3, len(levels))
+        K = etasq * np.exp(-rhosq * D**2) + 0.01 * np.eye(len(levels))
+        book_without_a_or_g = (  # the rest of R code 14.39's model (scipy)
+            stats.expon.logpdf(b)
+            + stats.expon.logpdf([etasq, rhosq], scale=[0.5, 2.0]).sum()
+            + stats.multivariate_normal.logpdf(k, cov=K)
+        )
+        spec = ours_logp(
+            {"log_a_over_g": r, "b_log__": log_b, "etasq_log__": log_etasq, "rhosq_log__": log_rhosq, "k": k}
+        )
+        args = (r, b, k, book_without_a_or_g - spec)
+        marginal, error = integrate.quad(along_a_over_g, -60, 30, args=args, limit=200)
+        assert marginal == pytest.approx(1.0, rel=1e-7, abs=10 * error)
 
 
 # ---- code generation ----------------------------------------------------------------------------------------

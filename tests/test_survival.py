@@ -437,6 +437,22 @@ def test_generated_scripts_write_censoring_and_truncation_exactly(text, tmp_path
     assert ("truncated" if "truncated" in text else "censored") in info.value.diagnostics[0].message
 
 
+def test_a_generated_script_refuses_censoring_codes_it_does_not_know(tmp_path):
+    """The spec was checked against one data file; the script may be run on another whose codes are new."""
+    spec = dagspec.parse("node status\nnode t ~ Exponential(censored = status)\nobserved t, status")
+    data = pd.DataFrame({"t": [1.0, 2.0, 3.0, 4.0], "status": ["none", "right", "none", "left"]})
+    data_file, script = tmp_path / "data.csv", tmp_path / "model.py"
+    script.write_text(spec.to_source("pymc", data=data, output=script))
+    for bad in (["none", "right", "lost", "left"], [0, 1, 3, -1]):
+        data.assign(status=bad).to_csv(data_file, index=False)
+        saved, sys.argv = sys.argv, [str(script), str(data_file)]
+        try:
+            with pytest.raises(ValueError, match="censoring codes other than .* rows \\[2\\]"):
+                runpy.run_path(str(script), run_name="generated")
+        finally:
+            sys.argv = saved
+
+
 def test_optimizations_leave_truncated_likelihoods_whole():
     """Sufficient statistics, collapsed cells and closed-form posteriors assume the family's own density on every
     row: a truncated Normal or Binomial keeps its likelihood (and its truncation) through the passes."""

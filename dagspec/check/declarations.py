@@ -104,15 +104,7 @@ def _node_type(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
         call.func, "no options"
     )
     reference_span = call.span
-    for arg in call.args:
-        found.add(
-            "DS409",
-            arg.span,
-            option="(positional)",
-            what=f"`: {call.func}`",
-            why="; options are named",
-            options=options,
-        )
+    _positional(call, f"`: {call.func}`", options, found)
     for keyword in call.kwargs:
         if node.categorical and keyword.name == "levels" and isinstance(keyword.value, ir.ListExpr):
             _levels(node, keyword, "`: categorical`", found)
@@ -123,6 +115,17 @@ def _node_type(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
             node.columns, node.levels = node.levels, None
         elif not misplaced_option(node, keyword, found):
             found.add("DS409", keyword.span, option=keyword.name, what=f"`: {call.func}`", why="", options=options)
+    _reference_in_levels(node, reference_span, found)
+
+
+def _positional(call: ir.Call, what: str, options: str, found: Diagnostics) -> None:
+    """DS409 for each positional argument of a type or family: their options are named."""
+    for arg in call.args:
+        found.add("DS409", arg.span, option="(positional)", what=what, why="; options are named", options=options)
+
+
+def _reference_in_levels(node: NodeInfo, reference_span: ir.Span, found: Diagnostics) -> None:
+    """DS462 when a declared reference level is not among the declared levels."""
     if node.levels is not None and node.reference is not None and node.reference not in node.levels:
         found.add(
             "DS462",
@@ -177,15 +180,7 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
         node.categorical = True
         options = ["intercept", *CATEGORICAL_OPTIONS]
     reference_span = call.span
-    for arg in call.args:
-        found.add(
-            "DS409",
-            arg.span,
-            option="(positional)",
-            what=f"the {family.name} family",
-            why="; options are named",
-            options=", ".join(options),
-        )
+    _positional(call, f"the {family.name} family", ", ".join(options), found)
     for keyword in call.kwargs:
         value = keyword.value
         if (family.ordered or family.categorical) and keyword.name == "levels":
@@ -273,14 +268,7 @@ def _family(node: NodeInfo, call: ir.Call, found: Diagnostics) -> None:
                 why=f" (did you mean {suggestion!r}?)" if suggestion else "",
                 options=", ".join(options),
             )
-    if node.levels is not None and node.reference is not None and node.reference not in node.levels:
-        found.add(
-            "DS462",
-            reference_span,
-            name=node.name,
-            level=repr(node.reference),
-            levels=", ".join(map(repr, node.levels)),
-        )
+    _reference_in_levels(node, reference_span, found)
     if node.censored_upper is not None and node.censored is None:
         found.add("DS470", node.censored_upper.span, outcome=node.name, name=node.censored_upper.name)
     missing = [a for a in family.aux if a.default_prior is None and a.name not in node.fixed]

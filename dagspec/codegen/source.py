@@ -277,11 +277,16 @@ class _Writer:
             return codes
         if any(n.censored is not None and n.censored.name == entry.node for n in self.spec.checked.outcomes()):
             codes = self.helper("{}_codes", ident)
-            self.lines.append(
-                f"{codes} = {column}.map(lambda c: {CENSORING_CODES!r}.get(str(c).strip().lower(), c))"
-                "  # censoring: 0 event, 1 right, -1 left, 2 interval"
-            )
-            return f"{codes}.to_numpy(dtype=float)"
+            known = sorted(set(CENSORING_CODES.values()))
+            self.lines += [
+                f"{codes} = pd.to_numeric({column}.map(lambda c: {CENSORING_CODES!r}.get(str(c).strip().lower(), c)),"
+                " errors='coerce').to_numpy(dtype=float)  # censoring: 0 event, 1 right, -1 left, 2 interval",
+                f"if not np.isin({codes}, {known!r}).all():  # another code would be read as an event",
+                f"    raise ValueError({'column ' + repr(entry.column) + ' has censoring codes other than '!r}"
+                f" + {', '.join([*CENSORING_CODES, *map(str, known)])!r} + ': rows '"
+                f" + str(np.flatnonzero(~np.isin({codes}, {known!r}))[:10].tolist()))",
+            ]
+            return codes
         if np.ndim(entry.values) == 2:  # a matrix node: the file's nested array, one row per observation
             return f"np.array({column}.tolist(), dtype=float)"
         return f"{column}.to_numpy(dtype=float)"

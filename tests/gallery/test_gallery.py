@@ -37,7 +37,7 @@ def fit():
             if analysis.skip_reason:
                 pytest.skip(analysis.skip_reason)
             spec = dagspec.load(SPECS / f"{name}.dag")
-            idata = dagspec.sample(spec, random_seed=analysis.seed, **SETTINGS)
+            idata = dagspec.sample(spec, random_seed=analysis.seed, **SETTINGS, **analysis.nuts)
             cache[name] = (az.summary(idata, kind="all"), idata)
         return cache[name]
 
@@ -159,6 +159,20 @@ def test_reedfrogs_tanks_are_pooled(fit):
     assert post.std() < raw.std()
     shift = np.abs(post - raw)
     assert shift[raw == 1.0].mean() > shift[(raw > 0.6) & (raw < 0.9)].mean()
+
+
+@pytest.mark.slow
+def test_kline_population_still_matters_and_nearby_islands_share_tools(fit):
+    # m14.8: the population effect survives the spatial covariance, and the correlation the GP implies between two
+    # societies (at the posterior medians of etasq and rhosq, as the book's figure) falls with distance: Malekula,
+    # Tikopia and Santa Cruz, a few hundred km apart, are strongly correlated, Hawaii with none of the others
+    assert _mean(fit, "kline_m14_8", "b") > 2 * _sd(fit, "kline_m14_8", "b")
+    _, idata = fit("kline_m14_8")
+    etasq, rhosq = (float(idata.posterior[name].median()) for name in ("etasq", "rhosq"))
+    D = pd.read_csv(SPECS / "data" / "islandsDistMatrix.csv", index_col=0)
+    rho = etasq * np.exp(-rhosq * D**2) / (etasq + 0.01)
+    assert min(rho.loc["Malekula", "Tikopia"], rho.loc["Tikopia", "Santa Cruz"]) > 0.5
+    assert rho.loc["Hawaii"].drop("Hawaii").max() < 0.05
 
 
 # ---------------------------------------------------------------- the causal analyses the specs ask for (fast)

@@ -31,6 +31,17 @@ def test_the_warning_class_is_exported_and_carries_the_finding():
     assert "hint: draw more samples" in str(low_ess)
 
 
+def test_a_warning_survives_being_sent_to_another_process():
+    """pickle (multiprocessing, Dask) and pytest-xdist rebuild a warning from its args, the text alone."""
+    import pickle
+
+    from dagspec.diagnostics import finding
+
+    sent = dagspec.DagspecWarning(finding("DS651", folder="out", what="seed"))
+    for received in (pickle.loads(pickle.dumps(sent)), dagspec.DagspecWarning(*sent.args)):
+        assert (received.code, str(received)) == ("DS651", str(sent))
+
+
 def test_sample_reports_health_in_python_and_ci_can_make_it_fail():
     with warnings.catch_warnings():
         warnings.simplefilter("error", dagspec.DagspecWarning)
