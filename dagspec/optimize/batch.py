@@ -6,7 +6,8 @@ matrix of their outcomes (rows × regressions): each column's intercept, slopes 
 vector per role, with the priors' numbers per element. The log density is the same sum, term by term; every
 parameter keeps its name as a deterministic (its element of the vector), and the posterior its dims and coords.
 PyTensor builds one graph for the group instead of one per regression, and a gradient costs one pass over the
-matrix. Groups smaller than MIN_GROUP are left as they are: there is nothing to gain on a small model.
+matrix. Groups smaller than MIN_GROUP are left as they are: a small model builds fast anyway, and keeps one
+variable per parameter. The vectors are in the posterior too, beside the deterministics named by the user.
 """
 
 from __future__ import annotations
