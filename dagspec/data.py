@@ -127,7 +127,9 @@ def resolve_columns(
             values = _literal(observation.literal)
             if isinstance(values, list):
                 raw = pd.Series(values)
-                column = _column(node, raw, node.name, model, found, for_prediction, levels, observing)
+                column = _column(
+                    node, raw, node.name, model, found, for_prediction, levels, observing, censoring, uppers
+                )
                 if column is not None:
                     columns[node.name] = column
             continue
@@ -193,7 +195,7 @@ def resolve_columns(
         if raw is None:
             continue
         label = _label(node)
-        column = _column(node, raw, label, model, found, for_prediction, levels, observing)
+        column = _column(node, raw, label, model, found, for_prediction, levels, observing, censoring, uppers)
         if column is not None:
             columns[node.name] = column
     lengths = {name: len(c.values) for name, c in columns.items()}
@@ -219,12 +221,23 @@ def resolve_columns(
     return columns
 
 
-def _column(node: NodeInfo, raw: pd.Series, label: str, model: CheckedModel, found, for_prediction, levels, observing):
-    """The node's values converted by what they are: censoring codes, interval upper ends, weights or standard
-    errors, or any other node's."""
-    if any(n.censored is not None and n.censored.name == node.name for n in model.outcomes()):
+def _column(
+    node: NodeInfo,
+    raw: pd.Series,
+    label: str,
+    model: CheckedModel,
+    found,
+    for_prediction,
+    levels,
+    observing,
+    censoring: set[str],
+    uppers: set[str],
+):
+    """The node's values converted by what they are: censoring codes (`censoring`: the nodes some outcome reads
+    its censoring codes from), interval upper ends (`uppers`), weights or standard errors, or any other node's."""
+    if node.name in censoring:
         return _censoring_codes(node, raw, label, found)
-    if any(n.censored_upper is not None and n.censored_upper.name == node.name for n in model.outcomes()):
+    if node.name in uppers:
         return _interval_uppers(node, raw, label, found)
     if node.name in observing and not for_prediction:
         outcome, option = observing[node.name]

@@ -280,6 +280,15 @@ class _Planner:
         self.smooth_values: dict[str, PExpr] = {}  # a spline's or HSGP's address → its basis (times the kernel)
         self.smooth_ranges: dict[str, list[tuple[float, float, str]]] = {}  # see Plan.smooth_ranges
         self.row_names: set[str] = set()  # PyMC names of values with one entry per row (columns, outcomes)
+        # each outcome's parameters by the likelihood parameter their edges go into (None: the mean), looked up
+        # once per outcome instead of a scan over every parameter per outcome
+        self.params_of: dict[tuple[str, str | None], list] = {}
+        self.dpars_of: dict[str, dict[str, None]] = {}  # as CheckedModel.dpars, for every outcome at once
+        for param in model.params.values():
+            self.params_of.setdefault((param.outcome, param.dpar), []).append(param)
+            if param.dpar:
+                self.dpars_of.setdefault(param.outcome, {})[param.dpar] = None
+        self.outcome_names = {n.pymc_name for n in model.outcomes()}
 
     def run(self) -> Plan:
         model = self.model
@@ -543,8 +552,8 @@ class _Planner:
     def _terms(self, node, dpar: str | None) -> list[Term]:
         """The terms of the linear predictor of an outcome's mean (`dpar` None) or of one of its parameters."""
         terms = []
-        for param in self.model.params.values():
-            if param.outcome != node.name or param.edge is None or param.dpar != dpar:
+        for param in self.params_of.get((node.name, dpar), []):
+            if param.edge is None:
                 continue
             edge = param.edge
             index = tuple(self.data_names.get(g, g) for g in param.dims[: len(param.dims) - self._per_category(node)])
@@ -593,15 +602,14 @@ class _Planner:
         """Whether a term's value reads a data container or an outcome (one value per row): its values then get the
         rows' dimension; otherwise (parameters, lets) PyMC takes their shape as it comes."""
         if isinstance(value, VarRef):
-            outcomes = {n.pymc_name for n in self.model.outcomes()}
-            return value.name in self.data_names.values() or value.name in outcomes
+            return value.name in self.data_names.values() or value.name in self.outcome_names
         return isinstance(value, Op) and any(self._reads_rows(a) for a in value.args)
 
     def _likelihood(self, node, entries: list) -> LikelihoodVar:
         family = FAMILIES[node.family]
         intercept = self.model.params.get(f"{node.name}.intercept")
         terms = self._terms(node, None)
-        predicted = self.model.dpars(node.name)
+        predicted = list(self.dpars_of.get(node.name, ()))
         aux: dict[str, PExpr] = {}
         for a in family.aux:
             if a.name in node.fixed:

@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from . import ir
+from .allocation import collection_paused
 from .check import CheckedModel, check
 from .diagnostics import DagspecError, Diagnostic, Diagnostics, error, warn
 from .parse import MAX_SPEC_CHARACTERS, parse_text
@@ -41,7 +42,8 @@ class Spec:
     def from_text(cls, text: str, name: str = "<string>", path: Path | None = None, auto_priors: bool = False) -> Spec:
         """Parse .dag text, or a dagitty graph (`dag { ... }`) which becomes the equivalent spec."""
         text, name = spec_text(text, name)
-        return cls(parse_text(text, name), Source(text, name), path, auto_priors)
+        with collection_paused():
+            return cls(parse_text(text, name), Source(text, name), path, auto_priors)
 
     @classmethod
     def from_json(cls, document: str | dict) -> Spec:
@@ -165,16 +167,17 @@ class Spec:
         from .plan import make_plan
         from .propriety import check_plan
 
-        columns = self.columns(data)
-        for finding in columns.warnings:  # what the data show (a constant predictor, ...)
-            warn(finding, stacklevel=4)
-        literal = make_plan(self.checked, columns)
-        for finding in literal.warnings[len(columns.warnings) :]:  # what `priors auto` could not scale
-            warn(finding, stacklevel=4)
-        found = Diagnostics(self.source)
-        check_plan(literal, self.checked, found)  # overflowing data, unidentified flat coefficients
-        found.raise_if_errors()
-        return run_passes(literal, optimize)
+        with collection_paused():
+            columns = self.columns(data)
+            for finding in columns.warnings:  # what the data show (a constant predictor, ...)
+                warn(finding, stacklevel=4)
+            literal = make_plan(self.checked, columns)
+            for finding in literal.warnings[len(columns.warnings) :]:  # what `priors auto` could not scale
+                warn(finding, stacklevel=4)
+            found = Diagnostics(self.source)
+            check_plan(literal, self.checked, found)  # overflowing data, unidentified flat coefficients
+            found.raise_if_errors()
+            return run_passes(literal, optimize)
 
     def build(self, data=None, optimize=True):
         """Compile to a `pymc.Model`.

@@ -10,6 +10,7 @@ import pytensor
 import pytensor.tensor as pt
 from pymc.distributions.dist_math import normal_lccdf, normal_lcdf
 
+from ..allocation import collection_paused
 from ..families import CENSORED_PARAMS, FAMILIES, level_dim
 from ..plan import (
     Const,
@@ -96,7 +97,7 @@ def build_model(plan: Plan, initvals: bool = True) -> pm.Model:
     computes a log-likelihood only for a model without them). PyTensor's record of where each variable was
     created (a stack walk per node, a quarter of the build of a large spec) is left out: it would name dagspec's
     own lines."""
-    with pytensor.config.change_flags(traceback__limit=0), pm.Model(coords=plan.coords) as model:
+    with collection_paused(), pytensor.config.change_flags(traceback__limit=0), pm.Model(coords=plan.coords) as model:
         values: dict[str, object] = {}
         priors: dict[tuple, list[PriorPotential]] = {}  # built last, batched
         for entry in plan.entries:

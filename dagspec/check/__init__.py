@@ -188,8 +188,12 @@ def _check_names(model: CheckedModel, found: Diagnostics) -> None:
             if name in taken:
                 found.add("DS206", node.span, name=name, other=taken[name])
             taken[name] = f"the true values of {node.name!r}"
+    dpars: dict[str, dict[str, None]] = {}  # as model.dpars, for every outcome in one pass over the parameters
+    for param in model.params.values():
+        if param.dpar:
+            dpars.setdefault(param.outcome, {})[param.dpar] = None
     for node in model.outcomes():  # a distributional parameter's values per row (`y_sigma`)
-        for dpar in model.dpars(node.name):
+        for dpar in dpars.get(node.name, ()):
             name = dpar_name(node.name, dpar)
             if name in taken:
                 found.add("DS206", node.span, name=name, other=taken[name])

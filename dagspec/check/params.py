@@ -35,9 +35,13 @@ def generate(nodes: dict[str, NodeInfo], edges: list[Edge]) -> dict[str, Paramet
         param.order = len(params)
         params[param.address] = param
 
+    fitted_into: dict[str, list[Edge]] = {}  # each outcome's fitted edges, in order (one pass over the edges)
+    for edge in edges:
+        if edge.fitted:
+            fitted_into.setdefault(edge.target, []).append(edge)
     for node in sorted((n for n in nodes.values() if n.role == "outcome"), key=lambda n: n.order):
         family = FAMILIES[node.outcome_family]
-        into = [e for e in edges if e.target == node.name and e.fitted]
+        into = fitted_into.get(node.name, [])
         for param in _linear_predictor(node, nodes, [e for e in into if e.dpar is None], None):
             add(param)
         for aux in family.aux:

@@ -17,6 +17,7 @@ import numpy as np
 from ..diagnostics import error
 from ..dists import DISTRIBUTIONS, TIME_PRIORS
 from ..families import CENSORED_PARAMS, CENSORING_CODES, FAMILIES, level_dim
+from ..optimize import for_scripts
 from ..plan import (
     OBS_DIM,
     Const,
@@ -784,7 +785,7 @@ def generate(spec, target: str = "pymc", data=None, optimize=False, output: str 
     """The source of a script that builds `spec` (with its optimizations when `optimize`) for `target`."""
     if target not in ("pymc", "pymc3"):
         raise ValueError(f"unknown target {target!r}; targets: pymc, pymc3")
-    plan = spec.plan(data, optimize)
+    plan = spec.plan(data, for_scripts(optimize))
     return _Writer(spec, plan, target, Path(output) if output else None).write()
 
 

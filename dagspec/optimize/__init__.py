@@ -5,7 +5,8 @@ are correlated), `whiten` (regressions on categorical effects with fixed priors 
 `pools` (non-centred hierarchical pools where the data per group are weak, judged on the rows), `cells` (outcomes
 with only categorical terms → one term per cell: Binomial or Poisson counts, or the log density of the rows of
 many families from per-cell sufficient statistics, optimize/cell_stats.py), `normal` (Normal likelihoods of fixed
-data from sufficient statistics). Distributional models (`x -> y.sigma`) get the `cells` pass alone. One more
+data from sufficient statistics), `batch` (many like Normal regressions as one vectorised likelihood).
+Distributional models (`x -> y.sigma`) get the `cells` pass alone. One more
 switch, `exact`, is not a pass: where the literal model's posterior can be drawn without MCMC (optimize/exact.py),
 `sample` does so, and the plan's notes say so.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from ..families import FAMILIES
 from ..plan import LikelihoodVar, Plan
+from .batch import vectorise_regressions
 from .cells import collapse_cells
 from .exact import exact_draws
 from .linear import reparameterise_linear
@@ -28,6 +30,7 @@ PASSES = {
     "pools": choose_pool_parameterisation,
     "cells": collapse_cells,
     "normal": use_sufficient_statistics,
+    "batch": vectorise_regressions,
 }
 EXACT = "exact"
 OPTIMIZATIONS = (*PASSES, EXACT)
@@ -50,6 +53,12 @@ def model_passes(options):
     """`options` for a plan that is only built or sampled: the passes it selects, without the exact-draw analysis
     (which only adds notes to the plan)."""
     return False if options is False else {**enabled(options), EXACT: False}
+
+
+def for_scripts(options):
+    """`options` for a plan a generated script writes out: without `batch`, whose matrices stack each outcome's
+    columns (a script keeps one readable likelihood per outcome, the same model)."""
+    return False if options is False else {**enabled(options), "batch": False}
 
 
 def optimize(plan: Plan, options=True) -> Plan:

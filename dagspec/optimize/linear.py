@@ -24,7 +24,7 @@ from ..plan import (
     Term,
     VarRef,
 )
-from .common import data_values, entries_by_name, free_scalar, outcome_values, position, replace
+from .common import data_values, entries_by_name, free_scalar, outcome_values, position, replace_all
 
 CORRELATED = 0.3  # QR when two predictors correlate at least this much
 
@@ -33,11 +33,13 @@ def reparameterise_linear(plan: Plan) -> None:
     # one look-up table for the pass: each outcome reads only its own parameters and data, which the outcomes
     # before it leave in place
     entries = entries_by_name(plan)
+    intercepts: dict[int, list] = {}  # id(intercept) → what replaces it, put in place once at the end
     for likelihood in [e for e in plan.entries if isinstance(e, LikelihoodVar)]:
-        _reparameterise(plan, likelihood, entries)
+        _reparameterise(plan, likelihood, entries, intercepts)
+    replace_all(plan, intercepts)
 
 
-def _reparameterise(plan: Plan, likelihood: LikelihoodVar, entries: dict) -> None:
+def _reparameterise(plan: Plan, likelihood: LikelihoodVar, entries: dict, intercepts: dict[int, list]) -> None:
     columns = {
         t.param: values
         for t in likelihood.terms
@@ -70,7 +72,7 @@ def _reparameterise(plan: Plan, likelihood: LikelihoodVar, entries: dict) -> Non
         for term, mean in zip(numeric, means):
             term.value = Op("-", (term.value, Const(float(mean))))
     if intercept is not None:
-        _centre_intercept(plan, likelihood, intercept, numeric, means, outcome)
+        intercepts[id(intercept)] = _centre_intercept(likelihood, intercept, numeric, means, outcome)
         plan.notes.append(
             f"{likelihood.name}: predictors centred ({', '.join(f'{_label(t)} - {m:.4g}' for t, m in zip(numeric, means))}); "
             f"{intercept.name} keeps its prior on the original scale"
@@ -137,30 +139,26 @@ def _data_name(plan: Plan, value) -> str:
 
 
 def _centre_intercept(
-    plan: Plan,
     likelihood: LikelihoodVar,
     intercept: RandomVariable,
     numeric: list[Term],
     means: np.ndarray,
     outcome: np.ndarray | None,
-) -> None:
+) -> list:
+    """The likelihood reads the centred intercept; returns the entries that replace the user's intercept."""
     centred = f"{intercept.name}__centred"
     expr: PExpr = VarRef(centred)
     for term, mean in zip(numeric, means):
         expr = Op("-", (expr, Op("*", (VarRef(term.param), Const(float(mean))))))
-    replace(
-        plan,
-        intercept,
-        [
-            RandomVariable(
-                centred,
-                "Flat",
-                {},
-                source=f"{intercept.source} (centred)",
-                initval=float(outcome.mean()) if outcome is not None else None,
-            ),
-            DerivedVar(intercept.name, expr),
-            PriorPotential(f"{intercept.name}__prior", intercept.dist, intercept.args, VarRef(intercept.name)),
-        ],
-    )
     likelihood.intercept = centred
+    return [
+        RandomVariable(
+            centred,
+            "Flat",
+            {},
+            source=f"{intercept.source} (centred)",
+            initval=float(outcome.mean()) if outcome is not None else None,
+        ),
+        DerivedVar(intercept.name, expr),
+        PriorPotential(f"{intercept.name}__prior", intercept.dist, intercept.args, VarRef(intercept.name)),
+    ]
