@@ -41,7 +41,7 @@ demo: install system-deps
 pymc3-env: .venv-pymc3/.installed
 
 test: install system-deps pymc3-env lint
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadfile --no-loadscope-reorder
 
 # the formatter, the linter and the type checker (settings in pyproject.toml), run by `make test` first
 lint: install

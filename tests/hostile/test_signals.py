@@ -33,7 +33,7 @@ def slow_write(self, path, *args, **kwargs):
         hashlib.pbkdf2_hmac("sha256", b"x", b"y", 10**9)  # minutes in C that never run a signal handler
     else:
         try:
-            time.sleep(60)
+            time.sleep(600)
         except KeyboardInterrupt:
             pass
     return result
@@ -41,6 +41,11 @@ def slow_write(self, path, *args, **kwargs):
 az.InferenceData.to_netcdf = slow_write
 sys.exit(cli.main(["sample", sys.argv[3], "--sampler", "pymc", "--out", out, "--no-ppc", "--quiet"]))
 """
+
+
+# The writer would go on for 10 minutes (the sleep) or many more (the hashing): stopping well within that is
+# stopping at the signal. The margin is wide because a busy machine slows a process's exit to tens of seconds.
+STOPS_WITHIN = 120
 
 
 def _as_from_a_terminal() -> None:
@@ -71,7 +76,7 @@ def _interrupt(tmp_path, mode, signals):
         for number in signals:
             child.send_signal(number)
             time.sleep(0.3)
-        _, err = child.communicate(timeout=60)
+        _, err = child.communicate(timeout=300)
         return child.returncode, time.monotonic() - start, err, sorted(p.name for p in folder.iterdir())
     finally:
         if child.poll() is None:
@@ -95,23 +100,23 @@ def _wait_for_line(child, wanted: str, timeout: float) -> None:
 def test_an_ending_signal_during_python_code_removes_the_file_and_ends_the_process_by_it(tmp_path, number):
     code, seconds, _, left = _interrupt(tmp_path, "swallow", [number])
     assert left == []
-    assert code == -number and seconds < 10  # ended by the signal itself, as without dagspec
+    assert code == -number and seconds < STOPS_WITHIN  # ended by the signal itself, as without dagspec
 
 
 def test_an_ending_signal_during_a_write_in_c_removes_the_file_at_once(tmp_path):
     code, seconds, _, left = _interrupt(tmp_path, "stuck", [signal.SIGTERM])
     assert left == []
-    assert code == 128 + signal.SIGTERM and seconds < 10  # the hashing alone takes minutes
+    assert code == 128 + signal.SIGTERM and seconds < STOPS_WITHIN  # the hashing alone takes many minutes
 
 
 def test_ctrl_c_that_the_writer_swallows_still_stops_the_command_and_writes_nothing(tmp_path):
     code, seconds, err, left = _interrupt(tmp_path, "swallow", [signal.SIGINT])
     assert left == []
     assert code == 130 and err.splitlines()[-1] == "dagspec: interrupted; nothing was written"
-    assert seconds < 10
+    assert seconds < STOPS_WITHIN
 
 
 def test_ctrl_c_twice_during_a_write_in_c_ends_it_at_once(tmp_path):
     code, seconds, _, left = _interrupt(tmp_path, "stuck", [signal.SIGINT, signal.SIGINT])
     assert left == []
-    assert code == 130 and seconds < 10
+    assert code == 130 and seconds < STOPS_WITHIN

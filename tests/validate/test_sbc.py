@@ -26,6 +26,7 @@ def test_a_correct_exact_spec_is_calibrated(client):
     result = dagspec.sbc(dagspec.parse(COIN), sims=60, client=client, seed=3, **FAST)
     assert len(result.records) == 60 and not result.failed
     assert result.calibrated, result.table()
+    assert [r.get("error") for r in result.records if r["status"] != "ok"] == []
     assert {r["sampler"] for r in result.records} == {"exact"}
     assert result.findings() == []
 
@@ -48,6 +49,7 @@ def test_a_linear_gaussian_regression_is_calibrated(client, tmp_path):
         "prior y.sigma ~ Exponential(1)\n"
     )
     result = dagspec.sbc(tmp_path / "m.dag", sims=40, client=client, seed=1, **FAST)
+    assert [r.get("error") for r in result.records if r["status"] != "ok"] == []
     assert {r["sampler"] for r in result.records} == {"gaussian"}
     assert result.calibrated, result.table()
     assert set(result.table().index) == {"slope", "y_intercept", "y_sigma"}
