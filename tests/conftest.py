@@ -48,13 +48,15 @@ def client():
 # process working alone at the end. Measured with --durations on a fresh clone (Theano and PyTensor caches cold).
 LONGEST_FIRST = (
     "tests/test_pymc3_lane.py",
-    "tests/test_pymc3_logp.py",
-    "tests/gallery/test_gallery.py",
-    "tests/validate/test_sbc.py",
-    "tests/test_cells.py",
-    "tests/test_timeseries_workflow.py",
-    "tests/hostile/test_codegen_names.py",
+    "tests/test_readme.py",
     "tests/test_gaussian_draws.py",
+    "tests/test_pymc3_logp.py",  # after the lane has filled the shared Theano cache
+    "tests/gallery/test_gallery.py",
+    "tests/test_bench.py",
+    "tests/validate/test_sbc.py",
+    "tests/hostile/test_codegen_names.py",
+    "tests/test_survival.py",
+    "tests/validate/test_localtests.py",
 )
 
 
