@@ -406,6 +406,16 @@ def _stored(path: Path, quick: bool) -> dict:
     return {"tutorial": stored} if isinstance(stored, list) else stored  # earlier runs stored the tutorial alone
 
 
+NOTES = ROOT / "bench" / "notes"  # how a section's rows were made and what they showed, written by hand
+
+
+def _note(name: str, quick: bool) -> list[str]:
+    """bench/notes/<name>.md as lines after a blank one; nothing where there is no note, nor in a quick report
+    (the notes tell of the full runs)."""
+    path = NOTES / f"{name}.md"
+    return ["", *path.read_text().rstrip("\n").split("\n")] if path.exists() and not quick else []
+
+
 def _report(stored: dict, quick: bool, draws: int) -> str:
     results = stored.get("tutorial", [])
     ratios = [r["ratio"] for r in results]
@@ -474,6 +484,7 @@ def _report(stored: dict, quick: bool, draws: int) -> str:
             "for m14.3: numba compiles nutpie's log-density callback uncached; PyTensor's numba cache covers only "
             "the ops inside), so it pays only where NUTS needs long trajectories: m14.3 takes 33-163 gradients per "
             "draw, the other models' whole PyMC runs take less than nutpie's compile alone.",
+            *_note("glm", quick),
             "",
         ]
         for load in ("quiet", "busy"):
@@ -493,6 +504,7 @@ def _report(stored: dict, quick: bool, draws: int) -> str:
             else f"| {n} | {p:.3f} | {b:.3f} | | |"
             for n, p, b, *cpu in stored["compile_curve"]
         ]
+        lines += _note("compile", quick)
     if stored.get("sampling_curve"):
         lines += [
             "",
@@ -504,6 +516,7 @@ def _report(stored: dict, quick: bool, draws: int) -> str:
         lines += [
             f"| {n:,} | {s:.2f} | {e:.0f} | {ns:.1f} | {ne:.0f} |" for n, s, e, ns, ne in stored["sampling_curve"]
         ]
+    lines += _note("cells", quick)  # bench/cells.py prints its table; the note holds the run worth keeping
     return "\n".join(lines) + "\n"
 
 
