@@ -8,6 +8,7 @@ PyMC's diagonal adaptation (dagspec's default) against a dense one (`adapt_full`
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 import warnings
@@ -22,6 +23,7 @@ from dagspec.backends.sample import passes_for_mcmc, posterior_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ("reedfrogs_m13_2", "chimpanzees_m13_4")
+SEED = int(os.environ.get("SEED", 1))
 INITS = ("jitter+adapt_diag", "jitter+adapt_full")
 
 
@@ -32,7 +34,7 @@ def run(name: str, init: str) -> tuple[float, float, int, float]:
     names = [v.name for v in model.free_RVs + model.deterministics if "__" not in v.name]
     start = time.perf_counter()
     with model:
-        idata = pm.sample(draws=1000, tune=1000, chains=2, cores=2, init=init, random_seed=1, progressbar=False)
+        idata = pm.sample(draws=1000, tune=1000, chains=2, cores=2, init=init, random_seed=SEED, progressbar=False)
     seconds = time.perf_counter() - start
     ess = float(az.ess(idata, var_names=names).to_array().min())
     stats = idata.sample_stats
