@@ -1,8 +1,9 @@
 """Which NUTS mass matrix for the gallery's hierarchical GLMs (those the independence sampler leaves to NUTS):
 PyMC's diagonal adaptation (dagspec's default) against a dense one (`adapt_full`), on dagspec's optimized model,
-2 chains x 1000 draws after 1000 tuning steps, seed 1, each run's wall time including PyMC's initialisation.
+2 chains x 1000 draws after 1000 tuning steps, the same seed (SEED, default 1) for both, each run's wall time
+including PyMC's initialisation. dagspec keeps the diagonal: bench/notes/glm.md has the runs and why.
 
-    python bench/mass_matrix.py [MODEL ...]   # prints a Markdown table (bench/notes/glm.md keeps the run)
+    SEED=2 python bench/mass_matrix.py [MODEL ...]   # prints a Markdown table
 """
 
 from __future__ import annotations

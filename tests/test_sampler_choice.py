@@ -51,22 +51,3 @@ def test_the_summary_says_which_sampler_and_why():
     assert how_drawn(idata) == (
         "drawn with nutpie NUTS (an LKJ covariance): 2 chain(s), 2 at a time, 1 BLAS thread(s) per chain"
     )
-
-
-@pytest.mark.parametrize("groups, dense", [(20, True), (150, False)])
-def test_the_mass_matrix_is_dense_for_small_models(groups, dense):
-    """Up to DENSE_UP_TO unconstrained dimensions PyMC's NUTS adapts a dense mass matrix, beyond it a diagonal."""
-    import numpy as np
-    import pymc as pm
-    from pymc.step_methods.hmc.quadpotential import QuadPotentialDiagAdapt, QuadPotentialFullAdapt
-
-    from dagspec.backends.nuts_step import nuts_step
-
-    with pm.Model() as model:
-        scale = pm.HalfNormal("scale", 1)
-        pm.Normal("effect", 0, scale, shape=groups)
-        step = nuts_step(model, {"target_accept": 0.9})
-    assert isinstance(step.potential, QuadPotentialFullAdapt if dense else QuadPotentialDiagAdapt)
-    assert step.target_accept == 0.9
-    if dense:  # its mean starts at the model's initial point, in the step's order of the variables
-        assert np.allclose(step.potential._initial_mean, 0)

@@ -38,7 +38,6 @@ from .. import __version__
 from ..atomic import atomic_path
 from ..diagnostics import finding, warn
 from ..plan import DataVar, LikelihoodVar, Plan, RandomVariable
-from .nuts_step import RECIPE, nuts_step
 from .pymc import build_model
 
 KEEP = 64  # cached entries kept; older ones are removed
@@ -77,7 +76,6 @@ def plan_key(plan: Plan, step_options: dict) -> str:
         _structure(plan.entries),
         plan.expose_means,
         sorted(step_options.items()),
-        RECIPE,
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -124,7 +122,7 @@ def model_step_and_trace(plan: Plan, step_options: dict) -> tuple[pm.Model, pm.s
         return model, step, trace
     model = build_model(plan)
     with model:
-        step = nuts_step(model, step_options)
+        step = pm.NUTS(**step_options)
         trace = SharedTrace(model=model)
     if cache is not None:
         cache.store(key, (model, step, trace))
