@@ -133,7 +133,7 @@ def test_counts_collapse_dropping_only_the_stated_constant():
 def test_with_every_pass_the_cells_come_after_the_pools_and_the_whitening():
     """The pools pass judges a pool on the literal rows, then the cells collapse; the posterior is the same (the
     non-centred pool and the whitened effects: a constant Jacobian)."""
-    from test_optimize import _log_density_gaps
+    from logp_support import log_density_gaps
 
     pooled = "prior g -> gamma ~ Normal(0, tau)\nprior tau ~ HalfNormal(1)"
     spec, data = _outcomes(("gamma", "Gamma", "positive", pooled), ("normal", "Normal", "real", "")), _rows()
@@ -141,7 +141,7 @@ def test_with_every_pass_the_cells_come_after_the_pools_and_the_whitening():
     assert any("b_g_gamma:" in note and "pool" in note for note in notes)
     assert any("normal: effects" in note and "whitened" in note for note in notes)
     assert sum("collapsed" in note for note in notes) == 2
-    gaps, _, _ = _log_density_gaps(spec, data, True)
+    gaps, _, _ = log_density_gaps(spec, data, True)
     assert np.ptp(gaps) < 1e-8 * max(1.0, np.abs(gaps).max())
 
 

@@ -7,7 +7,7 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 import pytest
-from test_optimize import _log_density_gaps
+from logp_support import log_density_gaps
 
 import dagspec
 from dagspec.optimize import optimize
@@ -53,7 +53,7 @@ def test_the_sparse_design_keeps_the_posterior_of_a_varying_slope_and_an_interce
         "prior y.intercept ~ Normal(0, 5)\nprior x -> y by g ~ Normal(0, 2)"
     )
     assert any("whitened" in note for note in spec.plan(data, optimize=True).notes)
-    gaps, _, _ = _log_density_gaps(spec, data, True)
+    gaps, _, _ = log_density_gaps(spec, data, True)
     assert np.ptp(gaps) < 1e-6 * max(1.0, np.abs(gaps).max())  # log |det L|: the same at every point
 
 
