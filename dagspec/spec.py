@@ -219,17 +219,10 @@ def spec_text(text: str, name: str = "<string>") -> tuple[str, str]:
 def _dagitty_to_spec(text: str, name: str) -> str:
     from .causal.dagitty import DagittyParseError, parse_dagitty, to_spec_text
 
-    source = Source(text, name)
     try:
         return to_spec_text(parse_dagitty(text))
     except DagittyParseError as exc:
-        raise error(
-            "DS110",
-            span=source.span_of_line(exc.line, exc.column),
-            source=source,
-            what=exc.message,
-            suggestion=exc.hint or "see dagitty's syntax: dag { x [exposure]; y [outcome]; x -> y }",
-        ) from None
+        raise _dagitty_error(exc, text, name) from None
 
 
 def _expand_blocks(text: str, name: str) -> str:
@@ -239,14 +232,19 @@ def _expand_blocks(text: str, name: str) -> str:
     try:
         return expand_graph_blocks(text, declared)
     except DagittyParseError as exc:
-        source = Source(text, name)
-        raise error(
-            "DS110",
-            span=source.span_of_line(exc.line, exc.column),
-            source=source,
-            what=exc.message,
-            suggestion=exc.hint or "see dagitty's syntax: dag { x [exposure]; y [outcome]; x -> y }",
-        ) from None
+        raise _dagitty_error(exc, text, name) from None
+
+
+def _dagitty_error(exc, text: str, name: str):
+    """DS110 for a dagitty graph that does not parse, at its line and column of `text`."""
+    source = Source(text, name)
+    return error(
+        "DS110",
+        span=source.span_of_line(exc.line, exc.column),
+        source=source,
+        what=exc.message,
+        suggestion=exc.hint or "see dagitty's syntax: dag { x [exposure]; y [outcome]; x -> y }",
+    )
 
 
 def load(path: str | Path, auto_priors: bool = False) -> Spec:

@@ -6,9 +6,8 @@ import pstats
 
 import numpy as np
 import pandas as pd
-import pytensor
 import pytest
-from test_optimize import _literal_point, _user_values
+from logp_support import log_density_gaps
 
 import dagspec
 from dagspec.optimize import batch
@@ -19,25 +18,6 @@ GROUP = 4  # the smallest group these tests vectorise: small models compile fast
 @pytest.fixture(autouse=True)
 def _small_groups(monkeypatch):
     monkeypatch.setattr(batch, "MIN_GROUP", GROUP)
-
-
-def _gaps(spec, data, points=4):
-    """The optimized model's log density minus the literal model's at the same values of the user's parameters, at
-    random points (as test_optimize's, compiled without C and summed in numpy: a C compile of each small graph
-    would cost far more than evaluating it)."""
-    literal, optimized = spec.build(data, optimize=False), spec.build(data)
-    names = [rv.name for rv in literal.free_RVs]
-    with pytensor.config.change_flags(mode="FAST_COMPILE"):
-        lit_logp, opt_logp = literal.compile_logp(sum=False), optimized.compile_logp(sum=False)
-        rng = np.random.default_rng(7)
-        start = optimized.initial_point()
-        gaps = []
-        for _ in range(points):
-            point = {k: v + rng.normal(0, 0.3, np.shape(v)) for k, v in start.items()}
-            values = _user_values(optimized, names, point)
-            literal_point = _literal_point(literal, values)
-            gaps.append(sum(map(np.sum, opt_logp(point))) - sum(map(np.sum, lit_logp(literal_point))))
-    return np.array(gaps), literal, optimized
 
 
 def _chain(n, rows=30, seed=0, priors=()):
@@ -52,7 +32,7 @@ def _chain(n, rows=30, seed=0, priors=()):
 def test_a_chain_of_regressions_is_one_likelihood_with_the_literal_posterior():
     # priors of their own for some, so the vectors' prior arguments differ element by element
     spec, data = _chain(GROUP + 4, priors=["prior v3 -> v4 ~ Normal(1, 2)", "prior v5.sigma ~ Exponential(3)"])
-    gaps, literal, optimized = _gaps(spec, data)
+    gaps, literal, optimized = log_density_gaps(spec, data, points=4, mode="FAST_COMPILE")
     assert np.ptp(gaps) < 1e-6  # a constant: centring's Jacobian; a wrong element would move it by far more
     assert [v.name for v in optimized.observed_RVs] == ["regressions__0"]
     assert {rv.name for rv in literal.free_RVs} <= set(optimized.named_vars)  # each under its name
@@ -84,7 +64,7 @@ def test_regressions_of_two_shapes_are_two_groups_and_an_outcome_read_elsewhere_
         ]
     )
     spec = dagspec.parse(text)
-    gaps, literal, optimized = _gaps(spec, data)
+    gaps, literal, optimized = log_density_gaps(spec, data, points=4, mode="FAST_COMPILE")
     assert np.ptp(gaps) < 1e-6
     assert {v.name for v in optimized.observed_RVs} == {"regressions__0", "regressions__1", "c"}
     assert {rv.name for rv in literal.free_RVs} <= set(optimized.named_vars)
@@ -101,7 +81,7 @@ def test_regressions_sharing_a_parameter_stay_as_they_are():
             "observed " + ", ".join(data.columns),
         ]
     )
-    gaps, _, optimized = _gaps(dagspec.parse(text), data)
+    gaps, _, optimized = log_density_gaps(dagspec.parse(text), data, points=4, mode="FAST_COMPILE")
     assert np.ptp(gaps) < 1e-6
     assert len(optimized.observed_RVs) == GROUP + 1
 

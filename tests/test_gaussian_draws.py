@@ -236,6 +236,10 @@ def test_switching_exact_off_samples_with_nuts():
     spec = _spec("simple_regression")
     assert exact_draws(spec.plan(None, False)).kind == "gaussian"
     idata = dagspec.sample(spec, draws=100, tune=100, chains=1, random_seed=1, optimize={"exact": False})
+    # MCMC: a regression's posterior is close to its Laplace approximation, so independence Metropolis-Hastings
+    assert idata.posterior.attrs["dagspec_sampler"] == "independence"
+    nuts = {"exact": False, "independence": False}
+    idata = dagspec.sample(spec, draws=100, tune=100, chains=1, random_seed=1, optimize=nuts)
     assert idata.posterior.attrs["dagspec_sampler"] == "pymc"
     assert any("without MCMC" in note for note in spec.plan(None, True).notes)
 

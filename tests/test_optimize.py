@@ -5,40 +5,9 @@ import numpy as np
 import pandas as pd
 import pytensor
 import pytest
+from logp_support import log_density_gaps
 
 import dagspec
-
-
-def _user_values(model, names, point):
-    """The values of the user-named variables (free or deterministic) at a point of the model's value space."""
-    outputs = model.replace_rvs_by_values([model[name] for name in names])
-    function = pytensor.function(model.value_vars, outputs, on_unused_input="ignore")
-    return dict(zip(names, function(*[point[v.name] for v in model.value_vars])))
-
-
-def _literal_point(literal, values):
-    point = {}
-    for rv in literal.free_RVs:
-        value_var = literal.rvs_to_values[rv]
-        transform = literal.rvs_to_transforms.get(rv)
-        value = values[rv.name]
-        point[value_var.name] = transform.forward(value, *rv.owner.inputs).eval() if transform else value
-    return point
-
-
-def _log_density_gaps(spec, data, optimize, points=6, jacobian=None):
-    literal, optimized = spec.build(data, optimize=False), spec.build(data, optimize=optimize)
-    names = [rv.name for rv in literal.free_RVs]
-    lit_logp, opt_logp = literal.compile_logp(), optimized.compile_logp()
-    rng = np.random.default_rng(7)
-    start = optimized.initial_point()
-    gaps = []
-    for _ in range(points):
-        point = {k: v + rng.normal(0, 0.3, np.shape(v)) for k, v in start.items()}
-        values = _user_values(optimized, names, point)
-        gap = opt_logp(point) - lit_logp(_literal_point(literal, values))
-        gaps.append(gap - (jacobian(values) if jacobian else 0.0))
-    return np.array(gaps), literal, optimized
 
 
 def _fork(n=200, seed=3):
@@ -63,7 +32,7 @@ prior y.sigma ~ Exponential(1) as error
 
 def test_qr_and_centring_keep_the_posterior():
     spec = dagspec.parse(FORK)
-    gaps, literal, optimized = _log_density_gaps(spec, _fork(), True)
+    gaps, literal, optimized = log_density_gaps(spec, _fork(), True)
     assert np.ptp(gaps) < 1e-6 * max(1.0, np.abs(gaps).max())
     assert {"intercept", "slope_x", "slope_z"} <= {d.name for d in optimized.deterministics}
     assert "y__theta" in {v.name for v in optimized.free_RVs}
@@ -76,7 +45,7 @@ def test_centring_alone_for_uncorrelated_predictors():
     data = pd.DataFrame({"a": rng.normal(5, 1, 100), "b": rng.normal(-3, 2, 100)})
     data["y"] = 1 + 2 * data.a - data.b + rng.normal(0, 0.5, 100)
     spec = dagspec.parse("a, b -> y\nobserved a, b, y")
-    gaps, _, optimized = _log_density_gaps(spec, data, True)
+    gaps, _, optimized = log_density_gaps(spec, data, True)
     assert np.ptp(gaps) < 1e-8 * max(1.0, np.abs(gaps).max())
     assert "y__theta" not in {v.name for v in optimized.free_RVs}
     assert {"b_a_y", "b_b_y"} <= {v.name for v in optimized.free_RVs}
@@ -101,7 +70,7 @@ def _cells(n=600, seed=2):
 
 def test_bernoulli_collapses_to_binomial_cells():
     spec = dagspec.parse(BINARY)
-    gaps, _, optimized = _log_density_gaps(spec, _cells(), True)
+    gaps, _, optimized = log_density_gaps(spec, _cells(), True)
     assert np.ptp(gaps) < 1e-8 * max(1.0, np.abs(gaps).max())  # the binomial coefficients: a constant
     assert optimized["y"].owner.op.name == "binomial"
     assert optimized["y"].shape.eval()[0] == 6
@@ -137,7 +106,7 @@ def test_weak_groups_get_a_non_centred_pool():
     def log_tau_per_group(values):  # effect = mu + tau * z has Jacobian tau per group
         return 8 * np.log(values["tau"])
 
-    gaps, _, optimized = _log_density_gaps(spec, data, True, jacobian=log_tau_per_group)
+    gaps, _, optimized = log_density_gaps(spec, data, True, jacobian=log_tau_per_group)
     assert np.ptp(gaps) < 1e-8 * max(1.0, np.abs(gaps).max())
     assert "effect__z" in {v.name for v in optimized.free_RVs}
     assert "effect" in {d.name for d in optimized.deterministics}
@@ -172,7 +141,7 @@ def test_a_logit_pool_is_centred_where_the_groups_data_are_strong(trials, spread
     spec = dagspec.parse(GLM_POOL)
     assert ("effect__z" not in {e.name for e in spec.plan(data, optimize=True).entries}) == centred
     if not centred:  # the same posterior: log densities differ by the Jacobian tau per group
-        gaps, _, _ = _log_density_gaps(spec, data, True, jacobian=lambda values: 12 * np.log(values["tau"]))
+        gaps, _, _ = log_density_gaps(spec, data, True, jacobian=lambda values: 12 * np.log(values["tau"]))
         assert np.ptp(gaps) < 1e-8 * max(1.0, np.abs(gaps).max())
 
 
@@ -227,7 +196,7 @@ def test_normal_likelihood_from_sufficient_statistics_is_exact_even_for_large_ou
     spec = dagspec.parse(
         "a, b -> y\nobserved a, b, y\nprior y.intercept ~ Normal(1e4, 10)\nprior y.sigma ~ Exponential(10)"
     )
-    gaps, literal, optimized = _log_density_gaps(spec, data, True)
+    gaps, literal, optimized = log_density_gaps(spec, data, True)
     assert np.ptp(gaps) < 1e-6  # rounding only: a wrong term of the density would move it by far more
     assert "y__likelihood" in {p.name for p in optimized.potentials}
     assert "y" not in {v.name for v in optimized.observed_RVs}
@@ -258,7 +227,7 @@ def test_categorical_effects_are_whitened_with_a_constant_jacobian():
         "node g : categorical\nnode h : categorical\nnode y ~ Normal(intercept = none)\n"
         "g -> y\nh -> y\nobserved g, h, y\nprior g -> y ~ Normal(0, 1)\nprior h -> y ~ Flat()"
     )
-    gaps, _, optimized = _log_density_gaps(spec, data, True)
+    gaps, _, optimized = log_density_gaps(spec, data, True)
     assert np.ptp(gaps) < 1e-6 * max(1.0, np.abs(gaps).max())  # log |det L|, the same at every point
     assert "y__z_white" in {v.name for v in optimized.free_RVs}
     assert {"b_g_y", "b_h_y"} <= {d.name for d in optimized.deterministics}
@@ -310,7 +279,7 @@ def test_logit_and_log_ridges_are_whitened_at_the_posterior_mode(text, data, out
     """b = m + L z with m the posterior mode and L L' the inverse Hessian there: a constant Jacobian, so the log
     densities differ by a constant; the whitened coordinates are about standard normal."""
     spec = dagspec.parse(text)
-    gaps, literal, optimized = _log_density_gaps(spec, data, True)
+    gaps, literal, optimized = log_density_gaps(spec, data, True)
     assert np.ptp(gaps) < 1e-8 * max(1.0, np.abs(gaps).max())
     assert f"{outcome}__z_white" in {v.name for v in optimized.free_RVs}
     assert any("Laplace approximation" in n for n in spec.plan(data, optimize=True).notes)
@@ -350,7 +319,7 @@ def test_poisson_counts_collapse_to_cells_dropping_a_stated_constant():
     data["y"] = np.random.default_rng(4).poisson(np.exp(0.5 + 0.3 * data.g - 0.4 * data.t))
     spec = dagspec.parse(COUNTS)
     only_cells = {"linear": False, "whiten": False, "pools": False, "normal": False, "exact": False}
-    gaps, _, optimized = _log_density_gaps(spec, data, only_cells)
+    gaps, _, optimized = log_density_gaps(spec, data, only_cells)
     assert optimized["y"].owner.op.name == "poisson" and optimized["y"].shape.eval()[0] == 6
     # the product of the rows' Poisson densities vs Poisson(S | n exp(eta)) per cell: they differ by
     # sum_c (log S_c! - S_c log n_c) - sum_i log y_i!, which the collapse drops
@@ -358,5 +327,5 @@ def test_poisson_counts_collapse_to_cells_dropping_a_stated_constant():
     dropped = np.sum(gammaln(cells["sum"] + 1) - cells["sum"] * np.log(cells["count"])) - np.sum(gammaln(data.y + 1))
     np.testing.assert_allclose(gaps, -dropped, rtol=1e-9)
     # with every pass (the effects also whitened at the mode) the gap is still one constant
-    gaps, _, _ = _log_density_gaps(spec, data, True)
+    gaps, _, _ = log_density_gaps(spec, data, True)
     assert np.ptp(gaps) < 1e-8 * max(1.0, np.abs(gaps).max())

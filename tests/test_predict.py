@@ -153,6 +153,29 @@ def test_a_new_group_of_lkj_cells_is_drawn_from_the_multivariate_prior():
     np.testing.assert_allclose(np.cov(cells.T), chol @ chol.T, atol=0.1)
 
 
+def test_a_new_component_of_a_multivariate_prior_is_an_error():
+    """A new level of the dimension an MvNormal runs over would lengthen its vectors: DS515 says it cannot grow."""
+    spec = dagspec.parse(
+        "node g : categorical\nnode t : categorical\nnode y ~ Normal(intercept = none)\n"
+        "t -> y by g\nobserved g, t, y\n"
+        "prior chol_cov ~ LKJCholeskyCov(eta = 2, sd = Exponential(1))\n"
+        "prior t -> y by g ~ MvNormal(mu = 0, chol = chol_cov) as ab"
+    )
+    idata = posterior(
+        coords={"g": [0, 1], "t": [0, 1]},
+        dims={"ab": ["g", "t"]},
+        chol_cov=np.broadcast_to([1.0, 0.6, 0.8], (CHAINS, DRAWS, 3)).copy(),
+        ab=draws(shape=(2, 2)),
+        y_sigma=np.ones((CHAINS, DRAWS)),
+    )
+    with pytest.raises(dagspec.DagspecError) as info:
+        dagspec.predict(spec, idata, pd.DataFrame({"g": [0], "t": [7]}))
+    assert info.value.codes == ["DS515"]
+    diagnostic = info.value.diagnostics[0]
+    assert "level(s) 7 " in diagnostic.message and "(fitted levels: 0, 1)" in diagnostic.message
+    assert diagnostic.hint == "t indexes the components of a multivariate prior, which cannot grow"
+
+
 def test_a_posterior_of_another_spec_is_refused():
     with pytest.raises(dagspec.DagspecError) as info:
         dagspec.predict(PATH, posterior(y_intercept=draws()), pd.DataFrame({"x1": [0.0]}))

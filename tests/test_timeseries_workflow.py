@@ -7,7 +7,7 @@ import warnings
 import arviz as az
 import numpy as np
 import pytest
-from test_optimize import _log_density_gaps
+from logp_support import log_density_gaps
 from test_timeseries import AR1, AR2, PANEL, WALK
 
 import dagspec
@@ -30,7 +30,7 @@ def _quietly(function, *args, **kwargs):
 @pytest.mark.parametrize("text", [AR2, WALK], ids=["lags", "walk"])
 def test_the_optimized_build_has_the_literal_posterior(text):
     spec = dagspec.parse(text)
-    gaps, _, _ = _quietly(_log_density_gaps, spec, PANEL, True, points=4)
+    gaps, _, _ = _quietly(log_density_gaps, spec, PANEL, True, points=4)
     assert np.all(np.isfinite(gaps))
     assert np.ptp(gaps) < 1e-6 * max(1.0, np.abs(gaps).max())
 

@@ -215,18 +215,19 @@ def _posterior_for(
             node, known = dim[: -len(CONTRASTS)], values.sizes[dim] + 1
             node_levels = columns[node].levels or []
             if len(node_levels) > known:
-                raise error(
-                    "DS515",
-                    name=node,
-                    levels=", ".join(map(str, node_levels[known:])),
-                    param=entry.source,
-                    fitted=", ".join(map(str, node_levels[:known])),
-                )
+                raise _unseen_levels(node, entry.source, node_levels[known:], node_levels[:known])
         grown = [d for d in entry.dims if d in levels and len(columns[d].levels or ()) > len(levels[d])]
         if grown:
             values = _with_new_levels(entry, values, grown, columns, entries, posterior, rng)
         variables[entry.name] = values
     return xr.Dataset(variables)
+
+
+def _unseen_levels(dim: str, param: str, new, fitted, hint: str | None = None):
+    """DS515: `dim` has levels the fit did not see (`new`), and `param` has no prior to draw their effects from."""
+    return error(
+        "DS515", hint=hint, name=dim, levels=", ".join(map(str, new)), param=param, fitted=", ".join(map(str, fitted))
+    )
 
 
 def _with_new_levels(entry: RandomVariable, values: xr.DataArray, grown: list[str], columns, entries, posterior, rng):
@@ -247,21 +248,14 @@ def _with_new_levels(entry: RandomVariable, values: xr.DataArray, grown: list[st
         return xr.concat([values, fresh], dim=dim)
     if not _is_pool(entry, entries):
         dim = grown[0]
-        raise error(
-            "DS515",
-            name=dim,
-            levels=", ".join(map(str, new_levels[dim])),
-            param=entry.source,
-            fitted=", ".join(map(str, columns[dim].levels[: values.sizes[dim]])),
-        )
+        raise _unseen_levels(dim, entry.source, new_levels[dim], columns[dim].levels[: values.sizes[dim]])
     if entry.dist == "MvNormal" and entry.dims[-1] in grown:
         dim = entry.dims[-1]
-        raise error(
-            "DS515",
-            name=dim,
-            levels=", ".join(map(str, new_levels[dim])),
-            param=entry.source,
-            fitted=", ".join(map(str, columns[dim].levels[: values.sizes[dim]])),
+        raise _unseen_levels(
+            dim,
+            entry.source,
+            new_levels[dim],
+            columns[dim].levels[: values.sizes[dim]],
             hint=f"{dim} indexes the components of a multivariate prior, which cannot grow",
         )
     for dim in grown:

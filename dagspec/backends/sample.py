@@ -11,7 +11,7 @@ import pymc as pm
 from pymc.exceptions import SamplingError
 
 from ..diagnostics import Diagnostics, error, finding, warn
-from ..optimize import EXACT, enabled, model_passes
+from ..optimize import EXACT, INDEPENDENCE, enabled, model_passes
 from ..optimize import optimize as run_passes
 from ..optimize.exact import ExactDraws, exact_draws
 from ..plan import DataVar, Plan, RandomVariable
@@ -19,6 +19,7 @@ from ..propriety import check_posterior
 from .cache import model_step_and_trace
 from .exact import exact_sample
 from .gaussian import CannotDraw
+from .independence import NotSuitable, independence_sample
 from .predict import LEVELS_ATTR, STATISTICS_ATTR, levels_attribute, statistics_attribute
 from .pymc import build_model
 from .threads import blas_threads, chains_at_once, limited_blas
@@ -185,11 +186,20 @@ def _sample(
             )
             return idata
     plan = passes_for_mcmc(copy.deepcopy(literal), optimize)
-    sampler, reason = (resolve_sampler(sampler, plan), "as asked") if sampler else sampler_choice(plan)
+    nuts_options_given = bool(kwargs)  # then the user wants NUTS, even where an independence sampler would do
+    sampler, reason = (resolve_sampler(sampler, plan), "") if sampler else sampler_choice(plan)
     nuts = step_options(plan, {"target_accept": kwargs.pop("target_accept")} if "target_accept" in kwargs else {})
     options = dict(draws=draws, tune=tune, chains=chains, random_seed=random_seed, progressbar=progressbar)
     if sampler == "pymc":
         model, step, trace = model_step_and_trace(plan, nuts)
+        if reason and not nuts_options_given and enabled(optimize)[INDEPENDENCE]:  # PyMC's NUTS chosen by dagspec
+            try:
+                idata = independence_sample(model, step, trace, draws, tune, chains, random_seed)
+            except NotSuitable as why:
+                reason += f"; not independence Metropolis-Hastings: {why}"
+            else:
+                reason = "the posterior is close to its Laplace approximation"
+                return _with_attributes(idata, spec, plan, "independence", reason, 1)  # chains one after another
         if "var_names" not in kwargs:  # the trace records every variable; with var_names PyMC makes its own
             kwargs.setdefault("trace", trace)
         kwargs.setdefault("initvals", jittered_starts(model, chains, random_seed))
@@ -212,9 +222,14 @@ def _sample(
                 **nuts,
                 **kwargs,
             )
-    idata.posterior.attrs[STATISTICS_ATTR] = statistics_attribute(plan)  # how predictions transform new rows
+    return _with_attributes(idata, spec, plan, sampler, reason or "as asked", at_once)
+
+
+def _with_attributes(idata, spec, plan: Plan, sampler: str, reason: str, at_once: int):
+    """How the draws were made and what predictions need to transform new rows, in the posterior's attributes."""
     idata.posterior.attrs.update(
         {
+            STATISTICS_ATTR: statistics_attribute(plan),
             "dagspec_sampler": sampler,
             SAMPLER_REASON_ATTR: reason,
             LEVELS_ATTR: levels_attribute(spec, plan),

@@ -6,7 +6,7 @@ import networkx as nx
 
 from .. import ir
 from ..diagnostics import Diagnostics
-from ..dists import DISTRIBUTIONS, POSITIVE, UNIT, closest
+from ..dists import DISTRIBUTIONS, POSITIVE, UNIT, Support, closest
 from ..families import FAMILIES, ORDERED_PRIORS, Aux, dpar_name
 from ..printer import expr_text
 from ..source import Source
@@ -284,28 +284,14 @@ def _check_distributions(model: CheckedModel, found: Diagnostics) -> None:
             continue
         dist = _check_call(param.prior, model, values, param.address, found)
         if dist is not None and param.kernel is not None and not call_support(param.prior, dist).within(POSITIVE):
-            found.add(
-                "DS410",
-                _prior_span(param),
-                address=param.address,
-                support=POSITIVE.words,
-                dist=_prior_words(param, dist),
-                example="Exponential(1)",
-            )
+            _prior_outside(found, _prior_span(param), param.address, POSITIVE, _prior_words(param, dist))
             continue
         if dist is not None and param.aux == "cutpoints":
             _check_cutpoints_prior(model, param, dist, found)
             continue
         aux = FAMILIES[model.nodes[param.outcome].outcome_family].aux_param(param.aux or "")
         if dist is not None and aux is not None and not call_support(param.prior, dist).within(aux.support):
-            found.add(
-                "DS410",
-                _prior_span(param),
-                address=param.address,
-                support=aux.support.words,
-                dist=_prior_words(param, dist),
-                example="Exponential(1)" if aux.support is POSITIVE else "Beta(1, 1)",
-            )
+            _prior_outside(found, _prior_span(param), param.address, aux.support, _prior_words(param, dist))
         _check_identity_link(model, param, dist, found)
 
 
@@ -411,13 +397,8 @@ def _check_call(call: ir.Call, model: CheckedModel, values, target: str, found: 
         if isinstance(value, ir.Ref) and value.name in model.nodes and model.nodes[value.name].role == "random":
             feeding = DISTRIBUTIONS.get(model.nodes[value.name].distribution.func)
             if feeding is not None and param.kind == "scalar" and not feeding.support.within(param.support):
-                found.add(
-                    "DS410",
-                    value.span,
-                    address=f"{dist.name}'s {name}",
-                    support=param.support.words,
-                    dist=f"{value.name} ~ {feeding.name}",
-                    example="Exponential(1)" if param.support is POSITIVE else "Beta(1, 1)",
+                _prior_outside(
+                    found, value.span, f"{dist.name}'s {name}", param.support, f"{value.name} ~ {feeding.name}"
                 )
     return dist
 
@@ -475,14 +456,7 @@ def _check_fixed(node: NodeInfo, name: str, value, aux: Aux | None, model: Check
         model.implicit_edges.append(Edge(value.name, node.name, value.span))
         dist = DISTRIBUTIONS.get(given.distribution.func) if given.role == "random" else None
         if dist is not None and not dist.support.within(aux.support):
-            found.add(
-                "DS410",
-                value.span,
-                address=f"{node.name}.{name}",
-                support=aux.support.words,
-                dist=f"{value.name} ~ {dist.name}",
-                example="Exponential(1)" if aux.support is POSITIVE else "Beta(1, 1)",
-            )
+            _prior_outside(found, value.span, f"{node.name}.{name}", aux.support, f"{value.name} ~ {dist.name}")
         return
     found.add(
         "DS409",
@@ -509,14 +483,20 @@ def _check_identity_link(model: CheckedModel, param: Parameter, dist, found: Dia
         if p.outcome == node.name and p.role != "aux" and p.fixed is None and p.dpar is None
     ]
     if len(terms) == 1 and not dist.support.within(family.mean_support):
-        found.add(
-            "DS410",
+        _prior_outside(
+            found,
             _prior_span(param),
-            address=f"{param.address} (the {family.mean} of {node.family} with an identity link)",
-            support=family.mean_support.words,
-            dist=_prior_words(param, dist),
+            f"{param.address} (the {family.mean} of {node.family} with an identity link)",
+            family.mean_support,
+            _prior_words(param, dist),
             example=f"`prior {param.address} ~ Beta(1, 1)`",
         )
+
+
+def _prior_outside(found: Diagnostics, span, address: str, support: Support, dist: str, example: str = "") -> None:
+    """DS410: `address` must be in `support`, but `dist` (its prior, or the node it reads) can take other values."""
+    example = example or ("Exponential(1)" if support is POSITIVE else "Beta(1, 1)")
+    found.add("DS410", span, address=address, support=support.words, dist=dist, example=example)
 
 
 def _prior_span(param: Parameter):

@@ -201,6 +201,27 @@ def expression_refs(expr) -> list[ir.Ref]:
     return []
 
 
+def expression_calls(expr):
+    """Every call in an expression (slice bounds too), outermost first."""
+    if isinstance(expr, ir.Call):
+        yield expr
+        for value in list(expr.args) + [k.value for k in expr.kwargs]:
+            yield from expression_calls(value)
+    elif isinstance(expr, ir.ListExpr):
+        for item in expr.items:
+            yield from expression_calls(item)
+    elif isinstance(expr, ir.BinOp):
+        yield from expression_calls(expr.left)
+        yield from expression_calls(expr.right)
+    elif isinstance(expr, ir.Neg):
+        yield from expression_calls(expr.operand)
+    elif isinstance(expr, ir.Index):
+        yield from expression_calls(expr.target)
+        for sub in expr.subscripts:
+            for part in [sub.start, sub.stop] if isinstance(sub, ir.Slice) else [sub]:
+                yield from expression_calls(part)
+
+
 def check_expression(expr, found: Diagnostics, allow_dist: bool = False) -> None:
     """Calls in an expression must be known functions (or, where allowed, distributions); strings only index."""
     if isinstance(expr, ir.Call):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..diagnostics import Diagnostics
+from .calls import expression_calls
 from .model import ROLE_WORDS, CheckedModel, NodeInfo
 
 PART_WORDS = {"stds": "standard deviations", "corr": "correlations", "cov": "covariance"}
@@ -52,7 +53,7 @@ def default_names(model: CheckedModel) -> dict[tuple[str, str], str]:
 def check_arguments(expr, model: CheckedModel, values: dict[str, str], found: Diagnostics) -> None:
     """DS440 where `stds`, `corr` or `cov` is applied to anything but the name of an LKJCholeskyCov prior
     (unknown names are DS201, reported with the other names)."""
-    for call in _calls(expr):
+    for call in expression_calls(expr):
         if call.func not in PARTS or len(call.args) != 1 or call.kwargs:
             continue  # a wrong number of arguments is DS411
         argument = call.args[0]
@@ -69,27 +70,6 @@ def check_arguments(expr, model: CheckedModel, values: dict[str, str], found: Di
             what=_what(argument, model),
             suggestion=_suggestion(call.func, model),
         )
-
-
-def _calls(expr):
-    """Every call in an expression, outermost first."""
-    if isinstance(expr, ir.Call):
-        yield expr
-        for value in list(expr.args) + [k.value for k in expr.kwargs]:
-            yield from _calls(value)
-    elif isinstance(expr, ir.ListExpr):
-        for item in expr.items:
-            yield from _calls(item)
-    elif isinstance(expr, ir.BinOp):
-        yield from _calls(expr.left)
-        yield from _calls(expr.right)
-    elif isinstance(expr, ir.Neg):
-        yield from _calls(expr.operand)
-    elif isinstance(expr, ir.Index):
-        yield from _calls(expr.target)
-        for sub in expr.subscripts:
-            for part in [sub.start, sub.stop] if isinstance(sub, ir.Slice) else [sub]:
-                yield from _calls(part)
 
 
 def _what(argument, model: CheckedModel) -> str:

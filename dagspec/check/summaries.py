@@ -9,11 +9,12 @@ from __future__ import annotations
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..dists import SUMMARIES
+from .calls import expression_calls
 from .model import CheckedModel
 
 
 def check_summaries(expr, model: CheckedModel, found: Diagnostics) -> None:
-    for call in _calls(expr):
+    for call in expression_calls(expr):
         if call.func not in SUMMARIES or len(call.args) != 1 or not isinstance(call.args[0], ir.Ref):
             continue
         node = model.nodes.get(call.args[0].name)
@@ -32,25 +33,6 @@ def summarized_refs(expr) -> set[int]:
     """The ids of the names an expression summarizes directly (`X` in `mean(X)`): a matrix may be named there."""
     return {
         id(call.args[0])
-        for call in _calls(expr)
+        for call in expression_calls(expr)
         if call.func in SUMMARIES and len(call.args) == 1 and isinstance(call.args[0], ir.Ref)
     }
-
-
-def _calls(expr):
-    if isinstance(expr, ir.Call):
-        yield expr
-        for value in list(expr.args) + [k.value for k in expr.kwargs]:
-            yield from _calls(value)
-    elif isinstance(expr, ir.BinOp):
-        yield from _calls(expr.left)
-        yield from _calls(expr.right)
-    elif isinstance(expr, ir.Neg):
-        yield from _calls(expr.operand)
-    elif isinstance(expr, ir.ListExpr):
-        for item in expr.items:
-            yield from _calls(item)
-    elif isinstance(expr, ir.Index):
-        yield from _calls(expr.target)
-        for sub in expr.subscripts:
-            yield from _calls(sub) if not isinstance(sub, ir.Slice) else ()

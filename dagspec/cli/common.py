@@ -59,7 +59,8 @@ def sampling_options(command) -> None:
         "--sampler",
         choices=SAMPLER_MODULES,
         default=None,
-        help="NUTS implementation (default: draws without MCMC where the posterior allows, else pymc)",
+        help="NUTS implementation (default: dagspec picks draws without MCMC where the posterior allows, "
+        "independence Metropolis-Hastings where it is close to its Laplace approximation, else pymc or nutpie)",
     )
 
 

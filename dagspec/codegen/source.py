@@ -163,18 +163,7 @@ class _Writer:
         return "\n".join(self.lines) + "\n"
 
     def _imports(self) -> list[str]:
-        if self.target == "pymc3":
-            return self._json_import() + [
-                "import sys",
-                "from pathlib import Path",
-                "",
-                "import arviz as az",
-                "import numpy as np",
-                "import pandas as pd",
-                "import pymc3 as pm",
-                "import theano.tensor as tt",
-                "",
-            ]
+        pymc, tensor = ("pymc3", "theano.tensor as tt") if self.target == "pymc3" else ("pymc", "pytensor.tensor as pt")
         return self._json_import() + [
             "import sys",
             "from pathlib import Path",
@@ -182,8 +171,8 @@ class _Writer:
             "import arviz as az",
             "import numpy as np",
             "import pandas as pd",
-            "import pymc as pm",
-            "import pytensor.tensor as pt",
+            f"import {pymc} as pm",
+            f"import {tensor}",
             "",
         ]
 

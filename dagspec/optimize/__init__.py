@@ -6,9 +6,11 @@ are correlated), `whiten` (regressions on categorical effects with fixed priors 
 with only categorical terms → one term per cell: Binomial or Poisson counts, or the log density of the rows of
 many families from per-cell sufficient statistics, optimize/cell_stats.py), `normal` (Normal likelihoods of fixed
 data from sufficient statistics), `batch` (many like Normal regressions as one vectorised likelihood).
-Distributional models (`x -> y.sigma`) get the `cells` pass alone. One more
-switch, `exact`, is not a pass: where the literal model's posterior can be drawn without MCMC (optimize/exact.py),
-`sample` does so, and the plan's notes say so.
+Distributional models (`x -> y.sigma`) get the `cells` pass alone. Two more
+switches are not passes: `exact` (where the literal model's posterior can be drawn without MCMC,
+optimize/exact.py, `sample` does so, and the plan's notes say so) and `independence` (where the posterior is close
+to its Laplace approximation, `sample` draws it by independence Metropolis-Hastings instead of NUTS,
+backends/independence.py).
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ PASSES = {
     "normal": use_sufficient_statistics,
     "batch": vectorise_regressions,
 }
-EXACT = "exact"
-OPTIMIZATIONS = (*PASSES, EXACT)
+EXACT, INDEPENDENCE = "exact", "independence"
+OPTIMIZATIONS = (*PASSES, EXACT, INDEPENDENCE)
 
 
 def enabled(options) -> dict[str, bool]:

@@ -537,6 +537,18 @@ def trolley_laplace(interactions: bool) -> callable:
     return reference
 
 
+def _sample_by_hand(seed: int, draws: int = 2000, **nuts):
+    """Sample the hand-written PyMC model in context for a reference: 2 chains of `draws` after 1000 tuning steps on
+    one core, `nuts` the run's other pm.sample settings. BLAS is held to one thread: PyMC does not limit it when
+    chains are forked (pymc#7354), and OpenBLAS's threads contend on small solves on a busy two-core machine (the
+    threads change no result)."""
+    import pymc as pm
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return pm.sample(draws=draws, tune=1000, chains=2, cores=1, random_seed=seed, progressbar=False, **nuts)
+
+
 def chimpanzees_m13_4(seed: int = 4134) -> Reference:
     """m13.4 written by hand in PyMC (non-centred, from the book's formula, no dagspec) and sampled longer."""
     import arviz as az
@@ -555,16 +567,7 @@ def chimpanzees_m13_4(seed: int = 4134) -> Reference:
         a = pm.Deterministic("a", a_bar + sigma_a * z)
         g = pm.Deterministic("g", sigma_g * x)
         pm.Bernoulli("pulled_left", logit_p=a[actor] + g[block] + b[treatment], observed=d["pulled_left"])
-        idata = pm.sample(
-            draws=1000,
-            tune=1000,
-            chains=2,
-            cores=1,
-            target_accept=0.95,
-            random_seed=seed,
-            progressbar=False,
-            nuts_sampler="nutpie",
-        )
+        idata = _sample_by_hand(seed, draws=1000, target_accept=0.95, nuts_sampler="nutpie")
     summary = az.summary(idata, var_names=["a", "g", "b", "a_bar", "sigma_a", "sigma_g"])
     ours = {f"b[{i}]": f"b[{c}, {p}]" for i, (c, p) in enumerate([(0, 0), (0, 1), (1, 0), (1, 1)])}
     values, mcse, mcse_sd = {}, {}, {}
@@ -607,7 +610,7 @@ def milk_m15_5(seed: int = 4155) -> Reference:
         sigma_B, sigma = pm.Exponential("sigma_B", 1), pm.Exponential("sigma", 1)
         B_filled = pm.Normal("B", nu, sigma_B, observed=np.ma.masked_invalid(B))
         pm.Normal("K", a + bB * B_filled + bM * M, sigma, observed=K)
-        idata = pm.sample(draws=2000, tune=1000, chains=2, cores=1, random_seed=seed, progressbar=False)
+        idata = _sample_by_hand(seed)
     summary = az.summary(idata, var_names=["nu", "a", "bB", "bM", "sigma_B", "sigma", "B_unobserved"], round_to="none")
     missing = np.flatnonzero(np.isnan(B))
     values, mcse, mcse_sd = {}, {}, {}
@@ -743,14 +746,12 @@ def kline_m14_8(seed: int = 1480) -> Reference:
     the rate a P^b / g exp(k[society]), k = L z with L the Cholesky factor of cov_GPL2(D, etasq, rhosq, 0.01).
 
     The centred m14.8 (k ~ MvNormal(0, K)) had divergent transitions (3 in 2 x 1000 draws at the default
-    target_accept, 1 at 0.95), as did this form at 0.8 (19); at 0.95 it had none. BLAS is held to one thread:
-    PyMC does not limit it when chains are forked (pymc#7354), and OpenBLAS's two threads made each 10 x 10
-    triangular solve of the Cholesky gradient take milliseconds on a busy two-core machine (the run did not end
-    in 20 minutes)."""
+    target_accept, 1 at 0.95), as did this form at 0.8 (19); at 0.95 it had none. BLAS is held to one thread
+    (_sample_by_hand): OpenBLAS's two threads made each 10 x 10 triangular solve of the Cholesky gradient take
+    milliseconds on a busy two-core machine (the run did not end in 20 minutes)."""
     import arviz as az
     import pymc as pm
     import pytensor.tensor as pt
-    from threadpoolctl import threadpool_limits
 
     d = pd.read_csv(DATA / "Kline2.csv")
     D = pd.read_csv(DATA / "islandsDistMatrix.csv", index_col=0).loc[d["culture"], d["culture"]].to_numpy()
@@ -763,17 +764,7 @@ def kline_m14_8(seed: int = 1480) -> Reference:
         pm.Deterministic("log_a_over_g", pm.math.log(a) - pm.math.log(g))
         rate = a * d["population"].to_numpy(float) ** b / g * pm.math.exp(k)
         pm.Poisson("T", rate, observed=d["total_tools"].to_numpy())
-        with threadpool_limits(limits=1, user_api="blas"):
-            idata = pm.sample(
-                draws=2000,
-                tune=1000,
-                chains=2,
-                cores=1,
-                target_accept=0.95,
-                random_seed=seed,
-                progressbar=False,
-                nuts_sampler="nutpie",
-            )
+        idata = _sample_by_hand(seed, target_accept=0.95, nuts_sampler="nutpie")
     summary = az.summary(idata, var_names=["k", "b", "etasq", "rhosq", "log_a_over_g", "a", "g"], round_to="none")
     return Reference(
         "independent",
@@ -815,7 +806,7 @@ def waffle_measured(marriage_too: bool, seed: int) -> callable:
             sigma = pm.Exponential("sigma", 1)
             D_true = pm.Normal("D_true", a + bA * A + bM * (M_true if marriage_too else M), sigma, shape=len(D))
             pm.Normal("D_obs", D_true, D_sd, observed=D)
-            idata = pm.sample(draws=2000, tune=1000, chains=2, cores=1, random_seed=seed, progressbar=False)
+            idata = _sample_by_hand(seed)
         shown = ["a", "bA", "bM", "sigma", "D_true"] + (["M_true"] if marriage_too else [])
         summary = az.summary(idata, var_names=shown, round_to="none")
         rows = [label for label in summary.index if "[" not in label or int(label.split("[")[1][:-1]) < 3]
@@ -1049,9 +1040,7 @@ def kline_m12_2(seed: int = 4122) -> Reference:
         phi = pm.Exponential("phi", 1)
         lam = pm.math.exp(a[cid]) * population ** b[cid] / g
         pm.NegativeBinomial("total_tools", mu=lam, alpha=phi, observed=d["total_tools"].to_numpy())
-        idata = pm.sample(
-            draws=2000, tune=1000, chains=2, cores=1, random_seed=seed, progressbar=False, target_accept=0.9
-        )
+        idata = _sample_by_hand(seed, target_accept=0.9)
     summary = az.summary(idata, var_names=["a", "b", "g", "phi"], round_to="none")
     values = {label: (float(row["mean"]), float(row["sd"])) for label, row in summary.iterrows()}
     return Reference(
