@@ -186,7 +186,8 @@ def _sample(
             )
             return idata
     plan = passes_for_mcmc(copy.deepcopy(literal), optimize)
-    nuts_options_given = bool(kwargs)  # then the user wants NUTS, even where an independence sampler would do
+    # then the user wants NUTS, even where an independence sampler would do (it runs no convergence checks anyway)
+    nuts_options_given = bool(set(kwargs) - {"compute_convergence_checks"})
     sampler, reason = (resolve_sampler(sampler, plan), "") if sampler else sampler_choice(plan)
     nuts = step_options(plan, {"target_accept": kwargs.pop("target_accept")} if "target_accept" in kwargs else {})
     options = dict(draws=draws, tune=tune, chains=chains, random_seed=random_seed, progressbar=progressbar)

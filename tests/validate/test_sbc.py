@@ -55,6 +55,21 @@ def test_a_linear_gaussian_regression_is_calibrated(client, tmp_path):
     assert set(result.table().index) == {"slope", "y_intercept", "y_sigma"}
 
 
+def test_a_logistic_regression_drawn_by_independence_metropolis_hastings_is_calibrated(client, tmp_path):
+    """The independence sampler (backends/independence.py) on simulated Bernoulli data: its ranks are uniform."""
+    x = np.random.default_rng(1).normal(size=40)
+    (tmp_path / "d.csv").write_text("x,y\n" + "".join(f"{a},{int(a > 0)}\n" for a in x))
+    (tmp_path / "m.dag").write_text(
+        'node y ~ Bernoulli\nx -> y\nobserved x, y from "d.csv"\n'
+        "prior x -> y ~ Normal(0, 1) as slope\nprior y.intercept ~ Normal(0, 1)\n"
+    )
+    result = dagspec.sbc(tmp_path / "m.dag", sims=60, client=client, seed=4, **FAST)
+    assert [r.get("error") for r in result.records if r["status"] != "ok"] == []
+    samplers = [r["sampler"] for r in result.records]
+    assert set(samplers) <= {"independence", "pymc"} and samplers.count("independence") >= 50, samplers
+    assert result.calibrated, result.table()
+
+
 class Interrupted(runner.Progress):
     """Stops the run (as Ctrl-C would) after a few simulations have been recorded."""
 
