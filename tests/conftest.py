@@ -47,11 +47,10 @@ def client():
 # files to a process in collection order, --no-loadscope-reorder): a long file started last would leave one
 # process working alone at the end. Measured with --durations on a fresh clone (Theano and PyTensor caches cold).
 LONGEST_FIRST = (
-    "tests/test_pymc3_lane.py",
     "tests/test_readme.py",
-    "tests/test_gaussian_draws.py",
-    "tests/test_pymc3_logp.py",  # after the lane has filled the shared Theano cache
+    "tests/test_pymc3_lane.py",
     "tests/gallery/test_gallery.py",
+    "tests/test_gaussian_draws.py",
     "tests/test_bench.py",
     "tests/validate/test_sbc.py",
     "tests/hostile/test_codegen_names.py",

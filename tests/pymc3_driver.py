@@ -1,6 +1,9 @@
-"""Run in the PyMC3 3.11 environment: generated scripts → posterior means and MCSEs as JSON lines on stdout.
+"""Run in the PyMC3 3.11 environment: generated scripts → JSON lines on stdout, one a script.
 
-Usage: python pymc3_driver.py DRAWS SCRIPT... (each SCRIPT defines `model`; its data path is relative to it)
+Usage: python pymc3_driver.py sample DRAWS SCRIPT...  (posterior means, MCSEs and sds of 2 chains of NUTS)
+       python pymc3_driver.py logp JOBS             (JOBS: JSON [[script, arguments, point], ...]; the names of the
+                                                     free variables, the log density and the deterministics at point)
+Each SCRIPT defines `model`; its data path is relative to it or given in its arguments.
 """
 
 import json
@@ -11,15 +14,18 @@ import warnings
 warnings.filterwarnings("ignore")
 
 import arviz as az  # noqa: E402
+import numpy as np  # noqa: E402
 import pymc3 as pm  # noqa: E402
 
 
-def main():
-    draws = int(sys.argv[1])
-    for script in sys.argv[2:]:
-        sys.argv = [script]
-        model = runpy.run_path(script, run_name="generated")["model"]
-        with model:
+def load(script, arguments=()):
+    sys.argv = [script, *arguments]
+    return runpy.run_path(script, run_name="generated")["model"]
+
+
+def sample(draws, scripts):
+    for script in scripts:
+        with load(script):
             idata = pm.sample(
                 draws, tune=draws, chains=2, cores=1, random_seed=7, progressbar=False, return_inferencedata=True
             )
@@ -38,5 +44,26 @@ def main():
         )
 
 
+def logp(jobs):
+    for script, arguments, point in jobs:
+        model = load(script, arguments)
+        point = {k: np.asarray(v) for k, v in point.items()}
+        derived = model.fastfn(model.deterministics)(point)  # PyMC3 counts transformed variables among them
+        print(
+            json.dumps(
+                {
+                    "script": script,
+                    "names": sorted(model.test_point),
+                    "logp": float(model.logp(point)),
+                    "derived": {d.name: np.asarray(v).tolist() for d, v in zip(model.deterministics, derived)},
+                }
+            ),
+            flush=True,
+        )
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1] == "sample":
+        sample(int(sys.argv[2]), sys.argv[3:])
+    else:
+        logp(json.loads(sys.argv[2]))

@@ -1,8 +1,8 @@
 """The PyMC3 target for the constructs beyond the tutorial: each generated PyMC3 3.11 script (an ordered outcome,
 imputed missing values, lags, random-walk and AR(1) pools, a matrix predictor, measurement error, a multinomial
 outcome) builds the model spec.build() builds: equal log density at a point, under Python 3.9. One PyMC3 process
-evaluates them all, with the Theano cache the PyMC3 lane shares (a fresh Theano cache costs minutes of C
-compilation).
+evaluates them all with Theano's Python implementations of its ops (`cxx=`): one evaluation per model does not need
+C, and a cold Theano cache costs minutes of C compilation. The deterministics at the point agree as well.
 Needs the environment `make pymc3-env` builds."""
 
 import json
@@ -41,20 +41,50 @@ CASES = {
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not PYTHON.exists(), reason="run `make pymc3-env` first")]
 
-DRIVER = """
-import json, runpy, sys, warnings
-import numpy as np
-warnings.filterwarnings("ignore")
-for script, arguments, point in json.loads(sys.argv[1]):
-    sys.argv = [script, *arguments]
-    model = runpy.run_path(script, run_name="generated")["model"]
-    point = {k: np.asarray(v) for k, v in point.items()}
-    print(json.dumps({"script": script, "names": sorted(model.test_point), "logp": float(model.logp(point))}))
-"""
+
+def pymc3_at_points(jobs, rel=1e-8):
+    """Run the driver's `logp` mode on [(script, arguments, model)]: each PyMC3 script and the PyMC 5 model it should
+    build have the same free variables and, at a point off the initial one, the same log density and deterministics
+    (PyMC3 also counts its transformed variables among the deterministics; PyMC 5 checks them through the density).
+    `rel`: the relative tolerance of the log density."""
+    requests, expected = [], {}
+    for script, arguments, model in jobs:
+        point = {k: v + 0.3 for k, v in model.initial_point().items()}
+        derived = model.compile_fn(
+            model.replace_rvs_by_values(model.deterministics),
+            inputs=model.value_vars,
+            on_unused_input="ignore",
+            point_fn=True,
+        )(point)
+        expected[str(script)] = (
+            sorted(point),
+            float(model.compile_logp()(point)),
+            dict(zip([d.name for d in model.deterministics], derived)),
+        )
+        requests.append([str(script), arguments, {k: np.asarray(v).tolist() for k, v in point.items()}])
+    # Theano's Python implementations of its ops (cxx=): one evaluation per model needs no C compile
+    environment = dict(os.environ, THEANO_FLAGS=f"compiledir={ROOT / '.cache' / 'theano'},cxx=")
+    run = subprocess.run(
+        [str(PYTHON), str(ROOT / "tests" / "pymc3_driver.py"), "logp", json.dumps(requests)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=1800,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    results = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+    assert len(results) == len(jobs)
+    for result in results:
+        names, logp, derived = expected[result["script"]]
+        assert result["names"] == names, result["script"]
+        assert result["logp"] == pytest.approx(logp, rel=rel), result["script"]
+        assert set(derived) <= set(result["derived"]), result["script"]
+        for name, value in derived.items():
+            np.testing.assert_allclose(result["derived"][name], value, rtol=1e-6, err_msg=f"{result['script']} {name}")
 
 
 def test_generated_pymc3_scripts_build_the_same_models(tmp_path):
-    jobs, expected = [], {}
+    jobs = []
     for number, (text, data, data_file) in enumerate(CASES.values()):
         spec = dagspec.parse(text)
         script = tmp_path / f"case_{number}.py"
@@ -63,18 +93,5 @@ def test_generated_pymc3_scripts_build_the_same_models(tmp_path):
         if data_file is not None:
             data_file.to_csv(tmp_path / f"case_{number}.csv", index=False)
             arguments.append(str(tmp_path / f"case_{number}.csv"))
-        model = spec.build(data, optimize=False)
-        point = {k: v + 0.3 for k, v in model.initial_point().items()}
-        expected[str(script)] = (sorted(point), float(model.compile_logp()(point)))
-        jobs.append([str(script), arguments, {k: np.asarray(v).tolist() for k, v in point.items()}])
-    environment = dict(os.environ, THEANO_FLAGS=f"compiledir={ROOT / '.cache' / 'theano'}")
-    run = subprocess.run(
-        [str(PYTHON), "-c", DRIVER, json.dumps(jobs)], capture_output=True, text=True, env=environment, timeout=1800
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    results = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
-    assert len(results) == len(CASES)
-    for result in results:
-        names, logp = expected[result["script"]]
-        assert result["names"] == names, result["script"]
-        assert result["logp"] == pytest.approx(logp, rel=1e-8), result["script"]
+        jobs.append((script, arguments, spec.build(data, optimize=False)))
+    pymc3_at_points(jobs)
