@@ -355,7 +355,9 @@ def _glm_lines(rows: list[dict], load: str, draws: int, run: dict | None = None)
         lines.append(
             f"| {r['title']} | {h['s']:.1f} | {h['ess_s']:.1f} | {h['div']} | {o['s']:.1f} | {o['ess_s']:.1f} | "
             f"{o['div']} | {r['ratio']:.2f}× | {w['s']:.1f} | {r['warm_ratio']:.2f}× | {r['sampler']} | "
-            f"{h.get('grads', float('nan')):.0f} / {o.get('grads', float('nan')):.0f} | "
+            f"{h.get('grads', float('nan')):.0f} / "
+            + ("none" if r["sampler"] == "independence" else f"{o.get('grads', float('nan')):.0f}")
+            + " | "
             f"{r['ours_agreement']:.1f} | {bambi_cells} |"
         )
     return lines + [""]
