@@ -186,14 +186,16 @@ def _sample(
             )
             return idata
     plan = passes_for_mcmc(copy.deepcopy(literal), optimize)
-    # then the user wants NUTS, even where an independence sampler would do (it runs no convergence checks anyway)
+    # a NUTS option given (target_accept, ...) asks for NUTS even where the independence sampler would do; it runs
+    # no convergence checks anyway
     nuts_options_given = bool(set(kwargs) - {"compute_convergence_checks"})
-    sampler, reason = (resolve_sampler(sampler, plan), "") if sampler else sampler_choice(plan)
+    chosen = sampler is None  # by dagspec's rule, not by the user
+    sampler, reason = sampler_choice(plan) if chosen else (resolve_sampler(sampler, plan), "as asked")
     nuts = step_options(plan, {"target_accept": kwargs.pop("target_accept")} if "target_accept" in kwargs else {})
     options = dict(draws=draws, tune=tune, chains=chains, random_seed=random_seed, progressbar=progressbar)
     if sampler == "pymc":
         model, step, trace = model_step_and_trace(plan, nuts)
-        if reason and not nuts_options_given and enabled(optimize)[INDEPENDENCE]:  # PyMC's NUTS chosen by dagspec
+        if chosen and not nuts_options_given and enabled(optimize)[INDEPENDENCE]:
             try:
                 idata = independence_sample(model, step, trace, draws, tune, chains, random_seed)
             except NotSuitable as why:
@@ -223,7 +225,7 @@ def _sample(
                 **nuts,
                 **kwargs,
             )
-    return _with_attributes(idata, spec, plan, sampler, reason or "as asked", at_once)
+    return _with_attributes(idata, spec, plan, sampler, reason, at_once)
 
 
 def _with_attributes(idata, spec, plan: Plan, sampler: str, reason: str, at_once: int):
