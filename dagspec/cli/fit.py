@@ -180,13 +180,15 @@ def _fit_approximately(args, spec, data) -> int:
 
 def sample_posterior(args, spec, data, sampler: str | None, draws: int):
     """Sample as the command line's options say (the caller handles Ctrl-C); without a sampler named, the way
-    dagspec picks for this model (draws without MCMC where it can, else PyMC's NUTS)."""
+    dagspec picks for this model (draws without MCMC where it can, else independence Metropolis-Hastings or NUTS)."""
     import dagspec
 
     from ..backends.sample import planned_sampler
     from ..backends.threads import chains_at_once, usable_cores
+    from ..optimize import INDEPENDENCE, enabled
 
-    shown = sampler or planned_sampler(spec, data, optimize_argument(args))
+    optimize = optimize_argument(args)
+    shown = sampler or planned_sampler(spec, data, optimize)
     options = {"cores": args.cores} if getattr(args, "cores", None) else {}
     if getattr(args, "target_accept", None):
         options["target_accept"] = args.target_accept
@@ -196,6 +198,8 @@ def sample_posterior(args, spec, data, sampler: str | None, draws: int):
         "gaussian": "independent draws (coefficients Gaussian given their scales, no MCMC)",
         "collapsed": "NUTS on the scales alone (the Gaussian coefficients integrated out, then drawn exactly)",
     }.get(shown, shown)
+    if sampler is None and shown == "pymc" and "target_accept" not in options and enabled(optimize)[INDEPENDENCE]:
+        what = "independence Metropolis-Hastings if a pilot of its Laplace proposal mixes, else pymc NUTS"
     if shown in ("exact", "gaussian"):
         how = ""
     else:
@@ -210,7 +214,7 @@ def sample_posterior(args, spec, data, sampler: str | None, draws: int):
         chains=args.chains,
         random_seed=args.seed,
         sampler=sampler,
-        optimize=optimize_argument(args),
+        optimize=optimize,
         progressbar=not args.quiet,
         **options,
     )

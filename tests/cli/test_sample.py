@@ -71,6 +71,17 @@ def test_summary_and_options_reach_the_sampler(capsys, fake_sampler):
     assert "sampling coin.dag with pymc: 2 chain(s) of 200 draws after 300 tuning steps" in err
 
 
+def test_the_announced_sampler_allows_for_the_independence_pilot(capsys, fake_sampler):
+    """Without a sampler named, a model planned for PyMC's NUTS may be drawn by independence Metropolis-Hastings
+    (decided by a pilot inside dagspec.sample): the announcement says both, and --without independence one."""
+    spec = ROOT / "specs" / "gallery" / "ucbadmit_m11_7.dag"
+    _, _, err = run(capsys, "sample", spec, "--draws", 200, "--no-ppc")
+    assert "with independence Metropolis-Hastings if a pilot of its Laplace proposal mixes, else pymc NUTS" in err
+    _, _, err = run(capsys, "sample", spec, "--draws", 200, "--no-ppc", "--without", "independence")
+    assert f"sampling {spec.name} with pymc: " in err
+    assert fake_sampler[-1]["optimize"] == {"independence": False}
+
+
 def test_sampler_problems_are_warnings_in_words_and_fail_with_strict(capsys, fake_sampler):
     code, _, err = run(capsys, "sample", TUTORIAL / "coin.dag", "--sampler", "pymc", "--seed", 3)
     assert code == 0
