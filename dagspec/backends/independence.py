@@ -144,7 +144,8 @@ def laplace_proposal(density: _LogDensity) -> Proposal:
         precision_factor = np.linalg.cholesky(hessian)
     except np.linalg.LinAlgError:
         raise NotSuitable(
-            "the posterior is not curved downwards in every direction at its mode (a hierarchical scale at zero)"
+            "the posterior is not curved downwards in every direction at its mode (a group scale at zero, or a "
+            "direction the data and priors leave flat)"
         ) from None
     if not np.all(np.isfinite(precision_factor)):
         raise NotSuitable("the curvature at the mode is not finite")
