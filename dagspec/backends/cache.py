@@ -101,10 +101,6 @@ def _structure(value):
     return repr(value)
 
 
-def model_and_step(plan: Plan, step_options: dict) -> tuple[pm.Model, pm.step_methods.NUTS]:
-    return model_step_and_trace(plan, step_options)[:2]
-
-
 def model_step_and_trace(plan: Plan, step_options: dict) -> tuple[pm.Model, pm.step_methods.NUTS, SharedTrace]:
     """The model, its NUTS step and an empty trace: loaded from the cache (with this plan's data and starts), else
     compiled. Models with imputed values or a censored or weighted likelihood are not cached: their graphs hold

@@ -4,12 +4,12 @@ posterior's Laplace approximation, where that approximation is close enough to p
 The proposal is a multivariate Student-t (DEGREES_OF_FREEDOM) centred at the mode of the unconstrained posterior,
 scaled by the inverse of the negative Hessian there, then moved to the posterior mean and covariance estimated by
 importance sampling from it (PILOT draws, Pareto-smoothed weights): a skewed posterior (chimpanzees m11.4, an actor
-who always pulls left) is met better by its mean than by its mode. Each chain draws its proposals independently and accepts one
-with probability min(1, w(new) / w(current)), w = posterior density / proposal density: a Metropolis-Hastings
-kernel whose stationary distribution is the posterior itself, so the draws are MCMC draws of the same posterior,
-not of the approximation. It needs one log density per draw and no trajectory: on the small GLMs of the gallery
-(logit and log links, fixed priors) a run costs a few thousand log densities where NUTS pays 3-20 gradients per
-draw and PyMC's Python per leapfrog step.
+who always pulls left) is met better by its mean than by its mode. Each chain draws its proposals independently
+and accepts one with probability min(1, w(new) / w(current)), w = posterior density / proposal density: a
+Metropolis-Hastings kernel whose stationary distribution is the posterior itself, so the draws are MCMC draws of
+the same posterior, not of the approximation. It needs one log density per draw and no trajectory: on the small
+GLMs of the gallery (logit and log links, fixed priors) a run costs a few thousand log densities where NUTS pays
+3-20 gradients per draw and PyMC's Python per leapfrog step.
 
 It is used only where it mixes well, judged before any chain runs on PILOT independent proposals: the Pareto k of
 their importance weights (PSIS, Vehtari et al. 2024) below MAX_PARETO_K (the weights have a finite variance: the
@@ -140,18 +140,15 @@ def laplace_proposal(density: _LogDensity) -> Proposal:
         shift[i] = step
         hessian[i] = -(density(mode + shift)[1] - density(mode - shift)[1]) / (2 * step)
     hessian = (hessian + hessian.T) / 2
-    try:
-        precision_factor = np.linalg.cholesky(hessian)
+    if not np.all(np.isfinite(hessian)):
+        raise NotSuitable("the curvature at the mode is not finite")
+    try:  # the inverse is positive definite exactly where the negative Hessian is
+        return Proposal(mode, np.linalg.cholesky(np.linalg.inv(hessian)))
     except np.linalg.LinAlgError:
         raise NotSuitable(
             "the posterior is not curved downwards in every direction at its mode (a group scale at zero, or a "
             "direction the data and priors leave flat)"
         ) from None
-    if not np.all(np.isfinite(precision_factor)):
-        raise NotSuitable("the curvature at the mode is not finite")
-    # scale = H^-1 = L^-T L^-1 with H = L L^T: its lower Cholesky factor is that of (L^-1)^T L^-1
-    inverse = np.linalg.inv(precision_factor)
-    return Proposal(mode, np.linalg.cholesky(inverse.T @ inverse))
 
 
 def moved_to_the_mean(proposal: Proposal, density: _LogDensity, rng: np.random.Generator) -> Proposal:

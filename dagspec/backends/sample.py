@@ -25,7 +25,7 @@ from .pymc import build_model
 from .threads import blas_threads, chains_at_once, limited_blas
 
 CHAINS_AT_ONCE_ATTR, BLAS_THREADS_ATTR = "dagspec_chains_at_once", "dagspec_blas_threads"
-SAMPLER_REASON_ATTR = "dagspec_sampler_reason"  # why dagspec chose the NUTS implementation (render/summary.py)
+SAMPLER_REASON_ATTR = "dagspec_sampler_reason"  # why dagspec chose its MCMC sampler (render/summary.py)
 
 # Fastest first: without a plan to choose by, the default is the first one installed.
 SAMPLERS = ("nutpie", "numpyro", "blackjax", "pymc")
@@ -176,15 +176,7 @@ def _sample(
                 stacklevel=5,
             )
         else:
-            idata.posterior.attrs.update(
-                {
-                    STATISTICS_ATTR: statistics_attribute(literal),
-                    "dagspec_sampler": exact.kind,
-                    LEVELS_ATTR: levels_attribute(spec, literal),
-                    CHAINS_AT_ONCE_ATTR: at_once,
-                }
-            )
-            return idata
+            return _with_attributes(idata, spec, literal, exact.kind, None, at_once)
     plan = passes_for_mcmc(copy.deepcopy(literal), optimize)
     # a NUTS option given (target_accept, ...) asks for NUTS even where the independence sampler would do; it runs
     # no convergence checks anyway
@@ -228,17 +220,19 @@ def _sample(
     return _with_attributes(idata, spec, plan, sampler, reason, at_once)
 
 
-def _with_attributes(idata, spec, plan: Plan, sampler: str, reason: str, at_once: int):
-    """How the draws were made and what predictions need to transform new rows, in the posterior's attributes."""
+def _with_attributes(idata, spec, plan: Plan, sampler: str, reason: str | None, at_once: int):
+    """How the draws were made (and why, where dagspec chose among samplers) and what predictions need to transform
+    new rows, in the posterior's attributes."""
     idata.posterior.attrs.update(
         {
             STATISTICS_ATTR: statistics_attribute(plan),
             "dagspec_sampler": sampler,
-            SAMPLER_REASON_ATTR: reason,
             LEVELS_ATTR: levels_attribute(spec, plan),
             CHAINS_AT_ONCE_ATTR: at_once,
         }
     )
+    if reason is not None:
+        idata.posterior.attrs[SAMPLER_REASON_ATTR] = reason
     return idata
 
 

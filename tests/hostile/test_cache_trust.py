@@ -13,7 +13,7 @@ import pytest
 
 import dagspec
 from dagspec.backends import cache
-from dagspec.backends.cache import model_and_step, plan_key
+from dagspec.backends.cache import model_step_and_trace, plan_key
 
 SPEC = dagspec.parse("x -> y\nobserved x, y")
 VARIANT = dagspec.parse("x -> y\nobserved x, y\nprior x -> y ~ Normal(5, 0.001)")
@@ -44,7 +44,7 @@ def _codes(caught) -> list[str]:
 def _compile(plan):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model, step = model_and_step(plan, {})
+        model, step, _ = model_step_and_trace(plan, {})
     return model, step, _codes(caught)
 
 
