@@ -55,8 +55,9 @@ def sample(
     says which): independent draws without MCMC where the posterior allows it — "exact" (closed form: a prior-only
     model, a Beta prior on a Binomial's p) and "gaussian" (coefficients Gaussian given one or two scales, drawn by
     quadrature) —, "collapsed" (NUTS on the scales alone, the Gaussian coefficients integrated out and drawn
-    exactly), "independence" (Metropolis-Hastings proposing from the posterior's Laplace approximation, where a
-    pilot shows it mixes: small GLMs without pools), else PyMC's NUTS with its compiled step cached across runs, or
+    exactly), "independence" (Metropolis-Hastings proposing from the posterior's Laplace approximation, or for a pool
+    with one or two group scales from Laplace approximations given the scales, where a pilot shows it mixes:
+    small GLMs and their varying intercepts), else PyMC's NUTS with its compiled step cached across runs, or
     nutpie where installed for a model with an LKJ covariance (`attrs["dagspec_sampler_reason"]` says why).
     `optimize={"exact": False}` turns the draws without MCMC off, `{"independence": False}` the independence
     sampler. Extra keyword arguments go to `pymc.sample` (e.g. `target_accept`, `cores`; a NUTS option means NUTS). The pointwise log-likelihood is not stored; `log_likelihood`, `loo` and

@@ -11,7 +11,7 @@ the same posterior, not of the approximation. It needs one log density per draw 
 GLMs of the gallery (logit and log links, fixed priors) a run costs a few thousand log densities where NUTS pays
 3-20 gradients per draw and PyMC's Python per leapfrog step.
 
-It is used only where it mixes well, judged before any chain runs on PILOT independent proposals: the Pareto k of
+It is used only where it mixes well, judged before any chain runs on CHECK independent proposals: the Pareto k of
 their importance weights (PSIS, Vehtari et al. 2024) below MAX_PARETO_K (the weights have a finite variance: the
 posterior's tails are no heavier than the proposal's in any direction the pilot sees) and the acceptance rate of
 an independence chain run on them at least MIN_ACCEPTANCE. Hierarchical pools fail this at once (their mode sits
@@ -29,18 +29,31 @@ import numpy as np
 import pymc as pm
 from pymc.backends.base import MultiTrace
 from pymc.blocking import DictToArrayBijection, RaveledVars
+from pymc.logprob.transforms import LogTransform
 from scipy import optimize
+
+from . import nested_laplace
 
 # Heavier tails than a Gaussian: bounded weights where the posterior's tails are Gaussian (Normal priors). Measured
 # (bulk ESS per draw of the moved proposal's chain on m11.4 / m11.8): 0.42 / 0.53 at 7, 0.44 / 0.60 at 10, 0.50 /
 # 0.67 at 15; but at 15 the log of a Gamma(5, 5) rate (an exponential left tail) is borderline (Pareto k 0.15 in one
 # pilot, 1.6 in another), at 10 well inside (-1.6).
 DEGREES_OF_FREEDOM = 10
-PILOT = 1000  # proposals for each pre-check (PSIS's tail fit uses the largest min(20%, 3 sqrt(n)) of them)
+PILOT = 1000  # proposals to move the proposal by
+# proposals for the pre-check (PSIS's tail fit uses the largest min(20%, 3 sqrt(n)) of them); Pareto k from 1000
+# was too noisy for the gate: 0.51 in one pilot of chimpanzees m13.4 whose pilots of 2000 give 0.1-0.26
+CHECK = 2000
 MAX_PARETO_K = 0.5
-MIN_ACCEPTANCE = 0.5  # below this an independence chain's draws are so sticky that NUTS is the better sampler
+MAX_OUTSIDE = 0.01  # share of proposals where the posterior's density is 0 or underflows (a wasted iteration each)
+# A kept draw is the state after `thin` iterations, thin the least with (1 - acceptance)^thin <= STAY: then a kept
+# draw repeats the one before it with probability about STAY. Log densities cost no gradients and no trajectory,
+# so a few iterations per draw cost less than one NUTS trajectory.
+STAY = 0.1
+MIN_ACCEPTANCE = 0.25  # below this (more than 8 iterations per draw) NUTS is the better sampler
 MAX_DIMENSION = 200  # the Hessian costs two gradients per dimension; independence proposals fade in high dimension
 MAX_MODE_ITERATIONS = 500
+PROPOSAL_ATTR = "dagspec_proposal"  # what the draws were proposed from, in words (for the sampler's reason)
+THINNING_ATTR = "dagspec_iterations_per_draw"
 STATS = {"accepted": bool, "acceptance_rate": np.float64, "log_weight": np.float64}
 
 
@@ -50,6 +63,18 @@ class Proposal:
 
     mode: np.ndarray
     factor: np.ndarray  # lower triangular
+    description = "its Laplace approximation"
+
+    def moved(self, xs: np.ndarray, weights: np.ndarray) -> Proposal:
+        """The proposal at the mean and covariance that these draws (n, d) of it and their normalised importance
+        weights estimate; itself with fewer than 10 effective draws per dimension or no such covariance."""
+        if 1 / np.sum(weights**2) < 10 * xs.shape[1]:
+            return self
+        mean = weights @ xs
+        try:
+            return Proposal(mean, np.linalg.cholesky(((xs - mean).T * weights) @ (xs - mean)))
+        except np.linalg.LinAlgError:
+            return self
 
     def draw(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
         """n proposals (n, d) and their log densities up to a constant."""
@@ -77,14 +102,15 @@ def independence_sample(model: pm.Model, step, trace, draws: int, tune: int, cha
         raise NotSuitable(f"{density.dimension} unconstrained dimensions, more than {MAX_DIMENSION}")
     rng = np.random.default_rng(random_seed)
     pilot_rng, *chain_rngs = rng.spawn(chains + 1)
-    proposal = moved_to_the_mean(laplace_proposal(density), density, pilot_rng)
-    check_pilot(proposal, density, pilot_rng)
+    proposal, acceptance = _suitable_proposal(model, density, pilot_rng)
+    thin = thinning(acceptance)
+    warmup = -(-tune // thin)  # blocks of `thin` iterations: about `tune` iterations of warm-up
     traces = []
     for chain, chain_rng in enumerate(chain_rngs):
-        points, stats = independence_chain(proposal, density, tune + draws, chain_rng)
+        points, stats = independence_chain(proposal, density, warmup + draws, chain_rng, thin)
         recorded = copy.copy(trace)
         recorded.setup(draws, chain, sampler_vars=[STATS])
-        for x, row in zip(points[tune:], stats[tune:]):
+        for x, row in zip(points[warmup:], stats[warmup:]):
             recorded.record(density.point(x), [row], in_warmup=False)
         recorded.close()
         traces.append(recorded)
@@ -92,7 +118,37 @@ def independence_sample(model: pm.Model, step, trace, draws: int, tune: int, cha
     multitrace.report._n_tune, multitrace.report._n_draws = tune, draws
     multitrace.report._t_sampling = time.perf_counter() - started
     with model:
-        return pm.to_inference_data(multitrace, model=model, log_likelihood=False)
+        idata = pm.to_inference_data(multitrace, model=model, log_likelihood=False)
+    idata.posterior.attrs.update({PROPOSAL_ATTR: proposal.description, THINNING_ATTR: thin})
+    return idata
+
+
+def thinning(acceptance: float) -> int:
+    """Iterations per kept draw for a chain accepting this share of its moves (STAY)."""
+    return 1 if acceptance >= 1 - STAY else int(np.ceil(np.log(STAY) / np.log1p(-acceptance)))
+
+
+def _suitable_proposal(model: pm.Model, density: _LogDensity, rng: np.random.Generator):
+    """The Laplace proposal moved to the mean if it passes the pre-check; else, for a posterior with one or two
+    group scales, the nested Laplace proposal if that passes; else NotSuitable (the Laplace proposal's reason).
+    With the pilot chain's acceptance rate."""
+    try:
+        proposal = moved_to_the_mean(laplace_proposal(density), density, rng)
+        return proposal, check_pilot(proposal, density, rng)
+    except NotSuitable as why:
+        scales = density.scale_coordinates(model)
+        if scales.size == 0:  # no group scale: nothing to nest
+            raise
+        try:
+            nested = moved_to_the_mean(
+                nested_laplace.NestedLaplaceProposal(density, scales, density.flat.data), density, rng
+            )
+        except nested_laplace.NoGrid as no_grid:
+            raise NotSuitable(f"{why}; nor nested Laplace approximations: {no_grid}") from None
+        try:
+            return nested, check_pilot(nested, density, rng)
+        except NotSuitable as nested_why:
+            raise NotSuitable(f"{why}; nested Laplace approximations: {nested_why}") from None
 
 
 class _LogDensity:
@@ -113,6 +169,18 @@ class _LogDensity:
     def many(self, xs: np.ndarray) -> np.ndarray:
         values = np.array([self(x)[0] for x in xs])
         return np.where(np.isnan(values), -np.inf, values)
+
+    def scale_coordinates(self, model: pm.Model) -> np.ndarray:
+        """The positions in the flat vector of log-transformed variables (group scales and other positive
+        parameters)."""
+        values = {value.name: value for value in model.value_vars}
+        positions: list[int] = []
+        at = 0
+        for name, _, size, _ in self.flat.point_map_info:
+            if isinstance(model.rvs_to_transforms.get(model.values_to_rvs[values[name]]), LogTransform):
+                positions.extend(range(at, at + size))
+            at += size
+        return np.array(positions, dtype=int)
 
     def point(self, x: np.ndarray) -> dict:
         point = DictToArrayBijection.rmap(RaveledVars(x, self.flat.point_map_info))
@@ -151,37 +219,33 @@ def laplace_proposal(density: _LogDensity) -> Proposal:
         ) from None
 
 
-def moved_to_the_mean(proposal: Proposal, density: _LogDensity, rng: np.random.Generator) -> Proposal:
-    """A proposal at the posterior mean and covariance estimated by importance sampling from `proposal` (PILOT
-    draws, Pareto-smoothed weights), where those weights are good enough to estimate them (Pareto k below 0.7 and
-    an effective sample of at least 10 per dimension); else `proposal` itself."""
+def moved_to_the_mean(proposal, density: _LogDensity, rng: np.random.Generator):
+    """The proposal moved to the posterior's moments that importance sampling from it estimates (PILOT draws,
+    Pareto-smoothed weights), where those weights are good enough to estimate them (Pareto k below 0.7, and enough
+    effective draws for what the proposal estimates); else `proposal` itself."""
     import arviz as az
 
     xs, log_weights = _weighted_proposals(proposal, density, PILOT, rng)
-    if not np.all(np.isfinite(log_weights)):
+    inside = np.isfinite(log_weights)  # a proposal where the posterior's density is 0 has weight 0
+    if np.mean(inside) < 1 - MAX_OUTSIDE:
         return proposal
-    smoothed, k = az.psislw(log_weights.copy())
+    smoothed, k = az.psislw(log_weights[inside].copy())
+    if not float(k) < 0.7:
+        return proposal
     weights = np.exp(smoothed - np.max(smoothed))
-    weights /= weights.sum()
-    if not float(k) < 0.7 or 1 / np.sum(weights**2) < 10 * xs.shape[1]:
-        return proposal
-    mean = weights @ xs
-    covariance = ((xs - mean).T * weights) @ (xs - mean)
-    try:
-        return Proposal(mean, np.linalg.cholesky(covariance))
-    except np.linalg.LinAlgError:
-        return proposal
+    return proposal.moved(xs[inside], weights / weights.sum())
 
 
-def check_pilot(proposal: Proposal, density: _LogDensity, rng: np.random.Generator) -> None:
-    """NotSuitable unless PILOT proposals' importance weights have Pareto k below MAX_PARETO_K and an independence
-    chain run on them accepts at least MIN_ACCEPTANCE of its moves."""
+def check_pilot(proposal, density: _LogDensity, rng: np.random.Generator) -> float:
+    """The acceptance rate of an independence chain run on CHECK proposals; NotSuitable unless their importance
+    weights have Pareto k below MAX_PARETO_K and that rate is at least MIN_ACCEPTANCE."""
     import arviz as az
 
-    _, log_weights = _weighted_proposals(proposal, density, PILOT, rng)
-    if not np.all(np.isfinite(log_weights)):
-        raise NotSuitable(f"{int(np.sum(~np.isfinite(log_weights)))} of {PILOT} proposals outside the posterior")
-    _, k = az.psislw(log_weights.copy())
+    _, log_weights = _weighted_proposals(proposal, density, CHECK, rng)
+    inside = np.isfinite(log_weights)  # -inf: a proposal where the posterior's density is 0 (never accepted)
+    if np.mean(inside) < 1 - MAX_OUTSIDE:
+        raise NotSuitable(f"{int(np.sum(~inside))} of {CHECK} proposals outside the posterior")
+    _, k = az.psislw(log_weights[inside].copy())
     if not float(k) < MAX_PARETO_K:
         raise NotSuitable(f"the proposal's importance weights have Pareto k {float(k):.2f} (at least {MAX_PARETO_K})")
     acceptance = float(np.mean(_accept(log_weights, rng)[1]))
@@ -189,20 +253,26 @@ def check_pilot(proposal: Proposal, density: _LogDensity, rng: np.random.Generat
         raise NotSuitable(
             f"an independence chain would accept {acceptance:.0%} of its moves (under {MIN_ACCEPTANCE:.0%})"
         )
+    return acceptance
 
 
 def independence_chain(
-    proposal: Proposal, density: _LogDensity, n: int, rng: np.random.Generator
+    proposal, density: _LogDensity, n: int, rng: np.random.Generator, thin: int = 1
 ) -> tuple[np.ndarray, list[dict]]:
-    """n iterations of an independence Metropolis-Hastings chain started at its first proposal: the points (n, d)
-    and each iteration's statistics (accepted, acceptance probability, the current point's log weight)."""
-    xs, log_weights = _weighted_proposals(proposal, density, n, rng)
+    """n blocks of `thin` iterations of an independence Metropolis-Hastings chain started at its first proposal:
+    the point after each block (n, d) and the block's statistics (whether it moved, its mean acceptance
+    probability, the current point's log weight)."""
+    xs, log_weights = _weighted_proposals(proposal, density, n * thin, rng)
     current, probabilities = _accept(log_weights, rng)
+    ends = np.arange(thin - 1, n * thin, thin)
+    starts = np.concatenate([[0], current[ends[:-1]]])  # the point each block began at (the first: the start)
+    moved = current[ends] != starts
+    mean_probabilities = probabilities.reshape(n, thin).mean(axis=1)
     stats = [
-        {"accepted": bool(c == i), "acceptance_rate": float(p), "log_weight": float(log_weights[c])}
-        for i, (c, p) in enumerate(zip(current, probabilities))
+        {"accepted": bool(m), "acceptance_rate": float(p), "log_weight": float(log_weights[c])}
+        for m, p, c in zip(moved, mean_probabilities, current[ends])
     ]
-    return xs[current], stats
+    return xs[current[ends]], stats
 
 
 def _weighted_proposals(

@@ -19,7 +19,7 @@ from ..propriety import check_posterior
 from .cache import model_step_and_trace
 from .exact import exact_sample
 from .gaussian import CannotDraw
-from .independence import NotSuitable, independence_sample
+from .independence import PROPOSAL_ATTR, NotSuitable, independence_sample
 from .predict import LEVELS_ATTR, STATISTICS_ATTR, levels_attribute, statistics_attribute
 from .pymc import build_model
 from .threads import blas_threads, chains_at_once, limited_blas
@@ -193,7 +193,7 @@ def _sample(
             except NotSuitable as why:
                 reason += f"; not independence Metropolis-Hastings: {why}"
             else:
-                reason = "the posterior is close to its Laplace approximation"
+                reason = f"the posterior is close to {idata.posterior.attrs.pop(PROPOSAL_ATTR)}"
                 return _with_attributes(idata, spec, plan, "independence", reason, 1)  # chains one after another
         if "var_names" not in kwargs:  # the trace records every variable; with var_names PyMC makes its own
             kwargs.setdefault("trace", trace)

@@ -199,7 +199,7 @@ def sample_posterior(args, spec, data, sampler: str | None, draws: int):
         "collapsed": "NUTS on the scales alone (the Gaussian coefficients integrated out, then drawn exactly)",
     }.get(shown, shown)
     if sampler is None and shown == "pymc" and "target_accept" not in options and enabled(optimize)[INDEPENDENCE]:
-        what = "independence Metropolis-Hastings if a pilot of its Laplace proposal mixes, else pymc NUTS"
+        what = "independence Metropolis-Hastings if a pilot of its Laplace proposals mixes, else pymc NUTS"
     if shown in ("exact", "gaussian"):
         how = ""
     else:

@@ -59,7 +59,7 @@ _KINDS = {
     "exact": "exact independent draws",
     "gaussian": "independent draws (Gaussian given the scales)",
     "collapsed": "NUTS on the scales alone, coefficients drawn exactly",
-    "independence": "independence Metropolis-Hastings from the Laplace approximation",
+    "independence": "independence Metropolis-Hastings from Laplace approximations",
 }
 
 
