@@ -62,7 +62,7 @@ class _Node:
     theta: np.ndarray  # (d,) the scales
     mode: np.ndarray  # (n,) u*(θ)
     slope: np.ndarray  # (n, d) du*/dθ
-    factor: np.ndarray  # (n, n) lower Cholesky factor of H⁻¹ (the conditional covariance)
+    root: np.ndarray  # (n, n) lower Cholesky factor of H (the conditional precision) in the order `order`
     log_marginal: float  # L(θ)
 
 
@@ -77,7 +77,7 @@ class NestedLaplaceProposal:
         self.rest = np.setdiff1d(np.arange(start.size), self.scales)
         if not 1 <= self.scales.size <= SCALES or self.rest.size == 0:
             raise NoGrid(f"{self.scales.size} scales: nested approximations are built for 1 to {SCALES}")
-        self._hessian_cache: dict = {}
+        self.order: np.ndarray | None = None  # of u's coordinates in every node's Cholesky factor
         peak = self._climb(start)
         self.centre, self.basis = peak.theta, self._standardising_basis(peak)
         self.step = GRID_STEPS[self.scales.size]
@@ -95,17 +95,18 @@ class NestedLaplaceProposal:
         x[self.scales], x[self.rest] = theta, u
         return x
 
-    def _conditional(self, theta: np.ndarray, u: np.ndarray, factor: np.ndarray | None) -> _Node:
+    def _conditional(self, theta: np.ndarray, u: np.ndarray, root: np.ndarray | None) -> _Node:
         """u*(θ) by Newton's method from u, halving a step that does not raise the log density (with the
-        neighbour's curvature `factor` while it converges, renewed where it stands every tenth step), then the
+        neighbour's curvature `root` while it converges, renewed where it stands every tenth step), then the
         curvature there and the node's L(θ)."""
         value, gradient = self.density(self._at(theta, u))
         if not np.isfinite(value) or not np.all(np.isfinite(gradient)):
             raise NoGrid("the log density is not finite where a conditional mode is sought")
         for iteration in range(MAX_ITERATIONS):
-            if factor is None or iteration % 10 == 9:
-                factor = self._curvature(theta, u, gradient)[0]
-            step = factor @ (factor.T @ gradient[self.rest])  # H⁻¹ g
+            if root is None or iteration % 10 == 9:
+                root = self._curvature(theta, u, gradient)[0]
+            step = np.empty(self.rest.size)
+            step[self.order] = linalg.cho_solve((root, True), gradient[self.rest][self.order])  # H⁻¹ g
             for _ in range(HALVINGS):
                 new_value, new_gradient = self.density(self._at(theta, u + step))
                 if (
@@ -122,12 +123,11 @@ class NestedLaplaceProposal:
                 break
         else:
             raise NoGrid(f"no conditional mode within {MAX_ITERATIONS} Newton steps")
-        factor, slope = self._curvature(theta, u, gradient)
-        # log det H = -2 log det(factor), factor being the Cholesky factor of H⁻¹
-        return _Node(theta, u, slope, factor, value + np.sum(np.log(np.abs(np.diag(factor)))))
+        root, slope = self._curvature(theta, u, gradient)
+        return _Node(theta, u, slope, root, value - np.sum(np.log(np.diag(root))))  # ½ log det H = Σ log diag
 
     def _curvature(self, theta: np.ndarray, u: np.ndarray, gradient: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The Cholesky factor of H⁻¹ (H: the negative Hessian in u) and du*/dθ, by forward differences of the
+        """The Cholesky factor of H (the negative Hessian in u, in `order`) and du*/dθ, by forward differences of the
         gradient (given at θ, u): one gradient per coordinate, and a proposal needs no more accuracy than that."""
         x = self._at(theta, u)
         columns = []
@@ -141,19 +141,20 @@ class NestedLaplaceProposal:
             raise NoGrid("the curvature given the scales is not finite")
         hessian = (hessian + hessian.T) / 2
         negative = -hessian[np.ix_(self.rest, self.rest)]
+        if self.order is None:
+            self.order = _fill_reducing_order(negative)
         try:
-            lower = linalg.cholesky(negative, lower=True)
+            root = linalg.cholesky(negative[np.ix_(self.order, self.order)], lower=True)
         except linalg.LinAlgError:
             raise NoGrid("the posterior given the scales is not curved downwards at its mode") from None
-        inverse_lower = linalg.solve_triangular(lower, np.eye(self.rest.size), lower=True)  # L⁻¹; H⁻¹ = L⁻ᵀL⁻¹
-        factor = np.linalg.cholesky(inverse_lower.T @ inverse_lower)
-        slope = linalg.cho_solve((lower, True), hessian[np.ix_(self.rest, self.scales)])  # -H⁻¹ (-∂²/∂u∂θ)
-        return factor, slope
+        slope = np.empty((self.rest.size, self.scales.size))  # H⁻¹ ∂²log p/∂u∂θ
+        slope[self.order] = linalg.cho_solve((root, True), hessian[np.ix_(self.rest, self.scales)][self.order])
+        return root, slope
 
     def _node_near(self, theta: np.ndarray, near: _Node | None, u: np.ndarray) -> _Node:
         if near is None:
             return self._conditional(theta, u, None)
-        return self._conditional(theta, near.mode + near.slope @ (theta - near.theta), near.factor)
+        return self._conditional(theta, near.mode + near.slope @ (theta - near.theta), near.root)
 
     def _climb(self, start: np.ndarray) -> _Node:
         """The node of largest L on a grid of CLIMB_STEP in the raw scales, climbed to from the start's scales."""
@@ -245,9 +246,9 @@ class NestedLaplaceProposal:
         for k in np.unique(nearest):
             rows = nearest == k
             node = self.nodes[k]
-            xs[np.ix_(rows, self.rest)] = (
-                node.mode + (theta[rows] - node.theta) @ node.slope.T + r[rows] @ node.factor.T
-            )
+            offset = np.empty((int(rows.sum()), self.rest.size))
+            offset[:, self.order] = linalg.solve_triangular(node.root, r[rows].T, lower=True, trans="T").T
+            xs[np.ix_(rows, self.rest)] = node.mode + (theta[rows] - node.theta) @ node.slope.T + offset
         return xs, self.log_density(xs)
 
     def log_density(self, xs: np.ndarray) -> np.ndarray:
@@ -275,14 +276,14 @@ class NestedLaplaceProposal:
         return log_theta + log_rest
 
     def _standardised(self, xs: np.ndarray, theta: np.ndarray, nearest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """r (n, rest) with u = mode + F r at each row's nearest node, and -log det F of that node."""
+        """r (n, rest) with r = Lᵀ (u - centre) at each row's nearest node (H = L Lᵀ in `order`), and log det L."""
         r, log_jacobian = np.empty((xs.shape[0], self.rest.size)), np.empty(xs.shape[0])
         for k in np.unique(nearest):
             rows = nearest == k
             node = self.nodes[k]
             centred = xs[np.ix_(rows, self.rest)] - node.mode - (theta[rows] - node.theta) @ node.slope.T
-            r[rows] = linalg.solve_triangular(node.factor, centred.T, lower=True).T
-            log_jacobian[rows] = -np.sum(np.log(np.diag(node.factor)))
+            r[rows] = centred[:, self.order] @ node.root  # r = Lᵀ (u - centre)
+            log_jacobian[rows] = np.sum(np.log(np.diag(node.root)))
         return r, log_jacobian
 
     def moved(self, xs: np.ndarray, weights: np.ndarray) -> NestedLaplaceProposal:
@@ -304,3 +305,12 @@ class NestedLaplaceProposal:
     def _nearest(self, z: np.ndarray) -> np.ndarray:
         """The node nearest each standardised θ (the cell's own node on the grid)."""
         return np.argmin(((z[:, None, :] - self.node_z[None, :, :]) ** 2).sum(axis=2), axis=1)
+
+
+def _fill_reducing_order(precision: np.ndarray) -> np.ndarray:
+    """The coordinates ordered by how many others they are coupled with, fewest first: a pool's mean, coupled with
+    every group, comes last, so that each group's standardised coordinate r stays its own (the Cholesky factor of
+    an arrow-shaped precision has no fill), and a split-t fitted per coordinate meets each group's own skew."""
+    scale = np.sqrt(np.abs(np.diag(precision)))
+    coupled = np.abs(precision) > 1e-8 * np.outer(scale, scale)
+    return np.argsort(coupled.sum(axis=1), kind="stable")
