@@ -24,6 +24,7 @@ Every part of this density is computed exactly for any point, so independence Me
 
 from __future__ import annotations
 
+import collections
 import copy
 import itertools
 from dataclasses import dataclass
@@ -75,8 +76,10 @@ class NestedLaplaceProposal:
         self.density, self.size = density, start.size
         self.scales = np.asarray(scales)
         self.rest = np.setdiff1d(np.arange(start.size), self.scales)
-        if not 1 <= self.scales.size <= SCALES or self.rest.size == 0:
+        if not 1 <= self.scales.size <= SCALES:
             raise NoGrid(f"{self.scales.size} scales: nested approximations are built for 1 to {SCALES}")
+        if self.rest.size == 0:
+            raise NoGrid("nothing but scales to nest")
         self.order: np.ndarray | None = None  # of u's coordinates in every node's Cholesky factor
         peak = self._climb(start)
         self.centre, self.basis = peak.theta, self._standardising_basis(peak)
@@ -84,7 +87,10 @@ class NestedLaplaceProposal:
         self.nodes, self.index = self._fill(peak)
         logs = np.array([node.log_marginal for node in self.nodes])
         self.log_weights = logs - special.logsumexp(logs)
-        self.node_z = self._z(np.array([node.theta for node in self.nodes]))
+        cells = np.empty((len(self.nodes), self.scales.size))
+        for cell, k in self.index.items():
+            cells[k] = cell
+        self.node_z = self.step * cells  # exactly the centres `log_density` rounds a standardised θ to
         # the scales of the split Student-t's below and above the mode in each standardised coordinate
         self.below, self.above = np.ones(self.rest.size), np.ones(self.rest.size)
 
@@ -202,11 +208,10 @@ class NestedLaplaceProposal:
         """Nodes at grid-step multiples of the standardised coordinates, filled outward from the peak's cell while
         L stays within CUTOFF of the largest seen."""
         d = self.scales.size
-        first = self._node_near(self.centre, peak, peak.mode)
-        nodes, index = [first], {(0,) * d: 0}
-        frontier, top = [(0,) * d], first.log_marginal
+        nodes, index = [peak], {(0,) * d: 0}  # the peak is at the centre
+        frontier, top = collections.deque([(0,) * d]), peak.log_marginal
         while frontier:
-            cell = frontier.pop(0)
+            cell = frontier.popleft()
             here = nodes[index[cell]]
             if here.log_marginal < top - CUTOFF:
                 continue
