@@ -7,7 +7,7 @@ importance sampling from it (PILOT draws, Pareto-smoothed weights): a skewed pos
 who always pulls left) is met better by its mean than by its mode. Each chain draws its proposals independently
 and accepts one with probability min(1, w(new) / w(current)), w = posterior density / proposal density: a
 Metropolis-Hastings kernel whose stationary distribution is the posterior itself, so the draws are MCMC draws of
-the same posterior, not of the approximation. It needs one log density per draw and no trajectory: on the small
+the same posterior, not of the approximation. It needs one log density per iteration and no trajectory: on the small
 GLMs of the gallery (logit and log links, fixed priors) a run costs a few thousand log densities where NUTS pays
 3-20 gradients per draw and PyMC's Python per leapfrog step.
 
@@ -27,6 +27,7 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pymc as pm
@@ -56,7 +57,7 @@ MAX_OUTSIDE = 0.01  # share of proposals where the posterior's density is 0 or u
 # draw repeats the one before it with probability about STAY. Log densities cost no gradients and no trajectory,
 # so a few iterations per draw cost less than one NUTS trajectory.
 STAY = 0.1
-MIN_ACCEPTANCE = 0.25  # below this (more than 8 iterations per draw) NUTS is the better sampler
+MIN_ACCEPTANCE = 0.25  # below this (9 iterations or more per draw) NUTS is the better sampler
 MAX_DIMENSION = 200  # the Hessian costs two gradients per dimension; independence proposals fade in high dimension
 MAX_MODE_ITERATIONS = 500
 PROPOSAL_ATTR = "dagspec_proposal"  # what the draws were proposed from, in words (for the sampler's reason)
@@ -93,6 +94,16 @@ class Proposal:
         return self.mode + standard @ self.factor.T, -0.5 * (DEGREES_OF_FREEDOM + d) * np.log1p(
             distance / DEGREES_OF_FREEDOM
         )
+
+
+class Proposing(Protocol):
+    """What the independence chain proposes from: the Laplace proposal, or the nested one (nested_laplace.py)."""
+
+    description: str
+
+    def draw(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def moved(self, xs: np.ndarray, weights: np.ndarray) -> Proposing: ...
 
 
 class NotSuitable(Exception):
@@ -135,7 +146,7 @@ def thinning(acceptance: float) -> int:
     return 1 if acceptance >= 1 - STAY else int(np.ceil(np.log(STAY) / np.log1p(-acceptance)))
 
 
-def _suitable_proposal(model: pm.Model, density: _LogDensity, rng: np.random.Generator):
+def _suitable_proposal(model: pm.Model, density: _LogDensity, rng: np.random.Generator) -> tuple[Proposing, float]:
     """The Laplace proposal moved to the mean if it passes the pre-check; else, for a posterior with one or two
     group scales, the nested Laplace proposal if that passes; else NotSuitable (the Laplace proposal's reason).
     With the pilot chain's acceptance rate."""
@@ -226,7 +237,7 @@ def laplace_proposal(density: _LogDensity) -> Proposal:
         ) from None
 
 
-def moved_to_the_mean(proposal, density: _LogDensity, rng: np.random.Generator):
+def moved_to_the_mean(proposal: Proposing, density: _LogDensity, rng: np.random.Generator) -> Proposing:
     """The proposal moved to the posterior's moments that importance sampling from it estimates (PILOT draws,
     Pareto-smoothed weights), where those weights are good enough to estimate them (Pareto k below 0.7, and enough
     effective draws for what the proposal estimates); else `proposal` itself."""
@@ -243,7 +254,7 @@ def moved_to_the_mean(proposal, density: _LogDensity, rng: np.random.Generator):
     return proposal.moved(xs[inside], weights / weights.sum())
 
 
-def check_pilot(proposal, density: _LogDensity, rng: np.random.Generator) -> float:
+def check_pilot(proposal: Proposing, density: _LogDensity, rng: np.random.Generator) -> float:
     """The acceptance rate of an independence chain run on CHECK proposals; NotSuitable unless their importance
     weights have Pareto k below MAX_PARETO_K and that rate is at least MIN_ACCEPTANCE."""
     import arviz as az
@@ -264,7 +275,7 @@ def check_pilot(proposal, density: _LogDensity, rng: np.random.Generator) -> flo
 
 
 def independence_chain(
-    proposal, density: _LogDensity, n: int, rng: np.random.Generator, thin: int = 1
+    proposal: Proposing, density: _LogDensity, n: int, rng: np.random.Generator, thin: int = 1
 ) -> tuple[np.ndarray, list[dict]]:
     """n blocks of `thin` iterations of an independence Metropolis-Hastings chain started at its first proposal:
     the point after each block (n, d) and the block's statistics (whether it moved, its mean acceptance
@@ -283,7 +294,7 @@ def independence_chain(
 
 
 def _weighted_proposals(
-    proposal: Proposal, density: _LogDensity, n: int, rng: np.random.Generator
+    proposal: Proposing, density: _LogDensity, n: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """n proposals and their log importance weights (posterior over proposal density; -inf outside the support)."""
     xs, log_q = proposal.draw(rng, n)
