@@ -155,7 +155,7 @@ def test_three_group_scales_are_not_suitable():
             effects.append(pm.Normal(f"effect_{name}", 0, scale, shape=4))
         pm.Normal("y", effects[0] + effects[1] + effects[2], 1, observed=rng.normal(size=4))
         step = pm.NUTS()
-    with pytest.raises(independence.NotSuitable, match="nor nested"):
+    with pytest.raises(independence.NotSuitable, match="3 scales, more than 2"):
         independence.independence_sample(model, step, SharedTrace(model=model), 100, 100, 2, random_seed=1)
 
 

@@ -12,8 +12,8 @@ GLMs of the gallery (logit and log links, fixed priors) a run costs a few thousa
 3-20 gradients per draw and PyMC's Python per leapfrog step.
 
 A pool's joint density has no mode (it grows without bound as a group scale goes to zero), so for posteriors with
-one or two group scales the proposal is built in two levels instead (backends/nested_laplace.py): the scales from
-a grid of their Laplace-approximated marginal, the rest from split Student-t's at its conditional mode given them.
+one or two scales the proposal is built in two levels first (backends/nested_laplace.py): the scales from a grid
+of their Laplace-approximated marginal, the rest from split Student-t's at its conditional mode given them.
 
 It is used only where it mixes well, judged before any chain runs on CHECK independent proposals: the Pareto k of
 their importance weights (PSIS, Vehtari et al. 2024) below MAX_PARETO_K and the acceptance rate of an independence
@@ -147,26 +147,27 @@ def thinning(acceptance: float) -> int:
 
 
 def _suitable_proposal(model: pm.Model, density: _LogDensity, rng: np.random.Generator) -> tuple[Proposing, float]:
-    """The Laplace proposal moved to the mean if it passes the pre-check; else, for a posterior with one or two
-    group scales, the nested Laplace proposal if that passes; else NotSuitable (the Laplace proposal's reason).
-    With the pilot chain's acceptance rate."""
+    """The first proposal that passes the pre-check, with its pilot chain's acceptance rate: for a posterior with one
+    or two scales (positive parameters) the nested Laplace proposal, whose grid over them also meets a pool's funnel,
+    where one Laplace approximation of the whole does not exist; else, or when that fails, the Laplace proposal moved
+    to the mean. NotSuitable with the reasons of both."""
+    scales = density.scale_coordinates(model)
+    reasons = []
+    if 1 <= scales.size <= nested_laplace.SCALES:
+        try:
+            nested = nested_laplace.NestedLaplaceProposal(density, scales, density.flat.data)
+            proposal: Proposing = moved_to_the_mean(nested, density, rng)
+            return proposal, check_pilot(proposal, density, rng)
+        except (nested_laplace.NoGrid, NotSuitable) as why:
+            reasons.append(f"nested Laplace approximations: {why}")
+    elif scales.size > nested_laplace.SCALES:
+        reasons.append(f"nested Laplace approximations: {scales.size} scales, more than {nested_laplace.SCALES}")
     try:
         proposal = moved_to_the_mean(laplace_proposal(density), density, rng)
         return proposal, check_pilot(proposal, density, rng)
     except NotSuitable as why:
-        scales = density.scale_coordinates(model)
-        if scales.size == 0:  # no group scale: nothing to nest
-            raise
-        try:
-            nested = moved_to_the_mean(
-                nested_laplace.NestedLaplaceProposal(density, scales, density.flat.data), density, rng
-            )
-        except nested_laplace.NoGrid as no_grid:
-            raise NotSuitable(f"{why}; nor nested Laplace approximations: {no_grid}") from None
-        try:
-            return nested, check_pilot(nested, density, rng)
-        except NotSuitable as nested_why:
-            raise NotSuitable(f"{why}; nested Laplace approximations: {nested_why}") from None
+        reasons.append(f"the Laplace approximation: {why}" if reasons else str(why))
+    raise NotSuitable("; ".join(reasons))
 
 
 class _LogDensity:

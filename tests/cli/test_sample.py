@@ -76,7 +76,7 @@ def test_the_announced_sampler_allows_for_the_independence_pilot(capsys, fake_sa
     (decided by a pilot inside dagspec.sample): the announcement says both, and --without independence one."""
     spec = ROOT / "specs" / "gallery" / "ucbadmit_m11_7.dag"
     _, _, err = run(capsys, "sample", spec, "--draws", 200, "--no-ppc")
-    assert "with independence Metropolis-Hastings if a pilot of its Laplace proposal mixes, else pymc NUTS" in err
+    assert "with independence Metropolis-Hastings if a pilot of its Laplace proposals mixes, else pymc NUTS" in err
     _, _, err = run(capsys, "sample", spec, "--draws", 200, "--no-ppc", "--without", "independence")
     assert f"sampling {spec.name} with pymc: " in err
     assert fake_sampler[-1]["optimize"] == {"independence": False}
