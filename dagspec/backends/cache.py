@@ -35,6 +35,7 @@ import pytensor
 from pymc.backends.ndarray import NDArray
 
 from .. import __version__
+from ..allocation import collection_paused
 from ..atomic import atomic_path
 from ..diagnostics import finding, warn
 from ..plan import DataVar, LikelihoodVar, Plan, RandomVariable
@@ -111,7 +112,8 @@ def model_step_and_trace(plan: Plan, step_options: dict) -> tuple[pm.Model, pm.s
     )
     cache = StepCache.open() if cacheable else None
     key = plan_key(plan, step_options) if cache is not None else ""
-    loaded = cache.load(key) if cache is not None else None
+    with collection_paused():  # unpickling allocates a whole compiled graph: no collections walking it meanwhile
+        loaded = cache.load(key) if cache is not None else None
     if loaded is not None and len(loaded) == 3:  # an entry of an earlier version holds no trace: compiled again
         model, step, trace = loaded
         _refresh(model, plan)

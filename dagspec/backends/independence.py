@@ -36,6 +36,7 @@ from pymc.blocking import DictToArrayBijection, RaveledVars
 from pymc.logprob.transforms import LogTransform
 from scipy import optimize
 
+from ..allocation import collection_paused
 from . import nested_laplace
 
 # Heavier tails than a Gaussian: bounded weights where the posterior's tails are Gaussian (Normal priors). Measured
@@ -113,7 +114,15 @@ class NotSuitable(Exception):
 def independence_sample(model: pm.Model, step, trace, draws: int, tune: int, chains: int, random_seed):
     """InferenceData of `chains` independence chains of `tune` warm-up (discarded) and `draws` kept iterations,
     recorded through `trace` (PyMC's NDArray, whose compiled function gives every variable and deterministic of a
-    point) like pm.sample's; NotSuitable when the pre-check says NUTS is the better sampler."""
+    point) like pm.sample's; NotSuitable when the pre-check says NUTS is the better sampler. Python's cyclic
+    collector is paused meanwhile: the run allocates about a hundred thousand small objects, and the full
+    collections they set off walk every compiled graph the process holds (measured beside a CPU-bound process on
+    reedfrogs m13.2: one run in sixteen took 1.2 s instead of 0.6 s, none with the collector paused)."""
+    with collection_paused():
+        return _independence_sample(model, step, trace, draws, tune, chains, random_seed)
+
+
+def _independence_sample(model: pm.Model, step, trace, draws: int, tune: int, chains: int, random_seed):
     started = time.perf_counter()
     density = _LogDensity(model, step)
     if density.dimension > MAX_DIMENSION:
