@@ -483,7 +483,9 @@ def _report(stored: dict, quick: bool, draws: int) -> str:
             "",
             "dagspec's sampler rule (`sampler_choice` in dagspec/backends/sample.py, reported in the summary's "
             '"drawn with" line and `idata.posterior.attrs`): nutpie, where installed, for a model with an LKJ '
-            "covariance; PyMC's NUTS with its cached compiled step otherwise. Measured: nutpie's gradient costs "
+            "covariance; otherwise independence Metropolis-Hastings where a pilot shows its Laplace proposal (nested "
+            "given the scales for a pool with one or two) mixes, else PyMC's NUTS with its cached compiled step. "
+            "Measured: nutpie's gradient costs "
             "about a tenth of PyMC's step, but nutpie compiles the model afresh in every run (about 30 CPU-seconds "
             "for m14.3: numba compiles nutpie's log-density callback uncached; PyTensor's numba cache covers only "
             "the ops inside), so it pays only where NUTS needs long trajectories: m14.3 takes 33-163 gradients per "
