@@ -14,9 +14,11 @@ Gaussian. So the proposal is built in two levels, over the scales θ (log-transf
 - θ is proposed from the grid's cells (each with probability proportional to exp L at its node, uniform within
   it), mixed with a Student-t over the whole space (DEFENSIVE of the mass) so that every θ can be proposed;
 - u given θ is proposed at the nearest node's mode moved linearly to θ, in that node's standardising coordinates
-  (H⁻¹ = F Fᵀ, u = mode + F r) as independent split Student-t's (REST_DF) in r, whose scales below and above the
+  (H = L Lᵀ in an order that keeps each group's coordinate its own, r = Lᵀ (u - mode)) as independent split
+  Student-t's (REST_DF) in r, whose scales below and above the
   mode `moved` fits to a pilot's importance weights: a Binomial intercept's conditional posterior is skewed (a
-  tank where every tadpole survived has the prior's tail on one side), which the mode and curvature miss.
+  tank where every tadpole survived has the prior's tail on one side), which the mode and curvature miss; a
+  fifth of them come from the same widened (REST_DEFENSIVE, REST_WIDENING), so that u's tails are proposed too.
 
 Every part of this density is computed exactly for any point, so independence Metropolis-Hastings on it
 (backends/independence.py) draws from the posterior itself, and its pre-check decides whether it mixes.
