@@ -58,7 +58,7 @@ REST_DF = 10
 # (40%) without, 0.55 (36%) at 10% widened 1.5x, 0.42 (36%) at 20% widened 1.3x; chimpanzees m13.4 0.51 (61%),
 # 0.54 (58%), 0.51 (58%).
 REST_DEFENSIVE, REST_WIDENING = 0.2, 1.3
-MIN_EFFECTIVE = 100  # importance draws for `moved` to estimate a mean and sd per coordinate
+MIN_EFFECTIVE = 100  # effective importance draws for `moved` to fit two scales per coordinate
 
 
 class NoGrid(Exception):
