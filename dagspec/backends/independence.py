@@ -164,15 +164,13 @@ def _suitable_proposal(model: pm.Model, density: _LogDensity, rng: np.random.Gen
     to the mean. NotSuitable with the reasons of both."""
     scales = density.scale_coordinates(model)
     reasons = []
-    if 1 <= scales.size <= nested_laplace.SCALES:
+    if scales.size:
         try:
             nested = nested_laplace.NestedLaplaceProposal(density, scales, density.flat.data)
             proposal: Proposing = moved_to_the_mean(nested, density, rng)
             return proposal, check_pilot(proposal, density, rng)
         except (nested_laplace.NoGrid, NotSuitable) as why:
             reasons.append(f"nested Laplace approximations: {why}")
-    elif scales.size > nested_laplace.SCALES:
-        reasons.append(f"nested Laplace approximations: {scales.size} scales, more than {nested_laplace.SCALES}")
     try:
         proposal = moved_to_the_mean(laplace_proposal(density), density, rng)
         return proposal, check_pilot(proposal, density, rng)
