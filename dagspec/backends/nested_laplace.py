@@ -83,10 +83,10 @@ class NestedLaplaceProposal:
         self.density, self.size = density, start.size
         self.scales = np.asarray(scales)
         self.rest = np.setdiff1d(np.arange(start.size), self.scales)
-        if not 1 <= self.scales.size <= SCALES:
-            raise NoGrid(f"{self.scales.size} scales: nested approximations are built for 1 to {SCALES}")
-        if self.rest.size == 0:
-            raise NoGrid("nothing but scales to nest")
+        if self.scales.size > SCALES:
+            raise NoGrid(f"{self.scales.size} scales, more than {SCALES}")
+        if self.scales.size == 0 or self.rest.size == 0:
+            raise NoGrid("nothing to nest: no scales, or nothing but scales")
         self.order: np.ndarray | None = None  # of u's coordinates in every node's Cholesky factor
         peak = self._climb(start)
         self.centre, self.basis = peak.theta, self._standardising_basis(peak)
@@ -94,6 +94,7 @@ class NestedLaplaceProposal:
         self.nodes, self.index = self._fill(peak)
         logs = np.array([node.log_marginal for node in self.nodes])
         self.log_weights = logs - special.logsumexp(logs)
+        self.log_det = np.array([np.sum(np.log(np.diag(node.root))) for node in self.nodes])  # log det L per node
         cells = np.empty((len(self.nodes), self.scales.size))
         for cell, k in self.index.items():
             cells[k] = cell
@@ -262,13 +263,12 @@ class NestedLaplaceProposal:
             offset = np.empty((int(rows.sum()), self.rest.size))
             offset[:, self.order] = linalg.solve_triangular(node.root, r[rows].T, lower=True, trans="T").T
             xs[np.ix_(rows, self.rest)] = node.mode + (theta[rows] - node.theta) @ node.slope.T + offset
-        return xs, self.log_density(xs)
+        return xs, self._log_density(z, r, self.log_det[nearest])
 
-    def log_density(self, xs: np.ndarray) -> np.ndarray:
-        """log q at each row of xs (n, size), up to a constant common to all."""
+    def _log_density(self, z: np.ndarray, r: np.ndarray, log_jacobian: np.ndarray) -> np.ndarray:
+        """log q, up to a constant common to all, of the points with standardised θ z (n, d) and standardised rest r
+        (n, rest) at a node whose log det L is log_jacobian (n,)."""
         d = self.scales.size
-        theta = xs[:, self.scales]
-        z = self._z(theta)
         cell_of = np.rint(z / self.step).astype(int)
         on_grid = np.array([self.index.get(tuple(c), -1) for c in cell_of])
         grid_part = np.where(on_grid >= 0, self.log_weights[np.maximum(on_grid, 0)], -np.inf) - d * np.log(self.step)
@@ -281,26 +281,28 @@ class NestedLaplaceProposal:
             axis=1,
         )
         log_theta = np.logaddexp(np.log1p(-DEFENSIVE) + grid_part, np.log(DEFENSIVE) + t_part)
-        r, log_rest = self._standardised(xs, theta, self._nearest(z))
         standard = r / np.where(r < 0, self.below, self.above)
         log_split_t = np.sum(-(REST_DF + 1) / 2 * np.log1p(standard**2 / REST_DF), axis=1)
         log_widened = np.sum(-(REST_DF + 1) / 2 * np.log1p((standard / REST_WIDENING) ** 2 / REST_DF), axis=1)
-        log_rest += np.logaddexp(
-            np.log1p(-REST_DEFENSIVE) + log_split_t,
-            np.log(REST_DEFENSIVE) + log_widened - self.rest.size * np.log(REST_WIDENING),
-        ) - np.sum(np.log((self.below + self.above) / 2))
+        log_rest = (
+            log_jacobian
+            + np.logaddexp(
+                np.log1p(-REST_DEFENSIVE) + log_split_t,
+                np.log(REST_DEFENSIVE) + log_widened - self.rest.size * np.log(REST_WIDENING),
+            )
+            - np.sum(np.log((self.below + self.above) / 2))
+        )
         return log_theta + log_rest
 
     def _standardised(self, xs: np.ndarray, theta: np.ndarray, nearest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """r (n, rest) with r = Lᵀ (u - centre) at each row's nearest node (H = L Lᵀ in `order`), and log det L."""
-        r, log_jacobian = np.empty((xs.shape[0], self.rest.size)), np.empty(xs.shape[0])
+        r = np.empty((xs.shape[0], self.rest.size))
         for k in np.unique(nearest):
             rows = nearest == k
             node = self.nodes[k]
             centred = xs[np.ix_(rows, self.rest)] - node.mode - (theta[rows] - node.theta) @ node.slope.T
             r[rows] = centred[:, self.order] @ node.root  # r = Lᵀ (u - centre)
-            log_jacobian[rows] = np.sum(np.log(np.diag(node.root)))
-        return r, log_jacobian
+        return r, self.log_det[nearest]
 
     def moved(self, xs: np.ndarray, weights: np.ndarray) -> NestedLaplaceProposal:
         """This proposal with the split Student-t of each standardised coordinate r scaled, below and above the
