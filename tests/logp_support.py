@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytensor
+import pytensor.tensor as pt
 import pytest
 
 
@@ -38,7 +39,7 @@ def literal_point(literal, values):
         value_var = literal.rvs_to_values[rv]
         transform = literal.rvs_to_transforms.get(rv)
         value = values[rv.name]
-        point[value_var.name] = transform.forward(value, *rv.owner.inputs).eval() if transform else value
+        point[value_var.name] = transform.forward(pt.as_tensor(value), *rv.owner.inputs).eval() if transform else value
     return point
 
 

@@ -12,6 +12,7 @@ from pymc.distributions.dist_math import normal_lccdf, normal_lcdf
 
 from ..allocation import collection_paused
 from ..families import CENSORED_PARAMS, FAMILIES, level_dim
+from ..optimize.covariance import SCALES_AND_PARTIAL_CORRELATIONS
 from ..plan import (
     Const,
     DataVar,
@@ -31,6 +32,7 @@ from ..plan import (
     VarRef,
 )
 from .bases import FUNCTIONS as BASES
+from .lkj_coordinates import ScalesAndPartialCorrelations
 from .truncation import truncated_mean
 
 
@@ -165,6 +167,8 @@ def _random_variable(entry: RandomVariable, values, initvals: bool = True):
     dims = entry.dims or None
     if entry.dist == "LKJCholeskyCov":
         kwargs["n"] = int(kwargs["n"])
+        if entry.transform == SCALES_AND_PARTIAL_CORRELATIONS:
+            kwargs["default_transform"] = ScalesAndPartialCorrelations(kwargs["n"])
         chol, _, _ = pm.LKJCholeskyCov(entry.name, compute_corr=True, store_in_trace=False, **kwargs)
         return chol  # its standard deviations and correlations are derived quantities of the plan
     observed = _evaluate(entry.observed, values) if entry.observed is not None else None

@@ -5,7 +5,8 @@ are correlated), `whiten` (regressions on categorical effects with fixed priors 
 `pools` (non-centred hierarchical pools where the data per group are weak, judged on the rows), `cells` (outcomes
 with only categorical terms → one term per cell: Binomial or Poisson counts, or the log density of the rows of
 many families from per-cell sufficient statistics, optimize/cell_stats.py), `normal` (Normal likelihoods of fixed
-data from sufficient statistics), `batch` (many like Normal regressions as one vectorised likelihood).
+data from sufficient statistics), `batch` (many like Normal regressions as one vectorised likelihood), `covariance`
+(LKJ priors sampled in log standard deviations and partial correlations, optimize/covariance.py).
 Distributional models (`x -> y.sigma`) get the `cells` pass alone. Two more
 switches are not passes: `exact` (where the literal model's posterior can be drawn without MCMC,
 optimize/exact.py, `sample` does so, and the plan's notes say so) and `independence` (where the posterior is close
@@ -19,6 +20,7 @@ from ..families import FAMILIES
 from ..plan import LikelihoodVar, Plan
 from .batch import vectorise_regressions
 from .cells import collapse_cells
+from .covariance import sample_scales_and_correlations
 from .exact import exact_draws
 from .linear import reparameterise_linear
 from .normal import use_sufficient_statistics
@@ -33,6 +35,7 @@ PASSES = {
     "cells": collapse_cells,
     "normal": use_sufficient_statistics,
     "batch": vectorise_regressions,
+    "covariance": sample_scales_and_correlations,
 }
 EXACT, INDEPENDENCE = "exact", "independence"
 OPTIMIZATIONS = (*PASSES, EXACT, INDEPENDENCE)
@@ -59,8 +62,9 @@ def model_passes(options):
 
 def for_scripts(options):
     """`options` for a plan a generated script writes out: without `batch`, whose matrices stack each outcome's
-    columns (a script keeps one readable likelihood per outcome, the same model)."""
-    return False if options is False else {**enabled(options), "batch": False}
+    columns (a script keeps one readable likelihood per outcome, the same model), and without `covariance`, whose
+    coordinates are dagspec's own transform (a script keeps PyMC's LKJCholeskyCov, the same posterior)."""
+    return False if options is False else {**enabled(options), "batch": False, "covariance": False}
 
 
 def optimize(plan: Plan, options=True) -> Plan:
