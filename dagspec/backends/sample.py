@@ -43,12 +43,12 @@ def default_sampler(plan: Plan | None = None) -> str:
 
 def sampler_choice(plan: Plan | None = None) -> tuple[str, str]:
     """The NUTS implementation `sample` uses without one named, and why, by a rule measured on the gallery's GLMs
-    (bench/RESULTS.md): nutpie's gradient costs a tenth of PyMC's step (m14.3: 9.5 s for 2 × 2000 draws against
-    about 120 s), but nutpie compiles its model afresh in every run (about 30 CPU-seconds; numba does not cache
-    it), while PyMC's compiled step is cached across runs. So nutpie, where installed, for a plan with an LKJ
-    covariance, whose posterior needs long trajectories (33-163 gradients per draw against 3-15 on the other
-    GLMs, whose whole PyMC run takes less than nutpie's compile alone); PyMC's own NUTS otherwise. Without a
-    plan, the fastest installed."""
+    (bench/RESULTS.md): nutpie's gradient costs a tenth of PyMC's step, but nutpie compiles its model afresh in
+    every run (10-17 s for m14.3; numba does not cache it), while PyMC's compiled step is cached across runs. So
+    nutpie, where installed, for a plan with an LKJ covariance, whose posterior needs long trajectories (m14.3:
+    32 gradients per draw at target_accept 0.95 in the `covariance` pass's coordinates, 2 × 2000 draws in 3 s of
+    nutpie's sampling against 25-30 s of PyMC's; 3-15 per draw on the other GLMs, whose whole PyMC run takes less
+    than nutpie's compile alone); PyMC's own NUTS otherwise. Without a plan, the fastest installed."""
     installed = installed_samplers()
     if plan is None:
         return installed[0], "the fastest installed"
@@ -99,10 +99,9 @@ def passes_for_mcmc(literal: Plan, optimize) -> Plan:
 def step_options(plan: Plan, options: dict) -> dict:
     """NUTS settings: a covariance with an LKJ prior is sampled with target_accept 0.95 unless one is given
     (the hyper-parameters of a few groups' covariance have tails that the default 0.8 steps across badly:
-    heterogenous, 51 divergences at 0.8). It costs gradients: on chimpanzees m14.3 PyMC took 163 per draw at
-    0.95 (one chain adapted its step size to 0.006, the other to 0.04) against 33 at 0.8, nutpie 114 against
-    40 -- affordable with nutpie's cheap gradients (sampling 40 s against 10 s beside a 55 s compile; ESS/s
-    the same within noise), which `sampler_choice` picks for such plans."""
+    heterogenous, 51 divergences at 0.8; chimpanzees m14.3 in the `covariance` pass's coordinates, 1-4 in each
+    of four runs of PyMC's NUTS at 0.8, none at 0.95). It costs gradients, affordable with nutpie's (m14.3: 32
+    per draw at 0.95, 3 s of sampling), which `sampler_choice` picks for such plans."""
     options = dict(options)
     if "target_accept" not in options and _has_covariance(plan):
         options["target_accept"] = 0.95
