@@ -11,11 +11,11 @@ import pymc as pm
 import pytensor
 import pytensor.tensor as pt
 import pytest
+from logp_support import log_density_gaps
 from scipy import stats
 
 import dagspec
 from dagspec.backends.lkj_coordinates import ScalesAndPartialCorrelations
-from tests.logp_support import log_density_gaps
 
 ROOT = Path(__file__).resolve().parent.parent
 M14_3 = ROOT / "specs" / "gallery" / "chimpanzees_m14_3.dag"

@@ -199,7 +199,7 @@ def test_a_distance_gp_is_the_hand_written_multivariate_normal_over_the_kernel(t
         k = pm.MvNormal("k", mu=np.zeros(4), cov=K)
         pm.Poisson("y", mu=pm.math.exp(a + k[codes]), observed=G.y.values)
     _same_log_density(spec.build(G, optimize=False), theirs)
-    assert "k: non-centred pool (a covariance's pool)" in spec.plan(G, optimize=True).notes
+    assert "k: non-centred pool (the groups' data are weak)" in spec.plan(G, optimize=True).notes
     assert spec.build(G).named_vars_to_dims["k"] == ("g",)  # k = L z, stored under its name
 
 
