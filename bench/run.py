@@ -466,6 +466,7 @@ def _report(stored: dict, quick: bool, draws: int) -> str:
         f"{r['nuts_ratio']:.1f}× | {r['nuts_div']} | {r['nuts_sampler']} | {r['nuts_agreement']:.1f} |"
         for r in results
     ]
+    lines += _note("tutorial", quick) if results else []
     if stored.get("glm"):
         lines += [
             "",
