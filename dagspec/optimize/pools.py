@@ -76,8 +76,8 @@ def _data_are_strong(plan: Plan, likelihood: LikelihoodVar, index: tuple[str, ..
     _, inverse, counts = np.unique(codes, axis=0, return_inverse=True, return_counts=True)
     inverse = inverse.reshape(-1)
     groups = _group_estimates(plan, likelihood, outcome_values(plan, likelihood), inverse, counts, entries)
-    if groups is None:
-        return bool(counts.min() >= FEW)
+    if groups is None:  # no rule for the family: many rows per group, except for a covariance's pool
+        return bar <= 1.0 and bool(counts.min() >= FEW)
     estimates, information = groups
     if np.any(np.isinf(information)):
         return True  # no noise left within a group: the data pin it down
