@@ -164,10 +164,10 @@ def test_a_covariance_pool_is_centred_only_where_the_groups_data_are_very_strong
 
 
 def test_a_covariance_pool_of_a_family_without_a_rule_stays_non_centred():
-    """Forty rows per group would centre a Normal pool of an Exponential outcome (no rule: FEW rows or more); a
+    """Forty rows per cell would centre a Normal pool of an Exponential outcome (no rule: FEW rows or more); a
     covariance's pool has no such measurement behind it, and stays as it was before its bar."""
     rng = np.random.default_rng(0)
-    data = pd.DataFrame({"x1": np.repeat([0, 1, 2], 40), "x2": np.tile([0, 1], 60), "y1": rng.exponential(1.0, 120)})
+    data = pd.DataFrame({"x1": np.repeat([0, 1, 2], 80), "x2": np.tile([0, 1], 120), "y1": rng.exponential(1.0, 240)})
     text = (
         "node x1 : categorical\nnode x2 : categorical\nnode y1 ~ Exponential(intercept = none)\nx2 -> y1 by x1\n"
         "observed x1, x2, y1\nprior a_bar ~ Normal(0, 2)\nprior b_bar ~ Normal(0, 2)\n"

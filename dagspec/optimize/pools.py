@@ -40,7 +40,8 @@ def choose_pool_parameterisation(plan: Plan) -> None:
             if use is None:
                 continue
             bar = COVARIANCE_BAR if entry.dist == "MvNormal" else 1.0
-            centred = _data_are_strong(plan, *use, bar)
+            likelihood, index = use
+            centred = _data_are_strong(plan, likelihood, index, bar)
             why = "the groups' data are strong" if centred else "the groups' data are weak"
         if not centred:
             _noncentre(plan, entry)
