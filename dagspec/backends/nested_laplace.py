@@ -294,15 +294,15 @@ class NestedLaplaceProposal:
         )
         return log_theta + log_rest
 
-    def _standardised(self, xs: np.ndarray, theta: np.ndarray, nearest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """r (n, rest) with r = Lᵀ (u - centre) at each row's nearest node (H = L Lᵀ in `order`), and log det L."""
+    def _standardised(self, xs: np.ndarray, theta: np.ndarray, nearest: np.ndarray) -> np.ndarray:
+        """r (n, rest) with r = Lᵀ (u - centre) at each row's nearest node (H = L Lᵀ in `order`)."""
         r = np.empty((xs.shape[0], self.rest.size))
         for k in np.unique(nearest):
             rows = nearest == k
             node = self.nodes[k]
             centred = xs[np.ix_(rows, self.rest)] - node.mode - (theta[rows] - node.theta) @ node.slope.T
             r[rows] = centred[:, self.order] @ node.root  # r = Lᵀ (u - centre)
-        return r, self.log_det[nearest]
+        return r
 
     def moved(self, xs: np.ndarray, weights: np.ndarray) -> NestedLaplaceProposal:
         """This proposal with the split Student-t of each standardised coordinate r scaled, below and above the
@@ -311,7 +311,7 @@ class NestedLaplaceProposal:
         if 1 / np.sum(weights**2) < MIN_EFFECTIVE:
             return self
         theta = xs[:, self.scales]
-        r = self._standardised(xs, theta, self._nearest(self._z(theta)))[0]
+        r = self._standardised(xs, theta, self._nearest(self._z(theta)))
         below = r < 0
         t_variance = REST_DF / (REST_DF - 2)  # a Student-t's second moment on either side of 0, at scale 1
         moved = copy.copy(self)

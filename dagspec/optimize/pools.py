@@ -12,7 +12,8 @@ LKJ m14.3, whose actor pool is at 8.5, mixed worse centred than as the book's no
 divergences non-centred under NUTS and none centred (2 seeds each, nutpie at 0.95). For a Normal outcome
 I_g = n_g / sigma^2 (sigma from the residuals within groups); for Binomial and Bernoulli outcomes on the logit
 link I_g = n_g p_g (1 - p_g) and for Poisson on the log link I_g = the group's expected count, both at the group's
-smoothed rate; other families and links are non-centred when a group has fewer than 30 observations.
+smoothed rate; other families and links are non-centred when a group has fewer than 30 observations (a
+covariance's pool always: nothing was measured for them).
 """
 
 from __future__ import annotations
@@ -39,9 +40,8 @@ def choose_pool_parameterisation(plan: Plan) -> None:
             use = _use_of(plan, entry.name)
             if use is None:
                 continue
-            bar = COVARIANCE_BAR if entry.dist == "MvNormal" else 1.0
             likelihood, index = use
-            centred = _data_are_strong(plan, likelihood, index, bar)
+            centred = _data_are_strong(plan, likelihood, index, covariance=entry.dist == "MvNormal")
             why = "the groups' data are strong" if centred else "the groups' data are weak"
         if not centred:
             _noncentre(plan, entry)
@@ -71,20 +71,21 @@ def _use_of(plan: Plan, name: str):
     return None
 
 
-def _data_are_strong(plan: Plan, likelihood: LikelihoodVar, index: tuple[str, ...], bar: float) -> bool:
+def _data_are_strong(plan: Plan, likelihood: LikelihoodVar, index: tuple[str, ...], covariance: bool) -> bool:
+    """Whether a pool (a covariance's: `covariance`) is better centred, by the module docstring's rule."""
     entries = entries_by_name(plan)
     codes = np.column_stack([np.asarray(entries[i].values) for i in index])
     _, inverse, counts = np.unique(codes, axis=0, return_inverse=True, return_counts=True)
     inverse = inverse.reshape(-1)
     groups = _group_estimates(plan, likelihood, outcome_values(plan, likelihood), inverse, counts, entries)
     if groups is None:  # no rule for the family: many rows per group, except for a covariance's pool
-        return bar <= 1.0 and bool(counts.min() >= FEW)
+        return not covariance and bool(counts.min() >= FEW)
     estimates, information = groups
     if np.any(np.isinf(information)):
         return True  # no noise left within a group: the data pin it down
     # between-group variance, less what the noise in each group's estimate adds (method of moments)
     tau2 = max(0.0, estimates.var(ddof=1) - np.mean(1.0 / information)) if len(estimates) > 1 else 0.0
-    return bool(np.median(information) * tau2 >= bar)
+    return bool(np.median(information) * tau2 >= (COVARIANCE_BAR if covariance else 1.0))
 
 
 def _group_estimates(plan: Plan, likelihood: LikelihoodVar, y, inverse, counts, entries):
